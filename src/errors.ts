@@ -41,9 +41,12 @@ export class ConfigError extends UsageError {
       const where = i.line === undefined ? file : `${file}:${i.line}${i.column ? `:${i.column}` : ""}`;
       return `  ${where}  ${i.path || "(root)"}: ${i.message}`;
     });
-    super(`${file} is not a valid Kindling config (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`, {
-      hint: "Fix the keys above; `kindling init` writes a commented example and schema/kindling.schema.json gives editors completion.",
-    });
+    super(
+      `${file} is not a valid Kindling config (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`,
+      {
+        hint: "Fix the keys above; `kindling init` writes a commented example and schema/kindling.schema.json gives editors completion.",
+      },
+    );
     this.file = file;
     this.issues = issues;
   }

@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+// One set-up for `npm run demo` and `npm test`: installs what is missing and says exactly what to install
+// when it cannot (Java, Python). Uses only Node built-ins: it runs before node_modules exists.
+// Flags: --iac also prepares the cfn-lint/checkov environment used by the infrastructure tests.
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const versions = JSON.parse(readFileSync(path.join(root, "versions.json"), "utf8"));
+const withIac = process.argv.includes("--iac");
+
+function fail(message) {
+  process.stderr.write(`\nsetup: ${message}\n`);
+  process.exit(1);
+}
+
+function say(message) {
+  process.stderr.write(`setup: ${message}\n`);
+}
+
+function sh(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"], ...options });
+  if (result.error) fail(`${command} could not start: ${result.error.message}`);
+  if (result.status !== 0) fail(`\`${command} ${args.join(" ")}\` failed (exit ${result.status}).`);
+}
+
+function checkNode() {
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  if (major < 20 || (major === 20 && minor < 11)) {
+    fail(
+      `Node.js 20.11 or newer is required (found ${process.versions.node}). Install it from your package manager or nodejs.org.`,
+    );
+  }
+}
+
+function npmPackages() {
+  const stamp = path.join(root, "node_modules", ".package-lock.json");
+  const lock = path.join(root, "package-lock.json");
+  if (existsSync(stamp) && statSync(stamp).mtimeMs >= statSync(lock).mtimeMs) return;
+  say("installing npm packages (npm ci)…");
+  sh("npm", ["ci", "--no-audit", "--no-fund"]);
+}
+
+function checkJava() {
+  const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, "bin", "java") : "java";
+  const result = spawnSync(java, ["-version"], { encoding: "utf8" });
+  const hint =
+    `Install a JDK ${versions.java} or newer and put \`java\` on PATH (or set JAVA_HOME):\n` +
+    "  Debian/Ubuntu: sudo apt-get install openjdk-17-jdk-headless\n" +
+    "  macOS:         brew install openjdk@17\n" +
+    "  Fedora:        sudo dnf install java-17-openjdk-headless";
+  if (result.error || result.status !== 0) fail(`Java was not found (${java}).\n${hint}`);
+  const version = /version "([^"]+)"/.exec(result.stderr)?.[1] ?? "0";
+  const parts = version.split(/[._-]/).map(Number);
+  const major = parts[0] === 1 ? parts[1] : parts[0];
+  if (major < versions.java) fail(`Java ${version} is too old for Spark ${versions.spark}.\n${hint}`);
+}
+
+function findPython() {
+  for (const candidate of [process.env.KINDLING_PYTHON, `python${versions.python}`, "python3"].filter(
+    Boolean,
+  )) {
+    const result = spawnSync(candidate, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], {
+      encoding: "utf8",
+    });
+    if (result.status !== 0) continue;
+    const [major, minor] = result.stdout.trim().split(".").map(Number);
+    if (major === 3 && minor >= 9 && minor <= 12) return candidate;
+  }
+  fail(
+    "Python 3.9–3.12 with the venv module was not found (PySpark 3.5 supports these).\n" +
+      `  Debian/Ubuntu: sudo apt-get install python3 python3-venv\n  macOS: brew install python@${versions.python}\n` +
+      "  or point KINDLING_PYTHON at an interpreter.",
+  );
+}
+
+/** Creates (or refreshes) a venv when its requirement files changed since it was last installed. */
+function venv(dir, requirements, label) {
+  const pins = requirements.map((r) =>
+    r.startsWith("-r ") ? readFileSync(path.join(root, r.slice(3)), "utf8") : r,
+  );
+  const digest = createHash("sha256").update(pins.join("\n")).digest("hex");
+  const stampFile = path.join(root, dir, ".kindling-stamp");
+  if (existsSync(stampFile) && readFileSync(stampFile, "utf8") === digest) return;
+  const python = findPython();
+  if (!existsSync(path.join(root, dir, "bin", "python"))) {
+    say(`creating ${dir} (${label})…`);
+    sh(python, ["-m", "venv", dir]);
+  }
+  say(`installing ${label} into ${dir}…`);
+  const args = ["-m", "pip", "install", "--disable-pip-version-check", "-q"];
+  for (const r of requirements) args.push(...(r.startsWith("-r ") ? ["-r", r.slice(3)] : [r]));
+  sh(path.join(root, dir, "bin", "python"), args);
+  writeFileSync(stampFile, digest);
+}
+
+function build() {
+  const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
+  execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+}
+
+checkNode();
+checkJava();
+npmPackages();
+venv(
+  ".venv",
+  [`pyspark==${versions.spark}`, "-r spark/requirements.txt", "-r spark/requirements-dev.txt"],
+  `PySpark ${versions.spark}`,
+);
+if (withIac && existsSync(path.join(root, "infra", "requirements.txt"))) {
+  venv(".venv-iac", ["-r infra/requirements.txt"], "cfn-lint and checkov");
+}
+build();

@@ -1,0 +1,118 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { KindlingError } from "../../errors.js";
+import { detectJava, requireSparkEnv, VENV_DIR } from "../../targets/local/prerequisites.js";
+import { VERSIONS } from "../../versions.js";
+import type { CommandIO } from "../io.js";
+import type { DoctorOptions } from "../options.js";
+
+const run = promisify(execFile);
+
+export interface Check {
+  name: string;
+  status: "ok" | "warn" | "fail";
+  detail: string;
+  fix?: string;
+}
+
+/** `kindling doctor`: what is there, what is missing, and the command that fixes it. */
+export async function doctorCommand(
+  _options: DoctorOptions,
+  io: CommandIO,
+  env = process.env,
+): Promise<void> {
+  const checks = [await javaCheck(env), await pysparkCheck(), awsCredentialsCheck(env), awsRegionCheck(env)];
+  io.emitJson({ ok: checks.every((c) => c.status !== "fail"), checks });
+  const mark = { ok: "✔", warn: "!", fail: "✖" } as const;
+  for (const c of checks) {
+    io.reporter.print(`${mark[c.status]} ${c.name}: ${c.detail}${c.fix ? `\n    → ${c.fix}` : ""}`);
+  }
+  if (checks.some((c) => c.status === "fail")) {
+    throw new KindlingError("Some prerequisites are missing (see above).");
+  }
+}
+
+async function javaCheck(env: NodeJS.ProcessEnv): Promise<Check> {
+  try {
+    const java = await detectJava(env);
+    return { name: "Java", status: "ok", detail: `${java.version} (${java.command})` };
+  } catch (error) {
+    const e = error as KindlingError;
+    return { name: "Java", status: "fail", detail: e.message, ...(e.hint ? { fix: e.hint } : {}) };
+  }
+}
+
+async function pysparkCheck(): Promise<Check> {
+  try {
+    const { python } = requireSparkEnv();
+    const { stdout } = await run(python, [
+      "-c",
+      "import platform, pyspark; print(pyspark.__version__, platform.python_version())",
+    ]);
+    const [pyspark = "", pythonVersion = ""] = stdout.trim().split(" ");
+    if (pyspark !== VERSIONS.spark) {
+      return {
+        name: "PySpark",
+        status: "fail",
+        detail: `${pyspark} in ${VENV_DIR}, but versions.json pairs Spark ${VERSIONS.spark} with ${VERSIONS.emrRelease}`,
+        fix: "Run `npm run setup` to reinstall the pinned version.",
+      };
+    }
+    return {
+      name: "PySpark",
+      status: "ok",
+      detail: `${pyspark} on Python ${pythonVersion} (${VENV_DIR}); same Spark as ${VERSIONS.emrRelease}`,
+    };
+  } catch (error) {
+    return {
+      name: "PySpark",
+      status: "fail",
+      detail: String((error as Error).message),
+      fix: "Run `npm run setup`.",
+    };
+  }
+}
+
+function awsFile(name: "credentials" | "config", env: NodeJS.ProcessEnv): string {
+  const override = name === "credentials" ? env.AWS_SHARED_CREDENTIALS_FILE : env.AWS_CONFIG_FILE;
+  return override ?? path.join(os.homedir(), ".aws", name);
+}
+
+/** Looks for a source of the standard credential chain without calling AWS (local runs need none). */
+export function awsCredentialsCheck(env: NodeJS.ProcessEnv): Check {
+  const sources: string[] = [];
+  if (env.AWS_ACCESS_KEY_ID) sources.push("environment variables");
+  if (env.AWS_PROFILE) sources.push(`profile ${env.AWS_PROFILE}`);
+  if (env.AWS_WEB_IDENTITY_TOKEN_FILE) sources.push("web identity token");
+  if (env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)
+    sources.push("container");
+  if (existsSync(awsFile("credentials", env))) sources.push(awsFile("credentials", env));
+  if (existsSync(awsFile("config", env))) sources.push(awsFile("config", env));
+  return sources.length > 0
+    ? {
+        name: "AWS credentials",
+        status: "ok",
+        detail: `found: ${sources.join(", ")} (not verified; no AWS call made)`,
+      }
+    : {
+        name: "AWS credentials",
+        status: "warn",
+        detail: "none found (only needed for --target emr, deploy and destroy)",
+        fix: "Run `aws configure` or `aws sso login`, or set AWS_PROFILE.",
+      };
+}
+
+export function awsRegionCheck(env: NodeJS.ProcessEnv): Check {
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  return region
+    ? { name: "AWS region", status: "ok", detail: region }
+    : {
+        name: "AWS region",
+        status: "warn",
+        detail: "not set in the environment (only needed for cloud commands)",
+        fix: "Set AWS_REGION, or `region` in your AWS profile.",
+      };
+}

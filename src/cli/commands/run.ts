@@ -1,0 +1,38 @@
+import { loadConfig } from "../../config/load.js";
+import { type RunResult, runLocal } from "../../targets/local/runLocal.js";
+import { metricsTable } from "../../ui/metricsTable.js";
+import type { CommandIO } from "../io.js";
+import type { RunOptions } from "../options.js";
+
+/** `kindling run`: train on the chosen target and print the metrics table (or one JSON result). */
+export async function runCommand(options: RunOptions, io: CommandIO): Promise<RunResult> {
+  const loaded = await loadConfig(options.config);
+  const result = await runLocal({
+    loaded,
+    verbose: options.verbose,
+    reporter: io.reporter,
+    signal: io.signal,
+    ...(options.master ? { master: options.master } : {}),
+  });
+  reportResult(result, io);
+  return result;
+}
+
+export function reportResult(result: RunResult, io: CommandIO): void {
+  const { manifest, metrics } = result;
+  io.emitJson({
+    run_id: result.runId,
+    run_dir: result.runDir,
+    status: manifest.status,
+    duration_seconds: manifest.duration_seconds,
+    rows: manifest.rows,
+    best: manifest.best,
+    metrics,
+  });
+  io.reporter.print(metricsTable(metrics));
+  const rows = manifest.rows;
+  io.reporter.print(
+    `${rows ? `${rows.used.toLocaleString("en-US")} rows used (${rows.null_dropped} dropped for nulls). ` : ""}` +
+      `Best: ${metrics.best_feature_set}. Finished in ${manifest.duration_seconds?.toFixed(1)}s.\nRun: ${result.runDir}`,
+  );
+}

@@ -1,0 +1,78 @@
+import { CommanderError } from "commander";
+import { KindlingError } from "../errors.js";
+import { JsonReporter, TerminalReporter } from "../ui/terminal.js";
+import { demoCommand } from "./commands/demo.js";
+import { doctorCommand } from "./commands/doctor.js";
+import { initCommand } from "./commands/init.js";
+import { runCommand } from "./commands/run.js";
+import { runsCommand } from "./commands/runs.js";
+import { schemaCommand } from "./commands/schema.js";
+import { validateCommand } from "./commands/validate.js";
+import type { CommandIO } from "./io.js";
+import type { GlobalOptions } from "./options.js";
+import { buildProgram } from "./program.js";
+
+/**
+ * The entry point, and the only place that prints errors and sets the exit code:
+ * 0 success, 1 failure, 2 usage error (bad flags, arguments or config).
+ */
+export async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write(`\n${signal}: stopping the run (press Ctrl-C again to quit at once)…\n`);
+    controller.abort(signal);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  let json = false;
+  let jsonOut: unknown;
+  const io = (options: GlobalOptions): CommandIO => {
+    json = options.json;
+    return {
+      reporter: options.json ? new JsonReporter() : new TerminalReporter(options.verbose),
+      signal: controller.signal,
+      cwd: process.cwd(),
+      emitJson: (value) => {
+        jsonOut = value;
+      },
+    };
+  };
+
+  const program = buildProgram({
+    demo: (o) => demoCommand(o, io(o)),
+    init: (o) => initCommand(o, io(o)),
+    run: (o) => runCommand(o, io(o)).then(() => undefined),
+    validate: (o) => validateCommand(o, io(o)),
+    doctor: (o) => doctorCommand(o, io(o)),
+    runs: (o) => runsCommand(o, io(o)),
+    schema: (o) => schemaCommand(o, io(o)),
+  });
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    if (json && jsonOut !== undefined) process.stdout.write(`${JSON.stringify(jsonOut, null, 2)}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end through here too, successfully.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    const known = error instanceof KindlingError;
+    const message = known ? error.message : `internal error: ${(error as Error)?.stack ?? String(error)}`;
+    if (json) {
+      process.stdout.write(
+        `${JSON.stringify({ error: { kind: known ? error.name : "InternalError", message, hint: known ? error.hint : undefined } }, null, 2)}\n`,
+      );
+    }
+    process.stderr.write(`error: ${message}\n`);
+    if (known && error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+    return known ? error.exitCode : 1;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}

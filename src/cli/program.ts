@@ -1,0 +1,109 @@
+import { Command, InvalidArgumentError, Option } from "commander";
+import { KINDLING_VERSION } from "../versions.js";
+import type {
+  DemoOptions,
+  DoctorOptions,
+  InitOptions,
+  RunOptions,
+  RunsOptions,
+  SchemaOptions,
+  ValidateOptions,
+} from "./options.js";
+
+/** What each command does; main.ts passes the real ones, tests pass recorders. */
+export interface Handlers {
+  demo(options: DemoOptions): Promise<void>;
+  init(options: InitOptions): Promise<void>;
+  run(options: RunOptions): Promise<void>;
+  validate(options: ValidateOptions): Promise<void>;
+  doctor(options: DoctorOptions): Promise<void>;
+  runs(options: RunsOptions): Promise<void>;
+  schema(options: SchemaOptions): Promise<void>;
+}
+
+const DEFAULT_CONFIG = "kindling.yaml";
+
+function masterUrl(value: string): string {
+  if (!/^(local(\[(\*|\d+)(,\d+)?\])?|spark:\/\/[^\s]+|yarn|k8s:\/\/[^\s]+)$/.test(value)) {
+    throw new InvalidArgumentError(
+      "expected local, local[N], local[*], spark://HOST:PORT, yarn or k8s://URL",
+    );
+  }
+  return value;
+}
+
+/** Declares commands and flags only; behaviour lives in ./commands/. */
+export function buildProgram(handlers: Handlers): Command {
+  const program = new Command("kindling")
+    .description("Train Spark ML text classifiers locally or on AWS EMR from one config file.")
+    .version(KINDLING_VERSION)
+    .option("--json", "print one machine-readable JSON result", false)
+    .option("-v, --verbose", "show Spark's log and debug detail", false)
+    .showHelpAfterError()
+    .exitOverride();
+
+  const global = (command: Command) => command.optsWithGlobals() as { json: boolean; verbose: boolean };
+  const withConfig = (command: Command) =>
+    command.option("-c, --config <file>", "config file", DEFAULT_CONFIG);
+
+  program
+    .command("demo")
+    .description("build the bundled SpamAssassin corpus, write kindling.yaml if absent, and train locally")
+    .option("--master <url>", "Spark master URL (default local[*])", masterUrl)
+    .action(async (_opts, cmd: Command) => {
+      const o = cmd.opts<{ master?: string }>();
+      await handlers.demo({ ...global(cmd), ...(o.master ? { master: o.master } : {}) });
+    });
+
+  program
+    .command("init")
+    .description("write a commented kindling.yaml")
+    .argument("[dir]", "folder to write it in", ".")
+    .option("--force", "overwrite an existing kindling.yaml", false)
+    .action(async (dir: string, _opts, cmd: Command) => {
+      await handlers.init({ ...global(cmd), dir, force: cmd.opts<{ force: boolean }>().force });
+    });
+
+  withConfig(program.command("run").description("train and evaluate every feature set, then save the models"))
+    .addOption(new Option("--target <target>", "where the job runs").choices(["local"]).default("local"))
+    .option("--master <url>", "Spark master URL (overrides spark.master)", masterUrl)
+    .action(async (_opts, cmd: Command) => {
+      const o = cmd.opts<{ config: string; target: "local"; master?: string }>();
+      await handlers.run({
+        ...global(cmd),
+        config: o.config,
+        target: o.target,
+        ...(o.master ? { master: o.master } : {}),
+      });
+    });
+
+  withConfig(
+    program.command("validate").description("check the config and the data; starts no Spark job"),
+  ).action(async (_opts, cmd: Command) => {
+    await handlers.validate({ ...global(cmd), config: cmd.opts<{ config: string }>().config });
+  });
+
+  program
+    .command("doctor")
+    .description("check Java, Python, PySpark and AWS settings, and say what to fix")
+    .action(async (_opts, cmd: Command) => {
+      await handlers.doctor(global(cmd));
+    });
+
+  withConfig(program.command("runs").description("list runs, newest first")).action(
+    async (_opts, cmd: Command) => {
+      await handlers.runs({ ...global(cmd), config: cmd.opts<{ config: string }>().config });
+    },
+  );
+
+  program
+    .command("schema")
+    .description("print the JSON Schema of kindling.yaml (for editor completion)")
+    .option("--out <file>", "write it to a file instead")
+    .action(async (_opts, cmd: Command) => {
+      const o = cmd.opts<{ out?: string }>();
+      await handlers.schema({ ...global(cmd), ...(o.out ? { out: o.out } : {}) });
+    });
+
+  return program;
+}

@@ -1,0 +1,67 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { LineCounter, parseDocument } from "yaml";
+import { ConfigError, type ConfigIssue, UsageError } from "../errors.js";
+import { describeIssues } from "./issues.js";
+import { locate } from "./locate.js";
+import { type Config, configSchema } from "./schema.js";
+
+/** A validated config and where it came from (relative paths inside it resolve against `dir`). */
+export interface LoadedConfig {
+  config: Config;
+  file: string;
+  dir: string;
+}
+
+/** Reads and validates a kindling.yaml; every problem is reported at once, with its line. */
+export async function loadConfig(file: string): Promise<LoadedConfig> {
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = await readFile(absolute, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === "ENOENT"
+        ? `config file not found: ${file}`
+        : `cannot read config file ${file}: ${String(error)}`,
+      { hint: "Pass one with -c FILE, or run `kindling init` to write kindling.yaml here." },
+    );
+  }
+  return { config: parseConfig(text, file), file: absolute, dir: path.dirname(absolute) };
+}
+
+/** Parses config text; `file` is only used in messages. */
+export function parseConfig(text: string, file: string): Config {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        return {
+          path: "",
+          message: `YAML syntax: ${(e.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:$/, "")}`,
+          ...(pos ? { line: pos.line, column: pos.col } : {}),
+        };
+      }),
+    );
+  }
+  const input = doc.toJS() ?? {};
+  if (typeof input !== "object" || Array.isArray(input)) {
+    throw new ConfigError(file, [
+      { path: "", message: "the file must be a mapping of keys (data:, train:, …)" },
+    ]);
+  }
+  const result = configSchema.safeParse(input);
+  if (result.success) return result.data;
+  const issues: ConfigIssue[] = describeIssues(configSchema, input, result.error.issues).map(
+    ({ segments, keyOf, ...issue }) => {
+      const pos = locate(doc, counter, segments, keyOf);
+      return pos ? { ...issue, line: pos.line, column: pos.column } : issue;
+    },
+  );
+  issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  throw new ConfigError(file, issues);
+}

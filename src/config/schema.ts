@@ -1,0 +1,190 @@
+import { z } from "zod";
+
+/**
+ * The kindling.yaml schema. Every default is the seed pipeline's parameter (see
+ * ../shared/docs/seed-pipeline.md), so an empty `data:` section reproduces the seed's job.
+ * Objects are strict: an unknown key is an error (reported with a did-you-mean by load.ts).
+ */
+
+const regexString = z.string().refine(
+  (s) => {
+    try {
+      new RegExp(s);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "is not a valid regular expression" },
+);
+
+const csvOptions = z
+  .strictObject({
+    header: z.boolean().default(true).describe("The first line names the columns."),
+    delimiter: z.string().length(1).default(",").describe("Field separator (one character)."),
+    quote: z.string().length(1).default('"').describe("Quote character."),
+    escape: z
+      .string()
+      .length(1)
+      .default('"')
+      .describe("Escape character inside quoted fields (the seed's `\"`)."),
+    multiline: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Quoted fields may span lines (emails do). Slower on huge files; turn off for one-line records.",
+      ),
+    encoding: z.string().default("UTF-8").describe("Character set of the file, e.g. UTF-8, ISO-8859-1."),
+  })
+  .prefault({});
+
+const dataSection = z.strictObject({
+  path: z
+    .string()
+    .min(1)
+    .describe("CSV or Parquet file: a path relative to this config file, or an s3:// URI."),
+  format: z.enum(["csv", "parquet"]).optional().describe("Default: from the file extension, else csv."),
+  text: z.string().min(1).default("text").describe("Column holding the raw text."),
+  label: z.string().min(1).default("label").describe("Column holding the class label (two or more values)."),
+  csv: csvOptions,
+});
+
+const cleaningRule = z.strictObject({
+  pattern: regexString.describe("Java regular expression replaced in the text."),
+  replace: z.string().default("").describe("Replacement (default: remove)."),
+});
+
+const SEED_CLEANING = [
+  { pattern: "<.*/>", replace: "" },
+  { pattern: "[^A-Za-z ]", replace: "" },
+  { pattern: " +", replace: " " },
+];
+
+const textSection = z
+  .strictObject({
+    clean: z.array(cleaningRule).default(SEED_CLEANING).describe("Regex replacements applied in order."),
+    lowercase: z.boolean().default(true),
+    tokenizer_pattern: regexString
+      .default("\\W")
+      .describe("Token separator regex (Spark RegexTokenizer, gaps)."),
+    min_token_length: z.int().min(1).default(1),
+    stop_words: z
+      .union([z.enum(["english", "none"]), z.array(z.string().min(1))], {
+        error: 'must be "english", "none" or a list of words',
+      })
+      .default("english")
+      .describe('"english" (Spark\'s list), "none", or your own list of words.'),
+  })
+  .prefault({});
+
+const enabled = z.boolean().default(true).describe("Train and evaluate this feature set.");
+
+const featuresSection = z
+  .strictObject({
+    hashing_tf: z.strictObject({ enabled, num_features: z.int().positive().default(250) }).prefault({}),
+    tfidf: z
+      .strictObject({
+        enabled,
+        num_features: z.int().positive().default(250),
+        min_doc_freq: z.int().min(0).default(0),
+      })
+      .prefault({}),
+    word2vec: z
+      .strictObject({
+        enabled,
+        vector_size: z.int().positive().default(250),
+        min_count: z.int().min(0).default(5),
+        max_iter: z.int().positive().default(1),
+        num_partitions: z.int().positive().default(1),
+        step_size: z.number().positive().default(0.025),
+        window_size: z.int().positive().default(5),
+        seed: z.int().default(11),
+        scaler: z.enum(["minmax", "none"]).default("minmax"),
+      })
+      .prefault({}),
+  })
+  .prefault({})
+  .refine((f) => f.hashing_tf.enabled || f.tfidf.enabled || f.word2vec.enabled, {
+    message: "at least one feature set must be enabled (hashing_tf, tfidf or word2vec)",
+  });
+
+const fraction = z.number().gt(0).lt(1);
+
+const trainSection = z
+  .strictObject({
+    train_fraction: fraction
+      .default(0.7)
+      .describe("Share of rows used for training; the rest is the test split."),
+    seed: z.int().default(11).describe("Seed of the train/test split and cross-validation folds."),
+    folds: z.int().min(2).default(2).describe("Cross-validation folds."),
+    metric: z.enum(["f1", "accuracy", "weightedPrecision", "weightedRecall"]).default("f1"),
+    parallelism: z.int().positive().default(1).describe("Models CrossValidator fits at once."),
+    grid: z
+      .strictObject({
+        max_iter: z.array(z.int().positive()).nonempty().default([10, 15, 20]),
+        reg_param: z.array(z.number().min(0)).nonempty().default([0]),
+        elastic_net_param: z.array(z.number().min(0).max(1)).nonempty().default([0]),
+      })
+      .prefault({})
+      .describe("LogisticRegression hyper-parameters tried by cross-validation."),
+  })
+  .prefault({});
+
+const outputSection = z
+  .strictObject({
+    dir: z.string().min(1).default("runs").describe("Where runs are written, relative to this config file."),
+    write_features: z.boolean().default(false).describe("Also write features/<set>/ Parquet (seed parity)."),
+  })
+  .prefault({});
+
+const memory = z.string().regex(/^\d+[kmgt]?$/i, "must look like 512m or 4g");
+
+const sparkSection = z
+  .strictObject({
+    master: z
+      .string()
+      .min(1)
+      .default("local[*]")
+      .describe("Spark master URL for local runs (local[*], spark://host:port)."),
+    driver_memory: memory.default("2g"),
+    executor_memory: memory.optional(),
+    partitions: z
+      .int()
+      .positive()
+      .optional()
+      .describe("Input partitions. Default: 2 x the cores Spark sees."),
+    conf: z
+      .record(
+        z.string().regex(/^spark\./, "Spark settings start with 'spark.'"),
+        z.union([z.string(), z.number(), z.boolean()]),
+      )
+      .default({})
+      .describe("Extra Spark settings passed with --conf."),
+  })
+  .prefault({});
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  version: z.literal(1).default(1).describe("Config format version."),
+  project: z
+    .string()
+    .regex(
+      /^[a-z][a-z0-9-]{0,39}$/,
+      "must be lower-case letters, digits and dashes, starting with a letter (max 40)",
+    )
+    .default("kindling")
+    .describe("Names runs and cloud resources."),
+  data: dataSection,
+  text: textSection,
+  features: featuresSection,
+  train: trainSection,
+  output: outputSection,
+  spark: sparkSection,
+});
+
+/** A config as written by the user (defaults not applied). */
+export type ConfigInput = z.input<typeof configSchema>;
+/** A config with every default applied. */
+export type Config = z.output<typeof configSchema>;
+export type FeatureSetName = keyof Config["features"];
+export const FEATURE_SET_NAMES: readonly FeatureSetName[] = ["hashing_tf", "tfidf", "word2vec"];

@@ -1,0 +1,102 @@
+import type { Config } from "../config/schema.js";
+import { type FeatureSetSpec, type JobSpec, SPEC_VERSION, type Target } from "./types.js";
+
+/** Facts about the run that are not in the config. */
+export interface RunFacts {
+  runId: string;
+  createdAt: Date;
+  kindlingVersion: string;
+  target: Target;
+  /** Where the job reads its input (file:// or s3:// URI). */
+  inputUri: string;
+  /** Where the job writes its outputs (the run directory or prefix). */
+  outputUri: string;
+  /** Whether the job writes _SUCCESS itself (cloud) or leaves it to the CLI (local). */
+  successMarker: boolean;
+}
+
+/** Compiles a validated config into the job spec. Pure: same inputs, same spec. */
+export function compileSpec(config: Config, facts: RunFacts): JobSpec {
+  const { text, features, train } = config;
+  return {
+    spec_version: SPEC_VERSION,
+    run: {
+      id: facts.runId,
+      created_at: facts.createdAt.toISOString(),
+      kindling_version: facts.kindlingVersion,
+      target: facts.target,
+    },
+    input: {
+      uri: facts.inputUri,
+      format: config.data.format ?? inferFormat(config.data.path),
+      text_column: config.data.text,
+      label_column: config.data.label,
+      csv: { ...config.data.csv },
+    },
+    text: {
+      clean: text.clean.map((rule) => ({ pattern: rule.pattern, replacement: rule.replace })),
+      lowercase: text.lowercase,
+      tokenizer_pattern: text.tokenizer_pattern,
+      min_token_length: text.min_token_length,
+      stop_words:
+        text.stop_words === "english"
+          ? { language: "english" }
+          : text.stop_words === "none"
+            ? null
+            : { words: [...text.stop_words] },
+    },
+    feature_sets: featureSets(features),
+    training: {
+      split: { train_fraction: train.train_fraction, seed: train.seed },
+      model: {
+        kind: "logistic_regression",
+        grid: {
+          max_iter: [...train.grid.max_iter],
+          reg_param: [...train.grid.reg_param],
+          elastic_net_param: [...train.grid.elastic_net_param],
+        },
+      },
+      cv: { folds: train.folds, metric: train.metric, seed: train.seed, parallelism: train.parallelism },
+    },
+    output: {
+      uri: facts.outputUri,
+      write_features: config.output.write_features,
+      success_marker: facts.successMarker,
+    },
+    spark: { partitions: config.spark.partitions ?? null },
+  };
+}
+
+function featureSets(features: Config["features"]): FeatureSetSpec[] {
+  const sets: FeatureSetSpec[] = [];
+  const { hashing_tf: htf, tfidf, word2vec: w2v } = features;
+  if (htf.enabled) sets.push({ name: "hashing_tf", kind: "hashing_tf", num_features: htf.num_features });
+  if (tfidf.enabled) {
+    sets.push({
+      name: "tfidf",
+      kind: "tfidf",
+      num_features: tfidf.num_features,
+      min_doc_freq: tfidf.min_doc_freq,
+    });
+  }
+  if (w2v.enabled) {
+    sets.push({
+      name: "word2vec",
+      kind: "word2vec",
+      vector_size: w2v.vector_size,
+      min_count: w2v.min_count,
+      max_iter: w2v.max_iter,
+      num_partitions: w2v.num_partitions,
+      step_size: w2v.step_size,
+      window_size: w2v.window_size,
+      seed: w2v.seed,
+      scaler: w2v.scaler,
+    });
+  }
+  return sets;
+}
+
+/** Parquet when the path says so, CSV otherwise (the seed's format). */
+export function inferFormat(dataPath: string): "csv" | "parquet" {
+  return /\.parquet\/?$/i.test(dataPath) || /\.pq$/i.test(dataPath) ? "parquet" : "csv";
+}
