@@ -1,0 +1,71 @@
+import { CommanderError } from "commander";
+import { describe, expect, it } from "vitest";
+import { buildProgram, type Handlers } from "../../src/cli/program.js";
+
+function parse(argv: string[]): { command: string; options: unknown } {
+  let seen: { command: string; options: unknown } | undefined;
+  const record =
+    (command: string) =>
+    async (options: unknown): Promise<void> => {
+      seen = { command, options };
+    };
+  const handlers: Handlers = {
+    demo: record("demo"),
+    init: record("init"),
+    run: record("run"),
+    validate: record("validate"),
+    doctor: record("doctor"),
+    runs: record("runs"),
+    schema: record("schema"),
+  };
+  const program = buildProgram(handlers);
+  program.configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  program.commands.forEach((c) => {
+    c.exitOverride();
+    c.configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  });
+  return program.parseAsync(argv, { from: "user" }).then(() => {
+    if (!seen) throw new Error("no handler ran");
+    return seen;
+  }) as unknown as { command: string; options: unknown };
+}
+
+const base = { json: false, verbose: false };
+
+describe("argv → options", () => {
+  it.each([
+    [["run"], "run", { ...base, config: "kindling.yaml", target: "local" }],
+    [
+      ["run", "-c", "x.yaml", "--master", "spark://127.0.0.1:7077"],
+      "run",
+      { ...base, config: "x.yaml", target: "local", master: "spark://127.0.0.1:7077" },
+    ],
+    [
+      ["--json", "run", "--master", "local[2]"],
+      "run",
+      { ...base, json: true, config: "kindling.yaml", target: "local", master: "local[2]" },
+    ],
+    [["run", "--verbose"], "run", { ...base, verbose: true, config: "kindling.yaml", target: "local" }],
+    [["demo"], "demo", base],
+    [["demo", "--master", "local[*]"], "demo", { ...base, master: "local[*]" }],
+    [["validate", "--config", "a.yaml", "--json"], "validate", { ...base, json: true, config: "a.yaml" }],
+    [["doctor"], "doctor", base],
+    [["runs", "--json"], "runs", { ...base, json: true, config: "kindling.yaml" }],
+    [["init", "proj", "--force"], "init", { ...base, dir: "proj", force: true }],
+    [["init"], "init", { ...base, dir: ".", force: false }],
+    [["schema", "--out", "s.json"], "schema", { ...base, out: "s.json" }],
+  ])("%j", async (argv, command, options) => {
+    expect(await parse(argv)).toEqual({ command, options });
+  });
+});
+
+describe("usage errors", () => {
+  it.each([
+    [["run", "--master", "http://x"]],
+    [["run", "--target", "moon"]],
+    [["frobnicate"]],
+    [["run", "--no-such-flag"]],
+  ])("%j is rejected with a non-zero commander exit", async (argv) => {
+    await expect(Promise.resolve(parse(argv))).rejects.toBeInstanceOf(CommanderError);
+  });
+});

@@ -1,0 +1,172 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/load.js";
+import { ConfigError } from "../../src/errors.js";
+
+function issuesOf(text: string) {
+  try {
+    parseConfig(text, "kindling.yaml");
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).issues;
+  }
+  throw new Error("expected the config to be rejected");
+}
+
+describe("config defaults", () => {
+  it("takes the seed's own file by config alone, with the seed's parameters as defaults", () => {
+    const config = parseConfig("data:\n  path: dataset.csv\n  text: review\n  label: sentiment\n", "k.yaml");
+    expect(config.data).toMatchObject({ path: "dataset.csv", text: "review", label: "sentiment" });
+    expect(config.data.csv).toMatchObject({ header: true, escape: '"' });
+    expect(config.text.clean).toEqual([
+      { pattern: "<.*/>", replace: "" },
+      { pattern: "[^A-Za-z ]", replace: "" },
+      { pattern: " +", replace: " " },
+    ]);
+    expect(config.text).toMatchObject({ lowercase: true, tokenizer_pattern: "\\W", stop_words: "english" });
+    expect(config.features.hashing_tf).toEqual({ enabled: true, num_features: 250 });
+    expect(config.features.word2vec).toMatchObject({ vector_size: 250, min_count: 5, scaler: "minmax" });
+    expect(config.train).toMatchObject({ train_fraction: 0.7, seed: 11, folds: 2, metric: "f1" });
+    expect(config.train.grid.max_iter).toEqual([10, 15, 20]);
+    expect(config.spark.master).toBe("local[*]");
+  });
+
+  it("accepts a full config with every section", () => {
+    const config = parseConfig(
+      [
+        "version: 1",
+        "project: reviews",
+        "data: { path: x.parquet, text: t, label: l }",
+        "text: { stop_words: [the, a], clean: [{ pattern: 'x+' }] }",
+        "features: { word2vec: { enabled: false } }",
+        "train: { folds: 3, grid: { max_iter: [5], reg_param: [0.01, 0.1] } }",
+        "spark: { master: 'spark://127.0.0.1:7077', conf: { spark.sql.shuffle.partitions: 8 } }",
+      ].join("\n"),
+      "k.yaml",
+    );
+    expect(config.text.clean).toEqual([{ pattern: "x+", replace: "" }]);
+    expect(config.features.word2vec.enabled).toBe(false);
+    expect(config.train.grid.reg_param).toEqual([0.01, 0.1]);
+    expect(config.spark.conf).toEqual({ "spark.sql.shuffle.partitions": 8 });
+  });
+});
+
+describe("config errors name the key path, the line, the bad value and what is allowed", () => {
+  const cases: Array<{ name: string; yaml: string; path: string; line: number; message: RegExp }> = [
+    {
+      name: "unknown key with a did-you-mean",
+      yaml: "data:\n  path: a.csv\n  tetx: review\n",
+      path: "data.tetx",
+      line: 3,
+      message: /unknown key \(did you mean "text"\?\); allowed here: path, format, text, label, csv/,
+    },
+    {
+      name: "unknown top-level section",
+      yaml: "data: { path: a.csv }\ntrian:\n  folds: 3\n",
+      path: "trian",
+      line: 2,
+      message: /did you mean "train"/,
+    },
+    {
+      name: "wrong type",
+      yaml: "data: { path: a.csv }\ntrain:\n  folds: two\n",
+      path: "train.folds",
+      line: 3,
+      message: /expected a number, got "two"/,
+    },
+    {
+      name: "fraction outside (0,1)",
+      yaml: "data: { path: a.csv }\ntrain:\n  train_fraction: 1.5\n",
+      path: "train.train_fraction",
+      line: 3,
+      message: /must be < 1, got 1.5/,
+    },
+    {
+      name: "too few folds",
+      yaml: "data: { path: a.csv }\ntrain:\n  folds: 1\n",
+      path: "train.folds",
+      line: 3,
+      message: /must be ≥ 2, got 1/,
+    },
+    {
+      name: "num_features not positive",
+      yaml: "data: { path: a.csv }\nfeatures:\n  hashing_tf:\n    num_features: 0\n",
+      path: "features.hashing_tf.num_features",
+      line: 4,
+      message: /must be > 0, got 0/,
+    },
+    {
+      name: "empty grid",
+      yaml: "data: { path: a.csv }\ntrain:\n  grid:\n    max_iter: []\n",
+      path: "train.grid.max_iter",
+      line: 4,
+      message: /at least 1 item/,
+    },
+    {
+      name: "enum typo",
+      yaml: "data: { path: a.csv }\ntrain:\n  metric: acuracy\n",
+      path: "train.metric",
+      line: 3,
+      message: /must be one of .*"accuracy".*got "acuracy" \(did you mean "accuracy"\?\)/,
+    },
+    {
+      name: "missing data section",
+      yaml: "project: x\n",
+      path: "data",
+      line: 1,
+      message: /is required/,
+    },
+    {
+      name: "invalid regex",
+      yaml: "data: { path: a.csv }\ntext:\n  clean:\n    - pattern: '(['\n",
+      path: "text.clean.0.pattern",
+      line: 4,
+      message: /not a valid regular expression/,
+    },
+    {
+      name: "spark conf key without spark. prefix",
+      yaml: "data: { path: a.csv }\nspark:\n  conf:\n    executor.cores: 2\n",
+      path: "spark.conf.executor.cores",
+      line: 4,
+      message: /start with 'spark\.'/,
+    },
+    {
+      name: "every feature set disabled",
+      yaml: "data: { path: a.csv }\nfeatures:\n  hashing_tf: { enabled: false }\n  tfidf: { enabled: false }\n  word2vec: { enabled: false }\n",
+      path: "features",
+      line: 3,
+      message: /at least one feature set/,
+    },
+  ];
+
+  it.each(cases)("$name", ({ yaml, path, line, message }) => {
+    const issues = issuesOf(yaml);
+    const issue = issues.find((i) => i.path === path);
+    expect(issue, JSON.stringify(issues)).toBeDefined();
+    expect(issue?.line).toBe(line);
+    expect(issue?.message).toMatch(message);
+  });
+
+  it("reports every problem at once, in file order, in the error message", () => {
+    try {
+      parseConfig("data:\n  path: a.csv\n  labl: y\ntrain:\n  folds: 0\n", "conf/kindling.yaml");
+      expect.unreachable();
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toContain("2 problems");
+      expect(message.indexOf("conf/kindling.yaml:3:3  data.labl")).toBeLessThan(
+        message.indexOf("conf/kindling.yaml:5:10  train.folds"),
+      );
+      expect((error as ConfigError).exitCode).toBe(2);
+    }
+  });
+
+  it("locates YAML syntax errors", () => {
+    const issues = issuesOf("data:\n  path: a.csv\n  text: [unclosed\n");
+    expect(issues[0]?.message).toMatch(/YAML syntax/);
+    expect(issues[0]?.line).toBeGreaterThanOrEqual(3);
+  });
+
+  it("rejects a document that is not a mapping", () => {
+    expect(issuesOf("- a\n- b\n")[0]?.message).toMatch(/must be a mapping/);
+  });
+});

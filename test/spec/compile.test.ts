@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/load.js";
+import { compileSpec, inferFormat } from "../../src/spec/compile.js";
+
+const facts = {
+  runId: "20261127-231500-spam-7f3a",
+  createdAt: new Date("2026-11-27T23:15:00Z"),
+  kindlingVersion: "0.1.0",
+  target: "local" as const,
+  inputUri: "file:///data/spam.csv",
+  outputUri: "file:///runs/20261127-231500-spam-7f3a",
+  successMarker: false,
+};
+
+describe("compileSpec", () => {
+  it("compiles the seed defaults into the v1 job spec", () => {
+    const spec = compileSpec(parseConfig("data: { path: spam.csv }", "k.yaml"), facts);
+    expect(spec.spec_version).toBe(1);
+    expect(spec.run).toEqual({
+      id: facts.runId,
+      created_at: "2026-11-27T23:15:00.000Z",
+      kindling_version: "0.1.0",
+      target: "local",
+    });
+    expect(spec.input).toMatchObject({
+      uri: facts.inputUri,
+      format: "csv",
+      text_column: "text",
+      label_column: "label",
+    });
+    expect(spec.text.clean.map((c) => c.pattern)).toEqual(["<.*/>", "[^A-Za-z ]", " +"]);
+    expect(spec.text.clean[2]?.replacement).toBe(" ");
+    expect(spec.text.stop_words).toEqual({ language: "english" });
+    expect(spec.feature_sets.map((f) => f.name)).toEqual(["hashing_tf", "tfidf", "word2vec"]);
+    expect(spec.feature_sets[2]).toMatchObject({
+      kind: "word2vec",
+      vector_size: 250,
+      min_count: 5,
+      scaler: "minmax",
+    });
+    expect(spec.training).toEqual({
+      split: { train_fraction: 0.7, seed: 11 },
+      model: {
+        kind: "logistic_regression",
+        grid: { max_iter: [10, 15, 20], reg_param: [0], elastic_net_param: [0] },
+      },
+      cv: { folds: 2, metric: "f1", seed: 11, parallelism: 1 },
+    });
+    expect(spec.output).toEqual({ uri: facts.outputUri, write_features: false, success_marker: false });
+    expect(spec.spark).toEqual({ partitions: null });
+  });
+
+  it("leaves out disabled feature sets and maps stop-word choices", () => {
+    const none = compileSpec(
+      parseConfig(
+        "data: { path: a.csv }\ntext: { stop_words: none }\nfeatures: { tfidf: { enabled: false } }",
+        "k",
+      ),
+      facts,
+    );
+    expect(none.feature_sets.map((f) => f.name)).toEqual(["hashing_tf", "word2vec"]);
+    expect(none.text.stop_words).toBeNull();
+    const own = compileSpec(
+      parseConfig("data: { path: a.csv }\ntext: { stop_words: [foo, bar] }", "k"),
+      facts,
+    );
+    expect(own.text.stop_words).toEqual({ words: ["foo", "bar"] });
+  });
+
+  it("is pure: the same config and facts give the same spec", () => {
+    const config = parseConfig("data: { path: a.csv }", "k");
+    expect(JSON.stringify(compileSpec(config, facts))).toBe(JSON.stringify(compileSpec(config, facts)));
+  });
+
+  it.each([
+    ["data.csv", "csv"],
+    ["s3://bucket/x.parquet", "parquet"],
+    ["dir.parquet/", "parquet"],
+    ["reviews.tsv", "csv"],
+  ])("infers the format of %s as %s", (path, format) => {
+    expect(inferFormat(path)).toBe(format);
+  });
+});
