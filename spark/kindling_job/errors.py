@@ -1,0 +1,68 @@
+"""Typed job failures. `kind` is the stable name printed in the `error` event."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class JobError(Exception):
+    """A failure caused by the spec or the data (something the user can fix), not a bug in the job."""
+
+    kind = "JobError"
+
+
+class SpecError(JobError):
+    kind = "SpecError"
+
+
+class InputNotFoundError(JobError):
+    kind = "InputNotFound"
+
+    def __init__(self, uri: str) -> None:
+        super().__init__(f"input not found: {uri}")
+        self.uri = uri
+
+
+class MissingColumnError(JobError):
+    kind = "MissingColumn"
+
+    def __init__(self, role: str, column: str, available: Iterable[str]) -> None:
+        self.role = role
+        self.column = column
+        self.available = list(available)
+        shown = ", ".join(repr(c) for c in self.available) or "(none)"
+        super().__init__(f"{role} column {column!r} not found in the input; available columns: {shown}")
+
+
+class EmptyDataError(JobError):
+    kind = "EmptyData"
+
+
+class SingleClassError(JobError):
+    kind = "SingleClass"
+
+    def __init__(self, label_column: str, labels: Iterable[str]) -> None:
+        self.labels = list(labels)
+        found = ", ".join(repr(v) for v in self.labels) or "none"
+        super().__init__(
+            f"label column {label_column!r} has {len(self.labels)} distinct value(s) ({found}) "
+            "after dropping nulls; a classifier needs at least 2"
+        )
+
+
+class OutputExistsError(JobError):
+    kind = "OutputExists"
+
+    def __init__(self, uri: str) -> None:
+        super().__init__(f"output already exists, refusing to overwrite: {uri}")
+        self.uri = uri
+
+
+class TooManyClassesError(JobError):
+    kind = "TooManyClasses"
+
+    def __init__(self, label_column: str, limit: int) -> None:
+        super().__init__(
+            f"label column {label_column!r} has more than {limit} distinct values; "
+            "is it really the label (and not, say, the text)?"
+        )

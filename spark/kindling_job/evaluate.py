@@ -1,0 +1,68 @@
+"""Test-split metrics for one feature set."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from pyspark.ml import PipelineModel
+from pyspark.ml.evaluation import BinaryClassificationEvaluator, MulticlassClassificationEvaluator
+from pyspark.sql import DataFrame
+
+from .columns import LABEL, PREDICTION, RAW_PREDICTION
+
+# metrics.json key -> MulticlassClassificationEvaluator metricName
+MULTICLASS_METRICS = {
+    "accuracy": "accuracy",
+    "f1": "f1",
+    "precision": "weightedPrecision",
+    "recall": "weightedRecall",
+}
+
+
+def predict_test_split(model: PipelineModel, test: DataFrame) -> DataFrame:
+    """What the evaluators read, cached: each metric is one pass over it."""
+    return model.transform(test).select(LABEL, PREDICTION, RAW_PREDICTION).cache()
+
+
+def _finite(x: float) -> float | None:
+    """JSON has no NaN; an undefined metric (e.g. AUC on a one-class test split) is reported as null."""
+    return x if math.isfinite(x) else None
+
+
+def multiclass_metrics(predictions: DataFrame) -> dict[str, float | None]:
+    out: dict[str, float | None] = {}
+    for key, metric in MULTICLASS_METRICS.items():
+        evaluator = MulticlassClassificationEvaluator(
+            labelCol=LABEL,
+            predictionCol=PREDICTION,
+            metricName=metric,  # type: ignore[arg-type]
+        )
+        out[key] = _finite(float(evaluator.evaluate(predictions)))
+    return out
+
+
+def area_under_roc(predictions: DataFrame, labels: list[str]) -> float | None:
+    """Binary problems only (label index 1 is the positive class); null otherwise."""
+    if len(labels) != 2:
+        return None
+    evaluator = BinaryClassificationEvaluator(
+        labelCol=LABEL, rawPredictionCol=RAW_PREDICTION, metricName="areaUnderROC"
+    )
+    return _finite(float(evaluator.evaluate(predictions)))
+
+
+def confusion_matrix(predictions: DataFrame, labels: list[str]) -> dict[str, Any]:
+    """Rows = actual, columns = predicted, in label index order, every label present."""
+    matrix = [[0] * len(labels) for _ in labels]
+    for row in predictions.groupBy(LABEL, PREDICTION).count().collect():
+        matrix[int(row[LABEL])][int(row[PREDICTION])] = int(row["count"])
+    return {"labels": list(labels), "matrix": matrix}
+
+
+def evaluate(predictions: DataFrame, labels: list[str]) -> dict[str, Any]:
+    return {
+        **multiclass_metrics(predictions),
+        "area_under_roc": area_under_roc(predictions, labels),
+        "confusion_matrix": confusion_matrix(predictions, labels),
+    }

@@ -1,0 +1,48 @@
+"""The `@@kindling {json}` progress protocol on stdout, and stage timing."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+PREFIX = "@@kindling "
+
+
+class EventLog:
+    """Writes one protocol line per event and flushes it, so a reader sees progress as it happens."""
+
+    def __init__(self, stream: TextIO | None = None, clock: Callable[[], float] = time.time) -> None:
+        self._stream = stream
+        self.clock = clock
+
+    def emit(self, event: str, **fields: Any) -> None:
+        stream = self._stream if self._stream is not None else sys.stdout
+        line = json.dumps({"event": event, **fields}, separators=(",", ":"), ensure_ascii=False)
+        stream.write(PREFIX + line + "\n")
+        stream.flush()
+
+
+@dataclass
+class StageTimer:
+    """Times named stages, emits stage_start/stage_end, and remembers which stage failed."""
+
+    events: EventLog
+    elapsed: Callable[[], float] = time.perf_counter
+    stages: list[dict[str, Any]] = field(default_factory=list)
+    current: str | None = None
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        self.current = name
+        self.events.emit("stage_start", stage=name, ts=round(self.events.clock(), 3))
+        start = self.elapsed()
+        yield  # on an exception `current` keeps naming the failed stage
+        seconds = round(self.elapsed() - start, 3)
+        self.stages.append({"name": name, "seconds": seconds})
+        self.events.emit("stage_end", stage=name, seconds=seconds)
+        self.current = None

@@ -1,0 +1,72 @@
+"""Small text files through the Hadoop FileSystem API, so one code path serves file://, hdfs:// and s3://."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyspark import SparkContext
+from pyspark.sql import SparkSession
+
+from .errors import OutputExistsError
+
+# py4j objects are untyped.
+JavaObject = Any
+
+
+class HadoopFs:
+    """A JVM handle plus the Hadoop Configuration used to resolve URIs to file systems."""
+
+    def __init__(self, jvm: JavaObject, conf: JavaObject) -> None:
+        self.jvm = jvm
+        self.conf = conf
+
+    @classmethod
+    def of_session(cls, spark: SparkSession) -> HadoopFs:
+        return cls(spark._jvm, spark._jsc.hadoopConfiguration())
+
+    @classmethod
+    def before_session(cls) -> HadoopFs:
+        """Start (or attach to) the JVM without a SparkContext, to read the spec before the session exists.
+
+        The SparkSession is named after the run id, which is inside the spec. Hadoop settings come from the
+        classpath (core-site.xml, e.g. EMRFS on EMR) plus `spark.hadoop.*` given to spark-submit, the same
+        sources the SparkContext's Hadoop configuration uses.
+        """
+        SparkContext._ensure_initialized()
+        jvm = SparkContext._jvm
+        assert jvm is not None
+        conf = jvm.org.apache.hadoop.conf.Configuration()
+        for entry in jvm.org.apache.spark.SparkConf(True).getAll():
+            key, value = entry._1(), entry._2()
+            if key.startswith("spark.hadoop."):
+                conf.set(key[len("spark.hadoop.") :], value)
+        return cls(jvm, conf)
+
+    def _path(self, uri: str) -> tuple[JavaObject, JavaObject]:
+        path = self.jvm.org.apache.hadoop.fs.Path(uri)
+        return path.getFileSystem(self.conf), path
+
+    def exists(self, uri: str) -> bool:
+        fs, path = self._path(uri)
+        return bool(fs.exists(path))
+
+    def read_text(self, uri: str) -> str:
+        fs, path = self._path(uri)
+        stream = fs.open(path)
+        try:
+            data: bytes = stream.readAllBytes()
+        finally:
+            stream.close()
+        return data.decode("utf-8")
+
+    def write_text(self, uri: str, text: str) -> None:
+        """Create `uri` with `text` (UTF-8); never overwrites."""
+        fs, path = self._path(uri)
+        if fs.exists(path):
+            raise OutputExistsError(uri)
+        fs.setWriteChecksum(False)  # no .crc side files next to metrics.json on local disks
+        stream = fs.create(path, False)
+        try:
+            stream.write(bytearray(text.encode("utf-8")))
+        finally:
+            stream.close()

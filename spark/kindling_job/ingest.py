@@ -1,0 +1,132 @@
+"""Read the input and prepare it: null report, class balance, label index, repartition, cache.
+
+The source is scanned twice in total: once for one aggregate (row count, nulls per column and class counts
+together), once to fill the cache of the prepared data. Nothing but small aggregates reaches the driver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyspark.errors import AnalysisException
+from pyspark.ml.feature import StringIndexerModel
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from .columns import LABEL, LABEL_VALUE, quote_identifier
+from .errors import (
+    EmptyDataError,
+    InputNotFoundError,
+    MissingColumnError,
+    SingleClassError,
+    TooManyClassesError,
+)
+from .spec import InputSpec
+
+# More distinct labels than this almost always means the wrong column was named as the label.
+MAX_CLASSES = 1000
+
+
+def read_input(spark: SparkSession, spec: InputSpec) -> DataFrame:
+    """The input as Spark reads it (CSV columns are strings), after checking both columns exist."""
+    try:
+        if spec.format == "csv":
+            c = spec.csv
+            reader = spark.read.options(
+                header=c.header,
+                sep=c.delimiter,
+                quote=c.quote,
+                escape=c.escape,
+                multiLine=c.multiline,
+                encoding=c.encoding,
+            )
+            df = reader.csv(spec.uri)
+        else:
+            df = spark.read.parquet(spec.uri)
+    except AnalysisException as e:
+        if e.getErrorClass() == "PATH_NOT_FOUND":
+            raise InputNotFoundError(spec.uri) from None
+        raise
+    require_columns(df, spec)
+    return df
+
+
+def require_columns(df: DataFrame, spec: InputSpec) -> None:
+    for role, name in (("text", spec.text_column), ("label", spec.label_column)):
+        if name not in df.columns:
+            raise MissingColumnError(role, name, df.columns)
+
+
+def _col(name: str) -> Column:
+    return F.col(quote_identifier(name))
+
+
+@dataclass(frozen=True)
+class InputStats:
+    rows: int
+    null_counts: dict[str, int]
+    null_dropped: int
+    class_balance: dict[str, int]  # most frequent first, ties by label; rows with text and label only
+
+    @property
+    def used(self) -> int:
+        return sum(self.class_balance.values())
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.class_balance)
+
+
+def input_stats(df: DataFrame, text_column: str, label_column: str) -> InputStats:
+    """One groupBy over the label computes every count the job reports."""
+    label = _col(label_column).cast("string")
+    per_label = df.groupBy(label.alias(LABEL_VALUE)).agg(
+        F.count(F.lit(1)).alias("_rows"),
+        F.count_if(_col(text_column).isNotNull()).alias("_usable"),
+        *[F.count_if(_col(c).isNull()).alias(f"_null_{i}") for i, c in enumerate(df.columns)],
+    )
+    groups = per_label.limit(MAX_CLASSES + 2).collect()  # one group per label, plus the null label
+    if sum(1 for g in groups if g[LABEL_VALUE] is not None) > MAX_CLASSES:
+        raise TooManyClassesError(label_column, MAX_CLASSES)
+    rows = sum(g["_rows"] for g in groups)
+    null_counts = {c: sum(g[f"_null_{i}"] for g in groups) for i, c in enumerate(df.columns)}
+    usable = [
+        (g[LABEL_VALUE], g["_usable"]) for g in groups if g[LABEL_VALUE] is not None and g["_usable"] > 0
+    ]
+    usable.sort(key=lambda lc: (-lc[1], lc[0]))
+    balance = dict(usable)
+    return InputStats(rows, null_counts, rows - sum(balance.values()), balance)
+
+
+def check_usable(stats: InputStats, spec: InputSpec) -> None:
+    if stats.rows == 0:
+        raise EmptyDataError(f"input has no rows: {spec.uri}")
+    if stats.used == 0:
+        raise EmptyDataError(
+            f"all {stats.rows} rows have a null {spec.text_column!r} or {spec.label_column!r}; "
+            "nothing to train on"
+        )
+    if len(stats.labels) < 2:
+        raise SingleClassError(spec.label_column, stats.labels)
+
+
+def label_indexer(labels: list[str]) -> StringIndexerModel:
+    """StringIndexer's model from known labels (no extra pass over the data); `label` carries all labels as
+    metadata, so every model sizes its outputs for every class even if a split lacks one."""
+    return StringIndexerModel.from_labels(
+        labels, inputCol=LABEL_VALUE, outputCol=LABEL, handleInvalid="error"
+    )
+
+
+def usable_rows(df: DataFrame, text_column: str, label_column: str) -> DataFrame:
+    """Rows with both text and label: the text column (its own name) and the label as a string."""
+    return df.select(
+        _col(text_column).cast("string").alias(text_column),
+        _col(label_column).cast("string").alias(LABEL_VALUE),
+    ).where(F.col(LABEL_VALUE).isNotNull() & _col(text_column).isNotNull())
+
+
+def prepare(df: DataFrame, spec: InputSpec, labels: list[str], partitions: int) -> DataFrame:
+    """Usable rows, label-indexed, repartitioned and cached (filled by the first action)."""
+    indexed = label_indexer(labels).transform(usable_rows(df, spec.text_column, spec.label_column))
+    return indexed.repartition(partitions).cache()

@@ -1,0 +1,190 @@
+"""The job's edge: arguments, SparkSession, stages with progress events, outputs, the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from py4j.protocol import Py4JJavaError
+from pyspark.errors.exceptions.captured import CapturedException
+from pyspark.ml.classification import LogisticRegressionModel
+from pyspark.sql import DataFrame, SparkSession
+
+from . import outputs
+from .errors import EmptyDataError, JobError
+from .evaluate import evaluate, predict_test_split
+from .events import EventLog, StageTimer
+from .features import featurizer, fit_featurizer
+from .hadoopfs import HadoopFs
+from .ingest import InputStats, check_usable, input_stats, prepare, read_input
+from .spec import FeatureSet, JobSpec, load_spec
+from .train import best_params, cross_validate, cv_scores, featurized_training_set, final_model, split
+
+# Error events carry a message, not a stack trace (that goes to stderr).
+MAX_MESSAGE_CHARS = 2000
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="entry.py", description="Kindling's Spark job: train from a job spec."
+    )
+    parser.add_argument(
+        "--spec", required=True, help="job spec JSON: local path, file://, hdfs:// or s3:// URI"
+    )
+    return parser.parse_args(argv)
+
+
+def start_session(run_id: str) -> SparkSession:
+    """Master, memory etc. come from spark-submit; an already active session (tests) is reused."""
+    spark = SparkSession.builder.appName(f"kindling {run_id}").getOrCreate()
+    spark.sparkContext.setLogLevel("WARN")
+    return spark
+
+
+def versions(spark: SparkSession) -> dict[str, str | None]:
+    jvm: Any = spark._jvm
+    try:
+        scala: str | None = str(jvm.scala.util.Properties.versionNumberString())
+    except Exception:  # noqa: BLE001 -- a missing version is not worth failing a run over
+        scala = None
+    return {
+        "spark": spark.version,
+        "python": platform.python_version(),
+        "java": str(jvm.java.lang.System.getProperty("java.version")),
+        "scala": scala,
+    }
+
+
+@dataclass
+class Run:
+    """One job run after `load`: the stages that follow it."""
+
+    spark: SparkSession
+    spec: JobSpec
+    fs: HadoopFs
+    timer: StageTimer
+
+    def execute(self, raw: DataFrame) -> None:
+        spec = self.spec
+        with self.timer.stage("prepare"):
+            stats = input_stats(raw, spec.input.text_column, spec.input.label_column)
+            check_usable(stats, spec.input)
+            partitions = spec.spark.partitions or 2 * self.spark.sparkContext.defaultParallelism
+            prepared = prepare(raw, spec.input, stats.labels, partitions)
+            train, test = split(prepared, spec.training.split)
+            train_rows, test_rows = train.count(), test.count()
+            if train_rows == 0 or test_rows == 0:
+                raise EmptyDataError(
+                    f"the {spec.training.split.train_fraction:g} split of {stats.used} rows left "
+                    f"{train_rows} training and {test_rows} test rows; both need at least one"
+                )
+        try:
+            results = {}
+            for fs in spec.feature_sets:
+                results[fs.name] = self.feature_set(fs, prepared, train, test, stats.labels)
+                results[fs.name].update(train_rows=train_rows, test_rows=test_rows)
+            with self.timer.stage("write"):
+                self.write(results, stats, partitions)
+        finally:
+            prepared.unpersist()
+
+    def feature_set(
+        self, fs: FeatureSet, prepared: DataFrame, train: DataFrame, test: DataFrame, labels: list[str]
+    ) -> dict[str, Any]:
+        spec, name = self.spec, fs.name
+        with self.timer.stage(f"featurize:{name}"):
+            featurizer_model = fit_featurizer(featurizer(spec.input.text_column, spec.text, fs), train)
+            train_features = featurized_training_set(featurizer_model, train)
+        try:
+            with self.timer.stage(f"train:{name}"):
+                cv_model = cross_validate(train_features, spec.training)
+                classifier = cv_model.bestModel
+                assert isinstance(classifier, LogisticRegressionModel)
+                model = final_model(featurizer_model, classifier, labels)
+        finally:
+            train_features.unpersist()
+        with self.timer.stage(f"evaluate:{name}"):
+            predictions = predict_test_split(model, test)
+            try:
+                metrics = evaluate(predictions, labels)
+            finally:
+                predictions.unpersist()
+        with self.timer.stage(f"save:{name}"):
+            outputs.save_model(self.fs, model, outputs.model_uri(spec, name))
+            if spec.output.write_features:
+                featurized = featurizer_model.transform(prepared)
+                outputs.write_features(featurized, spec.input.text_column, outputs.features_uri(spec, name))
+        scores = cv_scores(cv_model)
+        return {
+            **metrics,
+            "best_params": best_params(classifier),
+            "cv_metric": spec.training.cv.metric,
+            "cv_scores": scores,
+            "cv_best": max(s["metric"] for s in scores),
+        }
+
+    def write(self, results: dict[str, dict[str, Any]], stats: InputStats, partitions: int) -> None:
+        spec, uri = self.spec, self.spec.output.uri
+        # Chosen on cross-validation, not on the test split (which stays a fair estimate); first wins ties.
+        best = max(results, key=lambda name: results[name]["cv_best"])
+        metrics = {"label_values": stats.labels, "best_feature_set": best, "feature_sets": results}
+        outputs.write_json(self.fs, outputs.child(uri, outputs.METRICS), metrics)
+        job = {
+            "rows": {"read": stats.rows, "null_dropped": stats.null_dropped, "used": stats.used},
+            "null_counts": stats.null_counts,
+            "class_balance": stats.class_balance,
+            "stages": list(self.timer.stages),  # every stage before `write`
+            "versions": versions(self.spark),
+            "partitions": partitions,
+        }
+        outputs.write_json(self.fs, outputs.child(uri, outputs.JOB), job)
+        if spec.output.success_marker:
+            outputs.write_success_marker(self.fs, spec)
+
+
+def _message(e: BaseException) -> str:
+    if isinstance(e, JobError):
+        text = str(e)
+    elif isinstance(e, Py4JJavaError):  # str() would carry the whole Java stack trace
+        text = str(e.java_exception.toString())
+    elif isinstance(e, CapturedException):  # e.g. AnalysisException; str() may append a JVM stack trace
+        text = f"{type(e).__name__}: {e.desc}"
+    else:
+        text = f"{type(e).__name__}: {e}"
+    return text if len(text) <= MAX_MESSAGE_CHARS else text[:MAX_MESSAGE_CHARS] + "…"
+
+
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
+    """Run the job; returns the exit code. Never stops the SparkSession (the caller owns it)."""
+    args = parse_args(argv)
+    events = EventLog(stdout)
+    timer = StageTimer(events)
+    try:
+        with timer.stage("load"):
+            spec = load_spec(HadoopFs.before_session(), args.spec)
+            spark = start_session(spec.run.id)
+            fs = HadoopFs.of_session(spark)
+            outputs.check_outputs_free(fs, spec)
+            raw = read_input(spark, spec.input)
+        Run(spark, spec, fs, timer).execute(raw)
+        return 0
+    except JobError as e:
+        events.emit("error", stage=timer.current or "load", kind=e.kind, message=_message(e))
+    except Exception as e:  # noqa: BLE001 -- the protocol promises an error event for any failure
+        traceback.print_exc(file=sys.stderr)
+        events.emit("error", stage=timer.current or "load", kind="Internal", message=_message(e))
+    return 1
+
+
+def cli() -> None:
+    """spark-submit entry point: run, stop the session, exit with the job's code."""
+    code = main(sys.argv[1:])
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        active.stop()
+    sys.exit(code)

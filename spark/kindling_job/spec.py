@@ -1,0 +1,533 @@
+"""The job spec (docs/job-spec.md): JSON in, validated frozen dataclasses out.
+
+Parsing is strict: a missing key, a wrong type or an unknown key is a SpecError naming the key's path.
+The CLI generates the spec, so anything unexpected means the two sides disagree about the contract, and
+it is better to stop before Spark starts than to silently ignore a setting.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar, Union
+
+from py4j.protocol import Py4JJavaError
+from pyspark.errors import IllegalArgumentException as PySparkIllegalArgumentException
+
+from .columns import RESERVED
+from .errors import SpecError
+from .hadoopfs import HadoopFs
+
+SUPPORTED_SPEC_VERSIONS = (1,)
+CV_METRICS = ("f1", "accuracy", "weightedPrecision", "weightedRecall")
+STOP_WORD_LANGUAGES = (
+    "danish",
+    "dutch",
+    "english",
+    "finnish",
+    "french",
+    "german",
+    "hungarian",
+    "italian",
+    "norwegian",
+    "portuguese",
+    "russian",
+    "spanish",
+    "swedish",
+    "turkish",
+)
+# Feature set names become directory names and stage names.
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    id: str
+    created_at: str | None
+    kindling_version: str | None
+    target: str | None
+
+
+@dataclass(frozen=True)
+class CsvOptions:
+    header: bool = True
+    delimiter: str = ","
+    quote: str = '"'
+    escape: str = '"'
+    multiline: bool = True
+    encoding: str = "UTF-8"
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    uri: str
+    format: Literal["csv", "parquet"]
+    text_column: str
+    label_column: str
+    csv: CsvOptions
+
+
+@dataclass(frozen=True)
+class CleanRule:
+    """`regexp_replace(text, pattern, replacement)`: Java regex; `$1` in the replacement is a group."""
+
+    pattern: str
+    replacement: str
+
+
+@dataclass(frozen=True)
+class StopWords:
+    """Exactly one of `language` (Spark's built-in list) or `words` is set."""
+
+    language: str | None = None
+    words: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class TextSpec:
+    clean: tuple[CleanRule, ...]
+    lowercase: bool
+    tokenizer_pattern: str
+    min_token_length: int
+    stop_words: StopWords | None
+
+
+@dataclass(frozen=True)
+class HashingTfSet:
+    name: str
+    num_features: int
+    kind: Literal["hashing_tf"] = "hashing_tf"
+
+
+@dataclass(frozen=True)
+class TfidfSet:
+    name: str
+    num_features: int
+    min_doc_freq: int
+    kind: Literal["tfidf"] = "tfidf"
+
+
+@dataclass(frozen=True)
+class Word2VecSet:
+    name: str
+    vector_size: int
+    min_count: int
+    max_iter: int
+    num_partitions: int
+    step_size: float
+    window_size: int
+    seed: int
+    scaler: Literal["minmax", "none"]
+    kind: Literal["word2vec"] = "word2vec"
+
+
+FeatureSet = Union[HashingTfSet, TfidfSet, Word2VecSet]
+
+
+@dataclass(frozen=True)
+class SplitSpec:
+    train_fraction: float
+    seed: int
+
+
+@dataclass(frozen=True)
+class Grid:
+    max_iter: tuple[int, ...]
+    reg_param: tuple[float, ...]
+    elastic_net_param: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    kind: Literal["logistic_regression"]
+    grid: Grid
+
+
+@dataclass(frozen=True)
+class CvSpec:
+    folds: int
+    metric: str
+    seed: int
+    parallelism: int
+
+
+@dataclass(frozen=True)
+class TrainingSpec:
+    split: SplitSpec
+    model: ModelSpec
+    cv: CvSpec
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    uri: str
+    write_features: bool
+    success_marker: bool
+
+
+@dataclass(frozen=True)
+class SparkSpec:
+    partitions: int | None
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    spec_version: int
+    run: RunInfo
+    input: InputSpec
+    text: TextSpec
+    feature_sets: tuple[FeatureSet, ...]
+    training: TrainingSpec
+    output: OutputSpec
+    spark: SparkSpec
+
+
+T = TypeVar("T")
+
+
+class _Obj:
+    """A JSON object being read; remembers its path and rejects keys nobody asked for."""
+
+    def __init__(self, value: Any, path: str) -> None:
+        if not isinstance(value, Mapping):
+            raise SpecError(f"{path or 'spec'} must be an object, got {_json_type(value)}")
+        self.value = value
+        self.path = path
+        self.seen: set[str] = set()
+
+    def at(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def raw(self, key: str, *, optional: bool = False) -> Any:
+        self.seen.add(key)
+        if key not in self.value:
+            if optional:
+                return None
+            raise SpecError(f"missing key {self.at(key)}")
+        return self.value[key]
+
+    def obj(self, key: str) -> _Obj:
+        return _Obj(self.raw(key), self.at(key))
+
+    def text(self, key: str, *, optional: bool = False, nonempty: bool = True) -> Any:
+        v = self.raw(key, optional=optional)
+        if v is None and optional:
+            return None
+        if not isinstance(v, str):
+            raise SpecError(f"{self.at(key)} must be a string, got {_json_type(v)}")
+        if nonempty and v == "":
+            raise SpecError(f"{self.at(key)} must not be empty")
+        return v
+
+    def flag(self, key: str) -> bool:
+        v = self.raw(key)
+        if not isinstance(v, bool):
+            raise SpecError(f"{self.at(key)} must be true or false, got {_json_type(v)}")
+        return v
+
+    def integer(self, key: str, *, minimum: int | None = None, optional: bool = False) -> Any:
+        v = self.raw(key, optional=optional)
+        if v is None and optional:
+            return None
+        return _int(v, self.at(key), minimum)
+
+    def number(self, key: str) -> float:
+        return _num(self.raw(key), self.at(key))
+
+    def choice(self, key: str, allowed: tuple[str, ...]) -> Any:
+        v = self.text(key)
+        if v not in allowed:
+            raise SpecError(f"{self.at(key)} must be one of {', '.join(allowed)}; got {v!r}")
+        return v
+
+    def items(self, key: str, item: Callable[[Any, str], T], *, nonempty: bool = True) -> tuple[T, ...]:
+        v = self.raw(key)
+        if not isinstance(v, list):
+            raise SpecError(f"{self.at(key)} must be a list, got {_json_type(v)}")
+        if nonempty and not v:
+            raise SpecError(f"{self.at(key)} must not be empty")
+        return tuple(item(x, f"{self.at(key)}[{i}]") for i, x in enumerate(v))
+
+    def done(self) -> None:
+        unknown = sorted(set(self.value) - self.seen)
+        if unknown:
+            names = ", ".join(self.at(k) for k in unknown)
+            raise SpecError(f"unknown key(s) {names} (not part of job spec v1)")
+
+
+def _json_type(v: Any) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "a boolean"
+    if isinstance(v, (int, float)):
+        return "a number"
+    if isinstance(v, str):
+        return "a string"
+    if isinstance(v, list):
+        return "a list"
+    return "an object"
+
+
+def _int(v: Any, path: str, minimum: int | None = None) -> int:
+    # JSON has one number type; 10.0 is accepted as 10, True is not accepted as 1.
+    if (
+        isinstance(v, bool)
+        or not isinstance(v, (int, float))
+        or (isinstance(v, float) and not v.is_integer())
+    ):
+        raise SpecError(f"{path} must be an integer, got {json.dumps(v)}")
+    n = int(v)
+    if minimum is not None and n < minimum:
+        raise SpecError(f"{path} must be >= {minimum}, got {n}")
+    return n
+
+
+def _num(v: Any, path: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise SpecError(f"{path} must be a number, got {json.dumps(v)}")
+    return float(v)
+
+
+def _run(o: _Obj) -> RunInfo:
+    r = RunInfo(
+        id=o.text("id"),
+        created_at=o.text("created_at", optional=True),
+        kindling_version=o.text("kindling_version", optional=True),
+        target=o.text("target", optional=True),
+    )
+    o.done()
+    return r
+
+
+def _one_char(v: str, path: str) -> str:
+    if len(v) != 1:
+        raise SpecError(f"{path} must be exactly one character, got {v!r}")
+    return v
+
+
+def _csv(o: _Obj) -> CsvOptions:
+    c = CsvOptions(
+        header=o.flag("header"),
+        delimiter=o.text("delimiter"),
+        quote=_one_char(o.text("quote"), o.at("quote")),
+        escape=_one_char(o.text("escape"), o.at("escape")),
+        multiline=o.flag("multiline"),
+        encoding=o.text("encoding"),
+    )
+    o.done()
+    return c
+
+
+def _input(o: _Obj) -> InputSpec:
+    fmt = o.choice("format", ("csv", "parquet"))
+    csv_raw = o.raw("csv", optional=True)
+    if fmt == "csv" and csv_raw is None:
+        raise SpecError("missing key input.csv (required when input.format is csv)")
+    csv = _csv(o.obj("csv")) if csv_raw is not None else CsvOptions()
+    text_column, label_column = o.text("text_column"), o.text("label_column")
+    if text_column == label_column:
+        raise SpecError(f"input.text_column and input.label_column are both {text_column!r}")
+    if text_column in RESERVED:
+        raise SpecError(
+            f"input.text_column {text_column!r} collides with a column the job adds "
+            f"({', '.join(sorted(RESERVED))}); rename it in the data"
+        )
+    i = InputSpec(o.text("uri"), fmt, text_column, label_column, csv)
+    o.done()
+    return i
+
+
+def _clean_rule(v: Any, path: str) -> CleanRule:
+    o = _Obj(v, path)
+    r = CleanRule(pattern=o.text("pattern"), replacement=o.text("replacement", nonempty=False))
+    o.done()
+    return r
+
+
+def _str_item(v: Any, path: str) -> str:
+    if not isinstance(v, str):
+        raise SpecError(f"{path} must be a string, got {_json_type(v)}")
+    return v
+
+
+def _stop_words(v: Any, path: str) -> StopWords | None:
+    if v is None:
+        return None
+    o = _Obj(v, path)
+    if ("language" in o.value) == ("words" in o.value):
+        raise SpecError(f"{path} must have exactly one of 'language' or 'words' (or be null)")
+    if "language" in o.value:
+        sw = StopWords(language=o.choice("language", STOP_WORD_LANGUAGES))
+    else:
+        sw = StopWords(words=o.items("words", _str_item, nonempty=False))
+    o.done()
+    return sw
+
+
+def _text(o: _Obj) -> TextSpec:
+    t = TextSpec(
+        clean=o.items("clean", _clean_rule, nonempty=False),
+        lowercase=o.flag("lowercase"),
+        tokenizer_pattern=o.text("tokenizer_pattern"),
+        min_token_length=o.integer("min_token_length", minimum=0),
+        stop_words=_stop_words(o.raw("stop_words"), "text.stop_words"),
+    )
+    o.done()
+    return t
+
+
+def _feature_set(v: Any, path: str) -> FeatureSet:
+    o = _Obj(v, path)
+    name = o.text("name")
+    if not _NAME_RE.match(name):
+        raise SpecError(f"{path}.name {name!r} must match {_NAME_RE.pattern} (it names a directory)")
+    kind = o.choice("kind", ("hashing_tf", "tfidf", "word2vec"))
+    fs: FeatureSet
+    if kind == "hashing_tf":
+        fs = HashingTfSet(name=name, num_features=o.integer("num_features", minimum=1))
+    elif kind == "tfidf":
+        fs = TfidfSet(
+            name=name,
+            num_features=o.integer("num_features", minimum=1),
+            min_doc_freq=o.integer("min_doc_freq", minimum=0),
+        )
+    else:
+        step_size = o.number("step_size")
+        if step_size <= 0:
+            raise SpecError(f"{path}.step_size must be > 0, got {step_size}")
+        fs = Word2VecSet(
+            name=name,
+            vector_size=o.integer("vector_size", minimum=1),
+            min_count=o.integer("min_count", minimum=0),
+            max_iter=o.integer("max_iter", minimum=1),
+            num_partitions=o.integer("num_partitions", minimum=1),
+            step_size=step_size,
+            window_size=o.integer("window_size", minimum=1),
+            seed=o.integer("seed"),
+            scaler=o.choice("scaler", ("minmax", "none")),
+        )
+    o.done()
+    return fs
+
+
+def _grid(o: _Obj) -> Grid:
+    def max_iter(v: Any, path: str) -> int:
+        return _int(v, path, minimum=0)
+
+    def reg(v: Any, path: str) -> float:
+        x = _num(v, path)
+        if x < 0:
+            raise SpecError(f"{path} must be >= 0, got {x}")
+        return x
+
+    def elastic(v: Any, path: str) -> float:
+        x = _num(v, path)
+        if not 0 <= x <= 1:
+            raise SpecError(f"{path} must be between 0 and 1, got {x}")
+        return x
+
+    g = Grid(
+        max_iter=o.items("max_iter", max_iter),
+        reg_param=o.items("reg_param", reg),
+        elastic_net_param=o.items("elastic_net_param", elastic),
+    )
+    o.done()
+    return g
+
+
+def _training(o: _Obj) -> TrainingSpec:
+    so = o.obj("split")
+    fraction = so.number("train_fraction")
+    if not 0 < fraction < 1:
+        raise SpecError(f"training.split.train_fraction must be strictly between 0 and 1, got {fraction}")
+    split = SplitSpec(train_fraction=fraction, seed=so.integer("seed"))
+    so.done()
+    mo = o.obj("model")
+    model = ModelSpec(kind=mo.choice("kind", ("logistic_regression",)), grid=_grid(mo.obj("grid")))
+    mo.done()
+    co = o.obj("cv")
+    cv = CvSpec(
+        folds=co.integer("folds", minimum=2),
+        metric=co.choice("metric", CV_METRICS),
+        seed=co.integer("seed"),
+        parallelism=co.integer("parallelism", minimum=1),
+    )
+    co.done()
+    o.done()
+    return TrainingSpec(split, model, cv)
+
+
+def _output(o: _Obj) -> OutputSpec:
+    out = OutputSpec(
+        uri=o.text("uri").rstrip("/"),
+        write_features=o.flag("write_features"),
+        success_marker=o.flag("success_marker"),
+    )
+    o.done()
+    return out
+
+
+def parse_spec(doc: Any) -> JobSpec:
+    """Validate a decoded JSON document and return the typed spec."""
+    root = _Obj(doc, "")
+    version = root.raw("spec_version")
+    if isinstance(version, bool) or version not in SUPPORTED_SPEC_VERSIONS:
+        supported = ", ".join(str(v) for v in SUPPORTED_SPEC_VERSIONS)
+        raise SpecError(
+            f"unsupported spec_version {json.dumps(version)}; this job understands spec_version {supported}"
+            " (is the Kindling CLI newer than the Spark job it shipped?)"
+        )
+    feature_sets = root.items("feature_sets", _feature_set)
+    names = [fs.name for fs in feature_sets]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise SpecError(f"feature_sets: duplicate name(s) {', '.join(dupes)}")
+    spark_obj = root.obj("spark")
+    spark = SparkSpec(partitions=spark_obj.integer("partitions", minimum=1, optional=True))
+    spark_obj.done()
+    spec = JobSpec(
+        spec_version=int(version),
+        run=_run(root.obj("run")),
+        input=_input(root.obj("input")),
+        text=_text(root.obj("text")),
+        feature_sets=feature_sets,
+        training=_training(root.obj("training")),
+        output=_output(root.obj("output")),
+        spark=spark,
+    )
+    root.done()
+    return spec
+
+
+def parse_spec_text(text: str, source: str = "spec") -> JobSpec:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise SpecError(f"{source} is not valid JSON: {e}") from None
+    return parse_spec(doc)
+
+
+def regex_patterns(spec: JobSpec) -> list[tuple[str, str]]:
+    """(where, pattern) for every Java regex in the spec, so the caller can compile them on the JVM."""
+    found = [(f"text.clean[{i}].pattern", rule.pattern) for i, rule in enumerate(spec.text.clean)]
+    found.append(("text.tokenizer_pattern", spec.text.tokenizer_pattern))
+    return found
+
+
+def load_spec(fs: HadoopFs, uri: str) -> JobSpec:
+    """Read the spec from any Hadoop URI, validate it, and compile its regexes on the JVM (Java syntax)."""
+    if not fs.exists(uri):
+        raise SpecError(f"spec not found: {uri}")
+    spec = parse_spec_text(fs.read_text(uri), uri)
+    for where, pattern in regex_patterns(spec):
+        try:
+            fs.jvm.java.util.regex.Pattern.compile(pattern)
+        except (Py4JJavaError, PySparkIllegalArgumentException) as e:
+            # Raw from py4j before a SparkSession exists, converted by PySpark once one does.
+            detail = e.java_exception.getMessage() if isinstance(e, Py4JJavaError) else e.desc
+            message = str(detail).splitlines()[0]
+            raise SpecError(f"{where} is not a valid Java regex: {message}") from None
+    return spec

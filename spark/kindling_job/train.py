@@ -1,0 +1,89 @@
+"""Split once, featurize the training split once per set, cross-validate only the classifier, assemble
+the model that is saved: fitted featurizer stages + best LogisticRegression + IndexToString."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pyspark.ml import PipelineModel
+from pyspark.ml.classification import LogisticRegression, LogisticRegressionModel
+from pyspark.ml.evaluation import MulticlassClassificationEvaluator
+from pyspark.ml.feature import IndexToString
+from pyspark.ml.tuning import CrossValidator, CrossValidatorModel, ParamGridBuilder
+from pyspark.sql import DataFrame
+
+from .columns import FEATURES, LABEL, PREDICTED_LABEL, PREDICTION
+from .spec import Grid, SplitSpec, TrainingSpec
+
+if TYPE_CHECKING:
+    from pyspark.ml._typing import ParamMap
+
+# spec grid key -> LogisticRegression param name
+GRID_PARAMS = {"max_iter": "maxIter", "reg_param": "regParam", "elastic_net_param": "elasticNetParam"}
+
+
+def split(prepared: DataFrame, spec: SplitSpec) -> tuple[DataFrame, DataFrame]:
+    """(train, test); done once so every feature set sees the same rows."""
+    train, test = prepared.randomSplit([spec.train_fraction, 1.0 - spec.train_fraction], seed=spec.seed)
+    return train, test
+
+
+def featurized_training_set(featurizer_model: PipelineModel, train: DataFrame) -> DataFrame:
+    """Label + features only, cached: cross-validation reads it folds x grid points times."""
+    return featurizer_model.transform(train).select(LABEL, FEATURES).cache()
+
+
+def param_grid(lr: LogisticRegression, grid: Grid) -> list[ParamMap]:
+    return (
+        ParamGridBuilder()
+        .addGrid(lr.maxIter, list(grid.max_iter))
+        .addGrid(lr.regParam, list(grid.reg_param))
+        .addGrid(lr.elasticNetParam, list(grid.elastic_net_param))
+        .build()
+    )
+
+
+def cross_validator(spec: TrainingSpec) -> CrossValidator:
+    lr = LogisticRegression(featuresCol=FEATURES, labelCol=LABEL)
+    evaluator = MulticlassClassificationEvaluator(
+        labelCol=LABEL,
+        predictionCol=PREDICTION,
+        metricName=spec.cv.metric,  # type: ignore[arg-type]
+    )
+    return CrossValidator(
+        estimator=lr,
+        estimatorParamMaps=param_grid(lr, spec.model.grid),
+        evaluator=evaluator,
+        numFolds=spec.cv.folds,
+        seed=spec.cv.seed,
+        parallelism=spec.cv.parallelism,
+    )
+
+
+def cross_validate(featurized_train: DataFrame, spec: TrainingSpec) -> CrossValidatorModel:
+    return cross_validator(spec).fit(featurized_train)
+
+
+def grid_params(param_map: ParamMap) -> dict[str, Any]:
+    """A grid point with the spec's key names, e.g. {"max_iter": 10, "reg_param": 0.0, ...}."""
+    by_name = {param.name: value for param, value in param_map.items()}
+    return {key: by_name[name] for key, name in GRID_PARAMS.items() if name in by_name}
+
+
+def best_params(model: LogisticRegressionModel) -> dict[str, Any]:
+    return {key: model.getOrDefault(name) for key, name in GRID_PARAMS.items()}
+
+
+def cv_scores(cv_model: CrossValidatorModel) -> list[dict[str, Any]]:
+    return [
+        {"params": grid_params(pm), "metric": float(metric)}
+        for pm, metric in zip(cv_model.getEstimatorParamMaps(), cv_model.avgMetrics)
+    ]
+
+
+def final_model(
+    featurizer_model: PipelineModel, classifier: LogisticRegressionModel, labels: list[str]
+) -> PipelineModel:
+    """Raw text in; prediction, probability, rawPrediction and predicted_label (original value) out."""
+    to_label = IndexToString(inputCol=PREDICTION, outputCol=PREDICTED_LABEL, labels=labels)
+    return PipelineModel(stages=[*featurizer_model.stages, classifier, to_label])

@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyspark.sql import SparkSession
+
+from kindling_job.errors import SpecError
+from kindling_job.hadoopfs import HadoopFs
+from kindling_job.spec import (
+    CleanRule,
+    HashingTfSet,
+    StopWords,
+    TfidfSet,
+    Word2VecSet,
+    load_spec,
+    parse_spec,
+    parse_spec_text,
+)
+
+from .helpers import seed_spec, write_spec
+
+CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "job-spec.md"
+
+
+def strip_jsonc_comments(text: str) -> str:
+    out, in_string, i = [], False, 0
+    while i < len(text):
+        ch = text[i]
+        if in_string:
+            out.append(ch)
+            if ch == "\\":
+                out.append(text[i + 1])
+                i += 1
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+            out.append(ch)
+        elif text.startswith("//", i):
+            while i < len(text) and text[i] != "\n":
+                i += 1
+            continue
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def test_the_contract_example_parses_to_the_seed_defaults() -> None:
+    block = re.search(r"```jsonc\n(.*?)```", CONTRACT.read_text(encoding="utf-8"), re.S)
+    assert block is not None
+    spec = parse_spec(json.loads(strip_jsonc_comments(block.group(1))))
+    assert spec.run.id == "20261127-231500-spam-7f3a"
+    assert spec.text.clean == (
+        CleanRule("<.*/>", ""),
+        CleanRule("[^A-Za-z ]", ""),
+        CleanRule(" +", " "),
+    )
+    assert spec.text.tokenizer_pattern == "\\W"
+    assert spec.text.stop_words == StopWords(language="english")
+    assert spec.feature_sets == (
+        HashingTfSet("hashing_tf", 250),
+        TfidfSet("tfidf", 250, 0),
+        Word2VecSet("word2vec", 250, 5, 1, 1, 0.025, 5, 11, "minmax"),
+    )
+    assert spec.training.model.grid.max_iter == (10, 15, 20)
+    assert spec.training.cv.metric == "f1"
+    assert spec.spark.partitions is None
+    assert parse_spec(seed_spec()).feature_sets == spec.feature_sets
+
+
+def test_unknown_spec_version_names_the_supported_one() -> None:
+    doc = seed_spec()
+    doc["spec_version"] = 2
+    with pytest.raises(SpecError, match=r"unsupported spec_version 2; this job understands spec_version 1"):
+        parse_spec(doc)
+
+
+def _set(doc: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    node = doc
+    for key in parents:
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    if value is KeyError:
+        del node[last]
+    else:
+        node[last] = value
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("input.uri", KeyError, "missing key input.uri"),
+        ("input.extra", 1, "unknown key.*input.extra"),
+        ("input.format", "json", "input.format must be one of csv, parquet"),
+        ("input.csv.header", "yes", "input.csv.header must be true or false"),
+        ("input.csv.quote", "''", "input.csv.quote must be exactly one character"),
+        ("input.text_column", "label", "input.text_column and input.label_column are both 'label'"),
+        ("input.text_column", "features", "collides with a column the job adds"),
+        ("text.min_token_length", 1.5, "text.min_token_length must be an integer"),
+        ("text.stop_words", {"language": "klingon"}, "text.stop_words.language must be one of"),
+        ("text.stop_words", {}, "exactly one of 'language' or 'words'"),
+        ("feature_sets", [], "feature_sets must not be empty"),
+        ("feature_sets.0.kind", "bert", "feature_sets\\[0\\].kind must be one of"),
+        ("feature_sets.1.name", "hashing_tf", "duplicate name.*hashing_tf"),
+        ("feature_sets.0.name", "../up", "feature_sets\\[0\\].name '../up' must match"),
+        ("feature_sets.2.scaler", "zscore", "scaler must be one of minmax, none"),
+        ("training.split.train_fraction", 1, "strictly between 0 and 1"),
+        ("training.model.grid.max_iter", [10, True], "grid.max_iter\\[1\\] must be an integer"),
+        ("training.model.grid.elastic_net_param", [2], "between 0 and 1"),
+        ("training.cv.folds", 1, "training.cv.folds must be >= 2"),
+        ("training.cv.metric", "auc", "training.cv.metric must be one of f1, accuracy"),
+        ("spark.partitions", 0, "spark.partitions must be >= 1"),
+    ],
+)
+def test_invalid_specs_name_the_offending_key(path: str, value: Any, message: str) -> None:
+    doc = seed_spec()
+    _set(doc, path, value)
+    with pytest.raises(SpecError, match=message):
+        parse_spec(doc)
+
+
+def test_optional_and_alternative_forms() -> None:
+    doc = seed_spec()
+    doc["text"]["stop_words"] = {"words": ["Foo", "bar"]}
+    doc["input"] = {"uri": "s3://b/data.parquet", "format": "parquet", "text_column": "t", "label_column": "y"}
+    doc["run"] = {"id": "r1"}
+    doc["spark"]["partitions"] = 8
+    doc["output"]["uri"] = "s3://bucket/runs/r1/"
+    spec = parse_spec(doc)
+    assert spec.text.stop_words == StopWords(words=("Foo", "bar"))
+    assert spec.input.format == "parquet"
+    assert spec.run.created_at is None
+    assert spec.spark.partitions == 8
+    assert spec.output.uri == "s3://bucket/runs/r1"  # children are joined with one slash
+    doc["text"]["stop_words"] = None
+    assert parse_spec(doc).text.stop_words is None
+
+
+def test_not_json() -> None:
+    with pytest.raises(SpecError, match="spec.json is not valid JSON"):
+        parse_spec_text("{nope", "spec.json")
+
+
+def test_load_spec_reads_plain_paths_and_file_uris(spark: SparkSession, tmp_path: Path) -> None:
+    path = write_spec(tmp_path / "spec.json", seed_spec())
+    fs = HadoopFs.of_session(spark)
+    assert load_spec(fs, path).run.id == load_spec(fs, Path(path).as_uri()).run.id
+
+
+def test_load_spec_compiles_regexes_as_java_does(spark: SparkSession, tmp_path: Path) -> None:
+    doc = seed_spec()
+    # Valid in Java but not in Python: possessive quantifier.
+    doc["text"]["clean"].append({"pattern": "a++", "replacement": ""})
+    fs = HadoopFs.of_session(spark)
+    load_spec(fs, write_spec(tmp_path / "ok.json", doc))
+    doc["text"]["clean"].append({"pattern": "([a-z]", "replacement": ""})
+    with pytest.raises(SpecError, match=r"text.clean\[4\].pattern is not a valid Java regex: Unclosed group"):
+        load_spec(fs, write_spec(tmp_path / "bad.json", doc))
+
+
+def test_load_spec_missing_file(spark: SparkSession, tmp_path: Path) -> None:
+    with pytest.raises(SpecError, match="spec not found"):
+        load_spec(HadoopFs.of_session(spark), str(tmp_path / "absent.json"))

@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import re
+
+from chispa import assert_column_equality, assert_df_equality
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pyspark.ml import PipelineModel
+from pyspark.ml.feature import StopWordsRemover
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql.types import ArrayType, StringType, StructField, StructType
+
+from kindling_job.columns import CLEAN, FILTERED, TOKENS
+from kindling_job.spec import CleanRule, StopWords, TextSpec, parse_spec
+from kindling_job.text import cleaner, sql_string_literal, stop_words_remover, text_stages, tokenizer
+
+from .helpers import seed_spec
+
+SEED_TEXT = parse_spec(seed_spec()).text
+TEXT_SCHEMA = StructType([StructField("text", StringType())])
+
+
+def texts(spark: SparkSession, values: list[str | None]) -> DataFrame:
+    return spark.createDataFrame([(v,) for v in values], TEXT_SCHEMA)
+
+
+def with_expected(spark: SparkSession, pairs: list[tuple[str | None, str]]) -> DataFrame:
+    schema = StructType([StructField("text", StringType()), StructField("expected", StringType())])
+    return spark.createDataFrame(pairs, schema)
+
+
+def test_seed_cleaning_in_order(spark: SparkSession) -> None:
+    df = with_expected(
+        spark,
+        [
+            # Seed behaviour, kept on purpose: a tag glues the words around it together.
+            ("Great movie!<br /><br />Loved it", "great movieloved it"),
+            ("It's  10/10 —   really", "its really"),
+            ("<i>tag</i> without self-close", "itagi without selfclose"),
+            ("", ""),
+            (None, ""),  # null text scores as empty text instead of failing
+        ],
+    )
+    out = cleaner("text", SEED_TEXT).transform(df)
+    assert_column_equality(out, CLEAN, "expected")
+
+
+def test_lowercase_off_keeps_case(spark: SparkSession) -> None:
+    spec = TextSpec((CleanRule(" +", " "),), False, "\\W", 1, None)
+    out = cleaner("text", spec).transform(with_expected(spark, [("Hello   World", "Hello World")]))
+    assert_column_equality(out, CLEAN, "expected")
+
+
+def test_regexes_with_backslashes_quotes_and_groups_survive_sql_escaping(spark: SparkSession) -> None:
+    rules = (
+        CleanRule("\\d+", "#"),  # backslash class
+        CleanRule("'", ""),  # single quote
+        CleanRule("\\\\", "/"),  # one literal backslash
+        CleanRule("(\\w+)@(\\w+)", "$2 at $1"),  # group references in the replacement
+        CleanRule("__THIS__", "this"),  # SQLTransformer's placeholder inside a literal
+        CleanRule("\\n", " "),  # regex escape for a newline, not a newline character
+        CleanRule("x", "\\\\"),  # escaped backslash in a Java replacement
+    )
+    spec = TextSpec(rules, False, "\\W", 1, None)
+    df = with_expected(
+        spark,
+        [
+            ("a1b22", "a#b#"),
+            ("it's", "its"),
+            ("C:\\dir", "C:/dir"),
+            ("me@home", "home at me"),
+            ("see __THIS__", "see this"),
+            ("two\nlines", "two lines"),
+            ("x", "\\"),
+        ],
+    )
+    assert_column_equality(cleaner("text", spec).transform(df), CLEAN, "expected")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.text(), min_size=1, max_size=8))
+def test_sql_string_literal_round_trips_any_string(spark: SparkSession, values: list[str]) -> None:
+    row = spark.sql("SELECT " + ", ".join(f"{sql_string_literal(v)} AS c{i}" for i, v in enumerate(values))).first()
+    assert row is not None
+    assert list(row) == values
+
+
+def test_tokenizer_splits_on_non_word_and_honours_min_length(spark: SparkSession) -> None:
+    schema = StructType([StructField(CLEAN, StringType()), StructField("expected", ArrayType(StringType()))])
+    df = spark.createDataFrame(
+        [("one two  three", ["one", "two", "three"]), ("", []), ("a bb ccc", ["bb", "ccc"])], schema
+    )
+    spec = TextSpec((), True, "\\W", 2, None)
+    out = tokenizer(spec).transform(df)
+    assert_column_equality(out.withColumnRenamed(TOKENS, "tokens"), "tokens", "expected")
+
+
+def test_tokenizer_does_not_lowercase_on_its_own(spark: SparkSession) -> None:
+    spec = TextSpec((), False, "\\s+", 1, None)
+    df = spark.createDataFrame([("Mixed Case",)], [CLEAN])
+    row = tokenizer(spec).transform(df).first()
+    assert row is not None
+    assert row[TOKENS] == ["Mixed", "Case"]
+
+
+def test_stop_words_english_given_or_none(spark: SparkSession) -> None:
+    schema = StructType([StructField(TOKENS, ArrayType(StringType()))])
+    df = spark.createDataFrame([(["the", "movie", "was", "Great"],)], schema)
+
+    def filtered(sw: StopWords) -> list[str]:
+        row = stop_words_remover(sw).transform(df).first()
+        assert row is not None
+        return list(row[FILTERED])
+
+    assert filtered(StopWords(language="english")) == ["movie", "Great"]
+    assert filtered(StopWords(words=("great", "movie"))) == ["the", "was"]  # case-insensitive
+    _, tokens_col = text_stages("text", TextSpec((), True, "\\W", 1, None))
+    assert tokens_col == TOKENS  # no remover stage when stop_words is null
+
+
+def test_text_stages_end_to_end(spark: SparkSession) -> None:
+    stages, tokens_col = text_stages("text", SEED_TEXT)
+    out = PipelineModel(stages=stages).transform(texts(spark, ["The <b/>Movie, was GREAT!!", None]))
+    schema = StructType([StructField("text", StringType()), StructField(tokens_col, ArrayType(StringType()))])
+    expected = spark.createDataFrame([("The <b/>Movie, was GREAT!!", ["movie", "great"]), (None, [])], schema)
+    assert_df_equality(out.select("text", tokens_col), expected, ignore_nullable=True)
+
+
+# Characters that exercise every seed rule: tags, punctuation, quotes, backslashes, digits, whitespace,
+# and non-ASCII letters (which must not survive and must not break lower-casing).
+TEXT_CHARS = st.sampled_from(list("aBzZ <>/.'\"\\_0123456789\n\t-!éßİΣ日本")) | st.characters()
+TEXTS = st.lists(st.none() | st.text(TEXT_CHARS, max_size=40), min_size=1, max_size=10)
+
+
+def run_text_stages(spark: SparkSession, values: list[str | None], spec: TextSpec) -> list[tuple[str, list[str]]]:
+    stages, tokens_col = text_stages("text", spec)
+    rows = PipelineModel(stages=stages).transform(texts(spark, values)).select(CLEAN, tokens_col).collect()
+    return [(r[0], list(r[1])) for r in rows]
+
+
+@settings(max_examples=30, deadline=None)
+@given(TEXTS)
+def test_seed_cleaning_yields_lowercase_letters_and_single_spaces(spark: SparkSession, values: list[str | None]) -> None:
+    english = set(StopWordsRemover.loadDefaultStopWords("english"))
+    results = run_text_stages(spark, values, SEED_TEXT)
+    assert len(results) == len(values)
+    for cleaned, tokens in results:
+        assert re.fullmatch(r"[a-z ]*", cleaned)
+        assert "  " not in cleaned
+        assert all(re.fullmatch(r"[a-z]+", t) for t in tokens)
+        assert not english.intersection(tokens)
+
+
+@settings(max_examples=20, deadline=None)
+@given(TEXTS)
+def test_seed_cleaning_is_idempotent(spark: SparkSession, values: list[str | None]) -> None:
+    once = [c for c, _ in run_text_stages(spark, values, SEED_TEXT)]
+    twice = [c for c, _ in run_text_stages(spark, list(once), SEED_TEXT)]
+    assert twice == once
