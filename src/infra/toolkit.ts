@@ -1,0 +1,566 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import {
+  BaseCredentials,
+  DiffMethod,
+  type ICloudAssemblySource,
+  StackSelectionStrategy,
+  Toolkit,
+  ToolkitError,
+} from "@aws-cdk/toolkit-lib";
+import { stringify } from "yaml";
+import { KindlingError, PrerequisiteError, UsageError } from "../errors.js";
+import type { Reporter } from "../ui/reporter.js";
+import { assertNoNagErrors, createFoundationApp, type NagFinding, readValidationFindings } from "./app.js";
+import {
+  type AwsApis,
+  type AwsTarget,
+  createAwsApis,
+  describeStack,
+  emptyAndDeleteBucket,
+  errorMessage,
+  errorName,
+  findRetainedBuckets,
+} from "./awsApis.js";
+import { type FoundationOutputs, OUTPUT_KEYS, parseFoundationOutputs } from "./foundationStack.js";
+import { type Confirm, reporterIoHost } from "./ioHost.js";
+import { type FoundationSettings, stackNameFor } from "./settings.js";
+
+/** CloudFormation's limit for a template passed inline (no bootstrap bucket to upload it to). */
+export const INLINE_TEMPLATE_LIMIT_BYTES = 51_200;
+
+/** The toolkit-lib calls Kindling makes; a real `Toolkit` satisfies it, tests may wrap one. */
+export type FoundationToolkit = Pick<
+  Toolkit,
+  "fromAssemblyBuilder" | "synth" | "diff" | "deploy" | "destroy"
+>;
+
+/**
+ * Creates the toolkit for one command; receives the IoHost wired to the Reporter, the AWS target, and
+ * whether the command is offline (then no credentials may be resolved).
+ */
+export type ToolkitFactory = (
+  ioHost: ReturnType<typeof reporterIoHost>,
+  target: AwsTarget & { offline: boolean },
+) => FoundationToolkit;
+
+export interface FoundationCommandOptions extends AwsTarget {
+  reporter: Reporter;
+  /** Toolkit factory. Default: toolkit-lib's `Toolkit` with the standard credential chain. */
+  toolkit?: ToolkitFactory;
+}
+
+export interface SynthResult {
+  stackName: string;
+  /** Absolute paths of the synthesized CloudFormation templates (one: the foundation stack). */
+  templatePaths: string[];
+  /** Size of the template as CloudFormation receives it inline (YAML), in bytes. */
+  templateBytes: number;
+  /** Wall-clock synthesis time including cdk-nag, in milliseconds. */
+  synthMs: number;
+  /** cdk-nag warnings (errors throw). */
+  findings: NagFinding[];
+}
+
+/**
+ * Writes the foundation's CloudFormation templates to `outDir` (a cloud assembly). Offline: no
+ * credentials, no network. Throws KindlingError if cdk-nag reports any unacknowledged error.
+ */
+export async function synthFoundation(
+  settings: FoundationSettings,
+  options: FoundationCommandOptions & { outDir: string },
+): Promise<SynthResult> {
+  const { reporter } = options;
+  const outDir = resolve(options.outDir);
+  const stage = reporter.stage(`Synthesizing ${stackNameFor(settings)}`);
+  try {
+    const toolkit = makeToolkit(options, {}, true);
+    const { cx, ...result } = await synthWith(toolkit, settings, outDir, reporter);
+    // Releases the read lock on outDir; the directory itself stays (disposeOutdir: false).
+    await (cx as { dispose?: () => Promise<void> }).dispose?.();
+    stage.succeed(`${(result.synthMs / 1000).toFixed(1)}s`);
+    return result;
+  } catch (e) {
+    stage.fail();
+    throw translateToolkitError(e, stackNameFor(settings));
+  }
+}
+
+/** One resource in a plan. */
+export interface PlannedResource {
+  logicalId: string;
+  type: string;
+  action: "create" | "update" | "replace" | "may-replace" | "delete" | "orphan" | "import" | "no-change";
+}
+
+export interface FoundationPlan {
+  stackName: string;
+  /** "diff": against the deployed stack; "create": no stack yet; "offline": no credentials, full resource list. */
+  mode: "diff" | "create" | "offline";
+  resources: PlannedResource[];
+  synthMs: number;
+}
+
+/**
+ * Shows what deploy would do: a diff against the deployed stack when credentials work, otherwise (or
+ * when nothing is deployed) the full list of resources a first deploy creates, grouped by type.
+ */
+export async function planFoundation(
+  settings: FoundationSettings,
+  options: FoundationCommandOptions & {
+    /** AWS API clients. Default: created from profile/region. */
+    aws?: AwsApis;
+    /** Skip every AWS call and list the resources. Default false. */
+    offline?: boolean;
+  },
+): Promise<FoundationPlan> {
+  const { reporter } = options;
+  const stackName = stackNameFor(settings);
+  const deployed = options.offline ? "offline" : await probeStack(options, stackName);
+  return withTempAssembly(
+    settings,
+    options,
+    { offline: deployed !== "present" },
+    async (toolkit, cx, synth) => {
+      let plan: FoundationPlan;
+      if (deployed === "offline" || deployed === "absent") {
+        const template = JSON.parse(await readFile(synth.templatePaths[0] as string, "utf8")) as TemplateJson;
+        plan = {
+          stackName,
+          mode: deployed === "offline" ? "offline" : "create",
+          resources: Object.entries(template.Resources ?? {})
+            .filter(([, r]) => r.Type !== "AWS::CDK::Metadata")
+            .map(([logicalId, r]) => ({ logicalId, type: r.Type, action: "create" as const })),
+          synthMs: synth.synthMs,
+        };
+      } else {
+        const diffs = await toolkit.diff(cx, {
+          stacks: selectStack(stackName),
+          method: DiffMethod.TemplateOnly(),
+        });
+        const resources: PlannedResource[] = [];
+        for (const diff of Object.values(diffs) as unknown as TemplateDiffLike[]) {
+          diff.resources.forEachDifference((logicalId, change) => {
+            resources.push({
+              logicalId,
+              type: change.newResourceType ?? change.oldResourceType ?? "?",
+              action: actionOf(change.changeImpact),
+            });
+          });
+        }
+        plan = { stackName, mode: "diff", resources, synthMs: synth.synthMs };
+      }
+      reporter.print(renderPlan(plan));
+      return plan;
+    },
+  );
+}
+
+/**
+ * Deploys (creates or updates) the foundation stack and returns its outputs. Security-sensitive
+ * changes (IAM) are confirmed through `confirm` unless `yes`.
+ */
+export async function deployFoundation(
+  settings: FoundationSettings,
+  options: FoundationCommandOptions & {
+    /** Approve every toolkit confirmation. Default false. */
+    yes?: boolean;
+    /** Prompt used for toolkit confirmations. Default: the toolkit's default answer. */
+    confirm?: Confirm;
+  },
+): Promise<FoundationOutputs> {
+  const { reporter } = options;
+  const stackName = stackNameFor(settings);
+  return withTempAssembly(
+    settings,
+    options,
+    { yes: options.yes, confirm: options.confirm },
+    async (toolkit, cx, synth) => {
+      assertInlineSize(synth, stackName);
+      const stage = reporter.stage(`Deploying ${stackName}`);
+      try {
+        const result = await toolkit.deploy(cx, {
+          stacks: selectStack(stackName),
+          deploymentMethod: { method: "change-set" },
+        });
+        const deployed = result.stacks.find((s) => s.stackName === stackName) ?? result.stacks[0];
+        const outputs = parseFoundationOutputs(
+          Object.entries(deployed?.outputs ?? {}).map(([OutputKey, OutputValue]) => ({
+            OutputKey,
+            OutputValue,
+          })),
+          stackName,
+        );
+        stage.succeed();
+        return outputs;
+      } catch (e) {
+        stage.fail();
+        throw e;
+      }
+    },
+  );
+}
+
+export interface DestroyOutcome {
+  stackName: string;
+  /** Whether a stack existed when the command started. */
+  existed: boolean;
+  /** The person declined the confirmation; nothing was changed. */
+  cancelled: boolean;
+  /** Buckets emptied and deleted (only with deleteData). */
+  deletedBuckets: string[];
+  /** Buckets CloudFormation left in place (without deleteData). */
+  retainedBuckets: string[];
+}
+
+/**
+ * Deletes the foundation stack. Idempotent: a stack that is absent ends cleanly with a message. The data
+ * and logs buckets are retained unless `deleteData`, in which case they are emptied (every version) and
+ * deleted, including buckets left behind by an earlier destroy.
+ */
+export async function destroyFoundation(
+  settings: FoundationSettings,
+  options: FoundationCommandOptions & {
+    /** Skip the confirmation. Default false. */
+    yes?: boolean;
+    /** Also empty and delete the buckets. Default: `settings.deleteDataOnDestroy`. */
+    deleteData?: boolean;
+    /** Prompt for the confirmation; without it (and without `yes`) destroy refuses. */
+    confirm?: Confirm;
+    /** AWS API clients. Default: created from profile/region. */
+    aws?: AwsApis;
+  },
+): Promise<DestroyOutcome> {
+  const { reporter } = options;
+  const stackName = stackNameFor(settings);
+  const deleteData = options.deleteData ?? settings.deleteDataOnDestroy;
+  const aws = options.aws ?? (await createAwsApis(options));
+  const outcome: DestroyOutcome = {
+    stackName,
+    existed: false,
+    cancelled: false,
+    deletedBuckets: [],
+    retainedBuckets: [],
+  };
+
+  const stack = await awsCall(() => describeStack(aws.cloudFormation, stackName), stackName);
+  let buckets: string[];
+  if (stack) {
+    outcome.existed = true;
+    const byKey = new Map(stack.outputs.map((o) => [o.OutputKey, o.OutputValue]));
+    buckets = [byKey.get(OUTPUT_KEYS.dataBucketName), byKey.get(OUTPUT_KEYS.logsBucketName)].filter(
+      (b): b is string => typeof b === "string" && b !== "",
+    );
+  } else if (deleteData) {
+    buckets = await awsCall(() => findRetainedBuckets(aws.s3, stackName), stackName);
+    if (buckets.length === 0) {
+      reporter.info(`Stack ${stackName} does not exist and left no buckets behind: nothing to destroy.`);
+      return outcome;
+    }
+  } else {
+    reporter.info(`Stack ${stackName} does not exist: nothing to destroy.`);
+    return outcome;
+  }
+
+  const what = [
+    stack ? `stack ${stackName}` : `the buckets stack ${stackName} left behind`,
+    deleteData && buckets.length > 0 ? `and ALL objects in ${buckets.join(", ")}` : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+  if (!options.yes) {
+    if (!options.confirm) {
+      throw new UsageError(`Refusing to destroy ${what} without confirmation.`, {
+        hint: "Run it in a terminal to be asked, or pass --yes.",
+      });
+    }
+    if (!(await options.confirm(`Destroy ${what}?`))) {
+      reporter.info("Nothing destroyed.");
+      return { ...outcome, cancelled: true };
+    }
+  }
+
+  if (stack) {
+    await withTempAssembly(
+      settings,
+      options,
+      { preConfirmed: ["CDK_TOOLKIT_I7010"] },
+      async (toolkit, cx) => {
+        const stage = reporter.stage(`Destroying ${stackName}`);
+        try {
+          await toolkit.destroy(cx, { stacks: selectStack(stackName) });
+          stage.succeed();
+        } catch (e) {
+          stage.fail();
+          throw e;
+        }
+      },
+    );
+  }
+
+  if (!deleteData) {
+    outcome.retainedBuckets = buckets;
+    if (buckets.length > 0) {
+      reporter.info(
+        `Kept ${buckets.join(" and ")} (data is never deleted by default); \`kindling destroy --delete-data\` empties and deletes them.`,
+      );
+    }
+  } else {
+    for (const bucket of buckets) {
+      const stage = reporter.stage(`Emptying and deleting ${bucket}`);
+      const deleted = await awsCall(
+        () => emptyAndDeleteBucket(aws.s3, bucket, (n) => stage.update(`${n} object versions deleted`)),
+        stackName,
+      );
+      stage.succeed(deleted === undefined ? "already gone" : `${deleted} object versions`);
+      if (deleted !== undefined) outcome.deletedBuckets.push(bucket);
+    }
+  }
+  if (stack && settings.encryption === "sse-kms") {
+    reporter.info(
+      "The KMS key is kept (data encrypted with SSE-KMS may still need it); schedule its deletion in the KMS console once nothing does.",
+    );
+  }
+  return outcome;
+}
+
+/** Maps toolkit-lib and SDK failures to errors that say what to do. Other errors pass through unchanged. */
+export function translateToolkitError(e: unknown, stackName: string): unknown {
+  if (e instanceof KindlingError) return e;
+  const name = errorName(e);
+  const message = errorMessage(e);
+  if (name === "TemplateTooLargeToDeploy") {
+    return templateTooLarge(stackName, undefined, e);
+  }
+  if (
+    ToolkitError.isBootstrapError(e) ||
+    /bootstrap/i.test(name) ||
+    /has the environment been bootstrapped/i.test(message)
+  ) {
+    return new KindlingError(
+      `Deploying ${stackName} needs a CDK bootstrap stack in this account and region.`,
+      {
+        hint:
+          "Kindling's foundation is built to deploy without one (no assets, template inline), so this means the template " +
+          "changed. Bootstrap once with `npx aws-cdk bootstrap aws://<account>/<region>` or remove what added assets.",
+        cause: e,
+      },
+    );
+  }
+  if (ToolkitError.isAuthenticationError(e) || isCredentialsError(e)) {
+    return new PrerequisiteError(`No usable AWS credentials for ${stackName}: ${message}`, {
+      hint: "Configure the standard AWS credential chain (aws configure, AWS_PROFILE, SSO login) or pass --profile and --region.",
+      cause: e,
+    });
+  }
+  if (ToolkitError.isToolkitError(e)) {
+    return new KindlingError(`${stackName}: ${message}`, { cause: e });
+  }
+  return e;
+}
+
+function isCredentialsError(e: unknown): boolean {
+  const name = errorName(e);
+  return (
+    name === "CredentialsProviderError" ||
+    name === "ExpiredTokenException" ||
+    name === "UnrecognizedClientException" ||
+    name === "InvalidClientTokenId" ||
+    /region is missing|could not load credentials/i.test(errorMessage(e))
+  );
+}
+
+function templateTooLarge(stackName: string, bytes: number | undefined, cause?: unknown): KindlingError {
+  return new KindlingError(
+    `The ${stackName} template${bytes ? ` is ${bytes} bytes,` : " is"} over CloudFormation's inline limit of ${INLINE_TEMPLATE_LIMIT_BYTES} bytes.`,
+    {
+      hint:
+        "Kindling deploys the foundation without a CDK bootstrap bucket, so the template must stay inline. " +
+        "Report this as a Kindling bug, or bootstrap the account (`npx aws-cdk bootstrap`) to upload larger templates.",
+      cause,
+    },
+  );
+}
+
+function assertInlineSize(synth: SynthResult, stackName: string): void {
+  if (synth.templateBytes > INLINE_TEMPLATE_LIMIT_BYTES)
+    throw templateTooLarge(stackName, synth.templateBytes);
+}
+
+/** Whether the stack exists; "offline" when there are no credentials to ask with. */
+async function probeStack(
+  options: FoundationCommandOptions & { aws?: AwsApis },
+  stackName: string,
+): Promise<"present" | "absent" | "offline"> {
+  try {
+    const aws = options.aws ?? (await createAwsApis(options));
+    return (await describeStack(aws.cloudFormation, stackName)) ? "present" : "absent";
+  } catch (e) {
+    if (isCredentialsError(e) || e instanceof PrerequisiteError) {
+      options.reporter.info(
+        `No AWS credentials available (${errorMessage(e)}): listing what a first deploy creates.`,
+      );
+      return "offline";
+    }
+    throw translateToolkitError(e, stackName);
+  }
+}
+
+async function awsCall<T>(fn: () => Promise<T>, stackName: string): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw translateToolkitError(e, stackName);
+  }
+}
+
+type IoOptions = { yes?: boolean; confirm?: Confirm; preConfirmed?: readonly string[]; offline?: boolean };
+
+function makeToolkit(
+  options: FoundationCommandOptions,
+  io: IoOptions,
+  offline = io.offline ?? false,
+): FoundationToolkit {
+  const ioHost = reporterIoHost(options.reporter, io);
+  const target = { profile: options.profile, region: options.region, offline };
+  if (options.toolkit) return options.toolkit(ioHost, target);
+  return new Toolkit({
+    ioHost,
+    color: false,
+    emojis: false,
+    sdkConfig: {
+      // Offline commands must not even look for credentials.
+      baseCredentials: offline
+        ? BaseCredentials.none()
+        : BaseCredentials.awsCliCompatible({ profile: target.profile, defaultRegion: target.region }),
+    },
+  });
+}
+
+async function synthWith(
+  toolkit: FoundationToolkit,
+  settings: FoundationSettings,
+  outDir: string,
+  reporter: Reporter,
+  keepOutdir = true,
+): Promise<SynthResult & { cx: ICloudAssemblySource }> {
+  const stackName = stackNameFor(settings);
+  const started = performance.now();
+  const source = await toolkit.fromAssemblyBuilder(
+    async (props) =>
+      createFoundationApp(settings, { outdir: props.outdir, context: props.context }).app.synth(),
+    {
+      outdir: outDir,
+      // Offline by construction: no STS call for a default account, no context lookups.
+      resolveDefaultEnvironment: false,
+      lookups: false,
+      clobberEnv: false,
+      disposeOutdir: !keepOutdir,
+    },
+  );
+  const cx = await toolkit.synth(source, { stacks: selectStack(stackName), validateStacks: true });
+  const synthMs = Math.round(performance.now() - started);
+  const asm = cx.cloudAssembly;
+  const findings = readValidationFindings(asm.directory);
+  assertNoNagErrors(findings);
+  for (const f of findings) reporter.warn(`${f.rule} at ${f.resources.join(", ")}: ${f.description}`);
+  const stacks = asm.stacks;
+  const templatePaths = stacks.map((s) => join(asm.directory, s.templateFile));
+  const main = stacks.find((s) => s.stackName === stackName);
+  const templateBytes = main ? Buffer.byteLength(stringify(main.template)) : 0;
+  if (templateBytes > INLINE_TEMPLATE_LIMIT_BYTES) {
+    reporter.warn(templateTooLarge(stackName, templateBytes).message);
+  }
+  reporter.debug(
+    `Synthesized ${stackName} to ${asm.directory} in ${synthMs} ms (${templateBytes} bytes inline)`,
+  );
+  return { stackName, templatePaths, templateBytes, synthMs, findings, cx };
+}
+
+/** Synthesizes into a temporary directory, runs `fn`, and removes the directory afterwards. */
+async function withTempAssembly<T>(
+  settings: FoundationSettings,
+  options: FoundationCommandOptions,
+  io: IoOptions,
+  fn: (toolkit: FoundationToolkit, cx: ICloudAssemblySource, synth: SynthResult) => Promise<T>,
+): Promise<T> {
+  const stackName = stackNameFor(settings);
+  const dir = await mkdtemp(join(tmpdir(), "kindling-cdk-"));
+  try {
+    const toolkit = makeToolkit(options, io);
+    const synth = await synthWith(toolkit, settings, dir, options.reporter);
+    try {
+      return await fn(toolkit, synth.cx, synth);
+    } finally {
+      await (synth.cx as { dispose?: () => Promise<void> }).dispose?.();
+    }
+  } catch (e) {
+    throw translateToolkitError(e, stackName);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function selectStack(stackName: string) {
+  return { strategy: StackSelectionStrategy.PATTERN_MUST_MATCH_SINGLE, patterns: [stackName] };
+}
+
+function actionOf(impact: string): PlannedResource["action"] {
+  const map: Record<string, PlannedResource["action"]> = {
+    WILL_CREATE: "create",
+    WILL_UPDATE: "update",
+    WILL_REPLACE: "replace",
+    MAY_REPLACE: "may-replace",
+    WILL_DESTROY: "delete",
+    WILL_ORPHAN: "orphan",
+    WILL_IMPORT: "import",
+    NO_CHANGE: "no-change",
+  };
+  return map[impact] ?? "update";
+}
+
+/** Human rendering of a plan: resources grouped by action, then by type. */
+export function renderPlan(plan: FoundationPlan): string {
+  const header = {
+    diff: `Changes to ${plan.stackName}:`,
+    create: `${plan.stackName} is not deployed; deploy creates:`,
+    offline: `${plan.stackName} (no AWS credentials, deployed state unknown); a first deploy creates:`,
+  }[plan.mode];
+  if (plan.resources.length === 0) return `${plan.stackName} is up to date: no changes.`;
+  const lines = [header];
+  const byAction = groupBy(plan.resources, (r) => r.action);
+  for (const [action, resources] of byAction) {
+    if (plan.mode === "diff") lines.push(`  ${action} (${resources.length})`);
+    for (const [type, ofType] of groupBy(resources, (r) => r.type)) {
+      lines.push(`    ${type} ×${ofType.length}: ${ofType.map((r) => r.logicalId).join(", ")}`);
+    }
+  }
+  lines.push(`  ${plan.resources.length} resource(s)`);
+  return lines.join("\n");
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): [string, T[]][] {
+  const m = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    m.set(k, [...(m.get(k) ?? []), item]);
+  }
+  return [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
+}
+
+interface TemplateJson {
+  Resources?: Record<string, { Type: string }>;
+}
+
+/** The part of @aws-cdk/cloudformation-diff's TemplateDiff that plan reads. */
+interface TemplateDiffLike {
+  resources: {
+    forEachDifference(
+      cb: (
+        logicalId: string,
+        change: { newResourceType?: string; oldResourceType?: string; changeImpact: string },
+      ) => void,
+    ): void;
+  };
+}
