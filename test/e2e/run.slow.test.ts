@@ -1,0 +1,107 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildCli, kindling } from "../helpers/cli.js";
+import { writeCorpusSlice } from "../helpers/corpus.js";
+
+let dir: string;
+let slice: { rows: number; labels: Record<string, number> };
+
+const CONFIG = `project: e2e
+data:
+  path: slice.csv
+spark:
+  master: local[2]
+  conf:
+    spark.ui.enabled: false
+    spark.sql.shuffle.partitions: 4
+`;
+
+beforeAll(async () => {
+  buildCli();
+  dir = await mkdtemp(path.join(os.tmpdir(), "kindling-e2e-"));
+  slice = await writeCorpusSlice(path.join(dir, "slice.csv"), 15);
+  await writeFile(path.join(dir, "kindling.yaml"), CONFIG);
+});
+
+describe("kindling run (local Spark, real corpus slice)", () => {
+  it("trains all three feature sets and leaves a complete run", async () => {
+    const result = await kindling(["run", "--json"], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout);
+    const runDir: string = out.run_dir;
+    expect(existsSync(path.join(runDir, "_SUCCESS"))).toBe(true);
+
+    const metrics = JSON.parse(readFileSync(path.join(runDir, "metrics.json"), "utf8"));
+    const majority = Math.max(...Object.values(slice.labels)) / slice.rows;
+    expect(Object.keys(metrics.feature_sets).sort()).toEqual(["hashing_tf", "tfidf", "word2vec"]);
+    for (const [name, m] of Object.entries(metrics.feature_sets) as Array<[string, { accuracy: number }]>) {
+      expect(m.accuracy, `${name} accuracy vs majority rate ${majority}`).toBeGreaterThan(majority);
+    }
+
+    const manifest = JSON.parse(readFileSync(path.join(runDir, "manifest.json"), "utf8"));
+    expect(manifest.status).toBe("succeeded");
+    expect(manifest.rows.read).toBe(slice.rows);
+    expect(manifest.rows.used + manifest.rows.null_dropped).toBe(slice.rows);
+    expect(manifest.class_balance).toEqual(slice.labels);
+    expect(manifest.versions).toMatchObject({ spark: "3.5.6" });
+    expect(manifest.stages.map((s: { name: string }) => s.name)).toContain("train:word2vec");
+    expect(readdirSync(path.join(runDir, "models")).sort()).toEqual(["hashing_tf", "tfidf", "word2vec"]);
+    expect(JSON.parse(readFileSync(path.join(runDir, "spec.json"), "utf8")).run.id).toBe(out.run_id);
+    // Spark's own log stays in the run, out of the terminal.
+    expect(readFileSync(path.join(runDir, "logs", "spark.log"), "utf8").length).toBeGreaterThan(0);
+    expect(result.stderr).not.toMatch(/WARN|INFO/);
+  });
+
+  it("prints stages and the metrics table for people", async () => {
+    const result = await kindling(["run"], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/✔ Train tfidf \(\d+\.\ds\)/);
+    expect(result.stdout).toMatch(/feature set.*accuracy/);
+    expect(result.stdout).toMatch(/Run: .*runs\/\d{8}-\d{6}-e2e-[0-9a-f]{4}/);
+    const runs = await kindling(["runs", "--json"], { cwd: dir });
+    const listed = JSON.parse(runs.stdout);
+    expect(listed.length).toBeGreaterThanOrEqual(2);
+    expect(listed[0].status).toBe("succeeded");
+  });
+
+  it("refuses a config naming a missing column before any Spark job, creating no run", async () => {
+    await writeFile(
+      path.join(dir, "bad.yaml"),
+      CONFIG.replace("path: slice.csv", "path: slice.csv\n  text: body"),
+    );
+    const before = readdirSync(path.join(dir, "runs")).length;
+    const result = await kindling(["run", "-c", "bad.yaml"], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/data\.text: column "body" not found .* its columns are: text, label/);
+    expect(readdirSync(path.join(dir, "runs")).length).toBe(before);
+  });
+
+  it("marks a run that fails inside Spark as failed, with its stage and no _SUCCESS", async () => {
+    await writeFile(
+      path.join(dir, "one-class.csv"),
+      'text,label\n"a b c",spam\n"d e f",spam\n"g h i",spam\n',
+    );
+    await writeFile(path.join(dir, "one.yaml"), CONFIG.replace("slice.csv", "one-class.csv"));
+    const result = await kindling(["run", "-c", "one.yaml", "--json"], { cwd: dir });
+    expect(result.code).toBe(1);
+    const runDir = JSON.parse(result.stdout).error ? latestRun(dir, "one-class") : "";
+    const manifest = JSON.parse(readFileSync(path.join(runDir, "manifest.json"), "utf8"));
+    expect(manifest.status).toBe("failed");
+    expect(manifest.failure.stage).toBeTruthy();
+    expect(manifest.failure.message).toMatch(/class|label/i);
+    expect(existsSync(path.join(runDir, "_SUCCESS"))).toBe(false);
+  });
+});
+
+function latestRun(root: string, inputName: string): string {
+  const runsDir = path.join(root, "runs");
+  const ids = readdirSync(runsDir).sort().reverse();
+  for (const id of ids) {
+    const manifest = JSON.parse(readFileSync(path.join(runsDir, id, "manifest.json"), "utf8"));
+    if (manifest.input.uri.includes(inputName)) return path.join(runsDir, id);
+  }
+  throw new Error(`no run for ${inputName}`);
+}
