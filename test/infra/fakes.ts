@@ -1,0 +1,125 @@
+import { BaseCredentials, Toolkit } from "@aws-cdk/toolkit-lib";
+import type { AwsApis, CloudFormationApi, S3Api } from "../../src/infra/awsApis.js";
+import type { StackOutputEntry } from "../../src/infra/foundationStack.js";
+import type { FoundationToolkit, ToolkitFactory } from "../../src/infra/toolkit.js";
+
+export interface ToolkitCalls {
+  deploy: number;
+  destroy: number;
+  diff: number;
+  offline: boolean[];
+}
+
+/**
+ * A toolkit that synthesizes for real (offline) but never reaches AWS: deploy/destroy/diff are scripted.
+ */
+export function fakeToolkit(script: Partial<Pick<FoundationToolkit, "deploy" | "destroy" | "diff">> = {}): {
+  factory: ToolkitFactory;
+  calls: ToolkitCalls;
+} {
+  const calls: ToolkitCalls = { deploy: 0, destroy: 0, diff: 0, offline: [] };
+  const factory: ToolkitFactory = (ioHost, target) => {
+    calls.offline.push(target.offline);
+    const real = new Toolkit({
+      ioHost,
+      color: false,
+      sdkConfig: { baseCredentials: BaseCredentials.none() },
+    });
+    return {
+      fromAssemblyBuilder: real.fromAssemblyBuilder.bind(real),
+      synth: real.synth.bind(real),
+      deploy: async (...args) => {
+        calls.deploy++;
+        if (!script.deploy) throw new Error("deploy not scripted");
+        return script.deploy(...args);
+      },
+      destroy: async (...args) => {
+        calls.destroy++;
+        return script.destroy ? script.destroy(...args) : { stacks: [] };
+      },
+      diff: async (...args) => {
+        calls.diff++;
+        return script.diff ? script.diff(...args) : {};
+      },
+    };
+  };
+  return { factory, calls };
+}
+
+/** An in-memory S3 with versioned buckets and tags; records every call. */
+export class FakeS3 implements S3Api {
+  readonly calls: string[] = [];
+  constructor(
+    readonly buckets: Map<
+      string,
+      { versions: { Key: string; VersionId: string }[]; tags: Record<string, string> }
+    >,
+    readonly pageSize = 2,
+  ) {}
+  static withBucket(name: string, objects: number, stackName: string): FakeS3 {
+    const versions = Array.from({ length: objects }, (_, i) => ({ Key: `runs/r/${i}`, VersionId: `v${i}` }));
+    return new FakeS3(new Map([[name, { versions, tags: { "aws:cloudformation:stack-name": stackName } }]]));
+  }
+  private bucket(name: string) {
+    const b = this.buckets.get(name);
+    if (!b) throw Object.assign(new Error("The specified bucket does not exist"), { name: "NoSuchBucket" });
+    return b;
+  }
+  async listObjectVersions(input: { Bucket: string; KeyMarker?: string }) {
+    this.calls.push(`listObjectVersions ${input.Bucket} ${input.KeyMarker ?? ""}`);
+    const b = this.bucket(input.Bucket);
+    const start = input.KeyMarker ? b.versions.findIndex((v) => v.Key === input.KeyMarker) + 1 : 0;
+    const page = b.versions.slice(start, start + this.pageSize);
+    const truncated = start + this.pageSize < b.versions.length;
+    return {
+      Versions: page,
+      IsTruncated: truncated,
+      NextKeyMarker: truncated ? page[page.length - 1]?.Key : undefined,
+      NextVersionIdMarker: truncated ? page[page.length - 1]?.VersionId : undefined,
+    };
+  }
+  async deleteObjects(input: { Bucket: string; Delete: { Objects: { Key: string; VersionId?: string }[] } }) {
+    this.calls.push(`deleteObjects ${input.Bucket} ${input.Delete.Objects.length}`);
+    const b = this.bucket(input.Bucket);
+    const gone = new Set(input.Delete.Objects.map((o) => `${o.Key}@${o.VersionId}`));
+    // Deleting shifts the listing, like S3: the fake lists from the start again after deletes.
+    b.versions = b.versions.filter((v) => !gone.has(`${v.Key}@${v.VersionId}`));
+    return {};
+  }
+  async deleteBucket(input: { Bucket: string }) {
+    this.calls.push(`deleteBucket ${input.Bucket}`);
+    const b = this.bucket(input.Bucket);
+    if (b.versions.length > 0) throw Object.assign(new Error("not empty"), { name: "BucketNotEmpty" });
+    this.buckets.delete(input.Bucket);
+    return {};
+  }
+  async listBuckets(input: { Prefix?: string }) {
+    this.calls.push(`listBuckets ${input.Prefix ?? ""}`);
+    return {
+      Buckets: [...this.buckets.keys()]
+        .filter((n) => n.startsWith(input.Prefix ?? ""))
+        .map((Name) => ({ Name })),
+    };
+  }
+  async getBucketTagging(input: { Bucket: string }) {
+    const b = this.bucket(input.Bucket);
+    return { TagSet: Object.entries(b.tags).map(([Key, Value]) => ({ Key, Value })) };
+  }
+}
+
+/** A CloudFormation whose one stack may exist or not; destroy() removes it. */
+export class FakeCloudFormation implements CloudFormationApi {
+  constructor(public stack: { name: string; outputs: StackOutputEntry[] } | undefined) {}
+  async describeStacks(input: { StackName: string }) {
+    if (!this.stack || this.stack.name !== input.StackName) {
+      throw Object.assign(new Error(`Stack with id ${input.StackName} does not exist`), {
+        name: "ValidationError",
+      });
+    }
+    return { Stacks: [{ StackStatus: "CREATE_COMPLETE", Outputs: this.stack.outputs }] };
+  }
+}
+
+export function fakeAws(s3: S3Api, cloudFormation: CloudFormationApi): AwsApis {
+  return { s3, cloudFormation };
+}

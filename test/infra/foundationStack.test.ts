@@ -1,0 +1,504 @@
+import { Match, type Template } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { OUTPUT_KEYS } from "../../src/infra/foundationStack.js";
+import { INLINE_TEMPLATE_LIMIT_BYTES } from "../../src/infra/toolkit.js";
+import { foundationTemplate, resourcesOf, scrubAssetHashes } from "./helpers.js";
+
+const WORLD = ["0.0.0.0/0", "::/0"];
+
+let priv: Template;
+let pub: Template;
+let kms: Template;
+beforeAll(() => {
+  priv = foundationTemplate();
+  pub = foundationTemplate({ network: "public" });
+  kms = foundationTemplate({ encryption: "sse-kms", logsRetentionDays: 14 });
+});
+
+const variants = () =>
+  [
+    ["private", priv],
+    ["public", pub],
+    ["sse-kms", kms],
+  ] as const;
+
+/** Every ingress rule in a template, inline or standalone. */
+function ingressRules(t: Template): Record<string, unknown>[] {
+  const rules: Record<string, unknown>[] = [];
+  for (const r of Object.values(resourcesOf(t, "AWS::EC2::SecurityGroup"))) {
+    rules.push(...((r.Properties?.SecurityGroupIngress as Record<string, unknown>[] | undefined) ?? []));
+  }
+  for (const r of Object.values(resourcesOf(t, "AWS::EC2::SecurityGroupIngress")))
+    rules.push(r.Properties ?? {});
+  return rules;
+}
+
+function egressRules(t: Template): Record<string, unknown>[] {
+  const rules: Record<string, unknown>[] = [];
+  for (const r of Object.values(resourcesOf(t, "AWS::EC2::SecurityGroup"))) {
+    rules.push(...((r.Properties?.SecurityGroupEgress as Record<string, unknown>[] | undefined) ?? []));
+  }
+  for (const r of Object.values(resourcesOf(t, "AWS::EC2::SecurityGroupEgress")))
+    rules.push(r.Properties ?? {});
+  return rules;
+}
+
+describe("network security", () => {
+  it("has no ingress rule from 0.0.0.0/0 or ::/0 in any variant", () => {
+    for (const [name, t] of variants()) {
+      const rules = ingressRules(t);
+      expect(rules.length, name).toBeGreaterThan(0);
+      for (const rule of rules) {
+        expect(WORLD, `${name}: ${JSON.stringify(rule)}`).not.toContain(rule.CidrIp);
+        expect(WORLD).not.toContain(rule.CidrIpv6);
+        // Every ingress comes from one of the stack's own security groups.
+        expect(rule.SourceSecurityGroupId, name).toBeDefined();
+      }
+    }
+  });
+
+  it("describes every security group rule", () => {
+    for (const [name, t] of variants()) {
+      for (const rule of [...ingressRules(t), ...egressRules(t)]) {
+        expect(typeof rule.Description, `${name}: ${JSON.stringify(rule)}`).toBe("string");
+        expect((rule.Description as string).length).toBeGreaterThan(10);
+      }
+    }
+  });
+
+  it("limits private egress to the cluster, EMR service access and HTTPS", () => {
+    for (const rule of egressRules(priv)) {
+      if (rule.CidrIp !== undefined) {
+        // The only CIDR egress: HTTPS, reaching S3 through the gateway endpoint (no other route exists).
+        expect(rule).toMatchObject({ CidrIp: "0.0.0.0/0", IpProtocol: "tcp", FromPort: 443, ToPort: 443 });
+      } else {
+        expect(rule.DestinationSecurityGroupId ?? rule.DestinationPrefixListId).toBeDefined();
+      }
+    }
+  });
+
+  it("uses the S3 prefix list for HTTPS egress when its id is known", () => {
+    const t = foundationTemplate({ s3PrefixListId: "pl-63a5400a" });
+    const https = egressRules(t).filter((r) => r.FromPort === 443);
+    expect(https).toHaveLength(2);
+    for (const r of https) expect(r).toMatchObject({ DestinationPrefixListId: "pl-63a5400a" });
+    expect(egressRules(t).some((r) => r.CidrIp !== undefined)).toBe(false);
+  });
+
+  it("wires the EMR service access group: 9443 in from primary, 8443 out to primary and core", () => {
+    priv.hasResourceProperties("AWS::EC2::SecurityGroupIngress", {
+      IpProtocol: "tcp",
+      FromPort: 9443,
+      ToPort: 9443,
+      GroupId: { "Fn::GetAtt": [Match.stringLikeRegexp("ServiceAccess"), "GroupId"] },
+      SourceSecurityGroupId: { "Fn::GetAtt": [Match.stringLikeRegexp("Primary"), "GroupId"] },
+    });
+    for (const target of ["Primary", "Core"]) {
+      priv.hasResourceProperties("AWS::EC2::SecurityGroupEgress", {
+        IpProtocol: "tcp",
+        FromPort: 8443,
+        GroupId: { "Fn::GetAtt": [Match.stringLikeRegexp("ServiceAccess"), "GroupId"] },
+        DestinationSecurityGroupId: { "Fn::GetAtt": [Match.stringLikeRegexp(target), "GroupId"] },
+      });
+      priv.hasResourceProperties("AWS::EC2::SecurityGroupIngress", {
+        IpProtocol: "tcp",
+        FromPort: 8443,
+        GroupId: { "Fn::GetAtt": [Match.stringLikeRegexp(target), "GroupId"] },
+        SourceSecurityGroupId: { "Fn::GetAtt": [Match.stringLikeRegexp("ServiceAccess"), "GroupId"] },
+      });
+    }
+  });
+
+  it("tags security groups and subnets for AmazonEMRServicePolicy_v2", () => {
+    for (const [name, t] of variants()) {
+      for (const type of ["AWS::EC2::SecurityGroup", "AWS::EC2::Subnet"]) {
+        for (const r of Object.values(resourcesOf(t, type))) {
+          expect(r.Properties?.Tags, `${name} ${type}`).toContainEqual({
+            Key: "for-use-with-amazon-emr-managed-policies",
+            Value: "true",
+          });
+        }
+      }
+    }
+  });
+
+  it("private: isolated subnets in two AZs, no public IPs, no internet gateway, no NAT", () => {
+    const subnets = Object.values(resourcesOf(priv, "AWS::EC2::Subnet"));
+    expect(subnets).toHaveLength(2);
+    for (const s of subnets) expect(s.Properties?.MapPublicIpOnLaunch).toBe(false);
+    priv.resourceCountIs("AWS::EC2::InternetGateway", 0);
+    priv.resourceCountIs("AWS::EC2::NatGateway", 0);
+    priv.resourceCountIs("AWS::EC2::Route", 0);
+    priv.hasResourceProperties("AWS::EC2::VPCEndpoint", {
+      VpcEndpointType: "Gateway",
+      ServiceName: { "Fn::Join": ["", ["com.amazonaws.", { Ref: "AWS::Region" }, ".s3"]] },
+    });
+  });
+
+  it("public: public subnets with an internet gateway, still no NAT gateway", () => {
+    pub.resourceCountIs("AWS::EC2::InternetGateway", 1);
+    pub.resourceCountIs("AWS::EC2::NatGateway", 0);
+    pub.resourceCountIs("AWS::EC2::VPCEndpoint", 1);
+    expect(Object.values(resourcesOf(pub, "AWS::EC2::Subnet"))).toHaveLength(2);
+    // No service access group: EMR only accepts one for private subnets.
+    pub.resourceCountIs("AWS::EC2::SecurityGroup", 2);
+  });
+
+  it("sends all VPC traffic to a KMS-encrypted flow log group with retention", () => {
+    for (const [name, t] of variants()) {
+      t.hasResourceProperties("AWS::EC2::FlowLog", {
+        ResourceType: "VPC",
+        TrafficType: "ALL",
+        LogDestinationType: "cloud-watch-logs",
+      });
+      t.hasResourceProperties("AWS::Logs::LogGroup", {
+        RetentionInDays: 90,
+        KmsKeyId: { "Fn::GetAtt": [Match.stringLikeRegexp("FoundationKey"), "Arn"] },
+        LogGroupName: "/kindling/kindling-demo-dev/vpc-flow-logs",
+      });
+      expect(name).toBeTruthy();
+    }
+  });
+});
+
+describe("buckets", () => {
+  const buckets = (t: Template) => resourcesOf(t, "AWS::S3::Bucket");
+  const logicalId = (t: Template, prefix: string) => {
+    const id = Object.keys(buckets(t)).find((k) => k.startsWith(prefix));
+    if (!id) throw new Error(`no ${prefix} bucket`);
+    return id;
+  };
+
+  it("versions, blocks public access and retains every bucket", () => {
+    for (const [, t] of variants()) {
+      for (const [id, b] of Object.entries(buckets(t))) {
+        expect(b.Properties?.VersioningConfiguration, id).toEqual({ Status: "Enabled" });
+        expect(b.Properties?.PublicAccessBlockConfiguration).toEqual({
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        });
+        expect(b.Properties?.OwnershipControls).toEqual({
+          Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }],
+        });
+        const raw = t.toJSON().Resources[id];
+        expect(raw.DeletionPolicy).toBe("Retain");
+        expect(raw.UpdateReplacePolicy).toBe("Retain");
+      }
+      expect(Object.keys(buckets(t))).toHaveLength(2);
+    }
+  });
+
+  it("aborts incomplete multipart uploads in every bucket", () => {
+    for (const [, t] of variants()) {
+      for (const b of Object.values(buckets(t))) {
+        const rules = (
+          b.Properties?.LifecycleConfiguration as { Rules: Record<string, unknown>[] } | undefined
+        )?.Rules;
+        expect(rules).toContainEqual(
+          expect.objectContaining({
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+            Status: "Enabled",
+          }),
+        );
+      }
+    }
+  });
+
+  it("denies every non-TLS request by bucket policy", () => {
+    for (const [, t] of variants()) {
+      for (const id of Object.keys(buckets(t))) {
+        t.hasResourceProperties("AWS::S3::BucketPolicy", {
+          Bucket: { Ref: id },
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Effect: "Deny",
+                Action: "s3:*",
+                Principal: { AWS: "*" },
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+              }),
+            ]),
+          },
+        });
+      }
+    }
+  });
+
+  it("encrypts the data bucket with SSE-S3 by default and the foundation key with sse-kms", () => {
+    expect(buckets(priv)[logicalId(priv, "Data")]?.Properties?.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+    });
+    expect(buckets(kms)[logicalId(kms, "Data")]?.Properties?.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [
+        {
+          BucketKeyEnabled: true,
+          ServerSideEncryptionByDefault: {
+            SSEAlgorithm: "aws:kms",
+            KMSMasterKeyID: { "Fn::GetAtt": [expect.stringMatching(/^FoundationKey/), "Arn"] },
+          },
+        },
+      ],
+    });
+  });
+
+  it("keeps the logs bucket on SSE-S3 (access-log delivery needs it) with the configured expiry", () => {
+    for (const [t, days] of [
+      [priv, 30],
+      [kms, 14],
+    ] as const) {
+      const logs = buckets(t)[logicalId(t, "Logs")];
+      expect(logs?.Properties?.BucketEncryption).toEqual({
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+      });
+      const rules = (
+        logs?.Properties?.LifecycleConfiguration as { Rules: Record<string, unknown>[] } | undefined
+      )?.Rules;
+      expect(rules).toContainEqual(expect.objectContaining({ ExpirationInDays: days, Status: "Enabled" }));
+    }
+  });
+
+  it("sends the data bucket's server access logs to the logs bucket", () => {
+    const data = buckets(priv)[logicalId(priv, "Data")];
+    expect(data?.Properties?.LoggingConfiguration).toEqual({
+      DestinationBucketName: { Ref: logicalId(priv, "Logs") },
+      LogFilePrefix: "s3-access/data/",
+    });
+    priv.hasResourceProperties("AWS::S3::BucketPolicy", {
+      Bucket: { Ref: logicalId(priv, "Logs") },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: "Allow",
+            Principal: { Service: "logging.s3.amazonaws.com" },
+            Action: "s3:PutObject",
+          }),
+        ]),
+      },
+    });
+  });
+
+  it("acknowledges the logs bucket's own access logging for checkov, with a reason", () => {
+    const logs = buckets(priv)[logicalId(priv, "Logs")];
+    const skips = (logs?.Metadata as { checkov?: { skip: { id: string; comment: string }[] } } | undefined)
+      ?.checkov?.skip;
+    expect(skips?.map((s) => s.id)).toEqual(["CKV_AWS_18"]);
+    for (const s of skips ?? []) expect(s.comment.length).toBeGreaterThan(40);
+  });
+});
+
+describe("IAM", () => {
+  it("never references the deprecated EMR v1 policies", () => {
+    for (const [, t] of variants()) {
+      const text = JSON.stringify(t.toJSON());
+      expect(text).not.toContain("AmazonElasticMapReduceforEC2Role");
+      expect(text).not.toContain("AmazonElasticMapReduceRole");
+      expect(text).not.toContain("AmazonElasticMapReduceFullAccess");
+    }
+  });
+
+  it("gives the EMR service role AmazonEMRServicePolicy_v2 and PassRole on the instance role only", () => {
+    priv.hasResourceProperties("AWS::IAM::Role", {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Principal: { Service: "elasticmapreduce.amazonaws.com" } })],
+      },
+      ManagedPolicyArns: [
+        {
+          "Fn::Join": [
+            "",
+            ["arn:", { Ref: "AWS::Partition" }, ":iam::aws:policy/service-role/AmazonEMRServicePolicy_v2"],
+          ],
+        },
+      ],
+    });
+    priv.hasResourceProperties("AWS::IAM::Policy", {
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: "iam:PassRole",
+            Effect: "Allow",
+            Resource: { "Fn::GetAtt": [Match.stringLikeRegexp("InstanceRole"), "Arn"] },
+            Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } },
+            Sid: "PassInstanceRoleToEc2",
+          },
+        ],
+      },
+    });
+  });
+
+  it("scopes every S3 permission to named buckets: no s3:* and no Resource * for S3 actions", () => {
+    for (const [name, t] of variants()) {
+      for (const policy of Object.values(resourcesOf(t, "AWS::IAM::Policy"))) {
+        const doc = policy.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] };
+        for (const st of doc.Statement) {
+          const actions = [st.Action].flat() as string[];
+          expect(actions, name).not.toContain("s3:*");
+          expect(actions).not.toContain("*");
+          if (actions.some((a) => a.startsWith("s3:"))) {
+            expect([st.Resource].flat(), JSON.stringify(st)).not.toContain("*");
+          }
+        }
+      }
+      t.resourceCountIs("AWS::IAM::ManagedPolicy", 0);
+    }
+  });
+
+  it("lets nodes read code/, data/, runs/ and write only runs/ of the data bucket, and emr/ of the logs bucket", () => {
+    const policy = Object.entries(resourcesOf(priv, "AWS::IAM::Policy")).find(([id]) =>
+      id.includes("InstancePolicy"),
+    );
+    const statements =
+      (policy?.[1].Properties?.PolicyDocument as { Statement: Record<string, unknown>[] } | undefined)
+        ?.Statement ?? [];
+    const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
+    const objectPaths = (sid: string) =>
+      [bySid[sid]?.Resource].flat().map((r) => JSON.stringify(r).match(/"\/([a-z]+\/\*)"/)?.[1]);
+    expect(objectPaths("ReadCodeDataRuns")).toEqual(["code/*", "data/*", "runs/*"]);
+    expect(bySid.ReadCodeDataRuns?.Action).toBe("s3:GetObject");
+    expect(objectPaths("WriteRunOutputs")).toEqual(["runs/*"]);
+    expect(objectPaths("WriteEmrLogs")).toEqual(["emr/*"]);
+    expect(JSON.stringify(bySid.WriteEmrLogs?.Resource)).toContain("LogsBucket");
+    expect(bySid.ListProjectPrefixes?.Condition).toEqual({
+      StringLike: { "s3:prefix": ["code", "code/*", "data", "data/*", "runs", "runs/*"] },
+    });
+  });
+
+  it("attaches the instance role to an instance profile", () => {
+    priv.hasResourceProperties("AWS::IAM::InstanceProfile", {
+      Roles: [{ Ref: Match.stringLikeRegexp("InstanceRole") }],
+    });
+  });
+});
+
+describe("KMS and EMR security configuration", () => {
+  it("creates a rotating key that the instance and service roles may use", () => {
+    priv.hasResourceProperties("AWS::KMS::Key", { EnableKeyRotation: true });
+    for (const role of ["InstanceRole", "ServiceRole"]) {
+      priv.hasResourceProperties("AWS::KMS::Key", {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: Match.arrayWith(["kms:Decrypt", "kms:GenerateDataKey*"]),
+              Principal: { AWS: { "Fn::GetAtt": [Match.stringLikeRegexp(role), "Arn"] } },
+            }),
+            Match.objectLike({
+              Action: Match.arrayWith(["kms:CreateGrant"]),
+              Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+              Principal: { AWS: { "Fn::GetAtt": [Match.stringLikeRegexp(role), "Arn"] } },
+            }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it("retains the key only when retained data may be encrypted under it", () => {
+    const key = (t: Template) =>
+      Object.values(t.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>).find(
+        (r) => r.Type === "AWS::KMS::Key",
+      );
+    expect(key(priv)?.DeletionPolicy).toBe("Delete");
+    expect(key(kms)?.DeletionPolicy).toBe("Retain");
+  });
+
+  const configuration = (t: Template) =>
+    Object.values(resourcesOf(t, "AWS::EMR::SecurityConfiguration"))[0]?.Properties
+      ?.SecurityConfiguration as Record<string, unknown>;
+  const keyArn = { "Fn::GetAtt": [expect.stringMatching(/^FoundationKey/), "Arn"] };
+
+  it("uses the nested EncryptionConfiguration shape EMR reads (SSE-S3 default)", () => {
+    expect(configuration(priv)).toEqual({
+      EncryptionConfiguration: {
+        EnableAtRestEncryption: true,
+        EnableInTransitEncryption: false,
+        AtRestEncryptionConfiguration: {
+          S3EncryptionConfiguration: { EncryptionMode: "SSE-S3" },
+          LocalDiskEncryptionConfiguration: {
+            EncryptionKeyProviderType: "AwsKms",
+            AwsKmsKey: keyArn,
+            EnableEbsEncryption: true,
+          },
+        },
+      },
+      InstanceMetadataServiceConfiguration: {
+        MinimumInstanceMetadataServiceVersion: 2,
+        HttpPutResponseHopLimit: 1,
+      },
+    });
+  });
+
+  it("uses SSE-KMS for EMRFS with sse-kms and adds in-transit TLS when configured", () => {
+    expect(configuration(kms)).toMatchObject({
+      EncryptionConfiguration: {
+        AtRestEncryptionConfiguration: {
+          S3EncryptionConfiguration: { EncryptionMode: "SSE-KMS", AwsKmsKey: keyArn },
+        },
+      },
+    });
+    const tls = configuration(
+      foundationTemplate({
+        inTransitEncryption: true,
+        inTransitCertificateS3Uri: "s3://my-certs/emr/certs.zip",
+      }),
+    );
+    expect(tls).toMatchObject({
+      EncryptionConfiguration: {
+        EnableInTransitEncryption: true,
+        InTransitEncryptionConfiguration: {
+          TLSCertificateConfiguration: {
+            CertificateProviderType: "PEM",
+            S3Object: "s3://my-certs/emr/certs.zip",
+          },
+        },
+      },
+    });
+  });
+});
+
+describe("outputs and deployability", () => {
+  it("exports every value a run needs", () => {
+    const keys = Object.values(OUTPUT_KEYS);
+    expect(Object.keys(priv.toJSON().Outputs).sort()).toEqual([...keys].sort());
+    expect(Object.keys(pub.toJSON().Outputs).sort()).toEqual(
+      keys.filter((k) => k !== "ServiceAccessSecurityGroupId").sort(),
+    );
+    priv.hasOutput("SubnetIds", {
+      Value: { "Fn::Join": [",", [{ Ref: Match.anyValue() }, { Ref: Match.anyValue() }]] },
+    });
+    priv.hasOutput("LogUri", {
+      Value: { "Fn::Join": ["", ["s3://", { Ref: Match.stringLikeRegexp("LogsBucket") }, "/emr/"]] },
+    });
+  });
+
+  it("needs no bootstrap: no assets, no Lambda, no bootstrap version parameter", () => {
+    for (const [, t] of variants()) {
+      t.resourceCountIs("AWS::Lambda::Function", 0);
+      t.resourceCountIs("Custom::VpcRestrictDefaultSG", 0);
+      expect(t.toJSON().Parameters?.BootstrapVersion).toBeUndefined();
+      expect(t.toJSON().Rules).toBeUndefined();
+    }
+  });
+
+  it("fits CloudFormation's inline template limit", () => {
+    for (const [name, t] of variants()) {
+      expect(Buffer.byteLength(stringify(t.toJSON())), name).toBeLessThan(INLINE_TEMPLATE_LIMIT_BYTES);
+    }
+  });
+
+  it("pins no account or region in the template", () => {
+    const text = JSON.stringify(priv.toJSON());
+    expect(text).not.toMatch(/\b\d{12}\b/);
+    expect(text).not.toMatch(/\b(us|eu|ap|sa|ca|me|af)-[a-z]+-\d\b/);
+  });
+});
+
+describe("snapshots", () => {
+  it("private network, SSE-S3", () => {
+    expect(scrubAssetHashes(priv.toJSON())).toMatchSnapshot();
+  });
+  it("public network", () => {
+    expect(scrubAssetHashes(pub.toJSON())).toMatchSnapshot();
+  });
+});

@@ -1,0 +1,111 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FoundationSettingsInput, resolveFoundationSettings } from "../../src/infra/settings.js";
+import { synthFoundation } from "../../src/infra/toolkit.js";
+import { RecordingReporter } from "../../src/ui/reporter.js";
+
+// cfn-lint and checkov live in their own venv (infra/requirements.txt), created by `npm run setup`.
+const VENV_BIN = fileURLToPath(new URL("../../.venv-iac/bin/", import.meta.url));
+const run = promisify(execFile);
+
+function tool(name: "cfn-lint" | "checkov"): string {
+  const path = join(VENV_BIN, name);
+  if (!existsSync(path)) {
+    throw new Error(
+      `${name} is not installed at ${path}. Run \`npm run setup\` (it creates .venv-iac from infra/requirements.txt).`,
+    );
+  }
+  return path;
+}
+
+/** Runs a tool that exits non-zero on findings; returns its stdout either way. */
+async function output(file: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+  try {
+    return (await run(file, args, { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } })).stdout;
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string; code?: number };
+    if (typeof err.stdout === "string" && err.stdout.trim() !== "") return err.stdout;
+    throw new Error(`${file} failed (exit ${err.code}): ${err.stderr}`);
+  }
+}
+
+const variants: [string, Partial<FoundationSettingsInput>][] = [
+  ["private", {}],
+  ["public", { network: "public" }],
+  [
+    "sse-kms+tls",
+    { encryption: "sse-kms", inTransitEncryption: true, inTransitCertificateS3Uri: "s3://certs/emr.zip" },
+  ],
+];
+const templates: [string, string][] = [];
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  for (const [name, input] of variants) {
+    const outDir = mkdtempSync(join(tmpdir(), `kindling-lint-${name}-`));
+    dirs.push(outDir);
+    const result = await synthFoundation(resolveFoundationSettings({ project: "demo", ...input }), {
+      outDir,
+      reporter: new RecordingReporter(),
+    });
+    for (const t of result.templatePaths) templates.push([name, t]);
+  }
+});
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe("offline IaC checks on every synthesized template", () => {
+  it("cfn-lint reports no error and no warning", async () => {
+    const bin = tool("cfn-lint");
+    expect(templates.length).toBe(variants.length);
+    for (const [name, path] of templates) {
+      const matches = JSON.parse(await output(bin, ["--format", "json", "--", path])) as {
+        Level: string;
+        Rule: { Id: string };
+        Message: string;
+      }[];
+      const serious = matches.filter((m) => m.Level === "Error" || m.Level === "Warning");
+      expect(
+        serious.map((m) => `${m.Level} ${m.Rule.Id}: ${m.Message}`),
+        name,
+      ).toEqual([]);
+    }
+  });
+
+  it("checkov reports no failed check; every skip carries its reason", async () => {
+    const bin = tool("checkov");
+    for (const [name, path] of templates) {
+      const report = JSON.parse(
+        await output(bin, ["-f", path, "--framework", "cloudformation", "--skip-download", "-o", "json"], {
+          // Offline: no platform mapping download.
+          BC_SKIP_MAPPING: "TRUE",
+        }),
+      ) as {
+        summary: { passed: number; failed: number; skipped: number };
+        results: {
+          failed_checks: { check_id: string; resource: string }[];
+          skipped_checks: {
+            check_id: string;
+            resource: string;
+            check_result: { suppress_comment?: string };
+          }[];
+        };
+      };
+      const failed = report.results.failed_checks.map((c) => `${c.check_id} ${c.resource}`);
+      expect(failed, name).toEqual([]);
+      expect(report.summary.passed, name).toBeGreaterThan(50);
+      for (const s of report.results.skipped_checks) {
+        expect((s.check_result.suppress_comment ?? "").length, `${s.check_id} ${s.resource}`).toBeGreaterThan(
+          40,
+        );
+      }
+      expect(report.results.skipped_checks.map((s) => s.check_id)).toEqual(["CKV_AWS_18"]);
+    }
+  });
+});
