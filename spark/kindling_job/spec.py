@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, Union
 
 from py4j.protocol import Py4JJavaError
-from pyspark.errors import IllegalArgumentException as PySparkIllegalArgumentException
+from pyspark.errors.exceptions.captured import CapturedException
 
 from .columns import RESERVED
 from .errors import SpecError
@@ -525,7 +525,7 @@ def load_spec(fs: HadoopFs, uri: str) -> JobSpec:
     for where, pattern in regex_patterns(spec):
         try:
             fs.jvm.java.util.regex.Pattern.compile(pattern)
-        except (Py4JJavaError, PySparkIllegalArgumentException) as e:
+        except (Py4JJavaError, CapturedException) as e:
             # Raw from py4j before a SparkSession exists, converted by PySpark once one does.
             detail = e.java_exception.getMessage() if isinstance(e, Py4JJavaError) else e.desc
             message = str(detail).splitlines()[0]

@@ -82,12 +82,14 @@ def write_spec(path: Path, doc: dict[str, Any]) -> str:
     return str(path)
 
 
-VOCAB = {
-    "spam": "free money offer winner prize click cash bonus credit cheap deal urgent".split(),
-    "ham": "meeting project review schedule team report lunch agenda notes draft budget call".split(),
-    "news": "election weather sports market economy match forecast vote league stocks rain goal".split(),
+_WORDS = {
+    "spam": "free money offer winner prize click cash bonus credit cheap deal urgent",
+    "ham": "meeting project review schedule team report lunch agenda notes draft budget call",
+    "news": "election weather sports market economy match forecast vote league stocks rain goal",
+    "filler": "the a and of to is in it",
 }
-FILLER = "the a and of to is in it".split()
+VOCAB = {label: words.split() for label, words in _WORDS.items()}
+FILLER = VOCAB.pop("filler")
 
 
 def corpus(n: int, labels: list[str], seed: int = 7) -> list[tuple[str, str]]:

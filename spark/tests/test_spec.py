@@ -127,7 +127,12 @@ def test_invalid_specs_name_the_offending_key(path: str, value: Any, message: st
 def test_optional_and_alternative_forms() -> None:
     doc = seed_spec()
     doc["text"]["stop_words"] = {"words": ["Foo", "bar"]}
-    doc["input"] = {"uri": "s3://b/data.parquet", "format": "parquet", "text_column": "t", "label_column": "y"}
+    doc["input"] = {
+        "uri": "s3://b/data.parquet",
+        "format": "parquet",
+        "text_column": "t",
+        "label_column": "y",
+    }
     doc["run"] = {"id": "r1"}
     doc["spark"]["partitions"] = 8
     doc["output"]["uri"] = "s3://bucket/runs/r1/"
@@ -142,7 +147,7 @@ def test_optional_and_alternative_forms() -> None:
 
 
 def test_not_json() -> None:
-    with pytest.raises(SpecError, match="spec.json is not valid JSON"):
+    with pytest.raises(SpecError, match=r"spec\.json is not valid JSON"):
         parse_spec_text("{nope", "spec.json")
 
 

@@ -1,0 +1,200 @@
+"""The job end to end through `main`, as spark-submit runs it (minus the process boundary)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyspark.ml import PipelineModel
+from pyspark.sql import SparkSession
+
+from kindling_job.events import PREFIX
+from kindling_job.main import main
+
+from .helpers import corpus, seed_spec, write_csv, write_spec
+
+pytestmark = pytest.mark.usefixtures("spark")  # main() reuses the suite's session
+
+METRIC_KEYS = {
+    "accuracy",
+    "f1",
+    "precision",
+    "recall",
+    "area_under_roc",
+    "confusion_matrix",
+    "best_params",
+    "cv_metric",
+    "cv_scores",
+    "cv_best",
+    "train_rows",
+    "test_rows",
+}
+
+
+def run_job(doc: dict[str, Any], run_dir: Path) -> tuple[int, list[dict[str, Any]]]:
+    run_dir.mkdir(parents=True, exist_ok=True)
+    out = io.StringIO()
+    code = main(["--spec", write_spec(run_dir / "spec.json", doc)], stdout=out)
+    lines = out.getvalue().splitlines()
+    assert all(line.startswith(PREFIX) for line in lines)  # the job prints nothing else on stdout
+    return code, [json.loads(line[len(PREFIX) :]) for line in lines]
+
+
+def quick_spec(input_uri: str, run_dir: Path) -> dict[str, Any]:
+    """Seed defaults with a smaller grid and word2vec, to keep the suite fast."""
+    doc = seed_spec()
+    doc["input"]["uri"] = input_uri
+    doc["output"]["uri"] = run_dir.as_uri()
+    doc["training"]["model"]["grid"]["max_iter"] = [5, 10]
+    doc["feature_sets"][2]["vector_size"] = 16
+    return doc
+
+
+def test_binary_run_writes_every_output(spark: SparkSession, tmp_path: Path) -> None:
+    data = tmp_path / "data.csv"
+    write_csv(data, list(corpus(60, ["spam", "ham"])))
+    with data.open("a", encoding="utf-8", newline="") as f:
+        f.write(',"ham"\r\n"no label",\r\n')  # unquoted empty fields read as null
+    run_dir = tmp_path / "runs" / "r1"
+    doc = quick_spec(data.as_uri(), run_dir)
+    doc["output"].update(write_features=True, success_marker=True)
+
+    code, events = run_job(doc, run_dir)
+
+    assert code == 0, events
+    names = ["hashing_tf", "tfidf", "word2vec"]
+    stages = ["load", "prepare"] + [
+        f"{s}:{n}" for n in names for s in ("featurize", "train", "evaluate", "save")
+    ]
+    assert [(e["event"], e["stage"]) for e in events] == [
+        (kind, stage) for stage in [*stages, "write"] for kind in ("stage_start", "stage_end")
+    ]
+    assert all(e["seconds"] >= 0 for e in events if e["event"] == "stage_end")
+    assert all(isinstance(e["ts"], float) for e in events if e["event"] == "stage_start")
+
+    metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["label_values"] == ["ham", "spam"]  # equal counts: alphabetical
+    assert metrics["best_feature_set"] in names
+    assert set(metrics["feature_sets"]) == set(names)
+    for name, m in metrics["feature_sets"].items():
+        assert set(m) == METRIC_KEYS, name
+        assert m["train_rows"] + m["test_rows"] == 60
+        assert sum(map(sum, m["confusion_matrix"]["matrix"])) == m["test_rows"]
+        assert m["confusion_matrix"]["labels"] == ["ham", "spam"]
+        assert m["area_under_roc"] is not None
+        assert m["cv_metric"] == "f1"
+        assert [s["params"]["max_iter"] for s in m["cv_scores"]] == [5, 10]
+        assert set(m["best_params"]) == {"max_iter", "reg_param", "elastic_net_param"}
+        assert m["accuracy"] >= 0.8, (name, m)  # the two vocabularies are easy to tell apart
+
+    job = json.loads((run_dir / "job.json").read_text(encoding="utf-8"))
+    assert job["rows"] == {"read": 62, "null_dropped": 2, "used": 60}
+    assert job["null_counts"] == {"text": 1, "label": 1}
+    assert job["class_balance"] == {"ham": 30, "spam": 30}
+    assert [s["name"] for s in job["stages"]] == stages
+    assert set(job["versions"]) == {"spark", "python", "java", "scala"}
+    assert job["versions"]["spark"] == spark.version
+    assert job["partitions"] == 2 * spark.sparkContext.defaultParallelism
+
+    assert (run_dir / "_SUCCESS").read_text() == ""
+    features = spark.read.parquet(str(run_dir / "features" / "tfidf"))
+    assert {"label", "features", "text", "label_value"} <= set(features.columns)
+    assert sorted(p.name for p in (run_dir / "features" / "tfidf").glob("label=*")) == [
+        "label=0.0",
+        "label=1.0",
+    ]
+    model = PipelineModel.load(str(run_dir / "models" / "word2vec"))
+    scored = model.transform(spark.createDataFrame([("free cash prize, click now",)], ["text"])).first()
+    assert scored is not None
+    assert scored["predicted_label"] == "spam"
+
+
+def test_multiclass_run(spark: SparkSession, tmp_path: Path) -> None:
+    labels = ["spam", "ham", "news"]
+    data = write_csv(tmp_path / "data.csv", list(corpus(45, labels)))
+    run_dir = tmp_path / "r2"
+    doc = quick_spec(data, run_dir)
+    doc["feature_sets"] = [doc["feature_sets"][1]]  # tfidf
+
+    code, events = run_job(doc, run_dir)
+
+    assert code == 0, events
+    metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["label_values"] == ["ham", "news", "spam"]
+    m = metrics["feature_sets"]["tfidf"]
+    assert m["area_under_roc"] is None
+    assert len(m["confusion_matrix"]["matrix"]) == 3
+    assert all(len(row) == 3 for row in m["confusion_matrix"]["matrix"])
+    assert not (run_dir / "_SUCCESS").exists()  # success_marker false: the CLI writes it
+    model = PipelineModel.load(str(run_dir / "models" / "tfidf"))
+    texts = [("election vote forecast rain",), ("meeting agenda budget",), ("free cash prize",)]
+    scored = model.transform(spark.createDataFrame(texts, ["text"])).collect()
+    assert [r["predicted_label"] for r in scored] == ["news", "ham", "spam"]
+    assert all(len(r["probability"]) == 3 for r in scored)
+
+
+def error_of(events: list[dict[str, Any]]) -> dict[str, Any]:
+    assert events[-1]["event"] == "error", events
+    return events[-1]
+
+
+def test_missing_column_fails_in_load_listing_columns(tmp_path: Path) -> None:
+    data = write_csv(tmp_path / "d.csv", [("good", "positive")], header=("review", "sentiment"))
+    run_dir = tmp_path / "r"
+    code, events = run_job(quick_spec(data, run_dir), run_dir)
+    assert code == 1
+    assert error_of(events) == {
+        "event": "error",
+        "stage": "load",
+        "kind": "MissingColumn",
+        "message": "text column 'text' not found in the input; available columns: 'review', 'sentiment'",
+    }
+    assert sorted(p.name for p in run_dir.iterdir()) == ["spec.json"]
+
+
+def test_single_class_fails_in_prepare(tmp_path: Path) -> None:
+    data = write_csv(tmp_path / "d.csv", [("a b c", "ham"), ("d e f", "ham"), ("g", None)])
+    run_dir = tmp_path / "r"
+    code, events = run_job(quick_spec(data, run_dir), run_dir)
+    assert code == 1
+    error = error_of(events)
+    assert (error["stage"], error["kind"]) == ("prepare", "SingleClass")
+    assert "'label' has 1 distinct value(s) ('ham')" in error["message"]
+
+
+def test_unknown_spec_version(tmp_path: Path) -> None:
+    doc = quick_spec("file:///unused.csv", tmp_path)
+    doc["spec_version"] = 2
+    code, events = run_job(doc, tmp_path)
+    assert code == 1
+    error = error_of(events)
+    assert (error["stage"], error["kind"]) == ("load", "SpecError")
+    assert error["message"].startswith("unsupported spec_version 2; this job understands spec_version 1")
+
+
+def test_refuses_to_overwrite_a_previous_attempt(tmp_path: Path) -> None:
+    data = write_csv(tmp_path / "d.csv", corpus(10, ["spam", "ham"]))
+    run_dir = tmp_path / "r"
+    (run_dir / "models" / "tfidf").mkdir(parents=True)
+    code, events = run_job(quick_spec(data, run_dir), run_dir)
+    assert code == 1
+    error = error_of(events)
+    assert (error["stage"], error["kind"]) == ("load", "OutputExists")
+    assert error["message"].endswith("/models/tfidf")
+
+
+def test_unexpected_failures_name_the_stage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = write_csv(tmp_path / "d.csv", corpus(10, ["spam", "ham"]))
+    run_dir = tmp_path / "r"
+    doc = quick_spec(data, run_dir)
+    doc["feature_sets"] = [doc["feature_sets"][1]]
+    doc["text"]["clean"].append({"pattern": "a", "replacement": "$9"})  # no group 9: fails in Spark
+    code, events = run_job(doc, run_dir)
+    assert code == 1
+    error = error_of(events)
+    assert (error["stage"], error["kind"]) == ("featurize:tfidf", "Internal")
+    assert "No group 9" in error["message"]
+    assert "Traceback" in capsys.readouterr().err  # the details go to stderr, not to the protocol
