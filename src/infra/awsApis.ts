@@ -35,6 +35,8 @@ export interface CloudFormationApi {
 export interface AwsApis {
   s3: S3Api;
   cloudFormation: CloudFormationApi;
+  /** The region the clients talk to, as the SDK resolved it; rejects when none is configured. */
+  region(): Promise<string>;
 }
 
 /** Standard credential chain, optionally narrowed to a profile and region. */
@@ -54,11 +56,18 @@ export async function createAwsApis(target: AwsTarget): Promise<AwsApis> {
     ...(target.region ? { region: target.region } : {}),
     ...(target.profile ? { profile: target.profile } : {}),
   };
-  const s3 = (await loadSdk("@aws-sdk/client-s3")) as { S3: new (c: object) => S3Api };
+  const s3 = (await loadSdk("@aws-sdk/client-s3")) as {
+    S3: new (c: object) => S3Api & { config: { region: () => Promise<string> } };
+  };
   const cfn = (await loadSdk("@aws-sdk/client-cloudformation")) as {
     CloudFormation: new (c: object) => CloudFormationApi;
   };
-  return { s3: new s3.S3(config), cloudFormation: new cfn.CloudFormation(config) };
+  const s3Client = new s3.S3(config);
+  return {
+    s3: s3Client,
+    cloudFormation: new cfn.CloudFormation(config),
+    region: () => s3Client.config.region(),
+  };
 }
 
 async function loadSdk(name: string): Promise<unknown> {

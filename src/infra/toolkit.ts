@@ -117,10 +117,11 @@ export async function planFoundation(
 ): Promise<FoundationPlan> {
   const { reporter } = options;
   const stackName = stackNameFor(settings);
-  const deployed = options.offline ? "offline" : await probeStack(options, stackName);
+  const target = targetOf(settings, options);
+  const deployed = options.offline ? "offline" : await probeStack({ ...options, ...target }, stackName);
   return withTempAssembly(
     settings,
-    options,
+    { ...options, ...target },
     { offline: deployed !== "present" },
     async (toolkit, cx, synth) => {
       let plan: FoundationPlan;
@@ -168,17 +169,20 @@ export async function deployFoundation(
     yes?: boolean;
     /** Prompt used for toolkit confirmations. Default: the toolkit's default answer. */
     confirm?: Confirm;
+    /** AWS API clients (used to resolve the region). Default: created from profile/region. */
+    aws?: AwsApis;
   },
 ): Promise<FoundationOutputs> {
   const { reporter } = options;
   const stackName = stackNameFor(settings);
+  const region = await resolveRegion(settings, options);
   return withTempAssembly(
     settings,
-    options,
+    { ...options, region },
     { yes: options.yes, confirm: options.confirm },
     async (toolkit, cx, synth) => {
       assertInlineSize(synth, stackName);
-      const stage = reporter.stage(`Deploying ${stackName}`);
+      const stage = reporter.stage(`Deploying ${stackName} to ${region}`);
       try {
         const result = await toolkit.deploy(cx, {
           stacks: selectStack(stackName),
@@ -235,7 +239,8 @@ export async function destroyFoundation(
   const { reporter } = options;
   const stackName = stackNameFor(settings);
   const deleteData = options.deleteData ?? settings.deleteDataOnDestroy;
-  const aws = options.aws ?? (await createAwsApis(options));
+  const aws = options.aws ?? (await createAwsApis(targetOf(settings, options)));
+  const region = await resolveRegion(settings, { ...options, aws });
   const outcome: DestroyOutcome = {
     stackName,
     existed: false,
@@ -275,7 +280,7 @@ export async function destroyFoundation(
         hint: "Run it in a terminal to be asked, or pass --yes.",
       });
     }
-    if (!(await options.confirm(`Destroy ${what}?`))) {
+    if (!(await options.confirm(`Destroy ${what} in ${region}?`))) {
       reporter.info("Nothing destroyed.");
       return { ...outcome, cancelled: true };
     }
@@ -284,7 +289,7 @@ export async function destroyFoundation(
   if (stack) {
     await withTempAssembly(
       settings,
-      options,
+      { ...options, region },
       { preConfirmed: ["CDK_TOOLKIT_I7010"] },
       async (toolkit, cx) => {
         const stage = reporter.stage(`Destroying ${stackName}`);
@@ -404,6 +409,36 @@ async function probeStack(
       return "offline";
     }
     throw translateToolkitError(e, stackName);
+  }
+}
+
+/** Profile and region for AWS calls: the command's flags first, then the config's `aws.region`. */
+function targetOf(settings: FoundationSettings, options: AwsTarget): AwsTarget {
+  return { profile: options.profile, region: options.region ?? settings.region };
+}
+
+/**
+ * The region a deploy or destroy acts in. Never defaulted in code: without a flag, a config value or
+ * the credential chain's region (AWS_REGION, the profile) the command stops and says so.
+ */
+async function resolveRegion(
+  settings: FoundationSettings,
+  options: FoundationCommandOptions & { aws?: AwsApis },
+): Promise<string> {
+  const target = targetOf(settings, options);
+  if (target.region) return target.region;
+  try {
+    const aws = options.aws ?? (await createAwsApis(target));
+    return await aws.region();
+  } catch (e) {
+    if (e instanceof KindlingError) throw e;
+    throw new PrerequisiteError(
+      `No AWS region configured for ${stackNameFor(settings)}: ${errorMessage(e)}`,
+      {
+        hint: "Set aws.region in kindling.yaml, pass --region, or set AWS_REGION (or a region in your AWS profile).",
+        cause: e,
+      },
+    );
   }
 }
 

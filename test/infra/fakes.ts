@@ -8,6 +8,7 @@ export interface ToolkitCalls {
   destroy: number;
   diff: number;
   offline: boolean[];
+  regions: (string | undefined)[];
 }
 
 /**
@@ -17,9 +18,10 @@ export function fakeToolkit(script: Partial<Pick<FoundationToolkit, "deploy" | "
   factory: ToolkitFactory;
   calls: ToolkitCalls;
 } {
-  const calls: ToolkitCalls = { deploy: 0, destroy: 0, diff: 0, offline: [] };
+  const calls: ToolkitCalls = { deploy: 0, destroy: 0, diff: 0, offline: [], regions: [] };
   const factory: ToolkitFactory = (ioHost, target) => {
     calls.offline.push(target.offline);
+    calls.regions.push(target.region);
     const real = new Toolkit({
       ioHost,
       color: false,
@@ -120,6 +122,6 @@ export class FakeCloudFormation implements CloudFormationApi {
   }
 }
 
-export function fakeAws(s3: S3Api, cloudFormation: CloudFormationApi): AwsApis {
-  return { s3, cloudFormation };
+export function fakeAws(s3: S3Api, cloudFormation: CloudFormationApi, region = "eu-west-1"): AwsApis {
+  return { s3, cloudFormation, region: async () => region };
 }

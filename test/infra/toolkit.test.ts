@@ -196,8 +196,9 @@ describe("deployFoundation", () => {
         return { stacks: [{ stackName: STACK, outputs }] } as never;
       },
     });
-    const result = await deployFoundation(settings, { reporter, toolkit: factory, yes: true });
-    expect(calls).toMatchObject({ deploy: 1, offline: [false] });
+    const aws = fakeAws(new FakeS3(new Map()), new FakeCloudFormation(undefined), "ap-south-1");
+    const result = await deployFoundation(settings, { reporter, toolkit: factory, yes: true, aws });
+    expect(calls).toMatchObject({ deploy: 1, offline: [false], regions: ["ap-south-1"] });
     expect(options).toMatchObject({
       stacks: { strategy: "pattern-must-match-single", patterns: [STACK] },
       deploymentMethod: { method: "change-set" },
@@ -205,8 +206,8 @@ describe("deployFoundation", () => {
     expect(result.subnetIds).toEqual(["subnet-1", "subnet-2"]);
     expect(result.serviceAccessSecurityGroupId).toBe("sg-s");
     expect(reporter.messages.filter((m) => m.level === "stage").map((m) => m.message)).toEqual([
-      `start Deploying ${STACK}`,
-      `ok Deploying ${STACK}`,
+      `start Deploying ${STACK} to ap-south-1`,
+      `ok Deploying ${STACK} to ap-south-1`,
     ]);
   });
 
@@ -219,13 +220,43 @@ describe("deployFoundation", () => {
         );
       },
     });
-    const err = await deployFoundation(settings, {
+    const err = await deployFoundation(resolveFoundationSettings({ project: "demo", region: "eu-west-1" }), {
       reporter: new RecordingReporter(),
       toolkit: factory,
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KindlingError);
     expect((err as KindlingError).message).toMatch(/needs a CDK bootstrap stack/);
     expect((err as KindlingError).hint).toMatch(/cdk bootstrap aws:\/\/<account>\/<region>/);
+  });
+});
+
+describe("deploy region", () => {
+  it("never deploys to a region nobody chose", async () => {
+    const noRegion = {
+      ...fakeAws(new FakeS3(new Map()), new FakeCloudFormation(undefined)),
+      region: async () => {
+        throw new Error("Region is missing");
+      },
+    };
+    const { factory, calls } = fakeToolkit({ deploy: async () => ({ stacks: [] }) as never });
+    const err = await deployFoundation(settings, {
+      reporter: new RecordingReporter(),
+      toolkit: factory,
+      aws: noRegion,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PrerequisiteError);
+    expect((err as PrerequisiteError).hint).toMatch(/aws\.region .*--region.*AWS_REGION/);
+    expect(calls.deploy).toBe(0);
+  });
+
+  it("prefers --region over the config's aws.region", async () => {
+    const { factory, calls } = fakeToolkit({ deploy: async () => ({ stacks: [] }) as never });
+    await deployFoundation(resolveFoundationSettings({ project: "demo", region: "eu-west-1" }), {
+      reporter: new RecordingReporter(),
+      toolkit: factory,
+      region: "us-west-2",
+    }).catch(() => undefined);
+    expect(calls.regions).toEqual(["us-west-2"]);
   });
 });
 
@@ -306,7 +337,7 @@ describe("destroyFoundation", () => {
     });
     expect(outcome.cancelled).toBe(true);
     expect(calls.destroy).toBe(0);
-    expect(questions).toEqual(["Destroy stack kindling-demo-dev?"]);
+    expect(questions).toEqual(["Destroy stack kindling-demo-dev in eu-west-1?"]);
   });
 
   it("deletes the stack and keeps the buckets by default", async () => {
