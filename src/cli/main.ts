@@ -3,6 +3,7 @@ import { KindlingError } from "../errors.js";
 import { JsonReporter, TerminalReporter } from "../ui/terminal.js";
 import { demoCommand } from "./commands/demo.js";
 import { doctorCommand } from "./commands/doctor.js";
+import { deployCommand, destroyCommand, planCommand, synthCommand } from "./commands/foundation.js";
 import { initCommand } from "./commands/init.js";
 import { runCommand } from "./commands/run.js";
 import { runsCommand } from "./commands/runs.js";
@@ -25,6 +26,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`\n${signal}: stopping the run (press Ctrl-C again to quit at once)…\n`);
     controller.abort(signal);
   };
+  // `kindling runs | head` closes stdout early; that is the reader's choice, not an error.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
@@ -50,6 +56,10 @@ export async function main(argv: string[]): Promise<number> {
     doctor: (o) => doctorCommand(o, io(o)),
     runs: (o) => runsCommand(o, io(o)),
     schema: (o) => schemaCommand(o, io(o)),
+    synth: (o) => synthCommand(o, io(o)),
+    plan: (o) => planCommand(o, io(o)),
+    deploy: (o) => deployCommand(o, io(o)),
+    destroy: (o) => destroyCommand(o, io(o)),
   });
 
   try {

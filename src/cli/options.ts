@@ -38,3 +38,31 @@ export interface SchemaOptions extends GlobalOptions {
   /** Write the schema to this file. Default: print it. */
   out?: string;
 }
+
+/** Standard AWS credential chain, optionally narrowed. */
+export interface AwsOptions {
+  /** Named profile. Default: AWS_PROFILE or the default chain. */
+  profile?: string;
+  /** Region. Default: aws.region in the config, then AWS_REGION / the profile's region. */
+  region?: string;
+}
+
+export interface SynthOptions extends GlobalOptions, ConfigOption {
+  /** Folder for the CloudFormation templates. Default out. */
+  out: string;
+}
+
+export interface PlanOptions extends GlobalOptions, ConfigOption, AwsOptions {
+  /** List the resources without calling AWS. Default false. */
+  offline: boolean;
+}
+
+export interface DeployOptions extends GlobalOptions, ConfigOption, AwsOptions {
+  /** Approve without a prompt. Default false. */
+  yes: boolean;
+}
+
+export interface DestroyOptions extends DeployOptions {
+  /** Also empty and delete the data and logs buckets. Default false (they are kept). */
+  deleteData: boolean;
+}

@@ -2,11 +2,15 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { KINDLING_VERSION } from "../versions.js";
 import type {
   DemoOptions,
+  DeployOptions,
+  DestroyOptions,
   DoctorOptions,
   InitOptions,
+  PlanOptions,
   RunOptions,
   RunsOptions,
   SchemaOptions,
+  SynthOptions,
   ValidateOptions,
 } from "./options.js";
 
@@ -19,6 +23,10 @@ export interface Handlers {
   doctor(options: DoctorOptions): Promise<void>;
   runs(options: RunsOptions): Promise<void>;
   schema(options: SchemaOptions): Promise<void>;
+  synth(options: SynthOptions): Promise<void>;
+  plan(options: PlanOptions): Promise<void>;
+  deploy(options: DeployOptions): Promise<void>;
+  destroy(options: DestroyOptions): Promise<void>;
 }
 
 const DEFAULT_CONFIG = "kindling.yaml";
@@ -103,6 +111,57 @@ export function buildProgram(handlers: Handlers): Command {
     .action(async (_opts, cmd: Command) => {
       const o = cmd.opts<{ out?: string }>();
       await handlers.schema({ ...global(cmd), ...(o.out ? { out: o.out } : {}) });
+    });
+
+  withConfig(
+    program.command("synth").description("write the foundation's CloudFormation templates (offline)"),
+  )
+    .option("--out <dir>", "output folder", "out")
+    .action(async (_opts, cmd: Command) => {
+      const o = cmd.opts<{ config: string; out: string }>();
+      await handlers.synth({ ...global(cmd), config: o.config, out: o.out });
+    });
+
+  const withAws = (command: Command) =>
+    withConfig(command)
+      .option("--profile <name>", "AWS profile (default: AWS_PROFILE / the default credential chain)")
+      .option("--region <region>", "AWS region (default: aws.region, then AWS_REGION / the profile)");
+  const awsOpts = (cmd: Command) => {
+    const o = cmd.opts<{ config: string; profile?: string; region?: string }>();
+    return {
+      ...global(cmd),
+      config: o.config,
+      ...(o.profile ? { profile: o.profile } : {}),
+      ...(o.region ? { region: o.region } : {}),
+    };
+  };
+
+  withAws(program.command("plan").description("show what deploy would create or change"))
+    .option("--offline", "list the resources without calling AWS", false)
+    .action(async (_opts, cmd: Command) => {
+      await handlers.plan({ ...awsOpts(cmd), offline: cmd.opts<{ offline: boolean }>().offline });
+    });
+
+  withAws(
+    program
+      .command("deploy")
+      .description("create or update the foundation stack (buckets, network, IAM, EMR security)"),
+  )
+    .option("-y, --yes", "approve without a prompt", false)
+    .action(async (_opts, cmd: Command) => {
+      await handlers.deploy({ ...awsOpts(cmd), yes: cmd.opts<{ yes: boolean }>().yes });
+    });
+
+  withAws(
+    program
+      .command("destroy")
+      .description("delete the foundation stack; data buckets are kept unless --delete-data"),
+  )
+    .option("-y, --yes", "approve without a prompt", false)
+    .option("--delete-data", "also empty and delete the data and logs buckets", false)
+    .action(async (_opts, cmd: Command) => {
+      const o = cmd.opts<{ yes: boolean; deleteData: boolean }>();
+      await handlers.destroy({ ...awsOpts(cmd), yes: o.yes, deleteData: o.deleteData });
     });
 
   return program;

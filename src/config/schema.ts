@@ -163,6 +163,55 @@ const sparkSection = z
   })
   .prefault({});
 
+const awsSection = z
+  .strictObject({
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region name such as eu-west-1")
+      .optional()
+      .describe("Region for cloud commands. Default: AWS_REGION or your profile's region."),
+    account: z
+      .string()
+      .regex(/^\d{12}$/, "must be a 12-digit AWS account id (quote it in YAML)")
+      .optional()
+      .describe("Pins the stack to one account. Default: the account of your credentials."),
+    environment: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,15}$/, "must be lower-case letters, digits and dashes (max 16)")
+      .default("dev")
+      .describe("Names the foundation stack: kindling-<project>-<environment>."),
+    network: z
+      .enum(["private", "public"])
+      .default("private")
+      .describe(
+        "private: no internet, S3 through a gateway endpoint. public: egress to the internet; still no inbound.",
+      ),
+    encryption: z.enum(["sse-s3", "sse-kms"]).default("sse-s3").describe("Data bucket encryption."),
+    logs_retention_days: z
+      .int()
+      .positive()
+      .default(30)
+      .describe("Days EMR logs are kept in the logs bucket."),
+    flow_logs_retention_days: z.int().positive().default(90).describe("Days VPC flow logs are kept."),
+    in_transit_encryption: z
+      .boolean()
+      .default(false)
+      .describe("TLS between EMR nodes (needs a certificate zip)."),
+    in_transit_certificate_s3_uri: z
+      .string()
+      .regex(/^s3:\/\/[^/]+\/.+\.zip$/, "must be an s3://bucket/key.zip URI")
+      .optional(),
+    s3_prefix_list_id: z
+      .string()
+      .regex(/^pl-[0-9a-f]+$/, 'must look like "pl-63a5400a"')
+      .optional()
+      .describe("The region's S3 prefix list: narrows private nodes' HTTPS egress to S3."),
+  })
+  .prefault({})
+  .refine((a) => !a.in_transit_encryption || a.in_transit_certificate_s3_uri !== undefined, {
+    message: "in_transit_encryption needs in_transit_certificate_s3_uri (a zip of PEM certificates on S3)",
+  });
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   version: z.literal(1).default(1).describe("Config format version."),
@@ -180,6 +229,7 @@ export const configSchema = z.strictObject({
   train: trainSection,
   output: outputSection,
   spark: sparkSection,
+  aws: awsSection,
 });
 
 /** A config as written by the user (defaults not applied). */

@@ -17,6 +17,10 @@ function parse(argv: string[]): { command: string; options: unknown } {
     doctor: record("doctor"),
     runs: record("runs"),
     schema: record("schema"),
+    synth: record("synth"),
+    plan: record("plan"),
+    deploy: record("deploy"),
+    destroy: record("destroy"),
   };
   const program = buildProgram(handlers);
   program.configureOutput({ writeErr: () => {}, writeOut: () => {} });
@@ -54,6 +58,21 @@ describe("argv → options", () => {
     [["init", "proj", "--force"], "init", { ...base, dir: "proj", force: true }],
     [["init"], "init", { ...base, dir: ".", force: false }],
     [["schema", "--out", "s.json"], "schema", { ...base, out: "s.json" }],
+    [["synth"], "synth", { ...base, config: "kindling.yaml", out: "out" }],
+    [["synth", "--out", "cfn", "-c", "k.yaml"], "synth", { ...base, config: "k.yaml", out: "cfn" }],
+    [["plan", "--offline"], "plan", { ...base, config: "kindling.yaml", offline: true }],
+    [
+      ["plan", "--profile", "dev", "--region", "eu-west-1"],
+      "plan",
+      { ...base, config: "kindling.yaml", offline: false, profile: "dev", region: "eu-west-1" },
+    ],
+    [["deploy", "-y"], "deploy", { ...base, config: "kindling.yaml", yes: true }],
+    [["destroy"], "destroy", { ...base, config: "kindling.yaml", yes: false, deleteData: false }],
+    [
+      ["destroy", "--yes", "--delete-data", "--region", "us-east-2"],
+      "destroy",
+      { ...base, config: "kindling.yaml", yes: true, deleteData: true, region: "us-east-2" },
+    ],
   ])("%j", async (argv, command, options) => {
     expect(await parse(argv)).toEqual({ command, options });
   });
