@@ -7,6 +7,7 @@ import platform
 import sys
 import traceback
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -70,12 +71,17 @@ class Run:
     timer: StageTimer
 
     def execute(self, raw: DataFrame) -> None:
+        with ExitStack() as cleanup:
+            self._execute(raw, cleanup)
+
+    def _execute(self, raw: DataFrame, cleanup: ExitStack) -> None:
         spec = self.spec
         with self.timer.stage("prepare"):
             stats = input_stats(raw, spec.input.text_column, spec.input.label_column)
             check_usable(stats, spec.input)
             partitions = spec.spark.partitions or 2 * self.spark.sparkContext.defaultParallelism
             prepared = prepare(raw, spec.input, stats.labels, partitions)
+            cleanup.callback(prepared.unpersist)
             train, test = split(prepared, spec.training.split)
             train_rows, test_rows = train.count(), test.count()
             if train_rows == 0 or test_rows == 0:
@@ -83,15 +89,12 @@ class Run:
                     f"the {spec.training.split.train_fraction:g} split of {stats.used} rows left "
                     f"{train_rows} training and {test_rows} test rows; both need at least one"
                 )
-        try:
-            results = {}
-            for fs in spec.feature_sets:
-                results[fs.name] = self.feature_set(fs, prepared, train, test, stats.labels)
-                results[fs.name].update(train_rows=train_rows, test_rows=test_rows)
-            with self.timer.stage("write"):
-                self.write(results, stats, partitions)
-        finally:
-            prepared.unpersist()
+        results = {}
+        for fs in spec.feature_sets:
+            results[fs.name] = self.feature_set(fs, prepared, train, test, stats.labels)
+            results[fs.name].update(train_rows=train_rows, test_rows=test_rows)
+        with self.timer.stage("write"):
+            self.write(results, stats, partitions)
 
     def feature_set(
         self, fs: FeatureSet, prepared: DataFrame, train: DataFrame, test: DataFrame, labels: list[str]

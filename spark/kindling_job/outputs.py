@@ -7,8 +7,9 @@ from typing import Any
 
 from pyspark.ml import PipelineModel
 from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
-from .columns import FEATURES, LABEL, LABEL_VALUE
+from .columns import FEATURES, LABEL, LABEL_VALUE, quote_identifier
 from .errors import OutputExistsError
 from .hadoopfs import HadoopFs
 from .spec import JobSpec
@@ -54,9 +55,8 @@ def save_model(fs: HadoopFs, model: PipelineModel, uri: str) -> None:
 
 def write_features(featurized: DataFrame, text_column: str, uri: str) -> None:
     """Seed parity: one Parquet dataset per feature set, partitioned by the label index."""
-    featurized.select(text_column, LABEL_VALUE, LABEL, FEATURES).write.partitionBy(LABEL).mode(
-        "errorifexists"
-    ).parquet(uri)
+    columns = featurized.select(F.col(quote_identifier(text_column)), LABEL_VALUE, LABEL, FEATURES)
+    columns.write.partitionBy(LABEL).mode("errorifexists").parquet(uri)
 
 
 def to_json(doc: Any) -> str:

@@ -198,3 +198,31 @@ def test_unexpected_failures_name_the_stage(tmp_path: Path, capsys: pytest.Captu
     assert (error["stage"], error["kind"]) == ("featurize:tfidf", "Internal")
     assert "No group 9" in error["message"]
     assert "Traceback" in capsys.readouterr().err  # the details go to stderr, not to the protocol
+
+
+def test_text_column_names_needing_quotes(spark: SparkSession, tmp_path: Path) -> None:
+    data = write_csv(tmp_path / "d.csv", corpus(20, ["spam", "ham"]), header=("mail.body `raw`", "class"))
+    run_dir = tmp_path / "r"
+    doc = quick_spec(data, run_dir)
+    doc["input"].update(text_column="mail.body `raw`", label_column="class")
+    doc["feature_sets"] = [doc["feature_sets"][0]]
+    doc["output"]["write_features"] = True
+    code, events = run_job(doc, run_dir)
+    assert code == 0, events
+    features = spark.read.parquet(str(run_dir / "features" / "hashing_tf"))
+    assert "mail.body `raw`" in features.columns
+    model = PipelineModel.load(str(run_dir / "models" / "hashing_tf"))
+    raw = spark.createDataFrame([("free cash prize",)], ["mail.body `raw`"])
+    assert model.transform(raw).select("predicted_label").first() is not None
+
+
+def test_an_empty_split_is_a_data_error(tmp_path: Path) -> None:
+    data = write_csv(tmp_path / "d.csv", [("a b", "ham"), ("c d", "spam"), ("e f", "ham")])
+    run_dir = tmp_path / "r"
+    doc = quick_spec(data, run_dir)
+    doc["training"]["split"]["train_fraction"] = 0.01
+    code, events = run_job(doc, run_dir)
+    assert code == 1
+    error = error_of(events)
+    assert (error["stage"], error["kind"]) == ("prepare", "EmptyData")
+    assert "0 training and 3 test rows" in error["message"]
