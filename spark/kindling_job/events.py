@@ -22,7 +22,8 @@ class EventLog:
 
     def emit(self, event: str, **fields: Any) -> None:
         stream = self._stream if self._stream is not None else sys.stdout
-        line = json.dumps({"event": event, **fields}, separators=(",", ":"), ensure_ascii=False)
+        # ASCII-only JSON: the line survives any stdout encoding (\u escapes decode the same).
+        line = json.dumps({"event": event, **fields}, separators=(",", ":"))
         stream.write(PREFIX + line + "\n")
         stream.flush()
 
