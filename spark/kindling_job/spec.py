@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar, Union
+from typing import Any, Literal, Union
 
 from py4j.protocol import Py4JJavaError
 from pyspark.errors.exceptions.captured import CapturedException
@@ -19,6 +18,7 @@ from pyspark.errors.exceptions.captured import CapturedException
 from .columns import RESERVED
 from .errors import SpecError
 from .hadoopfs import HadoopFs
+from .jsonreader import JsonObject, as_int, as_number, json_type
 
 SUPPORTED_SPEC_VERSIONS = (1,)
 CV_METRICS = ("f1", "accuracy", "weightedPrecision", "weightedRecall")
@@ -184,114 +184,7 @@ class JobSpec:
     spark: SparkSpec
 
 
-T = TypeVar("T")
-
-
-class _Obj:
-    """A JSON object being read; remembers its path and rejects keys nobody asked for."""
-
-    def __init__(self, value: Any, path: str) -> None:
-        if not isinstance(value, Mapping):
-            raise SpecError(f"{path or 'spec'} must be an object, got {_json_type(value)}")
-        self.value = value
-        self.path = path
-        self.seen: set[str] = set()
-
-    def at(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
-
-    def raw(self, key: str, *, optional: bool = False) -> Any:
-        self.seen.add(key)
-        if key not in self.value:
-            if optional:
-                return None
-            raise SpecError(f"missing key {self.at(key)}")
-        return self.value[key]
-
-    def obj(self, key: str) -> _Obj:
-        return _Obj(self.raw(key), self.at(key))
-
-    def text(self, key: str, *, optional: bool = False, nonempty: bool = True) -> Any:
-        v = self.raw(key, optional=optional)
-        if v is None and optional:
-            return None
-        if not isinstance(v, str):
-            raise SpecError(f"{self.at(key)} must be a string, got {_json_type(v)}")
-        if nonempty and v == "":
-            raise SpecError(f"{self.at(key)} must not be empty")
-        return v
-
-    def flag(self, key: str) -> bool:
-        v = self.raw(key)
-        if not isinstance(v, bool):
-            raise SpecError(f"{self.at(key)} must be true or false, got {_json_type(v)}")
-        return v
-
-    def integer(self, key: str, *, minimum: int | None = None, optional: bool = False) -> Any:
-        v = self.raw(key, optional=optional)
-        if v is None and optional:
-            return None
-        return _int(v, self.at(key), minimum)
-
-    def number(self, key: str) -> float:
-        return _num(self.raw(key), self.at(key))
-
-    def choice(self, key: str, allowed: tuple[str, ...]) -> Any:
-        v = self.text(key)
-        if v not in allowed:
-            raise SpecError(f"{self.at(key)} must be one of {', '.join(allowed)}; got {v!r}")
-        return v
-
-    def items(self, key: str, item: Callable[[Any, str], T], *, nonempty: bool = True) -> tuple[T, ...]:
-        v = self.raw(key)
-        if not isinstance(v, list):
-            raise SpecError(f"{self.at(key)} must be a list, got {_json_type(v)}")
-        if nonempty and not v:
-            raise SpecError(f"{self.at(key)} must not be empty")
-        return tuple(item(x, f"{self.at(key)}[{i}]") for i, x in enumerate(v))
-
-    def done(self) -> None:
-        unknown = sorted(set(self.value) - self.seen)
-        if unknown:
-            names = ", ".join(self.at(k) for k in unknown)
-            raise SpecError(f"unknown key(s) {names} (not part of job spec v1)")
-
-
-def _json_type(v: Any) -> str:
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "a boolean"
-    if isinstance(v, (int, float)):
-        return "a number"
-    if isinstance(v, str):
-        return "a string"
-    if isinstance(v, list):
-        return "a list"
-    return "an object"
-
-
-def _int(v: Any, path: str, minimum: int | None = None) -> int:
-    # JSON has one number type; 10.0 is accepted as 10, True is not accepted as 1.
-    if (
-        isinstance(v, bool)
-        or not isinstance(v, (int, float))
-        or (isinstance(v, float) and not v.is_integer())
-    ):
-        raise SpecError(f"{path} must be an integer, got {json.dumps(v)}")
-    n = int(v)
-    if minimum is not None and n < minimum:
-        raise SpecError(f"{path} must be >= {minimum}, got {n}")
-    return n
-
-
-def _num(v: Any, path: str) -> float:
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise SpecError(f"{path} must be a number, got {json.dumps(v)}")
-    return float(v)
-
-
-def _run(o: _Obj) -> RunInfo:
+def _run(o: JsonObject) -> RunInfo:
     r = RunInfo(
         id=o.text("id"),
         created_at=o.text("created_at", optional=True),
@@ -308,7 +201,7 @@ def _one_char(v: str, path: str) -> str:
     return v
 
 
-def _csv(o: _Obj) -> CsvOptions:
+def _csv(o: JsonObject) -> CsvOptions:
     c = CsvOptions(
         header=o.flag("header"),
         delimiter=o.text("delimiter"),
@@ -321,7 +214,7 @@ def _csv(o: _Obj) -> CsvOptions:
     return c
 
 
-def _input(o: _Obj) -> InputSpec:
+def _input(o: JsonObject) -> InputSpec:
     fmt = o.choice("format", ("csv", "parquet"))
     csv_raw = o.raw("csv", optional=True)
     if fmt == "csv" and csv_raw is None:
@@ -341,7 +234,7 @@ def _input(o: _Obj) -> InputSpec:
 
 
 def _clean_rule(v: Any, path: str) -> CleanRule:
-    o = _Obj(v, path)
+    o = JsonObject(v, path)
     r = CleanRule(pattern=o.text("pattern"), replacement=o.text("replacement", nonempty=False))
     o.done()
     return r
@@ -349,14 +242,14 @@ def _clean_rule(v: Any, path: str) -> CleanRule:
 
 def _str_item(v: Any, path: str) -> str:
     if not isinstance(v, str):
-        raise SpecError(f"{path} must be a string, got {_json_type(v)}")
+        raise SpecError(f"{path} must be a string, got {json_type(v)}")
     return v
 
 
 def _stop_words(v: Any, path: str) -> StopWords | None:
     if v is None:
         return None
-    o = _Obj(v, path)
+    o = JsonObject(v, path)
     if ("language" in o.value) == ("words" in o.value):
         raise SpecError(f"{path} must have exactly one of 'language' or 'words' (or be null)")
     if "language" in o.value:
@@ -367,7 +260,7 @@ def _stop_words(v: Any, path: str) -> StopWords | None:
     return sw
 
 
-def _text(o: _Obj) -> TextSpec:
+def _text(o: JsonObject) -> TextSpec:
     t = TextSpec(
         clean=o.items("clean", _clean_rule, nonempty=False),
         lowercase=o.flag("lowercase"),
@@ -380,7 +273,7 @@ def _text(o: _Obj) -> TextSpec:
 
 
 def _feature_set(v: Any, path: str) -> FeatureSet:
-    o = _Obj(v, path)
+    o = JsonObject(v, path)
     name = o.text("name")
     if not _NAME_RE.match(name):
         raise SpecError(f"{path}.name {name!r} must match {_NAME_RE.pattern} (it names a directory)")
@@ -413,18 +306,18 @@ def _feature_set(v: Any, path: str) -> FeatureSet:
     return fs
 
 
-def _grid(o: _Obj) -> Grid:
+def _grid(o: JsonObject) -> Grid:
     def max_iter(v: Any, path: str) -> int:
-        return _int(v, path, minimum=0)
+        return as_int(v, path, minimum=0)
 
     def reg(v: Any, path: str) -> float:
-        x = _num(v, path)
+        x = as_number(v, path)
         if x < 0:
             raise SpecError(f"{path} must be >= 0, got {x}")
         return x
 
     def elastic(v: Any, path: str) -> float:
-        x = _num(v, path)
+        x = as_number(v, path)
         if not 0 <= x <= 1:
             raise SpecError(f"{path} must be between 0 and 1, got {x}")
         return x
@@ -438,7 +331,7 @@ def _grid(o: _Obj) -> Grid:
     return g
 
 
-def _training(o: _Obj) -> TrainingSpec:
+def _training(o: JsonObject) -> TrainingSpec:
     so = o.obj("split")
     fraction = so.number("train_fraction")
     if not 0 < fraction < 1:
@@ -460,7 +353,7 @@ def _training(o: _Obj) -> TrainingSpec:
     return TrainingSpec(split, model, cv)
 
 
-def _output(o: _Obj) -> OutputSpec:
+def _output(o: JsonObject) -> OutputSpec:
     out = OutputSpec(
         uri=o.text("uri").rstrip("/"),
         write_features=o.flag("write_features"),
@@ -472,7 +365,7 @@ def _output(o: _Obj) -> OutputSpec:
 
 def parse_spec(doc: Any) -> JobSpec:
     """Validate a decoded JSON document and return the typed spec."""
-    root = _Obj(doc, "")
+    root = JsonObject(doc, "")
     version = root.raw("spec_version")
     if isinstance(version, bool) or version not in SUPPORTED_SPEC_VERSIONS:
         supported = ", ".join(str(v) for v in SUPPORTED_SPEC_VERSIONS)
