@@ -166,6 +166,8 @@ export async function runLocal(options: LocalRunOptions): Promise<RunResult> {
 function sparkEnv(python: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
+    // spark-submit's launcher scripts look for `python3` on PATH to find SPARK_HOME: the venv's comes first.
+    PATH: `${path.dirname(python)}${path.delimiter}${process.env.PATH ?? ""}`,
     PYSPARK_PYTHON: python,
     PYSPARK_DRIVER_PYTHON: python,
     SPARK_LOCAL_IP: process.env.SPARK_LOCAL_IP ?? "127.0.0.1",
