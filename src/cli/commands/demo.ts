@@ -1,14 +1,12 @@
 import { access, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { schemaPathFrom } from "../../config/jsonSchema.js";
-import { loadConfig } from "../../config/load.js";
 import { configTemplate } from "../../config/template.js";
 import { writeSpamAssassinCsv } from "../../data/spamAssassin.js";
 import { exists } from "../../runs/files.js";
-import { runLocal } from "../../targets/local/runLocal.js";
 import type { CommandIO } from "../io.js";
 import type { DemoOptions } from "../options.js";
-import { reportResult } from "./run.js";
+import { trainLocally } from "./run.js";
 
 export const DEMO_DATA = path.join("data", "spam-assassin.csv");
 
@@ -38,13 +36,5 @@ export async function demoCommand(options: DemoOptions, io: CommandIO): Promise<
     );
     io.reporter.info("Wrote kindling.yaml (edit it to train on your own data).");
   }
-  const loaded = await loadConfig(configFile);
-  const result = await runLocal({
-    loaded,
-    verbose: options.verbose,
-    reporter: io.reporter,
-    signal: io.signal,
-    ...(options.master ? { master: options.master } : {}),
-  });
-  reportResult(result, io);
+  await trainLocally(configFile, options, io);
 }

@@ -6,9 +6,17 @@ import type { RunOptions } from "../options.js";
 
 /** `kindling run`: train on the chosen target and print the metrics table (or one JSON result). */
 export async function runCommand(options: RunOptions, io: CommandIO): Promise<RunResult> {
-  const loaded = await loadConfig(options.config);
+  return trainLocally(options.config, options, io);
+}
+
+/** Loads a config, trains on local Spark (or the given master) and reports the result; shared with `demo`. */
+export async function trainLocally(
+  configFile: string,
+  options: { master?: string; verbose: boolean },
+  io: CommandIO,
+): Promise<RunResult> {
   const result = await runLocal({
-    loaded,
+    loaded: await loadConfig(configFile),
     verbose: options.verbose,
     reporter: io.reporter,
     signal: io.signal,
