@@ -5,9 +5,11 @@ import { demoCommand } from "./commands/demo.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { deployCommand, destroyCommand, planCommand, synthCommand } from "./commands/foundation.js";
 import { initCommand } from "./commands/init.js";
+import { logsCommand } from "./commands/logs.js";
 import { runCommand } from "./commands/run.js";
 import { runsCommand } from "./commands/runs.js";
 import { schemaCommand } from "./commands/schema.js";
+import { statusCommand } from "./commands/status.js";
 import { validateCommand } from "./commands/validate.js";
 import type { CommandIO } from "./io.js";
 import type { GlobalOptions } from "./options.js";
@@ -60,6 +62,8 @@ export async function main(argv: string[]): Promise<number> {
     plan: (o) => planCommand(o, io(o)),
     deploy: (o) => deployCommand(o, io(o)),
     destroy: (o) => destroyCommand(o, io(o)),
+    status: (o) => statusCommand(o, io(o)),
+    logs: (o) => logsCommand(o, io(o)),
   });
 
   try {

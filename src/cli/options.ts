@@ -11,11 +11,29 @@ export interface ConfigOption {
   config: string;
 }
 
-export interface RunOptions extends GlobalOptions, ConfigOption {
+export interface RunOptions extends GlobalOptions, ConfigOption, AwsOptions {
   /** Where the job runs. Default local. */
-  target: "local";
+  target: "local" | "emr";
   /** Spark master URL; overrides spark.master. */
   master?: string;
+  /** EMR: print the RunJobFlow request and the planned uploads; no AWS call. Default false. */
+  dryRun?: boolean;
+  /** EMR: deploy the foundation stack first if it is absent. Default false. */
+  deploy?: boolean;
+  /** EMR: destroy the foundation stack afterwards, also when the run fails. Default false. */
+  destroy?: boolean;
+}
+
+/** `kindling status ID`: where a run is (for a running EMR run: the cluster's live state). */
+export interface StatusOptions extends GlobalOptions, ConfigOption, AwsOptions {
+  runId: string;
+}
+
+/** `kindling logs ID`: the run's logs (EMR: step and driver logs from the log URI). */
+export interface LogsOptions extends GlobalOptions, ConfigOption, AwsOptions {
+  runId: string;
+  /** Keep printing new output until the run ends. Default false. */
+  follow: boolean;
 }
 
 export type ValidateOptions = GlobalOptions & ConfigOption;
@@ -55,6 +73,8 @@ export interface SynthOptions extends GlobalOptions, ConfigOption {
 export interface PlanOptions extends GlobalOptions, ConfigOption, AwsOptions {
   /** List the resources without calling AWS. Default false. */
   offline: boolean;
+  /** "emr": also show the cluster, the step and the cost estimate of a run. Default: the foundation only. */
+  target?: "emr";
 }
 
 export interface DeployOptions extends GlobalOptions, ConfigOption, AwsOptions {

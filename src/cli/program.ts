@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from "commander";
+import { UsageError } from "../errors.js";
 import { KINDLING_VERSION } from "../versions.js";
 import type {
   DemoOptions,
@@ -6,10 +7,12 @@ import type {
   DestroyOptions,
   DoctorOptions,
   InitOptions,
+  LogsOptions,
   PlanOptions,
   RunOptions,
   RunsOptions,
   SchemaOptions,
+  StatusOptions,
   SynthOptions,
   ValidateOptions,
 } from "./options.js";
@@ -27,6 +30,8 @@ export interface Handlers {
   plan(options: PlanOptions): Promise<void>;
   deploy(options: DeployOptions): Promise<void>;
   destroy(options: DestroyOptions): Promise<void>;
+  status(options: StatusOptions): Promise<void>;
+  logs(options: LogsOptions): Promise<void>;
 }
 
 const DEFAULT_CONFIG = "kindling.yaml";
@@ -73,15 +78,37 @@ export function buildProgram(handlers: Handlers): Command {
     });
 
   withConfig(program.command("run").description("train and evaluate every feature set, then save the models"))
-    .addOption(new Option("--target <target>", "where the job runs").choices(["local"]).default("local"))
+    .addOption(
+      new Option("--target <target>", "where the job runs").choices(["local", "emr"]).default("local"),
+    )
     .option("--master <url>", "Spark master URL (overrides spark.master)", masterUrl)
+    .option("--dry-run", "EMR: print the RunJobFlow request and planned uploads; no AWS call", false)
+    .option("--deploy", "EMR: deploy the foundation stack first if it is absent", false)
+    .option("--destroy", "EMR: destroy the foundation stack afterwards, also on failure", false)
+    .option("--profile <name>", "AWS profile (EMR)")
+    .option("--region <region>", "AWS region (EMR; default: aws.region, then AWS_REGION)")
     .action(async (_opts, cmd: Command) => {
-      const o = cmd.opts<{ config: string; target: "local"; master?: string }>();
+      const o = cmd.opts<{
+        config: string;
+        target: "local" | "emr";
+        master?: string;
+        dryRun: boolean;
+        deploy: boolean;
+        destroy: boolean;
+        profile?: string;
+        region?: string;
+      }>();
+      if (o.target !== "emr" && (o.dryRun || o.deploy || o.destroy)) {
+        throw new UsageError("--dry-run, --deploy and --destroy need --target emr");
+      }
       await handlers.run({
         ...global(cmd),
         config: o.config,
         target: o.target,
         ...(o.master ? { master: o.master } : {}),
+        ...(o.target === "emr" ? { dryRun: o.dryRun, deploy: o.deploy, destroy: o.destroy } : {}),
+        ...(o.profile ? { profile: o.profile } : {}),
+        ...(o.region ? { region: o.region } : {}),
       });
     });
 
@@ -138,8 +165,23 @@ export function buildProgram(handlers: Handlers): Command {
 
   withAws(program.command("plan").description("show what deploy would create or change"))
     .option("--offline", "list the resources without calling AWS", false)
+    .addOption(new Option("--target <target>", "also plan an EMR run: cluster, step, cost").choices(["emr"]))
     .action(async (_opts, cmd: Command) => {
-      await handlers.plan({ ...awsOpts(cmd), offline: cmd.opts<{ offline: boolean }>().offline });
+      const o = cmd.opts<{ offline: boolean; target?: "emr" }>();
+      await handlers.plan({ ...awsOpts(cmd), offline: o.offline, ...(o.target ? { target: o.target } : {}) });
+    });
+
+  withAws(program.command("status").description("show a run's state (EMR: the cluster and step, live)"))
+    .argument("<run-id>", "the run (see `kindling runs`)")
+    .action(async (runId: string, _opts, cmd: Command) => {
+      await handlers.status({ ...awsOpts(cmd), runId });
+    });
+
+  withAws(program.command("logs").description("print a run's logs (EMR: step and driver logs from S3)"))
+    .argument("<run-id>", "the run (see `kindling runs`)")
+    .option("-f, --follow", "keep printing new output until the run ends", false)
+    .action(async (runId: string, _opts, cmd: Command) => {
+      await handlers.logs({ ...awsOpts(cmd), runId, follow: cmd.opts<{ follow: boolean }>().follow });
     });
 
   withAws(

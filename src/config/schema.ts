@@ -212,6 +212,71 @@ const awsSection = z
     message: "in_transit_encryption needs in_transit_certificate_s3_uri (a zip of PEM certificates on S3)",
   });
 
+const instanceType = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as m5.xlarge");
+
+const nodeGroup = (count: number, describe: string) =>
+  z
+    .strictObject({
+      instance_types: z
+        .array(instanceType)
+        .nonempty()
+        .default(["m5.xlarge"])
+        .describe("EC2 instance types; instance groups use the first, instance fleets may use any."),
+      count: z.int().min(0).default(count).describe(describe),
+      spot: z.boolean().default(false).describe("Use spot capacity (cheaper, may be reclaimed)."),
+    })
+    .prefault({});
+
+const bootstrapAction = z.strictObject({
+  name: z.string().min(1),
+  path: z.string().regex(/^s3:\/\/[^/]+\/.+/, "must be an s3:// URI of a script"),
+  args: z.array(z.string()).default([]),
+});
+
+const emrSection = z
+  .strictObject({
+    release_label: z
+      .string()
+      .regex(/^emr-\d+\.\d+\.\d+$/, "must look like emr-7.13.0")
+      .optional()
+      .describe("EMR release. Default: versions.json emrRelease (same Spark as the local PySpark)."),
+    instance_fleets: z
+      .boolean()
+      .default(false)
+      .describe("Instance fleets (several types per role) instead of instance groups."),
+    primary: z
+      .strictObject({
+        instance_types: z.array(instanceType).nonempty().default(["m5.xlarge"]),
+      })
+      .prefault({})
+      .describe("The primary node (one instance, always on-demand)."),
+    core: nodeGroup(2, "Core nodes (HDFS + executors)."),
+    task: nodeGroup(0, "Task nodes (executors only)."),
+    idle_timeout_minutes: z
+      .int()
+      .min(1)
+      .max(10080)
+      .default(30)
+      .describe("Auto-termination after this idle time: a safety net; the cluster ends after its step."),
+    bootstrap_actions: z.array(bootstrapAction).default([]).describe("Scripts run on every node first."),
+    estimated_runtime_minutes: z
+      .number()
+      .positive()
+      .default(20)
+      .describe("Expected job run time, used only for the cost estimate before a run."),
+  })
+  .prefault({})
+  .refine(
+    (e) =>
+      e.instance_fleets ||
+      (e.primary.instance_types.length === 1 &&
+        e.core.instance_types.length === 1 &&
+        e.task.instance_types.length === 1),
+    { message: "several instance_types per role need instance_fleets: true" },
+  );
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   version: z.literal(1).default(1).describe("Config format version."),
@@ -230,6 +295,7 @@ export const configSchema = z.strictObject({
   output: outputSection,
   spark: sparkSection,
   aws: awsSection,
+  emr: emrSection,
 });
 
 /** A config as written by the user (defaults not applied). */

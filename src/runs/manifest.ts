@@ -34,5 +34,45 @@ export interface Manifest {
   stages?: JobFacts["stages"];
   partitions?: number;
   best?: { feature_set: string; accuracy: number; f1: number };
-  failure?: { stage: string | null; kind: string; message: string };
+  failure?: {
+    stage: string | null;
+    kind: string;
+    message: string;
+    /** EMR: the likely cause (see src/targets/emr/classify.ts). */
+    cause?: string;
+  };
+  /** Only for target "emr": the cluster, its instance mix, timings and cost. */
+  emr?: EmrRunFacts;
+}
+
+/** Where an EMR run ran, how long each phase took and what it cost. */
+export interface EmrRunFacts {
+  region: string;
+  release_label: string;
+  cluster_id?: string;
+  step_id?: string;
+  /** s3://<data bucket>/runs/<run-id>/ */
+  s3_prefix: string;
+  log_uri: string;
+  instances: Array<{ role: string; instance_types: string[]; count: number; market: string }>;
+  cluster_state?: string;
+  state_change_reason?: string;
+  timings?: {
+    created_at?: string;
+    ready_at?: string;
+    ended_at?: string;
+    /** Cluster creation → ready to run the step. */
+    provisioning_seconds?: number;
+    /** Step start → step end. */
+    running_seconds?: number;
+    /** Cluster creation → cluster end (what is billed). */
+    billed_seconds?: number;
+  };
+  cost: {
+    currency: string;
+    usd_per_hour?: number;
+    estimated?: number;
+    actual?: number;
+    price_table_as_of: string;
+  };
 }

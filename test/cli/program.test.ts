@@ -21,6 +21,8 @@ function parse(argv: string[]): { command: string; options: unknown } {
     plan: record("plan"),
     deploy: record("deploy"),
     destroy: record("destroy"),
+    status: record("status"),
+    logs: record("logs"),
   };
   const program = buildProgram(handlers);
   program.configureOutput({ writeErr: () => {}, writeOut: () => {} });

@@ -8,6 +8,8 @@ import {
   renderPlan,
   synthFoundation,
 } from "../../infra/toolkit.js";
+import { planJson, renderEmrRunPlan } from "../../targets/emr/plan.js";
+import { planEmrDryRun } from "../../targets/emr/runEmr.js";
 import { terminalConfirm } from "../confirm.js";
 import type { CommandIO } from "../io.js";
 import type { DeployOptions, DestroyOptions, PlanOptions, SynthOptions } from "../options.js";
@@ -26,12 +28,26 @@ export async function synthCommand(options: SynthOptions, io: CommandIO): Promis
 
 /** `kindling plan`: what deploy would create or change. */
 export async function planCommand(options: PlanOptions, io: CommandIO): Promise<void> {
-  const { config } = await loadConfig(options.config);
+  const loaded = await loadConfig(options.config);
+  const { config } = loaded;
   const plan = await planFoundation(foundationSettingsFrom(config, awsOverrides(options)), {
     reporter: io.reporter,
     offline: options.offline,
     ...awsOverrides(options),
   });
+  if (options.target === "emr") {
+    // What one run adds on top of the foundation: the cluster, its step and what it costs.
+    const region = options.region ?? config.aws.region ?? process.env.AWS_REGION;
+    const { plan: run } = await planEmrDryRun({
+      loaded,
+      reporter: io.reporter,
+      aws: () => Promise.reject(new Error("planning makes no EMR call")),
+      ...(region ? { region } : {}),
+    });
+    io.emitJson({ ...plan, emr_run: planJson(run) });
+    io.reporter.print(`${renderPlan(plan)}\n${renderEmrRunPlan(run)}`);
+    return;
+  }
   io.emitJson(plan);
   io.reporter.print(renderPlan(plan));
 }

@@ -3,9 +3,11 @@ import { type RunResult, runLocal } from "../../targets/local/runLocal.js";
 import { metricsTable } from "../../ui/metricsTable.js";
 import type { CommandIO } from "../io.js";
 import type { RunOptions } from "../options.js";
+import { runEmrCommand } from "./runEmr.js";
 
 /** `kindling run`: train on the chosen target and print the metrics table (or one JSON result). */
-export async function runCommand(options: RunOptions, io: CommandIO): Promise<RunResult> {
+export async function runCommand(options: RunOptions, io: CommandIO): Promise<RunResult | undefined> {
+  if (options.target === "emr") return runEmrCommand(options, await loadConfig(options.config), io);
   return trainLocally(options.config, options, io);
 }
 

@@ -1,0 +1,111 @@
+import type { InstanceRole } from "./instances.js";
+import table from "./prices.json" with { type: "json" };
+
+/** USD per hour for one instance type in one region. */
+export interface InstancePrice {
+  ec2: number;
+  emr: number;
+}
+
+/** The shipped price table (src/targets/emr/prices.json). */
+export interface PriceTable {
+  as_of: string;
+  currency: string;
+  /** Spot price as a share of on-demand. */
+  spot_factor: number;
+  /** Typical minutes from RunJobFlow to a running step (billed, but no work done). */
+  provisioning_minutes: number;
+  regions: Record<string, Record<string, InstancePrice>>;
+}
+
+export const PRICE_TABLE: PriceTable = table as PriceTable;
+
+/** The cluster's hourly rate, or what the table lacks to compute it. */
+export type HourlyRate =
+  | {
+      known: true;
+      usdPerHour: number;
+      lines: Array<{ role: string; type: string; count: number; usdPerHour: number }>;
+    }
+  | { known: false; missing: string[] };
+
+/**
+ * The hourly rate of an instance mix: per instance, EC2 (on-demand, or × spot_factor on spot) plus the
+ * EMR surcharge. Fleets are priced by their first (preferred) type.
+ */
+export function hourlyRate(mix: readonly InstanceRole[], region: string, prices = PRICE_TABLE): HourlyRate {
+  const regional = prices.regions[region];
+  const missing: string[] = [];
+  const lines: Array<{ role: string; type: string; count: number; usdPerHour: number }> = [];
+  for (const role of mix) {
+    const type = role.instanceTypes[0] as string;
+    const price = regional?.[type];
+    if (!price) {
+      missing.push(`${type} in ${region}`);
+      continue;
+    }
+    const ec2 = role.market === "SPOT" ? price.ec2 * prices.spot_factor : price.ec2;
+    lines.push({ role: role.role, type, count: role.count, usdPerHour: role.count * (ec2 + price.emr) });
+  }
+  if (missing.length > 0) return { known: false, missing: [...new Set(missing)] };
+  return { known: true, usdPerHour: lines.reduce((sum, l) => sum + l.usdPerHour, 0), lines };
+}
+
+/** Cost of running at `rate` for `seconds`; EC2 and EMR bill per second with a one-minute minimum. */
+export function costFor(rate: HourlyRate, seconds: number): number | undefined {
+  if (!rate.known) return undefined;
+  return (rate.usdPerHour * Math.max(seconds, 60)) / 3600;
+}
+
+export interface CostEstimate {
+  currency: string;
+  usdPerHour: number | undefined;
+  /** Provisioning + expected run time, in minutes. */
+  minutes: number;
+  /** The expected run time part of `minutes`. */
+  runtimeMinutes: number;
+  usd: number | undefined;
+  /** Why there is no number (region or type missing from the table). */
+  missing: string[];
+  priceTableAsOf: string;
+}
+
+/** The estimate shown before a run: the hourly rate × (typical provisioning + expected run time). */
+export function estimateRunCost(
+  mix: readonly InstanceRole[],
+  region: string,
+  runtimeMinutes: number,
+  prices = PRICE_TABLE,
+): CostEstimate {
+  const rate = hourlyRate(mix, region, prices);
+  const minutes = prices.provisioning_minutes + runtimeMinutes;
+  return {
+    currency: prices.currency,
+    usdPerHour: rate.known ? round(rate.usdPerHour) : undefined,
+    minutes,
+    runtimeMinutes,
+    usd: rate.known ? round(costFor(rate, minutes * 60) as number) : undefined,
+    missing: rate.known ? [] : rate.missing,
+    priceTableAsOf: prices.as_of,
+  };
+}
+
+/** The actual cost from the cluster's timeline: instances are billed from creation to end. */
+export function actualCost(
+  mix: readonly InstanceRole[],
+  region: string,
+  timeline: { created: Date; ended: Date },
+  prices = PRICE_TABLE,
+): number | undefined {
+  const seconds = (timeline.ended.getTime() - timeline.created.getTime()) / 1000;
+  const cost = costFor(hourlyRate(mix, region, prices), seconds);
+  return cost === undefined ? undefined : round(cost);
+}
+
+export function formatUsd(usd: number | undefined): string {
+  return usd === undefined ? "unknown" : `$${usd < 10 ? usd.toFixed(3) : usd.toFixed(2)}`;
+}
+
+function round(n: number): number {
+  return Math.round(n * 10_000) / 10_000;
+}

@@ -1,0 +1,53 @@
+import { createWriteStream } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { S3 } from "@aws-sdk/client-s3";
+import { SUCCESS_MARKER } from "../../runs/store.js";
+import type { Reporter } from "../../ui/reporter.js";
+import { isRunInput } from "./layout.js";
+import { formatBytes } from "./upload.js";
+
+/**
+ * Downloads what the job wrote under the run's prefix into the local run directory, except the inputs
+ * the CLI uploaded (spec, code) and `_SUCCESS`, which the CLI writes itself, last.
+ */
+export async function downloadOutputs(
+  s3: Pick<S3, "listObjectsV2" | "getObject">,
+  bucket: string,
+  prefix: string,
+  runDir: string,
+  reporter: Reporter,
+): Promise<{ files: number; bytes: number }> {
+  const stage = reporter.stage(`Downloading s3://${bucket}/${prefix}`);
+  let files = 0;
+  let bytes = 0;
+  try {
+    let token: string | undefined;
+    do {
+      const page = await s3.listObjectsV2({ Bucket: bucket, Prefix: prefix, ContinuationToken: token });
+      for (const object of page.Contents ?? []) {
+        const key = object.Key;
+        if (!key || key.endsWith("/")) continue;
+        const relative = key.slice(prefix.length);
+        if (isRunInput(relative) || relative === SUCCESS_MARKER || relative.endsWith("_$folder$")) continue;
+        const target = path.join(runDir, ...relative.split("/"));
+        if (!target.startsWith(path.resolve(runDir) + path.sep)) continue;
+        await mkdir(path.dirname(target), { recursive: true });
+        const res = await s3.getObject({ Bucket: bucket, Key: key });
+        const body = res.Body as Readable | undefined;
+        await pipeline(body ?? Readable.from([]), createWriteStream(target));
+        files += 1;
+        bytes += object.Size ?? 0;
+        stage.update(`${files} files, ${formatBytes(bytes)}`);
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    stage.succeed(`${files} files, ${formatBytes(bytes)}`);
+    return { files, bytes };
+  } catch (error) {
+    stage.fail();
+    throw error;
+  }
+}
