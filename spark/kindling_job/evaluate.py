@@ -9,7 +9,8 @@ from pyspark.ml import PipelineModel
 from pyspark.ml.evaluation import BinaryClassificationEvaluator, MulticlassClassificationEvaluator
 from pyspark.sql import DataFrame
 
-from .columns import LABEL, PREDICTION, RAW_PREDICTION
+from .columns import LABEL, PREDICTION, PROBABILITY, RAW_PREDICTION
+from .curves import binary_curves
 
 # metrics.json key -> MulticlassClassificationEvaluator metricName
 MULTICLASS_METRICS = {
@@ -21,8 +22,8 @@ MULTICLASS_METRICS = {
 
 
 def predict_test_split(model: PipelineModel, test: DataFrame) -> DataFrame:
-    """What the evaluators read, cached: each metric is one pass over it."""
-    return model.transform(test).select(LABEL, PREDICTION, RAW_PREDICTION).cache()
+    """What the evaluators and curves read, cached: each metric is one pass over it."""
+    return model.transform(test).select(LABEL, PREDICTION, RAW_PREDICTION, PROBABILITY).cache()
 
 
 def _finite(x: float) -> float | None:
@@ -65,4 +66,5 @@ def evaluate(predictions: DataFrame, labels: list[str]) -> dict[str, Any]:
         **multiclass_metrics(predictions),
         "area_under_roc": area_under_roc(predictions, labels),
         "confusion_matrix": confusion_matrix(predictions, labels),
+        "curves": binary_curves(predictions, labels),
     }

@@ -23,6 +23,7 @@ from .events import EventLog, StageTimer
 from .features import featurizer, fit_featurizer
 from .hadoopfs import HadoopFs
 from .ingest import InputStats, check_usable, input_stats, prepare, read_input
+from .predict import read_predict_document, run_predict
 from .spec import FeatureSet, JobSpec, load_spec
 from .train import best_params, cross_validate, cv_scores, featurized_training_set, final_model, split
 
@@ -32,7 +33,8 @@ MAX_MESSAGE_CHARS = 2000
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="entry.py", description="Kindling's Spark job: train from a job spec."
+        prog="entry.py",
+        description="Kindling's Spark job: train from a job spec, or score text with a predict spec.",
     )
     parser.add_argument(
         "--spec", required=True, help="job spec JSON: local path, file://, hdfs:// or s3:// URI"
@@ -168,6 +170,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     events = EventLog(stdout)
     timer = StageTimer(events)
     try:
+        predict_doc = read_predict_document(HadoopFs.before_session(), args.spec)
+        if predict_doc is not None:
+            run_predict(predict_doc, timer)
+            return 0
         with timer.stage("load"):
             spec = load_spec(HadoopFs.before_session(), args.spec)
             spark = start_session(spec.run.id)

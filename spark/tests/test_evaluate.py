@@ -35,7 +35,16 @@ def test_multiclass_confusion_matrix_keeps_every_label(spark: SparkSession) -> N
     assert metrics["accuracy"] == pytest.approx(3 / 5)
     assert metrics["recall"] == pytest.approx(3 / 5)  # weighted recall equals accuracy
     assert metrics["area_under_roc"] is None
-    assert set(metrics) == {"accuracy", "f1", "precision", "recall", "area_under_roc", "confusion_matrix"}
+    assert metrics["curves"] is None  # ROC and PR curves are for binary labels only
+    assert set(metrics) == {
+        "accuracy",
+        "f1",
+        "precision",
+        "recall",
+        "area_under_roc",
+        "confusion_matrix",
+        "curves",
+    }
 
 
 def test_binary_area_under_roc_uses_raw_prediction(spark: SparkSession) -> None:

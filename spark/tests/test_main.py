@@ -25,6 +25,7 @@ METRIC_KEYS = {
     "recall",
     "area_under_roc",
     "confusion_matrix",
+    "curves",
     "best_params",
     "cv_metric",
     "cv_scores",
@@ -69,8 +70,11 @@ def test_binary_run_writes_every_output(spark: SparkSession, tmp_path: Path) -> 
     stages = ["load", "prepare"] + [
         f"{s}:{n}" for n in names for s in ("featurize", "train", "evaluate", "save")
     ]
-    assert [(e["event"], e["stage"]) for e in events] == [
+    assert [(e["event"], e["stage"]) for e in events if e["event"] != "rows"] == [
         (kind, stage) for stage in [*stages, "write"] for kind in ("stage_start", "stage_end")
+    ]
+    assert [e for e in events if e["event"] == "rows"] == [
+        {"event": "rows", "read": 62, "rejected": 0, "null_dropped": 2, "used": 60}
     ]
     assert all(e["seconds"] >= 0 for e in events if e["event"] == "stage_end")
     assert all(isinstance(e["ts"], float) for e in events if e["event"] == "stage_start")
@@ -85,13 +89,19 @@ def test_binary_run_writes_every_output(spark: SparkSession, tmp_path: Path) -> 
         assert sum(map(sum, m["confusion_matrix"]["matrix"])) == m["test_rows"]
         assert m["confusion_matrix"]["labels"] == ["ham", "spam"]
         assert m["area_under_roc"] is not None
+        roc = [(p["fpr"], p["tpr"]) for p in m["curves"]["roc"]]
+        assert roc[0] == (0.0, 0.0)
+        assert roc[-1] == (1.0, 1.0)
+        assert m["curves"]["positive_label"] == "spam"
         assert m["cv_metric"] == "f1"
         assert [s["params"]["max_iter"] for s in m["cv_scores"]] == [5, 10]
         assert set(m["best_params"]) == {"max_iter", "reg_param", "elastic_net_param"}
         assert m["accuracy"] >= 0.8, (name, m)  # the two vocabularies are easy to tell apart
 
     job = json.loads((run_dir / "job.json").read_text(encoding="utf-8"))
-    assert job["rows"] == {"read": 62, "null_dropped": 2, "used": 60}
+    assert job["rows"] == {"read": 62, "null_dropped": 2, "rejected": 0, "used": 60}
+    assert job["rejects"] == {"rows": 0, "max_fraction": 0.01, "uri": None}
+    assert not (run_dir / "rejects").exists()
     assert job["null_counts"] == {"text": 1, "label": 1}
     assert job["class_balance"] == {"ham": 30, "spam": 30}
     assert [s["name"] for s in job["stages"]] == stages
@@ -126,6 +136,7 @@ def test_multiclass_run(spark: SparkSession, tmp_path: Path) -> None:
     assert metrics["label_values"] == ["ham", "news", "spam"]
     m = metrics["feature_sets"]["tfidf"]
     assert m["area_under_roc"] is None
+    assert m["curves"] is None
     assert len(m["confusion_matrix"]["matrix"]) == 3
     assert all(len(row) == 3 for row in m["confusion_matrix"]["matrix"])
     assert not (run_dir / "_SUCCESS").exists()  # success_marker false: the CLI writes it

@@ -1,0 +1,243 @@
+"""The job's second entry mode: score raw text with a saved PipelineModel (docs/job-spec.md, predict spec).
+
+The output keeps every input column, in input order, and adds `predicted_label` (the original label value),
+`probability` (of the predicted class) and one `probability_<label>` column per class. It is written as one
+file (CSV or Parquet) under `output.uri/data/`, rows in input order; `output.uri/predict.json` holds the row
+count and the predicted-label counts, computed during the same pass that writes the data.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pyspark.errors import AnalysisException
+from pyspark.ml import PipelineModel
+from pyspark.ml.feature import IndexToString
+from pyspark.sql import Column, DataFrame, Observation, SparkSession
+from pyspark.sql import functions as F
+
+from . import outputs
+from .columns import (
+    FEATURES,
+    PREDICTED_LABEL,
+    PREDICTION,
+    PROBABILITY,
+    RAW_PREDICTION,
+    quote_identifier,
+)
+from .errors import InputNotFoundError, JobError, MissingColumnError, OutputExistsError, SpecError
+from .events import StageTimer
+from .hadoopfs import HadoopFs
+from .jsonreader import JsonObject
+from .spec import SUPPORTED_SPEC_VERSIONS, CsvOptions, RunInfo
+from .vectors import vector_to_array
+
+KIND = "predict"
+DATA = "data"
+RESULT = "predict.json"
+PROBABILITY_PREFIX = "probability_"
+
+
+class ModelNotFoundError(JobError):
+    kind = "ModelNotFound"
+
+    def __init__(self, uri: str) -> None:
+        super().__init__(f"no saved model at {uri}")
+        self.uri = uri
+
+
+class ColumnConflictError(JobError):
+    kind = "ColumnConflict"
+
+    def __init__(self, columns: list[str]) -> None:
+        super().__init__(
+            f"the input already has column(s) {', '.join(repr(c) for c in columns)}, which predict adds "
+            "or the model uses; rename them in the input"
+        )
+        self.columns = columns
+
+
+@dataclass(frozen=True)
+class PredictInput:
+    uri: str
+    format: Literal["csv", "parquet"]
+    text_column: str
+    csv: CsvOptions
+
+
+@dataclass(frozen=True)
+class PredictSpec:
+    spec_version: int
+    run: RunInfo  # the training run whose model is used
+    model_uri: str
+    feature_set: str
+    input: PredictInput
+    output_uri: str
+    output_format: Literal["csv", "parquet"]
+
+
+def read_predict_document(fs: HadoopFs, uri: str) -> Any | None:
+    """The decoded spec when it is a predict spec (`"kind": "predict"`), else None: a training spec, or
+    one that is missing or not JSON, which the training spec reader then reports."""
+    if not fs.exists(uri):
+        return None
+    try:
+        doc = json.loads(fs.read_text(uri))
+    except json.JSONDecodeError:
+        return None
+    return doc if isinstance(doc, dict) and doc.get("kind") == KIND else None
+
+
+def _csv(o: JsonObject) -> CsvOptions:
+    c = CsvOptions(
+        header=o.flag("header"),
+        delimiter=o.text("delimiter"),
+        quote=o.text("quote"),
+        escape=o.text("escape"),
+        multiline=o.flag("multiline"),
+        encoding=o.text("encoding"),
+    )
+    o.done()
+    return c
+
+
+def parse_predict_spec(doc: Any) -> PredictSpec:
+    root = JsonObject(doc, "")
+    version = root.raw("spec_version")
+    if isinstance(version, bool) or version not in SUPPORTED_SPEC_VERSIONS:
+        raise SpecError(f"unsupported spec_version {version!r} for a predict spec")
+    root.choice("kind", (KIND,))
+    r = root.obj("run")
+    run = RunInfo(
+        id=r.text("id"),
+        created_at=r.text("created_at", optional=True),
+        kindling_version=r.text("kindling_version", optional=True),
+        target=r.text("target", optional=True),
+    )
+    r.done()
+    m = root.obj("model")
+    model_uri, feature_set = m.text("uri").rstrip("/"), m.text("feature_set")
+    m.done()
+    i = root.obj("input")
+    fmt = i.choice("format", ("csv", "parquet"))
+    csv = _csv(i.obj("csv")) if fmt == "csv" else CsvOptions()
+    if fmt != "csv" and i.raw("csv", optional=True) is not None:
+        raise SpecError("input.csv is only allowed when input.format is csv")
+    predict_input = PredictInput(i.text("uri"), fmt, i.text("text_column"), csv)
+    i.done()
+    o = root.obj("output")
+    output_uri, output_format = o.text("uri").rstrip("/"), o.choice("format", ("csv", "parquet"))
+    o.done()
+    root.done()
+    return PredictSpec(int(version), run, model_uri, feature_set, predict_input, output_uri, output_format)
+
+
+def read_predict_input(spark: SparkSession, spec: PredictInput) -> DataFrame:
+    try:
+        if spec.format == "csv":
+            c = spec.csv
+            df = spark.read.options(
+                header=c.header,
+                sep=c.delimiter,
+                quote=c.quote,
+                escape=c.escape,
+                multiLine=c.multiline,
+                encoding=c.encoding,
+            ).csv(spec.uri)
+        else:
+            df = spark.read.parquet(spec.uri)
+    except AnalysisException as e:
+        if e.getErrorClass() == "PATH_NOT_FOUND":
+            raise InputNotFoundError(spec.uri) from None
+        raise
+    if spec.text_column not in df.columns:
+        raise MissingColumnError("text", spec.text_column, df.columns)
+    return df
+
+
+def model_labels(model: PipelineModel) -> list[str]:
+    """The label values in index order, from the model's closing IndexToString."""
+    last = model.stages[-1] if model.stages else None
+    if not isinstance(last, IndexToString):
+        raise SpecError("the saved model does not end with IndexToString: not a Kindling model")
+    return list(last.getLabels())
+
+
+def probability_columns(labels: list[str]) -> list[str]:
+    return [PROBABILITY_PREFIX + label for label in labels]
+
+
+def check_columns(columns: list[str], labels: list[str]) -> None:
+    """The input may carry a `label` (e.g. labelled held-out rows): the saved model never reads it. It must
+    not carry a column the model or predict writes."""
+    written = {
+        FEATURES,
+        PREDICTION,
+        RAW_PREDICTION,
+        PROBABILITY,
+        PREDICTED_LABEL,
+        *probability_columns(labels),
+    }
+    clash = [c for c in columns if c in written or c.startswith("kindling_")]
+    if clash:
+        raise ColumnConflictError(clash)
+
+
+def score(model: PipelineModel, df: DataFrame, labels: list[str]) -> DataFrame:
+    """Input columns, then predicted_label, probability (of the predicted class), probability_<label>."""
+    probabilities = vector_to_array(F.col(PROBABILITY))
+    per_class: list[Column] = [
+        probabilities[i].alias(name) for i, name in enumerate(probability_columns(labels))
+    ]
+    return model.transform(df).select(
+        *[F.col(quote_identifier(c)) for c in df.columns],
+        F.col(PREDICTED_LABEL),
+        F.element_at(probabilities, F.col(PREDICTION).cast("int") + 1).alias(PROBABILITY),
+        *per_class,
+    )
+
+
+def write_predictions(scored: DataFrame, spec: PredictSpec, labels: list[str]) -> dict[str, Any]:
+    """One pass: the data written as one file (coalesce keeps the input order) and the counts observed."""
+    observation = Observation("kindling_predict")
+    observed = scored.observe(
+        observation,
+        F.count(F.lit(1)).alias("rows"),
+        *[F.count_if(F.col(PREDICTED_LABEL) == label).alias(f"p{i}") for i, label in enumerate(labels)],
+    )
+    writer = observed.coalesce(1).write.mode("errorifexists")
+    uri = outputs.child(spec.output_uri, DATA)
+    if spec.output_format == "csv":
+        # RFC 4180: quotes doubled (Spark's default escape is a backslash), line breaks inside quotes.
+        writer.options(header=True, quote='"', escape='"', lineSep="\n").csv(uri)
+    else:
+        writer.parquet(uri)
+    counts = observation.get
+    return {
+        "rows": int(counts["rows"]),
+        "predicted": {label: int(counts[f"p{i}"]) for i, label in enumerate(labels)},
+    }
+
+
+def run_predict(doc: Any, timer: StageTimer) -> None:
+    """Stages: load (spec, session, model, input, checks), predict (score and write), write (result)."""
+    with timer.stage("load"):
+        spec = parse_predict_spec(doc)
+        spark = SparkSession.builder.appName(f"kindling predict {spec.run.id}").getOrCreate()
+        spark.sparkContext.setLogLevel("WARN")
+        fs = HadoopFs.of_session(spark)
+        if fs.exists(spec.output_uri):
+            raise OutputExistsError(spec.output_uri)
+        if not fs.exists(outputs.child(spec.model_uri, "metadata")):
+            raise ModelNotFoundError(spec.model_uri)
+        model = PipelineModel.load(spec.model_uri)
+        labels = model_labels(model)
+        df = read_predict_input(spark, spec.input)
+        check_columns(df.columns, labels)
+    with timer.stage("predict"):
+        result = write_predictions(score(model, df, labels), spec, labels)
+    with timer.stage("write"):
+        summary = {"feature_set": spec.feature_set, "labels": labels, **result}
+        outputs.write_json(fs, outputs.child(spec.output_uri, RESULT), summary)
