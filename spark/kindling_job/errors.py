@@ -66,3 +66,17 @@ class TooManyClassesError(JobError):
             f"label column {label_column!r} has more than {limit} distinct values; "
             "is it really the label (and not, say, the text)?"
         )
+
+
+class TooManyRejectsError(JobError):
+    kind = "TooManyRejects"
+
+    def __init__(self, rejected: int, rows: int, max_fraction: float, uri: str | None) -> None:
+        self.rejected = rejected
+        self.rows = rows
+        self.max_fraction = max_fraction
+        where = f"; they are in {uri}" if uri else ""
+        super().__init__(
+            f"{rejected} of {rows} input rows ({rejected / rows:.2%}) are malformed (wrong number of "
+            f"fields), more than input.max_reject_fraction {max_fraction:g}{where}"
+        )

@@ -12,6 +12,7 @@ from pyspark.errors import AnalysisException
 from pyspark.ml.feature import StringIndexerModel
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.types import StringType, StructField, StructType
 
 from .columns import LABEL, LABEL_VALUE, quote_identifier
 from .errors import (
@@ -21,6 +22,7 @@ from .errors import (
     SingleClassError,
     TooManyClassesError,
 )
+from .rejects import CORRUPT
 from .spec import InputSpec
 
 # More distinct labels than this almost always means the wrong column was named as the label.
@@ -28,7 +30,12 @@ MAX_CLASSES = 1000
 
 
 def read_input(spark: SparkSession, spec: InputSpec) -> DataFrame:
-    """The input as Spark reads it (CSV columns are strings), after checking both columns exist."""
+    """The input as Spark reads it (CSV columns are strings), after checking both columns exist.
+
+    CSV is read in PERMISSIVE mode with a corrupt-record column (`rejects.CORRUPT`): a row whose field
+    count differs from the header's keeps its raw text there, so it can be counted and rejected instead of
+    being trained on padded or truncated.
+    """
     try:
         if spec.format == "csv":
             c = spec.csv
@@ -40,7 +47,17 @@ def read_input(spark: SparkSession, spec: InputSpec) -> DataFrame:
                 multiLine=c.multiline,
                 encoding=c.encoding,
             )
-            df = reader.csv(spec.uri)
+            header = reader.csv(spec.uri)
+            require_columns(header, spec)
+            # With column pruning Spark parses only the selected columns and may miss a wrong field count,
+            # so the rows counted and the rows trained on could differ.
+            spark.conf.set("spark.sql.csv.parser.columnPruning.enabled", "false")
+            schema = StructType([*header.schema.fields, StructField(CORRUPT, StringType())])
+            df = (
+                reader.schema(schema)
+                .options(mode="PERMISSIVE", columnNameOfCorruptRecord=CORRUPT)
+                .csv(spec.uri)
+            )
         else:
             df = spark.read.parquet(spec.uri)
     except AnalysisException as e:
@@ -49,6 +66,15 @@ def read_input(spark: SparkSession, spec: InputSpec) -> DataFrame:
         raise
     require_columns(df, spec)
     return df
+
+
+def data_columns(df: DataFrame) -> list[str]:
+    """The input's own columns (without the corrupt-record column)."""
+    return [c for c in df.columns if c != CORRUPT]
+
+
+def _well_formed(df: DataFrame) -> Column:
+    return F.col(CORRUPT).isNull() if CORRUPT in df.columns else F.lit(True)
 
 
 def require_columns(df: DataFrame, spec: InputSpec) -> None:
@@ -63,10 +89,11 @@ def _col(name: str) -> Column:
 
 @dataclass(frozen=True)
 class InputStats:
-    rows: int
-    null_counts: dict[str, int]
-    null_dropped: int
+    rows: int  # every row read, malformed ones included
+    null_counts: dict[str, int]  # of well-formed rows
+    null_dropped: int  # well-formed rows without text or label
     class_balance: dict[str, int]  # most frequent first, ties by label; rows with text and label only
+    rejected: int = 0  # malformed rows (CSV field count), left out of everything else
 
     @property
     def used(self) -> int:
@@ -78,29 +105,38 @@ class InputStats:
 
 
 def input_stats(df: DataFrame, text_column: str, label_column: str) -> InputStats:
-    """One groupBy over the label computes every count the job reports."""
-    label = _col(label_column).cast("string")
+    """One groupBy over the label computes every count the job reports (malformed rows group with null)."""
+    ok = _well_formed(df)
+    label = F.when(ok, _col(label_column).cast("string"))
+    columns = data_columns(df)
     per_label = df.groupBy(label.alias(LABEL_VALUE)).agg(
         F.count(F.lit(1)).alias("_rows"),
-        F.count_if(_col(text_column).isNotNull()).alias("_usable"),
-        *[F.count_if(_col(c).isNull()).alias(f"_null_{i}") for i, c in enumerate(df.columns)],
+        F.count_if(ok & _col(text_column).isNotNull()).alias("_usable"),
+        F.count_if(~ok).alias("_rejected"),
+        *[F.count_if(ok & _col(c).isNull()).alias(f"_null_{i}") for i, c in enumerate(columns)],
     )
     groups = per_label.limit(MAX_CLASSES + 2).collect()  # one group per label, plus the null label
     if sum(1 for g in groups if g[LABEL_VALUE] is not None) > MAX_CLASSES:
         raise TooManyClassesError(label_column, MAX_CLASSES)
     rows = sum(g["_rows"] for g in groups)
-    null_counts = {c: sum(g[f"_null_{i}"] for g in groups) for i, c in enumerate(df.columns)}
+    rejected = sum(g["_rejected"] for g in groups)
+    null_counts = {c: sum(g[f"_null_{i}"] for g in groups) for i, c in enumerate(columns)}
     usable = [
         (g[LABEL_VALUE], g["_usable"]) for g in groups if g[LABEL_VALUE] is not None and g["_usable"] > 0
     ]
     usable.sort(key=lambda lc: (-lc[1], lc[0]))
     balance = dict(usable)
-    return InputStats(rows, null_counts, rows - sum(balance.values()), balance)
+    return InputStats(rows, null_counts, rows - rejected - sum(balance.values()), balance, rejected)
 
 
 def check_usable(stats: InputStats, spec: InputSpec) -> None:
     if stats.rows == 0:
         raise EmptyDataError(f"input has no rows: {spec.uri}")
+    if stats.used == 0 and stats.rejected > 0:
+        raise EmptyDataError(
+            f"no usable rows: {stats.rejected} of {stats.rows} are malformed and the others have a null "
+            f"{spec.text_column!r} or {spec.label_column!r}"
+        )
     if stats.used == 0:
         raise EmptyDataError(
             f"all {stats.rows} rows have a null {spec.text_column!r} or {spec.label_column!r}; "
@@ -119,11 +155,15 @@ def label_indexer(labels: list[str]) -> StringIndexerModel:
 
 
 def usable_rows(df: DataFrame, text_column: str, label_column: str) -> DataFrame:
-    """Rows with both text and label: the text column (its own name) and the label as a string."""
-    return df.select(
-        _col(text_column).cast("string").alias(text_column),
-        _col(label_column).cast("string").alias(LABEL_VALUE),
-    ).where(F.col(LABEL_VALUE).isNotNull() & _col(text_column).isNotNull())
+    """Well-formed rows with both text and label: the text column (its own name) and the label as a string."""
+    return (
+        df.where(_well_formed(df))
+        .select(
+            _col(text_column).cast("string").alias(text_column),
+            _col(label_column).cast("string").alias(LABEL_VALUE),
+        )
+        .where(F.col(LABEL_VALUE).isNotNull() & _col(text_column).isNotNull())
+    )
 
 
 def prepare(df: DataFrame, spec: InputSpec, labels: list[str], partitions: int) -> DataFrame:

@@ -22,8 +22,9 @@ from .evaluate import evaluate, predict_test_split
 from .events import EventLog, StageTimer
 from .features import featurizer, fit_featurizer
 from .hadoopfs import HadoopFs
-from .ingest import InputStats, check_usable, input_stats, prepare, read_input
+from .ingest import InputStats, check_usable, data_columns, input_stats, prepare, read_input
 from .predict import read_predict_document, run_predict
+from .rejects import REJECTS, check_reject_share, rejected_rows, write_rejects
 from .spec import FeatureSet, JobSpec, load_spec
 from .train import best_params, cross_validate, cv_scores, featurized_training_set, final_model, split
 
@@ -80,6 +81,7 @@ class Run:
         spec = self.spec
         with self.timer.stage("prepare"):
             stats = input_stats(raw, spec.input.text_column, spec.input.label_column)
+            self.reject(raw, stats)
             check_usable(stats, spec.input)
             partitions = spec.spark.partitions or 2 * self.spark.sparkContext.defaultParallelism
             prepared = prepare(raw, spec.input, stats.labels, partitions)
@@ -97,6 +99,21 @@ class Run:
             results[fs.name].update(train_rows=train_rows, test_rows=test_rows)
         with self.timer.stage("write"):
             self.write(results, stats, partitions)
+
+    def reject(self, raw: DataFrame, stats: InputStats) -> None:
+        """Writes malformed rows to rejects/, reports the row counts, fails over the reject threshold."""
+        spec = self.spec
+        uri = outputs.child(spec.output.uri, REJECTS) if stats.rejected else None
+        if uri is not None:
+            write_rejects(self.spark, rejected_rows(raw, data_columns(raw), spec.input.csv), uri)
+        self.timer.events.emit(
+            "rows",
+            read=stats.rows,
+            rejected=stats.rejected,
+            null_dropped=stats.null_dropped,
+            used=stats.used,
+        )
+        check_reject_share(stats.rejected, stats.rows, spec.input.max_reject_fraction, uri)
 
     def feature_set(
         self, fs: FeatureSet, prepared: DataFrame, train: DataFrame, test: DataFrame, labels: list[str]
@@ -140,7 +157,17 @@ class Run:
         metrics = {"label_values": stats.labels, "best_feature_set": best, "feature_sets": results}
         outputs.write_json(self.fs, outputs.child(uri, outputs.METRICS), metrics)
         job = {
-            "rows": {"read": stats.rows, "null_dropped": stats.null_dropped, "used": stats.used},
+            "rows": {
+                "read": stats.rows,
+                "null_dropped": stats.null_dropped,
+                "rejected": stats.rejected,
+                "used": stats.used,
+            },
+            "rejects": {
+                "rows": stats.rejected,
+                "max_fraction": spec.input.max_reject_fraction,
+                "uri": outputs.child(uri, REJECTS) if stats.rejected else None,
+            },
             "null_counts": stats.null_counts,
             "class_balance": stats.class_balance,
             "stages": list(self.timer.stages),  # every stage before `write`

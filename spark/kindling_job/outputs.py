@@ -32,7 +32,12 @@ def features_uri(spec: JobSpec, name: str) -> str:
 
 
 def planned_outputs(spec: JobSpec) -> list[str]:
-    uris = [child(spec.output.uri, METRICS), child(spec.output.uri, JOB), child(spec.output.uri, SUCCESS)]
+    uris = [
+        child(spec.output.uri, METRICS),
+        child(spec.output.uri, JOB),
+        child(spec.output.uri, SUCCESS),
+        child(spec.output.uri, "rejects"),
+    ]
     for fs in spec.feature_sets:
         uris.append(model_uri(spec, fs.name))
         if spec.output.write_features:

@@ -67,6 +67,8 @@ class InputSpec:
     text_column: str
     label_column: str
     csv: CsvOptions
+    # Share of malformed rows above which the run fails (optional in the spec; this is the default).
+    max_reject_fraction: float = 0.01
 
 
 @dataclass(frozen=True)
@@ -228,7 +230,11 @@ def _input(o: JsonObject) -> InputSpec:
             f"input.text_column {text_column!r} collides with a column the job adds "
             f"({', '.join(sorted(RESERVED))}); rename it in the data"
         )
-    i = InputSpec(o.text("uri"), fmt, text_column, label_column, csv)
+    max_reject = o.raw("max_reject_fraction", optional=True)
+    fraction = 0.01 if max_reject is None else as_number(max_reject, o.at("max_reject_fraction"))
+    if not 0 <= fraction <= 1:
+        raise SpecError(f"input.max_reject_fraction must be between 0 and 1, got {fraction}")
+    i = InputSpec(o.text("uri"), fmt, text_column, label_column, csv, fraction)
     o.done()
     return i
 

@@ -115,6 +115,8 @@ def _set(doc: dict[str, Any], path: str, value: Any) -> None:
         ("training.cv.folds", 1, "training.cv.folds must be >= 2"),
         ("training.cv.metric", "auc", "training.cv.metric must be one of f1, accuracy"),
         ("spark.partitions", 0, "spark.partitions must be >= 1"),
+        ("input.max_reject_fraction", 1.5, "input.max_reject_fraction must be between 0 and 1"),
+        ("input.max_reject_fraction", "1%", "input.max_reject_fraction must be a number"),
     ],
 )
 def test_invalid_specs_name_the_offending_key(path: str, value: Any, message: str) -> None:
@@ -144,6 +146,9 @@ def test_optional_and_alternative_forms() -> None:
     assert spec.output.uri == "s3://bucket/runs/r1"  # children are joined with one slash
     doc["text"]["stop_words"] = None
     assert parse_spec(doc).text.stop_words is None
+    assert spec.input.max_reject_fraction == 0.01  # optional, with the CLI's default
+    doc["input"]["max_reject_fraction"] = 0
+    assert parse_spec(doc).input.max_reject_fraction == 0
 
 
 def test_not_json() -> None:

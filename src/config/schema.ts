@@ -35,19 +35,94 @@ const csvOptions = z
         "Quoted fields may span lines (emails do). Slower on huge files; turn off for one-line records.",
       ),
     encoding: z.string().default("UTF-8").describe("Character set of the file, e.g. UTF-8, ISO-8859-1."),
+    max_field_chars: z
+      .int()
+      .positive()
+      .default(10_000_000)
+      .describe(
+        "Validation refuses a field longer than this: it is almost always a quote that is never closed. Raise it for very long documents.",
+      ),
   })
   .prefault({});
 
-const dataSection = z.strictObject({
-  path: z
-    .string()
-    .min(1)
-    .describe("CSV or Parquet file: a path relative to this config file, or an s3:// URI."),
-  format: z.enum(["csv", "parquet"]).optional().describe("Default: from the file extension, else csv."),
-  text: z.string().min(1).default("text").describe("Column holding the raw text."),
-  label: z.string().min(1).default("label").describe("Column holding the class label (two or more values)."),
-  csv: csvOptions,
-});
+const dataSection = z
+  .strictObject({
+    path: z
+      .string()
+      .min(1)
+      .describe("CSV or Parquet file: a path relative to this config file, or an s3:// URI."),
+    format: z.enum(["csv", "parquet"]).optional().describe("Default: from the file extension, else csv."),
+    text: z.string().min(1).default("text").describe("Column holding the raw text."),
+    label: z
+      .string()
+      .min(1)
+      .default("label")
+      .describe("Column holding the class label (two or more values)."),
+    csv: csvOptions,
+    max_reject_fraction: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.01)
+      .describe(
+        "Share of malformed input rows (wrong number of fields) above which the run fails; they go to runs/<id>/rejects/. 0: any malformed row fails the run; 1: never fail.",
+      ),
+  })
+  .superRefine((data, ctx) => {
+    // Options that are each valid but contradict one another.
+    if (data.text === data.label) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["label"],
+        message: `must differ from data.text (both are ${JSON.stringify(data.text)})`,
+      });
+    }
+    if (JOB_COLUMNS.includes(data.text) || data.text.startsWith("kindling_")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["text"],
+        message: `${JSON.stringify(data.text)} is a column the job adds (${JOB_COLUMNS.join(", ")}, kindling_*); rename the text column in the data`,
+      });
+    }
+    const csvLike = /\.(csv|tsv|txt)(\.gz)?$/i.test(data.path);
+    const parquetLike = /\.(parquet|pq)\/?$/i.test(data.path);
+    if ((data.format === "parquet" && csvLike) || (data.format === "csv" && parquetLike)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["format"],
+        message: `is ${data.format} but data.path ${JSON.stringify(data.path)} names a ${csvLike ? "CSV" : "Parquet"} file; set the one that is true (or remove format: it follows the extension)`,
+      });
+    }
+    const { delimiter, quote, escape } = data.csv;
+    if (delimiter === quote) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["csv", "quote"],
+        message: `must differ from data.csv.delimiter (both are ${JSON.stringify(quote)})`,
+      });
+    }
+    if (escape === delimiter) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["csv", "escape"],
+        message: `must differ from data.csv.delimiter (both are ${JSON.stringify(escape)})`,
+      });
+    }
+    if (delimiter === "\n" || delimiter === "\r") {
+      ctx.addIssue({ code: "custom", path: ["csv", "delimiter"], message: "must not be a line break" });
+    }
+  });
+
+/** Columns the Spark job adds to the data (docs/job-spec.md); the text column must not be one of them. */
+const JOB_COLUMNS = [
+  "label_value",
+  "label",
+  "features",
+  "prediction",
+  "probability",
+  "rawPrediction",
+  "predicted_label",
+];
 
 const cleaningRule = z.strictObject({
   pattern: regexString.describe("Java regular expression replaced in the text."),
@@ -144,6 +219,10 @@ const sparkSection = z
     master: z
       .string()
       .min(1)
+      .superRefine((master, ctx) => {
+        const problem = sparkMasterProblem(master);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
       .default("local[*]")
       .describe("Spark master URL for local runs (local[*], spark://host:port)."),
     driver_memory: memory.default("2g"),
@@ -161,7 +240,42 @@ const sparkSection = z
       .default({})
       .describe("Extra Spark settings passed with --conf."),
   })
-  .prefault({});
+  .prefault({})
+  .superRefine((spark, ctx) => {
+    for (const key of Object.keys(spark.conf)) {
+      const own = DEDICATED_CONF[key];
+      if (own) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["conf", key],
+          message: `conflicts with ${own}; set ${own} instead`,
+        });
+      }
+    }
+  });
+
+/** Spark settings that have their own key in kindling.yaml (or are Kindling's to set). */
+const DEDICATED_CONF: Record<string, string> = {
+  "spark.master": "spark.master",
+  "spark.driver.memory": "spark.driver_memory",
+  "spark.executor.memory": "spark.executor_memory",
+  "spark.app.name": "the run id (Kindling names the application)",
+  "spark.submit.deployMode": "the target (--target)",
+};
+
+/** Why a Spark master URL is not one Kindling can use, or undefined. Shared with the --master flag. */
+export function sparkMasterProblem(master: string): string | undefined {
+  if (/^(local(\[(\*|[1-9]\d*)(,[1-9]\d*)?\])?|yarn|k8s:\/\/\S+)$/.test(master)) return undefined;
+  if (/^spark:\/\/[^\s/:]+:\d+(,[^\s/:]+:\d+)*$/.test(master)) return undefined;
+  if (/^spark:\/\/[^\s/:]+$/.test(master)) {
+    return `needs the master's port: ${master}:7077 (7077 is the standalone default)`;
+  }
+  const lower = master.toLowerCase();
+  if (/^lo[ca]+l/.test(lower) || lower.startsWith("local")) {
+    return `must be local, local[N], local[*] or local[N,F], got ${JSON.stringify(master)}`;
+  }
+  return `must be local[*], local[N], spark://HOST:PORT, yarn or k8s://URL, got ${JSON.stringify(master)}`;
+}
 
 const awsSection = z
   .strictObject({

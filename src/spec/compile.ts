@@ -31,7 +31,16 @@ export function compileSpec(config: Config, facts: RunFacts): JobSpec {
       format: config.data.format ?? inferFormat(config.data.path),
       text_column: config.data.text,
       label_column: config.data.label,
-      csv: { ...config.data.csv },
+      // max_field_chars only bounds validation; Spark reads fields of any size.
+      csv: {
+        header: config.data.csv.header,
+        delimiter: config.data.csv.delimiter,
+        quote: config.data.csv.quote,
+        escape: config.data.csv.escape,
+        multiline: config.data.csv.multiline,
+        encoding: config.data.csv.encoding,
+      },
+      max_reject_fraction: config.data.max_reject_fraction,
     },
     text: {
       clean: text.clean.map((rule) => ({ pattern: rule.pattern, replacement: rule.replace })),

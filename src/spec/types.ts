@@ -22,6 +22,8 @@ export interface JobSpec {
       multiline: boolean;
       encoding: string;
     };
+    /** Share of malformed rows (wrong field count) above which the job fails; optional in v1 (default 0.01). */
+    max_reject_fraction: number;
   };
   text: {
     clean: Array<{ pattern: string; replacement: string }>;
