@@ -1,11 +1,14 @@
 import { CommanderError } from "commander";
 import { KindlingError } from "../errors.js";
 import { JsonReporter, TerminalReporter } from "../ui/terminal.js";
+import { compareCommand } from "./commands/compare.js";
 import { demoCommand } from "./commands/demo.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { deployCommand, destroyCommand, planCommand, synthCommand } from "./commands/foundation.js";
 import { initCommand } from "./commands/init.js";
 import { logsCommand } from "./commands/logs.js";
+import { predictCommand } from "./commands/predict.js";
+import { reportCommand } from "./commands/report.js";
 import { runCommand } from "./commands/run.js";
 import { runsCommand } from "./commands/runs.js";
 import { schemaCommand } from "./commands/schema.js";
@@ -64,6 +67,9 @@ export async function main(argv: string[]): Promise<number> {
     destroy: (o) => destroyCommand(o, io(o)),
     status: (o) => statusCommand(o, io(o)),
     logs: (o) => logsCommand(o, io(o)),
+    report: (o) => reportCommand(o, io(o)),
+    compare: (o) => compareCommand(o, io(o)).then(() => undefined),
+    predict: (o) => predictCommand(o, io(o)).then(() => undefined),
   });
 
   try {

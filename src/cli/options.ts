@@ -86,3 +86,34 @@ export interface DestroyOptions extends DeployOptions {
   /** Also empty and delete the data and logs buckets. Default false (they are kept). */
   deleteData: boolean;
 }
+
+export interface ReportOptions extends GlobalOptions, ConfigOption {
+  /** Run id, `latest`, or a run directory. */
+  run: string;
+  /** Open the report in the default browser afterwards. Default false. */
+  open: boolean;
+}
+
+export interface CompareOptions extends GlobalOptions, ConfigOption {
+  /** The baseline run (id, `latest` or directory). */
+  a: string;
+  /** The run compared with it. */
+  b: string;
+}
+
+export interface PredictOptions extends GlobalOptions, ConfigOption {
+  /** The training run whose model scores the input (id, `latest` or directory). */
+  run: string;
+  /** Feature set whose model is used. Default: the run's best_feature_set. */
+  featureSet?: string;
+  /** CSV or Parquet file of raw text (format from the extension). */
+  input: string;
+  /** Where the predictions go: .csv or .parquet. */
+  output: string;
+  /** Replace an existing output file. Default false. */
+  force: boolean;
+  /** Where the scoring job runs. Default local. */
+  target: "local";
+  /** Spark master URL for local scoring. Default local[*]. */
+  master?: string;
+}

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { UsageError } from "../errors.js";
 import { KINDLING_VERSION } from "../versions.js";
 import type {
+  CompareOptions,
   DemoOptions,
   DeployOptions,
   DestroyOptions,
@@ -9,6 +10,8 @@ import type {
   InitOptions,
   LogsOptions,
   PlanOptions,
+  PredictOptions,
+  ReportOptions,
   RunOptions,
   RunsOptions,
   SchemaOptions,
@@ -32,6 +35,9 @@ export interface Handlers {
   destroy(options: DestroyOptions): Promise<void>;
   status(options: StatusOptions): Promise<void>;
   logs(options: LogsOptions): Promise<void>;
+  report(options: ReportOptions): Promise<void>;
+  compare(options: CompareOptions): Promise<void>;
+  predict(options: PredictOptions): Promise<void>;
 }
 
 const DEFAULT_CONFIG = "kindling.yaml";
@@ -130,6 +136,65 @@ export function buildProgram(handlers: Handlers): Command {
       await handlers.runs({ ...global(cmd), config: cmd.opts<{ config: string }>().config });
     },
   );
+
+  withConfig(
+    program
+      .command("report")
+      .description("write runs/<id>/report.html again (charts as inline SVG; works offline)"),
+  )
+    .argument("<run>", "run id, `latest`, or a run directory")
+    .option("--open", "open it in the default browser", false)
+    .action(async (run: string, _opts, cmd: Command) => {
+      const o = cmd.opts<{ config: string; open: boolean }>();
+      await handlers.report({ ...global(cmd), config: o.config, run, open: o.open });
+    });
+
+  withConfig(
+    program.command("compare").description("two runs side by side: metrics with deltas, config changes"),
+  )
+    .argument("<a>", "the baseline run (id, `latest` or directory)")
+    .argument("<b>", "the run compared with it")
+    .action(async (a: string, b: string, _opts, cmd: Command) => {
+      await handlers.compare({ ...global(cmd), config: cmd.opts<{ config: string }>().config, a, b });
+    });
+
+  withConfig(
+    program
+      .command("predict")
+      .description(
+        "score raw text with a run's saved model: input columns + predicted label and probabilities",
+      ),
+  )
+    .requiredOption("--run <run>", "run id, `latest`, or a run directory")
+    .option("--feature-set <name>", "which model of the run (default: its best feature set)")
+    .requiredOption("--input <file>", "CSV or Parquet with the text column the model was trained on")
+    .requiredOption("--output <file>", "predictions file: .csv or .parquet")
+    .option("--force", "replace an existing output file", false)
+    .addOption(new Option("--target <target>", "where scoring runs").choices(["local"]).default("local"))
+    .option("--master <url>", "Spark master URL (default local[*])", masterUrl)
+    .action(async (_opts, cmd: Command) => {
+      const o = cmd.opts<{
+        config: string;
+        run: string;
+        featureSet?: string;
+        input: string;
+        output: string;
+        force: boolean;
+        target: "local";
+        master?: string;
+      }>();
+      await handlers.predict({
+        ...global(cmd),
+        config: o.config,
+        run: o.run,
+        input: o.input,
+        output: o.output,
+        force: o.force,
+        target: o.target,
+        ...(o.featureSet ? { featureSet: o.featureSet } : {}),
+        ...(o.master ? { master: o.master } : {}),
+      });
+    });
 
   program
     .command("schema")

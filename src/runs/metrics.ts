@@ -9,8 +9,19 @@ export interface FeatureSetMetrics {
   best_params: Record<string, number>;
   cv_metric: string;
   cv_scores: Array<{ params: Record<string, number>; metric: number }>;
+  /** The highest cv_scores[].metric (it picks best_feature_set). */
+  cv_best?: number;
+  /** ROC and precision-recall points on the test split; binary labels only, else null (absent before curves existed). */
+  curves?: BinaryCurves | null;
   train_rows: number;
   test_rows: number;
+}
+
+/** Points computed from at most ~100 score thresholds (docs/job-spec.md). `threshold` is a probability of `positive_label`. */
+export interface BinaryCurves {
+  positive_label: string;
+  roc: Array<{ threshold: number | null; fpr: number; tpr: number }>;
+  pr: Array<{ threshold: number; recall: number; precision: number }>;
 }
 
 export interface Metrics {

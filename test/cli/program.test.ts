@@ -23,6 +23,9 @@ function parse(argv: string[]): { command: string; options: unknown } {
     destroy: record("destroy"),
     status: record("status"),
     logs: record("logs"),
+    report: record("report"),
+    compare: record("compare"),
+    predict: record("predict"),
   };
   const program = buildProgram(handlers);
   program.configureOutput({ writeErr: () => {}, writeOut: () => {} });
@@ -60,6 +63,58 @@ describe("argv → options", () => {
     [["init", "proj", "--force"], "init", { ...base, dir: "proj", force: true }],
     [["init"], "init", { ...base, dir: ".", force: false }],
     [["schema", "--out", "s.json"], "schema", { ...base, out: "s.json" }],
+    [["report", "latest"], "report", { ...base, config: "kindling.yaml", run: "latest", open: false }],
+    [
+      ["report", "20261127-231500-spam-7f3a", "--open", "-c", "k.yaml"],
+      "report",
+      { ...base, config: "k.yaml", run: "20261127-231500-spam-7f3a", open: true },
+    ],
+    [
+      ["compare", "r1", "r2", "--json"],
+      "compare",
+      { ...base, json: true, config: "kindling.yaml", a: "r1", b: "r2" },
+    ],
+    [
+      ["predict", "--run", "latest", "--input", "in.csv", "--output", "out.parquet"],
+      "predict",
+      {
+        ...base,
+        config: "kindling.yaml",
+        run: "latest",
+        input: "in.csv",
+        output: "out.parquet",
+        force: false,
+        target: "local",
+      },
+    ],
+    [
+      [
+        "predict",
+        "--run",
+        "r",
+        "--feature-set",
+        "tfidf",
+        "--input",
+        "a.csv",
+        "--output",
+        "b.csv",
+        "--force",
+        "--master",
+        "local[2]",
+      ],
+      "predict",
+      {
+        ...base,
+        config: "kindling.yaml",
+        run: "r",
+        featureSet: "tfidf",
+        input: "a.csv",
+        output: "b.csv",
+        force: true,
+        target: "local",
+        master: "local[2]",
+      },
+    ],
     [["synth"], "synth", { ...base, config: "kindling.yaml", out: "out" }],
     [["synth", "--out", "cfn", "-c", "k.yaml"], "synth", { ...base, config: "k.yaml", out: "cfn" }],
     [["plan", "--offline"], "plan", { ...base, config: "kindling.yaml", offline: true }],
@@ -86,6 +141,10 @@ describe("usage errors", () => {
     [["run", "--target", "moon"]],
     [["frobnicate"]],
     [["run", "--no-such-flag"]],
+    [["report"]],
+    [["compare", "only-one"]],
+    [["predict", "--run", "r", "--input", "a.csv"]],
+    [["predict", "--run", "r", "--input", "a.csv", "--output", "b.csv", "--target", "moon"]],
   ])("%j is rejected with a non-zero commander exit", async (argv) => {
     await expect(Promise.resolve(parse(argv))).rejects.toBeInstanceOf(CommanderError);
   });

@@ -1,18 +1,16 @@
 import path from "node:path";
 import Table from "cli-table3";
-import { loadConfig } from "../../config/load.js";
-import { exists } from "../../runs/files.js";
+import { formatDuration, formatPercent } from "../../report/format.js";
+import { runsRoot } from "../../runs/resolve.js";
 import { RunStore, type RunSummary } from "../../runs/store.js";
 import type { CommandIO } from "../io.js";
 import type { RunsOptions } from "../options.js";
 
 /** `kindling runs`: every run under the config's output dir (runs/ without a config), newest first. */
 export async function runsCommand(options: RunsOptions, io: CommandIO): Promise<void> {
-  const root = (await exists(options.config))
-    ? await loadConfig(options.config).then((l) => path.resolve(l.dir, l.config.output.dir))
-    : path.resolve(io.cwd, "runs");
-  const runs = await new RunStore(root).list();
-  io.emitJson(runs.map(row));
+  const root = await runsRoot(options.config, io.cwd);
+  const runs = (await new RunStore(root).list()).map(runRow);
+  io.emitJson(runs);
   if (runs.length === 0) {
     io.reporter.print(`No runs in ${root}.`);
     return;
@@ -21,21 +19,37 @@ export async function runsCommand(options: RunsOptions, io: CommandIO): Promise<
     head: ["run", "status", "target", "data", "best", "accuracy", "duration"],
     style: { head: [], border: [] },
   });
-  for (const r of runs.map(row)) {
+  for (const r of runs) {
     table.push([
       r.id,
       r.status,
       r.target ?? "—",
       r.data ?? "—",
       r.best ?? "—",
-      r.accuracy ?? "—",
-      r.duration ?? "—",
+      formatPercent(r.accuracy),
+      formatDuration(r.duration_seconds),
     ]);
   }
   io.reporter.print(table.toString());
 }
 
-function row(run: RunSummary) {
+/** One line of `kindling runs` (and its --json element). */
+export interface RunRow {
+  id: string;
+  status: string;
+  complete: boolean;
+  target: string | undefined;
+  /** The input file's name. */
+  data: string | undefined;
+  best: string | undefined;
+  accuracy: number | undefined;
+  f1: number | undefined;
+  created_at: string | undefined;
+  duration_seconds: number | undefined;
+  dir: string;
+}
+
+export function runRow(run: RunSummary): RunRow {
   const m = run.manifest;
   // A manifest saying "running" without a live process behind it is what an interrupted run leaves.
   const status = run.complete ? "succeeded" : (m?.status ?? "incomplete");
@@ -46,8 +60,10 @@ function row(run: RunSummary) {
     target: m?.target,
     data: m ? path.basename(decodeURIComponent(new URL(m.input.uri).pathname)) : undefined,
     best: m?.best?.feature_set,
-    accuracy: m?.best ? `${(m.best.accuracy * 100).toFixed(1)}%` : undefined,
-    duration: m?.duration_seconds === undefined ? undefined : `${m.duration_seconds.toFixed(0)}s`,
+    accuracy: m?.best?.accuracy,
+    f1: m?.best?.f1,
+    created_at: m?.created_at,
+    duration_seconds: m?.duration_seconds,
     dir: run.dir,
   };
 }

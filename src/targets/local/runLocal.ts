@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import type { LoadedConfig } from "../../config/load.js";
 import { checkInput } from "../../data/inspect.js";
 import { JobFailedError } from "../../errors.js";
+import { writeReport } from "../../report/write.js";
 import { exists, fileDigest, hashJson, readJson, writeJson } from "../../runs/files.js";
 import type { JobFacts, Manifest } from "../../runs/manifest.js";
 import type { Metrics } from "../../runs/metrics.js";
@@ -154,11 +155,28 @@ export async function runLocal(options: LocalRunOptions): Promise<RunResult> {
         : {}),
     };
     await store.writeManifest(run.dir, manifest);
+    await writeRunReport(run.dir, run.id, reporter);
     // Last: a run is complete only when this marker exists.
     await writeFile(path.join(run.dir, SUCCESS_MARKER), "");
     return { runId: run.id, runDir: run.dir, manifest, metrics };
   } finally {
     await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The report is written before _SUCCESS, so that a complete run always has it (anything that waits for the
+ * marker, e.g. a sync, sees the report too). It is derived from files already written, so its failure only
+ * warns: the run succeeded, and `kindling report ID` can build the report again.
+ */
+async function writeRunReport(runDir: string, runId: string, reporter: Reporter): Promise<void> {
+  try {
+    const { file } = await writeReport(runDir, { complete: true });
+    reporter.info(`Report: ${path.relative(process.cwd(), file) || file}`);
+  } catch (error) {
+    reporter.warn(
+      `the report could not be written (${(error as Error).message}); the run is fine, retry with \`kindling report ${runId}\``,
+    );
   }
 }
 

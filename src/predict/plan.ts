@@ -1,0 +1,165 @@
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { UsageError } from "../errors.js";
+import { exists } from "../runs/files.js";
+import type { Manifest } from "../runs/manifest.js";
+import type { Metrics } from "../runs/metrics.js";
+import type { RunSummary } from "../runs/store.js";
+import { type JobSpec, SPEC_VERSION } from "../spec/types.js";
+import { VERSIONS } from "../versions.js";
+import { conflictingColumns, csvColumns } from "./columns.js";
+import type { DataFormat } from "./spec.js";
+
+/** A predict request that passed every check that needs no Spark. Target-independent. */
+export interface PredictPlan {
+  runId: string;
+  runDir: string;
+  trainSpec: JobSpec;
+  featureSet: string;
+  /** The model directory: runs/<id>/models/<feature set>. */
+  modelDir: string;
+  labels: string[];
+  input: { file: string; format: DataFormat };
+  output: { file: string; format: DataFormat };
+  /** Replace an existing output. */
+  force: boolean;
+  /** Things worth saying that do not stop the prediction (e.g. a Spark patch-version difference). */
+  warnings: string[];
+}
+
+export interface PlanRequest {
+  run: RunSummary;
+  /** The run's spec.json (undefined when unreadable). */
+  spec: JobSpec | undefined;
+  featureSet?: string;
+  input: string;
+  output: string;
+  force: boolean;
+  /** The Spark version this Kindling scores with. Default versions.json. */
+  sparkVersion?: string;
+}
+
+export function formatOf(file: string, role: "--input" | "--output"): DataFormat {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === ".csv") return "csv";
+  if (ext === ".parquet") return "parquet";
+  throw new UsageError(`${role} ${file}: the extension must be .csv or .parquet (it sets the format)`);
+}
+
+/**
+ * Checks a predict request before any Spark job: the run is complete and compatible, the feature set and
+ * its model exist, the input has the text column and no clashing ones, the output is free (or --force).
+ */
+export async function planPredict(req: PlanRequest): Promise<PredictPlan> {
+  const { run } = req;
+  const manifest = run.manifest;
+  if (!run.complete || !manifest || !run.metrics || !req.spec) {
+    throw new UsageError(
+      `run ${run.id} is not complete (${manifest?.status ?? "no manifest"}, no _SUCCESS marker): it has no models to score with`,
+      { hint: "Pick a succeeded run from `kindling runs`." },
+    );
+  }
+  const warnings = compatibility(run.id, manifest, req.spec, req.sparkVersion ?? VERSIONS.spark);
+  const featureSet = req.featureSet ?? run.metrics.best_feature_set;
+  checkFeatureSet(run.id, run.metrics, featureSet);
+  const modelDir = path.join(run.dir, "models", featureSet);
+  if (!(await exists(path.join(modelDir, "metadata")))) {
+    throw new UsageError(
+      `run ${run.id} has no saved model for ${featureSet} (${modelDir} is missing or empty)`,
+    );
+  }
+
+  const input = path.resolve(req.input);
+  const output = path.resolve(req.output);
+  const inputFormat = formatOf(input, "--input");
+  const outputFormat = formatOf(output, "--output");
+  const info = await stat(input).catch(() => undefined);
+  if (!info) throw new UsageError(`--input ${input} not found`);
+  if (input === output) throw new UsageError("--output must differ from --input");
+  if (inputFormat === "csv") {
+    const columns = await csvColumns(input, req.spec.input.csv);
+    checkColumns(input, columns, req.spec.input.text_column, run.metrics.label_values);
+  }
+  await checkOutput(output, req.force);
+  return {
+    runId: run.id,
+    runDir: run.dir,
+    trainSpec: req.spec,
+    featureSet,
+    modelDir,
+    labels: run.metrics.label_values,
+    input: { file: input, format: inputFormat },
+    output: { file: output, format: outputFormat },
+    force: req.force,
+    warnings,
+  };
+}
+
+/**
+ * A saved Spark ML model loads in the Spark minor version that wrote it; the job spec version says whether
+ * this Kindling's job understands the run. A different patch version only warns.
+ */
+export function compatibility(
+  runId: string,
+  manifest: Manifest,
+  spec: JobSpec,
+  sparkVersion: string,
+): string[] {
+  const retrain = { hint: "Retrain with `kindling run` to get a model this Kindling can use." };
+  if (spec.spec_version !== SPEC_VERSION || manifest.manifest_version !== 1) {
+    throw new UsageError(
+      `run ${runId} was made with job spec v${spec.spec_version} (manifest v${manifest.manifest_version}); this Kindling reads job spec v${SPEC_VERSION} (manifest v1)`,
+      retrain,
+    );
+  }
+  const trained = manifest.versions.spark;
+  if (!trained)
+    throw new UsageError(`run ${runId} does not record the Spark version that saved its models`, retrain);
+  const minor = (v: string) => v.split(".").slice(0, 2).join(".");
+  if (minor(trained) !== minor(sparkVersion)) {
+    throw new UsageError(
+      `run ${runId}'s models were saved by Spark ${trained}; this Kindling scores with Spark ${sparkVersion}, and Spark ML models are only read back by the same minor version`,
+      retrain,
+    );
+  }
+  return trained === sparkVersion
+    ? []
+    : [
+        `run ${runId} was trained with Spark ${trained}; scoring with Spark ${sparkVersion} (same minor version)`,
+      ];
+}
+
+function checkFeatureSet(runId: string, metrics: Metrics, featureSet: string): void {
+  const available = Object.keys(metrics.feature_sets);
+  if (!available.includes(featureSet)) {
+    throw new UsageError(
+      `feature set "${featureSet}" is not in run ${runId}; it has: ${available.join(", ")}`,
+      { hint: `Drop --feature-set to use the best one (${metrics.best_feature_set}).` },
+    );
+  }
+}
+
+function checkColumns(file: string, columns: string[], text: string, labels: string[]): void {
+  if (!columns.includes(text)) {
+    throw new UsageError(
+      `--input ${file} has no "${text}" column (the text column the model was trained on); its columns are: ${columns.join(", ") || "(none)"}`,
+      { hint: `Rename the column that holds the text to "${text}".` },
+    );
+  }
+  const clash = conflictingColumns(columns, labels);
+  if (clash.length) {
+    throw new UsageError(
+      `--input ${file} already has column(s) ${clash.map((c) => `"${c}"`).join(", ")}, which predict writes; rename or drop them`,
+    );
+  }
+}
+
+async function checkOutput(output: string, force: boolean): Promise<void> {
+  const info = await stat(output).catch(() => undefined);
+  if (info?.isDirectory()) throw new UsageError(`--output ${output} is a directory; name a file`);
+  if (info && !force) {
+    throw new UsageError(`--output ${output} already exists`, { hint: "Pass --force to replace it." });
+  }
+  const parent = await stat(path.dirname(output)).catch(() => undefined);
+  if (!parent?.isDirectory()) throw new UsageError(`--output: folder ${path.dirname(output)} does not exist`);
+}

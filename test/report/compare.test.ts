@@ -1,0 +1,104 @@
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { renderComparison } from "../../src/cli/commands/compare.js";
+import { type runRow, runsCommand } from "../../src/cli/commands/runs.js";
+import type { CommandIO } from "../../src/cli/io.js";
+import { compareRuns } from "../../src/report/compare.js";
+import { RunStore } from "../../src/runs/store.js";
+import { RecordingReporter } from "../../src/ui/reporter.js";
+import { clone, fixtureSources } from "./fixtures.js";
+
+describe("compareRuns", () => {
+  it("puts metrics side by side with B − A and lists changed settings A → B", async () => {
+    const a = await fixtureSources();
+    const b = clone(a);
+    b.manifest.run_id = "20261128-090000-spam-0b0b";
+    b.manifest.config_hash = "different";
+    b.manifest.input.sha256 = "f".repeat(64);
+    const tfidf = b.metrics?.feature_sets.tfidf;
+    if (!tfidf || !b.metrics) throw new Error("fixture has tfidf");
+    tfidf.accuracy += 0.02;
+    const tfidfSpec = b.spec.feature_sets.find((f) => f.name === "tfidf");
+    if (tfidfSpec?.kind !== "tfidf") throw new Error("fixture has tfidf");
+    tfidfSpec.num_features = 1000;
+    b.spec.training.cv.folds = 3;
+    b.spec.run.id = b.manifest.run_id; // identity is not a difference
+
+    const c = compareRuns(a, b);
+
+    const accuracy = c.metrics.find((m) => m.featureSet === "tfidf" && m.metric === "accuracy");
+    expect(accuracy?.delta).toBeCloseTo(0.02);
+    expect(c.metrics.find((m) => m.featureSet === "word2vec" && m.metric === "f1")?.delta).toBe(0);
+    expect(c.sameConfig).toBe(false);
+    expect(c.changes).toEqual([
+      { key: "feature_sets[tfidf].num_features", a: "250", b: "1000" },
+      { key: "training.cv.folds", a: "2", b: "3" },
+      { key: "input.sha256", a: JSON.stringify(a.manifest.input.sha256), b: JSON.stringify("f".repeat(64)) },
+    ]);
+    const text = renderComparison(c);
+    expect(text).toMatch(/tfidf\s*│\s*Accuracy\s*│\s*93\.9%\s*│\s*95\.9%\s*│\s*\+2\.0 pts/);
+    expect(text).toContain("feature_sets[tfidf].num_features: 250 → 1000");
+  });
+
+  it("says so when two runs share their config, data and versions", async () => {
+    const a = await fixtureSources();
+    const c = compareRuns(a, clone(a));
+    expect(c.changes).toEqual([]);
+    expect(c.sameConfig).toBe(true);
+    expect(renderComparison(c)).toMatch(/Same config \(hash [0-9a-f]{12}\), same data and versions\./);
+  });
+
+  it("shows a feature set only one run has, and a run without metrics", async () => {
+    const a = await fixtureSources();
+    const b = clone(a);
+    if (!b.metrics) throw new Error("fixture has metrics");
+    delete b.metrics.feature_sets.word2vec;
+    const c = compareRuns(a, b);
+    const w2v = c.metrics.filter((m) => m.featureSet === "word2vec");
+    expect(w2v.every((m) => m.b === null && m.delta === null)).toBe(true);
+    expect(compareRuns({ ...a, metrics: undefined }, { ...b, metrics: undefined }).metrics).toEqual([]);
+  });
+});
+
+describe("kindling runs", () => {
+  it("lists runs newest first with best set, accuracy and duration (numbers in --json)", async () => {
+    const cwd = await mkdtemp(path.join(os.tmpdir(), "kruns-"));
+    const root = path.join(cwd, "runs"); // no config: runs/ under the working folder
+    const store = new RunStore(root);
+    const { manifest } = await fixtureSources();
+    const older = await store.create("spam", new Date("2026-01-01T00:00:00Z"));
+    const newer = await store.create("spam", new Date("2026-06-01T00:00:00Z"));
+    await store.writeManifest(older.dir, { ...manifest, run_id: older.id });
+    await writeFile(path.join(older.dir, "_SUCCESS"), "");
+    await store.writeManifest(newer.dir, {
+      ...manifest,
+      run_id: newer.id,
+      status: "failed",
+      best: undefined,
+      duration_seconds: 3,
+    });
+    await mkdir(path.join(root, "not-a-run"));
+
+    const reporter = new RecordingReporter();
+    let json: unknown;
+    const io: CommandIO = {
+      reporter,
+      signal: new AbortController().signal,
+      cwd,
+      emitJson: (v) => (json = v),
+    };
+    await runsCommand({ json: false, verbose: false, config: "absent.yaml" }, io);
+
+    const rows = json as ReturnType<typeof runRow>[];
+    expect(rows.map((r) => [r.id, r.status, r.best, r.accuracy, r.duration_seconds])).toEqual([
+      [newer.id, "failed", undefined, undefined, 3],
+      [older.id, "succeeded", "hashing_tf", manifest.best?.accuracy, manifest.duration_seconds],
+    ]);
+    const table = reporter.text();
+    expect(table.indexOf(newer.id)).toBeLessThan(table.indexOf(older.id));
+    expect(table).toMatch(/hashing_tf\s*│\s*93\.9%\s*│\s*49\.6 s/);
+    expect(table).toContain("spam-assassin.csv");
+  });
+});
