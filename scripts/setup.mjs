@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // One set-up for `npm run demo` and `npm test`: installs what is missing and says exactly what to install
 // when it cannot (Java, Python). Uses only Node built-ins: it runs before node_modules exists.
-// Flags: --iac also prepares the cfn-lint/checkov environment used by the infrastructure tests.
+// Flags: --iac also prepares the test-only Python tools: cfn-lint/checkov for the infrastructure tests and
+// moto for the emulated-AWS (EMR target) tests.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -112,5 +113,9 @@ venv(
 );
 if (withIac && existsSync(path.join(root, "infra", "requirements.txt"))) {
   venv(".venv-iac", ["-r infra/requirements.txt"], "cfn-lint and checkov");
+}
+// The moto server the emulated-AWS tests start on 127.0.0.1 (its own venv: see the requirement file).
+if (withIac && existsSync(path.join(root, "test", "aws", "requirements.txt"))) {
+  venv(".venv-aws", ["-r test/aws/requirements.txt"], "moto (emulated AWS for the tests)");
 }
 build();

@@ -33,6 +33,9 @@ export async function createEmrAws(target: EmrAwsTarget, env = process.env): Pro
     ...(target.profile ? { profile: target.profile } : {}),
     ...(target.credentials ? { credentials: target.credentials } : {}),
   };
+  // The pinned SDK supports Node 20 (package.json engines); its notice about future SDK releases needing
+  // Node 22 would otherwise land in every run's output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const [{ EMR }, { S3 }, { CloudFormation }] = await Promise.all([
     load<typeof import("@aws-sdk/client-emr")>("@aws-sdk/client-emr"),
     load<typeof import("@aws-sdk/client-s3")>("@aws-sdk/client-s3"),

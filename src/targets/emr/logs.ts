@@ -139,8 +139,8 @@ async function findDriverContainer(
       Prefix: app ? `${key}${app}/` : key,
       ContinuationToken: token,
     });
-    for (const o of page.Contents ?? []) if (o.Key?.endsWith("/stderr.gz")) keys.push(o.Key);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    for (const o of page?.Contents ?? []) if (o.Key?.endsWith("/stderr.gz")) keys.push(o.Key);
+    token = page?.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   if (keys.length === 0) return undefined;
   // The application master (the driver in cluster mode) is the application's first container; of

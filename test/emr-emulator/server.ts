@@ -1,0 +1,315 @@
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { gzipSync } from "node:zlib";
+import type { S3 } from "@aws-sdk/client-s3";
+import { type ClusterRecord, clusterJson, type StepRecord, stepJson } from "./state.js";
+
+/** What running one step produced (the emulator turns it into EMR's logs and states). */
+export interface StepOutcome {
+  exitCode: number;
+  /** What the driver printed (cluster mode: the YARN application master's container). */
+  driverStdout: string;
+  driverStderr: string;
+}
+
+/** Runs one step; `signal` aborts when the cluster is terminated. */
+export type StepExecutor = (
+  step: StepRecord,
+  cluster: ClusterRecord,
+  signal: AbortSignal,
+) => Promise<StepOutcome>;
+
+/** A cluster-level fault to inject into the next cluster. */
+export type ClusterFault = "bootstrap-failure" | "instance-failure";
+
+export interface EmulatorOptions {
+  /** S3 client of the store the step reads from and writes to (the moto server). */
+  s3: S3;
+  executor: StepExecutor;
+  /** Time in each provisioning / termination state. Default 150 ms. */
+  phaseMs?: number;
+  /** Delay before step logs appear under LogUri, like EMR's periodic push. Default 0. */
+  logDelayMs?: number;
+}
+
+export interface EmrEmulator {
+  endpoint: string;
+  clusters: Map<string, ClusterRecord>;
+  /** Every API call received, in order: X-Amz-Target operation and body. */
+  calls: Array<{ operation: string; body: Record<string, unknown> }>;
+  setExecutor(executor: StepExecutor): void;
+  /** The next RunJobFlow's cluster fails this way instead of running its steps. */
+  injectFault(fault: ClusterFault): void;
+  set logDelayMs(ms: number);
+  /** Resolves once every cluster has terminated and its logs are written. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A local EMR: the JSON 1.1 API subset Kindling uses, cluster and step states as EMR moves them, and
+ * steps that really run (through `executor`) with their logs written under LogUri in S3.
+ */
+export async function startEmrEmulator(options: EmulatorOptions): Promise<EmrEmulator> {
+  const phaseMs = options.phaseMs ?? 150;
+  let logDelayMs = options.logDelayMs ?? 0;
+  let executor = options.executor;
+  let nextFault: ClusterFault | undefined;
+  const clusters = new Map<string, ClusterRecord>();
+  const calls: EmrEmulator["calls"] = [];
+  const running = new Set<Promise<void>>();
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const id = (prefix: string) => `${prefix}-${randomBytes(6).toString("hex").toUpperCase()}`;
+
+  const writeLog = async (c: ClusterRecord, path: string, text: string) => {
+    const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(c.logUri);
+    if (!m) return;
+    const prefix = (m[2] ?? "").replace(/\/?$/, "/").replace(/^\/$/, "");
+    await options.s3.putObject({ Bucket: m[1], Key: `${prefix}${c.id}/${path}`, Body: gzipSync(text) });
+  };
+
+  const terminate = async (
+    c: ClusterRecord,
+    finalState: "TERMINATED" | "TERMINATED_WITH_ERRORS",
+    reason: { Code: string; Message: string },
+  ) => {
+    c.state = "TERMINATING";
+    c.reason = reason;
+    await sleep(phaseMs);
+    c.state = finalState;
+    c.ended = new Date();
+  };
+
+  const lifecycle = async (c: ClusterRecord, fault: ClusterFault | undefined) => {
+    await sleep(phaseMs);
+    if (c.terminateRequested) return;
+    c.state = "BOOTSTRAPPING";
+    await sleep(phaseMs);
+    if (c.terminateRequested) return;
+    if (fault) {
+      for (const s of c.steps) {
+        s.state = "CANCELLED";
+        s.reason = {};
+      }
+      await terminate(
+        c,
+        "TERMINATED_WITH_ERRORS",
+        fault === "bootstrap-failure"
+          ? {
+              Code: "BOOTSTRAP_FAILURE",
+              Message: "On the master instance (i-0abc), bootstrap action 1 returned a non-zero return code",
+            }
+          : {
+              Code: "INSTANCE_FAILURE",
+              Message: "The master node was terminated by user (Spot interruption).",
+            },
+      );
+      return;
+    }
+    c.state = "RUNNING";
+    c.ready = new Date();
+    for (const step of c.steps) {
+      if (c.terminateRequested || step.state !== "PENDING") continue;
+      step.state = "RUNNING";
+      step.started = new Date();
+      let outcome: StepOutcome;
+      try {
+        outcome = await executor(step, c, step.abort.signal);
+      } catch (error) {
+        outcome = { exitCode: 1, driverStdout: "", driverStderr: String((error as Error).stack ?? error) };
+      }
+      step.ended = new Date();
+      const app = `application_${Date.now()}_0001`;
+      const failed = outcome.exitCode !== 0;
+      const stepStderr =
+        `INFO Client: Submitting application ${app} to ResourceManager\n` +
+        `INFO Client: Application report for ${app} (state: FINISHED)\n` +
+        `\t final status: ${failed ? "FAILED" : "SUCCEEDED"}\n` +
+        (failed
+          ? `Exception in thread "main" org.apache.spark.SparkException: Application ${app} finished with failed status\n`
+          : "");
+      const logs = async () => {
+        if (logDelayMs > 0) await sleep(logDelayMs);
+        const container = `containers/${app}/container_${app.slice("application_".length)}_01_000001/`;
+        await writeLog(c, `steps/${step.id}/stderr.gz`, stepStderr);
+        await writeLog(c, `steps/${step.id}/stdout.gz`, "");
+        await writeLog(c, `${container}stdout.gz`, outcome.driverStdout);
+        await writeLog(c, `${container}stderr.gz`, outcome.driverStderr);
+      };
+      const logsWritten = logs();
+      track(logsWritten);
+      if (step.abort.signal.aborted) {
+        step.state = "CANCELLED";
+        step.reason = { Message: "Job terminated" };
+      } else if (failed) {
+        step.state = "FAILED";
+        step.failureDetails = {
+          Reason: "Unknown Error.",
+          Message: lastLine(outcome.driverStderr) || `spark-submit exited with ${outcome.exitCode}`,
+          LogFile: `${c.logUri.replace(/\/?$/, "/")}${c.id}/steps/${step.id}/stderr.gz`,
+        };
+        if (step.actionOnFailure === "TERMINATE_CLUSTER" || step.actionOnFailure === "TERMINATE_JOB_FLOW") {
+          for (const rest of c.steps) if (rest.state === "PENDING") rest.state = "CANCELLED";
+          await terminate(c, "TERMINATED_WITH_ERRORS", {
+            Code: "STEP_FAILURE",
+            Message: "Shut down as step failed",
+          });
+          return;
+        }
+      } else {
+        step.state = "COMPLETED";
+      }
+    }
+    if (c.terminateRequested) return;
+    if (c.keepAlive) {
+      c.state = "WAITING";
+      c.reason = { Message: "Cluster ready after last step completed." };
+      return;
+    }
+    await terminate(c, "TERMINATED", { Code: "ALL_STEPS_COMPLETED", Message: "Steps completed" });
+  };
+
+  const track = (p: Promise<void>) => {
+    running.add(p);
+    p.catch(() => {}).finally(() => running.delete(p));
+  };
+
+  const handlers: Record<string, (body: Record<string, unknown>) => unknown> = {
+    RunJobFlow: (body) => {
+      if (typeof body.Name !== "string") throw validation("Name is required");
+      const instances = (body.Instances ?? {}) as Record<string, unknown>;
+      const c: ClusterRecord = {
+        id: id("j"),
+        name: body.Name,
+        request: body,
+        logUri: String(body.LogUri ?? ""),
+        keepAlive: Boolean(instances.KeepJobFlowAliveWhenNoSteps),
+        state: "STARTING",
+        reason: {},
+        created: new Date(),
+        steps: ((body.Steps ?? []) as Array<Record<string, unknown>>).map((s) => {
+          const jar = (s.HadoopJarStep ?? {}) as { Jar?: string; Args?: string[] };
+          return {
+            id: id("s"),
+            name: String(s.Name),
+            actionOnFailure: String(s.ActionOnFailure ?? "TERMINATE_CLUSTER"),
+            jar: jar.Jar ?? "",
+            args: jar.Args ?? [],
+            state: "PENDING",
+            reason: {},
+            created: new Date(),
+            abort: new AbortController(),
+          };
+        }),
+        tags: (body.Tags ?? []) as ClusterRecord["tags"],
+        terminateRequested: false,
+      };
+      clusters.set(c.id, c);
+      const fault = nextFault;
+      nextFault = undefined;
+      track(lifecycle(c, fault));
+      return {
+        JobFlowId: c.id,
+        ClusterArn: `arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/${c.id}`,
+      };
+    },
+    DescribeCluster: (body) => ({ Cluster: clusterJson(cluster(body.ClusterId)) }),
+    ListSteps: (body) => ({ Steps: [...cluster(body.ClusterId).steps].reverse().map(stepJson) }),
+    DescribeStep: (body) => {
+      const step = cluster(body.ClusterId).steps.find((s) => s.id === body.StepId);
+      if (!step) throw validation(`Step id '${String(body.StepId)}' is not valid.`);
+      return { Step: stepJson(step) };
+    },
+    TerminateJobFlows: (body) => {
+      for (const jobFlowId of (body.JobFlowIds ?? []) as string[]) {
+        const c = cluster(jobFlowId);
+        if (c.state === "TERMINATED" || c.state === "TERMINATED_WITH_ERRORS" || c.terminateRequested)
+          continue;
+        c.terminateRequested = true;
+        for (const s of c.steps) {
+          if (s.state === "PENDING" || s.state === "RUNNING") {
+            s.abort.abort();
+            s.state = "CANCELLED";
+            s.ended = new Date();
+          }
+        }
+        track(terminate(c, "TERMINATED", { Code: "USER_REQUEST", Message: "Terminated by user request" }));
+      }
+      return {};
+    },
+  };
+
+  const cluster = (clusterId: unknown): ClusterRecord => {
+    const c = clusters.get(String(clusterId));
+    if (!c) throw validation(`Cluster id '${String(clusterId)}' is not valid.`);
+    return c;
+  };
+
+  const server = createServer((req, res) => void handle(req, res));
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const target = String(req.headers["x-amz-target"] ?? "");
+    const operation = target.replace(/^ElasticMapReduce\./, "");
+    let body: Record<string, unknown> = {};
+    try {
+      body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString("utf8")) : {};
+    } catch {
+      return send(res, 400, { __type: "SerializationException", message: "bad JSON" });
+    }
+    calls.push({ operation, body });
+    const handler = handlers[operation];
+    if (!handler)
+      return send(res, 400, { __type: "UnknownOperationException", message: `emulator: ${operation}` });
+    try {
+      send(res, 200, handler(body));
+    } catch (error) {
+      const e = error as { type?: string; message: string };
+      send(res, 400, { __type: e.type ?? "InternalServerError", message: e.message });
+    }
+  };
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    clusters,
+    calls,
+    setExecutor: (e) => {
+      executor = e;
+    },
+    injectFault: (fault) => {
+      nextFault = fault;
+    },
+    set logDelayMs(ms: number) {
+      logDelayMs = ms;
+    },
+    idle: async () => {
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+    close: async () => {
+      for (const c of clusters.values()) for (const s of c.steps) s.abort.abort();
+      await Promise.allSettled([...running]);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body ?? {});
+  res.writeHead(status, {
+    "content-type": "application/x-amz-json-1.1",
+    "content-length": Buffer.byteLength(text),
+    "x-amzn-requestid": randomBytes(8).toString("hex"),
+  });
+  res.end(text);
+}
+
+function validation(message: string): Error & { type: string } {
+  return Object.assign(new Error(message), { type: "InvalidRequestException" });
+}
+
+function lastLine(text: string): string {
+  return text.trim().split("\n").filter(Boolean).pop()?.slice(0, 500) ?? "";
+}

@@ -1,0 +1,178 @@
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { S3 } from "@aws-sdk/client-s3";
+import type { StepExecutor, StepOutcome } from "./server.js";
+
+/** Value-taking spark-submit options the step may carry (others are flags without a value). */
+const WITH_VALUE = new Set([
+  "--master",
+  "--deploy-mode",
+  "--name",
+  "--driver-memory",
+  "--executor-memory",
+  "--executor-cores",
+  "--num-executors",
+  "--conf",
+  "--py-files",
+  "--files",
+  "--jars",
+  "--packages",
+  "--class",
+  "--properties-file",
+]);
+
+export interface SparkSubmitStep {
+  options: Array<[string, string]>;
+  entry: string;
+  appArgs: string[];
+}
+
+/** Splits `spark-submit [options] entry [app args]` as spark-submit does. */
+export function parseSparkSubmit(args: string[]): SparkSubmitStep {
+  if (args[0] !== "spark-submit") throw new Error(`emulator runs spark-submit steps only, got ${args[0]}`);
+  const options: Array<[string, string]> = [];
+  let i = 1;
+  while (i < args.length && (args[i] as string).startsWith("--")) {
+    const flag = args[i] as string;
+    if (WITH_VALUE.has(flag)) {
+      options.push([flag, args[i + 1] as string]);
+      i += 2;
+    } else {
+      options.push([flag, ""]);
+      i += 1;
+    }
+  }
+  const entry = args[i];
+  if (!entry) throw new Error("spark-submit step without an application");
+  return { options, entry, appArgs: args.slice(i + 1) };
+}
+
+/**
+ * Runs a spark-submit step with the project's local PySpark, as EMR would on the cluster: s3:// code, spec
+ * and input are fetched from the S3 server into a scratch dir, the spec is rewritten to file:// URIs, the
+ * job runs on local[2], and everything it wrote is put back under the spec's s3:// output URI (_SUCCESS
+ * last, as the job wrote it last).
+ */
+export function sparkSubmitExecutor(options: { s3: S3; root: string; master?: string }): StepExecutor {
+  return async (step, _cluster, signal) => {
+    const scratch = await mkdtemp(path.join(os.tmpdir(), "emr-emulator-"));
+    try {
+      return await runStep(options, parseSparkSubmit(step.args), scratch, signal);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  };
+}
+
+async function runStep(
+  options: { s3: S3; root: string; master?: string },
+  submit: SparkSubmitStep,
+  scratch: string,
+  signal: AbortSignal,
+): Promise<StepOutcome> {
+  const { s3 } = options;
+  const fetch = async (uri: string, dir: string): Promise<string> => {
+    const { bucket, key } = splitS3(uri);
+    const target = path.join(scratch, dir, path.posix.basename(key));
+    await mkdir(path.dirname(target), { recursive: true });
+    const res = await s3.getObject({ Bucket: bucket, Key: key });
+    await writeFile(
+      target,
+      Buffer.from(await (res.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()),
+    );
+    return target;
+  };
+
+  const local = async (uri: string, dir: string) => (uri.startsWith("s3://") ? fetch(uri, dir) : uri);
+  const entry = await local(submit.entry, "code");
+  const args: string[] = ["--master", options.master ?? "local[2]"];
+  for (const [flag, value] of submit.options) {
+    // The local master runs the driver here: client mode.
+    if (flag === "--deploy-mode" || flag === "--master") continue;
+    if (flag === "--py-files") {
+      const files = await Promise.all(value.split(",").map((u) => local(u, "code")));
+      args.push(flag, files.join(","));
+    } else {
+      args.push(flag, ...(value === "" ? [] : [value]));
+    }
+  }
+  const appArgs = [...submit.appArgs];
+  const specAt = appArgs.indexOf("--spec");
+  let outputUri: string | undefined;
+  const outputDir = path.join(scratch, "output");
+  if (specAt >= 0) {
+    const specFile = await local(appArgs[specAt + 1] as string, "spec");
+    const spec = JSON.parse(await readFile(specFile, "utf8"));
+    if (String(spec.input?.uri).startsWith("s3://")) {
+      spec.input.uri = pathToFileURL(await fetch(spec.input.uri, "input")).href;
+    }
+    if (String(spec.output?.uri).startsWith("s3://")) {
+      outputUri = spec.output.uri;
+      await mkdir(outputDir, { recursive: true });
+      spec.output.uri = pathToFileURL(outputDir).href;
+    }
+    const rewritten = path.join(scratch, "spec", "spec.local.json");
+    await writeFile(rewritten, JSON.stringify(spec));
+    appArgs[specAt + 1] = rewritten;
+  }
+
+  const venvBin = path.join(options.root, ".venv", "bin");
+  const outcome = await new Promise<StepOutcome>((resolve, reject) => {
+    const child = spawn(path.join(venvBin, "spark-submit"), [...args, entry, ...appArgs], {
+      cwd: scratch,
+      env: {
+        ...process.env,
+        PATH: `${venvBin}${path.delimiter}${process.env.PATH ?? ""}`,
+        PYSPARK_PYTHON: path.join(venvBin, "python"),
+        PYSPARK_DRIVER_PYTHON: path.join(venvBin, "python"),
+        SPARK_LOCAL_IP: "127.0.0.1",
+        PYTHONUNBUFFERED: "1",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const kill = () => child.kill("SIGTERM");
+    signal.addEventListener("abort", kill, { once: true });
+    child.once("error", reject);
+    child.once("close", (code) => {
+      signal.removeEventListener("abort", kill);
+      resolve({ exitCode: code ?? 137, driverStdout: stdout, driverStderr: stderr });
+    });
+  });
+
+  if (outputUri) await uploadTree(s3, outputDir, outputUri);
+  return outcome;
+}
+
+/** Puts every file under `dir` below `uri`; `_SUCCESS` last, as a job's committer would. */
+async function uploadTree(s3: S3, dir: string, uri: string): Promise<void> {
+  const { bucket, key } = splitS3(uri);
+  const prefix = key.replace(/\/?$/, "/");
+  const files = (await readdir(dir, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile() && !e.name.endsWith(".crc"))
+    .map((e) => path.join(e.parentPath, e.name));
+  const ordered = [
+    ...files.filter((f) => path.basename(f) !== "_SUCCESS" || path.dirname(f) !== dir),
+    ...files.filter((f) => f === path.join(dir, "_SUCCESS")),
+  ];
+  for (const file of ordered) {
+    const relative = path.relative(dir, file).split(path.sep).join("/");
+    await s3.putObject({ Bucket: bucket, Key: `${prefix}${relative}`, Body: await readFile(file) });
+  }
+}
+
+function splitS3(uri: string): { bucket: string; key: string } {
+  const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
+  if (!m) throw new Error(`not an s3 URI: ${uri}`);
+  return { bucket: m[1] as string, key: m[2] as string };
+}

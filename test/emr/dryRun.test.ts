@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { runEmrCommand } from "../../src/cli/commands/runEmr.js";
+import type { CommandIO } from "../../src/cli/io.js";
+import type { planJson } from "../../src/targets/emr/plan.js";
+import { RecordingReporter } from "../../src/ui/reporter.js";
+import { mockedRun } from "./mocks.js";
+
+describe("kindling run --target emr --dry-run", () => {
+  it("prints the exact RunJobFlow request, the planned uploads and the estimate, with no AWS call", async () => {
+    const m = await mockedRun("spark:\n  partitions: 4\n");
+    let json: unknown;
+    const io: CommandIO = {
+      reporter: new RecordingReporter(),
+      signal: new AbortController().signal,
+      cwd: m.dir,
+      emitJson: (v) => {
+        json = v;
+      },
+    };
+    const deps = {
+      aws: async () => {
+        throw new Error("a dry run must not create AWS clients");
+      },
+      foundationOps: () => {
+        throw new Error("a dry run must not touch the foundation");
+      },
+    };
+    const options = {
+      json: true,
+      verbose: false,
+      config: m.loaded.file,
+      target: "emr" as const,
+      dryRun: true,
+      region: "eu-west-1",
+    };
+    await expect(runEmrCommand(options, m.loaded, io, deps)).resolves.toBeUndefined();
+    const out = json as ReturnType<typeof planJson>;
+    expect(out.dry_run).toBe(true);
+    expect(out.region).toBe("eu-west-1");
+    expect(out.uploads.map((u) => [u.kind, u.to.replace(out.run_id, "<run>")])).toEqual([
+      ["data", expect.stringMatching(/^s3:\/\/<DataBucketName>\/data\/[0-9a-f]{64}\/data\.csv$/)],
+      ["code", "s3://<DataBucketName>/runs/<run>/code/entry.py"],
+      ["code", "s3://<DataBucketName>/runs/<run>/code/kindling_job.zip"],
+      ["spec", "s3://<DataBucketName>/runs/<run>/spec.json"],
+    ]);
+    expect(out.run_job_flow.Steps?.[0]?.HadoopJarStep?.Args).toEqual([
+      "spark-submit",
+      "--deploy-mode",
+      "cluster",
+      "--name",
+      `kindling ${out.run_id}`,
+      "--driver-memory",
+      "2g",
+      "--conf",
+      "spark.ui.showConsoleProgress=false",
+      "--conf",
+      "spark.yarn.maxAppAttempts=1",
+      "--py-files",
+      `s3://<DataBucketName>/runs/${out.run_id}/code/kindling_job.zip`,
+      `s3://<DataBucketName>/runs/${out.run_id}/code/entry.py`,
+      "--spec",
+      `s3://<DataBucketName>/runs/${out.run_id}/spec.json`,
+    ]);
+    expect(out.spec.output).toEqual({
+      uri: `s3://<DataBucketName>/runs/${out.run_id}`,
+      write_features: false,
+      success_marker: true,
+    });
+    expect(out.spec.spark.partitions).toBe(4);
+    expect(out.cost_estimate).toMatchObject({ currency: "USD", minutes: 28 });
+    expect(out.cost_estimate.usd).toBeGreaterThan(0);
+    expect(m.emrMock.calls()).toHaveLength(0);
+    expect(m.s3Mock.calls()).toHaveLength(0);
+    m.emrMock.restore();
+    m.s3Mock.restore();
+  });
+});

@@ -1,0 +1,301 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { DescribeClusterCommand, DescribeStepCommand, TerminateJobFlowsCommand } from "@aws-sdk/client-emr";
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
+import { afterEach, describe, expect, it } from "vitest";
+import { JobFailedError } from "../../src/errors.js";
+import { runEmr } from "../../src/targets/emr/runEmr.js";
+import { awsError, body, cluster, gz, mockedRun, step } from "./mocks.js";
+
+// Fault paths of `runEmr` with scripted SDK responses (aws-sdk-client-mock): every EMR and S3 call is
+// answered by the test, time is injected, nothing waits.
+let cleanup: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanup) c();
+  cleanup = [];
+});
+
+async function setup(extraConfig = "") {
+  const m = await mockedRun(extraConfig);
+  cleanup.push(() => {
+    m.emrMock.restore();
+    m.s3Mock.restore();
+  });
+  return m;
+}
+
+const manifestOf = (dir: string) => {
+  const runs = path.join(dir, "runs");
+  const id = readdirSync(runs).sort().pop() as string;
+  return {
+    runDir: path.join(runs, id),
+    manifest: JSON.parse(readFileSync(path.join(runs, id, "manifest.json"), "utf8")),
+  };
+};
+
+const STEP_STDERR_LOG = "s3://logs-bucket/emr/j-TEST/steps/s-TEST/stderr.gz";
+
+describe("runEmr fault paths", () => {
+  it("step FAILED with FailureDetails: shows the tail and cause, terminates a cluster left waiting, downloads nothing", async () => {
+    const m = await setup();
+    m.emrMock
+      .on(DescribeClusterCommand)
+      .resolvesOnce(cluster("STARTING"))
+      .resolvesOnce(cluster("RUNNING", { ready: 400 }))
+      // ActionOnFailure was overridden somewhere: the cluster idles after the failed step.
+      .resolvesOnce(cluster("WAITING", { ready: 400 }))
+      .resolves(
+        cluster("TERMINATED", {
+          ready: 400,
+          ended: 800,
+          reason: { Code: "USER_REQUEST", Message: "Terminated by user request" },
+        }),
+      );
+    m.emrMock
+      .on(DescribeStepCommand)
+      .resolvesOnce(step("PENDING"))
+      .resolvesOnce(step("RUNNING"))
+      .resolves(
+        step("FAILED", {
+          Reason: "Unknown Error.",
+          Message: "java.lang.OutOfMemoryError: Java heap space",
+          LogFile: STEP_STDERR_LOG,
+        }),
+      );
+    m.s3Mock.on(GetObjectCommand, { Key: "emr/j-TEST/steps/s-TEST/stderr.gz" }).resolves({
+      Body: gz("INFO Client: Application report for application_1_0001 (state: FAILED)\n"),
+    });
+    m.s3Mock.on(GetObjectCommand).rejects(awsError("NoSuchKey", "The specified key does not exist.", 404));
+    m.s3Mock.on(ListObjectsV2Command).resolves({
+      Contents: [{ Key: "emr/j-TEST/containers/application_1_0001/container_1_0001_01_000001/stderr.gz" }],
+    });
+    m.s3Mock
+      .on(GetObjectCommand, {
+        Key: "emr/j-TEST/containers/application_1_0001/container_1_0001_01_000001/stderr.gz",
+      })
+      .resolves({
+        Body: gz("24/11/27 INFO started\njava.lang.OutOfMemoryError: Java heap space\n\tat x.y(Z.java:1)\n"),
+      });
+
+    const error = await runEmr(m.options).catch((e) => e);
+    expect(error, error.stack).toBeInstanceOf(JobFailedError);
+    expect(error.message).toMatch(/Spark ran out of memory: java.lang.OutOfMemoryError/);
+    expect(m.emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(1);
+    const text = m.reporter.text();
+    expect(text).toMatch(/Step FAILED: Unknown Error.: java.lang.OutOfMemoryError/);
+    expect(text).toMatch(/last lines of the driver stderr[\s\S]*OutOfMemoryError/);
+    expect(text).toMatch(/Likely cause \(out-of-memory\)/);
+    const { runDir, manifest } = manifestOf(m.dir);
+    expect(manifest).toMatchObject({ status: "failed", failure: { cause: "out-of-memory" } });
+    expect(manifest.emr).toMatchObject({ cluster_id: "j-TEST", step_id: "s-TEST" });
+    expect(
+      m.s3Mock.commandCalls(HeadObjectCommand, { Key: `runs/${path.basename(runDir)}/_SUCCESS` }),
+    ).toHaveLength(0);
+    expect(existsSync(path.join(runDir, "_SUCCESS"))).toBe(false);
+    expect(existsSync(path.join(runDir, "metrics.json"))).toBe(false);
+  });
+
+  it("interrupt (Ctrl-C / SIGTERM): terminates the cluster, says so, and records the run as interrupted", async () => {
+    const m = await setup();
+    m.emrMock.on(DescribeClusterCommand).resolves(cluster("RUNNING", { ready: 300 }));
+    m.emrMock.on(DescribeStepCommand).callsFake(() => {
+      m.controller.abort("SIGINT");
+      return step("RUNNING");
+    });
+    const error = await runEmr(m.options).catch((e) => e);
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect(error.message).toMatch(/interrupted; cluster j-TEST was terminated/);
+    expect(m.emrMock.commandCalls(TerminateJobFlowsCommand)[0]?.args[0].input).toEqual({
+      JobFlowIds: ["j-TEST"],
+    });
+    expect(m.reporter.text()).toMatch(/Terminating cluster j-TEST \(interrupted\)/);
+    expect(manifestOf(m.dir).manifest.failure.kind).toBe("Interrupted");
+  });
+
+  it("an interrupt during the upload starts no cluster", async () => {
+    const m = await setup();
+    m.s3Mock.on(PutObjectCommand).callsFake(() => {
+      m.controller.abort("SIGINT");
+      return {};
+    });
+    const error = await runEmr(m.options).catch((e) => e);
+    expect(error.message).toMatch(/no cluster was started|before the cluster was started/);
+    expect(m.emrMock.calls()).toHaveLength(0);
+  });
+
+  it("COMPLETED without _SUCCESS: nothing is downloaded and the run fails", async () => {
+    const m = await setup();
+    m.emrMock.on(DescribeClusterCommand).resolves(cluster("TERMINATED", { ready: 300, ended: 900 }));
+    m.emrMock.on(DescribeStepCommand).resolves(step("COMPLETED"));
+    const error = await runEmr(m.options).catch((e) => e);
+    expect(error.message).toMatch(/_SUCCESS is missing: the outputs are incomplete and were not downloaded/);
+    expect(m.s3Mock.commandCalls(ListObjectsV2Command)).toHaveLength(0);
+    expect(m.s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
+    const { runDir, manifest } = manifestOf(m.dir);
+    expect(manifest.failure).toMatchObject({ kind: "NoSuccessMarker", cause: "no-success-marker" });
+    expect(manifest.emr.cost.actual).toBeGreaterThan(0);
+    expect(existsSync(path.join(runDir, "_SUCCESS"))).toBe(false);
+  });
+
+  it("throttled Describe calls are retried with growing backoff, then the run goes on", async () => {
+    const m = await setup();
+    const throttle = awsError("ThrottlingException", "Rate exceeded");
+    m.emrMock
+      .on(DescribeClusterCommand)
+      .rejectsOnce(throttle)
+      .rejectsOnce(throttle)
+      .rejectsOnce(throttle)
+      .resolves(cluster("TERMINATED", { ready: 300, ended: 900 }));
+    m.emrMock.on(DescribeStepCommand).resolves(step("COMPLETED"));
+    await runEmr(m.options).catch(() => undefined);
+    expect(m.emrMock.commandCalls(DescribeClusterCommand)).toHaveLength(4);
+    // Full jitter under a doubling ceiling: 1 s, 2 s, 4 s (each at least half the base).
+    expect(m.sleeps).toHaveLength(3);
+    m.sleeps.forEach((ms, i) => {
+      expect(ms).toBeGreaterThanOrEqual(500);
+      expect(ms).toBeLessThanOrEqual(1000 * 2 ** i);
+    });
+  });
+
+  it("throttling past the cap ends the watch, terminates the cluster and fails the run", async () => {
+    const m = await setup();
+    m.emrMock.on(DescribeClusterCommand).rejects(awsError("ThrottlingException", "Rate exceeded"));
+    const error = await runEmr(m.options).catch((e) => e);
+    expect(error.message).toMatch(
+      /lost track of cluster j-TEST: DescribeCluster was still throttled after 8 attempts/,
+    );
+    expect(m.emrMock.commandCalls(DescribeClusterCommand)).toHaveLength(8);
+    expect(Math.max(...m.sleeps)).toBeLessThanOrEqual(30_000);
+    expect(m.emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(1);
+  });
+
+  it("bootstrap failure: cause named, waits for logs within the bound and says so", async () => {
+    const m = await setup();
+    m.emrMock.on(DescribeClusterCommand).resolves(
+      cluster("TERMINATED_WITH_ERRORS", {
+        ended: 420,
+        reason: {
+          Code: "BOOTSTRAP_FAILURE",
+          Message: "On the master instance (i-1), bootstrap action 1 returned a non-zero return code",
+        },
+      }),
+    );
+    m.emrMock.on(DescribeStepCommand).resolves(step("CANCELLED"));
+    m.s3Mock.on(GetObjectCommand).rejects(awsError("NoSuchKey", "no", 404));
+    m.s3Mock.on(ListObjectsV2Command).resolves({});
+    const error = await runEmr(m.options).catch((e) => e);
+    expect(error.message).toMatch(/A bootstrap action failed before the job started/);
+    expect(error.hint).toMatch(/emr.bootstrap_actions/);
+    const text = m.reporter.text();
+    expect(text).toMatch(/Waiting for the step's logs at s3:\/\/logs-bucket\/emr\/j-TEST\/steps\/s-TEST\//);
+    expect(text).toMatch(/logs have not arrived yet/);
+    // Four reads, 30 s apart: the bound.
+    expect(m.sleeps.filter((ms) => ms === 30_000)).toHaveLength(3);
+    expect(m.emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(0);
+  });
+
+  it("logs arriving late: the tail and the job's own error are shown once they are there", async () => {
+    const m = await setup();
+    m.emrMock.on(DescribeClusterCommand).resolves(
+      cluster("TERMINATED_WITH_ERRORS", {
+        ready: 300,
+        ended: 800,
+        reason: { Code: "STEP_FAILURE", Message: "Shut down as step failed" },
+      }),
+    );
+    m.emrMock.on(DescribeStepCommand).resolves(step("FAILED", { Reason: "Unknown Error." }));
+    const stderrKey = "emr/j-TEST/steps/s-TEST/stderr.gz";
+    m.s3Mock
+      .on(GetObjectCommand, { Key: stderrKey })
+      .rejectsOnce(awsError("NoSuchKey", "no", 404))
+      .rejectsOnce(awsError("NoSuchKey", "no", 404))
+      .resolves({ Body: gz("Submitting application application_7_0001\nfinal status: FAILED\n") });
+    m.s3Mock
+      .on(GetObjectCommand, { Key: "emr/j-TEST/steps/s-TEST/stdout.gz" })
+      .rejects(awsError("NoSuchKey", "no", 404));
+    const driver = "emr/j-TEST/containers/application_7_0001/container_7_0001_01_000001/";
+    m.s3Mock
+      .on(ListObjectsV2Command)
+      .resolves({ Contents: [{ Key: `${driver}stderr.gz` }, { Key: `${driver}stdout.gz` }] });
+    m.s3Mock
+      .on(GetObjectCommand, { Key: `${driver}stderr.gz` })
+      .resolves({ Body: gz("Traceback (most recent call last):\nValueError: x\n") });
+    m.s3Mock.on(GetObjectCommand, { Key: `${driver}stdout.gz` }).resolves({
+      Body: body(
+        Buffer.from(
+          '@@kindling {"event":"error","stage":"load","kind":"InputNotFound","message":"s3://data-bucket/data/x.csv does not exist"}\n',
+        ),
+      ),
+    });
+    const error = await runEmr(m.options).catch((e) => e);
+    expect(error.message).toMatch(/could not read its input: s3:\/\/data-bucket\/data\/x.csv does not exist/);
+    expect(error.stage).toBe("load");
+    expect(m.reporter.text()).toMatch(/Waiting for the step's logs/);
+    expect(m.sleeps.filter((ms) => ms === 30_000)).toHaveLength(2);
+    const { runDir, manifest } = manifestOf(m.dir);
+    expect(manifest.failure).toMatchObject({ kind: "InputNotFound", stage: "load", cause: "missing-input" });
+    expect(readFileSync(path.join(runDir, "logs", "spark.log"), "utf8")).toMatch(/ValueError/);
+  });
+
+  it.each([
+    [
+      "CANCELLED step",
+      cluster("TERMINATED", {
+        ended: 500,
+        reason: { Code: "USER_REQUEST", Message: "Terminated by user request" },
+      }),
+      step("CANCELLED"),
+      /The step was cancelled: Terminated by user request/,
+    ],
+    [
+      "INSTANCE_FAILURE (spot)",
+      cluster("TERMINATED_WITH_ERRORS", {
+        ended: 500,
+        reason: { Code: "INSTANCE_FAILURE", Message: "Spot instance i-2 was reclaimed" },
+      }),
+      step("CANCELLED"),
+      /Spot capacity was reclaimed or unavailable/,
+    ],
+    [
+      "INSTANCE_FAILURE",
+      cluster("TERMINATED_WITH_ERRORS", {
+        ended: 500,
+        reason: { Code: "INSTANCE_FAILURE", Message: "Instance i-3 failed health checks" },
+      }),
+      step("FAILED"),
+      /EMR lost or could not start instances/,
+    ],
+  ])("%s: names the cause", async (_name, clusterAnswer, stepAnswer, message) => {
+    const m = await setup();
+    m.emrMock.on(DescribeClusterCommand).resolves(clusterAnswer);
+    m.emrMock.on(DescribeStepCommand).resolves(stepAnswer);
+    m.s3Mock.on(GetObjectCommand).rejects(awsError("NoSuchKey", "no", 404));
+    m.s3Mock.on(ListObjectsV2Command).resolves({});
+    const error = await runEmr(m.options).catch((e) => e);
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect(error.message).toMatch(message);
+  });
+
+  it("a missing foundation stack is an error that says to deploy, before any upload", async () => {
+    const m = await setup();
+    const { aws } = m;
+    m.options.aws = async () => ({
+      ...aws,
+      cloudFormation: {
+        describeStacks: async () => {
+          throw Object.assign(new Error("Stack with id kindling-mock-dev does not exist"), {
+            name: "ValidationError",
+          });
+        },
+      },
+    });
+    await expect(runEmr(m.options)).rejects.toThrow(/kindling-mock-dev is not deployed in us-east-1/);
+    expect(m.s3Mock.calls()).toHaveLength(0);
+    expect(m.emrMock.calls()).toHaveLength(0);
+  });
+});

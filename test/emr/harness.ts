@@ -1,0 +1,56 @@
+import { S3 } from "@aws-sdk/client-s3";
+import { createFoundationStack, type FoundationFixture } from "../aws/foundationFixture.js";
+import { type Moto, startMoto, TEST_CREDENTIALS, TEST_REGION } from "../aws/moto.js";
+import { type EmrEmulator, startEmrEmulator } from "../emr-emulator/server.js";
+import { sparkSubmitExecutor } from "../emr-emulator/sparkStep.js";
+import { ROOT } from "../helpers/cli.js";
+
+/** moto (S3 + CloudFormation) + the EMR emulator + a deployed-looking foundation, all on 127.0.0.1. */
+export interface AwsHarness {
+  moto: Moto;
+  emr: EmrEmulator;
+  s3: S3;
+  foundation: FoundationFixture;
+  /** Environment for the `kindling` CLI process: endpoints, fake credentials, fast polling. */
+  env: NodeJS.ProcessEnv;
+  stop(): Promise<void>;
+}
+
+export async function startAwsHarness(project: string): Promise<AwsHarness> {
+  const moto = await startMoto();
+  try {
+    const s3 = new S3({
+      endpoint: moto.endpoint,
+      region: TEST_REGION,
+      credentials: TEST_CREDENTIALS,
+      forcePathStyle: true,
+    });
+    const emr = await startEmrEmulator({ s3, executor: sparkSubmitExecutor({ s3, root: ROOT }) });
+    const foundation = await createFoundationStack(moto.endpoint, project);
+    const env: NodeJS.ProcessEnv = {
+      AWS_ENDPOINT_URL_S3: moto.endpoint,
+      AWS_ENDPOINT_URL_CLOUDFORMATION: moto.endpoint,
+      AWS_ENDPOINT_URL_EMR: emr.endpoint,
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+      AWS_REGION: TEST_REGION,
+      AWS_EC2_METADATA_DISABLED: "true",
+      KINDLING_EMR_POLL_MS: "200",
+      KINDLING_EMR_LOG_WAIT_MS: "300",
+    };
+    return {
+      moto,
+      emr,
+      s3,
+      foundation,
+      env,
+      stop: async () => {
+        await emr.close();
+        await moto.stop();
+      },
+    };
+  } catch (error) {
+    await moto.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,137 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { gzipSync } from "node:zlib";
+import {
+  DescribeClusterCommand,
+  DescribeStepCommand,
+  EMR,
+  EMRClient,
+  ListStepsCommand,
+  RunJobFlowCommand,
+  TerminateJobFlowsCommand,
+} from "@aws-sdk/client-emr";
+import { HeadObjectCommand, PutObjectCommand, S3, S3Client } from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
+import { loadConfig } from "../../src/config/load.js";
+import { OUTPUT_KEYS } from "../../src/infra/foundationStack.js";
+import type { EmrAws } from "../../src/targets/emr/aws.js";
+import type { EmrRunOptions } from "../../src/targets/emr/runEmr.js";
+import { RecordingReporter } from "../../src/ui/reporter.js";
+
+export const T0 = new Date("2026-11-27T23:15:00Z");
+const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
+
+export const FOUNDATION_OUTPUTS = Object.entries({
+  [OUTPUT_KEYS.dataBucketName]: "data-bucket",
+  [OUTPUT_KEYS.logsBucketName]: "logs-bucket",
+  [OUTPUT_KEYS.logUri]: "s3://logs-bucket/emr/",
+  [OUTPUT_KEYS.network]: "private",
+  [OUTPUT_KEYS.vpcId]: "vpc-1",
+  [OUTPUT_KEYS.subnetIds]: "subnet-a,subnet-b",
+  [OUTPUT_KEYS.primarySecurityGroupId]: "sg-primary",
+  [OUTPUT_KEYS.coreSecurityGroupId]: "sg-core",
+  [OUTPUT_KEYS.serviceAccessSecurityGroupId]: "sg-service",
+  [OUTPUT_KEYS.serviceRoleName]: "emr-service",
+  [OUTPUT_KEYS.instanceProfileName]: "emr-instance",
+  [OUTPUT_KEYS.instanceRoleArn]: "arn:aws:iam::123456789012:role/emr-instance",
+  [OUTPUT_KEYS.securityConfigurationName]: "emr-security",
+  [OUTPUT_KEYS.kmsKeyArn]: "arn:aws:kms:us-east-1:123456789012:key/1",
+}).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue }));
+
+/** A DescribeCluster answer `seconds` after creation. */
+export function cluster(
+  State: string,
+  options: { reason?: { Code?: string; Message?: string }; ended?: number; ready?: number } = {},
+) {
+  return {
+    Cluster: {
+      Id: "j-TEST",
+      Status: {
+        State,
+        ...(options.reason ? { StateChangeReason: options.reason } : {}),
+        Timeline: {
+          CreationDateTime: T0,
+          ...(options.ready !== undefined ? { ReadyDateTime: at(options.ready) } : {}),
+          ...(options.ended !== undefined ? { EndDateTime: at(options.ended) } : {}),
+        },
+      },
+    },
+  } as never;
+}
+
+export function step(
+  State: string,
+  FailureDetails?: { Reason?: string; Message?: string; LogFile?: string },
+) {
+  return {
+    Step: {
+      Id: "s-TEST",
+      Status: {
+        State,
+        ...(FailureDetails ? { FailureDetails } : {}),
+        Timeline: { StartDateTime: at(400), EndDateTime: at(700) },
+      },
+    },
+  } as never;
+}
+
+export function awsError(name: string, message = name, status = 400): Error {
+  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+}
+
+/** A GetObject body: a stream that also has the SDK's transformToByteArray. */
+export function body(bytes: Buffer) {
+  return Object.assign(Readable.from([bytes]), {
+    transformToByteArray: async () => new Uint8Array(bytes),
+  }) as never;
+}
+
+export const gz = (text: string) => body(gzipSync(text));
+
+/** A config + tiny CSV in a temp dir, mocked EMR and S3 clients, and runEmr options wired to them. */
+export async function mockedRun(extraConfig = "") {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "kindling-emr-mock-"));
+  await writeFile(path.join(dir, "data.csv"), 'text,label\n"free money now",spam\n"meeting at noon",ham\n');
+  await writeFile(path.join(dir, "kindling.yaml"), `project: mock\ndata:\n  path: data.csv\n${extraConfig}`);
+  const loaded = await loadConfig(path.join(dir, "kindling.yaml"));
+  const emrMock = mockClient(EMRClient);
+  const s3Mock = mockClient(S3Client);
+  s3Mock.on(HeadObjectCommand).rejects(awsError("NotFound", "Not Found", 404));
+  s3Mock.on(PutObjectCommand).resolves({});
+  emrMock.on(RunJobFlowCommand).resolves({ JobFlowId: "j-TEST" });
+  emrMock.on(ListStepsCommand).resolves({ Steps: [{ Id: "s-TEST" }] });
+  emrMock.on(TerminateJobFlowsCommand).resolves({});
+  const aws: EmrAws = {
+    emr: new EMR({ region: "us-east-1", credentials }),
+    s3: new S3({ region: "us-east-1", credentials }),
+    cloudFormation: {
+      describeStacks: async () => ({
+        Stacks: [{ StackStatus: "CREATE_COMPLETE", Outputs: FOUNDATION_OUTPUTS }],
+      }),
+    },
+    region: "us-east-1",
+  };
+  const reporter = new RecordingReporter();
+  const sleeps: number[] = [];
+  const controller = new AbortController();
+  let now = T0.getTime();
+  const options: EmrRunOptions = {
+    loaded,
+    reporter,
+    aws: async () => aws,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+    clock: () => new Date(now),
+    signal: controller.signal,
+    pollMs: 1000,
+    logWait: { attempts: 4, intervalMs: 30_000 },
+  };
+  return { dir, loaded, emrMock, s3Mock, aws, reporter, sleeps, controller, options };
+}
+
+export { DescribeClusterCommand, DescribeStepCommand, RunJobFlowCommand, TerminateJobFlowsCommand };

@@ -1,0 +1,181 @@
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { RunJobFlowCommandInput } from "@aws-sdk/client-emr";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildCli, kindling, ROOT } from "../helpers/cli.js";
+import { writeCorpusSlice } from "../helpers/corpus.js";
+import { type AwsHarness, startAwsHarness } from "./harness.js";
+
+// `kindling run --target emr` as a user runs it, over real HTTP: moto for S3 and CloudFormation, the EMR
+// emulator for EMR (its step really runs spark-submit on the local PySpark).
+const PROJECT = "emre2e";
+const CONFIG = `project: ${PROJECT}
+data:
+  path: slice.csv
+features:
+  word2vec: { vector_size: 50 }
+train:
+  grid:
+    max_iter: [5, 10]
+spark:
+  master: local[2]
+  partitions: 4
+  conf:
+    spark.ui.enabled: false
+    spark.sql.shuffle.partitions: 4
+`;
+
+let aws: AwsHarness;
+let dir: string;
+
+beforeAll(async () => {
+  buildCli();
+  aws = await startAwsHarness(PROJECT);
+  dir = await mkdtemp(path.join(os.tmpdir(), "kindling-emr-e2e-"));
+  await writeCorpusSlice(path.join(dir, "slice.csv"), 30);
+  await writeFile(path.join(dir, "kindling.yaml"), CONFIG);
+}, 120_000);
+
+afterAll(async () => {
+  await aws?.stop();
+});
+
+const cli = (args: string[]) => kindling(args, { cwd: dir, env: aws.env });
+
+describe("kindling run --target emr (moto + EMR emulator, real Spark step)", () => {
+  it("brings back the same metrics as the local target, with cluster facts and cost", async () => {
+    const [local, emr] = [await cli(["run", "--json"]), await cli(["run", "--target", "emr", "--json"])];
+    expect(local.code, local.stderr).toBe(0);
+    expect(emr.code, emr.stderr).toBe(0);
+    const l = JSON.parse(local.stdout);
+    const e = JSON.parse(emr.stdout);
+    expect(e.metrics).toEqual(l.metrics);
+
+    const runDir: string = e.run_dir;
+    expect(existsSync(path.join(runDir, "_SUCCESS"))).toBe(true);
+    expect(readdirSync(path.join(runDir, "models")).sort()).toEqual(["hashing_tf", "tfidf", "word2vec"]);
+    const manifest = JSON.parse(readFileSync(path.join(runDir, "manifest.json"), "utf8"));
+    expect(manifest).toMatchObject({ status: "succeeded", target: "emr", rows: l.rows });
+    expect(manifest.emr.cluster_id).toMatch(/^j-/);
+    expect(manifest.emr.cluster_state).toBe("TERMINATED");
+    expect(manifest.emr.instances).toEqual([
+      { role: "primary", instance_types: ["m5.xlarge"], count: 1, market: "ON_DEMAND" },
+      { role: "core", instance_types: ["m5.xlarge"], count: 2, market: "ON_DEMAND" },
+    ]);
+    expect(manifest.emr.timings.provisioning_seconds).toBeGreaterThan(0);
+    expect(manifest.emr.timings.running_seconds).toBeGreaterThan(0);
+    expect(manifest.emr.cost.estimated).toBeGreaterThan(0);
+    expect(manifest.emr.cost.actual).toBeGreaterThan(0);
+    expect(manifest.input.uri).toMatch(
+      new RegExp(`^s3://${aws.foundation.dataBucket}/data/[0-9a-f]{64}/slice.csv$`),
+    );
+    expect(readFileSync(path.join(runDir, "logs", "job.log"), "utf8")).toMatch(/@@kindling .*stage_end/);
+
+    // The request EMR received: transient, tagged, in the foundation's network, one cluster-mode step.
+    const request = aws.emr.calls.find((c) => c.operation === "RunJobFlow")
+      ?.body as unknown as RunJobFlowCommandInput;
+    expect(request.Instances?.KeepJobFlowAliveWhenNoSteps).toBe(false);
+    expect(request.Instances?.Ec2SubnetId).toBe("subnet-0aaa");
+    expect(request.Tags).toContainEqual({ Key: "kindling:run-id", Value: e.run_id });
+    expect(request.Steps?.[0]?.HadoopJarStep?.Args?.slice(0, 3)).toEqual([
+      "spark-submit",
+      "--deploy-mode",
+      "cluster",
+    ]);
+    expect(request.Steps?.[0]?.ActionOnFailure).toBe("TERMINATE_CLUSTER");
+
+    // status, logs and runs know the EMR run.
+    const status = JSON.parse((await cli(["status", e.run_id, "--json"])).stdout);
+    expect(status).toMatchObject({ run_id: e.run_id, status: "succeeded", target: "emr" });
+    const logs = await cli(["logs", e.run_id]);
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stdout).toMatch(/final status: SUCCEEDED/);
+    const runs = JSON.parse((await cli(["runs", "--json"])).stdout) as Array<{ id: string; target: string }>;
+    expect(runs.find((r) => r.id === e.run_id)?.target).toBe("emr");
+  });
+
+  it("does not upload unchanged data twice, and stops on a bootstrap failure without downloading", async () => {
+    aws.emr.injectFault("bootstrap-failure");
+    const result = await cli(["run", "--target", "emr"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/slice\.csv is already there \(same content\): not uploaded again/);
+    expect(result.stderr).toMatch(/bootstrap-failure/);
+    expect(result.stderr).toMatch(/bootstrap action 1 returned a non-zero return code/);
+    const runDir = latestRun();
+    const manifest = JSON.parse(readFileSync(path.join(runDir, "manifest.json"), "utf8"));
+    expect(manifest).toMatchObject({ status: "failed", failure: { cause: "bootstrap-failure" } });
+    expect(manifest.emr.cluster_state).toBe("TERMINATED_WITH_ERRORS");
+    expect(existsSync(path.join(runDir, "_SUCCESS"))).toBe(false);
+    expect(existsSync(path.join(runDir, "metrics.json"))).toBe(false);
+  });
+
+  it("shows the error tail and the cause of a failed step once its logs arrive late", async () => {
+    aws.emr.setExecutor(async () => ({
+      exitCode: 1,
+      driverStdout: '@@kindling {"event":"stage_start","stage":"load"}\n',
+      driverStderr:
+        'Traceback (most recent call last):\n  File "entry.py", line 9, in <module>\nZeroDivisionError: division by zero\n',
+    }));
+    aws.emr.logDelayMs = 700;
+    try {
+      const result = await cli(["run", "--target", "emr"]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/Waiting for the step's logs/);
+      expect(result.stderr).toMatch(/ZeroDivisionError: division by zero/);
+      expect(result.stderr).toMatch(/python-traceback/);
+      const cluster = [...aws.emr.clusters.values()].pop();
+      expect(cluster?.state).toBe("TERMINATED_WITH_ERRORS");
+      expect(cluster?.reason.Code).toBe("STEP_FAILURE");
+      const runDir = latestRun();
+      expect(existsSync(path.join(runDir, "_SUCCESS"))).toBe(false);
+      expect(readFileSync(path.join(runDir, "logs", "spark.log"), "utf8")).toMatch(/ZeroDivisionError/);
+    } finally {
+      aws.emr.logDelayMs = 0;
+    }
+  });
+
+  it("terminates the cluster on Ctrl-C and says so", async () => {
+    aws.emr.setExecutor(
+      (_step, _cluster, signal) =>
+        new Promise((resolve) =>
+          signal.addEventListener("abort", () =>
+            resolve({ exitCode: 143, driverStdout: "", driverStderr: "killed" }),
+          ),
+        ),
+    );
+    const child = spawn(process.execPath, [path.join(ROOT, "bin", "kindling.js"), "run", "--target", "emr"], {
+      cwd: dir,
+      env: { ...process.env, ...aws.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const deadline = Date.now() + 60_000;
+    while (
+      ![...aws.emr.clusters.values()].some((c) => c.steps[0]?.state === "RUNNING" && !c.terminateRequested)
+    ) {
+      if (Date.now() > deadline) throw new Error(`no running step: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/Terminating cluster j-\w+ \(interrupted\)/);
+    expect(aws.emr.calls.filter((c) => c.operation === "TerminateJobFlows").length).toBeGreaterThan(0);
+    const cluster = [...aws.emr.clusters.values()].pop();
+    expect(cluster?.reason).toMatchObject({ Code: "USER_REQUEST" });
+    expect(cluster?.steps[0]?.state).toBe("CANCELLED");
+    const manifest = JSON.parse(readFileSync(path.join(latestRun(), "manifest.json"), "utf8"));
+    expect(manifest).toMatchObject({ status: "failed", failure: { kind: "Interrupted" } });
+  });
+});
+
+function latestRun(): string {
+  const runs = path.join(dir, "runs");
+  return path.join(runs, readdirSync(runs).sort().pop() as string);
+}

@@ -1,0 +1,231 @@
+import { describe, expect, it } from "vitest";
+import { classifyFailure } from "../../src/targets/emr/classify.js";
+import { actualCost, costFor, estimateRunCost, hourlyRate, PRICE_TABLE } from "../../src/targets/emr/cost.js";
+import type { InstanceRole } from "../../src/targets/emr/instances.js";
+import { withFoundation } from "../../src/targets/emr/lifecycle.js";
+import { tail } from "../../src/targets/emr/logs.js";
+import { ThrottledError, withThrottleRetry } from "../../src/targets/emr/retry.js";
+import { RecordingReporter } from "../../src/ui/reporter.js";
+import { awsError } from "./mocks.js";
+
+const SEED_MIX: InstanceRole[] = [
+  { role: "primary", instanceTypes: ["m5.xlarge"], count: 1, market: "ON_DEMAND" },
+  { role: "core", instanceTypes: ["m5.xlarge"], count: 2, market: "ON_DEMAND" },
+];
+
+describe("cost", () => {
+  it("prices instance-hours: EC2 on-demand + EMR surcharge per instance", () => {
+    const rate = hourlyRate(SEED_MIX, "us-east-1");
+    expect(rate).toMatchObject({ known: true });
+    // 3 × (0.192 + 0.048)
+    expect(rate.known && rate.usdPerHour).toBeCloseTo(0.72, 10);
+  });
+
+  it("spot: EC2 × spot_factor, surcharge unchanged", () => {
+    const mix: InstanceRole[] = [
+      SEED_MIX[0] as InstanceRole,
+      { ...(SEED_MIX[1] as InstanceRole), market: "SPOT" },
+    ];
+    const rate = hourlyRate(mix, "us-east-1");
+    const expected = 0.192 + 0.048 + 2 * (0.192 * PRICE_TABLE.spot_factor + 0.048);
+    expect(rate.known && rate.usdPerHour).toBeCloseTo(expected, 10);
+  });
+
+  it("estimate = rate × (provisioning + expected run time); actual from the timeline with a one-minute minimum", () => {
+    const e = estimateRunCost(SEED_MIX, "us-east-1", 20);
+    expect(e.minutes).toBe(PRICE_TABLE.provisioning_minutes + 20);
+    expect(e.usd).toBeCloseTo((0.72 * e.minutes) / 60, 4);
+    const created = new Date("2026-01-01T00:00:00Z");
+    expect(
+      actualCost(SEED_MIX, "us-east-1", { created, ended: new Date(created.getTime() + 30 * 60_000) }),
+    ).toBeCloseTo(0.36, 4);
+    expect(costFor(hourlyRate(SEED_MIX, "us-east-1"), 5)).toBeCloseTo(0.72 / 60, 10);
+  });
+
+  it("a region or type missing from the table gives no number, and says what is missing", () => {
+    const e = estimateRunCost(
+      [{ ...(SEED_MIX[0] as InstanceRole), instanceTypes: ["x9.huge"] }],
+      "mars-east-1",
+      20,
+    );
+    expect(e.usd).toBeUndefined();
+    expect(e.missing).toEqual(["x9.huge in mars-east-1"]);
+  });
+});
+
+describe("classifyFailure", () => {
+  it.each([
+    [
+      { clusterReason: { Code: "BOOTSTRAP_FAILURE", Message: "bootstrap action 1 failed" }, logs: [] },
+      "bootstrap-failure",
+    ],
+    [
+      { clusterReason: { Code: "INSTANCE_FAILURE", Message: "Spot instance reclaimed" }, logs: [] },
+      "spot-loss",
+    ],
+    [{ clusterReason: { Code: "INSTANCE_FAILURE", Message: "health check" }, logs: [] }, "instance-failure"],
+    [
+      { logs: ["org.apache.spark.sql.AnalysisException: Path does not exist: s3://b/x.csv"] },
+      "missing-input",
+    ],
+    [{ jobError: { stage: "load", kind: "InputNotFound", message: "gone" }, logs: [] }, "missing-input"],
+    [
+      {
+        logs: ["Container killed by YARN for exceeding memory limits. 5.5 GB of 5.5 GB physical memory used"],
+      },
+      "out-of-memory",
+    ],
+    [{ logs: ["Traceback (most recent call last):\n  File x\nKeyError: 'label'\n"] }, "python-traceback"],
+    [
+      {
+        jobError: { stage: "prepare", kind: "SingleClass", message: "one label" },
+        logs: ["Traceback (most recent call last):"],
+      },
+      "job-error",
+    ],
+    [{ stepState: "CANCELLED", logs: [] }, "cancelled"],
+    [{ stepState: "FAILED", failureDetails: { Reason: "Unknown Error." }, logs: [] }, "unknown"],
+  ])("%o → %s", (evidence, cause) => {
+    expect(classifyFailure(evidence).cause).toBe(cause);
+  });
+
+  it("names the Python exception from the last traceback", () => {
+    const c = classifyFailure({
+      logs: ['Traceback (most recent call last):\n  File "a.py"\nValueError: bad\n'],
+    });
+    expect(c.summary).toBe("The Python job raised ValueError: bad");
+  });
+
+  it("an out-of-memory explains a Py4J traceback, not the other way round", () => {
+    const c = classifyFailure({
+      logs: [
+        "Traceback (most recent call last):\npy4j.protocol.Py4JJavaError: x\njava.lang.OutOfMemoryError: Java heap space",
+      ],
+    });
+    expect(c.cause).toBe("out-of-memory");
+  });
+});
+
+describe("withThrottleRetry", () => {
+  const throttle = awsError("ThrottlingException", "Rate exceeded");
+
+  it("backs off exponentially (jitter 1 = the ceiling), capped per delay", async () => {
+    const sleeps: number[] = [];
+    let calls = 0;
+    const value = await withThrottleRetry(
+      "DescribeCluster",
+      async () => {
+        calls += 1;
+        if (calls < 6) throw throttle;
+        return "ok";
+      },
+      {
+        sleep: async (ms) => void sleeps.push(ms),
+        random: () => 1,
+        policy: { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 5000 },
+      },
+    );
+    expect(value).toBe("ok");
+    expect(sleeps).toEqual([1000, 2000, 4000, 5000, 5000]);
+  });
+
+  it("gives up after maxAttempts with a typed error that says what to do", async () => {
+    let calls = 0;
+    const error = await withThrottleRetry(
+      "DescribeStep",
+      async () => {
+        calls += 1;
+        throw awsError("SlowDown", "Please reduce your request rate", 503);
+      },
+      { sleep: async () => {}, policy: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 100 } },
+    ).catch((e) => e);
+    expect(calls).toBe(3);
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect(error.message).toMatch(/DescribeStep was still throttled after 3 attempts/);
+  });
+
+  it("does not retry other errors", async () => {
+    let calls = 0;
+    await expect(
+      withThrottleRetry(
+        "RunJobFlow",
+        async () => {
+          calls += 1;
+          throw awsError("ValidationException", "bad subnet");
+        },
+        { sleep: async () => {} },
+      ),
+    ).rejects.toThrow(/bad subnet/);
+    expect(calls).toBe(1);
+  });
+});
+
+describe("withFoundation (--deploy --destroy)", () => {
+  const outputs = { dataBucketName: "d" } as never;
+  function ops(found: boolean, destroyFails = false) {
+    const log: string[] = [];
+    return {
+      log,
+      ops: {
+        find: async () => {
+          log.push("find");
+          return found ? outputs : undefined;
+        },
+        deploy: async () => {
+          log.push("deploy");
+          return outputs;
+        },
+        destroy: async () => {
+          log.push("destroy");
+          if (destroyFails) throw new Error("stack busy");
+        },
+      },
+    };
+  }
+  const reporter = new RecordingReporter();
+
+  it("deploys when absent, runs, destroys", async () => {
+    const o = ops(false);
+    const result = await withFoundation({ deploy: true, destroy: true, ops: o.ops, reporter }, async (f) => {
+      o.log.push(`run ${f ? "with outputs" : "without"}`);
+      return 42;
+    });
+    expect(result).toBe(42);
+    expect(o.log).toEqual(["find", "deploy", "run with outputs", "destroy"]);
+  });
+
+  it("teardown is guaranteed when the run fails, and the run's error wins over a failing destroy", async () => {
+    const o = ops(false, true);
+    await expect(
+      withFoundation({ deploy: true, destroy: true, ops: o.ops, reporter }, async () => {
+        throw new Error("step failed");
+      }),
+    ).rejects.toThrow("step failed");
+    expect(o.log).toEqual(["find", "deploy", "destroy"]);
+    expect(reporter.text()).toMatch(/Destroying the foundation failed too: stack busy/);
+  });
+
+  it("destroys after a deploy that failed half-way", async () => {
+    const o = ops(false);
+    o.ops.deploy = async () => {
+      o.log.push("deploy");
+      throw new Error("rollback");
+    };
+    await expect(
+      withFoundation({ deploy: true, destroy: true, ops: o.ops, reporter }, async () => 1),
+    ).rejects.toThrow("rollback");
+    expect(o.log).toEqual(["find", "deploy", "destroy"]);
+  });
+
+  it("an existing stack is used and, without --destroy, kept", async () => {
+    const o = ops(true);
+    await withFoundation({ deploy: true, destroy: false, ops: o.ops, reporter }, async () => 1);
+    expect(o.log).toEqual(["find"]);
+  });
+});
+
+describe("tail", () => {
+  it("keeps the last lines without trailing blanks", () => {
+    expect(tail("a\nb\nc\n\n", 2)).toBe("b\nc");
+  });
+});
