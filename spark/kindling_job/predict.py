@@ -210,8 +210,16 @@ def write_predictions(scored: DataFrame, spec: PredictSpec, labels: list[str]) -
     writer = observed.coalesce(1).write.mode("errorifexists")
     uri = outputs.child(spec.output_uri, DATA)
     if spec.output_format == "csv":
-        # RFC 4180: quotes doubled (Spark's default escape is a backslash), line breaks inside quotes.
-        writer.options(header=True, quote='"', escape='"', lineSep="\n").csv(uri)
+        # RFC 4180: quotes doubled (Spark's default escape is a backslash), line breaks inside quotes, and
+        # the text kept byte for byte (Spark's CSV writer trims leading and trailing spaces by default).
+        writer.options(
+            header=True,
+            quote='"',
+            escape='"',
+            lineSep="\n",
+            ignoreLeadingWhiteSpace=False,
+            ignoreTrailingWhiteSpace=False,
+        ).csv(uri)
     else:
         writer.parquet(uri)
     counts = observation.get

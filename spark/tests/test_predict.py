@@ -126,6 +126,25 @@ def test_parquet_output_keeps_input_types(
     assert out[1]["predicted_label"] in {"ham", "spam"}  # a null text is scored as empty text
 
 
+def test_csv_output_keeps_the_text_byte_for_byte(trained: dict[str, Any], tmp_path: Path) -> None:
+    texts = [
+        "  leading and trailing spaces  ",
+        "html tail\n\n</html>\n\n",
+        'claims of \\"grade fixing\\" and ""doubled"", commas',
+        "ends with a backslash\\",
+        "naïve café — ünïcödé ✓",
+        "",
+    ]
+    data = write_csv(tmp_path / "in.csv", [(t,) for t in texts], header=("text",))
+    code, events = run(predict_doc(trained, data, tmp_path / "o"), tmp_path / "s.json")
+    assert code == 0, events
+    (part,) = (tmp_path / "o" / "data").glob("part-*.csv")
+    with part.open(encoding="utf-8", newline="") as f:
+        back = [r["text"] for r in csv.DictReader(f)]
+    assert back == texts
+    # Spark's CSV reader turns a CRLF inside a quoted field into LF (training reads the same way).
+
+
 def error_of(code: int, events: list[dict[str, Any]]) -> tuple[str, str, str]:
     assert code == 1
     e = events[-1]

@@ -281,9 +281,12 @@ footer { color: var(--muted); font-size: 12px; padding-top: 16px; padding-bottom
   @page { margin: 14mm 12mm; }
   body { font-size: 10.5pt; }
   .masthead, main, footer { max-width: none; padding: 0; }
-  section { break-inside: avoid-page; padding: 12px 0; }
-  figure.chart, table, .card { break-inside: avoid; }
-  #provenance { break-inside: auto; }
+  section { padding: 10px 0; }
+  h2 { break-after: avoid-page; }
+  .lede { break-after: avoid-page; }
+  figure.chart, .card, tr { break-inside: avoid; }
+  table { font-size: 8.5pt; }
+  th, td { padding-right: 8px; }
   .card { background: white; }
   details > summary { list-style: none; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }

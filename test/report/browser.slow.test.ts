@@ -1,0 +1,95 @@
+import { mkdir, mkdtemp } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { type BrowserContext, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeReport } from "../../src/report/write.js";
+import { ROOT } from "../helpers/cli.js";
+import { copyFixtureRun } from "./fixtures.js";
+
+/**
+ * The report of the fixture run in Debian's headless Chromium (`apt-get install chromium`; playwright-core
+ * drives it, nothing is downloaded). The flags keep Chromium off the network, which this machine does not
+ * have: only file:// requests are allowed, and any other request fails the test.
+ */
+const CHROMIUM = process.env.KINDLING_CHROMIUM ?? "/usr/bin/chromium";
+const ARTIFACTS = path.join(ROOT, "test-results");
+
+let context: BrowserContext;
+let report: string;
+
+beforeAll(async () => {
+  ({ file: report } = await writeReport(await copyFixtureRun(), {
+    now: () => new Date("2026-11-28T00:00:00Z"),
+  }));
+  await mkdir(ARTIFACTS, { recursive: true });
+  context = await chromium.launchPersistentContext(await mkdtemp(path.join(os.tmpdir(), "kchromium-")), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    viewport: { width: 1280, height: 900 },
+  });
+});
+
+afterAll(async () => {
+  await context?.close();
+});
+
+describe("report.html in Chromium", () => {
+  it("renders every section and chart with no console error and no request off the file", async () => {
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("request", (r) => {
+      if (!r.url().startsWith("file://")) problems.push(`request: ${r.url()}`);
+    });
+    await page.goto(pathToFileURL(report).href, { waitUntil: "load" });
+
+    expect(problems).toEqual([]);
+    expect(await page.title()).toBe("Kindling report · spam · 20261127-231500-spam-7f3a");
+    const sections = await page.locator("main > section[id]").evaluateAll((s) => s.map((e) => e.id));
+    expect(sections).toEqual(["metrics", "confusion", "curves", "cv", "data", "time", "provenance"]);
+    expect(await page.locator("#metrics svg").count()).toBe(1);
+    expect(await page.locator("#confusion svg").count()).toBe(3);
+    expect(await page.locator("#curves svg").count()).toBe(2);
+    expect(await page.locator("#cv svg, #data svg, #time svg").count()).toBe(3);
+    // The charts drew something: ROC lines, heatmap cells, their labels.
+    expect(
+      await page.locator("#curves svg path.mark-line, #curves svg g.mark-line path").count(),
+    ).toBeGreaterThan(0);
+    expect(await page.locator("#confusion svg g.mark-rect path").count()).toBeGreaterThanOrEqual(12);
+    expect(await page.locator(".headline .card-value").first().textContent()).toBe("hashing_tf");
+    // Nothing wider than a laptop screen.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+
+    await page.screenshot({ path: path.join(ARTIFACTS, "report.png"), fullPage: true });
+    await page.emulateMedia({ media: "print" });
+    const pdf = await page.pdf({ path: path.join(ARTIFACTS, "report.pdf"), format: "A4" });
+    expect(pdf.length).toBeGreaterThan(10_000);
+    await page.close();
+  });
+
+  it("fits a phone-sized screen without sideways scrolling", async () => {
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 390, height: 800 });
+    await page.goto(pathToFileURL(report).href);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, "report-phone.png"), fullPage: true });
+    await page.close();
+  });
+});
