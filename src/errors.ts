@@ -63,3 +63,12 @@ export class JobFailedError extends KindlingError {
     this.stage = options.stage;
   }
 }
+
+/** The user stopped the command (Ctrl-C / SIGTERM). */
+export class InterruptedError extends KindlingError {
+  readonly stage: string | undefined;
+  constructor(message: string, options: { stage?: string; hint?: string } = {}) {
+    super(message, options);
+    this.stage = options.stage;
+  }
+}

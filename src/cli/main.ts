@@ -85,7 +85,7 @@ export async function main(argv: string[]): Promise<number> {
     const message = known ? error.message : `internal error: ${(error as Error)?.stack ?? String(error)}`;
     if (json) {
       process.stdout.write(
-        `${JSON.stringify({ error: { kind: known ? error.name : "InternalError", message, hint: known ? error.hint : undefined } }, null, 2)}\n`,
+        `${JSON.stringify({ error: { kind: known ? error.name : "InternalError", message, hint: known ? error.hint : undefined, ...details(error) } }, null, 2)}\n`,
       );
     }
     process.stderr.write(`error: ${message}\n`);
@@ -95,4 +95,14 @@ export async function main(argv: string[]): Promise<number> {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
+}
+
+/** Structured detail some errors carry (config issues, data findings, the failed stage) for --json. */
+function details(error: unknown): Record<string, unknown> {
+  const e = error as { issues?: unknown; findings?: unknown; stage?: unknown };
+  return {
+    ...(Array.isArray(e.issues) ? { issues: e.issues } : {}),
+    ...(Array.isArray(e.findings) ? { findings: e.findings } : {}),
+    ...(typeof e.stage === "string" ? { stage: e.stage } : {}),
+  };
 }

@@ -4,7 +4,10 @@ export type RunStatus = "running" | "succeeded" | "failed";
 
 /** Facts the Spark job reports in job.json (see docs/job-spec.md). */
 export interface JobFacts {
-  rows: { read: number; null_dropped: number; used: number };
+  /** `rejected`: malformed input rows (absent in runs made before rejects existed). */
+  rows: { read: number; null_dropped: number; used: number; rejected?: number };
+  /** Present since rejects exist; `uri` is null when no row was rejected. */
+  rejects?: { rows: number; max_fraction: number; uri: string | null };
   null_counts: Record<string, number>;
   class_balance: Record<string, number>;
   stages: Array<{ name: string; seconds: number }>;
@@ -29,6 +32,8 @@ export interface Manifest {
   input: { uri: string; bytes: number; sha256: string };
   versions: { kindling: string; node: string; spark?: string; python?: string; java?: string; scala?: string };
   rows?: JobFacts["rows"];
+  /** Malformed input rows: how many, the threshold, and the folder (relative to the run) holding them. */
+  rejects?: { rows: number; max_fraction: number; dir: string | null };
   null_counts?: JobFacts["null_counts"];
   class_balance?: JobFacts["class_balance"];
   stages?: JobFacts["stages"];

@@ -16,14 +16,14 @@ const dataOf = (yaml: string) => parseConfig(yaml, "k.yaml").data;
 describe("checkInput", () => {
   it("accepts a CSV naming the configured columns (quoted header, BOM)", async () => {
     const file = path.join(dir, "ok.csv");
-    await writeFile(file, '\uFEFF"review","sentiment"\n"good, really",positive\n');
+    await writeFile(file, '\uFEFF"review","sentiment"\n"good, really",positive\n"bad",negative\n');
     const { columns } = await checkInput(file, dataOf("data: { path: ok.csv, text: review, label: sentiment }"));
     expect(columns).toEqual(["review", "sentiment"]);
   });
 
   it("names the missing column, the config key and the columns that exist", async () => {
     const file = path.join(dir, "cols.csv");
-    await writeFile(file, "body,label\nhello,spam\n");
+    await writeFile(file, "body,label\nhello,spam\nbye,ham\n");
     const error = await checkInput(file, dataOf("data: { path: cols.csv }")).catch((e) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect(error.message).toMatch(/data\.text: column "text" not found .*its columns are: body, label/);

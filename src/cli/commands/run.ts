@@ -1,3 +1,4 @@
+import path from "node:path";
 import { loadConfig } from "../../config/load.js";
 import { type RunResult, runLocal } from "../../targets/local/runLocal.js";
 import { metricsTable } from "../../ui/metricsTable.js";
@@ -42,7 +43,7 @@ export function reportResult(result: RunResult, io: CommandIO): void {
   io.reporter.print(metricsTable(metrics));
   const rows = manifest.rows;
   io.reporter.print(
-    `${rows ? `${rows.used.toLocaleString("en-US")} rows used (${rows.null_dropped} dropped for nulls). ` : ""}` +
+    `${rows ? `${rows.used.toLocaleString("en-US")} rows used (${rows.null_dropped} dropped for nulls${rows.rejected ? `, ${rows.rejected} rejected as malformed: ${path.join(result.runDir, "rejects")}` : ""}). ` : ""}` +
       `Best: ${metrics.best_feature_set}. Finished in ${manifest.duration_seconds?.toFixed(1)}s.\nRun: ${result.runDir}`,
   );
 }

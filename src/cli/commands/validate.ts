@@ -1,14 +1,44 @@
 import path from "node:path";
 import { loadConfig } from "../../config/load.js";
-import { checkInput } from "../../data/inspect.js";
+import { DataError } from "../../data/findings.js";
+import { inspectData } from "../../data/validate.js";
 import type { CommandIO } from "../io.js";
 import type { ValidateOptions } from "../options.js";
 
 /** `kindling validate`: config and data checks; starts no Spark job and touches no cloud resource. */
 export async function validateCommand(options: ValidateOptions, io: CommandIO): Promise<void> {
   const loaded = await loadConfig(options.config);
-  const input = path.resolve(loaded.dir, loaded.config.data.path);
-  const { columns } = await checkInput(input, loaded.config.data);
-  io.emitJson({ valid: true, config: loaded.file, input, columns });
-  io.reporter.print(`${options.config} is valid; ${input} has columns ${columns.join(", ")}.`);
+  const report = await inspectData(loaded.config.data, {
+    baseDir: loaded.dir,
+    cwd: io.cwd,
+    signal: io.signal,
+  });
+  const errors = report.findings.filter((f) => f.severity === "error");
+  const notes = report.findings.filter((f) => f.severity !== "error");
+  // Warnings and notes are worth seeing even when an error stops the command.
+  for (const f of notes) {
+    const line = `${f.where}  ${f.message}${f.fix ? ` (fix: ${f.fix})` : ""}`;
+    if (f.severity === "warning") io.reporter.warn(line);
+    else io.reporter.info(`note: ${line}`);
+  }
+  if (errors.length > 0) throw new DataError(report.input, report.findings);
+
+  const relative = path.relative(io.cwd, loaded.file);
+  const config = relative && !relative.startsWith("..") ? relative : loaded.file;
+  io.emitJson({ valid: true, config: loaded.file, ...report });
+  const lines = [`${config}: valid config.`];
+  if (report.rows === undefined) {
+    lines.push(`${report.input}: not read (checked when the job opens it).`);
+  } else {
+    const count = (n: number) => n.toLocaleString("en-US");
+    lines.push(
+      `${report.input}: ${report.format}, ${count(report.rows)} rows (${count(report.usable ?? 0)} usable${report.malformed ? `, ${count(report.malformed)} malformed` : ""}); columns ${report.columns.join(", ")}.`,
+    );
+    if (report.labels) {
+      const classes = Object.entries(report.labels);
+      const shown = classes.slice(0, 10).map(([label, n]) => `${label} ${count(n)}`);
+      lines.push(`classes (${classes.length}): ${shown.join(", ")}${classes.length > 10 ? ", …" : ""}.`);
+    }
+  }
+  io.reporter.print(lines.join("\n"));
 }

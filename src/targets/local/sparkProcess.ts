@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, type WriteStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Reporter, StageHandle } from "../../ui/reporter.js";
 import { type JobEvent, parseEventLine, stageLabel } from "./events.js";
@@ -16,40 +16,66 @@ export interface SparkProcessOptions {
   /** Echo Spark's own log to the reporter's debug channel. */
   verbose: boolean;
   signal?: AbortSignal;
+  /** After abort, how long Spark's shutdown hooks get before SIGKILL. Default 5 s. */
+  graceMs?: number;
 }
 
 export interface SparkProcessResult {
   exitCode: number | null;
+  /** The signal that ended spark-submit (the JVM), e.g. SIGKILL from the OOM killer. */
   signal: NodeJS.Signals | null;
   /** The stage that had started and not ended when the process stopped. */
   lastStage: string | null;
   error: Extract<JobEvent, { event: "error" }> | undefined;
+  /** Row counts, once the job has counted its input (also on failure after `prepare` counted). */
+  rows: Omit<Extract<JobEvent, { event: "rows" }>, "event"> | undefined;
   interrupted: boolean;
+  /** The last lines Spark printed on stderr, kept in memory: the log file may be on a full disk. */
+  stderrTail: string[];
+  /** Why writing the log files failed (e.g. ENOSPC), if it did. */
+  logError: NodeJS.ErrnoException | undefined;
+  /** Could not be started at all (e.g. ENOENT). */
+  spawnError: NodeJS.ErrnoException | undefined;
 }
+
+const TAIL_LINES = 60;
+/** After the JVM exits, how long its children (the Python driver) get to close the pipes. */
+const DRAIN_MS = 5_000;
 
 /**
  * Runs spark-submit as its own process group, turns protocol events into reporter stages and keeps
- * Spark's log noise in the run's log files. On abort the whole group (JVM and Python workers) is stopped.
+ * Spark's log noise in the run's log files. On abort the whole group (JVM and Python workers) gets SIGTERM,
+ * then SIGKILL; when the JVM ends for any reason, whatever is left of the group is killed.
  */
 export async function runSparkProcess(options: SparkProcessOptions): Promise<SparkProcessResult> {
   const { reporter } = options;
-  const jobLog = createWriteStream(options.jobLog, { flags: "a" });
-  const sparkLog = createWriteStream(options.sparkLog, { flags: "a" });
+  const result: SparkProcessResult = {
+    exitCode: null,
+    signal: null,
+    lastStage: null,
+    error: undefined,
+    rows: undefined,
+    interrupted: false,
+    stderrTail: [],
+    logError: undefined,
+    spawnError: undefined,
+  };
+  const jobLog = logStream(options.jobLog, result);
+  const sparkLog = logStream(options.sparkLog, result);
   const child = spawn(options.command, options.args, {
     cwd: options.cwd,
     env: options.env,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // If Node itself exits (a second Ctrl-C calls process.exit), the group must not outlive it.
+  const onExit = () => killGroup(child.pid, "SIGKILL");
+  process.once("exit", onExit);
 
   let current: { name: string; handle: StageHandle } | undefined = {
     name: "start",
     handle: reporter.stage("Start Spark"),
   };
-  let lastStage: string | null = null;
-  let error: SparkProcessResult["error"];
-  let interrupted = false;
-
   const endCurrent = (ok: boolean, detail?: string) => {
     if (!current) return;
     if (ok) current.handle.succeed(detail);
@@ -58,49 +84,76 @@ export async function runSparkProcess(options: SparkProcessOptions): Promise<Spa
   };
 
   const onAbort = () => {
-    interrupted = true;
+    result.interrupted = true;
     killGroup(child.pid, "SIGTERM");
     // Spark's shutdown hooks get a moment; a JVM that ignores SIGTERM is killed.
-    setTimeout(() => killGroup(child.pid, "SIGKILL"), 5_000).unref();
+    setTimeout(() => killGroup(child.pid, "SIGKILL"), options.graceMs ?? 5_000).unref();
   };
   options.signal?.addEventListener("abort", onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
 
   const startedAt = Date.now();
   createInterface({ input: child.stdout }).on("line", (line) => {
+    write(jobLog, line);
     const event = parseEventLine(line);
-    if (!event) {
-      jobLog.write(`${line}\n`);
-      return;
-    }
-    jobLog.write(`${line}\n`);
+    if (!event) return;
     if (event.event === "stage_start") {
       if (current?.name === "start") endCurrent(true, `${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
       else endCurrent(true);
-      lastStage = event.stage;
+      result.lastStage = event.stage;
       current = { name: event.stage, handle: reporter.stage(stageLabel(event.stage)) };
     } else if (event.event === "stage_end") {
       if (current?.name === event.stage) endCurrent(true, `${event.seconds.toFixed(1)}s`);
+    } else if (event.event === "rows") {
+      const { event: _, ...rows } = event;
+      result.rows = rows;
     } else {
-      error = event;
+      result.error = event;
     }
   });
   createInterface({ input: child.stderr }).on("line", (line) => {
-    sparkLog.write(`${line}\n`);
+    write(sparkLog, line);
+    result.stderrTail.push(line);
+    if (result.stderrTail.length > TAIL_LINES) result.stderrTail.shift();
     if (options.verbose) reporter.debug(line);
   });
 
-  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", (code, sig) => resolve([code, sig]));
+  const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
+  await new Promise<void>((resolve) => {
+    child.once("error", (error: NodeJS.ErrnoException) => {
+      result.spawnError = error;
+      resolve();
+    });
+    child.once("exit", (code, signal) => {
+      result.exitCode = code;
+      result.signal = signal;
+      resolve();
+    });
   });
-  options.signal?.removeEventListener("abort", onAbort);
-  // Python workers may outlive the JVM by a moment; leave nothing behind.
+  // The JVM is gone; its Python driver may still hold the pipes open. Give it a moment, then end the group.
+  if (!result.spawnError) {
+    await Promise.race([closed, new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
+  }
   killGroup(child.pid, "SIGKILL");
-  const ok = exitCode === 0 && !interrupted;
-  endCurrent(ok, ok ? undefined : interrupted ? "interrupted" : "failed");
+  options.signal?.removeEventListener("abort", onAbort);
+  process.off("exit", onExit);
+  const ok = result.exitCode === 0 && !result.interrupted;
+  endCurrent(ok, ok ? undefined : result.interrupted ? "interrupted" : "failed");
   await Promise.all([closeStream(jobLog), closeStream(sparkLog)]);
-  return { exitCode, signal, lastStage, error, interrupted };
+  return result;
+}
+
+/** A log file that stops quietly (remembering why) when the disk is full: the run's outcome matters more. */
+function logStream(file: string, result: SparkProcessResult): WriteStream {
+  const stream = createWriteStream(file, { flags: "a" });
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    result.logError ??= error;
+  });
+  return stream;
+}
+
+function write(stream: WriteStream, line: string): void {
+  if (!stream.destroyed && !stream.errored) stream.write(`${line}\n`);
 }
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
@@ -112,6 +165,10 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   }
 }
 
-function closeStream(stream: NodeJS.WritableStream): Promise<void> {
-  return new Promise((resolve) => stream.end(resolve));
+function closeStream(stream: WriteStream): Promise<void> {
+  if (stream.destroyed || stream.errored) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once("error", () => resolve());
+    stream.end(resolve);
+  });
 }
