@@ -67,10 +67,11 @@ describe("runEmr fault paths", () => {
           LogFile: STEP_STDERR_LOG,
         }),
       );
+    // Generic answers first: aws-sdk-client-mock lets the last matching definition win.
+    m.s3Mock.on(GetObjectCommand).rejects(awsError("NoSuchKey", "The specified key does not exist.", 404));
     m.s3Mock.on(GetObjectCommand, { Key: "emr/j-TEST/steps/s-TEST/stderr.gz" }).resolves({
       Body: gz("INFO Client: Application report for application_1_0001 (state: FAILED)\n"),
     });
-    m.s3Mock.on(GetObjectCommand).rejects(awsError("NoSuchKey", "The specified key does not exist.", 404));
     m.s3Mock.on(ListObjectsV2Command).resolves({
       Contents: [{ Key: "emr/j-TEST/containers/application_1_0001/container_1_0001_01_000001/stderr.gz" }],
     });
@@ -90,6 +91,9 @@ describe("runEmr fault paths", () => {
     expect(text).toMatch(/Step FAILED: Unknown Error.: java.lang.OutOfMemoryError/);
     expect(text).toMatch(/last lines of the driver stderr[\s\S]*OutOfMemoryError/);
     expect(text).toMatch(/Likely cause \(out-of-memory\)/);
+    expect(readFileSync(path.join(manifestOf(m.dir).runDir, "logs", "step-stderr.log"), "utf8")).toMatch(
+      /application_1_0001/,
+    );
     const { runDir, manifest } = manifestOf(m.dir);
     expect(manifest).toMatchObject({ status: "failed", failure: { cause: "out-of-memory" } });
     expect(manifest.emr).toMatchObject({ cluster_id: "j-TEST", step_id: "s-TEST" });

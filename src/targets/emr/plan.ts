@@ -158,11 +158,11 @@ export function renderEmrRunPlan(plan: EmrRunPlan): string {
   const mix =
     plan.request.Instances?.InstanceGroups?.map(
       (g) =>
-        `${g.InstanceCount}× ${g.InstanceType} ${g.InstanceRole?.toLowerCase()}${g.Market === "SPOT" ? " (spot)" : ""}`,
+        `${g.InstanceCount}× ${g.InstanceType} ${roleName(g.InstanceRole)}${g.Market === "SPOT" ? " (spot)" : ""}`,
     ) ??
     plan.request.Instances?.InstanceFleets?.map(
       (f) =>
-        `${(f.TargetOnDemandCapacity ?? 0) + (f.TargetSpotCapacity ?? 0)}× ${f.InstanceTypeConfigs?.map((c) => c.InstanceType).join("|")} ${f.InstanceFleetType?.toLowerCase()}${f.TargetSpotCapacity ? " (spot)" : ""}`,
+        `${(f.TargetOnDemandCapacity ?? 0) + (f.TargetSpotCapacity ?? 0)}× ${f.InstanceTypeConfigs?.map((c) => c.InstanceType).join("|")} ${roleName(f.InstanceFleetType)}${f.TargetSpotCapacity ? " (spot)" : ""}`,
     ) ??
     [];
   const e = plan.estimate;
@@ -177,4 +177,9 @@ export function renderEmrRunPlan(plan: EmrRunPlan): string {
     `  uploads: ${plan.uploads.map((u) => `${u.kind} ${formatBytes(u.bytes)}`).join(", ")}`,
     `  estimated cost: ${cost}`,
   ].join("\n");
+}
+
+/** EMR's MASTER/CORE/TASK as Kindling names them. */
+function roleName(role: string | undefined): string {
+  return role === "MASTER" ? "primary" : (role ?? "").toLowerCase();
 }

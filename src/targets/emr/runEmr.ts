@@ -177,7 +177,7 @@ export async function runEmr(options: EmrRunOptions): Promise<EmrRunResult> {
   const fail = async (
     kind: string,
     message: string,
-    extra: { stage?: string | null; cause?: Classification; hint?: string } = {},
+    extra: { stage?: string | null; cause?: Classification; hint?: string; manifestMessage?: string } = {},
   ): Promise<never> => {
     const finishedAt = clock();
     await save({
@@ -187,7 +187,8 @@ export async function runEmr(options: EmrRunOptions): Promise<EmrRunResult> {
       failure: {
         stage: extra.stage ?? null,
         kind,
-        message,
+        // The job's own words when it reported an error, as a local run records them.
+        message: extra.manifestMessage ?? message,
         ...(extra.cause ? { cause: extra.cause.cause } : {}),
       },
     });
@@ -294,6 +295,7 @@ export async function runEmr(options: EmrRunOptions): Promise<EmrRunResult> {
       return await fail(jobError?.kind ?? "StepFailed", cause.summary, {
         stage: jobError?.stage ?? null,
         cause,
+        ...(jobError ? { manifestMessage: jobError.message } : {}),
       });
     }
 
