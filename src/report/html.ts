@@ -102,9 +102,10 @@ function failure(f: NonNullable<ReportData["run"]["failure"]>): string {
 <p><strong>${e(f.kind)}</strong>: ${e(f.message)}</p></section>`;
 }
 
-function figure(svg: string | null, caption: string, cls = ""): string {
+function figure(svg: string | null, caption: string, cls = "", title = ""): string {
   if (!svg) return "";
-  return `<figure class="chart ${cls}">${svg}<figcaption>${e(caption)}</figcaption></figure>`;
+  const heading = title ? `<strong>${e(title)}</strong>: ` : "";
+  return `<figure class="chart ${cls}">${svg}<figcaption>${heading}${e(caption)}</figcaption></figure>`;
 }
 
 function metricsSection(data: ReportData, charts: ReportCharts): string {
@@ -135,15 +136,10 @@ ${rows}
 function confusionSection(charts: ReportCharts): string {
   if (charts.confusion.length === 0) return "";
   const figures = charts.confusion
-    .map((c) =>
-      figure(
-        c.svg,
-        `${c.featureSet}: rows are the actual label, columns the predicted one; shade = share of the row.`,
-        "confusion",
-      ),
-    )
+    .map((c) => figure(c.svg, "rows actual, columns predicted.", "confusion", c.featureSet))
     .join("\n");
   return `<section id="confusion"><h2>Confusion matrices</h2>
+<p class="lede">Counts of test rows; the shade is the share of the actual label's row, so each row's diagonal shows its recall.</p>
 <div class="grid">${figures}</div></section>`;
 }
 
@@ -262,6 +258,8 @@ section { padding: 22px 0; border-bottom: 1px solid var(--line); }
 figure.chart { margin: 0 0 8px; max-width: 100%; }
 figure.chart svg { display: block; max-width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; max-width: 60ch; }
+figure.confusion figcaption { max-width: 30ch; }
+figcaption strong { color: var(--ink); font-weight: 600; }
 .table-wrap { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; margin: 8px 0; font-size: 14px; font-variant-numeric: tabular-nums; }
 th, td { text-align: left; padding: 5px 12px 5px 0; border-bottom: 1px solid var(--line); vertical-align: top; }

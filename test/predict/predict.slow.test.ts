@@ -93,11 +93,11 @@ describe("kindling predict (local Spark, real corpus slice)", () => {
       labels: string[];
       matrix: number[][];
     };
-    const ours = labels.map(() => labels.map(() => 0));
-    for (const r of scored) {
-      const row = ours[labels.indexOf(r.label as string)];
-      if (row) row[labels.indexOf(r.predicted_label as string)] += 1;
-    }
+    const ours = labels.map((actual) =>
+      labels.map(
+        (predicted) => scored.filter((r) => r.label === actual && r.predicted_label === predicted).length,
+      ),
+    );
     expect(ours).toEqual(matrix);
     expect(out.predicted).toEqual(
       Object.fromEntries(labels.map((l) => [l, scored.filter((r) => r.predicted_label === l).length])),

@@ -15,6 +15,8 @@ import { copyFixtureRun } from "./fixtures.js";
  */
 const CHROMIUM = process.env.KINDLING_CHROMIUM ?? "/usr/bin/chromium";
 const ARTIFACTS = path.join(ROOT, "test-results");
+/** Evaluated in the page (a string: the test code is type-checked without the DOM library). */
+const HORIZONTAL_OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth";
 
 let context: BrowserContext;
 let report: string;
@@ -73,7 +75,7 @@ describe("report.html in Chromium", () => {
     expect(await page.locator("#confusion svg g.mark-rect path").count()).toBeGreaterThanOrEqual(12);
     expect(await page.locator(".headline .card-value").first().textContent()).toBe("hashing_tf");
     // Nothing wider than a laptop screen.
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = (await page.evaluate(HORIZONTAL_OVERFLOW)) as number;
     expect(overflow).toBeLessThanOrEqual(0);
 
     await page.screenshot({ path: path.join(ARTIFACTS, "report.png"), fullPage: true });
@@ -87,7 +89,7 @@ describe("report.html in Chromium", () => {
     const page = await context.newPage();
     await page.setViewportSize({ width: 390, height: 800 });
     await page.goto(pathToFileURL(report).href);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = (await page.evaluate(HORIZONTAL_OVERFLOW)) as number;
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: path.join(ARTIFACTS, "report-phone.png"), fullPage: true });
     await page.close();
