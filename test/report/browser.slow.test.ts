@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -22,6 +23,11 @@ let context: BrowserContext;
 let report: string;
 
 beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: install Debian's (apt-get install chromium) or set KINDLING_CHROMIUM`,
+    );
+  }
   ({ file: report } = await writeReport(await copyFixtureRun(), {
     now: () => new Date("2026-11-28T00:00:00Z"),
   }));
