@@ -48,7 +48,13 @@ export function parseConfig(text: string, file: string): Config {
       }),
     );
   }
-  const input = doc.toJS() ?? {};
+  let input: unknown;
+  try {
+    input = doc.toJS() ?? {};
+  } catch (error) {
+    // e.g. an alias (*name) whose anchor (&name) is missing: the parser accepts it, resolving fails.
+    throw new ConfigError(file, [{ path: "", message: `YAML: ${(error as Error).message}` }]);
+  }
   if (typeof input !== "object" || Array.isArray(input)) {
     throw new ConfigError(file, [
       { path: "", message: "the file must be a mapping of keys (data:, train:, …)" },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { didYouMean } from "./suggest.js";
 
 /**
  * The kindling.yaml schema. Every default is the seed pipeline's parameter (see
@@ -93,7 +94,7 @@ const dataSection = z
         message: `is ${data.format} but data.path ${JSON.stringify(data.path)} names a ${csvLike ? "CSV" : "Parquet"} file; set the one that is true (or remove format: it follows the extension)`,
       });
     }
-    const { delimiter, quote, escape } = data.csv;
+    const { delimiter, quote, escape: escapeChar } = data.csv;
     if (delimiter === quote) {
       ctx.addIssue({
         code: "custom",
@@ -101,11 +102,11 @@ const dataSection = z
         message: `must differ from data.csv.delimiter (both are ${JSON.stringify(quote)})`,
       });
     }
-    if (escape === delimiter) {
+    if (escapeChar === delimiter) {
       ctx.addIssue({
         code: "custom",
         path: ["csv", "escape"],
-        message: `must differ from data.csv.delimiter (both are ${JSON.stringify(escape)})`,
+        message: `must differ from data.csv.delimiter (both are ${JSON.stringify(escapeChar)})`,
       });
     }
     if (delimiter === "\n" || delimiter === "\r") {
@@ -270,8 +271,7 @@ export function sparkMasterProblem(master: string): string | undefined {
   if (/^spark:\/\/[^\s/:]+$/.test(master)) {
     return `needs the master's port: ${master}:7077 (7077 is the standalone default)`;
   }
-  const lower = master.toLowerCase();
-  if (/^lo[ca]+l/.test(lower) || lower.startsWith("local")) {
+  if (didYouMean(master.toLowerCase().split("[")[0] ?? "", ["local"]) !== undefined) {
     return `must be local, local[N], local[*] or local[N,F], got ${JSON.stringify(master)}`;
   }
   return `must be local[*], local[N], spark://HOST:PORT, yarn or k8s://URL, got ${JSON.stringify(master)}`;

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, lstatSync, readlinkSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { PrerequisiteError } from "../../errors.js";
@@ -25,8 +25,11 @@ export async function detectJava(env: NodeJS.ProcessEnv = process.env): Promise<
   try {
     ({ stderr } = await run(command, ["-version"], { env }));
   } catch {
+    const where = env.JAVA_HOME
+      ? `JAVA_HOME is ${env.JAVA_HOME}, but ${command} is not there (or does not run)`
+      : `\`${command}\` was not found on PATH`;
     throw new PrerequisiteError(
-      `Java ${VERSIONS.java} or newer is required, and \`${command}\` was not found.`,
+      `Java ${VERSIONS.java} or newer is required, and ${where}. Nothing was started.`,
       {
         hint: `Install a JDK ${VERSIONS.java}+ (Debian/Ubuntu: \`sudo apt-get install openjdk-17-jdk-headless\`; macOS: \`brew install openjdk@17\`) and put it on PATH or set JAVA_HOME.`,
       },
@@ -54,10 +57,32 @@ export function parseJavaMajor(version: string): number {
 
 /** The venv with PySpark must exist; it is made by `npm run setup` (run by `npm run demo` and `npm test`). */
 export function requireSparkEnv(): { python: string; sparkSubmit: string } {
+  const dangling = danglingTarget(VENV_PYTHON);
+  if (dangling !== undefined) {
+    throw new PrerequisiteError(
+      `Python is missing: ${VENV_PYTHON} points to ${dangling}, which does not exist (the Python the environment was made with is gone). Nothing was started.`,
+      {
+        hint: `Delete ${VENV_DIR} and run \`npm run setup\` (it recreates it with a Python 3.9–3.12 on PATH).`,
+      },
+    );
+  }
   if (!existsSync(SPARK_SUBMIT) || !existsSync(VENV_PYTHON)) {
-    throw new PrerequisiteError(`PySpark is not installed in the project environment (${VENV_DIR}).`, {
-      hint: "Run `npm run setup` (it creates .venv with the pinned PySpark).",
-    });
+    throw new PrerequisiteError(
+      `Python with PySpark is not installed in the project environment (${VENV_DIR}). Nothing was started.`,
+      {
+        hint: "Run `npm run setup` (it creates .venv with the pinned PySpark).",
+      },
+    );
   }
   return { python: VENV_PYTHON, sparkSubmit: SPARK_SUBMIT };
+}
+
+/** The target of a symlink that points nowhere, else undefined. */
+function danglingTarget(file: string): string | undefined {
+  try {
+    if (!lstatSync(file).isSymbolicLink() || existsSync(file)) return undefined;
+    return path.resolve(path.dirname(file), readlinkSync(file));
+  } catch {
+    return undefined;
+  }
 }

@@ -1,0 +1,134 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/load.js";
+import { sparkMasterProblem } from "../../src/config/schema.js";
+import { ConfigError } from "../../src/errors.js";
+
+function issuesOf(text: string) {
+  try {
+    parseConfig(text, "kindling.yaml");
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).issues;
+  }
+  throw new Error("expected the config to be rejected");
+}
+
+/** Options that are each valid but contradict one another, and sections missing what they need. */
+describe("conflicting options and incomplete sections, located by key path and line", () => {
+  const cases: Array<{ name: string; yaml: string; path: string; line: number; message: RegExp }> = [
+    {
+      name: "text and label the same column",
+      yaml: "data:\n  path: a.csv\n  text: body\n  label: body\n",
+      path: "data.label",
+      line: 4,
+      message: /must differ from data\.text \(both are "body"\)/,
+    },
+    {
+      name: "text column named like a column the job adds",
+      yaml: "data:\n  path: a.csv\n  text: features\n",
+      path: "data.text",
+      line: 3,
+      message: /"features" is a column the job adds/,
+    },
+    {
+      name: "format parquet for a .csv path",
+      yaml: "data:\n  path: a.csv\n  format: parquet\n",
+      path: "data.format",
+      line: 3,
+      message: /is parquet but data\.path "a\.csv" names a CSV file/,
+    },
+    {
+      name: "format csv for a .parquet path",
+      yaml: "data:\n  path: d.parquet\n  format: csv\n",
+      path: "data.format",
+      line: 3,
+      message: /names a Parquet file/,
+    },
+    {
+      name: "quote equal to the delimiter",
+      yaml: 'data:\n  path: a.csv\n  csv:\n    delimiter: "\'"\n    quote: "\'"\n',
+      path: "data.csv.quote",
+      line: 5,
+      message: /must differ from data\.csv\.delimiter/,
+    },
+    {
+      name: "escape equal to the delimiter",
+      yaml: "data:\n  path: a.csv\n  csv:\n    escape: ','\n",
+      path: "data.csv.escape",
+      line: 4,
+      message: /must differ from data\.csv\.delimiter \(both are ","\)/,
+    },
+    {
+      name: "reject fraction outside [0, 1]",
+      yaml: "data:\n  path: a.csv\n  max_reject_fraction: 5\n",
+      path: "data.max_reject_fraction",
+      line: 3,
+      message: /must be ≤ 1, got 5/,
+    },
+    {
+      name: "a Spark setting that has its own key",
+      yaml: "data: { path: a.csv }\nspark:\n  conf:\n    spark.driver.memory: 8g\n",
+      path: "spark.conf.spark.driver.memory",
+      line: 4,
+      message: /conflicts with spark\.driver_memory; set spark\.driver_memory instead/,
+    },
+    {
+      name: "spark:// master without its port",
+      yaml: "data: { path: a.csv }\nspark:\n  master: spark://head\n",
+      path: "spark.master",
+      line: 3,
+      message: /needs the master's port: spark:\/\/head:7077/,
+    },
+    {
+      name: "a misspelt local master",
+      yaml: "data: { path: a.csv }\nspark:\n  master: lcoal[*]\n",
+      path: "spark.master",
+      line: 3,
+      message: /must be local, local\[N\], local\[\*\] or local\[N,F\], got "lcoal\[\*\]"/,
+    },
+    {
+      name: "in-transit encryption without its certificate (the aws section misses what it needs)",
+      yaml: "data: { path: a.csv }\naws:\n  in_transit_encryption: true\n",
+      path: "aws",
+      line: 3,
+      message: /needs in_transit_certificate_s3_uri/,
+    },
+    {
+      name: "an empty max_iter grid",
+      yaml: "data: { path: a.csv }\ntrain:\n  grid: { max_iter: [] }\n",
+      path: "train.grid.max_iter",
+      line: 3,
+      message: /at least 1 item/,
+    },
+    {
+      name: "max_field_chars not positive",
+      yaml: "data:\n  path: a.csv\n  csv: { max_field_chars: 0 }\n",
+      path: "data.csv.max_field_chars",
+      line: 3,
+      message: /must be > 0, got 0/,
+    },
+  ];
+
+  it.each(cases)("$name", ({ yaml, path, line, message }) => {
+    const issues = issuesOf(yaml);
+    const issue = issues.find((i) => i.path === path);
+    expect(issue, JSON.stringify(issues)).toBeDefined();
+    expect(issue?.line).toBe(line);
+    expect(issue?.message).toMatch(message);
+  });
+
+  it("accepts every master form Spark does", () => {
+    for (const ok of [
+      "local",
+      "local[*]",
+      "local[4]",
+      "local[4,2]",
+      "spark://h:7077",
+      "spark://a:1,b:2",
+      "yarn",
+      "k8s://https://x",
+    ]) {
+      expect(sparkMasterProblem(ok), ok).toBeUndefined();
+    }
+  });
+});
