@@ -125,10 +125,58 @@ const JOB_COLUMNS = [
   "predicted_label",
 ];
 
-const cleaningRule = z.strictObject({
-  pattern: regexString.describe("Java regular expression replaced in the text."),
-  replace: z.string().default("").describe("Replacement (default: remove)."),
-});
+const cleaningRule = z
+  .strictObject({
+    pattern: regexString.describe("Java regular expression replaced in the text."),
+    replace: z
+      .string()
+      .default("")
+      .describe("Replacement (default: remove); $1 is a group, \\$ a dollar sign, \\\\ a backslash."),
+  })
+  .superRefine((rule, ctx) => {
+    const problem = replacementProblem(rule.pattern, rule.replace);
+    if (problem) ctx.addIssue({ code: "custom", path: ["replace"], message: problem });
+  });
+
+/**
+ * Why Java's Matcher would reject a replacement string for this pattern (it would fail the run inside
+ * Spark, mid-featurize), or undefined: a lone trailing backslash, a $ that is no group reference, a group
+ * the pattern does not have.
+ */
+export function replacementProblem(pattern: string, replacement: string): string | undefined {
+  let groups = 0;
+  let names: string[] = [];
+  try {
+    const match = new RegExp(`(?:${pattern})|`).exec("");
+    groups = (match?.length ?? 1) - 1;
+    names = Object.keys(match?.groups ?? {});
+  } catch {
+    return undefined; // the pattern itself is reported
+  }
+  for (let i = 0; i < replacement.length; i++) {
+    const c = replacement[i];
+    if (c === "\\") {
+      if (i + 1 >= replacement.length) return "ends with a lone \\ (write \\\\ for a backslash)";
+      i++;
+    } else if (c === "$") {
+      const next = replacement[i + 1] ?? "";
+      if (next === "{") {
+        const end = replacement.indexOf("}", i);
+        const name = end === -1 ? "" : replacement.slice(i + 2, end);
+        if (!names.includes(name)) return `refers to group \${${name}}, which the pattern does not name`;
+        i = end;
+      } else if (/\d/.test(next)) {
+        if (Number(next) > groups) {
+          return `refers to group $${next}, but the pattern has ${groups} group${groups === 1 ? "" : "s"} (write \\$ for a dollar sign)`;
+        }
+        i++;
+      } else {
+        return "has a $ that is not a group reference (write \\$ for a dollar sign)";
+      }
+    }
+  }
+  return undefined;
+}
 
 const SEED_CLEANING = [
   { pattern: "<.*/>", replace: "" },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { sparkMasterProblem } from "../../src/config/schema.js";
+import { replacementProblem, sparkMasterProblem } from "../../src/config/schema.js";
 import { ConfigError } from "../../src/errors.js";
 
 function issuesOf(text: string) {
@@ -101,6 +101,20 @@ describe("conflicting options and incomplete sections, located by key path and l
       message: /at least 1 item/,
     },
     {
+      name: "a cleaning replacement naming a group the pattern lacks (Java would fail mid-run)",
+      yaml: "data: { path: a.csv }\ntext:\n  clean:\n    - { pattern: 'ab+', replace: '<$1>' }\n",
+      path: "text.clean.0.replace",
+      line: 4,
+      message: /refers to group \$1, but the pattern has 0 groups \(write \\\$ for a dollar sign\)/,
+    },
+    {
+      name: "a cleaning replacement ending in a lone backslash",
+      yaml: "data: { path: a.csv }\ntext:\n  clean:\n    - { pattern: 'x', replace: 'y\\' }\n",
+      path: "text.clean.0.replace",
+      line: 4,
+      message: /ends with a lone \\/,
+    },
+    {
       name: "max_field_chars not positive",
       yaml: "data:\n  path: a.csv\n  csv: { max_field_chars: 0 }\n",
       path: "data.csv.max_field_chars",
@@ -115,6 +129,18 @@ describe("conflicting options and incomplete sections, located by key path and l
     expect(issue, JSON.stringify(issues)).toBeDefined();
     expect(issue?.line).toBe(line);
     expect(issue?.message).toMatch(message);
+  });
+
+  it("accepts replacements Java accepts", () => {
+    const ok = [
+      ["(a)(b)", "$2$1"],
+      ["x", "\\$5 and \\\\"],
+      ["(?<word>\\w+)", "$" + "{word}!"], // a Java named-group reference
+      ["x", "$0"],
+    ];
+    for (const [pattern, replace] of ok) {
+      expect(replacementProblem(pattern ?? "", replace ?? ""), `${pattern} → ${replace}`).toBeUndefined();
+    }
   });
 
   it("accepts every master form Spark does", () => {
