@@ -391,6 +391,9 @@ function suggestDelimiter(
   missing.message += `; the file seems to use ${showDelimiter(guess.delimiter)} as delimiter, not ${showDelimiter(csv.delimiter)} (with it the header is: ${guess.header.join(", ")})`;
   missing.fix = `set data.csv.delimiter: ${JSON.stringify(guess.delimiter)}`;
   missing.code = "wrong-delimiter";
+  // The other missing column is the same mistake; one finding says it.
+  const others = findings.filter((f) => f.code === "missing-column");
+  for (const f of others) findings.splice(findings.indexOf(f), 1);
 }
 
 function byteFindings(
