@@ -74,4 +74,35 @@ describe("kindling run --target emr --dry-run", () => {
     m.emrMock.restore();
     m.s3Mock.restore();
   });
+
+  it("an s3:// input is read in place: no data upload, the spec points at it", async () => {
+    const m = await mockedRun();
+    m.loaded.config.data.path = "s3://their-bucket/corpus/emails.csv";
+    let json: unknown;
+    const io: CommandIO = {
+      reporter: new RecordingReporter(),
+      signal: new AbortController().signal,
+      cwd: m.dir,
+      emitJson: (v) => {
+        json = v;
+      },
+    };
+    const deps = {
+      aws: async () => Promise.reject(new Error("no")),
+      foundationOps: () => Promise.reject(new Error("no")) as never,
+    };
+    const options = {
+      json: true,
+      verbose: false,
+      config: m.loaded.file,
+      target: "emr" as const,
+      dryRun: true,
+    };
+    await runEmrCommand(options, m.loaded, io, deps);
+    const out = json as ReturnType<typeof planJson>;
+    expect(out.uploads.map((u) => u.kind)).toEqual(["code", "code", "spec"]);
+    expect(out.spec.input.uri).toBe("s3://their-bucket/corpus/emails.csv");
+    m.emrMock.restore();
+    m.s3Mock.restore();
+  });
 });

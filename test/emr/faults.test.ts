@@ -303,3 +303,17 @@ describe("runEmr fault paths", () => {
     expect(m.emrMock.calls()).toHaveLength(0);
   });
 });
+
+describe("an s3:// data.path", () => {
+  it("is not uploaded, and must exist before a cluster is started", async () => {
+    const m = await setup();
+    const { loaded } = m;
+    loaded.config.data.path = "s3://their-bucket/corpus/emails.csv";
+    m.s3Mock.on(ListObjectsV2Command).resolves({ KeyCount: 0 });
+    const error = await runEmr(m.options).catch((e) => e);
+    expect(error.message).toMatch(/data.path: s3:\/\/their-bucket\/corpus\/emails.csv does not exist/);
+    expect(error.exitCode).toBe(2);
+    expect(m.s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(m.emrMock.calls()).toHaveLength(0);
+  });
+});

@@ -19,13 +19,13 @@ features:
   word2vec: { vector_size: 50 }
 train:
   grid:
-    max_iter: [5, 10]
+    max_iter: [10]
 spark:
   master: local[2]
-  partitions: 4
+  partitions: 2
   conf:
     spark.ui.enabled: false
-    spark.sql.shuffle.partitions: 4
+    spark.sql.shuffle.partitions: 2
 `;
 
 let aws: AwsHarness;
@@ -35,7 +35,7 @@ beforeAll(async () => {
   buildCli();
   aws = await startAwsHarness(PROJECT);
   dir = await mkdtemp(path.join(os.tmpdir(), "kindling-emr-e2e-"));
-  await writeCorpusSlice(path.join(dir, "slice.csv"), 30);
+  await writeCorpusSlice(path.join(dir, "slice.csv"), 40);
   await writeFile(path.join(dir, "kindling.yaml"), CONFIG);
 }, 120_000);
 
@@ -86,6 +86,8 @@ describe("kindling run --target emr (moto + EMR emulator, real Spark step)", () 
       "cluster",
     ]);
     expect(request.Steps?.[0]?.ActionOnFailure).toBe("TERMINATE_CLUSTER");
+    // Spark settings from the config reach the step.
+    expect(request.Steps?.[0]?.HadoopJarStep?.Args).toContain("spark.sql.shuffle.partitions=2");
 
     // status, logs and runs know the EMR run.
     const status = JSON.parse((await cli(["status", e.run_id, "--json"])).stdout);

@@ -9,6 +9,7 @@ import { KINDLING_VERSION, VERSIONS } from "../../versions.js";
 import { JOB_ENTRY } from "../shared/package.js";
 import { buildSparkSubmitArgs } from "../shared/sparkSubmit.js";
 import { type CostEstimate, estimateRunCost, formatUsd } from "./cost.js";
+import type { EmrInput } from "./input.js";
 import { instanceMix } from "./instances.js";
 import { dataKey, type RunLayout, runLayout, s3Uri } from "./layout.js";
 import { buildRunJobFlowRequest } from "./request.js";
@@ -33,7 +34,7 @@ export interface PlanInput {
   createdAt: Date;
   foundation: FoundationOutputs;
   region: string | undefined;
-  input: { file: string; sha256: string; bytes: number };
+  input: EmrInput;
   /** The packaged job zip (packageJob), and where the spec will be written (writeJson). */
   zipFile: string;
   specFile: string;
@@ -43,13 +44,15 @@ export interface PlanInput {
 export async function planEmrRun(p: PlanInput): Promise<EmrRunPlan> {
   const { config } = p.loaded;
   const layout = runLayout(p.foundation.dataBucketName, p.runId);
-  const inputKey = dataKey(p.input.sha256, p.input.file);
+  const input = p.input;
+  // Local data goes up content-addressed: data/<sha256>/<file> (or <folder>/<part files>).
+  const inputUri = input.kind === "s3" ? input.uri : s3Uri(layout.bucket, dataKey(input.sha256, input.path));
   const spec = compileSpec(config, {
     runId: p.runId,
     createdAt: p.createdAt,
     kindlingVersion: KINDLING_VERSION,
     target: "emr",
-    inputUri: s3Uri(layout.bucket, inputKey),
+    inputUri,
     outputUri: layout.outputUri,
     // On S3 the job writes _SUCCESS itself, last: the CLI downloads only a complete run.
     successMarker: true,
@@ -80,15 +83,20 @@ export async function planEmrRun(p: PlanInput): Promise<EmrRunPlan> {
     sparkSubmitArgs,
   });
   const size = async (file: string) => (await stat(file)).size;
+  const dataUploads: PlannedUpload[] =
+    input.kind === "s3"
+      ? []
+      : input.files.map((f) => ({
+          kind: "data" as const,
+          file: f.file,
+          bucket: layout.bucket,
+          key: `data/${input.sha256}/${f.name}`,
+          bytes: f.bytes,
+          skipIfExists: true,
+        }));
   const uploads: PlannedUpload[] = [
-    {
-      kind: "data",
-      file: p.input.file,
-      bucket: layout.bucket,
-      key: inputKey,
-      bytes: p.input.bytes,
-      skipIfExists: true,
-    },
+    ...dataUploads,
+
     {
       kind: "code",
       file: JOB_ENTRY,

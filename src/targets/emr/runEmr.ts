@@ -3,12 +3,11 @@ import os from "node:os";
 import path from "node:path";
 import type { Cluster, Step } from "@aws-sdk/client-emr";
 import type { LoadedConfig } from "../../config/load.js";
-import { checkInput } from "../../data/inspect.js";
-import { JobFailedError, KindlingError, UsageError } from "../../errors.js";
+import { JobFailedError, KindlingError } from "../../errors.js";
 import type { FoundationOutputs } from "../../infra/foundationStack.js";
 import { foundationSettingsFrom } from "../../infra/fromConfig.js";
 import { stackNameFor } from "../../infra/settings.js";
-import { exists, fileDigest, hashJson, readJson, writeJson } from "../../runs/files.js";
+import { exists, hashJson, readJson, writeJson } from "../../runs/files.js";
 import type { EmrRunFacts, JobFacts, Manifest } from "../../runs/manifest.js";
 import type { Metrics } from "../../runs/metrics.js";
 import { newRunId } from "../../runs/runId.js";
@@ -23,6 +22,7 @@ import { type Classification, classifyFailure } from "./classify.js";
 import { actualCost, formatUsd, hourlyRate } from "./cost.js";
 import { downloadOutputs } from "./download.js";
 import { placeholderFoundation, requireFoundation } from "./foundation.js";
+import { requireS3Input, resolveInput } from "./input.js";
 import { describeMix, instanceMix } from "./instances.js";
 import { fetchFailureLogs, jobErrorEvent, readStepLogs, type StepLogs, tail } from "./logs.js";
 import { type EmrRunPlan, planEmrRun } from "./plan.js";
@@ -61,7 +61,7 @@ export type EmrRunResult = RunResult & { clusterId: string };
 export async function planEmrDryRun(options: EmrRunOptions): Promise<EmrDryRun> {
   const { loaded } = options;
   const clock = options.clock ?? (() => new Date());
-  const input = await checkedInput(loaded);
+  const input = await resolveInput(loaded, options.reporter, options.signal);
   const createdAt = clock();
   const runId = newRunId(loaded.config.project, createdAt);
   const scratch = await mkdtemp(path.join(os.tmpdir(), "kindling-emr-"));
@@ -93,12 +93,13 @@ export async function runEmr(options: EmrRunOptions): Promise<EmrRunResult> {
   const { config } = loaded;
   const clock = options.clock ?? (() => new Date());
   const sleep = options.sleep ?? realSleep;
-  const input = await checkedInput(loaded);
+  const input = await resolveInput(loaded, reporter, options.signal);
 
   const aws = await options.aws();
   const stackName = stackNameFor(foundationSettingsFrom(config));
   const foundation =
     options.foundation ?? (await requireFoundation(aws.cloudFormation, stackName, aws.region));
+  if (input.kind === "s3") await requireS3Input(aws.s3, input);
 
   const store = new RunStore(path.resolve(loaded.dir, config.output.dir));
   const createdAt = clock();
@@ -157,7 +158,12 @@ export async function runEmr(options: EmrRunOptions): Promise<EmrRunResult> {
       input: { ...plan.spec.input, uri: undefined },
       output: undefined,
     }),
-    input: { uri: plan.spec.input.uri, sha256: input.sha256, bytes: input.bytes },
+    input: {
+      uri: plan.spec.input.uri,
+      // An s3:// input is not read by the CLI: no checksum (as the local target records it).
+      sha256: input.kind === "local" ? input.sha256 : "",
+      bytes: input.kind === "local" ? input.bytes : 0,
+    },
     versions: { kindling: KINDLING_VERSION, node: process.versions.node },
     emr: emrFacts,
   };
@@ -334,6 +340,15 @@ export async function runEmr(options: EmrRunOptions): Promise<EmrRunResult> {
       class_balance: facts.class_balance,
       stages: facts.stages,
       partitions: facts.partitions,
+      ...(facts.rejects
+        ? {
+            rejects: {
+              rows: facts.rows.rejected ?? 0,
+              max_fraction: config.data.max_reject_fraction,
+              dir: (facts.rows.rejected ?? 0) > 0 ? "rejects" : null,
+            },
+          }
+        : {}),
       ...(best
         ? { best: { feature_set: metrics.best_feature_set, accuracy: best.accuracy, f1: best.f1 } }
         : {}),
@@ -353,18 +368,6 @@ export async function runEmr(options: EmrRunOptions): Promise<EmrRunResult> {
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-}
-
-async function checkedInput(loaded: LoadedConfig): Promise<{ file: string; sha256: string; bytes: number }> {
-  const { config } = loaded;
-  if (/^s3a?:\/\//.test(config.data.path)) {
-    throw new UsageError("data.path: an s3:// input is not supported by the EMR target yet.", {
-      hint: "Point data.path at a local file; Kindling uploads it content-addressed (unchanged files once).",
-    });
-  }
-  const file = path.resolve(loaded.dir, config.data.path);
-  await checkInput(file, config.data);
-  return { file, ...(await fileDigest(file)) };
 }
 
 /** Timings and actual cost from the cluster's and step's timelines. */
