@@ -80,19 +80,33 @@ describe("kindling run (local Spark, real corpus slice)", () => {
   });
 
   it("marks a run that fails inside Spark as failed, with its stage and no _SUCCESS", async () => {
+    // Valid data (validation passes), but a split that leaves no test rows: only Spark finds out.
     await writeFile(
-      path.join(dir, "one-class.csv"),
-      'text,label\n"a b c",spam\n"d e f",spam\n"g h i",spam\n',
+      path.join(dir, "three-rows.csv"),
+      'text,label\n"a b c",spam\n"d e f",ham\n"g h i",spam\n',
     );
-    await writeFile(path.join(dir, "one.yaml"), CONFIG.replace("slice.csv", "one-class.csv"));
-    const result = await kindling(["run", "-c", "one.yaml", "--json"], { cwd: dir });
+    await writeFile(
+      path.join(dir, "three.yaml"),
+      `${CONFIG.replace("slice.csv", "three-rows.csv")}train:\n  train_fraction: 0.99\n`,
+    );
+    const result = await kindling(["run", "-c", "three.yaml", "--json"], { cwd: dir });
     expect(result.code).toBe(1);
-    const runDir = JSON.parse(result.stdout).error ? latestRun(dir, "one-class") : "";
+    const runDir = JSON.parse(result.stdout).error ? latestRun(dir, "three-rows") : "";
     const manifest = JSON.parse(readFileSync(path.join(runDir, "manifest.json"), "utf8"));
     expect(manifest.status).toBe("failed");
-    expect(manifest.failure.stage).toBeTruthy();
-    expect(manifest.failure.message).toMatch(/class|label/i);
+    expect(manifest.failure).toMatchObject({ stage: "prepare", kind: "EmptyData" });
+    expect(manifest.failure.message).toMatch(/split/i);
     expect(existsSync(path.join(runDir, "_SUCCESS"))).toBe(false);
+  });
+
+  it("refuses a single-class input before Spark, creating no run", async () => {
+    await writeFile(path.join(dir, "one-class.csv"), 'text,label\n"a b c",spam\n"d e f",spam\n');
+    await writeFile(path.join(dir, "one.yaml"), CONFIG.replace("slice.csv", "one-class.csv"));
+    const before = readdirSync(path.join(dir, "runs")).length;
+    const result = await kindling(["run", "-c", "one.yaml"], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/data\.label: column "label" has one value \("spam"\)/);
+    expect(readdirSync(path.join(dir, "runs")).length).toBe(before);
   });
 });
 
