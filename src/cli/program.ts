@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from "commander";
+import { sparkMasterProblem } from "../config/schema.js";
 import { UsageError } from "../errors.js";
 import { KINDLING_VERSION } from "../versions.js";
 import type {
@@ -42,12 +43,10 @@ export interface Handlers {
 
 const DEFAULT_CONFIG = "kindling.yaml";
 
+/** The same rule as spark.master in kindling.yaml, so the flag and the key accept the same URLs. */
 function masterUrl(value: string): string {
-  if (!/^(local(\[(\*|\d+)(,\d+)?\])?|spark:\/\/[^\s]+|yarn|k8s:\/\/[^\s]+)$/.test(value)) {
-    throw new InvalidArgumentError(
-      "expected local, local[N], local[*], spark://HOST:PORT, yarn or k8s://URL",
-    );
-  }
+  const problem = sparkMasterProblem(value);
+  if (problem) throw new InvalidArgumentError(problem);
   return value;
 }
 
