@@ -32,6 +32,7 @@ from .events import StageTimer
 from .hadoopfs import HadoopFs
 from .jsonreader import JsonObject
 from .spec import SUPPORTED_SPEC_VERSIONS, CsvOptions, RunInfo
+from .spec import _csv as parse_csv_options  # the training spec's rules: the two never drift apart
 from .vectors import vector_to_array
 
 KIND = "predict"
@@ -90,19 +91,6 @@ def read_predict_document(fs: HadoopFs, uri: str) -> Any | None:
     return doc if isinstance(doc, dict) and doc.get("kind") == KIND else None
 
 
-def _csv(o: JsonObject) -> CsvOptions:
-    c = CsvOptions(
-        header=o.flag("header"),
-        delimiter=o.text("delimiter"),
-        quote=o.text("quote"),
-        escape=o.text("escape"),
-        multiline=o.flag("multiline"),
-        encoding=o.text("encoding"),
-    )
-    o.done()
-    return c
-
-
 def parse_predict_spec(doc: Any) -> PredictSpec:
     root = JsonObject(doc, "")
     version = root.raw("spec_version")
@@ -122,7 +110,7 @@ def parse_predict_spec(doc: Any) -> PredictSpec:
     m.done()
     i = root.obj("input")
     fmt = i.choice("format", ("csv", "parquet"))
-    csv = _csv(i.obj("csv")) if fmt == "csv" else CsvOptions()
+    csv = parse_csv_options(i.obj("csv")) if fmt == "csv" else CsvOptions()
     if fmt != "csv" and i.raw("csv", optional=True) is not None:
         raise SpecError("input.csv is only allowed when input.format is csv")
     predict_input = PredictInput(i.text("uri"), fmt, i.text("text_column"), csv)
