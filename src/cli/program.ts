@@ -60,7 +60,11 @@ export function buildProgram(handlers: Handlers): Command {
     .showHelpAfterError()
     .exitOverride();
 
-  const global = (command: Command) => command.optsWithGlobals() as { json: boolean; verbose: boolean };
+  // Only the global flags: optsWithGlobals() also carries the command's own options.
+  const global = (command: Command) => {
+    const o = command.optsWithGlobals() as { json: boolean; verbose: boolean };
+    return { json: o.json, verbose: o.verbose };
+  };
   const withConfig = (command: Command) =>
     command.option("-c, --config <file>", "config file", DEFAULT_CONFIG);
 

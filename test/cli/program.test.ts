@@ -115,6 +115,33 @@ describe("argv → options", () => {
         master: "local[2]",
       },
     ],
+    [
+      ["run", "--target", "emr", "--dry-run"],
+      "run",
+      { ...base, config: "kindling.yaml", target: "emr", dryRun: true, deploy: false, destroy: false },
+    ],
+    [
+      ["run", "--target", "emr", "--deploy", "--destroy", "--region", "eu-west-1", "--profile", "p"],
+      "run",
+      {
+        ...base,
+        config: "kindling.yaml",
+        target: "emr",
+        dryRun: false,
+        deploy: true,
+        destroy: true,
+        region: "eu-west-1",
+        profile: "p",
+      },
+    ],
+    [["status", "r1", "--json"], "status", { ...base, json: true, config: "kindling.yaml", runId: "r1" }],
+    [["logs", "r1", "-f"], "logs", { ...base, config: "kindling.yaml", runId: "r1", follow: true }],
+    [["logs", "r1"], "logs", { ...base, config: "kindling.yaml", runId: "r1", follow: false }],
+    [
+      ["plan", "--target", "emr"],
+      "plan",
+      { ...base, config: "kindling.yaml", offline: false, target: "emr" },
+    ],
     [["synth"], "synth", { ...base, config: "kindling.yaml", out: "out" }],
     [["synth", "--out", "cfn", "-c", "k.yaml"], "synth", { ...base, config: "k.yaml", out: "cfn" }],
     [["plan", "--offline"], "plan", { ...base, config: "kindling.yaml", offline: true }],
@@ -147,5 +174,10 @@ describe("usage errors", () => {
     [["predict", "--run", "r", "--input", "a.csv", "--output", "b.csv", "--target", "moon"]],
   ])("%j is rejected with a non-zero commander exit", async (argv) => {
     await expect(Promise.resolve(parse(argv))).rejects.toBeInstanceOf(CommanderError);
+  });
+
+  it("EMR-only flags without --target emr are a usage error", async () => {
+    await expect(Promise.resolve(parse(["run", "--dry-run"]))).rejects.toThrow(/need --target emr/);
+    await expect(Promise.resolve(parse(["logs"]))).rejects.toBeInstanceOf(CommanderError);
   });
 });
