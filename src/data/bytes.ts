@@ -94,7 +94,7 @@ export async function* inspectBytes(
           facts.badUtf8 = {
             line: lineAt(inChunk),
             offset: facts.bytes + inChunk,
-            bytes: hex(body.subarray(first, first + 4)),
+            bytes: hex(body.subarray(first, first + 1)),
             count: offsets.length,
           };
         } else if (facts.badUtf8 !== undefined) {

@@ -422,7 +422,7 @@ function byteFindings(
         "error",
         "encoding",
         `${display}:${b.line}`,
-        `bytes that are not valid UTF-8 (${b.bytes} at offset ${b.offset}; ${b.count} invalid sequence(s) in the file), but data.csv.encoding is ${csv.encoding}`,
+        `a byte that is not valid UTF-8 (${b.bytes} at offset ${b.offset}; ${b.count} invalid sequence(s) in the file), but data.csv.encoding is ${csv.encoding}`,
         "set data.csv.encoding to the file's character set (often ISO-8859-1 or windows-1252 for Western European text), or convert the file to UTF-8 (`iconv -f ISO-8859-1 -t UTF-8`)",
       ),
     );
