@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const versions = JSON.parse(readFileSync(path.join(root, "versions.json"), "utf8"));
-const withIac = process.argv.includes("--iac");
+const forTests = process.argv.includes("--for-tests");
 
 function fail(message) {
   process.stderr.write(`\nsetup: ${message}\n`);
@@ -98,6 +98,20 @@ function venv(dir, requirements, label) {
   writeFileSync(stampFile, digest);
 }
 
+/** The report's browser test drives Debian's Chromium through playwright-core (no browser download). */
+function chromium() {
+  const executable = process.env.KINDLING_CHROMIUM ?? "/usr/bin/chromium";
+  if (existsSync(executable)) return;
+  const hint =
+    "Install it (Debian/Ubuntu: sudo apt-get install chromium) or point KINDLING_CHROMIUM at a Chromium binary.";
+  if (process.getuid?.() !== 0 || !existsSync("/usr/bin/apt-get"))
+    fail(`Chromium was not found at ${executable}.\n  ${hint}`);
+  say("installing Debian's chromium (for the report's browser test)…");
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  sh("apt-get", ["update", "-qq"], { env });
+  sh("apt-get", ["install", "-y", "-qq", "chromium"], { env });
+}
+
 function build() {
   const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
   execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
@@ -111,11 +125,12 @@ venv(
   [`pyspark==${versions.spark}`, "-r spark/requirements.txt", "-r spark/requirements-dev.txt"],
   `PySpark ${versions.spark}`,
 );
-if (withIac && existsSync(path.join(root, "infra", "requirements.txt"))) {
+if (forTests && existsSync(path.join(root, "infra", "requirements.txt"))) {
   venv(".venv-iac", ["-r infra/requirements.txt"], "cfn-lint and checkov");
 }
 // The moto server the emulated-AWS tests start on 127.0.0.1 (its own venv: see the requirement file).
-if (withIac && existsSync(path.join(root, "test", "aws", "requirements.txt"))) {
+if (forTests && existsSync(path.join(root, "test", "aws", "requirements.txt"))) {
   venv(".venv-aws", ["-r test/aws/requirements.txt"], "moto (emulated AWS for the tests)");
 }
+if (forTests) chromium();
 build();
