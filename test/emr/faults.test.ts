@@ -8,7 +8,7 @@ import {
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { afterEach, describe, expect, it } from "vitest";
-import { JobFailedError } from "../../src/errors.js";
+import { InterruptedError, JobFailedError } from "../../src/errors.js";
 import { runEmr } from "../../src/targets/emr/runEmr.js";
 import { awsError, body, cluster, gz, mockedRun, step } from "./mocks.js";
 
@@ -112,7 +112,7 @@ describe("runEmr fault paths", () => {
       return step("RUNNING");
     });
     const error = await runEmr(m.options).catch((e) => e);
-    expect(error).toBeInstanceOf(JobFailedError);
+    expect(error).toBeInstanceOf(InterruptedError);
     expect(error.message).toMatch(/interrupted; cluster j-TEST was terminated/);
     expect(m.emrMock.commandCalls(TerminateJobFlowsCommand)[0]?.args[0].input).toEqual({
       JobFlowIds: ["j-TEST"],

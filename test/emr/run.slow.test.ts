@@ -56,6 +56,7 @@ describe("kindling run --target emr (moto + EMR emulator, real Spark step)", () 
 
     const runDir: string = e.run_dir;
     expect(existsSync(path.join(runDir, "_SUCCESS"))).toBe(true);
+    expect(existsSync(path.join(runDir, "report.html"))).toBe(true);
     expect(readdirSync(path.join(runDir, "models")).sort()).toEqual(["hashing_tf", "tfidf", "word2vec"]);
     const manifest = JSON.parse(readFileSync(path.join(runDir, "manifest.json"), "utf8"));
     expect(manifest).toMatchObject({ status: "succeeded", target: "emr", rows: l.rows });

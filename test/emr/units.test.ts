@@ -229,3 +229,12 @@ describe("tail", () => {
     expect(tail("a\nb\nc\n\n", 2)).toBe("b\nc");
   });
 });
+
+describe("progressBar", () => {
+  it("fills in proportion, clamped", async () => {
+    const { progressBar } = await import("../../src/targets/emr/upload.js");
+    expect(progressBar(0.5, 10)).toBe("█████░░░░░");
+    expect(progressBar(2, 4)).toBe("████");
+    expect(progressBar(-1, 4)).toBe("░░░░");
+  });
+});

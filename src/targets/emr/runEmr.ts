@@ -3,10 +3,11 @@ import os from "node:os";
 import path from "node:path";
 import type { Cluster, Step } from "@aws-sdk/client-emr";
 import type { LoadedConfig } from "../../config/load.js";
-import { JobFailedError, KindlingError } from "../../errors.js";
+import { InterruptedError, JobFailedError, KindlingError } from "../../errors.js";
 import type { FoundationOutputs } from "../../infra/foundationStack.js";
 import { foundationSettingsFrom } from "../../infra/fromConfig.js";
 import { stackNameFor } from "../../infra/settings.js";
+import { writeReport } from "../../report/write.js";
 import { exists, hashJson, readJson, writeJson } from "../../runs/files.js";
 import type { EmrRunFacts, JobFacts, Manifest } from "../../runs/manifest.js";
 import type { Metrics } from "../../runs/metrics.js";
@@ -198,6 +199,10 @@ export async function runEmr(options: EmrRunOptions): Promise<EmrRunResult> {
         ...(extra.cause ? { cause: extra.cause.cause } : {}),
       },
     });
+    if (kind === "Interrupted")
+      throw new InterruptedError(`Run ${run.id} ${message}`, {
+        hint: `Manifest: ${path.join(run.dir, "manifest.json")}`,
+      });
     throw new JobFailedError(`Run ${run.id} failed: ${message}`, {
       ...(extra.stage ? { stage: extra.stage } : {}),
       hint: extra.hint ?? extra.cause?.hint ?? `Manifest: ${path.join(run.dir, "manifest.json")}`,
@@ -354,6 +359,15 @@ export async function runEmr(options: EmrRunOptions): Promise<EmrRunResult> {
         : {}),
       emr: emrFacts,
     });
+    // The same self-contained report as a local run; a report problem does not fail the run.
+    try {
+      const { file } = await writeReport(run.dir, { complete: true });
+      reporter.info(`Report: ${path.relative(process.cwd(), file) || file}`);
+    } catch (error) {
+      reporter.warn(
+        `the report could not be written (${messageOf(error)}); retry with \`kindling report ${run.id}\``,
+      );
+    }
     // Last: a run is complete only when this marker exists.
     await writeFile(path.join(run.dir, SUCCESS_MARKER), "");
     return { runId: run.id, runDir: run.dir, manifest, metrics, clusterId };

@@ -43,8 +43,9 @@ export async function uploadAll(
   let done = 0;
   const show = (current: number) => {
     const seconds = Math.max((now() - started) / 1000, 0.001);
+    const sent = done + current;
     stage.update(
-      `${formatBytes(done + current)} / ${formatBytes(total)} · ${formatBytes((done + current) / seconds)}/s`,
+      `${progressBar(total === 0 ? 1 : sent / total)} ${formatBytes(sent)} / ${formatBytes(total)} · ${formatBytes(sent / seconds)}/s`,
     );
   };
   const results: UploadResult[] = [];
@@ -111,4 +112,10 @@ export function formatBytes(bytes: number): string {
     unit += 1;
   }
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+/** A 20-cell text bar for the spinner line: ████████░░░░░░░░░░░░ */
+export function progressBar(fraction: number, width = 20): string {
+  const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
+  return `${"█".repeat(filled)}${"░".repeat(width - filled)}`;
 }
