@@ -1,5 +1,7 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
+import { configSchema } from "../config/schema.js";
+import { type DataSettings, validateData } from "../data/validate.js";
 import { UsageError } from "../errors.js";
 import { exists } from "../runs/files.js";
 import type { Manifest } from "../runs/manifest.js";
@@ -80,6 +82,12 @@ export async function planPredict(req: PlanRequest): Promise<PredictPlan> {
     const columns = await csvColumns(input, req.spec.input.csv);
     checkColumns(input, columns, req.spec.input.text_column, run.metrics.label_values);
   }
+  // The same streamed checks as `kindling run` (encoding, delimiter, quotes, binary files, Parquet types),
+  // with the options the model was trained with: a file the job would misread is refused here.
+  await validateData(predictInputSettings(input, inputFormat, req.spec), {
+    baseDir: path.dirname(input),
+    mode: "predict",
+  });
   await checkOutput(output, req.force);
   return {
     runId: run.id,
@@ -162,4 +170,15 @@ async function checkOutput(output: string, force: boolean): Promise<void> {
   }
   const parent = await stat(path.dirname(output)).catch(() => undefined);
   if (!parent?.isDirectory()) throw new UsageError(`--output: folder ${path.dirname(output)} does not exist`);
+}
+
+/** The data settings the input is validated with: the training run's CSV options, the defaults otherwise. */
+function predictInputSettings(input: string, format: DataFormat, spec: JobSpec): DataSettings {
+  const { label: _label, ...settings } = configSchema.shape.data.parse({
+    path: input,
+    format,
+    text: spec.input.text_column,
+    csv: spec.input.csv,
+  });
+  return settings;
 }

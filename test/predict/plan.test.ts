@@ -89,6 +89,19 @@ describe("planPredict", () => {
     expect(error.message).toMatch(/has no "text" column .*; its columns are: id, body, subject$/);
   });
 
+  it("runs the same streamed data checks as `kindling run` on the input", async () => {
+    const latin1 = Buffer.concat([
+      Buffer.from('id,text\n1,"caf'),
+      Buffer.from([0xe9]),
+      Buffer.from(' au lait"\n'),
+    ]);
+    await writeFile(path.join(work, "latin1.csv"), latin1);
+    const error = await refusal({ input: path.join(work, "latin1.csv") });
+    expect(error.message).toMatch(/latin1\.csv:2 .*not valid UTF-8/);
+    await writeFile(path.join(work, "semi.csv"), "id;text\n1;hello\n");
+    expect((await refusal({ input: path.join(work, "semi.csv") })).message).toMatch(/has no "text" column/);
+  });
+
   it("refuses input columns that predict writes, but lets a label column through", async () => {
     await writeFile(path.join(work, "labelled.csv"), "text,label\nhi,ham\n");
     await expect(
