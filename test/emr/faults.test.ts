@@ -121,6 +121,24 @@ describe("runEmr fault paths", () => {
     expect(manifestOf(m.dir).manifest.failure.kind).toBe("Interrupted");
   });
 
+  it("with --destroy, an interrupted run waits until the cluster has terminated (its security groups are in use until then)", async () => {
+    const m = await setup();
+    m.options.awaitTermination = true;
+    m.emrMock
+      .on(DescribeClusterCommand)
+      .resolvesOnce(cluster("RUNNING", { ready: 300 }))
+      .resolvesOnce(cluster("TERMINATING"))
+      .resolves(cluster("TERMINATED", { ended: 600, reason: { Code: "USER_REQUEST" } }));
+    m.emrMock.on(DescribeStepCommand).callsFake(() => {
+      m.controller.abort("SIGTERM");
+      return step("RUNNING");
+    });
+    await expect(runEmr(m.options)).rejects.toBeInstanceOf(InterruptedError);
+    expect(m.emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(1);
+    expect(m.emrMock.commandCalls(DescribeClusterCommand)).toHaveLength(3);
+    expect(m.reporter.text()).toMatch(/ok Waiting for cluster j-TEST to terminate TERMINATED/);
+  });
+
   it("an interrupt during the upload starts no cluster", async () => {
     const m = await setup();
     m.s3Mock.on(PutObjectCommand).callsFake(() => {
