@@ -106,3 +106,26 @@ describe("kindling run --target emr --dry-run", () => {
     m.s3Mock.restore();
   });
 });
+
+describe("kindling plan --target emr", () => {
+  it("renders the cluster, the step, the uploads and the estimate", async () => {
+    const { planEmrDryRun } = await import("../../src/targets/emr/runEmr.js");
+    const { renderEmrRunPlan } = await import("../../src/targets/emr/plan.js");
+    const m = await mockedRun("emr:\n  core: { count: 3, spot: true }\n");
+    const { plan } = await planEmrDryRun({
+      loaded: m.loaded,
+      reporter: new RecordingReporter(),
+      aws: () => Promise.reject(new Error("no AWS call")),
+      region: "us-east-1",
+    });
+    const text = renderEmrRunPlan(plan);
+    expect(text).toMatch(/EMR run \(transient cluster, emr-7\.13\.0 in us-east-1\):/);
+    expect(text).toMatch(/instances: 1× m5\.xlarge primary, 3× m5\.xlarge core \(spot\)/);
+    expect(text).toMatch(/step: spark-submit --deploy-mode cluster /);
+    expect(text).toMatch(
+      /estimated cost: \$0\.\d+ per run \(\$0\.\d+\/h × ~28 min: 8 provisioning \+ 20 running/,
+    );
+    m.emrMock.restore();
+    m.s3Mock.restore();
+  });
+});
