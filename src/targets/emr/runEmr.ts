@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Cluster, Step } from "@aws-sdk/client-emr";
 import type { LoadedConfig } from "../../config/load.js";
-import { InterruptedError, JobFailedError, KindlingError } from "../../errors.js";
+import { InterruptedError, JobFailedError } from "../../errors.js";
 import type { FoundationOutputs } from "../../infra/foundationStack.js";
 import { foundationSettingsFrom } from "../../infra/fromConfig.js";
 import { stackNameFor } from "../../infra/settings.js";
@@ -20,16 +20,16 @@ import { packageJob } from "../shared/package.js";
 import type { EmrAws } from "./aws.js";
 import { messageOf } from "./awsErrors.js";
 import { type Classification, classifyFailure } from "./classify.js";
+import { runStepCluster } from "./cluster.js";
 import { actualCost, formatUsd, hourlyRate } from "./cost.js";
 import { downloadOutputs } from "./download.js";
 import { placeholderFoundation, requireFoundation } from "./foundation.js";
 import { requireS3Input, resolveInput } from "./input.js";
 import { describeMix, instanceMix } from "./instances.js";
-import { fetchFailureLogs, jobErrorEvent, readStepLogs, type StepLogs, tail } from "./logs.js";
+import { readStepLogs, type StepLogs } from "./logs.js";
 import { type EmrRunPlan, planEmrRun } from "./plan.js";
-import { realSleep, type Sleep, withThrottleRetry } from "./retry.js";
+import { realSleep, type Sleep } from "./retry.js";
 import { objectExists, uploadAll } from "./upload.js";
-import { CLUSTER_DONE, elapsedSeconds, terminateCluster, watchCluster } from "./watch.js";
 
 export interface EmrRunOptions {
   loaded: LoadedConfig;
@@ -223,86 +223,39 @@ export async function runEmr(options: EmrRunOptions): Promise<EmrRunResult> {
     if (options.signal?.aborted)
       return await fail("Interrupted", "interrupted before the cluster was started");
 
-    const retry = { sleep };
-    const started = await withThrottleRetry("RunJobFlow", () => aws.emr.runJobFlow(plan.request), retry);
-    const clusterId = started.JobFlowId;
-    if (!clusterId) throw new KindlingError("RunJobFlow returned no cluster id.");
-    // RunJobFlow does not return step ids; the cluster has exactly one step.
-    const steps = await withThrottleRetry(
-      "ListSteps",
-      () => aws.emr.listSteps({ ClusterId: clusterId }),
-      retry,
-    );
-    const stepId = steps.Steps?.[0]?.Id;
-    emrFacts.cluster_id = clusterId;
-    if (stepId) emrFacts.step_id = stepId;
-    await save({ emr: emrFacts });
-    reporter.info(`Started cluster ${clusterId} (step ${stepId ?? "?"}); Ctrl-C terminates it.`);
-    if (!stepId) {
-      await terminateCluster(aws.emr, clusterId, reporter, sleep, "its step was not found");
-      return await fail("ClusterFailure", `cluster ${clusterId} has no step`);
+    const ran = await runStepCluster({
+      aws,
+      request: plan.request,
+      logUri: foundation.logUri,
+      reporter,
+      rate,
+      sleep,
+      clock,
+      awaitTermination: Boolean(options.awaitTermination),
+      ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+      ...(options.logWait ? { logWait: options.logWait } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      onStarted: async (clusterId, stepId) => {
+        emrFacts.cluster_id = clusterId;
+        if (stepId) emrFacts.step_id = stepId;
+        await save({ emr: emrFacts });
+      },
+    });
+    const { clusterId } = ran;
+    if (ran.outcome === "no-step") return await fail("ClusterFailure", `cluster ${clusterId} has no step`);
+    if (ran.outcome === "watch-failed") {
+      await fail("WatchFailed", `lost track of cluster ${clusterId}: ${messageOf(ran.error)}`);
+      throw ran.error;
     }
-
-    let watched: Awaited<ReturnType<typeof watchCluster>>;
-    try {
-      watched = await watchCluster({
-        emr: aws.emr,
-        clusterId,
-        stepId,
-        reporter,
-        sleep,
-        rate,
-        now: clock,
-        ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-    } catch (error) {
-      // Whatever broke the watch, a cluster nobody watches must not run on.
-      await terminateCluster(
-        aws.emr,
-        clusterId,
-        reporter,
-        sleep,
-        `the watch failed: ${messageOf(error)}`,
-      ).catch((e) =>
-        reporter.warn(`Could not terminate ${clusterId}: ${messageOf(e)}. Terminate it in the EMR console.`),
-      );
-      await fail("WatchFailed", `lost track of cluster ${clusterId}: ${messageOf(error)}`);
-      throw error;
-    }
-    recordTimeline(emrFacts, watched.cluster, watched.step, mix, aws.region);
+    const { stepId } = ran;
+    recordTimeline(emrFacts, ran.cluster, ran.step, mix, aws.region);
     await save({ emr: emrFacts });
 
-    if (watched.interrupted) {
-      if (options.awaitTermination) await awaitTermination(aws, clusterId, reporter, sleep);
+    if (ran.outcome === "interrupted")
       return await fail("Interrupted", `interrupted; cluster ${clusterId} was terminated`);
-    }
-    if (watched.step.Status?.State !== "COMPLETED") {
-      const logs = await fetchFailureLogs({
-        s3: aws.s3,
-        logUri: foundation.logUri,
-        clusterId,
-        stepId,
-        reporter,
-        sleep,
-        ...(options.logWait ?? {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      await saveLogs(run.dir, logs);
-      const jobError = jobErrorEvent(logs);
-      const cause = classifyFailure({
-        clusterReason: watched.cluster.Status?.StateChangeReason,
-        stepState: watched.step.Status?.State,
-        failureDetails: watched.step.Status?.FailureDetails,
-        jobError,
-        logs: [logs.stepStderr, logs.containerStderr, watched.step.Status?.FailureDetails?.Message],
-      });
-      showTail(reporter, logs, watched.step);
-      reporter.warn(`Likely cause (${cause.cause}): ${cause.summary}`);
-      if (!CLUSTER_DONE.has(watched.cluster.Status?.State ?? "")) {
-        await terminateCluster(aws.emr, clusterId, reporter, sleep, "the step failed");
-      }
-      if (options.awaitTermination) await awaitTermination(aws, clusterId, reporter, sleep);
+    if (ran.outcome === "failed") {
+      await saveLogs(run.dir, ran.logs);
+      const { jobError, cause } = ran;
       return await fail(jobError?.kind ?? "StepFailed", cause.summary, {
         stage: jobError?.stage ?? null,
         cause,
@@ -426,42 +379,4 @@ async function saveLogs(runDir: string, logs: StepLogs): Promise<void> {
   for (const [name, text] of files) {
     if (text !== undefined) await writeFile(path.join(runDir, "logs", name), text);
   }
-}
-
-function showTail(reporter: Reporter, logs: StepLogs, step: Step): void {
-  const details = step.Status?.FailureDetails;
-  if (details?.Reason || details?.Message) {
-    reporter.info(
-      `Step ${step.Status?.State}: ${[details.Reason, details.Message].filter(Boolean).join(": ")}`,
-    );
-  }
-  const text = logs.containerStderr ?? logs.stepStderr;
-  if (text) {
-    const source = logs.containerStderr !== undefined ? "driver stderr" : "step stderr";
-    reporter.info(`── last lines of the ${source} ──\n${tail(text, 25)}\n──`);
-  }
-}
-
-/** Waits (bounded) until the cluster has terminated, e.g. before its security groups can be deleted. */
-async function awaitTermination(
-  aws: EmrAws,
-  clusterId: string,
-  reporter: Reporter,
-  sleep: Sleep,
-): Promise<void> {
-  const stage = reporter.stage(`Waiting for cluster ${clusterId} to terminate`);
-  for (let i = 0; i < 120; i++) {
-    const res = await withThrottleRetry(
-      "DescribeCluster",
-      () => aws.emr.describeCluster({ ClusterId: clusterId }),
-      { sleep },
-    );
-    const state = res.Cluster?.Status?.State ?? "";
-    if (CLUSTER_DONE.has(state)) {
-      stage.succeed(`${state} after ${Math.round(elapsedSeconds(res.Cluster ?? {}, new Date()))}s`);
-      return;
-    }
-    await sleep(15_000);
-  }
-  stage.fail("still running after 30 min");
 }
