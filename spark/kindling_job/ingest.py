@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from pyspark.errors import AnalysisException
 from pyspark.ml.feature import StringIndexerModel
-from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, DataFrameReader, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
@@ -23,10 +23,22 @@ from .errors import (
     TooManyClassesError,
 )
 from .rejects import CORRUPT
-from .spec import InputSpec
+from .spec import CsvOptions, InputSpec
 
 # More distinct labels than this almost always means the wrong column was named as the label.
 MAX_CLASSES = 1000
+
+
+def csv_reader(spark: SparkSession, c: CsvOptions) -> DataFrameReader:
+    """A CSV reader with the spec's options; training and predict read text the same way."""
+    return spark.read.options(
+        header=c.header,
+        sep=c.delimiter,
+        quote=c.quote,
+        escape=c.escape,
+        multiLine=c.multiline,
+        encoding=c.encoding,
+    )
 
 
 def read_input(spark: SparkSession, spec: InputSpec) -> DataFrame:
@@ -38,15 +50,7 @@ def read_input(spark: SparkSession, spec: InputSpec) -> DataFrame:
     """
     try:
         if spec.format == "csv":
-            c = spec.csv
-            reader = spark.read.options(
-                header=c.header,
-                sep=c.delimiter,
-                quote=c.quote,
-                escape=c.escape,
-                multiLine=c.multiline,
-                encoding=c.encoding,
-            )
+            reader = csv_reader(spark, spec.csv)
             header = reader.csv(spec.uri)
             require_columns(header, spec)
             # With column pruning Spark parses only the selected columns and may miss a wrong field count,

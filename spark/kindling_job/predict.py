@@ -30,6 +30,7 @@ from .columns import (
 from .errors import InputNotFoundError, JobError, MissingColumnError, OutputExistsError, SpecError
 from .events import StageTimer
 from .hadoopfs import HadoopFs
+from .ingest import csv_reader
 from .jsonreader import JsonObject
 from .spec import SUPPORTED_SPEC_VERSIONS, CsvOptions, RunInfo
 from .spec import _csv as parse_csv_options  # the training spec's rules: the two never drift apart
@@ -125,15 +126,7 @@ def parse_predict_spec(doc: Any) -> PredictSpec:
 def read_predict_input(spark: SparkSession, spec: PredictInput) -> DataFrame:
     try:
         if spec.format == "csv":
-            c = spec.csv
-            df = spark.read.options(
-                header=c.header,
-                sep=c.delimiter,
-                quote=c.quote,
-                escape=c.escape,
-                multiLine=c.multiline,
-                encoding=c.encoding,
-            ).csv(spec.uri)
+            df = csv_reader(spark, spec.csv).csv(spec.uri)
         else:
             df = spark.read.parquet(spec.uri)
     except AnalysisException as e:

@@ -4,6 +4,7 @@ import { type RunResult, runLocal } from "../../targets/local/runLocal.js";
 import { metricsTable } from "../../ui/metricsTable.js";
 import type { CommandIO } from "../io.js";
 import type { RunOptions } from "../options.js";
+import { runJson } from "./result.js";
 import { runEmrCommand } from "./runEmr.js";
 
 /** `kindling run`: train on the chosen target and print the metrics table (or one JSON result). */
@@ -31,15 +32,7 @@ export async function trainLocally(
 
 export function reportResult(result: RunResult, io: CommandIO): void {
   const { manifest, metrics } = result;
-  io.emitJson({
-    run_id: result.runId,
-    run_dir: result.runDir,
-    status: manifest.status,
-    duration_seconds: manifest.duration_seconds,
-    rows: manifest.rows,
-    best: manifest.best,
-    metrics,
-  });
+  io.emitJson(runJson(result));
   io.reporter.print(metricsTable(metrics));
   const rows = manifest.rows;
   io.reporter.print(

@@ -12,6 +12,7 @@ import { formatDuration } from "../../targets/emr/watch.js";
 import { metricsTable } from "../../ui/metricsTable.js";
 import type { CommandIO } from "../io.js";
 import type { RunOptions } from "../options.js";
+import { runJson } from "./result.js";
 
 /** What the EMR branch of `kindling run` needs from outside; tests replace them. */
 export interface EmrRunDeps {
@@ -101,16 +102,7 @@ function pollingFromEnv(env = process.env) {
 function reportEmrResult(result: EmrRunResult, io: CommandIO): void {
   const { manifest, metrics } = result;
   const emr = manifest.emr;
-  io.emitJson({
-    run_id: result.runId,
-    run_dir: result.runDir,
-    status: manifest.status,
-    duration_seconds: manifest.duration_seconds,
-    rows: manifest.rows,
-    best: manifest.best,
-    metrics,
-    emr,
-  });
+  io.emitJson({ ...runJson(result), emr });
   io.reporter.print(metricsTable(metrics));
   const t = emr?.timings;
   io.reporter.print(
