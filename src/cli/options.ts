@@ -113,7 +113,7 @@ export interface PredictOptions extends GlobalOptions, ConfigOption {
   /** Replace an existing output file. Default false. */
   force: boolean;
   /** Where the scoring job runs. Default local. */
-  target: "local";
+  target: "local" | "emr";
   /** Spark master URL for local scoring. Default local[*]. */
   master?: string;
 }

@@ -173,7 +173,9 @@ export function buildProgram(handlers: Handlers): Command {
     .requiredOption("--input <file>", "CSV or Parquet with the text column the model was trained on")
     .requiredOption("--output <file>", "predictions file: .csv or .parquet")
     .option("--force", "replace an existing output file", false)
-    .addOption(new Option("--target <target>", "where scoring runs").choices(["local"]).default("local"))
+    .addOption(
+      new Option("--target <target>", "where scoring runs").choices(["local", "emr"]).default("local"),
+    )
     .option("--master <url>", "Spark master URL (default local[*])", masterUrl)
     .action(async (_opts, cmd: Command) => {
       const o = cmd.opts<{
@@ -183,7 +185,7 @@ export function buildProgram(handlers: Handlers): Command {
         input: string;
         output: string;
         force: boolean;
-        target: "local";
+        target: "local" | "emr";
         master?: string;
       }>();
       await handlers.predict({

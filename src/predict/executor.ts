@@ -9,6 +9,8 @@ export interface PredictContext {
   signal?: AbortSignal;
   /** Spark master for local scoring. Default local[*]. */
   master?: string;
+  /** The project's kindling.yaml (absolute): a cloud target reads its settings there. */
+  configFile?: string;
 }
 
 export interface PredictOutcome {

@@ -1,17 +1,42 @@
 import path from "node:path";
 import Table from "cli-table3";
+import { loadConfig } from "../../config/load.js";
+import { UsageError } from "../../errors.js";
+import { predictEmr } from "../../predict/emr.js";
 import type { PredictExecutor, PredictOutcome } from "../../predict/executor.js";
 import { predictLocal } from "../../predict/local.js";
 import { planPredict } from "../../predict/plan.js";
 import { formatInteger, formatPercent } from "../../report/format.js";
-import { readJson } from "../../runs/files.js";
+import { exists, readJson } from "../../runs/files.js";
 import { findRun, runsRoot } from "../../runs/resolve.js";
 import type { JobSpec } from "../../spec/types.js";
+import { createEmrAws } from "../../targets/emr/aws.js";
 import type { CommandIO } from "../io.js";
 import type { PredictOptions } from "../options.js";
+import { pollingFromEnv } from "./runEmr.js";
 
 /** Where predict can run; a target registers its executor here. */
-export const PREDICT_TARGETS: Record<PredictOptions["target"], PredictExecutor> = { local: predictLocal };
+export const PREDICT_TARGETS: Record<PredictOptions["target"], PredictExecutor> = {
+  local: predictLocal,
+  emr: async (plan, context) => {
+    const file = context.configFile;
+    if (!file || !(await exists(file))) {
+      throw new UsageError(
+        `predict --target emr reads the EMR settings from ${file ?? "kindling.yaml"}, which is missing`,
+        {
+          hint: "Run it in the project folder, or pass -c <kindling.yaml>.",
+        },
+      );
+    }
+    const loaded = await loadConfig(file);
+    const region = loaded.config.aws.region;
+    return predictEmr(plan, context, {
+      loaded,
+      aws: () => createEmrAws(region ? { region } : {}),
+      ...pollingFromEnv(),
+    });
+  },
+};
 
 /** `kindling predict`: score raw text with a run's saved model, writing input columns + predictions. */
 export async function predictCommand(options: PredictOptions, io: CommandIO): Promise<PredictOutcome> {
@@ -34,6 +59,7 @@ export async function predictCommand(options: PredictOptions, io: CommandIO): Pr
     verbose: options.verbose,
     signal: io.signal,
     ...(options.master ? { master: options.master } : {}),
+    configFile: path.resolve(io.cwd, options.config),
   });
   const { result } = outcome;
   io.emitJson({

@@ -90,7 +90,7 @@ export async function runEmrCommand(
 }
 
 /** Test hook: KINDLING_EMR_POLL_MS / KINDLING_EMR_LOG_WAIT_MS shorten the waits against an emulator. */
-function pollingFromEnv(env = process.env) {
+export function pollingFromEnv(env = process.env) {
   const poll = Number(env.KINDLING_EMR_POLL_MS);
   const logWait = Number(env.KINDLING_EMR_LOG_WAIT_MS);
   return {

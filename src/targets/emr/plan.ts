@@ -57,21 +57,9 @@ export async function planEmrRun(p: PlanInput): Promise<EmrRunPlan> {
     // On S3 the job writes _SUCCESS itself, last: the CLI downloads only a complete run.
     successMarker: true,
   });
-  const sparkSubmitArgs = buildSparkSubmitArgs({
-    deployMode: "cluster",
+  const sparkSubmitArgs = emrSparkSubmitArgs(config, {
     appName: `kindling ${p.runId}`,
-    entry: s3Uri(layout.bucket, layout.entryKey),
-    pyFiles: [s3Uri(layout.bucket, layout.zipKey)],
-    specUri: s3Uri(layout.bucket, layout.specKey),
-    driverMemory: config.spark.driver_memory,
-    ...(config.spark.executor_memory ? { executorMemory: config.spark.executor_memory } : {}),
-    conf: {
-      // A second YARN attempt would find the first one's outputs and fail with OutputExists, hiding
-      // the real error.
-      "spark.yarn.maxAppAttempts": 1,
-      "spark.ui.showConsoleProgress": false,
-      ...config.spark.conf,
-    },
+    ...layout,
   });
   const releaseLabel = config.emr.release_label ?? VERSIONS.emrRelease;
   const request = buildRunJobFlowRequest({
@@ -139,6 +127,29 @@ export async function planEmrRun(p: PlanInput): Promise<EmrRunPlan> {
     uploads,
     estimate,
   };
+}
+
+/** The step's spark-submit arguments for a job whose code and spec are at these keys of the bucket. */
+export function emrSparkSubmitArgs(
+  config: LoadedConfig["config"],
+  at: { appName: string; bucket: string; entryKey: string; zipKey: string; specKey: string },
+): string[] {
+  return buildSparkSubmitArgs({
+    deployMode: "cluster",
+    appName: at.appName,
+    entry: s3Uri(at.bucket, at.entryKey),
+    pyFiles: [s3Uri(at.bucket, at.zipKey)],
+    specUri: s3Uri(at.bucket, at.specKey),
+    driverMemory: config.spark.driver_memory,
+    ...(config.spark.executor_memory ? { executorMemory: config.spark.executor_memory } : {}),
+    conf: {
+      // A second YARN attempt would find the first one's outputs and fail with OutputExists, hiding
+      // the real error.
+      "spark.yarn.maxAppAttempts": 1,
+      "spark.ui.showConsoleProgress": false,
+      ...config.spark.conf,
+    },
+  });
 }
 
 /** The plan as `--dry-run --json` prints it: uploads without local temp paths' noise. */

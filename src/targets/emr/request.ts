@@ -34,6 +34,10 @@ export interface ClusterRequestInput {
   >;
   /** spark-submit arguments from buildSparkSubmitArgs (without the `spark-submit` word). */
   sparkSubmitArgs: string[];
+  /** Cluster name. Default `kindling <run id>`. */
+  name?: string;
+  /** Step name. Default STEP_NAME. */
+  stepName?: string;
 }
 
 /**
@@ -56,7 +60,7 @@ export function buildRunJobFlowRequest(input: ClusterRequestInput): RunJobFlowCo
     { Key: MANAGED_POLICY_TAG, Value: "true" },
   ];
   return {
-    Name: `kindling ${input.runId}`,
+    Name: input.name ?? `kindling ${input.runId}`,
     ReleaseLabel: input.releaseLabel,
     LogUri: foundation.logUri,
     Applications: [{ Name: "Spark" }],
@@ -73,7 +77,7 @@ export function buildRunJobFlowRequest(input: ClusterRequestInput): RunJobFlowCo
     },
     Steps: [
       {
-        Name: STEP_NAME,
+        Name: input.stepName ?? STEP_NAME,
         ActionOnFailure: "TERMINATE_CLUSTER",
         HadoopJarStep: { Jar: "command-runner.jar", Args: ["spark-submit", ...input.sparkSubmitArgs] },
       },

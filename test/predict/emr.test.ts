@@ -1,0 +1,188 @@
+import { existsSync, readdirSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import {
+  DescribeClusterCommand,
+  DescribeStepCommand,
+  RunJobFlowCommand,
+  TerminateJobFlowsCommand,
+} from "@aws-sdk/client-emr";
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
+import { afterEach, describe, expect, it } from "vitest";
+import { JobFailedError } from "../../src/errors.js";
+import { predictEmr } from "../../src/predict/emr.js";
+import { planPredict } from "../../src/predict/plan.js";
+import { RunStore } from "../../src/runs/store.js";
+import type { JobSpec } from "../../src/spec/types.js";
+import { awsError, body, cluster, mockedRun, step } from "../emr/mocks.js";
+import { copyFixtureRun } from "../report/fixtures.js";
+
+// `predict --target emr` with scripted SDK answers (aws-sdk-client-mock): nothing waits, nothing leaves.
+let cleanup: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanup) c();
+  cleanup = [];
+});
+
+async function setup() {
+  const m = await mockedRun();
+  cleanup.push(() => {
+    m.emrMock.restore();
+    m.s3Mock.restore();
+  });
+  const runDir = await copyFixtureRun();
+  const work = path.dirname(runDir);
+  await mkdir(path.join(runDir, "models", "hashing_tf", "metadata"), { recursive: true });
+  await writeFile(path.join(runDir, "models", "hashing_tf", "metadata", "part-00000"), "{}\n");
+  await writeFile(path.join(runDir, "models", "hashing_tf", "metadata", ".part-00000.crc"), "x");
+  await writeFile(path.join(runDir, "_SUCCESS"), "");
+  await writeFile(path.join(work, "emails.csv"), 'id,text\n1,"free money, now"\n');
+  const plan = await planPredict({
+    run: await new RunStore(work).read(path.basename(runDir)),
+    spec: JSON.parse(await readFile(path.join(runDir, "spec.json"), "utf8")) as JobSpec,
+    input: path.join(work, "emails.csv"),
+    output: path.join(work, "scored.csv"),
+    force: false,
+    sparkVersion: "3.5.6",
+  });
+  // Uploaded objects by key (the spec's text is kept to check its URIs).
+  const puts = new Map<string, string>();
+  m.s3Mock.on(PutObjectCommand).callsFake(async (input: { Key: string; Body: unknown }) => {
+    const b = input.Body;
+    let text = "";
+    if (typeof b === "string") text = b;
+    else if (b instanceof Uint8Array) text = Buffer.from(b).toString("utf8");
+    else if (b) for await (const chunk of b as Readable) text += String(chunk);
+    puts.set(input.Key, text);
+    return {};
+  });
+  const context = { reporter: m.reporter, verbose: false, signal: m.controller.signal };
+  const options = {
+    loaded: m.loaded,
+    aws: m.options.aws,
+    clock: m.options.clock as () => Date,
+    sleep: m.options.sleep as (ms: number) => Promise<void>,
+    pollMs: 1000,
+    logWait: { attempts: 2, intervalMs: 1000 },
+  };
+  return { ...m, runDir, work, plan, puts, context, options };
+}
+
+describe("predict --target emr", () => {
+  it("uploads model, input, code and spec, runs one predict step, and renames the one result file onto --output", async () => {
+    const m = await setup();
+    const runId = m.plan.runId;
+    m.emrMock
+      .on(DescribeClusterCommand)
+      .resolvesOnce(cluster("RUNNING", { ready: 300 }))
+      .resolves(cluster("TERMINATED", { ready: 300, ended: 800 }));
+    m.emrMock.on(DescribeStepCommand).resolvesOnce(step("RUNNING")).resolves(step("COMPLETED"));
+    m.s3Mock.on(HeadObjectCommand).callsFake(async (input: { Key: string }) => {
+      if (input.Key.endsWith("/output/predict.json")) return {};
+      throw awsError("NotFound", "Not Found", 404);
+    });
+    m.s3Mock.on(ListObjectsV2Command).callsFake(async (input: { Prefix: string }) => ({
+      Contents: [{ Key: `${input.Prefix}_SUCCESS` }, { Key: `${input.Prefix}part-00000-abc.csv` }],
+    }));
+    m.s3Mock.on(GetObjectCommand).callsFake(async (input: { Key: string }) => {
+      if (input.Key.endsWith("predict.json"))
+        return {
+          Body: body(
+            Buffer.from(
+              JSON.stringify({
+                feature_set: "hashing_tf",
+                labels: ["ham", "spam"],
+                rows: 1,
+                predicted: { spam: 1 },
+              }),
+            ),
+          ),
+        };
+      if (input.Key.endsWith("part-00000-abc.csv"))
+        return { Body: body(Buffer.from("id,text,predicted_label\n1,free money,spam\n")) };
+      throw awsError("NoSuchKey", "no", 404);
+    });
+
+    const outcome = await predictEmr(m.plan, m.context, m.options);
+
+    expect(outcome.result).toMatchObject({ rows: 1, predicted: { spam: 1 } });
+    expect(await readFile(m.plan.output.file, "utf8")).toMatch(/1,free money,spam/);
+    // No temporary file is left next to the output.
+    expect(readdirSync(m.work).filter((f) => f.includes(".kindling-"))).toEqual([]);
+
+    const keys = [...m.puts.keys()];
+    expect(keys).toContain(`runs/${runId}/models/hashing_tf/metadata/part-00000`);
+    expect(keys.some((k) => k.endsWith(".crc"))).toBe(false);
+    const inputKey = keys.find((k) => /^data\/[0-9a-f]{64}\/emails\.csv$/.test(k));
+    expect(inputKey).toBeDefined();
+    const specKey = keys.find((k) => k.startsWith(`runs/${runId}/predict/`) && k.endsWith("/spec.json"));
+    expect(specKey).toBeDefined();
+    expect(keys.at(-1)).toBe(specKey);
+    const spec = JSON.parse(m.puts.get(specKey as string) as string);
+    expect(spec).toMatchObject({
+      kind: "predict",
+      run: { id: runId, target: "emr" },
+      model: { uri: `s3://data-bucket/runs/${runId}/models/hashing_tf`, feature_set: "hashing_tf" },
+      input: { uri: `s3://data-bucket/${inputKey}`, format: "csv", text_column: "text" },
+      output: {
+        uri: `s3://data-bucket/${(specKey as string).replace(/spec\.json$/, "output")}`,
+        format: "csv",
+      },
+    });
+
+    const request = m.emrMock.commandCalls(RunJobFlowCommand)[0]?.args[0].input;
+    expect(request?.Name).toBe(`kindling predict ${runId}`);
+    expect(request?.Steps).toHaveLength(1);
+    const stepDef = request?.Steps?.[0];
+    expect(stepDef?.ActionOnFailure).toBe("TERMINATE_CLUSTER");
+    const args = stepDef?.HadoopJarStep?.Args ?? [];
+    expect(args[0]).toBe("spark-submit");
+    expect(args.slice(-2)).toEqual(["--spec", `s3://data-bucket/${specKey}`]);
+    expect(args).toContain("cluster");
+    expect(m.emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(0);
+  });
+
+  it("step FAILED: shows the log tail and cause, terminates the cluster, writes no output", async () => {
+    const m = await setup();
+    m.emrMock
+      .on(DescribeClusterCommand)
+      .resolvesOnce(cluster("RUNNING", { ready: 300 }))
+      // ActionOnFailure overridden somewhere: the cluster idles after the failed step until terminated.
+      .resolvesOnce(cluster("WAITING", { ready: 300 }))
+      .resolves(cluster("TERMINATED", { ready: 300, ended: 800 }));
+    m.emrMock.on(DescribeStepCommand).resolves(
+      step("FAILED", {
+        Reason: "Unknown Error.",
+        Message: "java.lang.OutOfMemoryError: Java heap space",
+      }),
+    );
+    m.s3Mock.on(HeadObjectCommand).rejects(awsError("NotFound", "Not Found", 404));
+    m.s3Mock.on(GetObjectCommand).callsFake(async (input: { Key: string }) => {
+      if (input.Key.endsWith("steps/s-TEST/stderr.gz")) {
+        const { gzipSync } = await import("node:zlib");
+        return { Body: body(gzipSync("INFO started\njava.lang.OutOfMemoryError: Java heap space\n")) };
+      }
+      throw awsError("NoSuchKey", "The specified key does not exist.", 404);
+    });
+    m.s3Mock.on(ListObjectsV2Command).resolves({ Contents: [] });
+
+    const error = await predictEmr(m.plan, m.context, m.options).catch((e) => e);
+
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect(error.message).toMatch(/Prediction with run .* failed on EMR: Spark ran out of memory/);
+    expect(error.hint).toMatch(/Nothing was written to .*scored\.csv/);
+    expect(m.emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(1);
+    const text = m.reporter.text();
+    expect(text).toMatch(/Step FAILED: Unknown Error.: java.lang.OutOfMemoryError/);
+    expect(text).toMatch(/last lines of the step stderr[\s\S]*OutOfMemoryError/);
+    expect(text).toMatch(/Likely cause \(out-of-memory\)/);
+    expect(existsSync(m.plan.output.file)).toBe(false);
+    expect(readdirSync(m.work).filter((f) => f.includes(".kindling-"))).toEqual([]);
+  });
+});
