@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -109,9 +110,14 @@ async function runStep(
     if (String(spec.input?.uri).startsWith("s3://")) {
       spec.input.uri = pathToFileURL(await fetch(spec.input.uri, "input")).href;
     }
+    // A predict spec (docs/job-spec.md) also reads a saved model: a folder of objects.
+    if (spec.kind === "predict" && String(spec.model?.uri).startsWith("s3://")) {
+      spec.model.uri = pathToFileURL(await fetchTree(s3, spec.model.uri, path.join(scratch, "model"))).href;
+    }
     if (String(spec.output?.uri).startsWith("s3://")) {
       outputUri = spec.output.uri;
-      await mkdir(outputDir, { recursive: true });
+      // The predict job refuses an output folder that exists.
+      if (spec.kind !== "predict") await mkdir(outputDir, { recursive: true });
       spec.output.uri = pathToFileURL(outputDir).href;
     }
     const rewritten = path.join(scratch, "spec", "spec.local.json");
@@ -150,8 +156,32 @@ async function runStep(
     });
   });
 
-  if (outputUri) await uploadTree(s3, outputDir, outputUri);
+  if (outputUri && existsSync(outputDir)) await uploadTree(s3, outputDir, outputUri);
   return outcome;
+}
+
+/** Gets every object below `uri` into `dir` (kept as the folder it was); returns `dir`. */
+async function fetchTree(s3: S3, uri: string, dir: string): Promise<string> {
+  const { bucket, key } = splitS3(uri);
+  const prefix = key.replace(/\/?$/, "/");
+  let token: string | undefined;
+  do {
+    const page = await s3.listObjectsV2({ Bucket: bucket, Prefix: prefix, ContinuationToken: token });
+    for (const object of page.Contents ?? []) {
+      if (!object.Key || object.Key.endsWith("/")) continue;
+      const target = path.join(dir, ...object.Key.slice(prefix.length).split("/"));
+      await mkdir(path.dirname(target), { recursive: true });
+      const res = await s3.getObject({ Bucket: bucket, Key: object.Key });
+      await writeFile(
+        target,
+        Buffer.from(
+          await (res.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+        ),
+      );
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return dir;
 }
 
 /** Puts every file under `dir` below `uri`; `_SUCCESS` last, as a job's committer would. */
