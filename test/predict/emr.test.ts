@@ -15,7 +15,7 @@ import {
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { afterEach, describe, expect, it } from "vitest";
-import { JobFailedError } from "../../src/errors.js";
+import { InterruptedError, JobFailedError } from "../../src/errors.js";
 import { predictEmr } from "../../src/predict/emr.js";
 import { planPredict } from "../../src/predict/plan.js";
 import { RunStore } from "../../src/runs/store.js";
@@ -184,5 +184,22 @@ describe("predict --target emr", () => {
     expect(text).toMatch(/Likely cause \(out-of-memory\)/);
     expect(existsSync(m.plan.output.file)).toBe(false);
     expect(readdirSync(m.work).filter((f) => f.includes(".kindling-"))).toEqual([]);
+  });
+
+  it("Ctrl-C while the step runs: terminates the cluster, InterruptedError, no output", async () => {
+    const m = await setup();
+    m.s3Mock.on(HeadObjectCommand).rejects(awsError("NotFound", "Not Found", 404));
+    m.emrMock.on(DescribeClusterCommand).resolves(cluster("RUNNING", { ready: 300 }));
+    m.emrMock.on(DescribeStepCommand).callsFake(() => {
+      m.controller.abort("SIGINT");
+      return step("RUNNING");
+    });
+    const error = await predictEmr(m.plan, m.context, m.options).catch((e) => e);
+    expect(error).toBeInstanceOf(InterruptedError);
+    expect(error.message).toMatch(/interrupted; cluster j-TEST was terminated/);
+    expect(m.emrMock.commandCalls(TerminateJobFlowsCommand)[0]?.args[0].input).toEqual({
+      JobFlowIds: ["j-TEST"],
+    });
+    expect(existsSync(m.plan.output.file)).toBe(false);
   });
 });
