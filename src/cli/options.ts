@@ -116,4 +116,6 @@ export interface PredictOptions extends GlobalOptions, ConfigOption {
   target: "local" | "emr";
   /** Spark master URL for local scoring. Default local[*]. */
   master?: string;
+  /** With --target emr: print the uploads, spec and RunJobFlow request; no AWS call. */
+  dryRun?: boolean;
 }

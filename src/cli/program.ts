@@ -177,8 +177,10 @@ export function buildProgram(handlers: Handlers): Command {
       new Option("--target <target>", "where scoring runs").choices(["local", "emr"]).default("local"),
     )
     .option("--master <url>", "Spark master URL (default local[*])", masterUrl)
+    .option("--dry-run", "with --target emr: show the uploads and the cluster request; no AWS call", false)
     .action(async (_opts, cmd: Command) => {
       const o = cmd.opts<{
+        dryRun: boolean;
         config: string;
         run: string;
         featureSet?: string;
@@ -198,6 +200,7 @@ export function buildProgram(handlers: Handlers): Command {
         target: o.target,
         ...(o.featureSet ? { featureSet: o.featureSet } : {}),
         ...(o.master ? { master: o.master } : {}),
+        ...(o.dryRun ? { dryRun: true } : {}),
       });
     });
 

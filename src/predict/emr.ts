@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { Cluster } from "@aws-sdk/client-emr";
+import type { Cluster, RunJobFlowCommandInput } from "@aws-sdk/client-emr";
 import type { LoadedConfig } from "../config/load.js";
 import { InterruptedError, JobFailedError, UsageError } from "../errors.js";
 import type { FoundationOutputs } from "../infra/foundationStack.js";
@@ -16,10 +16,10 @@ import type { EmrAws } from "../targets/emr/aws.js";
 import { messageOf } from "../targets/emr/awsErrors.js";
 import { runStepCluster } from "../targets/emr/cluster.js";
 import { actualCost, formatUsd, hourlyRate } from "../targets/emr/cost.js";
-import { requireFoundation } from "../targets/emr/foundation.js";
+import { placeholderFoundation, requireFoundation } from "../targets/emr/foundation.js";
 import { describeMix, instanceMix } from "../targets/emr/instances.js";
 import { dataKey, s3Uri } from "../targets/emr/layout.js";
-import { emrSparkSubmitArgs } from "../targets/emr/plan.js";
+import { emrSparkSubmitArgs, uploadsJson } from "../targets/emr/plan.js";
 import { buildRunJobFlowRequest } from "../targets/emr/request.js";
 import type { Sleep } from "../targets/emr/retry.js";
 import { realSleep } from "../targets/emr/retry.js";
@@ -112,64 +112,16 @@ export async function predictEmr(
   const foundation =
     options.foundation ??
     (await requireFoundation(aws.cloudFormation, stackNameFor(foundationSettingsFrom(config)), aws.region));
-  const predictId = `${clock()
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d+Z$/, "Z")}-${randomBytes(3).toString("hex")}`;
-  const input = await fileDigest(plan.input.file);
-  const layout = predictLayout(foundation.dataBucketName, plan, predictId, input.sha256, plan.input.file);
-  const spec: PredictSpec = buildPredictSpec({
-    runId: plan.runId,
-    kindlingVersion: KINDLING_VERSION,
-    target: "emr",
-    trainSpec: plan.trainSpec,
-    modelUri: s3Uri(layout.bucket, layout.modelKey.replace(/\/$/, "")),
-    featureSet: plan.featureSet,
-    inputUri: s3Uri(layout.bucket, layout.inputKey),
-    inputFormat: plan.input.format,
-    outputUri: s3Uri(layout.bucket, layout.outputKey),
-    outputFormat: plan.output.format,
-  });
-  const sparkSubmitArgs = emrSparkSubmitArgs(config, {
-    appName: `kindling predict ${plan.runId}`,
-    ...layout,
-  });
-  const request = buildRunJobFlowRequest({
-    runId: plan.runId,
-    project: config.project,
-    releaseLabel: config.emr.release_label ?? VERSIONS.emrRelease,
-    emr: config.emr,
-    foundation,
-    sparkSubmitArgs,
-    name: `kindling predict ${plan.runId}`,
-    stepName: "kindling predict",
-  });
   const mix = instanceMix(config.emr);
-
   const scratch = await mkdtemp(path.join(os.tmpdir(), "kindling-predict-emr-"));
   try {
-    const specFile = path.join(scratch, "predict-spec.json");
-    await writeJson(specFile, spec);
-    const zip = await packageJob(path.join(scratch, "kindling_job.zip"));
-    const put = (kind: PlannedUpload["kind"], file: string, key: string, bytes: number, skip: boolean) => ({
-      kind,
-      file,
-      bucket: layout.bucket,
-      key,
-      bytes,
-      skipIfExists: skip,
-    });
-    const uploads: PlannedUpload[] = [
-      // The run id is unique and a saved model never changes: a key that exists holds the same bytes.
-      ...(await modelFiles(plan.modelDir)).map((f) =>
-        put("data", f.file, `${layout.modelKey}${f.name}`, f.bytes, true),
-      ),
-      put("data", plan.input.file, layout.inputKey, input.bytes, true),
-      put("code", JOB_ENTRY, layout.entryKey, (await stat(JOB_ENTRY)).size, false),
-      put("code", zip, layout.zipKey, (await stat(zip)).size, false),
-      // The spec goes last: once it is there, the step's inputs are complete.
-      put("spec", specFile, layout.specKey, (await stat(specFile)).size, false),
-    ];
+    const { predictId, layout, request, uploads } = await planPredictEmr(
+      plan,
+      config,
+      foundation,
+      clock(),
+      scratch,
+    );
     reporter.info(
       `Predict ${predictId} → ${s3Uri(layout.bucket, layout.prefix)}; cluster: ${describeMix(mix)} in ${aws.region}`,
     );
@@ -236,6 +188,98 @@ export async function predictEmr(
       `Cluster ${ran.clusterId}: cost ${formatUsd(costOf(ran.cluster, mix, aws.region))}; outputs kept at ${s3Uri(layout.bucket, layout.prefix)}`,
     );
     return { output: plan.output.file, result };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Everything a prediction on EMR sends, computed without any AWS call (what `--dry-run` prints). */
+export interface PredictEmrPlan {
+  predictId: string;
+  layout: PredictLayout;
+  spec: PredictSpec;
+  sparkSubmitArgs: string[];
+  request: RunJobFlowCommandInput;
+  uploads: PlannedUpload[];
+}
+
+/** Plans the uploads, predict spec and RunJobFlow request; writes the spec and job zip into `scratch`. */
+export async function planPredictEmr(
+  plan: PredictPlan,
+  config: LoadedConfig["config"],
+  foundation: FoundationOutputs,
+  now: Date,
+  scratch: string,
+): Promise<PredictEmrPlan> {
+  const predictId = `${now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z")}-${randomBytes(3).toString("hex")}`;
+  const input = await fileDigest(plan.input.file);
+  const layout = predictLayout(foundation.dataBucketName, plan, predictId, input.sha256, plan.input.file);
+  const spec: PredictSpec = buildPredictSpec({
+    runId: plan.runId,
+    kindlingVersion: KINDLING_VERSION,
+    target: "emr",
+    trainSpec: plan.trainSpec,
+    modelUri: s3Uri(layout.bucket, layout.modelKey.replace(/\/$/, "")),
+    featureSet: plan.featureSet,
+    inputUri: s3Uri(layout.bucket, layout.inputKey),
+    inputFormat: plan.input.format,
+    outputUri: s3Uri(layout.bucket, layout.outputKey),
+    outputFormat: plan.output.format,
+  });
+  const sparkSubmitArgs = emrSparkSubmitArgs(config, {
+    appName: `kindling predict ${plan.runId}`,
+    ...layout,
+  });
+  const request = buildRunJobFlowRequest({
+    runId: plan.runId,
+    project: config.project,
+    releaseLabel: config.emr.release_label ?? VERSIONS.emrRelease,
+    emr: config.emr,
+    foundation,
+    sparkSubmitArgs,
+    name: `kindling predict ${plan.runId}`,
+    stepName: "kindling predict",
+  });
+  const specFile = path.join(scratch, "predict-spec.json");
+  await writeJson(specFile, spec);
+  const zip = await packageJob(path.join(scratch, "kindling_job.zip"));
+  const put = (kind: PlannedUpload["kind"], file: string, key: string, bytes: number, skip: boolean) => ({
+    kind,
+    file,
+    bucket: layout.bucket,
+    key,
+    bytes,
+    skipIfExists: skip,
+  });
+  const uploads: PlannedUpload[] = [
+    // The run id is unique and a saved model never changes: a key that exists holds the same bytes.
+    ...(await modelFiles(plan.modelDir)).map((f) =>
+      put("data", f.file, `${layout.modelKey}${f.name}`, f.bytes, true),
+    ),
+    put("data", plan.input.file, layout.inputKey, input.bytes, true),
+    put("code", JOB_ENTRY, layout.entryKey, (await stat(JOB_ENTRY)).size, false),
+    put("code", zip, layout.zipKey, (await stat(zip)).size, false),
+    // The spec goes last: once it is there, the step's inputs are complete.
+    put("spec", specFile, layout.specKey, (await stat(specFile)).size, false),
+  ];
+  return { predictId, layout, spec, sparkSubmitArgs, request, uploads };
+}
+
+/** `predict --target emr --dry-run`: the plan with the foundation's outputs as `<OutputKey>` placeholders. */
+export async function predictEmrDryRun(plan: PredictPlan, loaded: LoadedConfig) {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), "kindling-predict-emr-"));
+  try {
+    const p = await planPredictEmr(plan, loaded.config, placeholderFoundation(), new Date(), scratch);
+    return {
+      dry_run: true,
+      predict_id: p.predictId,
+      uploads: uploadsJson(p.uploads),
+      run_job_flow: p.request,
+      spec: p.spec,
+    };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

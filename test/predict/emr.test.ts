@@ -16,7 +16,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { afterEach, describe, expect, it } from "vitest";
 import { InterruptedError, JobFailedError } from "../../src/errors.js";
-import { predictEmr } from "../../src/predict/emr.js";
+import { predictEmr, predictEmrDryRun } from "../../src/predict/emr.js";
 import { planPredict } from "../../src/predict/plan.js";
 import { RunStore } from "../../src/runs/store.js";
 import type { JobSpec } from "../../src/spec/types.js";
@@ -201,5 +201,16 @@ describe("predict --target emr", () => {
       JobFlowIds: ["j-TEST"],
     });
     expect(existsSync(m.plan.output.file)).toBe(false);
+  });
+
+  it("--dry-run: the uploads, predict spec and request with placeholders, and no AWS call", async () => {
+    const m = await setup();
+    const json = await predictEmrDryRun(m.plan, m.loaded);
+    expect(json.dry_run).toBe(true);
+    expect(json.uploads.map((u) => u.kind)).toEqual(["data", "data", "code", "code", "spec"]);
+    expect(json.spec.model.uri).toMatch(/^s3:\/\/<\w+>\/runs\/.*\/models\/hashing_tf$/);
+    expect(json.run_job_flow.Steps?.[0]?.HadoopJarStep?.Args?.at(-1)).toBe(json.uploads.at(-1)?.to);
+    expect(m.emrMock.calls()).toHaveLength(0);
+    expect(m.s3Mock.calls()).toHaveLength(0);
   });
 });

@@ -159,17 +159,22 @@ export function planJson(plan: EmrRunPlan) {
     run_id: plan.runId,
     region: plan.region ?? null,
     release_label: plan.releaseLabel,
-    uploads: plan.uploads.map((u) => ({
-      kind: u.kind,
-      from: u.kind === "data" ? u.file : path.basename(u.file),
-      to: s3Uri(u.bucket, u.key),
-      bytes: u.bytes,
-      skip_if_exists: u.skipIfExists,
-    })),
+    uploads: uploadsJson(plan.uploads),
     run_job_flow: plan.request,
     cost_estimate: plan.estimate,
     spec: plan.spec,
   };
+}
+
+/** Planned uploads as a dry run prints them: data by path, code and spec by name. */
+export function uploadsJson(uploads: readonly PlannedUpload[]) {
+  return uploads.map((u) => ({
+    kind: u.kind,
+    from: u.kind === "data" ? u.file : path.basename(u.file),
+    to: s3Uri(u.bucket, u.key),
+    bytes: u.bytes,
+    skip_if_exists: u.skipIfExists,
+  }));
 }
 
 /** Human rendering for `kindling plan --target emr`. */
