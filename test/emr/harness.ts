@@ -1,9 +1,13 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { S3 } from "@aws-sdk/client-s3";
 import { createFoundationStack, type FoundationFixture } from "../aws/foundationFixture.js";
 import { type Moto, startMoto, TEST_CREDENTIALS, TEST_REGION } from "../aws/moto.js";
 import { type EmrEmulator, startEmrEmulator } from "../emr-emulator/server.js";
 import { sparkSubmitExecutor } from "../emr-emulator/sparkStep.js";
-import { ROOT } from "../helpers/cli.js";
+import { buildCli, ROOT } from "../helpers/cli.js";
+import { writeCorpusSlice } from "../helpers/corpus.js";
 
 /** moto (S3 + CloudFormation) + the EMR emulator + a deployed-looking foundation, all on 127.0.0.1. */
 export interface AwsHarness {
@@ -53,4 +57,21 @@ export async function startAwsHarness(project: string): Promise<AwsHarness> {
     await moto.stop();
     throw error;
   }
+}
+
+/**
+ * What an end-to-end EMR test starts from: the CLI built, moto + the EMR emulator running, and a fresh
+ * folder holding every `sliceStep`-th email of the demo corpus as slice.csv and `config` as kindling.yaml.
+ */
+export async function emrWorkspace(
+  project: string,
+  config: string,
+  sliceStep: number,
+): Promise<{ aws: AwsHarness; dir: string }> {
+  buildCli();
+  const aws = await startAwsHarness(project);
+  const dir = await mkdtemp(path.join(os.tmpdir(), `kindling-${project}-`));
+  await writeCorpusSlice(path.join(dir, "slice.csv"), sliceStep);
+  await writeFile(path.join(dir, "kindling.yaml"), config);
+  return { aws, dir };
 }

@@ -1,13 +1,10 @@
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import type { RunJobFlowCommandInput } from "@aws-sdk/client-emr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildCli, kindling, ROOT } from "../helpers/cli.js";
-import { writeCorpusSlice } from "../helpers/corpus.js";
-import { type AwsHarness, startAwsHarness } from "./harness.js";
+import { kindling, ROOT } from "../helpers/cli.js";
+import { type AwsHarness, emrWorkspace } from "./harness.js";
 
 // `kindling run --target emr` as a user runs it, over real HTTP: moto for S3 and CloudFormation, the EMR
 // emulator for EMR (its step really runs spark-submit on the local PySpark).
@@ -32,11 +29,7 @@ let aws: AwsHarness;
 let dir: string;
 
 beforeAll(async () => {
-  buildCli();
-  aws = await startAwsHarness(PROJECT);
-  dir = await mkdtemp(path.join(os.tmpdir(), "kindling-emr-e2e-"));
-  await writeCorpusSlice(path.join(dir, "slice.csv"), 40);
-  await writeFile(path.join(dir, "kindling.yaml"), CONFIG);
+  ({ aws, dir } = await emrWorkspace(PROJECT, CONFIG, 40));
 }, 120_000);
 
 afterAll(async () => {

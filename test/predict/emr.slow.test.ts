@@ -1,11 +1,9 @@
 import { readFileSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AwsHarness, startAwsHarness } from "../emr/harness.js";
-import { buildCli, kindling } from "../helpers/cli.js";
-import { writeCorpusSlice } from "../helpers/corpus.js";
+import { type AwsHarness, emrWorkspace } from "../emr/harness.js";
+import { kindling } from "../helpers/cli.js";
 
 // `kindling predict --target emr` over real HTTP: moto for S3 and CloudFormation, the EMR emulator for EMR
 // (its step really runs spark-submit). A model trained locally in the test scores a few rows on "EMR"; the
@@ -31,11 +29,7 @@ let aws: AwsHarness;
 let dir: string;
 
 beforeAll(async () => {
-  buildCli();
-  aws = await startAwsHarness(PROJECT);
-  dir = await mkdtemp(path.join(os.tmpdir(), "kindling-predict-emr-"));
-  await writeCorpusSlice(path.join(dir, "slice.csv"), 20);
-  await writeFile(path.join(dir, "kindling.yaml"), CONFIG);
+  ({ aws, dir } = await emrWorkspace(PROJECT, CONFIG, 20));
   await writeFile(
     path.join(dir, "new.csv"),
     'id,text\n1,"WIN a FREE prize now, click here"\n2,"Can we move the meeting to 3pm tomorrow?"\n3,"cheap meds online"\n',
