@@ -1,17 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/load.js";
 import { replacementProblem, sparkMasterProblem } from "../../src/config/schema.js";
-import { ConfigError } from "../../src/errors.js";
-
-function issuesOf(text: string) {
-  try {
-    parseConfig(text, "kindling.yaml");
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues;
-  }
-  throw new Error("expected the config to be rejected");
-}
+import { issuesOf } from "./issuesOf.js";
 
 /** Options that are each valid but contradict one another, and sections missing what they need. */
 describe("conflicting options and incomplete sections, located by key path and line", () => {

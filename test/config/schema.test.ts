@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { ConfigError } from "../../src/errors.js";
-
-function issuesOf(text: string) {
-  try {
-    parseConfig(text, "kindling.yaml");
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues;
-  }
-  throw new Error("expected the config to be rejected");
-}
+import type { ConfigError } from "../../src/errors.js";
+import { issuesOf } from "./issuesOf.js";
 
 describe("config defaults", () => {
   it("takes the seed's own file by config alone, with the seed's parameters as defaults", () => {
