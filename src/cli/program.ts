@@ -50,6 +50,14 @@ function masterUrl(value: string): string {
   return value;
 }
 
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError(`must be a whole number of 1 or more, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
 /** Declares commands and flags only; behaviour lives in ./commands/. */
 export function buildProgram(handlers: Handlers): Command {
   const program = new Command("kindling")
@@ -88,9 +96,12 @@ export function buildProgram(handlers: Handlers): Command {
 
   withConfig(program.command("run").description("train and evaluate every feature set, then save the models"))
     .addOption(
-      new Option("--target <target>", "where the job runs").choices(["local", "emr"]).default("local"),
+      new Option("--target <target>", "where the job runs")
+        .choices(["local", "standalone", "emr"])
+        .default("local"),
     )
     .option("--master <url>", "Spark master URL (overrides spark.master)", masterUrl)
+    .option("--workers <n>", "standalone: workers to start (default 2)", positiveInteger)
     .option("--dry-run", "EMR: print the RunJobFlow request and planned uploads; no AWS call", false)
     .option("--deploy", "EMR: deploy the foundation stack first if it is absent", false)
     .option("--destroy", "EMR: destroy the foundation stack afterwards, also on failure", false)
@@ -99,8 +110,9 @@ export function buildProgram(handlers: Handlers): Command {
     .action(async (_opts, cmd: Command) => {
       const o = cmd.opts<{
         config: string;
-        target: "local" | "emr";
+        target: "local" | "standalone" | "emr";
         master?: string;
+        workers?: number;
         dryRun: boolean;
         deploy: boolean;
         destroy: boolean;
@@ -110,11 +122,23 @@ export function buildProgram(handlers: Handlers): Command {
       if (o.target !== "emr" && (o.dryRun || o.deploy || o.destroy)) {
         throw new UsageError("--dry-run, --deploy and --destroy need --target emr");
       }
+      if (o.workers !== undefined && o.target !== "standalone") {
+        throw new UsageError("--workers needs --target standalone");
+      }
+      if (o.master && o.target === "standalone") {
+        throw new UsageError(
+          "--master cannot be combined with --target standalone: it starts its own master",
+          {
+            hint: "Drop --master, or drop --target standalone to run on that master.",
+          },
+        );
+      }
       await handlers.run({
         ...global(cmd),
         config: o.config,
         target: o.target,
         ...(o.master ? { master: o.master } : {}),
+        ...(o.workers !== undefined ? { workers: o.workers } : {}),
         ...(o.target === "emr" ? { dryRun: o.dryRun, deploy: o.deploy, destroy: o.destroy } : {}),
         ...(o.profile ? { profile: o.profile } : {}),
         ...(o.region ? { region: o.region } : {}),

@@ -68,7 +68,9 @@ function statusText(data: ReportData): string {
   const { run } = data;
   const when = run.finishedAt ?? run.createdAt;
   const where =
-    run.target === "local" || run.target === "spark" ? `${run.target} (${run.master})` : run.target;
+    run.target === "local" || run.target === "spark" || run.target === "standalone"
+      ? `${run.target} (${run.master})`
+      : run.target;
   return `${run.status} · ${where} · ${when.replace("T", " ").replace(/\.\d+Z$/, " UTC")}`;
 }
 

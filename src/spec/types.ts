@@ -4,7 +4,7 @@
  */
 export const SPEC_VERSION = 1;
 
-export type Target = "local" | "spark" | "emr";
+export type Target = "local" | "spark" | "standalone" | "emr";
 
 export interface JobSpec {
   spec_version: typeof SPEC_VERSION;

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { loadConfig } from "../../config/load.js";
 import { type RunResult, runLocal } from "../../targets/local/runLocal.js";
+import { runStandalone } from "../../targets/standalone/runStandalone.js";
 import { metricsTable } from "../../ui/metricsTable.js";
 import type { CommandIO } from "../io.js";
 import type { RunOptions } from "../options.js";
@@ -10,7 +11,21 @@ import { runEmrCommand } from "./runEmr.js";
 /** `kindling run`: train on the chosen target and print the metrics table (or one JSON result). */
 export async function runCommand(options: RunOptions, io: CommandIO): Promise<RunResult | undefined> {
   if (options.target === "emr") return runEmrCommand(options, await loadConfig(options.config), io);
+  if (options.target === "standalone") return trainOnStandalone(options, io);
   return trainLocally(options.config, options, io);
+}
+
+/** Trains on a Spark standalone cluster started (and stopped) for this run. */
+async function trainOnStandalone(options: RunOptions, io: CommandIO): Promise<RunResult> {
+  const result = await runStandalone({
+    loaded: await loadConfig(options.config),
+    verbose: options.verbose,
+    reporter: io.reporter,
+    signal: io.signal,
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+  });
+  reportResult(result, io);
+  return result;
 }
 
 /** Loads a config, trains on local Spark (or the given master) and reports the result; shared with `demo`. */

@@ -14,6 +14,7 @@ import type { JobFacts, Manifest } from "../../runs/manifest.js";
 import type { Metrics } from "../../runs/metrics.js";
 import { type RunDir, RunStore, SUCCESS_MARKER } from "../../runs/store.js";
 import { compileSpec } from "../../spec/compile.js";
+import type { Target } from "../../spec/types.js";
 import type { Reporter } from "../../ui/reporter.js";
 import { KINDLING_VERSION } from "../../versions.js";
 import { JOB_ENTRY, packageJob } from "../shared/package.js";
@@ -27,6 +28,13 @@ export interface LocalRunOptions {
   loaded: LoadedConfig;
   /** Overrides spark.master from the config. */
   master?: string;
+  /**
+   * Starts the master to run on (e.g. a standalone cluster) once the data and prerequisites are checked,
+   * before the run directory exists; its URL replaces `master`. The caller stops what it started.
+   */
+  startMaster?: () => Promise<string>;
+  /** The target recorded in the spec and manifest. Default: "spark" for a spark:// master, else "local". */
+  target?: Target;
   verbose: boolean;
   reporter: Reporter;
   signal?: AbortSignal;
@@ -73,9 +81,10 @@ export async function runLocal(options: LocalRunOptions): Promise<RunResult> {
     const input = await inputDigest(report);
     if (signal?.aborted)
       throw new InterruptedError("interrupted before the run started; nothing was created");
+    const master = options.startMaster ? await options.startMaster() : options.master;
     const run = await createRun(store, config.project, options.clock?.() ?? new Date());
     await lock.setRun(run.id);
-    return await execute(options, run, store, {
+    return await execute({ ...options, ...(master ? { master } : {}) }, run, store, {
       env,
       java: java.version,
       input,
@@ -112,7 +121,7 @@ async function execute(
   const clock = options.clock ?? (() => new Date());
   const master = options.master ?? config.spark.master;
   const createdAt = clock();
-  const target = master.startsWith("spark://") ? "spark" : "local";
+  const target = options.target ?? (master.startsWith("spark://") ? "spark" : "local");
   const spec = compileSpec(config, {
     runId: run.id,
     createdAt,
