@@ -27,7 +27,7 @@ def tfidf_stages(fs: TfidfSet, tokens_col: str) -> list[Stage]:
     ]
 
 
-def word2vec_stages(fs: Word2VecSet, tokens_col: str) -> list[Stage]:
+def word2vec_stages(fs: Word2VecSet, tokens_col: str, cores: int = 1) -> list[Stage]:
     scaled = fs.scaler == "minmax"
     w2v = Word2Vec(
         inputCol=tokens_col,
@@ -35,7 +35,8 @@ def word2vec_stages(fs: Word2VecSet, tokens_col: str) -> list[Stage]:
         vectorSize=fs.vector_size,
         minCount=fs.min_count,
         maxIter=fs.max_iter,
-        numPartitions=fs.num_partitions,
+        # Word2Vec trains each partition on one core; the seed's single partition left the others idle.
+        numPartitions=fs.num_partitions or cores,
         stepSize=fs.step_size,
         windowSize=fs.window_size,
         seed=fs.seed,
@@ -45,18 +46,23 @@ def word2vec_stages(fs: Word2VecSet, tokens_col: str) -> list[Stage]:
     return [w2v, MinMaxScaler(inputCol=WORD_VECTORS, outputCol=FEATURES)]
 
 
-def feature_stages(fs: FeatureSet, tokens_col: str) -> list[Stage]:
+def feature_stages(fs: FeatureSet, tokens_col: str, cores: int = 1) -> list[Stage]:
     if isinstance(fs, HashingTfSet):
         return hashing_tf_stages(fs, tokens_col)
     if isinstance(fs, TfidfSet):
         return tfidf_stages(fs, tokens_col)
-    return word2vec_stages(fs, tokens_col)
+    return word2vec_stages(fs, tokens_col, cores)
 
 
-def featurizer(text_column: str, text: TextSpec, fs: FeatureSet) -> Pipeline:
+def featurizer(text_column: str, text: TextSpec, fs: FeatureSet, cores: int = 1) -> Pipeline:
     """Raw text column in, `features` out."""
     stages, tokens_col = text_stages(text_column, text)
-    return Pipeline(stages=[*stages, *feature_stages(fs, tokens_col)])
+    return Pipeline(stages=[*stages, *feature_stages(fs, tokens_col, cores)])
+
+
+def token_featurizer(fs: FeatureSet, tokens_col: str, cores: int = 1) -> Pipeline:
+    """Tokens in, `features` out: the job tokenizes once and shares the tokens among feature sets."""
+    return Pipeline(stages=feature_stages(fs, tokens_col, cores))
 
 
 def fit_featurizer(pipeline: Pipeline, train: DataFrame) -> PipelineModel:

@@ -50,6 +50,11 @@ class HadoopFs:
         fs, path = self._path(uri)
         return bool(fs.exists(path))
 
+    def size(self, uri: str) -> int:
+        """Bytes under `uri` (a file, or every file below a folder)."""
+        fs, path = self._path(uri)
+        return int(fs.getContentSummary(path).getLength())
+
     def read_text(self, uri: str) -> str:
         fs, path = self._path(uri)
         stream = fs.open(path)

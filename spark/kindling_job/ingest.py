@@ -170,7 +170,23 @@ def usable_rows(df: DataFrame, text_column: str, label_column: str) -> DataFrame
     )
 
 
+def indexed_rows(df: DataFrame, spec: InputSpec, labels: list[str]) -> DataFrame:
+    """Usable rows with the label index."""
+    return label_indexer(labels).transform(usable_rows(df, spec.text_column, spec.label_column))
+
+
 def prepare(df: DataFrame, spec: InputSpec, labels: list[str], partitions: int) -> DataFrame:
     """Usable rows, label-indexed, repartitioned and cached (filled by the first action)."""
-    indexed = label_indexer(labels).transform(usable_rows(df, spec.text_column, spec.label_column))
-    return indexed.repartition(partitions).cache()
+    return indexed_rows(df, spec, labels).repartition(partitions).cache()
+
+
+# Input bytes per partition when spark.partitions is not set: small enough that a partition of text and
+# its tokens caches comfortably in a task's share of memory, large enough to keep per-task overhead low.
+PARTITION_BYTES = 64 * 1024 * 1024
+
+
+def default_partitions(input_bytes: int, cores: int) -> int:
+    """Two waves of tasks for small inputs; one partition per PARTITION_BYTES for large ones, rounded up to
+    a multiple of the cores so the last wave keeps every core busy."""
+    by_size = -(-input_bytes // PARTITION_BYTES)
+    return max(2 * cores, -(-by_size // cores) * cores)

@@ -13,19 +13,31 @@ from typing import Any, TextIO
 
 from py4j.protocol import Py4JJavaError
 from pyspark.errors.exceptions.captured import CapturedException
+from pyspark.ml import PipelineModel
 from pyspark.ml.classification import LogisticRegressionModel
 from pyspark.sql import DataFrame, SparkSession
 
 from . import outputs
+from .columns import LABEL
 from .errors import EmptyDataError, JobError
 from .evaluate import evaluate, predict_test_split
 from .events import EventLog, StageTimer
-from .features import featurizer, fit_featurizer
+from .features import fit_featurizer, token_featurizer
 from .hadoopfs import HadoopFs
-from .ingest import InputStats, check_usable, data_columns, input_stats, prepare, read_input
+from .ingest import (
+    InputStats,
+    check_usable,
+    data_columns,
+    default_partitions,
+    indexed_rows,
+    input_stats,
+    prepare,
+    read_input,
+)
 from .predict import read_predict_document, run_predict
 from .rejects import REJECTS, check_reject_share, rejected_rows, write_rejects
 from .spec import FeatureSet, JobSpec, load_spec
+from .text import text_stages
 from .train import best_params, cross_validate, cv_scores, featurized_training_set, final_model, split
 
 # Error events carry a message, not a stack trace (that goes to stderr).
@@ -73,9 +85,19 @@ class Run:
     fs: HadoopFs
     timer: StageTimer
 
+    def __post_init__(self) -> None:
+        # Text stages are transformers (nothing to fit): the job tokenizes once, every feature set reads
+        # the cached tokens, and each saved model still starts from raw text.
+        stages, self.tokens_col = text_stages(self.spec.input.text_column, self.spec.text)
+        self.text_model = PipelineModel(stages=stages)
+        self.cores = self.spark.sparkContext.defaultParallelism
+
     def execute(self, raw: DataFrame) -> None:
         with ExitStack() as cleanup:
             self._execute(raw, cleanup)
+
+    def tokenize(self, rows: DataFrame) -> DataFrame:
+        return self.text_model.transform(rows).select(LABEL, self.tokens_col)
 
     def _execute(self, raw: DataFrame, cleanup: ExitStack) -> None:
         spec = self.spec
@@ -83,11 +105,18 @@ class Run:
             stats = input_stats(raw, spec.input.text_column, spec.input.label_column)
             self.reject(raw, stats)
             check_usable(stats, spec.input)
-            partitions = spec.spark.partitions or 2 * self.spark.sparkContext.defaultParallelism
+            partitions = spec.spark.partitions or default_partitions(self.fs.size(spec.input.uri), self.cores)
             prepared = prepare(raw, spec.input, stats.labels, partitions)
-            cleanup.callback(prepared.unpersist)
-            train, test = split(prepared, spec.training.split)
-            train_rows, test_rows = train.count(), test.count()
+            # Split the raw rows (the split depends on the columns it sorts by), then keep only the
+            # tokens of each side: every feature set reads them, and they are smaller than the text.
+            raw_train, raw_test = split(prepared, spec.training.split)
+            train, test = self.tokenize(raw_train).cache(), self.tokenize(raw_test).cache()
+            cleanup.callback(train.unpersist)
+            cleanup.callback(test.unpersist)
+            try:
+                train_rows, test_rows = train.count(), test.count()
+            finally:
+                prepared.unpersist()
             if train_rows == 0 or test_rows == 0:
                 raise EmptyDataError(
                     f"the {spec.training.split.train_fraction:g} split of {stats.used} rows left "
@@ -95,7 +124,7 @@ class Run:
                 )
         results = {}
         for fs in spec.feature_sets:
-            results[fs.name] = self.feature_set(fs, prepared, train, test, stats.labels)
+            results[fs.name] = self.feature_set(fs, raw, train, test, stats.labels)
             results[fs.name].update(train_rows=train_rows, test_rows=test_rows)
         with self.timer.stage("write"):
             self.write(results, stats, partitions)
@@ -116,22 +145,25 @@ class Run:
         check_reject_share(stats.rejected, stats.rows, spec.input.max_reject_fraction, uri)
 
     def feature_set(
-        self, fs: FeatureSet, prepared: DataFrame, train: DataFrame, test: DataFrame, labels: list[str]
+        self, fs: FeatureSet, raw: DataFrame, train: DataFrame, test: DataFrame, labels: list[str]
     ) -> dict[str, Any]:
+        """`train` and `test` hold tokens; the model saved starts from raw text."""
         spec, name = self.spec, fs.name
         with self.timer.stage(f"featurize:{name}"):
-            featurizer_model = fit_featurizer(featurizer(spec.input.text_column, spec.text, fs), train)
+            featurizer_model = fit_featurizer(token_featurizer(fs, self.tokens_col, self.cores), train)
             train_features = featurized_training_set(featurizer_model, train)
         try:
             with self.timer.stage(f"train:{name}"):
-                cv_model = cross_validate(train_features, spec.training)
+                cv_model = cross_validate(train_features, spec.training, self.cores)
                 classifier = cv_model.bestModel
                 assert isinstance(classifier, LogisticRegressionModel)
-                model = final_model(featurizer_model, classifier, labels)
+                text_featurizer = PipelineModel(stages=[*self.text_model.stages, *featurizer_model.stages])
+                model = final_model(text_featurizer, classifier, labels)
         finally:
             train_features.unpersist()
         with self.timer.stage(f"evaluate:{name}"):
-            predictions = predict_test_split(model, test)
+            on_tokens = PipelineModel(stages=[*featurizer_model.stages, classifier])
+            predictions = predict_test_split(on_tokens, test)
             try:
                 metrics = evaluate(predictions, labels)
             finally:
@@ -139,7 +171,7 @@ class Run:
         with self.timer.stage(f"save:{name}"):
             outputs.save_model(self.fs, model, outputs.model_uri(spec, name))
             if spec.output.write_features:
-                featurized = featurizer_model.transform(prepared)
+                featurized = text_featurizer.transform(indexed_rows(raw, spec.input, labels))
                 outputs.write_features(featurized, spec.input.text_column, outputs.features_uri(spec, name))
         scores = cv_scores(cv_model)
         return {

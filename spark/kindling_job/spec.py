@@ -117,7 +117,7 @@ class Word2VecSet:
     vector_size: int
     min_count: int
     max_iter: int
-    num_partitions: int
+    num_partitions: int | None  # None: the cores Spark sees
     step_size: float
     window_size: int
     seed: int
@@ -152,7 +152,7 @@ class CvSpec:
     folds: int
     metric: str
     seed: int
-    parallelism: int
+    parallelism: int | None  # None: min(grid points, the cores Spark sees)
 
 
 @dataclass(frozen=True)
@@ -302,7 +302,7 @@ def _feature_set(v: Any, path: str) -> FeatureSet:
             vector_size=o.integer("vector_size", minimum=1),
             min_count=o.integer("min_count", minimum=0),
             max_iter=o.integer("max_iter", minimum=1),
-            num_partitions=o.integer("num_partitions", minimum=1),
+            num_partitions=o.integer("num_partitions", minimum=1, optional=True),
             step_size=step_size,
             window_size=o.integer("window_size", minimum=1),
             seed=o.integer("seed"),
@@ -352,7 +352,7 @@ def _training(o: JsonObject) -> TrainingSpec:
         folds=co.integer("folds", minimum=2),
         metric=co.choice("metric", CV_METRICS),
         seed=co.integer("seed"),
-        parallelism=co.integer("parallelism", minimum=1),
+        parallelism=co.integer("parallelism", minimum=1, optional=True),
     )
     co.done()
     o.done()

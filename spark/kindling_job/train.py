@@ -43,25 +43,28 @@ def param_grid(lr: LogisticRegression, grid: Grid) -> list[ParamMap]:
     )
 
 
-def cross_validator(spec: TrainingSpec) -> CrossValidator:
+def cross_validator(spec: TrainingSpec, cores: int = 1) -> CrossValidator:
     lr = LogisticRegression(featuresCol=FEATURES, labelCol=LABEL)
     evaluator = MulticlassClassificationEvaluator(
         labelCol=LABEL,
         predictionCol=PREDICTION,
         metricName=spec.cv.metric,  # type: ignore[arg-type]
     )
+    grid = param_grid(lr, spec.model.grid)
+    # Fitting several grid points at once keeps every core busy: one small LR iteration is one short job.
+    parallelism = spec.cv.parallelism or max(1, min(len(grid), cores))
     return CrossValidator(
         estimator=lr,
-        estimatorParamMaps=param_grid(lr, spec.model.grid),
+        estimatorParamMaps=grid,
         evaluator=evaluator,
         numFolds=spec.cv.folds,
         seed=spec.cv.seed,
-        parallelism=spec.cv.parallelism,
+        parallelism=parallelism,
     )
 
 
-def cross_validate(featurized_train: DataFrame, spec: TrainingSpec) -> CrossValidatorModel:
-    return cross_validator(spec).fit(featurized_train)
+def cross_validate(featurized_train: DataFrame, spec: TrainingSpec, cores: int = 1) -> CrossValidatorModel:
+    return cross_validator(spec, cores).fit(featurized_train)
 
 
 def grid_params(param_map: ParamMap) -> dict[str, Any]:

@@ -52,7 +52,7 @@ SEED_SPEC: dict[str, Any] = {
             "vector_size": 250,
             "min_count": 5,
             "max_iter": 1,
-            "num_partitions": 1,
+            "num_partitions": None,  # the compiled default: one partition per core
             "step_size": 0.025,
             "window_size": 5,
             "seed": 11,
@@ -65,7 +65,7 @@ SEED_SPEC: dict[str, Any] = {
             "kind": "logistic_regression",
             "grid": {"max_iter": [10, 15, 20], "reg_param": [0.0], "elastic_net_param": [0.0]},
         },
-        "cv": {"folds": 2, "metric": "f1", "seed": 11, "parallelism": 1},
+        "cv": {"folds": 2, "metric": "f1", "seed": 11, "parallelism": None},
     },
     "output": {"uri": "file:///nowhere/run", "write_features": False, "success_marker": False},
     "spark": {"partitions": None},

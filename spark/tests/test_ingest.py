@@ -15,7 +15,16 @@ from kindling_job.errors import (
     SingleClassError,
     TooManyClassesError,
 )
-from kindling_job.ingest import InputStats, check_usable, data_columns, input_stats, prepare, read_input
+from kindling_job.ingest import (
+    PARTITION_BYTES,
+    InputStats,
+    check_usable,
+    data_columns,
+    default_partitions,
+    input_stats,
+    prepare,
+    read_input,
+)
 from kindling_job.rejects import CORRUPT
 from kindling_job.spec import CsvOptions, InputSpec
 
@@ -134,3 +143,17 @@ def test_prepare_keeps_usable_rows_and_indexes_labels(spark: SparkSession) -> No
         assert prepared.schema[LABEL].metadata["ml_attr"]["vals"] == ["ham", "spam"]
     finally:
         prepared.unpersist()
+
+
+@pytest.mark.parametrize(
+    ("input_bytes", "cores", "expected"),
+    [
+        (0, 2, 4),  # small inputs: two waves of tasks
+        (PARTITION_BYTES * 3, 2, 4),
+        (PARTITION_BYTES * 5, 2, 6),  # 5 partitions by size, rounded up to a multiple of the cores
+        (PARTITION_BYTES * 50 + 1, 2, 52),
+        (PARTITION_BYTES * 50, 8, 56),
+    ],
+)
+def test_default_partitions_follow_input_size_and_cores(input_bytes: int, cores: int, expected: int) -> None:
+    assert default_partitions(input_bytes, cores) == expected

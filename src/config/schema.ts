@@ -201,6 +201,9 @@ const textSection = z
   })
   .prefault({});
 
+/** A positive count, or "auto": sized by the job to the cores Spark sees (and to the data, where it says). */
+const auto = z.union([z.literal("auto"), z.int().positive()]);
+
 const enabled = z.boolean().default(true).describe("Train and evaluate this feature set.");
 
 const featuresSection = z
@@ -219,7 +222,11 @@ const featuresSection = z
         vector_size: z.int().positive().default(250),
         min_count: z.int().min(0).default(5),
         max_iter: z.int().positive().default(1),
-        num_partitions: z.int().positive().default(1),
+        num_partitions: auto
+          .default("auto")
+          .describe(
+            "Word2Vec partitions. auto = the cores Spark sees (the seed used 1: one core, ~2x slower here).",
+          ),
         step_size: z.number().positive().default(0.025),
         window_size: z.int().positive().default(5),
         seed: z.int().default(11),
@@ -242,7 +249,9 @@ const trainSection = z
     seed: z.int().default(11).describe("Seed of the train/test split and cross-validation folds."),
     folds: z.int().min(2).default(2).describe("Cross-validation folds."),
     metric: z.enum(["f1", "accuracy", "weightedPrecision", "weightedRecall"]).default("f1"),
-    parallelism: z.int().positive().default(1).describe("Models CrossValidator fits at once."),
+    parallelism: auto
+      .default("auto")
+      .describe("Models CrossValidator fits at once. auto = min(grid points, cores Spark sees)."),
     grid: z
       .strictObject({
         max_iter: z.array(z.int().positive()).nonempty().default([10, 15, 20]),

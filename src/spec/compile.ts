@@ -65,7 +65,12 @@ export function compileSpec(config: Config, facts: RunFacts): JobSpec {
           elastic_net_param: [...train.grid.elastic_net_param],
         },
       },
-      cv: { folds: train.folds, metric: train.metric, seed: train.seed, parallelism: train.parallelism },
+      cv: {
+        folds: train.folds,
+        metric: train.metric,
+        seed: train.seed,
+        parallelism: autoToNull(train.parallelism),
+      },
     },
     output: {
       uri: facts.outputUri,
@@ -74,6 +79,11 @@ export function compileSpec(config: Config, facts: RunFacts): JobSpec {
     },
     spark: { partitions: config.spark.partitions ?? null },
   };
+}
+
+/** The spec says "decide at run time" with null; the job knows the cores and the data. */
+function autoToNull(value: number | "auto"): number | null {
+  return value === "auto" ? null : value;
 }
 
 function featureSets(features: Config["features"]): FeatureSetSpec[] {
@@ -95,7 +105,7 @@ function featureSets(features: Config["features"]): FeatureSetSpec[] {
       vector_size: w2v.vector_size,
       min_count: w2v.min_count,
       max_iter: w2v.max_iter,
-      num_partitions: w2v.num_partitions,
+      num_partitions: autoToNull(w2v.num_partitions),
       step_size: w2v.step_size,
       window_size: w2v.window_size,
       seed: w2v.seed,

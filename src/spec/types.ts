@@ -39,7 +39,8 @@ export interface JobSpec {
       kind: "logistic_regression";
       grid: { max_iter: number[]; reg_param: number[]; elastic_net_param: number[] };
     };
-    cv: { folds: number; metric: string; seed: number; parallelism: number };
+    /** null: the job picks min(grid points, cores Spark sees). */
+    cv: { folds: number; metric: string; seed: number; parallelism: number | null };
   };
   output: { uri: string; write_features: boolean; success_marker: boolean };
   spark: { partitions: number | null };
@@ -54,7 +55,8 @@ export type FeatureSetSpec =
       vector_size: number;
       min_count: number;
       max_iter: number;
-      num_partitions: number;
+      /** null: the cores Spark sees. */
+      num_partitions: number | null;
       step_size: number;
       window_size: number;
       seed: number;

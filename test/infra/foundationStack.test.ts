@@ -10,11 +10,12 @@ const WORLD = ["0.0.0.0/0", "::/0"];
 let priv: Template;
 let pub: Template;
 let kms: Template;
+// Three synths take a few seconds alone, several times that while Spark tests share the two cores.
 beforeAll(() => {
   priv = foundationTemplate();
   pub = foundationTemplate({ network: "public" });
   kms = foundationTemplate({ encryption: "sse-kms", logsRetentionDays: 14 });
-});
+}, 120_000);
 
 const variants = () =>
   [

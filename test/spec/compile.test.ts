@@ -36,6 +36,7 @@ describe("compileSpec", () => {
       kind: "word2vec",
       vector_size: 250,
       min_count: 5,
+      num_partitions: null, // auto: one partition per core (the seed's 1 left a core idle)
       scaler: "minmax",
     });
     expect(spec.training).toEqual({
@@ -44,7 +45,8 @@ describe("compileSpec", () => {
         kind: "logistic_regression",
         grid: { max_iter: [10, 15, 20], reg_param: [0], elastic_net_param: [0] },
       },
-      cv: { folds: 2, metric: "f1", seed: 11, parallelism: 1 },
+      // auto: the job fits min(grid points, cores) models at once
+      cv: { folds: 2, metric: "f1", seed: 11, parallelism: null },
     });
     expect(spec.output).toEqual({ uri: facts.outputUri, write_features: false, success_marker: false });
     expect(spec.spark).toEqual({ partitions: null });
