@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // One set-up for `npm run demo` and `npm test`: installs what is missing and says exactly what to install
 // when it cannot (Java, Python). Uses only Node built-ins: it runs before node_modules exists.
-// Flags: --iac also prepares the test-only Python tools: cfn-lint/checkov for the infrastructure tests and
-// moto for the emulated-AWS (EMR target) tests.
+// Flags: --for-tests also prepares the test-only Python tools: cfn-lint/checkov for the infrastructure tests,
+// moto for the emulated-AWS (EMR target) tests and scikit-learn for the benchmark baseline's test;
+// --for-bench prepares scikit-learn (the benchmark's single-machine baseline) alone.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -12,6 +13,7 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const versions = JSON.parse(readFileSync(path.join(root, "versions.json"), "utf8"));
 const forTests = process.argv.includes("--for-tests");
+const forBench = process.argv.includes("--for-bench");
 
 function fail(message) {
   process.stderr.write(`\nsetup: ${message}\n`);
@@ -131,6 +133,10 @@ if (forTests && existsSync(path.join(root, "infra", "requirements.txt"))) {
 // The moto server the emulated-AWS tests start on 127.0.0.1 (its own venv: see the requirement file).
 if (forTests && existsSync(path.join(root, "test", "aws", "requirements.txt"))) {
   venv(".venv-aws", ["-r test/aws/requirements.txt"], "moto (emulated AWS for the tests)");
+}
+// scikit-learn for the benchmark's baseline: its own venv, so the job's venv keeps only what Spark needs.
+if ((forTests || forBench) && existsSync(path.join(root, "bench", "requirements.txt"))) {
+  venv(".venv-bench", ["-r bench/requirements.txt"], "scikit-learn (the benchmark's baseline)");
 }
 if (forTests) chromium();
 build();

@@ -8,15 +8,19 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
 const venv = (name) => path.join(root, ".venv", "bin", name);
+const benchVenv = (name) => path.join(root, ".venv-bench", "bin", name);
 
 const suites = [
   ["type-check", bin("tsc"), ["-p", "tsconfig.json", "--noEmit"]],
   ["biome", bin("biome"), ["check", "."]],
-  ["ruff", venv("ruff"), ["check", "spark"]],
-  ["ruff format", venv("ruff"), ["format", "--check", "spark"]],
+  ["ruff", venv("ruff"), ["check", "spark", "bench/python"]],
+  ["ruff format", venv("ruff"), ["format", "--check", "spark", "bench/python"]],
   ["mypy", venv("mypy"), ["--config-file", "spark/pyproject.toml", "spark"]],
+  ["mypy (bench)", venv("mypy"), ["--config-file", "bench/python/pyproject.toml"]],
   ["vitest", bin("vitest"), ["run"]],
   ["pytest", venv("pytest"), ["spark/tests", "-q"]],
+  // The benchmark's baselines: scikit-learn lives in its own venv; the seed-literal test uses .venv's Spark.
+  ["pytest (bench)", benchVenv("python"), ["-m", "pytest", "bench/python", "-q"]],
 ];
 
 const failed = [];

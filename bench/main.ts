@@ -1,0 +1,202 @@
+/**
+ * `npm run bench [-- --quick] [--only compare,sklearn,scaling,standalone]`: generates (or reuses) the
+ * corpora, runs the contenders, writes bench/results/<mode>-<time>.json and .md, prints the table.
+ * Benchmarks report; they never fail on a time. A contender that crashes fails the benchmark.
+ */
+
+import { mkdir, writeFile } from "node:fs/promises";
+import { cpus, totalmem } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { type CorpusFile, ensureCorpus } from "./corpus.js";
+import { type BenchResults, evaluateTargets, markdownReport } from "./report.js";
+import {
+  measureStartup,
+  ROOT,
+  type RunMeasurement,
+  runKindling,
+  runSeedLiteral,
+  runSklearn,
+} from "./runners.js";
+import { FULL, type Plan, QUICK } from "./scenarios.js";
+import { runOnStandalone } from "./standalone.js";
+
+const SCENARIOS = ["startup", "compare", "sklearn", "scaling", "standalone"] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+function log(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+function describe(run: RunMeasurement): string {
+  const acc = Object.entries(run.accuracy)
+    .map(([k, v]) => `${k} ${(Number(v) * 100).toFixed(1)}%`)
+    .join(", ");
+  return `${run.runner} on ${run.engine}: ${run.wall_seconds.toFixed(1)} s, ${run.docs_per_second} docs/s, ${acc}`;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: "boolean", default: false },
+      only: { type: "string" },
+      out: { type: "string" },
+    },
+  });
+  const plan: Plan = values.quick ? QUICK : FULL;
+  const only = new Set<Scenario>(values.only ? (values.only.split(",") as Scenario[]) : [...SCENARIOS]);
+  for (const name of only) {
+    if (!SCENARIOS.includes(name))
+      throw new Error(`--only: unknown scenario ${name}; use ${SCENARIOS.join(", ")}`);
+  }
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
+  const work = path.join(ROOT, "bench", "work", `${plan.mode}-${stamp}`);
+  const corpusDir = path.join(ROOT, "bench", "corpus");
+  const outDir = values.out ?? path.join(ROOT, "bench", "results", plan.mode === "quick" ? "quick" : "");
+  const corpora = new Map<number, CorpusFile>();
+  const corpus = async (documents: number) => {
+    const known = corpora.get(documents);
+    if (known) return known;
+    log(`corpus of ${documents.toLocaleString("en-US")} documents`);
+    const file = await ensureCorpus(corpusDir, documents, plan.seed);
+    corpora.set(documents, file);
+    return file;
+  };
+
+  const results: BenchResults = {
+    mode: plan.mode,
+    started: new Date().toISOString(),
+    finished: "",
+    machine: {
+      cpus: cpus().length,
+      memory_gib: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      driver_memory: plan.driverMemory,
+    },
+    corpora: [],
+    startup: null,
+    compare: null,
+    sklearn: null,
+    scaling: null,
+    standalone: null,
+    targets: [],
+  };
+  const kindling = (documents: number, file: CorpusFile, sets: Plan["compare"]["sets"], name: string) =>
+    runKindling({
+      corpus: file.path,
+      documents,
+      work: path.join(work, name),
+      sets,
+      driverMemory: plan.driverMemory,
+    });
+
+  if (only.has("startup")) {
+    log(`JVM + SparkSession start-up, ${plan.startupRuns} time(s)`);
+    results.startup = await measureStartup(path.join(work, "startup"), plan.startupRuns);
+    log(`start-up median ${results.startup.median} s`);
+  }
+
+  if (only.has("compare")) {
+    const { documents, sets } = plan.compare;
+    const file = await corpus(documents);
+    const runs: RunMeasurement[] = [];
+    log(`compare at ${documents}: Kindling`);
+    runs.push(await kindling(documents, file, sets, `compare-${documents}/kindling`));
+    log(describe(runs.at(-1) as RunMeasurement));
+    log(`compare at ${documents}: seed-literal`);
+    runs.push(
+      await runSeedLiteral({
+        corpus: file.path,
+        documents,
+        work: path.join(work, `compare-${documents}`, "seed-literal"),
+        sets,
+        driverMemory: plan.driverMemory,
+      }),
+    );
+    log(describe(runs.at(-1) as RunMeasurement));
+    log(`compare at ${documents}: scikit-learn`);
+    runs.push(
+      await runSklearn({
+        corpus: file.path,
+        documents,
+        work: path.join(work, `compare-${documents}`, "sklearn"),
+        sets,
+      }),
+    );
+    log(describe(runs.at(-1) as RunMeasurement));
+    results.compare = { documents, runs };
+  }
+
+  const scalingRuns = new Map<number, RunMeasurement>();
+  if (only.has("sklearn") && plan.sklearn) {
+    const { documents, sets } = plan.sklearn;
+    const file = await corpus(documents);
+    log(`scikit-learn at ${documents}: Kindling`);
+    const k = await kindling(documents, file, sets, `sklearn-${documents}/kindling`);
+    log(describe(k));
+    scalingRuns.set(documents, k);
+    log(`scikit-learn at ${documents}: scikit-learn`);
+    const s = await runSklearn({
+      corpus: file.path,
+      documents,
+      work: path.join(work, `sklearn-${documents}`, "sklearn"),
+      sets,
+    });
+    log(describe(s));
+    results.sklearn = { documents, runs: [k, s] };
+  }
+
+  if (only.has("scaling") && plan.scaling) {
+    const { sets } = plan.scaling;
+    const runs: RunMeasurement[] = [];
+    for (const documents of plan.scaling.documents) {
+      const reuse =
+        plan.sklearn && documents === plan.sklearn.documents ? scalingRuns.get(documents) : undefined;
+      if (reuse) {
+        runs.push(reuse);
+        continue;
+      }
+      const file = await corpus(documents);
+      log(`scaling: Kindling at ${documents}`);
+      runs.push(await kindling(documents, file, sets, `scaling-${documents}`));
+      log(describe(runs.at(-1) as RunMeasurement));
+    }
+    results.scaling = { runs };
+  }
+
+  if (only.has("standalone")) {
+    const { documents, sets, workers, partitions } = plan.standalone;
+    const file = await corpus(documents);
+    log(`standalone cluster (${workers} workers) and local[*] at ${documents}, ${partitions} partitions`);
+    results.standalone = await runOnStandalone({
+      corpus: file,
+      documents,
+      sets,
+      workers,
+      partitions,
+      driverMemory: plan.driverMemory,
+      work: path.join(work, `standalone-${documents}`),
+      log,
+    });
+  }
+
+  results.corpora = [...corpora.values()].map(({ documents, bytes, counts, seed }) => ({
+    documents,
+    bytes,
+    counts,
+    seed,
+  }));
+  results.finished = new Date().toISOString();
+  results.targets = evaluateTargets(results);
+  await mkdir(outDir, { recursive: true });
+  const base = path.join(outDir, `${plan.mode}-${stamp}`);
+  await writeFile(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  const markdown = markdownReport(results);
+  await writeFile(`${base}.md`, markdown);
+  process.stdout.write(`${markdown}\nResults: ${path.relative(ROOT, base)}.json and .md\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,244 @@
+/** The benchmark's results document, the issue's targets judged on it, and its markdown rendering. */
+import type { FeatureSetName, RunMeasurement } from "./runners.js";
+
+export interface StandaloneResult {
+  documents: number;
+  workers: number;
+  partitions: number;
+  cluster_start_seconds: number;
+  runs: RunMeasurement[];
+  /** Largest absolute difference of any reported metric between the two engines, per feature set. */
+  metric_differences: Record<string, number>;
+}
+
+export interface BenchResults {
+  mode: "quick" | "full";
+  started: string;
+  finished: string;
+  machine: { cpus: number; memory_gib: number; node: string; driver_memory: string };
+  corpora: { documents: number; bytes: number; seed: number; counts: Record<string, number> }[];
+  startup: { seconds: number[]; median: number } | null;
+  compare: { documents: number; runs: RunMeasurement[] } | null;
+  sklearn: { documents: number; runs: RunMeasurement[] } | null;
+  scaling: { runs: RunMeasurement[] } | null;
+  standalone: StandaloneResult | null;
+  targets: Target[];
+}
+
+export interface Target {
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+const byRunner = (runs: RunMeasurement[], runner: RunMeasurement["runner"]) =>
+  runs.find((r) => r.runner === runner);
+const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
+const pct = (x: number | undefined) => (x === undefined ? "n/a" : `${(x * 100).toFixed(1)}%`);
+
+/** Each target of issue 6 that this run measured, with the ratio it was judged on. */
+export function evaluateTargets(r: BenchResults): Target[] {
+  const targets: Target[] = [];
+  if (r.compare) {
+    const k = byRunner(r.compare.runs, "kindling");
+    const s = byRunner(r.compare.runs, "seed-literal");
+    if (k && s) {
+      const speedup = ratio(s.wall_seconds, k.wall_seconds);
+      targets.push({
+        target: `${r.compare.documents.toLocaleString("en-US")} docs: Kindling ≥ 3× faster than the seed-literal pipeline`,
+        measured: `${speedup}× (${s.wall_seconds.toFixed(0)} s vs ${k.wall_seconds.toFixed(0)} s)`,
+        met: speedup >= 3,
+      });
+      const gaps = (Object.keys(s.accuracy) as FeatureSetName[]).map((set) => ({
+        set,
+        gap: ((k.accuracy[set] ?? 0) - (s.accuracy[set] ?? 0)) * 100,
+      }));
+      targets.push({
+        target: "accuracy within 1 point of the seed-literal pipeline (every feature set)",
+        measured: gaps.map((g) => `${g.set} ${g.gap >= 0 ? "+" : ""}${g.gap.toFixed(2)} pt`).join(", "),
+        met: gaps.every((g) => g.gap >= -1),
+      });
+    }
+  }
+  if (r.sklearn) {
+    const k = byRunner(r.sklearn.runs, "kindling");
+    const s = byRunner(r.sklearn.runs, "sklearn");
+    if (k && s) {
+      const speedup = ratio(s.wall_seconds, k.wall_seconds);
+      targets.push({
+        target: `${r.sklearn.documents.toLocaleString("en-US")} docs: Kindling faster than scikit-learn`,
+        measured: `${speedup}× (${s.wall_seconds.toFixed(0)} s vs ${k.wall_seconds.toFixed(0)} s)`,
+        met: speedup > 1,
+      });
+    }
+  }
+  if (r.scaling && r.scaling.runs.length >= 2) {
+    const first = r.scaling.runs[0] as RunMeasurement;
+    const last = r.scaling.runs.at(-1) as RunMeasurement;
+    const docs = last.documents / first.documents;
+    const time = last.wall_seconds / first.wall_seconds;
+    targets.push({
+      target: `${first.documents.toLocaleString("en-US")} → ${last.documents.toLocaleString("en-US")} docs: time grows no worse than linearly`,
+      measured: `${docs.toFixed(0)}× the documents took ${time.toFixed(2)}× the time`,
+      met: time <= docs,
+    });
+    const py = ratio(last.memory.driver_python_mib ?? 0, first.memory.driver_python_mib ?? 1);
+    const jvm = ratio(last.memory.driver_jvm_mib ?? 0, first.memory.driver_jvm_mib ?? 1);
+    targets.push({
+      target: "driver peak memory stays flat (≤ 1.25× from the smallest to the largest corpus)",
+      measured: `Python driver ${first.memory.driver_python_mib} → ${last.memory.driver_python_mib} MiB (${py}×), driver JVM (local mode: also the executors, capped by driver_memory) ${first.memory.driver_jvm_mib} → ${last.memory.driver_jvm_mib} MiB (${jvm}×)`,
+      met: py <= 1.25 && jvm <= 1.25,
+    });
+  }
+  if (r.standalone) {
+    const worst = Math.max(0, ...Object.values(r.standalone.metric_differences));
+    targets.push({
+      target: "standalone cluster and local[*] give the same metrics (same seed and partitions)",
+      measured: `largest metric difference ${worst.toExponential(1)}`,
+      met: worst <= 1e-6,
+    });
+  }
+  return targets;
+}
+
+function runsTable(runs: RunMeasurement[]): string {
+  const sets = [...new Set(runs.flatMap((r) => Object.keys(r.accuracy)))] as FeatureSetName[];
+  const head = [
+    "runner",
+    "engine",
+    "documents",
+    "wall s",
+    "docs/s",
+    "start-up s",
+    ...sets.map((s) => `accuracy ${s}`),
+    "peak driver JVM MiB",
+    "peak driver Python MiB",
+    "peak workers MiB",
+    "peak total MiB",
+  ];
+  const rows = runs.map((r) => [
+    r.runner,
+    r.engine,
+    r.documents.toLocaleString("en-US"),
+    r.wall_seconds.toFixed(1),
+    r.docs_per_second.toLocaleString("en-US"),
+    r.startup_seconds?.toFixed(1) ?? "",
+    ...sets.map((s) => pct(r.accuracy[s])),
+    String(r.memory.driver_jvm_mib ?? "—"),
+    String(r.memory.driver_python_mib ?? "—"),
+    String(r.memory.workers_mib ?? "—"),
+    String(r.memory.total_mib),
+  ]);
+  return table(head, rows);
+}
+
+function table(head: string[], rows: string[][]): string {
+  return [
+    `| ${head.join(" | ")} |`,
+    `|${head.map(() => "---").join("|")}|`,
+    ...rows.map((row) => `| ${row.join(" | ")} |`),
+  ].join("\n");
+}
+
+/** Per-stage seconds of each run, side by side (stages a run lacks are blank). */
+function stagesTable(runs: RunMeasurement[]): string {
+  const names = [...new Set(runs.flatMap((r) => r.stages.map((s) => s.name)))];
+  const head = ["stage", ...runs.map((r) => `${r.runner} (${r.documents.toLocaleString("en-US")})`)];
+  const rows = names.map((name) => [
+    name,
+    ...runs.map((r) => {
+      const seconds = r.stages.filter((s) => s.name === name).reduce((sum, s) => sum + s.seconds, 0);
+      return r.stages.some((s) => s.name === name) ? seconds.toFixed(1) : "";
+    }),
+  ]);
+  return table(head, rows);
+}
+
+export function markdownReport(r: BenchResults): string {
+  const parts = [
+    `# Kindling benchmark (${r.mode})`,
+    "",
+    `${r.started} → ${r.finished}; ${r.machine.cpus} cores, ${r.machine.memory_gib} GiB, Node ${r.machine.node}, Spark driver memory ${r.machine.driver_memory}.`,
+    "Corpora: " +
+      r.corpora
+        .map((c) => `${c.documents.toLocaleString("en-US")} docs (${(c.bytes / 2 ** 20).toFixed(0)} MiB)`)
+        .join(", ") +
+      ".",
+    "",
+    "## Targets",
+    "",
+    table(
+      ["target", "measured", "met"],
+      r.targets.map((t) => [t.target, t.measured, t.met ? "yes" : "**no**"]),
+    ),
+  ];
+  if (r.startup) {
+    parts.push(
+      "",
+      "## Fixed overhead",
+      "",
+      `JVM + SparkSession start, one trivial job, stop: median ${r.startup.median} s (runs: ${r.startup.seconds.join(", ")} s). Every Spark run below includes it once.`,
+    );
+  }
+  if (r.compare) {
+    parts.push(
+      "",
+      `## Kindling vs the seed's pipeline vs scikit-learn (${r.compare.documents.toLocaleString("en-US")} documents)`,
+      "",
+      runsTable(r.compare.runs),
+      "",
+      stagesTable(r.compare.runs),
+    );
+  }
+  if (r.sklearn) {
+    parts.push(
+      "",
+      `## Kindling vs scikit-learn (${r.sklearn.documents.toLocaleString("en-US")} documents)`,
+      "",
+      runsTable(r.sklearn.runs),
+      "",
+      stagesTable(r.sklearn.runs),
+    );
+  }
+  if (r.scaling) {
+    const first = r.scaling.runs[0] as RunMeasurement;
+    const head = [
+      "documents",
+      "wall s",
+      "docs/s",
+      "s per 100k docs",
+      "time ratio vs first",
+      "peak driver JVM MiB",
+      "peak driver Python MiB",
+      "peak total MiB",
+    ];
+    const rows = r.scaling.runs.map((run) => [
+      run.documents.toLocaleString("en-US"),
+      run.wall_seconds.toFixed(1),
+      run.docs_per_second.toLocaleString("en-US"),
+      ((run.wall_seconds / run.documents) * 100_000).toFixed(1),
+      `${ratio(run.wall_seconds, first.wall_seconds)}× for ${ratio(run.documents, first.documents)}× docs`,
+      String(run.memory.driver_jvm_mib ?? "—"),
+      String(run.memory.driver_python_mib ?? "—"),
+      String(run.memory.total_mib),
+    ]);
+    parts.push("", "## Scaling (Kindling, local[*])", "", table(head, rows), "", stagesTable(r.scaling.runs));
+  }
+  if (r.standalone) {
+    const s = r.standalone;
+    parts.push(
+      "",
+      `## Standalone cluster vs local[*] (${s.documents.toLocaleString("en-US")} documents, ${s.partitions} partitions)`,
+      "",
+      `Cluster: a master and ${s.workers} workers on 127.0.0.1 (separate JVMs), started in ${s.cluster_start_seconds.toFixed(1)} s.`,
+      "",
+      runsTable(s.runs),
+      "",
+      table(
+        ["feature set", "largest metric difference"],
+        Object.entries(s.metric_differences).map(([k, v]) => [k, v.toExponential(1)]),
+      ),
+    );
+  }
+  return `${parts.join("\n")}\n`;
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { type BenchResults, evaluateTargets, markdownReport } from "../../bench/report.js";
+import type { RunMeasurement } from "../../bench/runners.js";
+
+function run(
+  runner: RunMeasurement["runner"],
+  documents: number,
+  wall: number,
+  more: Partial<RunMeasurement> = {},
+) {
+  return {
+    runner,
+    engine: "local[*]",
+    documents,
+    wall_seconds: wall,
+    startup_seconds: 1,
+    docs_per_second: Math.round(documents / wall),
+    stages: [{ name: "train:hashing_tf", seconds: wall / 2 }],
+    accuracy: { hashing_tf: 0.9 },
+    memory: { driver_jvm_mib: 1000, driver_python_mib: 70, workers_mib: null, total_mib: 1100, samples: 10 },
+    log: "x.log",
+    ...more,
+  } satisfies RunMeasurement;
+}
+
+function results(overrides: Partial<BenchResults>): BenchResults {
+  return {
+    mode: "full",
+    started: "s",
+    finished: "f",
+    machine: { cpus: 2, memory_gib: 24, node: "v20", driver_memory: "4g" },
+    corpora: [],
+    startup: null,
+    compare: null,
+    sklearn: null,
+    scaling: null,
+    standalone: null,
+    targets: [],
+    ...overrides,
+  };
+}
+
+const met = (r: BenchResults) =>
+  Object.fromEntries(evaluateTargets(r).map((t) => [t.target.split(":")[0], t.met]));
+
+describe("benchmark targets", () => {
+  it("judges the seed-literal speed-up at 3x and the accuracy gap at 1 point", () => {
+    const slow = run("seed-literal", 50_000, 300, { accuracy: { hashing_tf: 0.9, word2vec: 0.95 } });
+    const fast = run("kindling", 50_000, 100, { accuracy: { hashing_tf: 0.899, word2vec: 0.939 } });
+    const targets = evaluateTargets(results({ compare: { documents: 50_000, runs: [fast, slow] } }));
+    expect(targets.map((t) => t.met)).toEqual([true, false]); // 3.0x; word2vec 1.1 points behind
+    expect(targets[0]?.measured).toMatch(/^3× /);
+    const slower = { ...fast, wall_seconds: 101 };
+    expect(evaluateTargets(results({ compare: { documents: 50_000, runs: [slower, slow] } }))[0]?.met).toBe(
+      false,
+    );
+  });
+
+  it("needs Kindling strictly faster than scikit-learn", () => {
+    const tie = results({
+      sklearn: { documents: 1e6, runs: [run("kindling", 1e6, 50), run("sklearn", 1e6, 50)] },
+    });
+    expect(Object.values(met(tie))).toEqual([false]);
+  });
+
+  it("judges scaling on time per document and driver memory growth", () => {
+    const small = run("kindling", 100_000, 20);
+    const linear = run("kindling", 2_000_000, 400);
+    const worse = run("kindling", 2_000_000, 401);
+    const fat = run("kindling", 2_000_000, 300, {
+      memory: { driver_jvm_mib: 1300, driver_python_mib: 70, workers_mib: null, total_mib: 1400, samples: 9 },
+    });
+    expect(evaluateTargets(results({ scaling: { runs: [small, linear] } })).map((t) => t.met)).toEqual([
+      true,
+      true,
+    ]);
+    expect(evaluateTargets(results({ scaling: { runs: [small, worse] } }))[0]?.met).toBe(false);
+    expect(evaluateTargets(results({ scaling: { runs: [small, fat] } }))[1]?.met).toBe(false);
+  });
+
+  it("renders every section it has, with the targets first", () => {
+    const r = results({
+      compare: { documents: 2000, runs: [run("kindling", 2000, 10), run("seed-literal", 2000, 40)] },
+      standalone: {
+        documents: 2000,
+        workers: 2,
+        partitions: 4,
+        cluster_start_seconds: 5,
+        runs: [run("kindling", 2000, 12), run("kindling", 2000, 10)],
+        metric_differences: { hashing_tf: 0 },
+      },
+    });
+    r.targets = evaluateTargets(r);
+    const md = markdownReport(r);
+    expect(md.indexOf("## Targets")).toBeLessThan(md.indexOf("## Kindling vs the seed"));
+    expect(md).toContain(
+      "| 2,000 docs: Kindling ≥ 3× faster than the seed-literal pipeline | 4× (40 s vs 10 s) | yes |",
+    );
+    expect(md).toContain("## Standalone cluster vs local[*]");
+    expect(md).not.toContain("## Scaling");
+  });
+});
