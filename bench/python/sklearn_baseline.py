@@ -24,6 +24,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -149,21 +150,19 @@ def tokens(text: str, stop_words: frozenset[str]) -> list[str]:
     return [word for word in words if word not in stop_words]
 
 
-def identity(document: list[str]) -> list[str]:
-    # Module-level (not a lambda) so the vectorizer stays picklable.
-    return document
+def hashed_counts(libs: dict[str, Any], texts: list[str], stop_words: frozenset[str]) -> Any:
+    """Term counts in 250 buckets, like Spark's HashingTF(numFeatures=250), from raw text.
 
-
-def hashed_counts(libs: dict[str, Any], documents: list[list[str]]) -> Any:
-    """Term counts in 250 buckets, like Spark's HashingTF(numFeatures=250).
-
+    The cleaning + tokenizing function is the vectorizer's analyzer, as a user would write it: documents
+    are tokenized one at a time while the sparse matrix is built, never all held as token lists (at a
+    million documents those would take several times the memory of the text).
     Both use MurmurHash3 but with different seeds and byte encodings, so words collide differently.
     Hashing is stateless, so vectorizing once, outside the cross-validation, leaks nothing.
     """
     vectorizer = libs["sklearn.feature_extraction.text"].HashingVectorizer(
-        n_features=250, alternate_sign=False, norm=None, analyzer=identity
+        n_features=250, alternate_sign=False, norm=None, analyzer=partial(tokens, stop_words=stop_words)
     )
-    return vectorizer.transform(documents)
+    return vectorizer.transform(texts)
 
 
 def build_search(libs: dict[str, Any], name: str) -> Any:
@@ -227,16 +226,14 @@ def run(args: Args) -> dict[str, Any]:
     warnings.filterwarnings("ignore", category=libs["sklearn.exceptions"].ConvergenceWarning)
     with timer.stage("read"):
         texts, labels = read_rows(args.data, args.text, args.label)
-    with timer.stage("clean"):
-        # scikit-learn's list has 318 words, Spark's English list 181; each has words the other lacks.
-        stop_words = libs["sklearn.feature_extraction.text"].ENGLISH_STOP_WORDS
-        documents = [tokens(text, stop_words) for text in texts]
+    # scikit-learn's list has 318 words, Spark's English list 181; each has words the other lacks.
+    stop_words = libs["sklearn.feature_extraction.text"].ENGLISH_STOP_WORDS
     trained = [name for name in args.sets if name not in NOT_APPLICABLE]
     results: dict[str, Any] = {}
     if trained:
-        # Both sets start from the same counts, so they are computed once, timed under the first set.
+        # Clean, tokenize and count once: both sets start from the same counts (timed under the first).
         with timer.stage(f"featurize:{trained[0]}"):
-            counts = hashed_counts(libs, documents)
+            counts = hashed_counts(libs, texts, stop_words)
         with timer.stage("split"):
             split = libs["sklearn.model_selection"].train_test_split(
                 counts, labels, test_size=0.3, random_state=11, stratify=None
