@@ -52,7 +52,7 @@ SEED_SPEC: dict[str, Any] = {
             "vector_size": 250,
             "min_count": 5,
             "max_iter": 1,
-            "num_partitions": None,  # the compiled default: one partition per core
+            "num_partitions": 1,  # the compiled default: reproducible run to run
             "step_size": 0.025,
             "window_size": 5,
             "seed": 11,
