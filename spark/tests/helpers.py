@@ -35,7 +35,7 @@ SEED_SPEC: dict[str, Any] = {
     "text": {
         "clean": [
             {"pattern": "<.*/>", "replacement": ""},
-            {"pattern": "[^A-Za-z ]", "replacement": ""},
+            {"pattern": "[^\\p{Alpha} ]", "replacement": ""},
             {"pattern": " +", "replacement": " "},
         ],
         "lowercase": True,

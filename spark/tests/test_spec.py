@@ -57,7 +57,7 @@ def test_the_contract_example_parses_to_the_seed_defaults() -> None:
     assert spec.run.id == "20261127-231500-spam-7f3a"
     assert spec.text.clean == (
         CleanRule("<.*/>", ""),
-        CleanRule("[^A-Za-z ]", ""),
+        CleanRule("[^\\p{Alpha} ]", ""),
         CleanRule(" +", " "),
     )
     assert spec.text.tokenizer_pattern == "\\W"

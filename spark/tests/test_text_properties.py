@@ -12,8 +12,10 @@ from pyspark.sql import SparkSession
 from pyspark.sql.types import StringType, StructField, StructType
 
 from kindling_job.columns import CLEAN, TOKENS
-from kindling_job.spec import CleanRule, TextSpec
+from kindling_job.spec import CleanRule, TextSpec, parse_spec
 from kindling_job.text import cleaner, tokenizer
+
+from .helpers import seed_spec
 
 SCHEMA = StructType([StructField("text", StringType())])
 # Any text Spark can hold: no lone surrogates.
@@ -71,3 +73,19 @@ def test_tokens_are_word_runs_of_at_least_the_minimum_length(
         # Every ASCII word run long enough is a token, in order.
         words = [w for w in re.findall(r"[A-Za-z0-9_]+", value or "") if len(w) >= min_length]
         assert list(row[TOKENS]) == words
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(TEXT, min_size=1, max_size=8))
+def test_the_default_letters_rule_removes_what_the_seeds_rule_removes(
+    spark: SparkSession, values: list[str]
+) -> None:
+    """The default `[^\\p{Alpha} ]` stands in for the seed's slower `[^A-Za-z ]`: same output on any text."""
+    default_rule = next(r for r in parse_spec(seed_spec()).text.clean if "Alpha" in r.pattern)
+    seed_rule = CleanRule("[^A-Za-z ]", default_rule.replacement)
+    # Letters outside ASCII (accented, ligature, title case, mathematical bold, Arabic digit) go too.
+    non_ascii = "\u00dcn\u00efc\u00f6d\u00e9 \u00df \u01c5 \ufb01 \U0001d400 \u0663 abcXYZ 09_"
+    df = spark.createDataFrame([(v,) for v in [*values, non_ascii]], SCHEMA)
+    got = [r[CLEAN] for r in cleaner("text", spec([default_rule])).transform(df).collect()]
+    expected = [r[CLEAN] for r in cleaner("text", spec([seed_rule])).transform(df).collect()]
+    assert got == expected

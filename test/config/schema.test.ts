@@ -10,7 +10,7 @@ describe("config defaults", () => {
     expect(config.data.csv).toMatchObject({ header: true, escape: '"' });
     expect(config.text.clean).toEqual([
       { pattern: "<.*/>", replace: "" },
-      { pattern: "[^A-Za-z ]", replace: "" },
+      { pattern: "[^\\p{Alpha} ]", replace: "" },
       { pattern: " +", replace: " " },
     ]);
     expect(config.text).toMatchObject({ lowercase: true, tokenizer_pattern: "\\W", stop_words: "english" });
