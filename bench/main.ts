@@ -1,15 +1,16 @@
 /**
  * `npm run bench [-- --quick] [--only compare,sklearn,scaling,standalone]`: generates (or reuses) the
  * corpora, runs the contenders, writes bench/results/<mode>-<time>.json and .md, prints the table.
+ * `npm run bench -- --merge a.json b.json ...` joins the results of runs made in parts into one.
  * Benchmarks report; they never fail on a time. A contender that crashes fails the benchmark.
  */
 
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { type CorpusFile, ensureCorpus } from "./corpus.js";
-import { type BenchResults, evaluateTargets, markdownReport } from "./report.js";
+import { type BenchResults, evaluateTargets, markdownReport, mergeResults } from "./report.js";
 import {
   measureStartup,
   ROOT,
@@ -36,13 +37,16 @@ function describe(run: RunMeasurement): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     options: {
       quick: { type: "boolean", default: false },
       only: { type: "string" },
       out: { type: "string" },
+      merge: { type: "boolean", default: false },
     },
+    allowPositionals: true,
   });
+  if (values.merge) return merge(positionals, values.out);
   const plan: Plan = values.quick ? QUICK : FULL;
   const only = new Set<Scenario>(values.only ? (values.only.split(",") as Scenario[]) : [...SCENARIOS]);
   for (const name of only) {
@@ -188,12 +192,25 @@ async function main(): Promise<void> {
   }));
   results.finished = new Date().toISOString();
   results.targets = evaluateTargets(results);
-  await mkdir(outDir, { recursive: true });
-  const base = path.join(outDir, `${plan.mode}-${stamp}`);
+  await write(results, path.join(outDir, `${plan.mode}-${stamp}`));
+}
+
+async function write(results: BenchResults, base: string): Promise<void> {
+  await mkdir(path.dirname(base), { recursive: true });
   await writeFile(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
   const markdown = markdownReport(results);
   await writeFile(`${base}.md`, markdown);
   process.stdout.write(`${markdown}\nResults: ${path.relative(ROOT, base)}.json and .md\n`);
+}
+
+async function merge(files: string[], out: string | undefined): Promise<void> {
+  const parts = await Promise.all(
+    files.map(async (f) => JSON.parse(await readFile(f, "utf8")) as BenchResults),
+  );
+  const merged = mergeResults(parts);
+  const stamp = merged.finished.replace(/[:.]/g, "-").slice(0, 19);
+  const dir = out ?? path.join(ROOT, "bench", "results", merged.mode === "quick" ? "quick" : "");
+  await write(merged, path.join(dir, `${merged.mode}-${stamp}`));
 }
 
 main().catch((error: unknown) => {

@@ -242,3 +242,30 @@ export function markdownReport(r: BenchResults): string {
   }
   return `${parts.join("\n")}\n`;
 }
+
+/**
+ * One results document from several partial runs (`--only ...`), so a long full benchmark can run in
+ * parts and one crash does not lose the rest. A later part's section replaces an earlier one's.
+ */
+export function mergeResults(parts: BenchResults[]): BenchResults {
+  const [first] = parts;
+  if (!first) throw new Error("nothing to merge");
+  const modes = new Set(parts.map((p) => p.mode));
+  if (modes.size > 1) throw new Error(`cannot merge quick and full results (${[...modes].join(", ")})`);
+  const latest = <K extends "startup" | "compare" | "sklearn" | "scaling" | "standalone">(key: K) =>
+    parts.findLast((p) => p[key] !== null)?.[key] ?? null;
+  const corpora = new Map(parts.flatMap((p) => p.corpora).map((c) => [`${c.documents}/${c.seed}`, c]));
+  const times = (key: "started" | "finished") => parts.map((p) => p[key]).sort();
+  const merged: BenchResults = {
+    ...first,
+    started: times("started")[0] as string,
+    finished: times("finished").at(-1) as string,
+    corpora: [...corpora.values()].sort((a, b) => a.documents - b.documents),
+    startup: latest("startup"),
+    compare: latest("compare"),
+    sklearn: latest("sklearn"),
+    scaling: latest("scaling"),
+    standalone: latest("standalone"),
+  };
+  return { ...merged, targets: evaluateTargets(merged) };
+}

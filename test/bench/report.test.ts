@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type BenchResults, evaluateTargets, markdownReport } from "../../bench/report.js";
+import { type BenchResults, evaluateTargets, markdownReport, mergeResults } from "../../bench/report.js";
 import type { RunMeasurement } from "../../bench/runners.js";
 
 function run(
@@ -98,5 +98,36 @@ describe("benchmark targets", () => {
     );
     expect(md).toContain("## Standalone cluster vs local[*]");
     expect(md).not.toContain("## Scaling");
+  });
+
+  it("merges runs made in parts: each section from the last part that has it, targets judged again", () => {
+    const corpus = (documents: number) => ({ documents, bytes: documents * 1600, seed: 7, counts: {} });
+    const compare = {
+      documents: 50_000,
+      runs: [run("kindling", 50_000, 100), run("seed-literal", 50_000, 400)],
+    };
+    const sklearn = { documents: 1_000_000, runs: [run("kindling", 1e6, 300), run("sklearn", 1e6, 200)] };
+    const a = results({
+      started: "2026-11-28T13:00",
+      finished: "2026-11-28T13:30",
+      sklearn,
+      corpora: [corpus(1e6)],
+    });
+    const b = results({
+      started: "2026-11-28T13:31",
+      finished: "2026-11-28T14:00",
+      compare,
+      corpora: [corpus(5e4), corpus(1e6)],
+    });
+    const merged = mergeResults([a, b]);
+    expect(merged).toMatchObject({
+      started: "2026-11-28T13:00",
+      finished: "2026-11-28T14:00",
+      compare,
+      sklearn,
+    });
+    expect(merged.corpora.map((c) => c.documents)).toEqual([5e4, 1e6]);
+    expect(merged.targets.map((t) => t.met)).toEqual([true, true, false]); // 4x, same accuracy, 0.67x
+    expect(() => mergeResults([a, { ...b, mode: "quick" }])).toThrow(/quick and full/);
   });
 });
