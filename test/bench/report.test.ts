@@ -88,6 +88,7 @@ describe("benchmark targets", () => {
         cluster_start_seconds: 5,
         runs: [run("kindling", 2000, 12), run("kindling", 2000, 10)],
         metric_differences: { hashing_tf: 0 },
+        auc_differences: { hashing_tf: 2e-6 },
       },
     });
     r.targets = evaluateTargets(r);
@@ -129,5 +130,24 @@ describe("benchmark targets", () => {
     expect(merged.corpora.map((c) => c.documents)).toEqual([5e4, 1e6]);
     expect(merged.targets.map((t) => t.met)).toEqual([true, true, false]); // 4x, same accuracy, 0.67x
     expect(() => mergeResults([a, { ...b, mode: "quick" }])).toThrow(/quick and full/);
+  });
+
+  it("wants counted metrics equal across engines and the binned AUC within 1e-4", () => {
+    const standalone = (counted: number, auc: number) =>
+      results({
+        standalone: {
+          documents: 2000,
+          workers: 2,
+          partitions: 4,
+          cluster_start_seconds: 5,
+          runs: [],
+          metric_differences: { hashing_tf: counted },
+          auc_differences: { hashing_tf: auc },
+        },
+      });
+    const verdict = (counted: number, auc: number) => evaluateTargets(standalone(counted, auc))[0]?.met;
+    expect(verdict(0, 2e-6)).toBe(true);
+    expect(verdict(1e-9, 0)).toBe(false);
+    expect(verdict(0, 2e-4)).toBe(false);
   });
 });
