@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
   const work = path.join(ROOT, "bench", "work", `${plan.mode}-${stamp}`);
   const corpusDir = path.join(ROOT, "bench", "corpus");
-  const outDir = values.out ?? path.join(ROOT, "bench", "results", plan.mode === "quick" ? "quick" : "");
+  const outDir = resultsDir(plan.mode, values.out);
   const corpora = new Map<number, CorpusFile>();
   const corpus = async (documents: number) => {
     const known = corpora.get(documents);
@@ -195,6 +195,11 @@ async function main(): Promise<void> {
   await write(results, path.join(outDir, `${plan.mode}-${stamp}`));
 }
 
+/** Quick runs are smoke checks: kept apart (and out of git) from the full runs that are committed. */
+function resultsDir(mode: Plan["mode"], out: string | undefined): string {
+  return out ?? path.join(ROOT, "bench", "results", mode === "quick" ? "quick" : "");
+}
+
 async function write(results: BenchResults, base: string): Promise<void> {
   await mkdir(path.dirname(base), { recursive: true });
   await writeFile(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
@@ -209,8 +214,7 @@ async function merge(files: string[], out: string | undefined): Promise<void> {
   );
   const merged = mergeResults(parts);
   const stamp = merged.finished.replace(/[:.]/g, "-").slice(0, 19);
-  const dir = out ?? path.join(ROOT, "bench", "results", merged.mode === "quick" ? "quick" : "");
-  await write(merged, path.join(dir, `${merged.mode}-${stamp}`));
+  await write(merged, path.join(resultsDir(merged.mode, out), `${merged.mode}-${stamp}`));
 }
 
 main().catch((error: unknown) => {
