@@ -51,7 +51,13 @@ const cases: Case[] = [
     code: 2,
     message: /is a folder with no data files in it/,
   },
-  { name: "empty file", files: { "d.csv": "" }, data: "path: d.csv", code: 2, message: /d\.csv +is empty \(0 bytes\)/ },
+  {
+    name: "empty file",
+    files: { "d.csv": "" },
+    data: "path: d.csv",
+    code: 2,
+    message: /d\.csv +is empty \(0 bytes\)/,
+  },
   {
     name: "only empty lines",
     files: { "d.csv": "\n\n\n" },
@@ -79,14 +85,16 @@ const cases: Case[] = [
     files: { "d.csv": CSV_OK.replace("text,label", "text,Label") },
     data: "path: d.csv",
     code: 2,
-    message: /data\.label: column "label" not found in the header; its columns are: text, Label \(did you mean "Label"\?\)/,
+    message:
+      /data\.label: column "label" not found in the header; its columns are: text, Label \(did you mean "Label"\?\)/,
   },
   {
     name: "duplicate header names",
     files: { "d.csv": "text,label,Text\na,spam,x\nb,ham,y\n" },
     data: "path: d.csv",
     code: 2,
-    message: /data\.text: column name "text" appears 2 times in the header \(columns 1, 3.*Spark renames them text0, Text2/,
+    message:
+      /data\.text: column name "text" appears 2 times in the header \(columns 1, 3.*Spark renames them text0, Text2/,
     where: /d\.csv:1 /,
   },
   {
@@ -94,7 +102,8 @@ const cases: Case[] = [
     files: { "d.csv": "text,label\na,spam\nb,spam\nc,spam\n" },
     data: "path: d.csv",
     code: 2,
-    message: /data\.label: column "label" has one value \("spam"\) in all 3 usable rows; a classifier needs at least 2/,
+    message:
+      /data\.label: column "label" has one value \("spam"\) in all 3 usable rows; a classifier needs at least 2/,
   },
   {
     name: "all-empty text",
@@ -112,7 +121,13 @@ const cases: Case[] = [
   },
   {
     name: "non-UTF-8 bytes (names the encoding option)",
-    files: { "d.csv": Buffer.concat([Buffer.from("text,label\na,spam\ncaf"), Buffer.from([0xe9]), Buffer.from(",ham\n")]) },
+    files: {
+      "d.csv": Buffer.concat([
+        Buffer.from("text,label\na,spam\ncaf"),
+        Buffer.from([0xe9]),
+        Buffer.from(",ham\n"),
+      ]),
+    },
     data: "path: d.csv",
     code: 2,
     message: /not valid UTF-8 \(0xe9 .*data\.csv\.encoding is UTF-8.*set data\.csv\.encoding/s,
@@ -120,7 +135,13 @@ const cases: Case[] = [
   },
   {
     name: "ISO-8859-1 bytes with encoding: ISO-8859-1",
-    files: { "d.csv": Buffer.concat([Buffer.from("text,label\na,spam\ncaf"), Buffer.from([0xe9]), Buffer.from(",ham\n")]) },
+    files: {
+      "d.csv": Buffer.concat([
+        Buffer.from("text,label\na,spam\ncaf"),
+        Buffer.from([0xe9]),
+        Buffer.from(",ham\n"),
+      ]),
+    },
     data: "path: d.csv\n  csv: { encoding: ISO-8859-1 }",
     code: 0,
     message: /d\.csv: csv, 2 rows/,
@@ -130,7 +151,8 @@ const cases: Case[] = [
     files: { "d.csv": Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(CSV_OK, "utf16le")]) },
     data: "path: d.csv",
     code: 2,
-    message: /starts with a UTF-16LE byte-order mark but data\.csv\.encoding is UTF-8.*set data\.csv\.encoding: UTF-16LE/s,
+    message:
+      /starts with a UTF-16LE byte-order mark but data\.csv\.encoding is UTF-8.*set data\.csv\.encoding: UTF-16LE/s,
   },
   {
     name: "UTF-8 byte-order mark (fine)",
@@ -204,7 +226,8 @@ const cases: Case[] = [
     files: { "d.csv": "text,label\na,spam\nb,ham,extra\nc,spam\nd,ham\n" },
     data: "path: d.csv\n  max_reject_fraction: 0.5",
     code: 0,
-    message: /warning: \S*d\.csv:3 +1 of 4 rows \(25\.0%\) have the wrong number of fields.*rejects them \(runs\/<id>\/rejects\/\)/,
+    message:
+      /warning: \S*d\.csv:3 +1 of 4 rows \(25\.0%\) have the wrong number of fields.*rejects them \(runs\/<id>\/rejects\/\)/,
   },
   {
     name: "a field over the size limit",
@@ -371,7 +394,7 @@ describe("bad input: a clear error before anything runs, nothing created", () =>
   });
 
   it("--json carries every finding with its code, place and fix", async () => {
-    const { config } = setUp(cases.find((c) => c.name.startsWith("rows with too few"))!);
+    const { config } = setUp(caseNamed("rows with too few"));
     const result = await runMain(["validate", "-c", config, "--json"]);
     expect(result.code).toBe(2);
     const { error } = JSON.parse(result.stdout);
@@ -382,13 +405,27 @@ describe("bad input: a clear error before anything runs, nothing created", () =>
   });
 
   it("a valid s3:// URI passes validate (shape only) but `run` on the local target says why it cannot", async () => {
-    const { dir, config } = setUp({ ...cases[0]!, files: {}, data: "path: s3://my-bucket/data/train.csv" });
+    const { dir, config } = setUp({
+      ...caseNamed("missing file"),
+      files: {},
+      data: "path: s3://my-bucket/data/train.csv",
+    });
     const validate = await runMain(["validate", "-c", config]);
     expect(validate.code, validate.stderr).toBe(0);
-    expect(validate.stderr).toMatch(/is on S3: its shape is valid; its contents are checked when the job opens it/);
+    expect(validate.stderr).toMatch(
+      /is on S3: its shape is valid; its contents are checked when the job opens it/,
+    );
     const run = await runMain(["run", "-c", config]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/data\.path: s3:\/\/my-bucket\/data\/train\.csv is on S3; the local target reads local files only/);
+    expect(run.stderr).toMatch(
+      /data\.path: s3:\/\/my-bucket\/data\/train\.csv is on S3; the local target reads local files only/,
+    );
     expect(snapshot(dir)).toEqual({ "kindling.yaml": expect.any(String) });
   });
 });
+
+function caseNamed(start: string): Case {
+  const found = cases.find((c) => c.name.startsWith(start));
+  if (!found) throw new Error(`no case named ${start}…`);
+  return found;
+}
