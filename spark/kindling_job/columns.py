@@ -13,15 +13,14 @@ PROBABILITY = "probability"
 RAW_PREDICTION = "rawPrediction"
 PREDICTED_LABEL = "predicted_label"
 
+# The text column keeps its input name, so it must not be a column the job adds: these names, or any name
+# starting with RESERVED_PREFIX (the working columns above, and rejects.CORRUPT). schema/job-spec.schema.json
+# has the same (from src/spec/reserved.ts); tests/test_spec_schema.py keeps the two equal.
+RESERVED_PREFIX = "kindling_"
 RESERVED = frozenset(
     {
         LABEL_VALUE,
         LABEL,
-        CLEAN,
-        TOKENS,
-        FILTERED,
-        TERM_FREQ,
-        WORD_VECTORS,
         FEATURES,
         PREDICTION,
         PROBABILITY,
@@ -29,6 +28,10 @@ RESERVED = frozenset(
         PREDICTED_LABEL,
     }
 )
+
+
+def is_reserved(name: str) -> bool:
+    return name in RESERVED or name.startswith(RESERVED_PREFIX)
 
 
 def quote_identifier(name: str) -> str:

@@ -10,6 +10,10 @@ from .errors import SpecError
 
 T = TypeVar("T")
 
+# The CLI writes the spec from JavaScript numbers, exact only up to 2^53 - 1; the JSON Schema
+# (schema/job-spec.schema.json) bounds every integer by it, and so does the job.
+MAX_SAFE_INTEGER = 2**53 - 1
+
 
 class JsonObject:
     """A JSON object being read; remembers its path and rejects keys nobody asked for."""
@@ -35,10 +39,8 @@ class JsonObject:
     def obj(self, key: str) -> JsonObject:
         return JsonObject(self.raw(key), self.at(key))
 
-    def text(self, key: str, *, optional: bool = False, nonempty: bool = True) -> Any:
-        v = self.raw(key, optional=optional)
-        if v is None and optional:
-            return None
+    def text(self, key: str, *, nonempty: bool = True) -> str:
+        v = self.raw(key)
         if not isinstance(v, str):
             raise SpecError(f"{self.at(key)} must be a string, got {json_type(v)}")
         if nonempty and v == "":
@@ -51,9 +53,10 @@ class JsonObject:
             raise SpecError(f"{self.at(key)} must be true or false, got {json_type(v)}")
         return v
 
-    def integer(self, key: str, *, minimum: int | None = None, optional: bool = False) -> Any:
-        v = self.raw(key, optional=optional)
-        if v is None and optional:
+    def integer(self, key: str, *, minimum: int | None = None, nullable: bool = False) -> Any:
+        """The key is always required; `nullable` lets its value be null (the job decides)."""
+        v = self.raw(key)
+        if v is None and nullable:
             return None
         return as_int(v, self.at(key), minimum)
 
@@ -104,6 +107,8 @@ def as_int(v: Any, path: str, minimum: int | None = None) -> int:
     ):
         raise SpecError(f"{path} must be an integer, got {json.dumps(v)}")
     n = int(v)
+    if abs(n) > MAX_SAFE_INTEGER:
+        raise SpecError(f"{path} must be between -(2^53 - 1) and 2^53 - 1, got {n}")
     if minimum is not None and n < minimum:
         raise SpecError(f"{path} must be >= {minimum}, got {n}")
     return n

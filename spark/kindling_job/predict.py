@@ -25,6 +25,7 @@ from .columns import (
     PREDICTION,
     PROBABILITY,
     RAW_PREDICTION,
+    RESERVED_PREFIX,
     quote_identifier,
 )
 from .errors import InputNotFoundError, JobError, MissingColumnError, OutputExistsError, SpecError
@@ -32,7 +33,14 @@ from .events import StageTimer
 from .hadoopfs import HadoopFs
 from .ingest import csv_reader
 from .jsonreader import JsonObject
-from .spec import SUPPORTED_SPEC_VERSIONS, CsvOptions, RunInfo
+from .spec import (
+    SUPPORTED_SPEC_VERSIONS,
+    CsvOptions,
+    RunInfo,
+    check_feature_set_name,
+    check_text_column,
+    parse_run,
+)
 from .spec import _csv as parse_csv_options  # the training spec's rules: the two never drift apart
 from .vectors import vector_to_array
 
@@ -98,23 +106,18 @@ def parse_predict_spec(doc: Any) -> PredictSpec:
     if isinstance(version, bool) or version not in SUPPORTED_SPEC_VERSIONS:
         raise SpecError(f"unsupported spec_version {version!r} for a predict spec")
     root.choice("kind", (KIND,))
-    r = root.obj("run")
-    run = RunInfo(
-        id=r.text("id"),
-        created_at=r.text("created_at", optional=True),
-        kindling_version=r.text("kindling_version", optional=True),
-        target=r.text("target", optional=True),
-    )
-    r.done()
+    run = parse_run(root.obj("run"), created_at=False)  # the training run's id, not a new run
     m = root.obj("model")
-    model_uri, feature_set = m.text("uri").rstrip("/"), m.text("feature_set")
+    model_uri = m.text("uri").rstrip("/")
+    feature_set = check_feature_set_name(m.text("feature_set"), m.at("feature_set"))
     m.done()
     i = root.obj("input")
     fmt = i.choice("format", ("csv", "parquet"))
     csv = parse_csv_options(i.obj("csv")) if fmt == "csv" else CsvOptions()
-    if fmt != "csv" and i.raw("csv", optional=True) is not None:
+    if fmt != "csv" and "csv" in i.value:
         raise SpecError("input.csv is only allowed when input.format is csv")
-    predict_input = PredictInput(i.text("uri"), fmt, i.text("text_column"), csv)
+    text_column = check_text_column(i.text("text_column"), i.at("text_column"))
+    predict_input = PredictInput(i.text("uri"), fmt, text_column, csv)
     i.done()
     o = root.obj("output")
     output_uri, output_format = o.text("uri").rstrip("/"), o.choice("format", ("csv", "parquet"))
@@ -161,7 +164,7 @@ def check_columns(columns: list[str], labels: list[str]) -> None:
         PREDICTED_LABEL,
         *probability_columns(labels),
     }
-    clash = [c for c in columns if c in written or c.startswith("kindling_")]
+    clash = [c for c in columns if c in written or c.startswith(RESERVED_PREFIX)]
     if clash:
         raise ColumnConflictError(clash)
 

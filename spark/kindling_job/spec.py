@@ -3,6 +3,9 @@
 Parsing is strict: a missing key, a wrong type or an unknown key is a SpecError naming the key's path.
 The CLI generates the spec, so anything unexpected means the two sides disagree about the contract, and
 it is better to stop before Spark starts than to silently ignore a setting.
+
+The contract is schema/job-spec.schema.json, generated from the CLI's zod schema (src/spec/schema.ts):
+this parser accepts exactly what it accepts, which tests/test_spec_schema.py checks key by key.
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ from typing import Any, Literal, Union
 from py4j.protocol import Py4JJavaError
 from pyspark.errors.exceptions.captured import CapturedException
 
-from .columns import RESERVED
+from .columns import RESERVED, RESERVED_PREFIX, is_reserved
 from .errors import SpecError
 from .hadoopfs import HadoopFs
 from .jsonreader import JsonObject, as_int, as_number, json_type
 
 SUPPORTED_SPEC_VERSIONS = (1,)
+TARGETS = ("local", "spark", "standalone", "emr")
 CV_METRICS = ("f1", "accuracy", "weightedPrecision", "weightedRecall")
 STOP_WORD_LANGUAGES = (
     "danish",
@@ -38,16 +42,18 @@ STOP_WORD_LANGUAGES = (
     "swedish",
     "turkish",
 )
-# Feature set names become directory names and stage names.
+# Feature set names become directory names and stage names. Matched with fullmatch: `$` alone would
+# let a trailing newline through, which the JSON Schema's (ECMAScript) `$` does not.
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+DEFAULT_MAX_REJECT_FRACTION = 0.01
 
 
 @dataclass(frozen=True)
 class RunInfo:
     id: str
-    created_at: str | None
-    kindling_version: str | None
-    target: str | None
+    created_at: str | None  # None in a predict spec, which names a training run instead
+    kindling_version: str
+    target: str
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,7 @@ class InputSpec:
     label_column: str
     csv: CsvOptions
     # Share of malformed rows above which the run fails (optional in the spec; this is the default).
-    max_reject_fraction: float = 0.01
+    max_reject_fraction: float = DEFAULT_MAX_REJECT_FRACTION
 
 
 @dataclass(frozen=True)
@@ -186,15 +192,32 @@ class JobSpec:
     spark: SparkSpec
 
 
-def _run(o: JsonObject) -> RunInfo:
+def parse_run(o: JsonObject, *, created_at: bool = True) -> RunInfo:
+    """`run`; informational but required, as the CLI always writes it. A predict spec has no created_at."""
     r = RunInfo(
         id=o.text("id"),
-        created_at=o.text("created_at", optional=True),
-        kindling_version=o.text("kindling_version", optional=True),
-        target=o.text("target", optional=True),
+        created_at=o.text("created_at") if created_at else None,
+        kindling_version=o.text("kindling_version"),
+        target=o.choice("target", TARGETS),
     )
     o.done()
     return r
+
+
+def check_text_column(name: str, path: str) -> str:
+    """The text column keeps its name through the saved model, so it cannot be a column the job adds."""
+    if is_reserved(name):
+        raise SpecError(
+            f"{path} {name!r} collides with a column the job adds "
+            f"({', '.join(sorted(RESERVED))}, {RESERVED_PREFIX}*); rename it in the data"
+        )
+    return name
+
+
+def check_feature_set_name(name: str, path: str) -> str:
+    if not _NAME_RE.fullmatch(name):
+        raise SpecError(f"{path} {name!r} must match {_NAME_RE.pattern} (it names a directory)")
+    return name
 
 
 def _one_char(v: str, path: str) -> str:
@@ -206,7 +229,7 @@ def _one_char(v: str, path: str) -> str:
 def _csv(o: JsonObject) -> CsvOptions:
     c = CsvOptions(
         header=o.flag("header"),
-        delimiter=o.text("delimiter"),
+        delimiter=_one_char(o.text("delimiter"), o.at("delimiter")),
         quote=_one_char(o.text("quote"), o.at("quote")),
         escape=_one_char(o.text("escape"), o.at("escape")),
         multiline=o.flag("multiline"),
@@ -218,20 +241,16 @@ def _csv(o: JsonObject) -> CsvOptions:
 
 def _input(o: JsonObject) -> InputSpec:
     fmt = o.choice("format", ("csv", "parquet"))
-    csv_raw = o.raw("csv", optional=True)
-    if fmt == "csv" and csv_raw is None:
-        raise SpecError("missing key input.csv (required when input.format is csv)")
-    csv = _csv(o.obj("csv")) if csv_raw is not None else CsvOptions()
+    # Required even for Parquet: the CLI always writes it, and predict reads new CSV data with this dialect.
+    csv = _csv(o.obj("csv"))
     text_column, label_column = o.text("text_column"), o.text("label_column")
     if text_column == label_column:
         raise SpecError(f"input.text_column and input.label_column are both {text_column!r}")
-    if text_column in RESERVED:
-        raise SpecError(
-            f"input.text_column {text_column!r} collides with a column the job adds "
-            f"({', '.join(sorted(RESERVED))}); rename it in the data"
-        )
-    max_reject = o.raw("max_reject_fraction", optional=True)
-    fraction = 0.01 if max_reject is None else as_number(max_reject, o.at("max_reject_fraction"))
+    check_text_column(text_column, "input.text_column")
+    # Optional because it was added within v1 (older v1 specs stay valid); never null.
+    fraction = (
+        o.number("max_reject_fraction") if "max_reject_fraction" in o.value else DEFAULT_MAX_REJECT_FRACTION
+    )
     if not 0 <= fraction <= 1:
         raise SpecError(f"input.max_reject_fraction must be between 0 and 1, got {fraction}")
     i = InputSpec(o.text("uri"), fmt, text_column, label_column, csv, fraction)
@@ -246,9 +265,11 @@ def _clean_rule(v: Any, path: str) -> CleanRule:
     return r
 
 
-def _str_item(v: Any, path: str) -> str:
+def _word(v: Any, path: str) -> str:
     if not isinstance(v, str):
         raise SpecError(f"{path} must be a string, got {json_type(v)}")
+    if not v:
+        raise SpecError(f"{path} must not be empty")
     return v
 
 
@@ -261,7 +282,7 @@ def _stop_words(v: Any, path: str) -> StopWords | None:
     if "language" in o.value:
         sw = StopWords(language=o.choice("language", STOP_WORD_LANGUAGES))
     else:
-        sw = StopWords(words=o.items("words", _str_item, nonempty=False))
+        sw = StopWords(words=o.items("words", _word, nonempty=False))
     o.done()
     return sw
 
@@ -271,7 +292,7 @@ def _text(o: JsonObject) -> TextSpec:
         clean=o.items("clean", _clean_rule, nonempty=False),
         lowercase=o.flag("lowercase"),
         tokenizer_pattern=o.text("tokenizer_pattern"),
-        min_token_length=o.integer("min_token_length", minimum=0),
+        min_token_length=o.integer("min_token_length", minimum=1),
         stop_words=_stop_words(o.raw("stop_words"), "text.stop_words"),
     )
     o.done()
@@ -280,9 +301,7 @@ def _text(o: JsonObject) -> TextSpec:
 
 def _feature_set(v: Any, path: str) -> FeatureSet:
     o = JsonObject(v, path)
-    name = o.text("name")
-    if not _NAME_RE.match(name):
-        raise SpecError(f"{path}.name {name!r} must match {_NAME_RE.pattern} (it names a directory)")
+    name = check_feature_set_name(o.text("name"), o.at("name"))
     kind = o.choice("kind", ("hashing_tf", "tfidf", "word2vec"))
     fs: FeatureSet
     if kind == "hashing_tf":
@@ -302,7 +321,7 @@ def _feature_set(v: Any, path: str) -> FeatureSet:
             vector_size=o.integer("vector_size", minimum=1),
             min_count=o.integer("min_count", minimum=0),
             max_iter=o.integer("max_iter", minimum=1),
-            num_partitions=o.integer("num_partitions", minimum=1, optional=True),
+            num_partitions=o.integer("num_partitions", minimum=1, nullable=True),
             step_size=step_size,
             window_size=o.integer("window_size", minimum=1),
             seed=o.integer("seed"),
@@ -314,7 +333,7 @@ def _feature_set(v: Any, path: str) -> FeatureSet:
 
 def _grid(o: JsonObject) -> Grid:
     def max_iter(v: Any, path: str) -> int:
-        return as_int(v, path, minimum=0)
+        return as_int(v, path, minimum=1)
 
     def reg(v: Any, path: str) -> float:
         x = as_number(v, path)
@@ -352,7 +371,7 @@ def _training(o: JsonObject) -> TrainingSpec:
         folds=co.integer("folds", minimum=2),
         metric=co.choice("metric", CV_METRICS),
         seed=co.integer("seed"),
-        parallelism=co.integer("parallelism", minimum=1, optional=True),
+        parallelism=co.integer("parallelism", minimum=1, nullable=True),
     )
     co.done()
     o.done()
@@ -385,11 +404,11 @@ def parse_spec(doc: Any) -> JobSpec:
     if dupes:
         raise SpecError(f"feature_sets: duplicate name(s) {', '.join(dupes)}")
     spark_obj = root.obj("spark")
-    spark = SparkSpec(partitions=spark_obj.integer("partitions", minimum=1, optional=True))
+    spark = SparkSpec(partitions=spark_obj.integer("partitions", minimum=1, nullable=True))
     spark_obj.done()
     spec = JobSpec(
         spec_version=int(version),
-        run=_run(root.obj("run")),
+        run=parse_run(root.obj("run")),
         input=_input(root.obj("input")),
         text=_text(root.obj("text")),
         feature_sets=feature_sets,

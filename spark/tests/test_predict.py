@@ -52,7 +52,7 @@ def predict_doc(trained: dict[str, Any], input_uri: str, out: Path, fmt: str = "
     return {
         "spec_version": 1,
         "kind": "predict",
-        "run": {"id": train_spec["run"]["id"]},
+        "run": {"id": train_spec["run"]["id"], "kindling_version": "0.1.0", "target": "local"},
         "model": {"uri": (trained["run_dir"] / "models" / "tfidf").as_uri(), "feature_set": "tfidf"},
         "input": {
             "uri": input_uri,

@@ -117,6 +117,19 @@ def _set(doc: dict[str, Any], path: str, value: Any) -> None:
         ("spark.partitions", 0, "spark.partitions must be >= 1"),
         ("input.max_reject_fraction", 1.5, "input.max_reject_fraction must be between 0 and 1"),
         ("input.max_reject_fraction", "1%", "input.max_reject_fraction must be a number"),
+        # Rules aligned with the JSON Schema (schema/job-spec.schema.json); test_spec_schema.py checks all.
+        ("input.max_reject_fraction", None, "input.max_reject_fraction must be a number"),
+        ("input.csv", KeyError, "missing key input.csv"),
+        ("input.csv.delimiter", ";;", "input.csv.delimiter must be exactly one character"),
+        ("input.text_column", "kindling_raw", "collides with a column the job adds"),
+        ("run.created_at", KeyError, "missing key run.created_at"),
+        ("run.target", "mars", "run.target must be one of local, spark, standalone, emr"),
+        ("text.min_token_length", 0, "text.min_token_length must be >= 1"),
+        ("text.stop_words", {"words": ["a", ""]}, "text.stop_words.words\\[1\\] must not be empty"),
+        ("feature_sets.0.name", "tfidf\n", "feature_sets\\[0\\].name 'tfidf\\\\n' must match"),
+        ("training.model.grid.max_iter", [0], "grid.max_iter\\[0\\] must be >= 1"),
+        ("training.cv.parallelism", KeyError, "missing key training.cv.parallelism"),
+        ("training.split.seed", 2**53, "training.split.seed must be between"),
     ],
 )
 def test_invalid_specs_name_the_offending_key(path: str, value: Any, message: str) -> None:
@@ -129,19 +142,14 @@ def test_invalid_specs_name_the_offending_key(path: str, value: Any, message: st
 def test_optional_and_alternative_forms() -> None:
     doc = seed_spec()
     doc["text"]["stop_words"] = {"words": ["Foo", "bar"]}
-    doc["input"] = {
-        "uri": "s3://b/data.parquet",
-        "format": "parquet",
-        "text_column": "t",
-        "label_column": "y",
-    }
-    doc["run"] = {"id": "r1"}
+    doc["input"].update(uri="s3://b/data.parquet", format="parquet", text_column="t", label_column="y")
+    doc["run"]["target"] = "emr"
     doc["spark"]["partitions"] = 8
     doc["output"]["uri"] = "s3://bucket/runs/r1/"
     spec = parse_spec(doc)
     assert spec.text.stop_words == StopWords(words=("Foo", "bar"))
     assert spec.input.format == "parquet"
-    assert spec.run.created_at is None
+    assert spec.run.target == "emr"
     assert spec.spark.partitions == 8
     assert spec.output.uri == "s3://bucket/runs/r1"  # children are joined with one slash
     doc["text"]["stop_words"] = None

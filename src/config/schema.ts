@@ -1,9 +1,11 @@
 import { z } from "zod";
+import { isReservedColumn, RESERVED_COLUMNS, RESERVED_PREFIX } from "../spec/reserved.js";
+import { awsSection, checkStackName, projectName } from "./deploy.js";
 import { didYouMean } from "./suggest.js";
 
 /**
- * The kindling.yaml schema. Every default is the seed pipeline's parameter (see
- * ../shared/docs/seed-pipeline.md), so an empty `data:` section reproduces the seed's job.
+ * The kindling.yaml schema. Every default is the seed pipeline's parameter (the README's "What it
+ * does" lists them), so an empty `data:` section reproduces the seed's job.
  * Objects are strict: an unknown key is an error (reported with a did-you-mean by load.ts).
  */
 
@@ -78,11 +80,11 @@ const dataSection = z
         message: `must differ from data.text (both are ${JSON.stringify(data.text)})`,
       });
     }
-    if (JOB_COLUMNS.includes(data.text) || data.text.startsWith("kindling_")) {
+    if (isReservedColumn(data.text)) {
       ctx.addIssue({
         code: "custom",
         path: ["text"],
-        message: `${JSON.stringify(data.text)} is a column the job adds (${JOB_COLUMNS.join(", ")}, kindling_*); rename the text column in the data`,
+        message: `${JSON.stringify(data.text)} is a column the job adds (${RESERVED_COLUMNS.join(", ")}, ${RESERVED_PREFIX}*); rename the text column in the data`,
       });
     }
     const csvLike = /\.(csv|tsv|txt)(\.gz)?$/i.test(data.path);
@@ -114,20 +116,12 @@ const dataSection = z
     }
   });
 
-/** Columns the Spark job adds to the data (docs/job-spec.md); the text column must not be one of them. */
-const JOB_COLUMNS = [
-  "label_value",
-  "label",
-  "features",
-  "prediction",
-  "probability",
-  "rawPrediction",
-  "predicted_label",
-];
-
 const cleaningRule = z
   .strictObject({
-    pattern: regexString.describe("Java regular expression replaced in the text."),
+    // Non-empty as in the job spec: an empty pattern matches between every two characters.
+    pattern: regexString
+      .min(1, "must not be empty")
+      .describe("Java regular expression replaced in the text."),
     replace: z
       .string()
       .default("")
@@ -191,6 +185,7 @@ const textSection = z
     clean: z.array(cleaningRule).default(SEED_CLEANING).describe("Regex replacements applied in order."),
     lowercase: z.boolean().default(true),
     tokenizer_pattern: regexString
+      .min(1, "must not be empty")
       .default("\\W")
       .describe("Token separator regex (Spark RegexTokenizer, gaps)."),
     min_token_length: z.int().min(1).default(1),
@@ -338,55 +333,6 @@ export function sparkMasterProblem(master: string): string | undefined {
   return `must be local[*], local[N], spark://HOST:PORT, yarn or k8s://URL, got ${JSON.stringify(master)}`;
 }
 
-const awsSection = z
-  .strictObject({
-    region: z
-      .string()
-      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region name such as eu-west-1")
-      .optional()
-      .describe("Region for cloud commands. Default: AWS_REGION or your profile's region."),
-    account: z
-      .string()
-      .regex(/^\d{12}$/, "must be a 12-digit AWS account id (quote it in YAML)")
-      .optional()
-      .describe("Pins the stack to one account. Default: the account of your credentials."),
-    environment: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]{0,15}$/, "must be lower-case letters, digits and dashes (max 16)")
-      .default("dev")
-      .describe("Names the foundation stack: kindling-<project>-<environment>."),
-    network: z
-      .enum(["private", "public"])
-      .default("private")
-      .describe(
-        "private: no internet, S3 through a gateway endpoint. public: egress to the internet; still no inbound.",
-      ),
-    encryption: z.enum(["sse-s3", "sse-kms"]).default("sse-s3").describe("Data bucket encryption."),
-    logs_retention_days: z
-      .int()
-      .positive()
-      .default(30)
-      .describe("Days EMR logs are kept in the logs bucket."),
-    flow_logs_retention_days: z.int().positive().default(90).describe("Days VPC flow logs are kept."),
-    in_transit_encryption: z
-      .boolean()
-      .default(false)
-      .describe("TLS between EMR nodes (needs a certificate zip)."),
-    in_transit_certificate_s3_uri: z
-      .string()
-      .regex(/^s3:\/\/[^/]+\/.+\.zip$/, "must be an s3://bucket/key.zip URI")
-      .optional(),
-    s3_prefix_list_id: z
-      .string()
-      .regex(/^pl-[0-9a-f]+$/, 'must look like "pl-63a5400a"')
-      .optional()
-      .describe("The region's S3 prefix list: narrows private nodes' HTTPS egress to S3."),
-  })
-  .prefault({})
-  .refine((a) => !a.in_transit_encryption || a.in_transit_certificate_s3_uri !== undefined, {
-    message: "in_transit_encryption needs in_transit_certificate_s3_uri (a zip of PEM certificates on S3)",
-  });
-
 const instanceType = z
   .string()
   .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as m5.xlarge");
@@ -452,30 +398,25 @@ const emrSection = z
     { message: "several instance_types per role need instance_fleets: true" },
   );
 
-export const configSchema = z.strictObject({
-  $schema: z.string().optional(),
-  version: z.literal(1).default(1).describe("Config format version."),
-  project: z
-    .string()
-    .regex(
-      /^[a-z][a-z0-9-]{0,39}$/,
-      "must be lower-case letters, digits and dashes, starting with a letter (max 40)",
-    )
-    .default("kindling")
-    .describe("Names runs and cloud resources."),
-  data: dataSection,
-  text: textSection,
-  features: featuresSection,
-  train: trainSection,
-  output: outputSection,
-  spark: sparkSection,
-  aws: awsSection,
-  emr: emrSection,
-});
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    version: z.literal(1).default(1).describe("Config format version."),
+    project: projectName
+      .default("kindling")
+      .describe("Names runs and cloud resources (with aws.environment, the foundation stack)."),
+    data: dataSection,
+    text: textSection,
+    features: featuresSection,
+    train: trainSection,
+    output: outputSection,
+    spark: sparkSection,
+    aws: awsSection,
+    emr: emrSection,
+  })
+  // project and aws.environment together name the foundation stack (src/config/deploy.ts).
+  .superRefine(checkStackName);
 
-/** A config as written by the user (defaults not applied). */
-export type ConfigInput = z.input<typeof configSchema>;
 /** A config with every default applied. */
 export type Config = z.output<typeof configSchema>;
 export type FeatureSetName = keyof Config["features"];
-export const FEATURE_SET_NAMES: readonly FeatureSetName[] = ["hashing_tf", "tfidf", "word2vec"];

@@ -1,7 +1,8 @@
+import { MAX_CLASSES } from "../spec/reserved.js";
 import { type DataFinding, finding } from "./findings.js";
 
-/** More distinct labels than this is an error in the job too (TooManyClasses): probably the wrong column. */
-export const MAX_CLASSES = 1000;
+// More distinct labels than MAX_CLASSES (the job spec's limit) is an error in the job too
+// (TooManyClasses): probably the wrong column.
 
 /** Counts of the rows the job would train on, gathered while scanning. */
 export interface RowStats {

@@ -1,11 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { App, Validations } from "aws-cdk-lib";
-import type { CloudAssembly } from "aws-cdk-lib/cx-api";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { KindlingError } from "../errors.js";
 import { FoundationStack } from "./foundationStack.js";
-import type { FoundationSettings } from "./settings.js";
+import { type FoundationSettings, resolveFoundationSettings } from "./settings.js";
 
 /** Report file CDK writes into the cloud assembly after running validation plugins (cdk-nag among them). */
 export const VALIDATION_REPORT_FILE = "validation-report.json";
@@ -32,12 +31,15 @@ export interface FoundationAppOptions {
 /**
  * Builds the CDK app holding the foundation stack, with cdk-nag's AwsSolutions pack registered as a
  * validation plugin. Pure: no network, no credentials. The stack is environment-agnostic unless the
- * settings name an account or region.
+ * settings name an account or region. Throws UsageError for settings kindling.yaml could not hold.
  */
 export function createFoundationApp(
   settings: FoundationSettings,
   options: FoundationAppOptions = {},
 ): { app: App; stack: FoundationStack } {
+  // Settings may be built in code rather than from a validated config: the config's own rules apply
+  // (a no-op for settings from kindling.yaml), so nothing the schema refuses reaches CloudFormation.
+  const checked = resolveFoundationSettings(settings);
   const app = new App({
     outdir: options.outdir,
     context: {
@@ -51,7 +53,7 @@ export function createFoundationApp(
     },
     analyticsReporting: false,
   });
-  const stack = new FoundationStack(app, settings);
+  const stack = new FoundationStack(app, checked);
   // cdk-nag v3: packs are CDK policy-validation plugins, constructed with the app as scope.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
@@ -77,16 +79,6 @@ export function readValidationFindings(assemblyDirectory: string): NagFinding[] 
     }
   }
   return findings;
-}
-
-/** Synthesizes the app and returns the assembly with its validation findings. */
-export function synthesizeFoundation(
-  settings: FoundationSettings,
-  options: FoundationAppOptions = {},
-): { assembly: CloudAssembly; stack: FoundationStack; findings: NagFinding[] } {
-  const { app, stack } = createFoundationApp(settings, options);
-  const assembly = app.synth();
-  return { assembly, stack, findings: readValidationFindings(assembly.directory) };
 }
 
 /** Throws when any finding is an error: the foundation must synthesize with zero cdk-nag errors. */

@@ -1,25 +1,25 @@
+import { awsRegion } from "../config/deploy.js";
 import type { Config } from "../config/schema.js";
-import { type FoundationSettings, resolveFoundationSettings } from "./settings.js";
+import { UsageError } from "../errors.js";
+import { type FoundationSettings, settingsOf } from "./settings.js";
 
-/** Maps the `project` and `aws:` sections of kindling.yaml onto the foundation stack's settings. */
+/**
+ * Maps the `project` and `aws:` sections of kindling.yaml onto the foundation stack's settings. The config
+ * was validated by its schema already; only the region override (--region, or the credential chain's
+ * region) is new here, and it is checked with the same rule as `aws.region`.
+ */
 export function foundationSettingsFrom(
   config: Config,
   overrides: { region?: string } = {},
 ): FoundationSettings {
-  const aws = config.aws;
-  return resolveFoundationSettings({
-    project: config.project,
-    environment: aws.environment,
-    network: aws.network,
-    encryption: aws.encryption,
-    logsRetentionDays: aws.logs_retention_days,
-    flowLogsRetentionDays: aws.flow_logs_retention_days,
-    inTransitEncryption: aws.in_transit_encryption,
-    ...(overrides.region ? { region: overrides.region } : aws.region ? { region: aws.region } : {}),
-    ...(aws.account ? { account: aws.account } : {}),
-    ...(aws.in_transit_certificate_s3_uri
-      ? { inTransitCertificateS3Uri: aws.in_transit_certificate_s3_uri }
-      : {}),
-    ...(aws.s3_prefix_list_id ? { s3PrefixListId: aws.s3_prefix_list_id } : {}),
+  const region = overrides.region ? checkedRegion(overrides.region) : config.aws.region;
+  return settingsOf(config.project, { ...config.aws, region });
+}
+
+function checkedRegion(region: string): string {
+  const result = awsRegion.safeParse(region);
+  if (result.success) return result.data;
+  throw new UsageError(`Region ${JSON.stringify(region)} ${result.error.issues[0]?.message}.`, {
+    hint: "Pass --region (or set aws.region, AWS_REGION) to a region name such as eu-west-1.",
   });
 }

@@ -1,16 +1,22 @@
+import type { z } from "zod";
+import { type AwsConfig, deploySchema, stackNameOf, stackNameSchema } from "../config/deploy.js";
+import { describeIssues } from "../config/issues.js";
 import { UsageError } from "../errors.js";
 
+export { LOG_RETENTION_DAYS } from "../config/deploy.js";
+
 /** Where EMR nodes run. */
-export type NetworkMode = "private" | "public";
+export type NetworkMode = AwsConfig["network"];
 /** Default encryption of the data bucket. */
-export type BucketEncryption = "sse-s3" | "sse-kms";
+export type BucketEncryption = AwsConfig["encryption"];
 
 /**
- * Everything the foundation stack is built from. A plain object: the CLI maps the `aws:` / `foundation:`
- * sections of kindling.yaml onto it, then calls `resolveFoundationSettings` to fill defaults and validate.
+ * Everything the foundation stack is built from. A plain object: `foundationSettingsFrom` maps the
+ * validated `project` and `aws:` keys of kindling.yaml onto it; programmatic callers use
+ * `resolveFoundationSettings`, which checks with the config's own rules (src/config/deploy.ts).
  */
 export interface FoundationSettings {
-  /** Project name: lower-case letters, digits and hyphens, starting with a letter. Required. */
+  /** Project name: lower-case letters and digits, starting with a letter, single hyphens. Required. */
   project: string;
   /** Environment name (e.g. "dev", "prod"); same characters as `project`. Default "dev". */
   environment: string;
@@ -35,11 +41,7 @@ export interface FoundationSettings {
   encryption: BucketEncryption;
   /** Days after which objects in the logs bucket (EMR logs, S3 access logs) expire. Default 30. */
   logsRetentionDays: number;
-  /**
-   * Retention of the VPC flow log group, in days; one of the values CloudWatch Logs accepts
-   * (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
-   * 3653). Default 90.
-   */
+  /** Retention of the VPC flow log group, in days: one of CloudWatch Logs' LOG_RETENTION_DAYS. Default 90. */
   flowLogsRetentionDays: number;
   /**
    * Enable EMR in-transit encryption (TLS between nodes). Default false. Needs `inTransitCertificateS3Uri`:
@@ -58,7 +60,7 @@ export interface FoundationSettings {
    * The region's S3 managed prefix list id (`com.amazonaws.<region>.s3`, "pl-..."). When set, EMR nodes'
    * HTTPS egress is limited to S3's addresses. Default none: HTTPS egress is to 0.0.0.0/0, which in the
    * private network still reaches only S3 because the only route out is the S3 gateway endpoint.
-   * CloudFormation cannot resolve this id itself; `deployFoundation` fills it when given a resolver.
+   * CloudFormation cannot resolve this id itself: it comes from `aws.s3_prefix_list_id`.
    */
   s3PrefixListId?: string;
 }
@@ -66,104 +68,68 @@ export interface FoundationSettings {
 /** What a caller must give; everything else has a default. */
 export type FoundationSettingsInput = Pick<FoundationSettings, "project"> & Partial<FoundationSettings>;
 
-/** Retention values CloudWatch Logs accepts. */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
-
-const NAME = /^[a-z][a-z0-9-]*$/;
-// CloudFormation allows 128 characters; staying well under keeps derived names (roles, security
-// configuration) within their own limits (IAM role names: 64).
-const STACK_NAME_MAX = 40;
-
-/** Fills defaults and validates; throws UsageError naming the setting and the allowed values. */
-export function resolveFoundationSettings(input: FoundationSettingsInput): FoundationSettings {
-  const s: FoundationSettings = {
-    environment: "dev",
-    network: "private",
-    encryption: "sse-s3",
-    logsRetentionDays: 30,
-    flowLogsRetentionDays: 90,
-    inTransitEncryption: false,
-    deleteDataOnDestroy: false,
-    ...dropUndefined(input),
-    project: input.project,
+/**
+ * Settings from `project` and `aws:` values the config schema has accepted: no second check, so what
+ * `kindling validate` accepts is what deploy builds. The one mapping from config keys to settings.
+ */
+export function settingsOf(project: string, aws: AwsConfig, deleteDataOnDestroy = false): FoundationSettings {
+  return {
+    project,
+    environment: aws.environment,
+    network: aws.network,
+    encryption: aws.encryption,
+    logsRetentionDays: aws.logs_retention_days,
+    flowLogsRetentionDays: aws.flow_logs_retention_days,
+    inTransitEncryption: aws.in_transit_encryption,
+    deleteDataOnDestroy,
+    ...(aws.region !== undefined ? { region: aws.region } : {}),
+    ...(aws.account !== undefined ? { account: aws.account } : {}),
+    ...(aws.in_transit_certificate_s3_uri !== undefined
+      ? { inTransitCertificateS3Uri: aws.in_transit_certificate_s3_uri }
+      : {}),
+    ...(aws.s3_prefix_list_id !== undefined ? { s3PrefixListId: aws.s3_prefix_list_id } : {}),
   };
-  checkName("project", s.project);
-  checkName("environment", s.environment);
-  stackNameFor(s);
-  if (s.network !== "private" && s.network !== "public") {
-    throw new UsageError(`foundation.network must be "private" or "public", got "${String(s.network)}".`);
-  }
-  if (s.encryption !== "sse-s3" && s.encryption !== "sse-kms") {
-    throw new UsageError(
-      `foundation.encryption must be "sse-s3" or "sse-kms", got "${String(s.encryption)}".`,
-    );
-  }
-  if (!Number.isInteger(s.logsRetentionDays) || s.logsRetentionDays < 1) {
-    throw new UsageError(
-      `foundation.logsRetentionDays must be a whole number of days ≥ 1, got ${s.logsRetentionDays}.`,
-    );
-  }
-  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(s.flowLogsRetentionDays)) {
-    throw new UsageError(
-      `foundation.flowLogsRetentionDays must be one of the values CloudWatch Logs accepts.`,
-      {
-        hint: `Allowed: ${LOG_RETENTION_DAYS.join(", ")}.`,
-      },
-    );
-  }
-  if (s.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(s.region)) {
-    throw new UsageError(`aws.region "${s.region}" is not an AWS region name (e.g. eu-west-1).`);
-  }
-  if (s.account !== undefined && !/^\d{12}$/.test(s.account)) {
-    throw new UsageError(`aws.account must be a 12-digit AWS account id, got "${s.account}".`);
-  }
-  if (s.s3PrefixListId !== undefined && !/^pl-[0-9a-f]+$/.test(s.s3PrefixListId)) {
-    throw new UsageError(
-      `foundation.s3PrefixListId must look like "pl-63a5400a", got "${s.s3PrefixListId}".`,
-    );
-  }
-  if (s.inTransitEncryption) {
-    if (s.inTransitCertificateS3Uri === undefined) {
-      throw new UsageError("foundation.inTransitEncryption needs foundation.inTransitCertificateS3Uri.", {
-        hint:
-          "EMR reads TLS certificates from a zip in S3 (privateKey.pem, certificateChain.pem, trustedCertificates.pem). " +
-          "Upload one and set inTransitCertificateS3Uri: s3://bucket/certs.zip, or leave inTransitEncryption off.",
-      });
-    }
-    if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+\.zip$/.test(s.inTransitCertificateS3Uri)) {
-      throw new UsageError(
-        `foundation.inTransitCertificateS3Uri must be s3://bucket/path.zip, got "${s.inTransitCertificateS3Uri}".`,
-      );
-    }
-  }
-  return s;
 }
 
-/** The CloudFormation stack name: `kindling-<project>-<environment>`. */
+/**
+ * Fills defaults and checks settings given in code (the CDK app, tests) with the config schema's rules;
+ * throws a UsageError naming the kindling.yaml keys (`aws.flow_logs_retention_days`), the only names
+ * users know. Idempotent: settings it returned pass again unchanged.
+ */
+export function resolveFoundationSettings(input: FoundationSettingsInput): FoundationSettings {
+  const written = {
+    project: input.project,
+    aws: dropUndefined({
+      environment: input.environment,
+      region: input.region,
+      account: input.account,
+      network: input.network,
+      encryption: input.encryption,
+      logs_retention_days: input.logsRetentionDays,
+      flow_logs_retention_days: input.flowLogsRetentionDays,
+      in_transit_encryption: input.inTransitEncryption,
+      in_transit_certificate_s3_uri: input.inTransitCertificateS3Uri,
+      s3_prefix_list_id: input.s3PrefixListId,
+    }),
+  };
+  const result = deploySchema.safeParse(written);
+  if (!result.success) throw invalid(deploySchema, written, result.error.issues);
+  return settingsOf(result.data.project, result.data.aws, input.deleteDataOnDestroy ?? false);
+}
+
+/** The CloudFormation stack name: `kindling-<project>-<environment>`, checked with the config's rules. */
 export function stackNameFor(settings: Pick<FoundationSettings, "project" | "environment">): string {
-  checkName("project", settings.project);
-  checkName("environment", settings.environment);
-  const name = `kindling-${settings.project}-${settings.environment}`;
-  if (name.length > STACK_NAME_MAX) {
-    throw new UsageError(
-      `Stack name "${name}" is ${name.length} characters; the limit is ${STACK_NAME_MAX}.`,
-      {
-        hint: "Shorten the project or environment name.",
-      },
-    );
-  }
-  return name;
+  const written = { project: settings.project, aws: { environment: settings.environment } };
+  const result = stackNameSchema.safeParse(written);
+  if (!result.success) throw invalid(stackNameSchema, written, result.error.issues);
+  return stackNameOf(settings.project, settings.environment);
 }
 
-function checkName(key: "project" | "environment", value: unknown): void {
-  if (typeof value !== "string" || !NAME.test(value) || value.endsWith("-") || value.includes("--")) {
-    throw new UsageError(
-      `${key} name ${JSON.stringify(value)} cannot be used in the stack name: use lower-case letters, digits and single hyphens, starting with a letter.`,
-      { hint: `For example "${key === "project" ? "spam-filter" : "dev"}".` },
-    );
-  }
+function invalid(schema: z.ZodType, written: unknown, issues: readonly z.core.$ZodIssue[]): UsageError {
+  const lines = describeIssues(schema, written, issues).map((i) => `  ${i.path}: ${i.message}`);
+  return new UsageError(`The foundation settings are not valid:\n${lines.join("\n")}`, {
+    hint: "These are the kindling.yaml keys that set them; `kindling validate` checks a config file.",
+  });
 }
 
 function dropUndefined<T extends object>(o: T): Partial<T> {

@@ -1,18 +1,18 @@
 import { createReadStream } from "node:fs";
 import { parse } from "csv-parse";
+import { MODEL_COLUMNS, RESERVED_PREFIX } from "../spec/reserved.js";
 import type { JobSpec } from "../spec/types.js";
 
-/** The columns predict adds; the model's own columns are also off limits in the input. */
-export const PREDICTED_LABEL = "predicted_label";
-export const PROBABILITY = "probability";
+/** The column predict adds per label, besides predicted_label and probability (in MODEL_COLUMNS). */
 export const probabilityColumn = (label: string) => `probability_${label}`;
-/** The model writes these on its way to predicted_label; an input `label` is fine (the model never reads it). */
-const MODEL_COLUMNS = ["features", "prediction", "rawPrediction"];
 
-/** Input columns that would clash with what the model or predict adds. */
+/**
+ * Input columns that would clash with what the model or predict adds. An input `label` is fine: the saved
+ * model never reads it (only training adds `label` and `label_value`).
+ */
 export function conflictingColumns(columns: string[], labels: string[]): string[] {
-  const taken = new Set([PREDICTED_LABEL, PROBABILITY, ...MODEL_COLUMNS, ...labels.map(probabilityColumn)]);
-  return columns.filter((c) => taken.has(c) || c.startsWith("kindling_"));
+  const taken = new Set([...MODEL_COLUMNS, ...labels.map(probabilityColumn)]);
+  return columns.filter((c) => taken.has(c) || c.startsWith(RESERVED_PREFIX));
 }
 
 /** A CSV's column names, read with the training data's dialect; only the first record is parsed. */

@@ -1,28 +1,13 @@
-import { type JobSpec, SPEC_VERSION, type Target } from "../spec/types.js";
+import type { PredictSpec } from "../spec/predictSchema.js";
+import { type DataFormat, type JobSpec, SPEC_VERSION, type TargetName } from "../spec/schema.js";
 
-export type DataFormat = "csv" | "parquet";
-
-/**
- * The predict spec (docs/job-spec.md): the second entry mode of the same Spark job. URIs may be local
- * (`file://`) or remote (`s3://`), so every target builds the same document.
- */
-export interface PredictSpec {
-  spec_version: typeof SPEC_VERSION;
-  kind: "predict";
-  /** The training run whose model is used (names the Spark application). */
-  run: { id: string; kindling_version: string; target: Target };
-  model: { uri: string; feature_set: string };
-  input:
-    | { uri: string; format: "csv"; text_column: string; csv: JobSpec["input"]["csv"] }
-    | { uri: string; format: "parquet"; text_column: string };
-  /** A directory that must not exist; the job writes `data/` (one file) and `predict.json` in it. */
-  output: { uri: string; format: DataFormat };
-}
+// The predict spec's schema lives with the training spec's (src/spec/predictSchema.ts): one contract.
+export type { DataFormat, PredictSpec };
 
 export interface PredictSpecFacts {
   runId: string;
   kindlingVersion: string;
-  target: Target;
+  target: TargetName;
   /** The training run's spec: the text column and CSV dialect the model was trained with. */
   trainSpec: JobSpec;
   modelUri: string;

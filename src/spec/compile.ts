@@ -1,12 +1,18 @@
 import type { Config } from "../config/schema.js";
-import { type FeatureSetSpec, type JobSpec, SPEC_VERSION, type Target } from "./types.js";
+import {
+  type DataFormat,
+  type FeatureSetSpec,
+  type JobSpec,
+  SPEC_VERSION,
+  type TargetName,
+} from "./schema.js";
 
 /** Facts about the run that are not in the config. */
 export interface RunFacts {
   runId: string;
   createdAt: Date;
   kindlingVersion: string;
-  target: Target;
+  target: TargetName;
   /** Where the job reads its input (file:// or s3:// URI). */
   inputUri: string;
   /** Where the job writes its outputs (the run directory or prefix). */
@@ -116,6 +122,6 @@ function featureSets(features: Config["features"]): FeatureSetSpec[] {
 }
 
 /** Parquet when the path says so, CSV otherwise (the seed's format). */
-export function inferFormat(dataPath: string): "csv" | "parquet" {
+export function inferFormat(dataPath: string): DataFormat {
   return /\.parquet\/?$/i.test(dataPath) || /\.pq$/i.test(dataPath) ? "parquet" : "csv";
 }

@@ -111,6 +111,10 @@ describe("config documents (property)", () => {
       ["spark", "conf"],
       ["text", "clean"],
       ["output", "dir"],
+      ["project"],
+      ["aws", "environment"],
+      ["aws", "flow_logs_retention_days"],
+      ["aws", "in_transit_certificate_s3_uri"],
     ];
     fc.assert(
       fc.property(fc.constantFrom(...paths), value, (keyPath, v) => {

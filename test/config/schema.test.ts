@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import type { ConfigError } from "../../src/errors.js";
-import { issuesOf } from "./issuesOf.js";
+import { expectIssue, type IssueCase, issuesOf } from "./issuesOf.js";
 
 describe("config defaults", () => {
   it("takes the seed's own file by config alone, with the seed's parameters as defaults", () => {
@@ -42,7 +42,7 @@ describe("config defaults", () => {
 });
 
 describe("config errors name the key path, the line, the bad value and what is allowed", () => {
-  const cases: Array<{ name: string; yaml: string; path: string; line: number; message: RegExp }> = [
+  const cases: IssueCase[] = [
     {
       name: "unknown key with a did-you-mean",
       yaml: "data:\n  path: a.csv\n  tetx: review\n",
@@ -129,13 +129,7 @@ describe("config errors name the key path, the line, the bad value and what is a
     },
   ];
 
-  it.each(cases)("$name", ({ yaml, path, line, message }) => {
-    const issues = issuesOf(yaml);
-    const issue = issues.find((i) => i.path === path);
-    expect(issue, JSON.stringify(issues)).toBeDefined();
-    expect(issue?.line).toBe(line);
-    expect(issue?.message).toMatch(message);
-  });
+  it.each(cases)("$name", expectIssue);
 
   it("reports every problem at once, in file order, in the error message", () => {
     try {

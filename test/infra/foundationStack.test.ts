@@ -1,7 +1,14 @@
-import { Match, type Template } from "aws-cdk-lib/assertions";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { OUTPUT_KEYS } from "../../src/infra/foundationStack.js";
+import { ENVIRONMENT_MAX, STACK_NAME_MAX } from "../../src/config/deploy.js";
+import { parseConfig } from "../../src/config/load.js";
+import { createFoundationApp, readValidationFindings } from "../../src/infra/app.js";
+import { foundationSettingsFrom } from "../../src/infra/fromConfig.js";
+import { OUTPUT_KEYS } from "../../src/infra/outputs.js";
 import { INLINE_TEMPLATE_LIMIT_BYTES } from "../../src/infra/toolkit.js";
 import { foundationTemplate, resourcesOf, scrubAssetHashes } from "./helpers.js";
 
@@ -485,6 +492,48 @@ describe("outputs and deployability", () => {
   it("fits CloudFormation's inline template limit", () => {
     for (const [name, t] of variants()) {
       expect(Buffer.byteLength(stringify(t.toJSON())), name).toBeLessThan(INLINE_TEMPLATE_LIMIT_BYTES);
+    }
+  });
+
+  it("synthesizes a config at every limit the schema allows", () => {
+    // The longest environment, the longest project that fits beside it, the largest retentions and the
+    // longest certificate URI: whatever the schema accepts must become a stack CloudFormation takes.
+    const environment = `e-${"9".repeat(ENVIRONMENT_MAX - 2)}`;
+    const project = `p-${"0".repeat(STACK_NAME_MAX - "kindling--".length - environment.length - 2)}`;
+    const bucket = `a${"b-c.".repeat(15)}d9`;
+    const key = `${"k!_.'()/-".repeat(113)}abc`;
+    const config = parseConfig(
+      stringify({
+        project,
+        data: { path: "a.csv" },
+        aws: {
+          region: "ap-southeast-2",
+          account: "999999999999",
+          environment,
+          encryption: "sse-kms",
+          logs_retention_days: 2_147_483_647,
+          flow_logs_retention_days: 3653,
+          in_transit_encryption: true,
+          in_transit_certificate_s3_uri: `s3://${bucket}/${key}.zip`,
+          s3_prefix_list_id: "pl-0123456789abcdef0",
+        },
+      }),
+      "kindling.yaml",
+    );
+    expect(bucket).toHaveLength(63);
+    expect(key.length + ".zip".length).toBe(1024);
+    const outdir = mkdtempSync(join(tmpdir(), "kindling-limits-"));
+    try {
+      const { app, stack } = createFoundationApp(foundationSettingsFrom(config), { outdir });
+      const assembly = app.synth();
+      expect(stack.stackName).toHaveLength(STACK_NAME_MAX);
+      expect(readValidationFindings(assembly.directory).filter((f) => f.severity === "error")).toEqual([]);
+      const template = Template.fromStack(stack);
+      expect(Buffer.byteLength(stringify(template.toJSON()))).toBeLessThan(INLINE_TEMPLATE_LIMIT_BYTES);
+      const group = Object.values(resourcesOf(template, "AWS::Logs::LogGroup"))[0];
+      expect(group?.Properties?.RetentionInDays).toBe(3653);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
     }
   });
 

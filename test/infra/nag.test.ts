@@ -9,10 +9,20 @@ import { KindlingError } from "../../src/errors.js";
 import {
   assertNoNagErrors,
   createFoundationApp,
+  type FoundationAppOptions,
   readValidationFindings,
-  synthesizeFoundation,
 } from "../../src/infra/app.js";
-import { type FoundationSettingsInput, resolveFoundationSettings } from "../../src/infra/settings.js";
+import {
+  type FoundationSettings,
+  type FoundationSettingsInput,
+  resolveFoundationSettings,
+} from "../../src/infra/settings.js";
+
+/** Synthesizes the foundation app and returns its cdk-nag findings. */
+function synthesizeFoundation(settings: FoundationSettings, options: FoundationAppOptions = {}) {
+  const { app } = createFoundationApp(settings, options);
+  return { findings: readValidationFindings(app.synth().directory) };
+}
 
 const dirs: string[] = [];
 const outdir = () => {

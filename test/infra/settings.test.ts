@@ -1,6 +1,30 @@
+import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { ENVIRONMENT_MAX, LOG_RETENTION_DAYS, PROJECT_MAX, STACK_NAME_MAX } from "../../src/config/deploy.js";
+import { parseConfig } from "../../src/config/load.js";
+import { configSchema } from "../../src/config/schema.js";
 import { UsageError } from "../../src/errors.js";
-import { resolveFoundationSettings, stackNameFor } from "../../src/infra/settings.js";
+import { foundationSettingsFrom } from "../../src/infra/fromConfig.js";
+import {
+  type FoundationSettingsInput,
+  resolveFoundationSettings,
+  stackNameFor,
+} from "../../src/infra/settings.js";
+
+/** The setting names used in code; users only ever write the kindling.yaml keys, so errors never show these. */
+const CODE_NAMES =
+  /foundation\.|logsRetentionDays|flowLogsRetentionDays|inTransitEncryption|inTransitCertificateS3Uri|s3PrefixListId/;
+
+function usageErrorOf(f: () => unknown): UsageError {
+  try {
+    f();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return error as UsageError;
+  }
+  throw new Error("expected a UsageError");
+}
 
 describe("resolveFoundationSettings", () => {
   it("fills the documented defaults", () => {
@@ -34,47 +58,200 @@ describe("resolveFoundationSettings", () => {
       region: "eu-west-1",
       network: "public",
       logsRetentionDays: 7,
+      deleteDataOnDestroy: true,
     });
     expect("s3PrefixListId" in s).toBe(false);
   });
 
+  // Programmatic values go through the config schema's rules and are reported under the config keys.
   it.each([
-    [{ project: "Spam" }, /project name "Spam"/],
-    [{ project: "spam_filter" }, /lower-case letters/],
-    [{ project: "1spam" }, /starting with a letter/],
-    [{ project: "spam-" }, /project name/],
-    [{ project: "spam", environment: "dev env" }, /environment name/],
-    [{ project: "spam", network: "vpn" as never }, /network must be "private" or "public"/],
-    [{ project: "spam", encryption: "aes" as never }, /encryption must be "sse-s3" or "sse-kms"/],
-    [{ project: "spam", logsRetentionDays: 0 }, /logsRetentionDays/],
-    [{ project: "spam", flowLogsRetentionDays: 10 }, /flowLogsRetentionDays/],
-    [{ project: "spam", region: "Europe" }, /not an AWS region/],
-    [{ project: "spam", account: "12345" }, /12-digit/],
-    [{ project: "spam", s3PrefixListId: "s3" }, /pl-63a5400a/],
-    [{ project: "spam", inTransitEncryption: true }, /needs foundation.inTransitCertificateS3Uri/],
+    [{ project: "Spam" }, /^ {2}project: must be lower-case letters and digits.*got "Spam"$/m],
+    [{ project: "spam_filter" }, /project: must be lower-case/],
+    [{ project: "1spam" }, /project: .*starting with a letter/],
+    [{ project: "spam-" }, /project: .*no trailing -/],
+    [{ project: "a--b" }, /project: .*no --/],
+    [{ project: "spam", environment: "dev env" }, /aws\.environment: must be lower-case/],
+    [{ project: "spam", network: "vpn" as never }, /aws\.network: must be one of "private", "public"/],
+    [{ project: "spam", encryption: "aes" as never }, /aws\.encryption: must be one of "sse-s3", "sse-kms"/],
+    [{ project: "spam", logsRetentionDays: 0 }, /aws\.logs_retention_days: must be > 0/],
+    [{ project: "spam", logsRetentionDays: 2 ** 31 }, /aws\.logs_retention_days: must be ≤ 2147483647/],
+    [
+      { project: "spam", flowLogsRetentionDays: 100 },
+      /aws\.flow_logs_retention_days: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, .*3653, got 100/,
+    ],
+    [{ project: "spam", region: "Europe" }, /aws\.region: must be an AWS region name/],
+    [{ project: "spam", account: "12345" }, /aws\.account: must be a 12-digit/],
+    [{ project: "spam", s3PrefixListId: "s3" }, /aws\.s3_prefix_list_id: must look like "pl-63a5400a"/],
+    [{ project: "spam", s3PrefixListId: "pl-123" }, /aws\.s3_prefix_list_id/],
+    [
+      { project: "spam", inTransitEncryption: true },
+      /aws\.in_transit_encryption: needs aws\.in_transit_certificate_s3_uri: .*privateKey\.pem/,
+    ],
     [
       { project: "spam", inTransitEncryption: true, inTransitCertificateS3Uri: "https://x/y.zip" },
-      /s3:\/\/bucket/,
+      /aws\.in_transit_certificate_s3_uri: must be an s3:\/\/bucket\/key\.zip URI/,
     ],
-    [{ project: "a-very-long-project-name-indeed", environment: "staging" }, /limit is 40/],
-  ])("rejects %o with a UsageError", (input, message) => {
-    expect(() => resolveFoundationSettings(input)).toThrow(UsageError);
-    expect(() => resolveFoundationSettings(input)).toThrow(message);
+    [
+      { project: "spam", inTransitCertificateS3Uri: "s3://Certs_Bucket/c.zip" },
+      /aws\.in_transit_certificate_s3_uri/,
+    ],
+    [
+      { project: "spam", inTransitCertificateS3Uri: "s3://certs/*.zip" },
+      /aws\.in_transit_certificate_s3_uri/,
+    ],
+    [
+      { project: "a-very-long-project-name", environment: "staging" },
+      /project: is too long for the stack name "kindling-a-very-long-project-name-staging" \(41 characters, the limit is 40\): shorten it or aws\.environment by 1/,
+    ],
+    [
+      { project: "spam", environment: "a-long-environment" },
+      /aws\.environment: must have at most 16 character/,
+    ],
+  ] as [FoundationSettingsInput, RegExp][])("rejects %o naming the config key", (input, message) => {
+    const error = usageErrorOf(() => resolveFoundationSettings(input));
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toMatch(CODE_NAMES);
+    expect(error.exitCode).toBe(2);
   });
 
-  it("explains what in-transit encryption needs", () => {
-    try {
-      resolveFoundationSettings({ project: "spam", inTransitEncryption: true });
-      expect.unreachable();
-    } catch (e) {
-      expect((e as UsageError).hint).toMatch(/privateKey\.pem/);
-      expect((e as UsageError).exitCode).toBe(2);
-    }
+  it("reports the stack name's length at the longer name, the one worth shortening", () => {
+    const long = usageErrorOf(() =>
+      resolveFoundationSettings({ project: "spam-filter-abcd", environment: "staging-eu-west" }),
+    );
+    expect(long.message).toMatch(/project: is too long .*shorten it or aws\.environment by 1/);
+    const longEnv = usageErrorOf(() =>
+      resolveFoundationSettings({ project: "spam-filter-abc", environment: "staging-eu-west1" }),
+    );
+    expect(longEnv.message).toMatch(/aws\.environment: is too long .*shorten it or project by 1/);
+  });
+
+  it("reports every problem at once", () => {
+    const error = usageErrorOf(() =>
+      resolveFoundationSettings({ project: "a--b", flowLogsRetentionDays: 100, region: "Europe" }),
+    );
+    expect(error.message.split("\n").slice(1)).toHaveLength(3);
+  });
+
+  it("is idempotent: resolved settings pass again unchanged", () => {
+    const s = resolveFoundationSettings({
+      project: "p",
+      inTransitEncryption: true,
+      inTransitCertificateS3Uri: "s3://certs/emr/certs.zip",
+      s3PrefixListId: "pl-63a5400a",
+      deleteDataOnDestroy: true,
+    });
+    expect(resolveFoundationSettings(s)).toEqual(s);
   });
 });
 
 describe("stackNameFor", () => {
   it("derives kindling-<project>-<environment>", () => {
     expect(stackNameFor({ project: "spam-filter", environment: "dev" })).toBe("kindling-spam-filter-dev");
+  });
+
+  it("refuses names the config refuses, under the config keys", () => {
+    expect(usageErrorOf(() => stackNameFor({ project: "a--b", environment: "dev" })).message).toMatch(
+      /project: .*no --/,
+    );
+    expect(usageErrorOf(() => stackNameFor({ project: "spam", environment: "dev-" })).message).toMatch(
+      /aws\.environment: .*no trailing -/,
+    );
+  });
+});
+
+describe("foundationSettingsFrom", () => {
+  const config = parseConfig("data: { path: a.csv }\naws: { region: eu-west-1 }\n", "kindling.yaml");
+
+  it("maps the aws section; the region override wins", () => {
+    expect(foundationSettingsFrom(config)).toMatchObject({ project: "kindling", region: "eu-west-1" });
+    expect(foundationSettingsFrom(config, { region: "us-east-2" }).region).toBe("us-east-2");
+  });
+
+  it("checks a region override with the aws.region rule", () => {
+    const error = usageErrorOf(() => foundationSettingsFrom(config, { region: "Europe" }));
+    expect(error.message).toMatch(/Region "Europe" must be an AWS region name such as eu-west-1/);
+    expect(error.hint).toMatch(/--region/);
+  });
+});
+
+describe("the config's limits match what deploy needs", () => {
+  it("allows exactly CloudWatch Logs' retention periods (CDK's RetentionDays without INFINITE)", () => {
+    const cdk = Object.values(RetentionDays).filter(
+      (v): v is number => typeof v === "number" && v !== RetentionDays.INFINITE,
+    );
+    expect([...LOG_RETENTION_DAYS].sort((a, b) => a - b)).toEqual([...new Set(cdk)].sort((a, b) => a - b));
+  });
+
+  it("the longest project and environment fit the stack name limit together", () => {
+    expect(`kindling-${"p".repeat(PROJECT_MAX)}-e`).toHaveLength(STACK_NAME_MAX);
+    expect(ENVIRONMENT_MAX).toBeLessThan(PROJECT_MAX);
+  });
+});
+
+/** Mostly `valid`, sometimes `invalid`: enough accepted configs to test, enough refused to probe the edges. */
+const mostly = <T>(valid: fc.Arbitrary<T>, invalid: fc.Arbitrary<T>) =>
+  fc.oneof({ arbitrary: valid, weight: 5 }, { arbitrary: invalid, weight: 1 });
+
+// Well-formed names of every length around the limits, and raw ones that hit `--`, trailing dashes and
+// leading digits.
+const name = mostly(
+  fc.stringMatching(/^[a-z][a-z0-9]{0,9}(-[a-z0-9]{1,9}){0,3}$/),
+  fc
+    .array(fc.constantFrom("a", "z", "0", "9", "-"), { minLength: 1, maxLength: 20 })
+    .map((cs) => cs.join("")),
+);
+const awsValues = fc.record(
+  {
+    region: mostly(
+      fc.constantFrom("eu-west-1", "us-gov-west-1", "cn-north-1"),
+      fc.constantFrom("Europe", "eu-west"),
+    ),
+    account: mostly(fc.constant("123456789012"), fc.constant("12345")),
+    environment: name,
+    network: mostly(fc.constantFrom("private", "public"), fc.constant("vpn")),
+    encryption: fc.constantFrom("sse-s3", "sse-kms"),
+    logs_retention_days: mostly(
+      fc.oneof(fc.integer({ min: 1, max: 3700 }), fc.constant(2_147_483_647)),
+      fc.integer({ min: -1, max: 0 }),
+    ),
+    flow_logs_retention_days: mostly(
+      fc.constantFrom(...LOG_RETENTION_DAYS),
+      fc.integer({ min: 0, max: 4000 }),
+    ),
+    in_transit_encryption: fc.boolean(),
+    in_transit_certificate_s3_uri: mostly(
+      fc
+        .tuple(
+          fc.stringMatching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/),
+          fc.stringMatching(/^[\w!.'()/-]{1,40}$/),
+        )
+        .map(([bucket, key]) => `s3://${bucket}/${key}.zip`),
+      fc
+        .tuple(fc.string({ maxLength: 70 }), fc.string({ maxLength: 20 }))
+        .map(([bucket, key]) => `s3://${bucket}/${key}.zip`),
+    ),
+    s3_prefix_list_id: mostly(fc.constantFrom("pl-63a5400a", "pl-0123456789abcdef0"), fc.constant("pl-xyz")),
+  },
+  { requiredKeys: [] },
+);
+
+describe("config → foundation settings (property)", () => {
+  it("any config the schema accepts yields settings and a stack name, and passes the settings' checks", () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.option(name, { nil: undefined }), awsValues, (project, aws) => {
+        const doc = { ...(project === undefined ? {} : { project }), data: { path: "a.csv" }, aws };
+        const parsed = configSchema.safeParse(doc);
+        if (!parsed.success) return;
+        accepted++;
+        const settings = foundationSettingsFrom(parsed.data);
+        expect(stackNameFor(settings).length).toBeLessThanOrEqual(STACK_NAME_MAX);
+        // The same rules: what the config accepts, the programmatic check accepts unchanged.
+        expect(resolveFoundationSettings(settings)).toEqual(settings);
+      }),
+      { numRuns: 1000 },
+    );
+    // The generator must reach accepted configs often enough for the property to mean something.
+    expect(accepted).toBeGreaterThan(50);
   });
 });

@@ -1,0 +1,148 @@
+import { z } from "zod";
+
+/**
+ * `project` and the `aws:` section: everything the foundation stack is built from. These schemas are the
+ * only rules for those values. src/infra/settings.ts checks programmatic settings with these same pieces,
+ * so a config `kindling validate` accepts cannot fail later at synth or deploy.
+ */
+
+/**
+ * Longest stack name. CloudFormation allows 128; staying well under keeps the names it derives from the
+ * stack name for unnamed resources (IAM roles: 64 characters, buckets: 63, shortened to fit) recognisable.
+ */
+export const STACK_NAME_MAX = 40;
+const STACK_PREFIX = "kindling-";
+
+/** The CloudFormation stack name: `kindling-<project>-<environment>`. */
+export function stackNameOf(project: string, environment: string): string {
+  return `${STACK_PREFIX}${project}-${environment}`;
+}
+
+// Single dashes, no trailing dash, a letter first: stack names must start with a letter, and this is the
+// strictest AWS resource-name rule (RDS, ElastiCache identifiers), so the name fits wherever it is used.
+const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const NAME_RULE =
+  "must be lower-case letters and digits starting with a letter, words joined by single dashes (no --, no trailing -)";
+
+/** Longest project name: the stack name with a one-letter environment. */
+export const PROJECT_MAX = STACK_NAME_MAX - stackNameOf("", "").length - 1;
+export const ENVIRONMENT_MAX = 16;
+
+export const projectName = z.string().max(PROJECT_MAX).regex(NAME, NAME_RULE);
+const environmentName = z.string().max(ENVIRONMENT_MAX).regex(NAME, NAME_RULE);
+
+/** Region names as AWS spells them (eu-west-1, us-gov-west-1). Shared with the --region flag. */
+export const awsRegion = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region name such as eu-west-1");
+
+/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy); any other value fails the deploy. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+// S3 lifecycle `Days` is a 32-bit Integer in the S3 API: larger values fail the deploy.
+const S3_DAYS_MAX = 2_147_483_647;
+
+// Bucket: S3's naming rule (3-63 lower-case letters, digits, dots, dashes). Key: S3's "safe" characters
+// without `*`, up to S3's 1024: the URI lands in the node role's IAM policy, where `*` and `?` would widen
+// the grant and `${…}` is a policy variable (and what CDK reads as a token).
+const CERTIFICATE_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9!_.'()/-]{1,1020}\.zip$/;
+
+export const awsSection = z
+  .strictObject({
+    region: awsRegion
+      .optional()
+      .describe("Region for cloud commands. Default: AWS_REGION or your profile's region."),
+    account: z
+      .string()
+      .regex(/^\d{12}$/, "must be a 12-digit AWS account id (quote it in YAML)")
+      .optional()
+      .describe("Pins the stack to one account. Default: the account of your credentials."),
+    environment: environmentName
+      .default("dev")
+      .describe(
+        `Names the foundation stack: kindling-<project>-<environment>, at most ${STACK_NAME_MAX} characters.`,
+      ),
+    network: z
+      .enum(["private", "public"])
+      .default("private")
+      .describe(
+        "private: no internet, S3 through a gateway endpoint. public: egress to the internet; still no inbound.",
+      ),
+    encryption: z.enum(["sse-s3", "sse-kms"]).default("sse-s3").describe("Data bucket encryption."),
+    logs_retention_days: z
+      .int()
+      .positive()
+      .max(S3_DAYS_MAX)
+      .default(30)
+      .describe("Days EMR logs are kept in the logs bucket."),
+    flow_logs_retention_days: z
+      .literal(LOG_RETENTION_DAYS)
+      .default(90)
+      .describe("Days VPC flow logs are kept: one of the retention periods CloudWatch Logs accepts."),
+    in_transit_encryption: z
+      .boolean()
+      .default(false)
+      .describe("TLS between EMR nodes (needs a certificate zip)."),
+    in_transit_certificate_s3_uri: z
+      .string()
+      .regex(
+        CERTIFICATE_URI,
+        "must be an s3://bucket/key.zip URI (bucket: lower-case letters, digits, dots, dashes; key: letters, digits and !_.'()/-)",
+      )
+      .optional()
+      .describe("Zip of privateKey.pem, certificateChain.pem and trustedCertificates.pem on S3."),
+    s3_prefix_list_id: z
+      .string()
+      // EC2 resource ids carry 8 or 17 hex digits.
+      .regex(/^pl-([0-9a-f]{8}|[0-9a-f]{17})$/, 'must look like "pl-63a5400a"')
+      .optional()
+      .describe("The region's S3 prefix list: narrows private nodes' HTTPS egress to S3."),
+  })
+  .prefault({})
+  .superRefine((aws, ctx) => {
+    if (aws.in_transit_encryption && aws.in_transit_certificate_s3_uri === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["in_transit_encryption"],
+        message:
+          "needs aws.in_transit_certificate_s3_uri: a zip on S3 of privateKey.pem, certificateChain.pem and trustedCertificates.pem, which EMR reads the TLS certificates from (Kindling does not make it)",
+      });
+    }
+  });
+
+export type AwsConfig = z.output<typeof awsSection>;
+
+interface StackNameParts {
+  project: unknown;
+  aws: { environment: unknown };
+}
+
+/**
+ * The stack-name length, a limit of project and environment together: reported at the longer one, the
+ * key worth shortening. Skipped while either name breaks its own rule (that issue is reported already).
+ */
+export function checkStackName(value: StackNameParts, ctx: z.core.$RefinementCtx<StackNameParts>): void {
+  const project = projectName.safeParse(value.project);
+  const environment = environmentName.safeParse(value.aws.environment);
+  if (!project.success || !environment.success) return;
+  const name = stackNameOf(project.data, environment.data);
+  if (name.length <= STACK_NAME_MAX) return;
+  const atProject = project.data.length >= environment.data.length;
+  ctx.addIssue({
+    code: "custom",
+    path: atProject ? ["project"] : ["aws", "environment"],
+    message: `is too long for the stack name ${JSON.stringify(name)} (${name.length} characters, the limit is ${STACK_NAME_MAX}): shorten it or ${atProject ? "aws.environment" : "project"} by ${name.length - STACK_NAME_MAX}`,
+  });
+}
+
+/** `project` and `aws:` alone: what programmatic foundation settings are checked with. */
+export const deploySchema = z
+  .strictObject({ project: projectName, aws: awsSection })
+  .superRefine(checkStackName);
+
+/** The two names of the stack name. */
+export const stackNameSchema = z
+  .object({ project: projectName, aws: z.object({ environment: environmentName }) })
+  .superRefine(checkStackName);

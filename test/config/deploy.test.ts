@@ -1,0 +1,129 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/load.js";
+import { expectIssue, type IssueCase, issuesOf } from "./issuesOf.js";
+
+/**
+ * `project` and `aws:` are checked once, here, with what deploy needs: a config `kindling validate`
+ * accepts never fails later at synth or deploy (test/infra/settings.test.ts holds the property).
+ */
+describe("deploy rules, located by key path and line", () => {
+  const cases: IssueCase[] = [
+    {
+      name: "a flow log retention CloudWatch Logs refuses, with the values it accepts",
+      yaml: "data: { path: a.csv }\naws:\n  flow_logs_retention_days: 100\n",
+      path: "aws.flow_logs_retention_days",
+      line: 3,
+      message:
+        /must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, got 100/,
+    },
+    {
+      name: "a project name with a double dash",
+      yaml: "project: a--b\ndata: { path: a.csv }\n",
+      path: "project",
+      line: 1,
+      message: /no --.*got "a--b"/,
+    },
+    {
+      name: "a project name ending in a dash",
+      yaml: "data: { path: a.csv }\nproject: spam-\n",
+      path: "project",
+      line: 2,
+      message: /no trailing -/,
+    },
+    {
+      name: "a project name starting with a digit",
+      yaml: "project: 1spam\ndata: { path: a.csv }\n",
+      path: "project",
+      line: 1,
+      message: /starting with a letter/,
+    },
+    {
+      name: "an environment name with a double dash",
+      yaml: "data: { path: a.csv }\naws:\n  environment: eu--prod\n",
+      path: "aws.environment",
+      line: 3,
+      message: /no --/,
+    },
+    {
+      name: "a project too long for any stack name",
+      yaml: `project: ${"p".repeat(30)}\ndata: { path: a.csv }\n`,
+      path: "project",
+      line: 1,
+      message: /must have at most 29 character/,
+    },
+    {
+      name: "a stack name over 40 characters, at the project when it is the longer name",
+      yaml: "project: spam-filter-reviews-abcdef\ndata: { path: a.csv }\naws:\n  environment: staging\n",
+      path: "project",
+      line: 1,
+      message:
+        /is too long for the stack name "kindling-spam-filter-reviews-abcdef-staging" \(43 characters, the limit is 40\): shorten it or aws\.environment by 3/,
+    },
+    {
+      name: "a stack name over 40 characters, at the environment when it is the longer name",
+      yaml: "project: spam-filter-abc\ndata: { path: a.csv }\naws:\n  environment: staging-eu-west1\n",
+      path: "aws.environment",
+      line: 4,
+      message: /is too long for the stack name .*: shorten it or project by 1/,
+    },
+    {
+      name: "a region that is no AWS region name",
+      yaml: "data: { path: a.csv }\naws:\n  region: Europe\n",
+      path: "aws.region",
+      line: 3,
+      message: /must be an AWS region name such as eu-west-1, got "Europe"/,
+    },
+    {
+      name: "logs retention beyond S3's lifecycle Days",
+      yaml: "data: { path: a.csv }\naws:\n  logs_retention_days: 2147483648\n",
+      path: "aws.logs_retention_days",
+      line: 3,
+      message: /must be ≤ 2147483647/,
+    },
+    {
+      name: "a certificate in a bucket S3 cannot name",
+      yaml: "data: { path: a.csv }\naws:\n  in_transit_certificate_s3_uri: s3://Certs_Bucket/c.zip\n",
+      path: "aws.in_transit_certificate_s3_uri",
+      line: 3,
+      message: /must be an s3:\/\/bucket\/key\.zip URI/,
+    },
+    {
+      name: "a certificate key with an IAM wildcard",
+      yaml: "data: { path: a.csv }\naws:\n  in_transit_certificate_s3_uri: s3://certs/*.zip\n",
+      path: "aws.in_transit_certificate_s3_uri",
+      line: 3,
+      message: /key: letters, digits and !_\.'\(\)\/-/,
+    },
+    {
+      name: "a prefix list id EC2 cannot hold",
+      yaml: "data: { path: a.csv }\naws:\n  s3_prefix_list_id: pl-123\n",
+      path: "aws.s3_prefix_list_id",
+      line: 3,
+      message: /must look like "pl-63a5400a"/,
+    },
+  ];
+
+  it.each(cases)("$name", expectIssue);
+
+  it("reports a name's own rule, not the stack name's length as well", () => {
+    const issues = issuesOf(`project: ${"p".repeat(30)}\ndata: { path: a.csv }\n`);
+    expect(issues).toHaveLength(1);
+  });
+
+  it("accepts names and values at the limits", () => {
+    const config = parseConfig(
+      [
+        "project: p0-a1b2c3d4e5f",
+        "data: { path: a.csv }",
+        "aws:",
+        "  environment: e1-abcdefghijklm",
+        "  flow_logs_retention_days: 3653",
+        "  logs_retention_days: 2147483647",
+        `  in_transit_certificate_s3_uri: s3://${"a".repeat(63)}/certs/emr-2024_v1(1).zip`,
+        "  s3_prefix_list_id: pl-0123456789abcdef0",
+      ].join("\n"),
+      "kindling.yaml",
+    );
+    expect(`kindling-${config.project}-${config.aws.environment}`).toHaveLength(40);
+  });
+});
