@@ -1,14 +1,17 @@
 /**
  * Typed errors. Library code throws these; only the CLI entry (src/cli/main.ts) prints them and exits.
- * `exitCode` follows the CLI contract: 1 = the run or check failed, 2 = the user asked for something invalid.
+ * `exitCode` follows the CLI contract: 1 = the run or check failed, 2 = the user asked for something invalid,
+ * 130 = the user interrupted it (128 + SIGINT, as shells report Ctrl-C).
  */
+export type ExitCode = 1 | 2 | 130;
+
 export class KindlingError extends Error {
   /** Exit code the CLI uses for this error. Default 1. */
-  readonly exitCode: 1 | 2;
+  readonly exitCode: ExitCode;
   /** What the user can do about it, shown under the message. */
   readonly hint: string | undefined;
 
-  constructor(message: string, options: { exitCode?: 1 | 2; hint?: string; cause?: unknown } = {}) {
+  constructor(message: string, options: { exitCode?: ExitCode; hint?: string; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
     this.exitCode = options.exitCode ?? 1;
@@ -64,11 +67,11 @@ export class JobFailedError extends KindlingError {
   }
 }
 
-/** The user stopped the command (Ctrl-C / SIGTERM). */
+/** The user stopped the command (Ctrl-C, SIGTERM, or the terminal closed): exit 130. */
 export class InterruptedError extends KindlingError {
   readonly stage: string | undefined;
   constructor(message: string, options: { stage?: string; hint?: string } = {}) {
-    super(message, options);
+    super(message, { ...options, exitCode: 130 });
     this.stage = options.stage;
   }
 }

@@ -4,6 +4,8 @@ export interface GlobalOptions {
   json: boolean;
   /** Show Spark's log and debug detail. Default false. */
   verbose: boolean;
+  /** "jsonl": stream every message as one JSON object per line on stdout. Default: human output. */
+  events?: "jsonl";
 }
 
 export interface ConfigOption {
@@ -26,16 +28,29 @@ export interface RunOptions extends GlobalOptions, ConfigOption, AwsOptions {
   destroy?: boolean;
 }
 
-/** `kindling status ID`: where a run is (for a running EMR run: the cluster's live state). */
+/** `kindling status RUN`: where a run is (for a running EMR run: the cluster's live state). */
 export interface StatusOptions extends GlobalOptions, ConfigOption, AwsOptions {
-  runId: string;
+  /** Run id (or a unique start of one), `latest`, `latest~N`, or a run directory. */
+  run: string;
 }
 
-/** `kindling logs ID`: the run's logs (EMR: step and driver logs from the log URI). */
+/** `kindling logs RUN`: the run's logs (EMR: step and driver logs from the log URI). */
 export interface LogsOptions extends GlobalOptions, ConfigOption, AwsOptions {
-  runId: string;
+  run: string;
   /** Keep printing new output until the run ends. Default false. */
   follow: boolean;
+}
+
+/** `kindling terminate RUN`: end a cloud run's cluster. */
+export interface TerminateOptions extends GlobalOptions, ConfigOption, AwsOptions {
+  run: string;
+  /** Wait for the cluster to end and record its final state and cost. Default true. */
+  wait: boolean;
+}
+
+/** `kindling collect RUN`: bring back a cloud run that ended while no CLI watched it. */
+export interface CollectOptions extends GlobalOptions, ConfigOption, AwsOptions {
+  run: string;
 }
 
 export type ValidateOptions = GlobalOptions & ConfigOption;
@@ -103,7 +118,7 @@ export interface CompareOptions extends GlobalOptions, ConfigOption {
   b: string;
 }
 
-export interface PredictOptions extends GlobalOptions, ConfigOption {
+export interface PredictOptions extends GlobalOptions, ConfigOption, AwsOptions {
   /** The training run whose model scores the input (id, `latest` or directory). */
   run: string;
   /** Feature set whose model is used. Default: the run's best_feature_set. */
@@ -115,7 +130,7 @@ export interface PredictOptions extends GlobalOptions, ConfigOption {
   /** Replace an existing output file. Default false. */
   force: boolean;
   /** Where the scoring job runs. Default local. */
-  target: "local" | "emr";
+  target: "local" | "standalone" | "emr";
   /** Spark master URL for local scoring. Default local[*]. */
   master?: string;
   /** With --target emr: print the uploads, spec and RunJobFlow request; no AWS call. */

@@ -3,6 +3,7 @@ import { sparkMasterProblem } from "../config/schema.js";
 import { UsageError } from "../errors.js";
 import { KINDLING_VERSION } from "../versions.js";
 import type {
+  CollectOptions,
   CompareOptions,
   DemoOptions,
   DeployOptions,
@@ -18,6 +19,7 @@ import type {
   SchemaOptions,
   StatusOptions,
   SynthOptions,
+  TerminateOptions,
   ValidateOptions,
 } from "./options.js";
 
@@ -39,9 +41,12 @@ export interface Handlers {
   report(options: ReportOptions): Promise<void>;
   compare(options: CompareOptions): Promise<void>;
   predict(options: PredictOptions): Promise<void>;
+  terminate(options: TerminateOptions): Promise<void>;
+  collect(options: CollectOptions): Promise<void>;
 }
 
 const DEFAULT_CONFIG = "kindling.yaml";
+const RUN_REF = "run id (or its unique start), `latest`, `latest~N`, or a run directory";
 
 /** The same rule as spark.master in kindling.yaml, so the flag and the key accept the same URLs. */
 function masterUrl(value: string): string {
@@ -64,14 +69,21 @@ export function buildProgram(handlers: Handlers): Command {
     .description("Train Spark ML text classifiers locally or on AWS EMR from one config file.")
     .version(KINDLING_VERSION)
     .option("--json", "print one machine-readable JSON result", false)
+    .addOption(
+      new Option("--events <format>", "stream every message as one JSON object per line on stdout")
+        .choices(["jsonl"])
+        .conflicts("json"),
+    )
     .option("-v, --verbose", "show Spark's log and debug detail", false)
+    // Every subcommand's --help lists --json, --events and --verbose too.
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError()
     .exitOverride();
 
   // Only the global flags: optsWithGlobals() also carries the command's own options.
   const global = (command: Command) => {
-    const o = command.optsWithGlobals() as { json: boolean; verbose: boolean };
-    return { json: o.json, verbose: o.verbose };
+    const o = command.optsWithGlobals() as { json: boolean; verbose: boolean; events?: "jsonl" };
+    return { json: o.json, verbose: o.verbose, ...(o.events ? { events: o.events } : {}) };
   };
   const withConfig = (command: Command) =>
     command.option("-c, --config <file>", "config file", DEFAULT_CONFIG);
@@ -104,7 +116,11 @@ export function buildProgram(handlers: Handlers): Command {
     .option("--workers <n>", "standalone: workers to start (default 2)", positiveInteger)
     .option("--dry-run", "EMR: print the RunJobFlow request and planned uploads; no AWS call", false)
     .option("--deploy", "EMR: deploy the foundation stack first if it is absent", false)
-    .option("--destroy", "EMR: destroy the foundation stack afterwards, also on failure", false)
+    .option(
+      "--destroy",
+      "EMR, with --deploy: destroy the stack this command deployed afterwards, also on failure",
+      false,
+    )
     .option("--profile <name>", "AWS profile (EMR)")
     .option("--region <region>", "AWS region (EMR; default: aws.region, then AWS_REGION)")
     .action(async (_opts, cmd: Command) => {
@@ -121,6 +137,11 @@ export function buildProgram(handlers: Handlers): Command {
       }>();
       if (o.target !== "emr" && (o.dryRun || o.deploy || o.destroy)) {
         throw new UsageError("--dry-run, --deploy and --destroy need --target emr");
+      }
+      if (o.destroy && !o.deploy) {
+        throw new UsageError("--destroy removes only a foundation stack the same command deployed", {
+          hint: "Use it with --deploy (`--deploy --destroy`: a one-off stack for this run); `kindling destroy` removes a stack deployed earlier.",
+        });
       }
       if (o.workers !== undefined && o.target !== "standalone") {
         throw new UsageError("--workers needs --target standalone");
@@ -169,7 +190,7 @@ export function buildProgram(handlers: Handlers): Command {
       .command("report")
       .description("write runs/<id>/report.html again (charts as inline SVG; works offline)"),
   )
-    .argument("<run>", "run id, `latest`, or a run directory")
+    .argument("<run>", RUN_REF)
     .option("--open", "open it in the default browser", false)
     .action(async (run: string, _opts, cmd: Command) => {
       const o = cmd.opts<{ config: string; open: boolean }>();
@@ -179,7 +200,7 @@ export function buildProgram(handlers: Handlers): Command {
   withConfig(
     program.command("compare").description("two runs side by side: metrics with deltas, config changes"),
   )
-    .argument("<a>", "the baseline run (id, `latest` or directory)")
+    .argument("<a>", `the baseline run: ${RUN_REF}`)
     .argument("<b>", "the run compared with it")
     .action(async (a: string, b: string, _opts, cmd: Command) => {
       await handlers.compare({ ...global(cmd), config: cmd.opts<{ config: string }>().config, a, b });
@@ -192,15 +213,19 @@ export function buildProgram(handlers: Handlers): Command {
         "score raw text with a run's saved model: input columns + predicted label and probabilities",
       ),
   )
-    .requiredOption("--run <run>", "run id, `latest`, or a run directory")
+    .requiredOption("--run <run>", `the training run: ${RUN_REF} (latest counts complete runs only)`)
     .option("--feature-set <name>", "which model of the run (default: its best feature set)")
     .requiredOption("--input <file>", "CSV or Parquet with the text column the model was trained on")
     .requiredOption("--output <file>", "predictions file: .csv or .parquet")
     .option("--force", "replace an existing output file", false)
     .addOption(
-      new Option("--target <target>", "where scoring runs").choices(["local", "emr"]).default("local"),
+      new Option("--target <target>", "where scoring runs")
+        .choices(["local", "standalone", "emr"])
+        .default("local"),
     )
     .option("--master <url>", "Spark master URL (default local[*])", masterUrl)
+    .option("--profile <name>", "AWS profile (EMR)")
+    .option("--region <region>", "AWS region (EMR; default: aws.region, then AWS_REGION)")
     .option("--dry-run", "with --target emr: show the uploads and the cluster request; no AWS call", false)
     .action(async (_opts, cmd: Command) => {
       const o = cmd.opts<{
@@ -211,9 +236,12 @@ export function buildProgram(handlers: Handlers): Command {
         input: string;
         output: string;
         force: boolean;
-        target: "local" | "emr";
+        target: "local" | "standalone" | "emr";
         master?: string;
+        profile?: string;
+        region?: string;
       }>();
+      if (o.master && o.target !== "local") throw new UsageError("--master goes with --target local");
       await handlers.predict({
         ...global(cmd),
         config: o.config,
@@ -225,6 +253,8 @@ export function buildProgram(handlers: Handlers): Command {
         ...(o.featureSet ? { featureSet: o.featureSet } : {}),
         ...(o.master ? { master: o.master } : {}),
         ...(o.dryRun ? { dryRun: true } : {}),
+        ...(o.profile ? { profile: o.profile } : {}),
+        ...(o.region ? { region: o.region } : {}),
       });
     });
 
@@ -269,16 +299,37 @@ export function buildProgram(handlers: Handlers): Command {
     });
 
   withAws(program.command("status").description("show a run's state (EMR: the cluster and step, live)"))
-    .argument("<run-id>", "the run (see `kindling runs`)")
-    .action(async (runId: string, _opts, cmd: Command) => {
-      await handlers.status({ ...awsOpts(cmd), runId });
+    .argument("<run>", RUN_REF)
+    .action(async (run: string, _opts, cmd: Command) => {
+      await handlers.status({ ...awsOpts(cmd), run });
     });
 
   withAws(program.command("logs").description("print a run's logs (EMR: step and driver logs from S3)"))
-    .argument("<run-id>", "the run (see `kindling runs`)")
+    .argument("<run>", RUN_REF)
     .option("-f, --follow", "keep printing new output until the run ends", false)
-    .action(async (runId: string, _opts, cmd: Command) => {
-      await handlers.logs({ ...awsOpts(cmd), runId, follow: cmd.opts<{ follow: boolean }>().follow });
+    .action(async (run: string, _opts, cmd: Command) => {
+      await handlers.logs({ ...awsOpts(cmd), run, follow: cmd.opts<{ follow: boolean }>().follow });
+    });
+
+  withAws(
+    program
+      .command("terminate")
+      .description("end a cloud run's cluster (after the CLI that started it died)"),
+  )
+    .argument("<run>", RUN_REF)
+    .option("--no-wait", "do not wait for the cluster to end (its final state and cost stay unrecorded)")
+    .action(async (run: string, _opts, cmd: Command) => {
+      await handlers.terminate({ ...awsOpts(cmd), run, wait: cmd.opts<{ wait: boolean }>().wait });
+    });
+
+  withAws(
+    program
+      .command("collect")
+      .description("download a cloud run that finished while no CLI watched it, and complete it"),
+  )
+    .argument("<run>", RUN_REF)
+    .action(async (run: string, _opts, cmd: Command) => {
+      await handlers.collect({ ...awsOpts(cmd), run });
     });
 
   withAws(

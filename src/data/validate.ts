@@ -6,6 +6,7 @@ import type { Config } from "../config/schema.js";
 import { didYouMean } from "../config/suggest.js";
 import { InterruptedError } from "../errors.js";
 import { inferFormat } from "../spec/compile.js";
+import { displayPath } from "../ui/format.js";
 import type { WantedColumns } from "./columns.js";
 import { type CsvScan, scanCsvFile } from "./csvScan.js";
 import { DataError, type DataFinding, finding } from "./findings.js";
@@ -98,7 +99,7 @@ export async function inspectData(data: DataSettings, options: DataCheckOptions)
     );
     return sorted(report);
   }
-  const display = shown(local, cwd);
+  const display = displayPath(local, cwd);
   report.input = display;
 
   const files = await listInput(local, display, format, options.baseDir, data.path, add);
@@ -164,11 +165,6 @@ function interrupted(): InterruptedError {
 
 function interruptible(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw interrupted();
-}
-
-function shown(file: string, cwd: string): string {
-  const relative = path.relative(cwd, file);
-  return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
 }
 
 function sorted(report: DataReport): DataReport {

@@ -10,21 +10,17 @@ import {
   ToolkitError,
 } from "@aws-cdk/toolkit-lib";
 import { stringify } from "yaml";
+import { type AwsClients, type AwsTarget, createAwsClients } from "../aws/clients.js";
+import { awsTrouble, messageOf as errorMessage, errorName, translateAwsError } from "../aws/errors.js";
+import { describeStack } from "../aws/stacks.js";
 import { KindlingError, PrerequisiteError, UsageError } from "../errors.js";
-import type { Reporter } from "../ui/reporter.js";
+import { CODES } from "../ui/codes.js";
+import { formatDuration } from "../ui/format.js";
+import type { IoHost } from "../ui/io.js";
 import { assertNoNagErrors, createFoundationApp, type NagFinding, readValidationFindings } from "./app.js";
-import {
-  type AwsApis,
-  type AwsTarget,
-  createAwsApis,
-  describeStack,
-  emptyAndDeleteBucket,
-  errorMessage,
-  errorName,
-  findRetainedBuckets,
-} from "./awsApis.js";
-import { type FoundationOutputs, OUTPUT_KEYS, parseFoundationOutputs } from "./foundationStack.js";
-import { type Confirm, reporterIoHost } from "./ioHost.js";
+import { emptyAndDeleteBucket, findRetainedBuckets } from "./buckets.js";
+import { type Confirm, type ForwardingIoHostOptions, forwardingIoHost } from "./ioHost.js";
+import { type FoundationOutputs, OUTPUT_KEYS, parseFoundationOutputs } from "./outputs.js";
 import { type FoundationSettings, stackNameFor } from "./settings.js";
 
 /** CloudFormation's limit for a template passed inline (no bootstrap bucket to upload it to). */
@@ -41,12 +37,12 @@ export type FoundationToolkit = Pick<
  * whether the command is offline (then no credentials may be resolved).
  */
 export type ToolkitFactory = (
-  ioHost: ReturnType<typeof reporterIoHost>,
+  ioHost: ReturnType<typeof forwardingIoHost>,
   target: AwsTarget & { offline: boolean },
 ) => FoundationToolkit;
 
-export interface FoundationCommandOptions extends AwsTarget {
-  reporter: Reporter;
+export interface FoundationCommandOptions extends Pick<AwsTarget, "profile" | "region"> {
+  io: IoHost;
   /** Toolkit factory. Default: toolkit-lib's `Toolkit` with the standard credential chain. */
   toolkit?: ToolkitFactory;
 }
@@ -71,15 +67,16 @@ export async function synthFoundation(
   settings: FoundationSettings,
   options: FoundationCommandOptions & { outDir: string },
 ): Promise<SynthResult> {
-  const { reporter } = options;
+  const { io } = options;
   const outDir = resolve(options.outDir);
-  const stage = reporter.stage(`Synthesizing ${stackNameFor(settings)}`);
+  const stackName = stackNameFor(settings);
+  const stage = io.span(CODES.INFRA_SYNTH.msg(`Synthesizing ${stackName}`, { stackName }));
   try {
     const toolkit = makeToolkit(options, {}, true);
-    const { cx, ...result } = await synthWith(toolkit, settings, outDir, reporter);
+    const { cx, ...result } = await synthWith(toolkit, settings, outDir, io);
     // Releases the read lock on outDir; the directory itself stays (disposeOutdir: false).
     await (cx as { dispose?: () => Promise<void> }).dispose?.();
-    stage.succeed(`${(result.synthMs / 1000).toFixed(1)}s`);
+    stage.succeed(formatDuration(result.synthMs / 1000));
     return result;
   } catch (e) {
     stage.fail();
@@ -109,20 +106,20 @@ export interface FoundationPlan {
 export async function planFoundation(
   settings: FoundationSettings,
   options: FoundationCommandOptions & {
-    /** AWS API clients. Default: created from profile/region. */
-    aws?: AwsApis;
+    /** AWS clients. Default: created from profile/region. */
+    aws?: AwsClients;
     /** Skip every AWS call and list the resources. Default false. */
     offline?: boolean;
   },
 ): Promise<FoundationPlan> {
-  const { reporter } = options;
   const stackName = stackNameFor(settings);
   const target = targetOf(settings, options);
   const deployed = options.offline ? "offline" : await probeStack({ ...options, ...target }, stackName);
   return withTempAssembly(
     settings,
     { ...options, ...target },
-    { offline: deployed !== "present" },
+    // The command prints the plan once, in its own words: the toolkit's rendered diff is detail.
+    { offline: deployed !== "present", showDiff: false },
     async (toolkit, cx, synth) => {
       let plan: FoundationPlan;
       if (deployed === "offline" || deployed === "absent") {
@@ -152,7 +149,6 @@ export async function planFoundation(
         }
         plan = { stackName, mode: "diff", resources, synthMs: synth.synthMs };
       }
-      reporter.print(renderPlan(plan));
       return plan;
     },
   );
@@ -169,11 +165,11 @@ export async function deployFoundation(
     yes?: boolean;
     /** Prompt used for toolkit confirmations. Default: the toolkit's default answer. */
     confirm?: Confirm;
-    /** AWS API clients (used to resolve the region). Default: created from profile/region. */
-    aws?: AwsApis;
+    /** AWS clients (used to resolve the region). Default: created from profile/region. */
+    aws?: AwsClients;
   },
 ): Promise<FoundationOutputs> {
-  const { reporter } = options;
+  const { io } = options;
   const stackName = stackNameFor(settings);
   const region = await resolveRegion(settings, options);
   return withTempAssembly(
@@ -182,7 +178,9 @@ export async function deployFoundation(
     { yes: options.yes, confirm: options.confirm },
     async (toolkit, cx, synth) => {
       assertInlineSize(synth, stackName);
-      const stage = reporter.stage(`Deploying ${stackName} to ${region}`);
+      const stage = io.span(
+        CODES.INFRA_DEPLOY.msg(`Deploying ${stackName} to ${region}`, { stackName, region }),
+      );
       try {
         const result = await toolkit.deploy(cx, {
           stacks: selectStack(stackName),
@@ -232,15 +230,16 @@ export async function destroyFoundation(
     deleteData?: boolean;
     /** Prompt for the confirmation; without it (and without `yes`) destroy refuses. */
     confirm?: Confirm;
-    /** AWS API clients. Default: created from profile/region. */
-    aws?: AwsApis;
+    /** AWS clients. Default: created from profile/region. */
+    aws?: AwsClients;
   },
 ): Promise<DestroyOutcome> {
-  const { reporter } = options;
+  const { io } = options;
   const stackName = stackNameFor(settings);
   const deleteData = options.deleteData ?? settings.deleteDataOnDestroy;
-  const aws = options.aws ?? (await createAwsApis(targetOf(settings, options)));
-  const region = await resolveRegion(settings, { ...options, aws });
+  const aws = options.aws ?? (await awsCall(() => createAwsClients(targetOf(settings, options)), stackName));
+  const region = aws.region;
+  const note = (message: string) => io.notify(CODES.INFRA_NOTE.msg(message, { stackName }));
   const outcome: DestroyOutcome = {
     stackName,
     existed: false,
@@ -260,11 +259,11 @@ export async function destroyFoundation(
   } else if (deleteData) {
     buckets = await awsCall(() => findRetainedBuckets(aws.s3, stackName), stackName);
     if (buckets.length === 0) {
-      reporter.info(`Stack ${stackName} does not exist and left no buckets behind: nothing to destroy.`);
+      note(`Stack ${stackName} does not exist and left no buckets behind: nothing to destroy.`);
       return outcome;
     }
   } else {
-    reporter.info(`Stack ${stackName} does not exist: nothing to destroy.`);
+    note(`Stack ${stackName} does not exist: nothing to destroy.`);
     return outcome;
   }
 
@@ -281,7 +280,7 @@ export async function destroyFoundation(
       });
     }
     if (!(await options.confirm(`Destroy ${what} in ${region}?`))) {
-      reporter.info("Nothing destroyed.");
+      note("Nothing destroyed.");
       return { ...outcome, cancelled: true };
     }
   }
@@ -292,7 +291,7 @@ export async function destroyFoundation(
       { ...options, region },
       { preConfirmed: ["CDK_TOOLKIT_I7010"] },
       async (toolkit, cx) => {
-        const stage = reporter.stage(`Destroying ${stackName}`);
+        const stage = io.span(CODES.INFRA_DESTROY.msg(`Destroying ${stackName}`, { stackName }));
         try {
           await toolkit.destroy(cx, { stacks: selectStack(stackName) });
           stage.succeed();
@@ -307,13 +306,13 @@ export async function destroyFoundation(
   if (!deleteData) {
     outcome.retainedBuckets = buckets;
     if (buckets.length > 0) {
-      reporter.info(
+      note(
         `Kept ${buckets.join(" and ")} (data is never deleted by default); \`kindling destroy --delete-data\` empties and deletes them.`,
       );
     }
   } else {
     for (const bucket of buckets) {
-      const stage = reporter.stage(`Emptying and deleting ${bucket}`);
+      const stage = io.span(CODES.INFRA_EMPTY_BUCKET.msg(`Emptying and deleting ${bucket}`, { bucket }));
       const deleted = await awsCall(
         () => emptyAndDeleteBucket(aws.s3, bucket, (n) => stage.update(`${n} object versions deleted`)),
         stackName,
@@ -323,7 +322,7 @@ export async function destroyFoundation(
     }
   }
   if (stack && settings.encryption === "sse-kms") {
-    reporter.info(
+    note(
       "The KMS key is kept (data encrypted with SSE-KMS may still need it); schedule its deletion in the KMS console once nothing does.",
     );
   }
@@ -354,6 +353,8 @@ export function translateToolkitError(e: unknown, stackName: string): unknown {
     );
   }
   if (ToolkitError.isAuthenticationError(e) || isCredentialsError(e)) {
+    const translated = translateAwsError(e, `working on ${stackName}`);
+    if (translated instanceof KindlingError) return translated;
     return new PrerequisiteError(`No usable AWS credentials for ${stackName}: ${message}`, {
       hint: "Configure the standard AWS credential chain (aws configure, AWS_PROFILE, SSO login) or pass --profile and --region.",
       cause: e,
@@ -366,14 +367,7 @@ export function translateToolkitError(e: unknown, stackName: string): unknown {
 }
 
 function isCredentialsError(e: unknown): boolean {
-  const name = errorName(e);
-  return (
-    name === "CredentialsProviderError" ||
-    name === "ExpiredTokenException" ||
-    name === "UnrecognizedClientException" ||
-    name === "InvalidClientTokenId" ||
-    /region is missing|could not load credentials/i.test(errorMessage(e))
-  );
+  return awsTrouble(e)?.endsWith("credentials") === true || /region is missing/i.test(errorMessage(e));
 }
 
 function templateTooLarge(stackName: string, bytes: number | undefined, cause?: unknown): KindlingError {
@@ -395,16 +389,22 @@ function assertInlineSize(synth: SynthResult, stackName: string): void {
 
 /** Whether the stack exists; "offline" when there are no credentials to ask with. */
 async function probeStack(
-  options: FoundationCommandOptions & { aws?: AwsApis },
+  options: FoundationCommandOptions & { aws?: AwsClients },
   stackName: string,
 ): Promise<"present" | "absent" | "offline"> {
   try {
-    const aws = options.aws ?? (await createAwsApis(options));
+    const aws = options.aws ?? (await createAwsClients(options));
     return (await describeStack(aws.cloudFormation, stackName)) ? "present" : "absent";
   } catch (e) {
     if (isCredentialsError(e) || e instanceof PrerequisiteError) {
-      options.reporter.info(
-        `No AWS credentials available (${errorMessage(e)}): listing what a first deploy creates.`,
+      const reason = errorMessage(e);
+      options.io.notify(
+        CODES.INFRA_OFFLINE.msg(
+          `No AWS credentials available (${reason}): listing what a first deploy creates.`,
+          {
+            reason,
+          },
+        ),
       );
       return "offline";
     }
@@ -413,8 +413,9 @@ async function probeStack(
 }
 
 /** Profile and region for AWS calls: the command's flags first, then the config's `aws.region`. */
-function targetOf(settings: FoundationSettings, options: AwsTarget): AwsTarget {
-  return { profile: options.profile, region: options.region ?? settings.region };
+function targetOf(settings: FoundationSettings, options: Pick<AwsTarget, "profile" | "region">): AwsTarget {
+  const region = options.region ?? settings.region;
+  return { ...(options.profile ? { profile: options.profile } : {}), ...(region ? { region } : {}) };
 }
 
 /**
@@ -423,13 +424,13 @@ function targetOf(settings: FoundationSettings, options: AwsTarget): AwsTarget {
  */
 async function resolveRegion(
   settings: FoundationSettings,
-  options: FoundationCommandOptions & { aws?: AwsApis },
+  options: FoundationCommandOptions & { aws?: AwsClients },
 ): Promise<string> {
   const target = targetOf(settings, options);
   if (target.region) return target.region;
   try {
-    const aws = options.aws ?? (await createAwsApis(target));
-    return await aws.region();
+    const aws = options.aws ?? (await createAwsClients(target));
+    return aws.region;
   } catch (e) {
     if (e instanceof KindlingError) throw e;
     throw new PrerequisiteError(
@@ -450,14 +451,14 @@ async function awsCall<T>(fn: () => Promise<T>, stackName: string): Promise<T> {
   }
 }
 
-type IoOptions = { yes?: boolean; confirm?: Confirm; preConfirmed?: readonly string[]; offline?: boolean };
+type IoOptions = ForwardingIoHostOptions & { offline?: boolean };
 
 function makeToolkit(
   options: FoundationCommandOptions,
   io: IoOptions,
   offline = io.offline ?? false,
 ): FoundationToolkit {
-  const ioHost = reporterIoHost(options.reporter, io);
+  const ioHost = forwardingIoHost(options.io, io);
   const target = { profile: options.profile, region: options.region, offline };
   if (options.toolkit) return options.toolkit(ioHost, target);
   return new Toolkit({
@@ -477,7 +478,7 @@ async function synthWith(
   toolkit: FoundationToolkit,
   settings: FoundationSettings,
   outDir: string,
-  reporter: Reporter,
+  io: IoHost,
   keepOutdir = true,
 ): Promise<SynthResult & { cx: ICloudAssemblySource }> {
   const stackName = stackNameFor(settings);
@@ -499,16 +500,35 @@ async function synthWith(
   const asm = cx.cloudAssembly;
   const findings = readValidationFindings(asm.directory);
   assertNoNagErrors(findings);
-  for (const f of findings) reporter.warn(`${f.rule} at ${f.resources.join(", ")}: ${f.description}`);
+  for (const f of findings) {
+    io.notify(
+      CODES.INFRA_NAG.msg(`${f.rule} at ${f.resources.join(", ")}: ${f.description}`, {
+        rule: f.rule,
+        resources: f.resources,
+      }),
+    );
+  }
   const stacks = asm.stacks;
   const templatePaths = stacks.map((s) => join(asm.directory, s.templateFile));
   const main = stacks.find((s) => s.stackName === stackName);
   const templateBytes = main ? Buffer.byteLength(stringify(main.template)) : 0;
   if (templateBytes > INLINE_TEMPLATE_LIMIT_BYTES) {
-    reporter.warn(templateTooLarge(stackName, templateBytes).message);
+    io.notify(
+      CODES.INFRA_TEMPLATE_SIZE.msg(templateTooLarge(stackName, templateBytes).message, {
+        stackName,
+        templateBytes,
+      }),
+    );
   }
-  reporter.debug(
-    `Synthesized ${stackName} to ${asm.directory} in ${synthMs} ms (${templateBytes} bytes inline)`,
+  io.notify(
+    CODES.INFRA_SYNTHESIZED.msg(
+      `Synthesized ${stackName} to ${asm.directory} in ${synthMs} ms (${templateBytes} bytes inline)`,
+      {
+        stackName,
+        directory: asm.directory,
+        templateBytes,
+      },
+    ),
   );
   return { stackName, templatePaths, templateBytes, synthMs, findings, cx };
 }
@@ -524,7 +544,7 @@ async function withTempAssembly<T>(
   const dir = await mkdtemp(join(tmpdir(), "kindling-cdk-"));
   try {
     const toolkit = makeToolkit(options, io);
-    const synth = await synthWith(toolkit, settings, dir, options.reporter);
+    const synth = await synthWith(toolkit, settings, dir, options.io);
     try {
       return await fn(toolkit, synth.cx, synth);
     } finally {

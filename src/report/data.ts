@@ -1,7 +1,7 @@
 import type { Manifest } from "../runs/manifest.js";
 import type { Metrics } from "../runs/metrics.js";
 import type { JobSpec } from "../spec/types.js";
-import { flattenConfig } from "./flatten.js";
+import { runSettings } from "./settings.js";
 
 /** The metrics compared across feature sets, in display order. */
 export const METRIC_NAMES = ["accuracy", "f1", "precision", "recall", "area_under_roc"] as const;
@@ -251,7 +251,7 @@ export function buildReportData({ manifest, metrics, spec, complete }: ReportSou
         .filter(([, v]) => typeof v === "string" && v !== "")
         .map(([name, version]) => ({ name, version: String(version) })),
     },
-    config: flattenConfig(spec).map(([key, value]) => ({ key, value })),
+    config: runSettings(spec).map(([key, value]) => ({ key, value })),
   };
 }
 

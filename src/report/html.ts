@@ -1,6 +1,3 @@
-import type { ReportCharts } from "./charts.js";
-import type { ReportData } from "./data.js";
-import { METRIC_LABELS, METRIC_NAMES } from "./data.js";
 import {
   formatBytes,
   formatDuration,
@@ -8,7 +5,10 @@ import {
   formatPercent,
   formatScore,
   formatUsd,
-} from "./format.js";
+} from "../ui/format.js";
+import type { ReportCharts } from "./charts.js";
+import type { ReportData } from "./data.js";
+import { METRIC_LABELS, METRIC_NAMES } from "./data.js";
 
 /** Every string that reaches the HTML from a run (labels, column names, paths, messages) goes through this. */
 export function escapeHtml(value: unknown): string {

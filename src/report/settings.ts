@@ -1,35 +1,71 @@
 import type { JobSpec } from "../spec/types.js";
 
 /**
- * A job spec as `key.path → value` lines, in document order: what a report shows as the configuration and
- * what `kindling compare` diffs. The run's identity and output location are left out (they always differ);
- * lists of plain values stay one value (`[10, 15, 20]`), lists of objects are indexed (`text.clean[0].pattern`), by name when they have one
- * (`feature_sets[tfidf].num_features`).
+ * What a run was set to, as `key.path → value` lines named by the config keys users write in
+ * kindling.yaml (`train.grid.reg_param`, `features.tfidf.num_features`), in the config's order: what a
+ * report shows and what `kindling compare` diffs. Read back from the spec the run ran with, so runs made
+ * from different config files (or none) compare the same way. The run's identity and where it read and
+ * wrote are left out (they always differ).
  */
-export function flattenConfig(spec: JobSpec): Array<[string, string]> {
-  const { run: _run, output, ...rest } = spec;
-  const { uri: _uri, ...outputRest } = output;
+export function runSettings(spec: JobSpec): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  walk({ ...rest, output: outputRest }, "", out);
+  walk(configView(spec), "", out);
   return out;
 }
 
+/** The spec's settings shaped as the `data`, `text`, `features`, `train`, `output` and `spark` sections. */
+function configView(spec: JobSpec): Record<string, unknown> {
+  const { input, text, training } = spec;
+  const sets = new Map(spec.feature_sets.map((f) => [f.kind, f]));
+  const feature = (kind: JobSpec["feature_sets"][number]["kind"]) => {
+    const set = sets.get(kind);
+    if (!set) return { enabled: false };
+    const { name: _name, kind: _kind, ...fields } = set;
+    const w2v = "num_partitions" in fields ? { num_partitions: fields.num_partitions ?? "auto" } : {};
+    return { enabled: true, ...fields, ...w2v };
+  };
+  return {
+    data: {
+      format: input.format,
+      text: input.text_column,
+      label: input.label_column,
+      csv: input.csv,
+      max_reject_fraction: input.max_reject_fraction,
+    },
+    text: {
+      clean: text.clean.map((r) => ({ pattern: r.pattern, replace: r.replacement })),
+      lowercase: text.lowercase,
+      tokenizer_pattern: text.tokenizer_pattern,
+      min_token_length: text.min_token_length,
+      stop_words:
+        text.stop_words === null
+          ? "none"
+          : "language" in text.stop_words
+            ? text.stop_words.language
+            : text.stop_words.words,
+    },
+    features: { hashing_tf: feature("hashing_tf"), tfidf: feature("tfidf"), word2vec: feature("word2vec") },
+    train: {
+      train_fraction: training.split.train_fraction,
+      seed: training.split.seed,
+      folds: training.cv.folds,
+      metric: training.cv.metric,
+      parallelism: training.cv.parallelism ?? "auto",
+      grid: training.model.grid,
+    },
+    output: { write_features: spec.output.write_features },
+    ...(spec.spark.partitions !== null ? { spark: { partitions: spec.spark.partitions } } : {}),
+  };
+}
+
+/** Lists of plain values stay one value (`[10, 15, 20]`); lists of objects are indexed (`text.clean[0].pattern`). */
 function walk(value: unknown, key: string, out: Array<[string, string]>): void {
   if (Array.isArray(value)) {
     if (value.every((v) => v === null || typeof v !== "object")) {
       out.push([key, `[${value.map((v) => JSON.stringify(v)).join(", ")}]`]);
       return;
     }
-    // Named items (feature sets) are keyed by name, so reordering them is not a difference.
-    const named = value.every((v) => typeof (v as { name?: unknown } | null)?.name === "string");
-    value.forEach((v, i) => {
-      if (named) {
-        const { name, ...fields } = v as { name: string };
-        walk(fields, `${key}[${name}]`, out);
-      } else {
-        walk(v, `${key}[${i}]`, out);
-      }
-    });
+    for (const [i, v] of value.entries()) walk(v, `${key}[${i}]`, out);
     return;
   }
   if (value !== null && typeof value === "object") {

@@ -1,6 +1,7 @@
-import type { Target } from "../spec/types.js";
+import type { TargetName } from "../spec/types.js";
 
-export type RunStatus = "running" | "succeeded" | "failed";
+/** "running" while the CLI works on it (or after the CLI died); "interrupted" when a person stopped it. */
+export type RunStatus = "running" | "succeeded" | "failed" | "interrupted";
 
 /** Facts the Spark job reports in job.json (see docs/job-spec.md). */
 export interface JobFacts {
@@ -21,7 +22,7 @@ export interface Manifest {
   run_id: string;
   project: string;
   status: RunStatus;
-  target: Target;
+  target: TargetName;
   master: string;
   created_at: string;
   finished_at?: string;
@@ -30,7 +31,14 @@ export interface Manifest {
   config_hash: string;
   spec_hash: string;
   input: { uri: string; bytes: number; sha256: string };
-  versions: { kindling: string; node: string; spark?: string; python?: string; java?: string; scala?: string };
+  versions: {
+    kindling: string;
+    node: string;
+    spark?: string;
+    python?: string;
+    java?: string;
+    scala?: string;
+  };
   rows?: JobFacts["rows"];
   /** Malformed input rows: how many, the threshold, and the folder (relative to the run) holding them. */
   rejects?: { rows: number; max_fraction: number; dir: string | null };
@@ -79,5 +87,21 @@ export interface EmrRunFacts {
     estimated?: number;
     actual?: number;
     price_table_as_of: string;
+  };
+}
+
+/** A change to manifest.json; `versions` and `emr` merge into what is there. */
+export type ManifestPatch = Partial<Omit<Manifest, "versions" | "emr">> & {
+  versions?: Partial<Manifest["versions"]>;
+  emr?: Partial<EmrRunFacts>;
+};
+
+export function mergeManifest(manifest: Manifest, patch: ManifestPatch): Manifest {
+  const { versions, emr, ...rest } = patch;
+  return {
+    ...manifest,
+    ...rest,
+    versions: { ...manifest.versions, ...versions },
+    ...(emr || manifest.emr ? { emr: { ...manifest.emr, ...emr } as EmrRunFacts } : {}),
   };
 }

@@ -1,11 +1,17 @@
 import { mkdir, readdir } from "node:fs/promises";
 import path from "node:path";
+import type { LoadedConfig } from "../config/load.js";
 import { exists, readJson, writeJson } from "./files.js";
 import type { Manifest } from "./manifest.js";
 import type { Metrics } from "./metrics.js";
 import { newRunId, RUN_ID_PATTERN } from "./runId.js";
 
 export const SUCCESS_MARKER = "_SUCCESS";
+
+/** Where a config's runs live: its output.dir, relative to the config file. */
+export function runsDirOf(loaded: LoadedConfig): string {
+  return path.resolve(loaded.dir, loaded.config.output.dir);
+}
 
 /** One run directory on disk. */
 export interface RunDir {
@@ -50,16 +56,23 @@ export class RunStore {
     await writeJson(path.join(dir, "manifest.json"), manifest);
   }
 
-  /** Every run, newest first. A directory without a readable manifest is listed as incomplete. */
-  async list(): Promise<RunSummary[]> {
+  /** Every run id, newest first. */
+  async ids(): Promise<string[]> {
     let names: string[];
     try {
       names = await readdir(this.root);
     } catch {
       return [];
     }
-    const ids = names.filter((n) => RUN_ID_PATTERN.test(n)).sort().reverse();
-    return Promise.all(ids.map((id) => this.read(id)));
+    return names
+      .filter((n) => RUN_ID_PATTERN.test(n))
+      .sort()
+      .reverse();
+  }
+
+  /** Every run, newest first. A directory without a readable manifest is listed as incomplete. */
+  async list(): Promise<RunSummary[]> {
+    return Promise.all((await this.ids()).map((id) => this.read(id)));
   }
 
   async read(id: string): Promise<RunSummary> {

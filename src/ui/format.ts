@@ -1,3 +1,5 @@
+import path from "node:path";
+
 /**
  * Numbers for people. One fixed locale, so a report reads the same wherever it is built (and its tests
  * are stable); Intl does the grouping and rounding.
@@ -18,6 +20,13 @@ const signedPoints = new Intl.NumberFormat(LOCALE, {
 });
 const oneDecimal = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 1 });
 const money = new Intl.NumberFormat(LOCALE, { style: "currency", currency: "USD" });
+// Cloud runs cost cents: below a dollar a third decimal keeps $0.034 from reading as $0.03.
+const cents = new Intl.NumberFormat(LOCALE, {
+  style: "currency",
+  currency: "USD",
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 3,
+});
 
 const DASH = "—";
 
@@ -64,7 +73,14 @@ export function formatBytes(bytes: number | null | undefined): string {
   return unit === 0 ? `${integer.format(value)} bytes` : `${oneDecimal.format(value)} ${units[unit]}`;
 }
 
-/** 1.234 → "$1.23". */
+/** 1.234 → "$1.23", 0.0342 → "$0.034", 0.34 → "$0.34". */
 export function formatUsd(amount: number | null | undefined): string {
-  return amount === null || amount === undefined ? DASH : money.format(amount);
+  if (amount === null || amount === undefined) return DASH;
+  return Math.abs(amount) < 1 ? cents.format(amount) : money.format(amount);
+}
+
+/** A path as a person at this terminal would type it: relative when it is under the current folder. */
+export function displayPath(file: string, cwd = process.cwd()): string {
+  const relative = path.relative(cwd, file);
+  return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
 }

@@ -1,9 +1,6 @@
 import Table from "cli-table3";
 import type { Metrics } from "../runs/metrics.js";
-
-const pct = (x: number | null | undefined) =>
-  x === null || x === undefined ? "—" : `${(x * 100).toFixed(1)}%`;
-const num = (x: number | null | undefined) => (x === null || x === undefined ? "—" : x.toFixed(3));
+import { formatScore as num, formatPercent as pct } from "./format.js";
 
 /** The per-feature-set metrics table printed at the end of a run; the best set is starred. */
 export function metricsTable(metrics: Metrics): string {

@@ -1,5 +1,5 @@
 import { CloudFormation } from "@aws-sdk/client-cloudformation";
-import { OUTPUT_KEYS } from "../../src/infra/foundationStack.js";
+import { OUTPUT_KEYS } from "../../src/infra/outputs.js";
 import { TEST_CREDENTIALS, TEST_REGION } from "./moto.js";
 
 export interface FoundationFixture {

@@ -26,6 +26,8 @@ function parse(argv: string[]): { command: string; options: unknown } {
     report: record("report"),
     compare: record("compare"),
     predict: record("predict"),
+    terminate: record("terminate"),
+    collect: record("collect"),
   };
   const program = buildProgram(handlers);
   program.configureOutput({ writeErr: () => {}, writeOut: () => {} });
@@ -134,9 +136,35 @@ describe("argv → options", () => {
         profile: "p",
       },
     ],
-    [["status", "r1", "--json"], "status", { ...base, json: true, config: "kindling.yaml", runId: "r1" }],
-    [["logs", "r1", "-f"], "logs", { ...base, config: "kindling.yaml", runId: "r1", follow: true }],
-    [["logs", "r1"], "logs", { ...base, config: "kindling.yaml", runId: "r1", follow: false }],
+    [["status", "r1", "--json"], "status", { ...base, json: true, config: "kindling.yaml", run: "r1" }],
+    [["status", "latest~1"], "status", { ...base, config: "kindling.yaml", run: "latest~1" }],
+    [["logs", "r1", "-f"], "logs", { ...base, config: "kindling.yaml", run: "r1", follow: true }],
+    [["logs", "latest"], "logs", { ...base, config: "kindling.yaml", run: "latest", follow: false }],
+    [
+      ["--events", "jsonl", "run"],
+      "run",
+      { ...base, events: "jsonl", config: "kindling.yaml", target: "local" },
+    ],
+    [["terminate", "r1"], "terminate", { ...base, config: "kindling.yaml", run: "r1", wait: true }],
+    [
+      ["terminate", "r1", "--no-wait", "--region", "eu-west-1"],
+      "terminate",
+      { ...base, config: "kindling.yaml", run: "r1", wait: false, region: "eu-west-1" },
+    ],
+    [["collect", "latest"], "collect", { ...base, config: "kindling.yaml", run: "latest" }],
+    [
+      ["predict", "--run", "r", "--input", "a.csv", "--output", "b.csv", "--target", "standalone"],
+      "predict",
+      {
+        ...base,
+        config: "kindling.yaml",
+        run: "r",
+        input: "a.csv",
+        output: "b.csv",
+        force: false,
+        target: "standalone",
+      },
+    ],
     [
       ["plan", "--target", "emr"],
       "plan",
@@ -179,5 +207,29 @@ describe("usage errors", () => {
   it("EMR-only flags without --target emr are a usage error", async () => {
     await expect(Promise.resolve(parse(["run", "--dry-run"]))).rejects.toThrow(/need --target emr/);
     await expect(Promise.resolve(parse(["logs"]))).rejects.toBeInstanceOf(CommanderError);
+  });
+
+  it("--destroy only with --deploy: it removes only a stack the same command deployed", async () => {
+    await expect(Promise.resolve(parse(["run", "--target", "emr", "--destroy"]))).rejects.toThrow(
+      /--destroy removes only a foundation stack the same command deployed/,
+    );
+  });
+
+  it("--json and --events jsonl are two ways to be read by a program: one at a time", async () => {
+    await expect(Promise.resolve(parse(["--json", "--events", "jsonl", "runs"]))).rejects.toBeInstanceOf(
+      CommanderError,
+    );
+  });
+});
+
+describe("help", () => {
+  it("every subcommand's help lists the global flags", () => {
+    const program = buildProgram({} as Handlers);
+    for (const command of program.commands) {
+      const help = command.helpInformation();
+      expect(help, command.name()).toMatch(/--json/);
+      expect(help, command.name()).toMatch(/--events <format>/);
+      expect(help, command.name()).toMatch(/--verbose/);
+    }
   });
 });

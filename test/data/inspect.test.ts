@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { checkInput } from "../../src/data/inspect.js";
+import type { Config } from "../../src/config/schema.js";
+import { validateData } from "../../src/data/validate.js";
 import { UsageError } from "../../src/errors.js";
 
 let dir: string;
@@ -13,11 +14,18 @@ beforeAll(async () => {
 
 const dataOf = (yaml: string) => parseConfig(yaml, "k.yaml").data;
 
-describe("checkInput", () => {
+/** The input checks `kindling validate` and `run` make, on a file at a known path. */
+const checkInput = (file: string, data: Config["data"]) =>
+  validateData({ ...data, path: file }, { baseDir: path.dirname(file) });
+
+describe("validateData on a local file", () => {
   it("accepts a CSV naming the configured columns (quoted header, BOM)", async () => {
     const file = path.join(dir, "ok.csv");
     await writeFile(file, '\uFEFF"review","sentiment"\n"good, really",positive\n"bad",negative\n');
-    const { columns } = await checkInput(file, dataOf("data: { path: ok.csv, text: review, label: sentiment }"));
+    const { columns } = await checkInput(
+      file,
+      dataOf("data: { path: ok.csv, text: review, label: sentiment }"),
+    );
     expect(columns).toEqual(["review", "sentiment"]);
   });
 

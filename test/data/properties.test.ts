@@ -69,10 +69,15 @@ describe("CSV shapes (property): a report or a clear KindlingError, never a cras
   });
 
   it("a well-formed CSV is read exactly: every row, no malformed row, the class counts", async () => {
-    const text = fc.string({ unit: "grapheme", minLength: 1, maxLength: 30 }).filter((t) => !t.includes("\u0000"));
+    const text = fc
+      .string({ unit: "grapheme", minLength: 1, maxLength: 30 })
+      .filter((t) => !t.includes("\u0000"));
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ text, label: fc.constantFrom("spam", "ham", "news") }), { minLength: 2, maxLength: 30 }),
+        fc.array(fc.record({ text, label: fc.constantFrom("spam", "ham", "news") }), {
+          minLength: 2,
+          maxLength: 30,
+        }),
         async (rows) => {
           fc.pre(new Set(rows.map((r) => r.label)).size >= 2);
           const file = write(stringify(rows, { header: true, columns: ["text", "label"], quoted: true }));

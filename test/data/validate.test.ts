@@ -36,9 +36,10 @@ describe("validateData", () => {
     writeFileSync(path.join(dir, "big.csv"), `text,label\n${"words and more words,spam\n".repeat(20_000)}`);
     const controller = new AbortController();
     controller.abort("SIGINT");
-    const error = await inspectData(dataOf("{ path: big.csv }"), { baseDir: dir, signal: controller.signal }).catch(
-      (e) => e,
-    );
+    const error = await inspectData(dataOf("{ path: big.csv }"), {
+      baseDir: dir,
+      signal: controller.signal,
+    }).catch((e) => e);
     expect(error).toBeInstanceOf(InterruptedError);
     expect(error.message).toMatch(/nothing was created/);
   });

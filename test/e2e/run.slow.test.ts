@@ -27,10 +27,23 @@ beforeAll(async () => {
 });
 
 describe("kindling run (local Spark, real corpus slice)", () => {
-  it("trains all three feature sets and leaves a complete run", async () => {
-    const result = await kindling(["run", "--json"], { cwd: dir });
+  it("trains all three feature sets and leaves a complete run (streaming its events as JSON lines)", async () => {
+    const result = await kindling(["--events", "jsonl", "run"], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
-    const out = JSON.parse(result.stdout);
+    const events = result.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { code: string; span?: string; data: Record<string, unknown> });
+    // Every stage of the job is a span, started and ended; the run's result is the last event.
+    const stages = events.filter((e) => e.code === "KND_I3001");
+    expect(stages.filter((e) => e.span === "start").map((e) => e.data.stage)).toContain("train:word2vec");
+    expect(stages.filter((e) => e.span === "end")).toHaveLength(
+      stages.filter((e) => e.span === "start").length,
+    );
+    expect(events.find((e) => e.code === "KND_I1001")?.data).toMatchObject({ target: "local" });
+    const last = events.at(-1);
+    expect(last?.code).toBe("KND_R9001");
+    const out = last?.data as { run_dir: string; run_id: string };
     const runDir: string = out.run_dir;
     expect(existsSync(path.join(runDir, "_SUCCESS"))).toBe(true);
 
@@ -55,12 +68,22 @@ describe("kindling run (local Spark, real corpus slice)", () => {
     expect(result.stderr).not.toMatch(/WARN|INFO/);
   });
 
-  it("prints stages and the metrics table for people", async () => {
+  it("prints stages and the metrics table for people; status and logs name it `latest`", async () => {
     const result = await kindling(["run"], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/✔ Train tfidf \(\d+\.\ds\)/);
+    expect(result.stderr).toMatch(/✔ Train tfidf \((\d+(\.\d)? s|\d+ min \d+ s)\)/);
     expect(result.stdout).toMatch(/feature set.*accuracy/);
-    expect(result.stdout).toMatch(/Run: .*runs\/\d{8}-\d{6}-e2e-[0-9a-f]{4}/);
+    // The paths a person can type, report first, as the README shows them.
+    expect(result.stdout).toMatch(
+      /Report: runs\/\d{8}-\d{6}-e2e-[0-9a-f]{4}\/report\.html\nRun: runs\/\d{8}-\d{6}-e2e-[0-9a-f]{4}\n$/,
+    );
+    const status = await kindling(["status", "latest"], { cwd: dir });
+    expect(status.stdout).toMatch(/^Run \d{8}-\d{6}-e2e-[0-9a-f]{4}: succeeded \(local\)/);
+    const logs = await kindling(["logs", "latest"], { cwd: dir });
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stdout).toMatch(/▶ Train word2vec\n✔ Train word2vec \(/);
+    expect(logs.stdout).not.toMatch(/@@kindling/);
+    expect(logs.stdout).toMatch(/Spark's own log: runs\/\d{8}-\d{6}-e2e-[0-9a-f]{4}\/logs\/spark\.log/);
     const runs = await kindling(["runs", "--json"], { cwd: dir });
     const listed = JSON.parse(runs.stdout);
     expect(listed.length).toBeGreaterThanOrEqual(2);

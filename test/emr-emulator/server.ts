@@ -41,6 +41,11 @@ export interface EmrEmulator {
   setExecutor(executor: StepExecutor): void;
   /** The next RunJobFlow's cluster fails this way instead of running its steps. */
   injectFault(fault: ClusterFault): void;
+  /**
+   * The next `times` calls of `operation` are refused with this AWS error (e.g. ThrottlingException,
+   * ExpiredTokenException), as the real API answers them: HTTP 400 and a JSON `__type`.
+   */
+  injectApiError(operation: string, type: string, times?: number): void;
   set logDelayMs(ms: number);
   /** Resolves once every cluster has terminated and its logs are written. */
   idle(): Promise<void>;
@@ -56,6 +61,7 @@ export async function startEmrEmulator(options: EmulatorOptions): Promise<EmrEmu
   let logDelayMs = options.logDelayMs ?? 0;
   let executor = options.executor;
   let nextFault: ClusterFault | undefined;
+  const apiErrors = new Map<string, { type: string; times: number }>();
   const clusters = new Map<string, ClusterRecord>();
   const calls: EmrEmulator["calls"] = [];
   const running = new Set<Promise<void>>();
@@ -259,6 +265,11 @@ export async function startEmrEmulator(options: EmulatorOptions): Promise<EmrEmu
       return send(res, 400, { __type: "SerializationException", message: "bad JSON" });
     }
     calls.push({ operation, body });
+    const refused = apiErrors.get(operation);
+    if (refused && refused.times > 0) {
+      refused.times -= 1;
+      return send(res, 400, { __type: refused.type, message: `${refused.type} (injected by the emulator)` });
+    }
     const handler = handlers[operation];
     if (!handler)
       return send(res, 400, { __type: "UnknownOperationException", message: `emulator: ${operation}` });
@@ -281,6 +292,9 @@ export async function startEmrEmulator(options: EmulatorOptions): Promise<EmrEmu
     },
     injectFault: (fault) => {
       nextFault = fault;
+    },
+    injectApiError: (operation, type, times = 1) => {
+      apiErrors.set(operation, { type, times });
     },
     set logDelayMs(ms: number) {
       logDelayMs = ms;

@@ -206,3 +206,40 @@ function splitS3(uri: string): { bucket: string; key: string } {
   if (!m) throw new Error(`not an s3 URI: ${uri}`);
   return { bucket: m[1] as string, key: m[2] as string };
 }
+
+/**
+ * A step that writes a finished run's outputs (the fixture run's metrics, a job.json, then `_SUCCESS`)
+ * where the step's spec says, once `release` resolves: for tests of what happens around a job (the CLI
+ * dying, collecting later) that need a complete run, not Spark's time.
+ */
+export function fixtureRunExecutor(options: { s3: S3; root: string; release: Promise<void> }): StepExecutor {
+  return async (step) => {
+    await options.release;
+    const { appArgs } = parseSparkSubmit(step.args);
+    const specUri = appArgs[appArgs.indexOf("--spec") + 1] ?? "";
+    const match = /^s3:\/\/([^/]+)\/(.+)\/spec\.json$/.exec(specUri);
+    if (!match) throw new Error(`no s3:// spec in ${step.args.join(" ")}`);
+    const [, bucket, prefix] = match;
+    const fixture = path.join(options.root, "test", "fixtures", "run-binary");
+    const manifest = JSON.parse(await readFile(path.join(fixture, "manifest.json"), "utf8"));
+    const job = {
+      rows: manifest.rows,
+      rejects: { rows: 0, max_fraction: 0.01, uri: null },
+      null_counts: manifest.null_counts,
+      class_balance: manifest.class_balance,
+      stages: manifest.stages,
+      versions: {
+        spark: manifest.versions.spark,
+        python: manifest.versions.python,
+        java: manifest.versions.java,
+      },
+      partitions: manifest.partitions,
+    };
+    const put = (key: string, body: string) =>
+      options.s3.putObject({ Bucket: bucket, Key: `${prefix}/${key}`, Body: body });
+    await put("metrics.json", await readFile(path.join(fixture, "metrics.json"), "utf8"));
+    await put("job.json", JSON.stringify(job));
+    await put("_SUCCESS", "");
+    return { exitCode: 0, driverStdout: "", driverStderr: "" };
+  };
+}

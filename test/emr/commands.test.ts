@@ -5,9 +5,8 @@ import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterEach, describe, expect, it } from "vitest";
 import { logsCommand } from "../../src/cli/commands/logs.js";
 import { statusCommand } from "../../src/cli/commands/status.js";
-import type { CommandIO } from "../../src/cli/io.js";
 import type { Manifest } from "../../src/runs/manifest.js";
-import { RecordingReporter } from "../../src/ui/reporter.js";
+import { recordingIo } from "../helpers/io.js";
 import { awsError, cluster, gz, mockedRun, step } from "./mocks.js";
 
 const RUN_ID = "20261127-231500-mock-7f3a";
@@ -20,10 +19,7 @@ afterEach(() => {
 /** A mocked AWS and an EMR run directory whose manifest says the cluster is still going. */
 async function runningEmrRun() {
   const m = await mockedRun();
-  restore.push(() => {
-    m.emrMock.restore();
-    m.s3Mock.restore();
-  });
+  restore.push(m.restore);
   const runDir = path.join(m.dir, "runs", RUN_ID);
   await mkdir(path.join(runDir, "logs"), { recursive: true });
   const manifest: Partial<Manifest> = {
@@ -47,18 +43,9 @@ async function runningEmrRun() {
     },
   };
   await writeFile(path.join(runDir, "manifest.json"), JSON.stringify(manifest));
-  let json: unknown;
-  const reporter = new RecordingReporter();
-  const io: CommandIO = {
-    reporter,
-    signal: new AbortController().signal,
-    cwd: m.dir,
-    emitJson: (v) => {
-      json = v;
-    },
-  };
-  const base = { json: false, verbose: false, config: path.join(m.dir, "kindling.yaml"), runId: RUN_ID };
-  return { ...m, io, base, reporter, json: () => json as Record<string, unknown> };
+  const recorded = recordingIo(m.dir);
+  const base = { json: false, verbose: false, config: path.join(m.dir, "kindling.yaml"), run: RUN_ID };
+  return { ...m, ...recorded, base };
 }
 
 describe("kindling status / logs for an EMR run", () => {
@@ -71,7 +58,7 @@ describe("kindling status / logs for an EMR run", () => {
     expect(live.cluster_state).toBe("RUNNING");
     expect(live.step_state).toBe("RUNNING");
     expect(live.cost_so_far).toBeGreaterThan(0);
-    expect(r.reporter.text()).toMatch(/now: cluster RUNNING · step RUNNING · .* so far/);
+    expect(r.host.text()).toMatch(/now: cluster RUNNING · step RUNNING · .* so far/);
   });
 
   it("logs --follow: prints each new piece once, until the cluster has terminated", async () => {
@@ -94,8 +81,7 @@ describe("kindling status / logs for an EMR run", () => {
       sleep: async (ms) => void sleeps.push(ms),
       pollMs: 5000,
     });
-    const printed = r.reporter.messages.filter((m) => m.level === "print").map((m) => m.message);
-    expect(printed).toEqual([
+    expect(r.printed()).toEqual([
       "── step stderr ──\nsubmitted application_5_0001\n",
       "state: RUNNING\n",
       "final status: SUCCEEDED\n",
@@ -103,11 +89,17 @@ describe("kindling status / logs for an EMR run", () => {
     expect(sleeps).toEqual([5000]);
   });
 
-  it("an unknown run id is a usage error", async () => {
+  it("names a run by id, unique start, latest or path; an unknown one is a usage error", async () => {
     const r = await runningEmrRun();
-    await expect(statusCommand({ ...r.base, runId: "20261127-231500-mock-0000" }, r.io)).rejects.toThrow(
-      /No run/,
+    r.emrMock.on(DescribeClusterCommand).resolves(cluster("RUNNING", { ready: 420 }));
+    r.emrMock.on(DescribeStepCommand).resolves(step("RUNNING"));
+    for (const run of [RUN_ID, "20261127-2315", "latest", path.join("runs", RUN_ID)]) {
+      await statusCommand({ ...r.base, run }, r.io, async () => r.aws);
+      expect(r.json().run_id).toBe(RUN_ID);
+    }
+    await expect(statusCommand({ ...r.base, run: "20261127-231500-mock-0000" }, r.io)).rejects.toThrow(
+      /run 20261127-231500-mock-0000 not found/,
     );
-    await expect(statusCommand({ ...r.base, runId: "nope" }, r.io)).rejects.toThrow(/not a run id/);
+    await expect(statusCommand({ ...r.base, run: "latest~1" }, r.io)).rejects.toThrow(/there is 1 run/);
   });
 });

@@ -1,30 +1,15 @@
+import { writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { runEmrCommand } from "../../src/cli/commands/runEmr.js";
-import type { CommandIO } from "../../src/cli/io.js";
+import { runCommand } from "../../src/cli/commands/run.js";
 import type { planJson } from "../../src/targets/emr/plan.js";
-import { RecordingReporter } from "../../src/ui/reporter.js";
+import { recordingIo } from "../helpers/io.js";
+import { RecordingHost } from "../helpers/recordingHost.js";
 import { mockedRun } from "./mocks.js";
 
 describe("kindling run --target emr --dry-run", () => {
   it("prints the exact RunJobFlow request, the planned uploads and the estimate, with no AWS call", async () => {
     const m = await mockedRun("spark:\n  partitions: 4\n");
-    let json: unknown;
-    const io: CommandIO = {
-      reporter: new RecordingReporter(),
-      signal: new AbortController().signal,
-      cwd: m.dir,
-      emitJson: (v) => {
-        json = v;
-      },
-    };
-    const deps = {
-      aws: async () => {
-        throw new Error("a dry run must not create AWS clients");
-      },
-      foundationOps: () => {
-        throw new Error("a dry run must not touch the foundation");
-      },
-    };
+    const r = recordingIo(m.dir);
     const options = {
       json: true,
       verbose: false,
@@ -33,8 +18,8 @@ describe("kindling run --target emr --dry-run", () => {
       dryRun: true,
       region: "eu-west-1",
     };
-    await expect(runEmrCommand(options, m.loaded, io, deps)).resolves.toBeUndefined();
-    const out = json as ReturnType<typeof planJson>;
+    await expect(runCommand(options, r.io)).resolves.toBeUndefined();
+    const out = r.json<ReturnType<typeof planJson>>();
     expect(out.dry_run).toBe(true);
     expect(out.region).toBe("eu-west-1");
     expect(out.uploads.map((u) => [u.kind, u.to.replace(out.run_id, "<run>")])).toEqual([
@@ -71,26 +56,15 @@ describe("kindling run --target emr --dry-run", () => {
     expect(out.cost_estimate.usd).toBeGreaterThan(0);
     expect(m.emrMock.calls()).toHaveLength(0);
     expect(m.s3Mock.calls()).toHaveLength(0);
-    m.emrMock.restore();
-    m.s3Mock.restore();
+    expect(m.cfnMock.calls()).toHaveLength(0);
+    expect(r.printed().join("\n")).toMatch(/^Dry run \S+ \(no AWS call/);
+    m.restore();
   });
 
   it("an s3:// input is read in place: no data upload, the spec points at it", async () => {
-    const m = await mockedRun();
-    m.loaded.config.data.path = "s3://their-bucket/corpus/emails.csv";
-    let json: unknown;
-    const io: CommandIO = {
-      reporter: new RecordingReporter(),
-      signal: new AbortController().signal,
-      cwd: m.dir,
-      emitJson: (v) => {
-        json = v;
-      },
-    };
-    const deps = {
-      aws: async () => Promise.reject(new Error("no")),
-      foundationOps: () => Promise.reject(new Error("no")) as never,
-    };
+    const m = await mockedRun("");
+    await writeFile(m.loaded.file, "project: mock\ndata:\n  path: s3://their-bucket/corpus/emails.csv\n");
+    const r = recordingIo(m.dir);
     const options = {
       json: true,
       verbose: false,
@@ -98,26 +72,21 @@ describe("kindling run --target emr --dry-run", () => {
       target: "emr" as const,
       dryRun: true,
     };
-    await runEmrCommand(options, m.loaded, io, deps);
-    const out = json as ReturnType<typeof planJson>;
+    await runCommand(options, r.io);
+    const out = r.json<ReturnType<typeof planJson>>();
     expect(out.uploads.map((u) => u.kind)).toEqual(["code", "code", "spec"]);
     expect(out.spec.input.uri).toBe("s3://their-bucket/corpus/emails.csv");
-    m.emrMock.restore();
-    m.s3Mock.restore();
+    expect(m.s3Mock.calls()).toHaveLength(0);
+    m.restore();
   });
 });
 
 describe("kindling plan --target emr", () => {
   it("renders the cluster, the step, the uploads and the estimate", async () => {
-    const { planEmrDryRun } = await import("../../src/targets/emr/runEmr.js");
+    const { planEmrDryRun } = await import("../../src/targets/emr/dryRun.js");
     const { renderEmrRunPlan } = await import("../../src/targets/emr/plan.js");
     const m = await mockedRun("emr:\n  core: { count: 3, spot: true }\n");
-    const { plan } = await planEmrDryRun({
-      loaded: m.loaded,
-      reporter: new RecordingReporter(),
-      aws: () => Promise.reject(new Error("no AWS call")),
-      region: "us-east-1",
-    });
+    const plan = await planEmrDryRun({ loaded: m.loaded, io: new RecordingHost(), region: "us-east-1" });
     const text = renderEmrRunPlan(plan);
     expect(text).toMatch(/EMR run \(transient cluster, emr-7\.13\.0 in us-east-1\):/);
     expect(text).toMatch(/instances: 1× m5\.xlarge primary, 3× m5\.xlarge core \(spot\)/);
@@ -125,7 +94,6 @@ describe("kindling plan --target emr", () => {
     expect(text).toMatch(
       /estimated cost: \$0\.\d+ per run \(\$0\.\d+\/h × ~28 min: 8 provisioning \+ 20 running/,
     );
-    m.emrMock.restore();
-    m.s3Mock.restore();
+    m.restore();
   });
 });

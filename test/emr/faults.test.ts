@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { DescribeClusterCommand, DescribeStepCommand, TerminateJobFlowsCommand } from "@aws-sdk/client-emr";
 import {
   GetObjectCommand,
@@ -9,11 +10,12 @@ import {
 } from "@aws-sdk/client-s3";
 import { afterEach, describe, expect, it } from "vitest";
 import { InterruptedError, JobFailedError } from "../../src/errors.js";
-import { runEmr } from "../../src/targets/emr/runEmr.js";
+import type { FoundationOutputs } from "../../src/infra/outputs.js";
 import { awsError, body, cluster, gz, mockedRun, step } from "./mocks.js";
 
-// Fault paths of `runEmr` with scripted SDK responses (aws-sdk-client-mock): every EMR and S3 call is
-// answered by the test, time is injected, nothing waits.
+// Fault paths of an EMR run (the run lifecycle on the EMR target) with scripted SDK responses
+// (aws-sdk-client-mock): every EMR, S3 and CloudFormation call is answered by the test, time is injected,
+// nothing waits.
 let cleanup: Array<() => void> = [];
 afterEach(() => {
   for (const c of cleanup) c();
@@ -22,10 +24,7 @@ afterEach(() => {
 
 async function setup(extraConfig = "") {
   const m = await mockedRun(extraConfig);
-  cleanup.push(() => {
-    m.emrMock.restore();
-    m.s3Mock.restore();
-  });
+  cleanup.push(m.restore);
   return m;
 }
 
@@ -40,7 +39,7 @@ const manifestOf = (dir: string) => {
 
 const STEP_STDERR_LOG = "s3://logs-bucket/emr/j-TEST/steps/s-TEST/stderr.gz";
 
-describe("runEmr fault paths", () => {
+describe("EMR run fault paths", () => {
   it("step FAILED with FailureDetails: shows the tail and cause, terminates a cluster left waiting, downloads nothing", async () => {
     const m = await setup();
     m.emrMock
@@ -83,11 +82,11 @@ describe("runEmr fault paths", () => {
         Body: gz("24/11/27 INFO started\njava.lang.OutOfMemoryError: Java heap space\n\tat x.y(Z.java:1)\n"),
       });
 
-    const error = await runEmr(m.options).catch((e) => e);
+    const error = await m.run().catch((e) => e);
     expect(error, error.stack).toBeInstanceOf(JobFailedError);
     expect(error.message).toMatch(/Spark ran out of memory: java.lang.OutOfMemoryError/);
     expect(m.emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(1);
-    const text = m.reporter.text();
+    const text = m.host.text();
     expect(text).toMatch(/Step FAILED: Unknown Error.: java.lang.OutOfMemoryError/);
     expect(text).toMatch(/last lines of the driver stderr[\s\S]*OutOfMemoryError/);
     expect(text).toMatch(/Likely cause \(out-of-memory\)/);
@@ -111,19 +110,18 @@ describe("runEmr fault paths", () => {
       m.controller.abort("SIGINT");
       return step("RUNNING");
     });
-    const error = await runEmr(m.options).catch((e) => e);
+    const error = await m.run().catch((e) => e);
     expect(error).toBeInstanceOf(InterruptedError);
     expect(error.message).toMatch(/interrupted; cluster j-TEST was terminated/);
     expect(m.emrMock.commandCalls(TerminateJobFlowsCommand)[0]?.args[0].input).toEqual({
       JobFlowIds: ["j-TEST"],
     });
-    expect(m.reporter.text()).toMatch(/Terminating cluster j-TEST \(interrupted\)/);
+    expect(m.host.text()).toMatch(/Terminating cluster j-TEST \(interrupted\)/);
     expect(manifestOf(m.dir).manifest.failure.kind).toBe("Interrupted");
   });
 
-  it("with --destroy, an interrupted run waits until the cluster has terminated (its security groups are in use until then)", async () => {
+  it("an interrupted run waits for the cluster to end and records its final state and actual cost", async () => {
     const m = await setup();
-    m.options.awaitTermination = true;
     m.emrMock
       .on(DescribeClusterCommand)
       .resolvesOnce(cluster("RUNNING", { ready: 300 }))
@@ -133,10 +131,57 @@ describe("runEmr fault paths", () => {
       m.controller.abort("SIGTERM");
       return step("RUNNING");
     });
-    await expect(runEmr(m.options)).rejects.toBeInstanceOf(InterruptedError);
+    const error = await m.run().catch((e) => e);
+    expect(error).toBeInstanceOf(InterruptedError);
+    expect(error.exitCode).toBe(130);
     expect(m.emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(1);
     expect(m.emrMock.commandCalls(DescribeClusterCommand)).toHaveLength(3);
-    expect(m.reporter.text()).toMatch(/ok Waiting for cluster j-TEST to terminate TERMINATED/);
+    expect(m.host.text()).toMatch(/ok Waiting for cluster j-TEST to terminate TERMINATED/);
+    const { manifest } = manifestOf(m.dir);
+    expect(manifest.status).toBe("interrupted");
+    expect(manifest.emr).toMatchObject({ cluster_state: "TERMINATED", timings: { billed_seconds: 600 } });
+    // 3 × m5.xlarge at $0.24/h for 10 minutes.
+    expect(manifest.emr.cost.actual).toBeCloseTo(0.12, 4);
+  });
+
+  it("--deploy --destroy: a stack this command deployed is destroyed after an interrupt, once the cluster has ended", async () => {
+    const m = await setup();
+    const log: string[] = [];
+    m.cfnMock
+      .on(DescribeStacksCommand)
+      .rejects(awsError("ValidationError", "Stack with id kindling-mock-dev does not exist"));
+    const deployed = { ...(await foundationOutputs()) };
+    m.deps.foundationOps = () => ({
+      find: async () => undefined,
+      deploy: async () => {
+        log.push("deploy");
+        return deployed;
+      },
+      destroy: async () => {
+        log.push(`destroy after ${m.emrMock.commandCalls(DescribeClusterCommand).length} DescribeCluster`);
+      },
+    });
+    m.emrMock
+      .on(DescribeClusterCommand)
+      .resolvesOnce(cluster("RUNNING", { ready: 300 }))
+      .resolves(cluster("TERMINATED", { ended: 600 }));
+    m.emrMock.on(DescribeStepCommand).callsFake(() => {
+      m.controller.abort("SIGINT");
+      return step("RUNNING");
+    });
+    await expect(m.run({ deploy: true, destroy: true })).rejects.toBeInstanceOf(InterruptedError);
+    expect(log).toEqual(["deploy", "destroy after 2 DescribeCluster"]);
+  });
+
+  it("--deploy --destroy on a stack that was already there: it is used and kept", async () => {
+    const m = await setup();
+    m.emrMock.on(DescribeClusterCommand).resolves(cluster("TERMINATED", { ready: 300, ended: 900 }));
+    m.emrMock.on(DescribeStepCommand).resolves(step("COMPLETED"));
+    await m.run({ deploy: true, destroy: true }).catch(() => undefined);
+    expect(m.host.text()).toMatch(/already deployed: using it/);
+    expect(m.host.text()).toMatch(
+      /Kept the foundation stack kindling-mock-dev: it was deployed before this command/,
+    );
   });
 
   it("an interrupt during the upload starts no cluster", async () => {
@@ -145,7 +190,7 @@ describe("runEmr fault paths", () => {
       m.controller.abort("SIGINT");
       return {};
     });
-    const error = await runEmr(m.options).catch((e) => e);
+    const error = await m.run().catch((e) => e);
     expect(error.message).toMatch(/no cluster was started|before the cluster was started/);
     expect(m.emrMock.calls()).toHaveLength(0);
   });
@@ -154,7 +199,7 @@ describe("runEmr fault paths", () => {
     const m = await setup();
     m.emrMock.on(DescribeClusterCommand).resolves(cluster("TERMINATED", { ready: 300, ended: 900 }));
     m.emrMock.on(DescribeStepCommand).resolves(step("COMPLETED"));
-    const error = await runEmr(m.options).catch((e) => e);
+    const error = await m.run().catch((e) => e);
     expect(error.message).toMatch(/_SUCCESS is missing: the outputs are incomplete and were not downloaded/);
     expect(m.s3Mock.commandCalls(ListObjectsV2Command)).toHaveLength(0);
     expect(m.s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
@@ -164,36 +209,35 @@ describe("runEmr fault paths", () => {
     expect(existsSync(path.join(runDir, "_SUCCESS"))).toBe(false);
   });
 
-  it("throttled Describe calls are retried with growing backoff, then the run goes on", async () => {
+  it("an error that outlasts the SDK's retries ends the watch, terminates the cluster and fails the run", async () => {
     const m = await setup();
-    const throttle = awsError("ThrottlingException", "Rate exceeded");
-    m.emrMock
-      .on(DescribeClusterCommand)
-      .rejectsOnce(throttle)
-      .rejectsOnce(throttle)
-      .rejectsOnce(throttle)
-      .resolves(cluster("TERMINATED", { ready: 300, ended: 900 }));
-    m.emrMock.on(DescribeStepCommand).resolves(step("COMPLETED"));
-    await runEmr(m.options).catch(() => undefined);
-    expect(m.emrMock.commandCalls(DescribeClusterCommand)).toHaveLength(4);
-    // Full jitter under a doubling ceiling: 1 s, 2 s, 4 s (each at least half the base).
-    expect(m.sleeps).toHaveLength(3);
-    m.sleeps.forEach((ms, i) => {
-      expect(ms).toBeGreaterThanOrEqual(500);
-      expect(ms).toBeLessThanOrEqual(1000 * 2 ** i);
-    });
+    m.emrMock.on(DescribeClusterCommand).rejects(awsError("InternalServerError", "EMR had a bad day", 500));
+    const error = await m.run().catch((e) => e);
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect(error.message).toMatch(/lost track of cluster j-TEST: EMR had a bad day/);
+    expect(error.hint).toMatch(/kindling terminate/);
+    expect(m.emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(1);
+    expect(manifestOf(m.dir).manifest.failure.kind).toBe("WatchFailed");
   });
 
-  it("throttling past the cap ends the watch, terminates the cluster and fails the run", async () => {
+  it("credentials expiring mid-run: one line that says so, what may still run, exit 1", async () => {
     const m = await setup();
-    m.emrMock.on(DescribeClusterCommand).rejects(awsError("ThrottlingException", "Rate exceeded"));
-    const error = await runEmr(m.options).catch((e) => e);
-    expect(error.message).toMatch(
-      /lost track of cluster j-TEST: DescribeCluster was still throttled after 8 attempts/,
+    const expired = awsError(
+      "ExpiredTokenException",
+      "The security token included in the request is expired",
     );
-    expect(m.emrMock.commandCalls(DescribeClusterCommand)).toHaveLength(8);
-    expect(Math.max(...m.sleeps)).toBeLessThanOrEqual(30_000);
-    expect(m.emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(1);
+    m.emrMock.on(DescribeClusterCommand).rejects(expired);
+    m.emrMock.on(TerminateJobFlowsCommand).rejects(expired);
+    const error = await m.run().catch((e) => e);
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect(error.exitCode).toBe(1);
+    expect(error.message.split("\n")).toHaveLength(1);
+    expect(error.message).toMatch(
+      /AWS credentials have expired \(ExpiredTokenException: .*\) while watching cluster j-TEST/,
+    );
+    expect(error.hint).toMatch(/aws sso login/);
+    expect(error.hint).toMatch(/Cluster j-TEST may still be running: `kindling terminate`/);
+    expect(manifestOf(m.dir).manifest.failure).toMatchObject({ kind: "AwsCredentials" });
   });
 
   it("bootstrap failure: cause named, waits for logs within the bound and says so", async () => {
@@ -210,10 +254,10 @@ describe("runEmr fault paths", () => {
     m.emrMock.on(DescribeStepCommand).resolves(step("CANCELLED"));
     m.s3Mock.on(GetObjectCommand).rejects(awsError("NoSuchKey", "no", 404));
     m.s3Mock.on(ListObjectsV2Command).resolves({});
-    const error = await runEmr(m.options).catch((e) => e);
+    const error = await m.run().catch((e) => e);
     expect(error.message).toMatch(/A bootstrap action failed before the job started/);
     expect(error.hint).toMatch(/emr.bootstrap_actions/);
-    const text = m.reporter.text();
+    const text = m.host.text();
     expect(text).toMatch(/Waiting for the step's logs at s3:\/\/logs-bucket\/emr\/j-TEST\/steps\/s-TEST\//);
     expect(text).toMatch(/logs have not arrived yet/);
     // Four reads, 30 s apart: the bound.
@@ -254,10 +298,10 @@ describe("runEmr fault paths", () => {
         ),
       ),
     });
-    const error = await runEmr(m.options).catch((e) => e);
+    const error = await m.run().catch((e) => e);
     expect(error.message).toMatch(/could not read its input: s3:\/\/data-bucket\/data\/x.csv does not exist/);
     expect(error.stage).toBe("load");
-    expect(m.reporter.text()).toMatch(/Waiting for the step's logs/);
+    expect(m.host.text()).toMatch(/Waiting for the step's logs/);
     expect(m.sleeps.filter((ms) => ms === 30_000)).toHaveLength(2);
     const { runDir, manifest } = manifestOf(m.dir);
     expect(manifest.failure).toMatchObject({ kind: "InputNotFound", stage: "load", cause: "missing-input" });
@@ -298,29 +342,30 @@ describe("runEmr fault paths", () => {
     m.emrMock.on(DescribeStepCommand).resolves(stepAnswer);
     m.s3Mock.on(GetObjectCommand).rejects(awsError("NoSuchKey", "no", 404));
     m.s3Mock.on(ListObjectsV2Command).resolves({});
-    const error = await runEmr(m.options).catch((e) => e);
+    const error = await m.run().catch((e) => e);
     expect(error).toBeInstanceOf(JobFailedError);
     expect(error.message).toMatch(message);
   });
 
   it("a missing foundation stack is an error that says to deploy, before any upload", async () => {
     const m = await setup();
-    const { aws } = m;
-    m.options.aws = async () => ({
-      ...aws,
-      cloudFormation: {
-        describeStacks: async () => {
-          throw Object.assign(new Error("Stack with id kindling-mock-dev does not exist"), {
-            name: "ValidationError",
-          });
-        },
-      },
-    });
-    await expect(runEmr(m.options)).rejects.toThrow(/kindling-mock-dev is not deployed in us-east-1/);
+    m.cfnMock
+      .on(DescribeStacksCommand)
+      .rejects(awsError("ValidationError", "Stack with id kindling-mock-dev does not exist"));
+    await expect(m.run()).rejects.toThrow(/kindling-mock-dev is not deployed in us-east-1/);
     expect(m.s3Mock.calls()).toHaveLength(0);
     expect(m.emrMock.calls()).toHaveLength(0);
+    // Checked before anything exists: not even the runs folder.
+    expect(existsSync(path.join(m.dir, "runs"))).toBe(false);
   });
 });
+
+/** The outputs the mocked stack has, parsed as a run reads them. */
+async function foundationOutputs(): Promise<FoundationOutputs> {
+  const { parseFoundationOutputs } = await import("../../src/infra/outputs.js");
+  const { FOUNDATION_OUTPUTS } = await import("./mocks.js");
+  return parseFoundationOutputs(FOUNDATION_OUTPUTS, "kindling-mock-dev");
+}
 
 describe("an s3:// data.path", () => {
   it("is not uploaded, and must exist before a cluster is started", async () => {
@@ -328,7 +373,7 @@ describe("an s3:// data.path", () => {
     const { loaded } = m;
     loaded.config.data.path = "s3://their-bucket/corpus/emails.csv";
     m.s3Mock.on(ListObjectsV2Command).resolves({ KeyCount: 0 });
-    const error = await runEmr(m.options).catch((e) => e);
+    const error = await m.run().catch((e) => e);
     expect(error.message).toMatch(/data.path: s3:\/\/their-bucket\/corpus\/emails.csv does not exist/);
     expect(error.exitCode).toBe(2);
     expect(m.s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);

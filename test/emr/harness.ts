@@ -4,7 +4,7 @@ import path from "node:path";
 import { S3 } from "@aws-sdk/client-s3";
 import { createFoundationStack, type FoundationFixture } from "../aws/foundationFixture.js";
 import { type Moto, startMoto, TEST_CREDENTIALS, TEST_REGION } from "../aws/moto.js";
-import { type EmrEmulator, startEmrEmulator } from "../emr-emulator/server.js";
+import { type EmrEmulator, type StepExecutor, startEmrEmulator } from "../emr-emulator/server.js";
 import { sparkSubmitExecutor } from "../emr-emulator/sparkStep.js";
 import { buildCli, ROOT } from "../helpers/cli.js";
 import { writeCorpusSlice } from "../helpers/corpus.js";
@@ -15,6 +15,8 @@ export interface AwsHarness {
   emr: EmrEmulator;
   s3: S3;
   foundation: FoundationFixture;
+  /** The emulator's executor that really runs a step's spark-submit (tests may swap in others). */
+  sparkExecutor: StepExecutor;
   /** Environment for the `kindling` CLI process: endpoints, fake credentials, fast polling. */
   env: NodeJS.ProcessEnv;
   stop(): Promise<void>;
@@ -29,7 +31,8 @@ export async function startAwsHarness(project: string): Promise<AwsHarness> {
       credentials: TEST_CREDENTIALS,
       forcePathStyle: true,
     });
-    const emr = await startEmrEmulator({ s3, executor: sparkSubmitExecutor({ s3, root: ROOT }) });
+    const sparkExecutor = sparkSubmitExecutor({ s3, root: ROOT });
+    const emr = await startEmrEmulator({ s3, executor: sparkExecutor });
     const foundation = await createFoundationStack(moto.endpoint, project);
     const env: NodeJS.ProcessEnv = {
       AWS_ENDPOINT_URL_S3: moto.endpoint,
@@ -47,6 +50,7 @@ export async function startAwsHarness(project: string): Promise<AwsHarness> {
       emr,
       s3,
       foundation,
+      sparkExecutor,
       env,
       stop: async () => {
         await emr.close();

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
+import { CloudFormation, CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import {
   DescribeClusterCommand,
   DescribeStepCommand,
@@ -14,11 +15,12 @@ import {
 } from "@aws-sdk/client-emr";
 import { HeadObjectCommand, PutObjectCommand, S3, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
+import type { AwsClients } from "../../src/aws/clients.js";
 import { loadConfig } from "../../src/config/load.js";
-import { OUTPUT_KEYS } from "../../src/infra/foundationStack.js";
-import type { EmrAws } from "../../src/targets/emr/aws.js";
-import type { EmrRunOptions } from "../../src/targets/emr/runEmr.js";
-import { RecordingReporter } from "../../src/ui/reporter.js";
+import { OUTPUT_KEYS } from "../../src/infra/outputs.js";
+import { runJob } from "../../src/runs/lifecycle.js";
+import { type EmrDeps, EmrTarget, type EmrTargetOptions } from "../../src/targets/emr/target.js";
+import { RecordingHost } from "../helpers/recordingHost.js";
 
 export const T0 = new Date("2026-11-27T23:15:00Z");
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -91,7 +93,7 @@ export function body(bytes: Buffer) {
 
 export const gz = (text: string) => body(gzipSync(text));
 
-/** A config + tiny CSV in a temp dir, mocked EMR and S3 clients, and runEmr options wired to them. */
+/** A config + tiny CSV in a temp dir, scripted EMR, S3 and CloudFormation clients, and a run on the EMR target. */
 export async function mockedRun(extraConfig = "") {
   const dir = await mkdtemp(path.join(os.tmpdir(), "kindling-emr-mock-"));
   await writeFile(path.join(dir, "data.csv"), 'text,label\n"free money now",spam\n"meeting at noon",ham\n');
@@ -99,39 +101,69 @@ export async function mockedRun(extraConfig = "") {
   const loaded = await loadConfig(path.join(dir, "kindling.yaml"));
   const emrMock = mockClient(EMRClient);
   const s3Mock = mockClient(S3Client);
+  const cfnMock = mockClient(CloudFormationClient);
   s3Mock.on(HeadObjectCommand).rejects(awsError("NotFound", "Not Found", 404));
   s3Mock.on(PutObjectCommand).resolves({});
   emrMock.on(RunJobFlowCommand).resolves({ JobFlowId: "j-TEST" });
   emrMock.on(ListStepsCommand).resolves({ Steps: [{ Id: "s-TEST" }] });
   emrMock.on(TerminateJobFlowsCommand).resolves({});
-  const aws: EmrAws = {
-    emr: new EMR({ region: "us-east-1", credentials }),
-    s3: new S3({ region: "us-east-1", credentials }),
-    cloudFormation: {
-      describeStacks: async () => ({
-        Stacks: [{ StackStatus: "CREATE_COMPLETE", Outputs: FOUNDATION_OUTPUTS }],
-      }),
-    },
+  cfnMock.on(DescribeStacksCommand).resolves({
+    Stacks: [
+      {
+        StackName: "kindling-mock-dev",
+        StackStatus: "CREATE_COMPLETE",
+        CreationTime: T0,
+        Outputs: FOUNDATION_OUTPUTS,
+      },
+    ],
+  });
+  const config = { region: "us-east-1", credentials };
+  const aws: AwsClients = {
+    emr: new EMR(config),
+    s3: new S3(config),
+    cloudFormation: new CloudFormation(config),
     region: "us-east-1",
   };
-  const reporter = new RecordingReporter();
+  const host = new RecordingHost();
   const sleeps: number[] = [];
   const controller = new AbortController();
   let now = T0.getTime();
-  const options: EmrRunOptions = {
-    loaded,
-    reporter,
+  const clock = () => new Date(now);
+  const deps: EmrDeps = {
     aws: async () => aws,
     sleep: async (ms) => {
       sleeps.push(ms);
       now += ms;
     },
-    clock: () => new Date(now),
-    signal: controller.signal,
     pollMs: 1000,
     logWait: { attempts: 4, intervalMs: 30_000 },
   };
-  return { dir, loaded, emrMock, s3Mock, aws, reporter, sleeps, controller, options };
+  const context = { loaded, io: host, signal: controller.signal, clock, verbose: false };
+  const target = (options: EmrTargetOptions = {}) => new EmrTarget(context, options, deps);
+  /** `kindling run --target emr` with these options, through the one run lifecycle. */
+  const run = (options: EmrTargetOptions = {}) =>
+    runJob({ loaded, target: target(options), io: host, signal: controller.signal, clock });
+  const restore = () => {
+    emrMock.restore();
+    s3Mock.restore();
+    cfnMock.restore();
+  };
+  return {
+    dir,
+    loaded,
+    emrMock,
+    s3Mock,
+    cfnMock,
+    aws,
+    host,
+    sleeps,
+    controller,
+    deps,
+    context,
+    target,
+    run,
+    restore,
+  };
 }
 
 export { DescribeClusterCommand, DescribeStepCommand, RunJobFlowCommand, TerminateJobFlowsCommand };

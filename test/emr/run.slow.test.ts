@@ -1,8 +1,9 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { RunJobFlowCommandInput } from "@aws-sdk/client-emr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixtureRunExecutor } from "../emr-emulator/sparkStep.js";
 import { kindling, ROOT } from "../helpers/cli.js";
 import { type AwsHarness, emrWorkspace } from "./harness.js";
 
@@ -142,34 +143,127 @@ describe("kindling run --target emr (moto + EMR emulator, real Spark step)", () 
           ),
         ),
     );
-    const child = spawn(process.execPath, [path.join(ROOT, "bin", "kindling.js"), "run", "--target", "emr"], {
-      cwd: dir,
-      env: { ...process.env, ...aws.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const deadline = Date.now() + 60_000;
-    while (
-      ![...aws.emr.clusters.values()].some((c) => c.steps[0]?.state === "RUNNING" && !c.terminateRequested)
-    ) {
-      if (Date.now() > deadline) throw new Error(`no running step: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const { child, stderr } = await emrRunWithStepRunning();
     child.kill("SIGINT");
     const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
-    expect(code).toBe(1);
-    expect(stderr).toMatch(/Terminating cluster j-\w+ \(interrupted\)/);
+    expect(code).toBe(130);
+    expect(stderr()).toMatch(/Terminating cluster j-\w+ \(interrupted\)/);
     expect(aws.emr.calls.filter((c) => c.operation === "TerminateJobFlows").length).toBeGreaterThan(0);
     const cluster = [...aws.emr.clusters.values()].pop();
     expect(cluster?.reason).toMatchObject({ Code: "USER_REQUEST" });
     expect(cluster?.steps[0]?.state).toBe("CANCELLED");
     const manifest = JSON.parse(readFileSync(path.join(latestRun(), "manifest.json"), "utf8"));
-    expect(manifest).toMatchObject({ status: "failed", failure: { kind: "Interrupted" } });
+    expect(manifest).toMatchObject({ status: "interrupted", failure: { kind: "Interrupted" } });
+    // It waited for the end: the final state and what the cluster cost are on record.
+    expect(manifest.emr.cluster_state).toBe("TERMINATED");
+    expect(manifest.emr.cost.actual).toBeGreaterThan(0);
   });
 });
+
+describe("when the CLI is not there to watch (moto + EMR emulator)", () => {
+  /** Starts `kindling run --target emr`, waits until its step runs, then kills the CLI with SIGKILL. */
+  async function killedWhileRunning(): Promise<string> {
+    const { child, stderr } = await emrRunWithStepRunning();
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.once("close", resolve));
+    const runId = /Run (\S+) →/.exec(stderr())?.[1];
+    if (!runId) throw new Error(`no run id in: ${stderr()}`);
+    return runId;
+  }
+
+  it("expired credentials: one line that says so, exit 1, no cluster started", async () => {
+    const clusters = aws.emr.clusters.size;
+    aws.emr.injectApiError("RunJobFlow", "ExpiredTokenException", 1);
+    const result = await cli(["run", "--target", "emr"]);
+    expect(result.code).toBe(1);
+    const errors = result.stderr.split("\n").filter((l) => l.startsWith("error:"));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(
+      /^error: Run \S+ failed: AWS credentials have expired \(ExpiredTokenException: .*\) while starting the cluster\.$/,
+    );
+    expect(result.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(result.stderr).toMatch(/hint: Refresh them/);
+    expect(aws.emr.clusters.size).toBe(clusters);
+    const manifest = JSON.parse(readFileSync(path.join(latestRun(), "manifest.json"), "utf8"));
+    expect(manifest.failure).toMatchObject({ kind: "AwsCredentials" });
+  });
+
+  it("the CLI killed while the step runs: `status` shows it, `collect` completes it once the cluster ended", async () => {
+    // The job's outputs appear when the test says: first the CLI dies, then the job ends.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    aws.emr.setExecutor(fixtureRunExecutor({ s3: aws.s3, root: ROOT, release: released }));
+    const runId = await killedWhileRunning();
+    const early = await cli(["collect", runId]);
+    expect(early.code).toBe(1);
+    expect(early.stderr).toMatch(/is still running on cluster j-\w+ .*nothing to collect yet/);
+    release();
+    await aws.emr.idle();
+    const status = await cli(["status", runId.slice(0, 20), "--json"]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      status: "running",
+      live: { cluster_state: "TERMINATED" },
+    });
+
+    const collected = await cli(["collect", runId, "--json"]);
+    expect(collected.code, collected.stderr).toBe(0);
+    const runDir = path.join(dir, "runs", runId);
+    expect(existsSync(path.join(runDir, "_SUCCESS"))).toBe(true);
+    expect(existsSync(path.join(runDir, "report.html"))).toBe(true);
+    const manifest = JSON.parse(readFileSync(path.join(runDir, "manifest.json"), "utf8"));
+    expect(manifest).toMatchObject({ status: "succeeded", emr: { cluster_state: "TERMINATED" } });
+    expect(JSON.parse(collected.stdout).metrics.best_feature_set).toBeTruthy();
+    // A complete run is not collected twice.
+    expect((await cli(["collect", runId])).code).toBe(2);
+    aws.emr.setExecutor(aws.sparkExecutor);
+  });
+
+  it("the CLI killed while the step runs: `terminate` ends the cluster and records the run as interrupted", async () => {
+    aws.emr.setExecutor(
+      (_step, _cluster, signal) =>
+        new Promise((resolve) =>
+          signal.addEventListener("abort", () =>
+            resolve({ exitCode: 143, driverStdout: "", driverStderr: "killed" }),
+          ),
+        ),
+    );
+    const runId = await killedWhileRunning();
+    const result = await cli(["terminate", runId]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`Run ${runId}: interrupted; cluster j-\\w+ TERMINATED`));
+    const manifest = JSON.parse(readFileSync(path.join(dir, "runs", runId, "manifest.json"), "utf8"));
+    expect(manifest).toMatchObject({ status: "interrupted", failure: { kind: "Terminated" } });
+    expect(manifest.emr.cluster_state).toBe("TERMINATED");
+    expect(manifest.emr.cost.actual).toBeGreaterThan(0);
+    const cluster = aws.emr.clusters.get(manifest.emr.cluster_id);
+    expect(cluster?.reason).toMatchObject({ Code: "USER_REQUEST" });
+    aws.emr.setExecutor(aws.sparkExecutor);
+  });
+});
+
+/** `kindling run --target emr` as a child process, once the emulator runs its step. */
+async function emrRunWithStepRunning(): Promise<{ child: ChildProcess; stderr: () => string }> {
+  const child = spawn(process.execPath, [path.join(ROOT, "bin", "kindling.js"), "run", "--target", "emr"], {
+    cwd: dir,
+    env: { ...process.env, ...aws.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (d) => {
+    stderr += d;
+  });
+  const deadline = Date.now() + 60_000;
+  while (
+    ![...aws.emr.clusters.values()].some((c) => c.steps[0]?.state === "RUNNING" && !c.terminateRequested)
+  ) {
+    if (Date.now() > deadline) throw new Error(`no running step: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, stderr: () => stderr };
+}
 
 function latestRun(): string {
   const runs = path.join(dir, "runs");

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { downloadOutputs } from "../../src/targets/emr/download.js";
 import { readStepLogs } from "../../src/targets/emr/logs.js";
 import { type PlannedUpload, uploadAll } from "../../src/targets/emr/upload.js";
-import { RecordingReporter } from "../../src/ui/reporter.js";
 import { type Moto, startMoto, TEST_CREDENTIALS, TEST_REGION } from "../aws/moto.js";
+import { RecordingHost } from "../helpers/recordingHost.js";
 
 // Uploads, downloads and log reads against moto's S3 over HTTP.
 let moto: Moto;
@@ -33,14 +33,8 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-/** Records stage updates too (the progress line). */
-class ProgressReporter extends RecordingReporter {
-  readonly updates: string[] = [];
-  override stage(name: string) {
-    const handle = super.stage(name);
-    return { ...handle, update: (text: string) => void this.updates.push(text) };
-  }
-}
+/** The progress lines a span showed while it ran. */
+const updates = (io: RecordingHost) => io.messages.filter((m) => m.span === "update").map((m) => m.message);
 
 describe("S3 transfers (moto)", () => {
   it("uploads a large file in parts with bytes and rate, and skips it the second time (content-addressed)", async () => {
@@ -56,18 +50,18 @@ describe("S3 transfers (moto)", () => {
         skipIfExists: true,
       },
     ];
-    const first = new ProgressReporter();
-    expect(await uploadAll(s3, plan, { reporter: first })).toEqual([
+    const first = new RecordingHost();
+    expect(await uploadAll(s3, plan, { io: first })).toEqual([
       { uri: `s3://${BUCKET}/data/abc/big.csv`, bytes: 20 * 1024 * 1024, skipped: false },
     ]);
     const head = await s3.headObject({ Bucket: BUCKET, Key: "data/abc/big.csv" });
     expect(head.ContentLength).toBe(20 * 1024 * 1024);
     // A multipart upload's ETag is "<md5 of part md5s>-<parts>".
     expect(head.ETag).toMatch(/-2"$/);
-    expect(first.updates.some((u) => /MiB \/ 20 MiB · .*\/s$/.test(u))).toBe(true);
+    expect(updates(first).some((u) => /MiB \/ 20 MiB · .*\/s$/.test(u))).toBe(true);
 
-    const second = new ProgressReporter();
-    const again = await uploadAll(s3, plan, { reporter: second });
+    const second = new RecordingHost();
+    const again = await uploadAll(s3, plan, { io: second });
     expect(again[0]?.skipped).toBe(true);
     expect(second.text()).toMatch(/already there \(same content\): not uploaded again/);
   });
@@ -83,7 +77,7 @@ describe("S3 transfers (moto)", () => {
       put("_SUCCESS", ""),
     ]);
     const runDir = await mkdtemp(path.join(os.tmpdir(), "kindling-dl-"));
-    const result = await downloadOutputs(s3, BUCKET, "runs/r1/", runDir, new RecordingReporter());
+    const result = await downloadOutputs(s3, BUCKET, "runs/r1/", runDir, new RecordingHost());
     expect(result.files).toBe(2);
     expect(readFileSync(path.join(runDir, "metrics.json"), "utf8")).toBe('{"m":1}');
     expect(readFileSync(path.join(runDir, "models", "tfidf", "metadata", "part-00000"), "utf8")).toBe("meta");

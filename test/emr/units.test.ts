@@ -1,12 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { classifyFailure } from "../../src/targets/emr/classify.js";
 import { actualCost, costFor, estimateRunCost, hourlyRate, PRICE_TABLE } from "../../src/targets/emr/cost.js";
+import { CommandFoundation, type FoundationOps } from "../../src/targets/emr/foundation.js";
 import type { InstanceRole } from "../../src/targets/emr/instances.js";
-import { withFoundation } from "../../src/targets/emr/lifecycle.js";
 import { tail } from "../../src/targets/emr/logs.js";
-import { ThrottledError, withThrottleRetry } from "../../src/targets/emr/retry.js";
-import { RecordingReporter } from "../../src/ui/reporter.js";
-import { awsError } from "./mocks.js";
+import { RecordingHost } from "../helpers/recordingHost.js";
 
 const SEED_MIX: InstanceRole[] = [
   { role: "primary", instanceTypes: ["m5.xlarge"], count: 1, market: "ON_DEMAND" },
@@ -106,103 +104,35 @@ describe("classifyFailure", () => {
   });
 });
 
-describe("withThrottleRetry", () => {
-  const throttle = awsError("ThrottlingException", "Rate exceeded");
-
-  it("backs off exponentially (jitter 1 = the ceiling), capped per delay", async () => {
-    const sleeps: number[] = [];
-    let calls = 0;
-    const value = await withThrottleRetry(
-      "DescribeCluster",
-      async () => {
-        calls += 1;
-        if (calls < 6) throw throttle;
-        return "ok";
-      },
-      {
-        sleep: async (ms) => void sleeps.push(ms),
-        random: () => 1,
-        policy: { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 5000 },
-      },
-    );
-    expect(value).toBe("ok");
-    expect(sleeps).toEqual([1000, 2000, 4000, 5000, 5000]);
-  });
-
-  it("gives up after maxAttempts with a typed error that says what to do", async () => {
-    let calls = 0;
-    const error = await withThrottleRetry(
-      "DescribeStep",
-      async () => {
-        calls += 1;
-        throw awsError("SlowDown", "Please reduce your request rate", 503);
-      },
-      { sleep: async () => {}, policy: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 100 } },
-    ).catch((e) => e);
-    expect(calls).toBe(3);
-    expect(error).toBeInstanceOf(ThrottledError);
-    expect(error.message).toMatch(/DescribeStep was still throttled after 3 attempts/);
-  });
-
-  it("does not retry other errors", async () => {
-    let calls = 0;
-    await expect(
-      withThrottleRetry(
-        "RunJobFlow",
-        async () => {
-          calls += 1;
-          throw awsError("ValidationException", "bad subnet");
-        },
-        { sleep: async () => {} },
-      ),
-    ).rejects.toThrow(/bad subnet/);
-    expect(calls).toBe(1);
-  });
-});
-
-describe("withFoundation (--deploy --destroy)", () => {
+describe("CommandFoundation (--deploy --destroy)", () => {
   const outputs = { dataBucketName: "d" } as never;
-  function ops(found: boolean, destroyFails = false) {
+  function ops(found: boolean) {
     const log: string[] = [];
-    return {
-      log,
-      ops: {
-        find: async () => {
-          log.push("find");
-          return found ? outputs : undefined;
-        },
-        deploy: async () => {
-          log.push("deploy");
-          return outputs;
-        },
-        destroy: async () => {
-          log.push("destroy");
-          if (destroyFails) throw new Error("stack busy");
-        },
+    const o: FoundationOps = {
+      find: async () => {
+        log.push("find");
+        return found ? outputs : undefined;
+      },
+      deploy: async () => {
+        log.push("deploy");
+        return outputs;
+      },
+      destroy: async () => {
+        log.push("destroy");
       },
     };
+    return { log, ops: o };
   }
-  const reporter = new RecordingReporter();
+  const foundation = (o: FoundationOps, deploy: boolean, destroy: boolean, io = new RecordingHost()) =>
+    new CommandFoundation(o, { deploy, destroy, stackName: "kindling-p-dev", region: "eu-west-1", io });
 
-  it("deploys when absent, runs, destroys", async () => {
+  it("deploys when absent and destroys what it deployed", async () => {
     const o = ops(false);
-    const result = await withFoundation({ deploy: true, destroy: true, ops: o.ops, reporter }, async (f) => {
-      o.log.push(`run ${f ? "with outputs" : "without"}`);
-      return 42;
-    });
-    expect(result).toBe(42);
-    expect(o.log).toEqual(["find", "deploy", "run with outputs", "destroy"]);
-  });
-
-  it("teardown is guaranteed when the run fails, and the run's error wins over a failing destroy", async () => {
-    const o = ops(false, true);
-    await expect(
-      withFoundation({ deploy: true, destroy: true, ops: o.ops, reporter }, async () => {
-        throw new Error("step failed");
-      }),
-    ).rejects.toThrow("step failed");
+    const f = foundation(o.ops, true, true);
+    await f.check();
+    expect(await f.acquire()).toBe(outputs);
+    await f.release();
     expect(o.log).toEqual(["find", "deploy", "destroy"]);
-    expect(reporter.text()).toMatch(/Destroying the foundation failed too: stack busy/);
   });
 
   it("destroys after a deploy that failed half-way", async () => {
@@ -211,16 +141,29 @@ describe("withFoundation (--deploy --destroy)", () => {
       o.log.push("deploy");
       throw new Error("rollback");
     };
-    await expect(
-      withFoundation({ deploy: true, destroy: true, ops: o.ops, reporter }, async () => 1),
-    ).rejects.toThrow("rollback");
+    const f = foundation(o.ops, true, true);
+    await f.check();
+    await expect(f.acquire()).rejects.toThrow("rollback");
+    await f.release();
     expect(o.log).toEqual(["find", "deploy", "destroy"]);
   });
 
-  it("an existing stack is used and, without --destroy, kept", async () => {
+  it("a stack that was there before is used and kept, even with --destroy, and says so", async () => {
     const o = ops(true);
-    await withFoundation({ deploy: true, destroy: false, ops: o.ops, reporter }, async () => 1);
+    const io = new RecordingHost();
+    const f = foundation(o.ops, true, true, io);
+    await f.check();
+    await f.acquire();
+    await f.release();
     expect(o.log).toEqual(["find"]);
+    expect(io.text()).toMatch(
+      /Kept the foundation stack kindling-p-dev: it was deployed before this command/,
+    );
+  });
+
+  it("without --deploy, an absent stack is an error that says what to run", async () => {
+    const f = foundation(ops(false).ops, false, false);
+    await expect(f.check()).rejects.toThrow(/kindling-p-dev is not deployed in eu-west-1/);
   });
 });
 

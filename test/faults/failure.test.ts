@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { describeFailure } from "../../src/targets/local/failure.js";
+import { describeRunError, TargetFailure } from "../../src/runs/failure.js";
+import { sparkFailure } from "../../src/targets/local/failure.js";
 import type { SparkProcessResult } from "../../src/targets/local/sparkProcess.js";
 
 const base: SparkProcessResult = {
@@ -13,16 +14,10 @@ const base: SparkProcessResult = {
   logError: undefined,
   spawnError: undefined,
 };
-const facts = (spark: Partial<SparkProcessResult> | undefined, error?: unknown) => ({
-  error,
-  spark: spark === undefined ? undefined : { ...base, ...spark },
-  stage: "start",
-  runDir: "/r/runs/x",
-  root: "/r/runs",
-});
+const RUN_DIR = "/r/runs/x";
 
-/** How each way a run can end is told to the user (and recorded in manifest.json). */
-describe("describeFailure", () => {
+/** How each way a local run can end is told to the user (and recorded in manifest.json). */
+describe("sparkFailure", () => {
   it.each([
     [
       "Ctrl-C",
@@ -87,26 +82,58 @@ describe("describeFailure", () => {
       "start",
       /could not start spark-submit \(ENOENT\)/,
     ],
-  ])("%s", (_name, spark, error, kind, stage, message) => {
-    const failure = describeFailure(facts(spark as Partial<SparkProcessResult>, error));
+  ])("%s", (_name, spark, _error, kind, stage, message) => {
+    const failure = sparkFailure({ ...base, ...(spark as Partial<SparkProcessResult>) }, RUN_DIR);
     expect(failure.kind).toBe(kind);
     expect(failure.stage).toBe(stage);
     expect(failure.message).toMatch(message);
     expect(failure.hint.length).toBeGreaterThan(10);
   });
 
-  it("a full disk outside Spark (Node's ENOSPC) at the runner's own stage", () => {
-    const failure = describeFailure({
-      ...facts(undefined, Object.assign(new Error("write"), { code: "ENOSPC" })),
-      stage: "finish",
-    });
-    expect(failure).toMatchObject({ kind: "DiskFull", stage: "finish" });
-  });
-
   it("TooManyRejects points at the rejects folder and the option", () => {
-    const failure = describeFailure(
-      facts({ error: { event: "error", stage: "prepare", kind: "TooManyRejects", message: "m" } }),
+    const failure = sparkFailure(
+      { ...base, error: { event: "error", stage: "prepare", kind: "TooManyRejects", message: "m" } },
+      RUN_DIR,
     );
     expect(failure.hint).toMatch(/\/r\/runs\/x\/rejects .*raise data\.max_reject_fraction/);
+  });
+});
+
+/** What the lifecycle records for errors no target worded itself, on any target. */
+describe("describeRunError", () => {
+  const context = { stage: "finish", runDir: RUN_DIR, aborted: false };
+
+  it("a full disk outside Spark (Node's ENOSPC) at the lifecycle's own stage", () => {
+    const failure = describeRunError(Object.assign(new Error("write"), { code: "ENOSPC" }), context);
+    expect(failure).toMatchObject({ kind: "DiskFull", stage: "finish" });
+    expect(failure.message).toMatch(/the disk holding \/r\/runs is full/);
+  });
+
+  it("an abort is an interrupt, whatever the error says", () => {
+    expect(describeRunError(new Error("socket closed"), { ...context, aborted: true }).kind).toBe(
+      "Interrupted",
+    );
+  });
+
+  it("a target's own failure is recorded as it worded it", () => {
+    const own = { stage: "load", kind: "StepFailed", message: "m", hint: "h" };
+    expect(describeRunError(new TargetFailure(own), context)).toBe(own);
+  });
+
+  it("expired AWS credentials say so in one line", () => {
+    const error = Object.assign(new Error("The security token included in the request is expired"), {
+      name: "ExpiredTokenException",
+    });
+    const failure = describeRunError(error, context);
+    expect(failure.kind).toBe("AwsCredentials");
+    expect(failure.message).toMatch(
+      /^AWS credentials have expired \(ExpiredTokenException: .*\) while running the job\.$/,
+    );
+  });
+
+  it("anything else is Internal, with its message and where the logs are", () => {
+    const failure = describeRunError(new Error("boom"), context);
+    expect(failure).toMatchObject({ kind: "Internal", message: "boom" });
+    expect(failure.hint).toMatch(/\/r\/runs\/x\/logs/);
   });
 });

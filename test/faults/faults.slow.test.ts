@@ -14,6 +14,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCli, kindling } from "../helpers/cli.js";
 import { snapshot } from "../helpers/inProcess.js";
+import { stopTerminals, TerminalSession } from "../helpers/terminal.js";
 import {
   jvmOf,
   mountTmpfs,
@@ -94,21 +95,21 @@ describe("faults during a run", () => {
     earlierUntouched();
   });
 
-  it("Ctrl-C (SIGINT to the CLI): Spark stopped, the run marked failed where it was", async () => {
+  it("Ctrl-C (SIGINT to the CLI): Spark stopped, the run marked interrupted where it was, exit 130", async () => {
     const running = start(["run"], { cwd: dir });
     const runId = await runIdOf(running);
     await running.waitFor(/… Train hashing_tf/);
     running.child.kill("SIGINT");
     const result = await running.done;
 
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/SIGINT: stopping the run/);
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/SIGINT: stopping/);
     expect(result.stderr).toMatch(
       new RegExp(`error: Run ${runId} was interrupted at stage \\w+:hashing_tf: stopped by Ctrl-C`),
     );
     const runDir = path.join(runsRoot, runId);
     const manifest = readManifest(runDir);
-    expect(manifest.status).toBe("failed");
+    expect(manifest.status).toBe("interrupted");
     expect(manifest.failure).toMatchObject({
       kind: "Interrupted",
       stage: expect.stringMatching(/:hashing_tf$/),
@@ -117,6 +118,40 @@ describe("faults during a run", () => {
     expect(await noProcessesLeft(runId)).toEqual([]);
     expect(existsSync(path.join(runsRoot, ".kindling.lock"))).toBe(false);
     earlierUntouched();
+  });
+
+  describe("in a real terminal", () => {
+    afterAll(stopTerminals);
+
+    it("Ctrl-C pressed while a spinner turns stops the run (the spinner does not swallow it), exit 130", async () => {
+      const terminal = TerminalSession.start("ctrl-c", ["run"], { cwd: dir });
+      const screen = await terminal.waitFor(/Train hashing_tf/);
+      const runId = /Run (\d{8}-\d{6}-[a-z0-9-]+-[0-9a-f]{4}) →/.exec(screen)?.[1] ?? "";
+      terminal.press("C-c");
+      expect(await terminal.exitCode()).toBe(130);
+      expect(terminal.screen()).toMatch(new RegExp(`error: Run ${runId} was interrupted at stage`));
+      expect(readManifest(path.join(runsRoot, runId)).status).toBe("interrupted");
+      expect(await noProcessesLeft(runId)).toEqual([]);
+      terminal.close();
+      earlierUntouched();
+    });
+
+    it("closing the terminal (SIGHUP) stops the run the same way", async () => {
+      const terminal = TerminalSession.start("hang-up", ["run"], { cwd: dir });
+      const screen = await terminal.waitFor(/Train hashing_tf/);
+      const runId = /Run (\d{8}-\d{6}-[a-z0-9-]+-[0-9a-f]{4}) →/.exec(screen)?.[1] ?? "";
+      terminal.close();
+      const runDir = path.join(runsRoot, runId);
+      const until = Date.now() + 60_000;
+      const lock = path.join(runsRoot, ".kindling.lock");
+      while ((readManifest(runDir).status === "running" || existsSync(lock)) && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(readManifest(runDir)).toMatchObject({ status: "interrupted", failure: { kind: "Interrupted" } });
+      expect(await noProcessesLeft(runId)).toEqual([]);
+      expect(existsSync(path.join(runsRoot, ".kindling.lock"))).toBe(false);
+      earlierUntouched();
+    });
   });
 
   it("a second run started while one is writing: refused at once, the first completes", async () => {

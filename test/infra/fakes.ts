@@ -1,6 +1,17 @@
 import { BaseCredentials, Toolkit } from "@aws-cdk/toolkit-lib";
-import type { AwsApis, CloudFormationApi, S3Api } from "../../src/infra/awsApis.js";
-import type { StackOutputEntry } from "../../src/infra/foundationStack.js";
+import { CloudFormation, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { EMR } from "@aws-sdk/client-emr";
+import {
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  GetBucketTaggingCommand,
+  ListBucketsCommand,
+  ListObjectVersionsCommand,
+  S3,
+} from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
+import type { AwsClients } from "../../src/aws/clients.js";
+import type { StackOutputEntry } from "../../src/aws/stacks.js";
 import type { FoundationToolkit, ToolkitFactory } from "../../src/infra/toolkit.js";
 
 export interface ToolkitCalls {
@@ -49,7 +60,7 @@ export function fakeToolkit(script: Partial<Pick<FoundationToolkit, "deploy" | "
 }
 
 /** An in-memory S3 with versioned buckets and tags; records every call. */
-export class FakeS3 implements S3Api {
+export class FakeS3 {
   readonly calls: string[] = [];
   constructor(
     readonly buckets: Map<
@@ -110,7 +121,7 @@ export class FakeS3 implements S3Api {
 }
 
 /** A CloudFormation whose one stack may exist or not; destroy() removes it. */
-export class FakeCloudFormation implements CloudFormationApi {
+export class FakeCloudFormation {
   constructor(public stack: { name: string; outputs: StackOutputEntry[] } | undefined) {}
   async describeStacks(input: { StackName: string }) {
     if (!this.stack || this.stack.name !== input.StackName) {
@@ -122,6 +133,29 @@ export class FakeCloudFormation implements CloudFormationApi {
   }
 }
 
-export function fakeAws(s3: S3Api, cloudFormation: CloudFormationApi, region = "eu-west-1"): AwsApis {
-  return { s3, cloudFormation, region: async () => region };
+/** Answers DescribeStacks; a FakeCloudFormation, or a script that throws (no credentials). */
+export type StacksAnswer = Pick<FakeCloudFormation, "describeStacks">;
+
+/**
+ * Real SDK clients whose calls the fakes answer (aws-sdk-client-mock on these instances only), as every
+ * other AWS test scripts them: the code under test goes through the SDK's own command objects.
+ */
+export function fakeAws(s3: FakeS3, cloudFormation: StacksAnswer, region = "eu-west-1"): AwsClients {
+  const config = { region, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } };
+  const clients: AwsClients = {
+    s3: new S3(config),
+    emr: new EMR(config),
+    cloudFormation: new CloudFormation(config),
+    region,
+  };
+  const s3Mock = mockClient(clients.s3);
+  s3Mock.on(ListObjectVersionsCommand).callsFake((input) => s3.listObjectVersions(input));
+  s3Mock.on(DeleteObjectsCommand).callsFake((input) => s3.deleteObjects(input));
+  s3Mock.on(DeleteBucketCommand).callsFake((input) => s3.deleteBucket(input));
+  s3Mock.on(ListBucketsCommand).callsFake((input) => s3.listBuckets(input));
+  s3Mock.on(GetBucketTaggingCommand).callsFake((input) => s3.getBucketTagging(input));
+  mockClient(clients.cloudFormation)
+    .on(DescribeStacksCommand)
+    .callsFake((input) => cloudFormation.describeStacks(input));
+  return clients;
 }

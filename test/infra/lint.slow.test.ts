@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FoundationSettingsInput, resolveFoundationSettings } from "../../src/infra/settings.js";
 import { synthFoundation } from "../../src/infra/toolkit.js";
-import { RecordingReporter } from "../../src/ui/reporter.js";
+import { RecordingHost } from "../helpers/recordingHost.js";
 
 // cfn-lint and checkov live in their own venv (infra/requirements.txt), created by `npm run setup`.
 const VENV_BIN = fileURLToPath(new URL("../../.venv-iac/bin/", import.meta.url));
@@ -51,7 +51,7 @@ beforeAll(async () => {
     dirs.push(outDir);
     const result = await synthFoundation(resolveFoundationSettings({ project: "demo", ...input }), {
       outDir,
-      reporter: new RecordingReporter(),
+      io: new RecordingHost(),
     });
     for (const t of result.templatePaths) templates.push([name, t]);
   }

@@ -1,10 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { StackOutputEntry } from "../../src/aws/stacks.js";
 import { KindlingError } from "../../src/errors.js";
-import {
-  OUTPUT_KEYS,
-  parseFoundationOutputs,
-  type StackOutputEntry,
-} from "../../src/infra/foundationStack.js";
+import { OUTPUT_KEYS, parseFoundationOutputs } from "../../src/infra/outputs.js";
 import { foundationTemplate } from "./helpers.js";
 
 /** Outputs as DescribeStacks would return them for a deployed template: one fake value per output. */

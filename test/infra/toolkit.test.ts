@@ -3,9 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ToolkitError } from "@aws-cdk/toolkit-lib";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describeStack } from "../../src/aws/stacks.js";
 import { KindlingError, PrerequisiteError, UsageError } from "../../src/errors.js";
-import { describeStack, emptyAndDeleteBucket, findRetainedBuckets } from "../../src/infra/awsApis.js";
-import { reporterIoHost } from "../../src/infra/ioHost.js";
+import { emptyAndDeleteBucket, findRetainedBuckets } from "../../src/infra/buckets.js";
+import { forwardingIoHost } from "../../src/infra/ioHost.js";
 import { resolveFoundationSettings } from "../../src/infra/settings.js";
 import {
   deployFoundation,
@@ -13,9 +14,11 @@ import {
   planFoundation,
   renderPlan,
   synthFoundation,
+  type ToolkitFactory,
   translateToolkitError,
 } from "../../src/infra/toolkit.js";
-import { RecordingReporter } from "../../src/ui/reporter.js";
+import { CODES } from "../../src/ui/codes.js";
+import { RecordingHost } from "../helpers/recordingHost.js";
 import { FakeCloudFormation, FakeS3, fakeAws, fakeToolkit } from "./fakes.js";
 
 const settings = resolveFoundationSettings({ project: "demo" });
@@ -30,7 +33,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-// Library code must talk only through the Reporter.
+// Library code must talk only through the message host.
 let consoleSpies: ReturnType<typeof vi.spyOn>[] = [];
 beforeEach(() => {
   consoleSpies = (["log", "info", "warn", "error"] as const).map((m) => vi.spyOn(console, m));
@@ -46,9 +49,9 @@ describe("synthFoundation", () => {
   it("writes the template offline and reports the synth time", async () => {
     const outDir = mkdtempSync(join(tmpdir(), "kindling-synth-"));
     dirs.push(outDir);
-    const reporter = new RecordingReporter();
+    const io = new RecordingHost();
     const { factory, calls } = fakeToolkit();
-    const result = await synthFoundation(settings, { outDir, reporter, toolkit: factory });
+    const result = await synthFoundation(settings, { outDir, io, toolkit: factory });
     expect(calls.offline).toEqual([true]);
     expect(result.stackName).toBe(STACK);
     expect(result.templatePaths).toEqual([join(outDir, `${STACK}.template.json`)]);
@@ -58,41 +61,45 @@ describe("synthFoundation", () => {
     expect(result.synthMs).toBeGreaterThan(0);
     expect(result.templateBytes).toBeGreaterThan(10_000);
     expect(result.findings).toEqual([]);
-    expect(reporter.messages[0]).toEqual({ level: "stage", message: `start Synthesizing ${STACK}` });
-    expect(reporter.messages.at(-1)?.message).toMatch(new RegExp(`^ok Synthesizing ${STACK} \\d+\\.\\ds$`));
+    expect(io.messages[0]).toMatchObject({
+      code: "KND_I7001",
+      span: "start",
+      message: `Synthesizing ${STACK}`,
+    });
+    expect(io.messages.at(-1)?.message).toMatch(new RegExp(`^ok Synthesizing ${STACK} \\d+(\\.\\d)? s$`));
     // The synthesized template is data for programs, never printed.
-    expect(reporter.messages.filter((m) => m.level === "print")).toEqual([]);
+    expect(io.messages.filter((m) => m.level === "result")).toEqual([]);
   });
 
   it("uses toolkit-lib's own Toolkit by default, without credentials", async () => {
     const outDir = mkdtempSync(join(tmpdir(), "kindling-synth-"));
     dirs.push(outDir);
-    const reporter = new RecordingReporter();
+    const io = new RecordingHost();
     const result = await synthFoundation(resolveFoundationSettings({ project: "demo", network: "public" }), {
       outDir,
-      reporter,
+      io,
     });
     expect(existsSync(result.templatePaths[0] as string)).toBe(true);
-    expect(reporter.text()).toMatch(/Synthesis time/);
+    expect(io.text()).toMatch(/Synthesis time/);
   });
 });
 
 describe("planFoundation", () => {
   it("lists every resource, grouped by type, when offline", async () => {
-    const reporter = new RecordingReporter();
-    const plan = await planFoundation(settings, { reporter, offline: true, toolkit: fakeToolkit().factory });
+    const io = new RecordingHost();
+    const plan = await planFoundation(settings, { io, offline: true, toolkit: fakeToolkit().factory });
     expect(plan.mode).toBe("offline");
     expect(plan.resources.every((r) => r.action === "create")).toBe(true);
     expect(plan.resources.map((r) => r.type)).toContain("AWS::EMR::SecurityConfiguration");
     expect(plan.resources.map((r) => r.type)).not.toContain("AWS::CDK::Metadata");
-    const printed = reporter.messages.filter((m) => m.level === "print").map((m) => m.message);
-    expect(printed).toHaveLength(1);
-    expect(printed[0]).toMatch(/no AWS credentials/);
-    expect(printed[0]).toMatch(/AWS::S3::Bucket ×2: /);
+    // The plan is the command's to print, once: the library says nothing of it.
+    expect(io.messages.filter((m) => m.level === "result")).toEqual([]);
+    expect(renderPlan(plan)).toMatch(/no AWS credentials/);
+    expect(renderPlan(plan)).toMatch(/AWS::S3::Bucket ×2: /);
   });
 
   it("treats missing credentials as offline", async () => {
-    const reporter = new RecordingReporter();
+    const io = new RecordingHost();
     const noCreds = {
       describeStacks: async () => {
         throw Object.assign(new Error("Could not load credentials from any providers"), {
@@ -102,28 +109,28 @@ describe("planFoundation", () => {
     };
     const { factory, calls } = fakeToolkit();
     const plan = await planFoundation(settings, {
-      reporter,
+      io,
       aws: fakeAws(new FakeS3(new Map()), noCreds),
       toolkit: factory,
     });
     expect(plan.mode).toBe("offline");
     expect(calls.offline).toEqual([true]);
-    expect(reporter.text()).toMatch(/No AWS credentials available/);
+    expect(io.text()).toMatch(/No AWS credentials available/);
   });
 
   it("shows a first deploy's resources when the stack does not exist", async () => {
-    const reporter = new RecordingReporter();
+    const io = new RecordingHost();
     const plan = await planFoundation(settings, {
-      reporter,
+      io,
       aws: fakeAws(new FakeS3(new Map()), new FakeCloudFormation(undefined)),
       toolkit: fakeToolkit().factory,
     });
     expect(plan.mode).toBe("create");
-    expect(reporter.text()).toMatch(/kindling-demo-dev is not deployed; deploy creates:/);
+    expect(renderPlan(plan)).toMatch(/kindling-demo-dev is not deployed; deploy creates:/);
   });
 
   it("diffs against the deployed stack, with credentials", async () => {
-    const reporter = new RecordingReporter();
+    const io = new RecordingHost();
     const changes = [
       ["DataBucketE6B0FAA8", "AWS::S3::Bucket", "WILL_UPDATE"],
       ["OldThing", "AWS::SNS::Topic", "WILL_DESTROY"],
@@ -142,7 +149,7 @@ describe("planFoundation", () => {
         }) as never,
     });
     const plan = await planFoundation(settings, {
-      reporter,
+      io,
       aws: fakeAws(new FakeS3(new Map()), new FakeCloudFormation({ name: STACK, outputs: OUTPUTS })),
       toolkit: factory,
     });
@@ -163,6 +170,36 @@ describe("planFoundation", () => {
     );
   });
 
+  it("prints nothing itself, not even the toolkit's rendered diff: the command prints the plan once", async () => {
+    const io = new RecordingHost();
+    const { factory } = fakeToolkit({ diff: async () => ({}) });
+    const rendering: ToolkitFactory = (ioHost, target) => {
+      const toolkit = factory(ioHost, target);
+      return {
+        ...toolkit,
+        diff: async (...args) => {
+          await ioHost.notify({
+            time: new Date(),
+            level: "result",
+            action: "diff",
+            code: "CDK_TOOLKIT_I4001",
+            message: "Stack kindling-demo-dev\n[~] AWS::S3::Bucket DataBucket",
+            data: {},
+          } as never);
+          return toolkit.diff(...args);
+        },
+      };
+    };
+    const plan = await planFoundation(settings, {
+      io,
+      aws: fakeAws(new FakeS3(new Map()), new FakeCloudFormation({ name: STACK, outputs: OUTPUTS })),
+      toolkit: rendering,
+    });
+    expect(plan.mode).toBe("diff");
+    expect(io.messages.filter((m) => m.level === "result")).toEqual([]);
+    expect(io.messages.find((m) => m.message.includes("[~] AWS::S3::Bucket"))?.level).toBe("debug");
+  });
+
   it("says when there is nothing to change", () => {
     expect(renderPlan({ stackName: STACK, mode: "diff", resources: [], synthMs: 1 })).toBe(
       "kindling-demo-dev is up to date: no changes.",
@@ -172,7 +209,7 @@ describe("planFoundation", () => {
 
 describe("deployFoundation", () => {
   it("deploys the single stack by change set and returns the parsed outputs", async () => {
-    const reporter = new RecordingReporter();
+    const io = new RecordingHost();
     const outputs: Record<string, string> = {
       DataBucketName: "d",
       LogsBucketName: "l",
@@ -197,7 +234,7 @@ describe("deployFoundation", () => {
       },
     });
     const aws = fakeAws(new FakeS3(new Map()), new FakeCloudFormation(undefined), "ap-south-1");
-    const result = await deployFoundation(settings, { reporter, toolkit: factory, yes: true, aws });
+    const result = await deployFoundation(settings, { io, toolkit: factory, yes: true, aws });
     expect(calls).toMatchObject({ deploy: 1, offline: [false], regions: ["ap-south-1"] });
     expect(options).toMatchObject({
       stacks: { strategy: "pattern-must-match-single", patterns: [STACK] },
@@ -205,8 +242,8 @@ describe("deployFoundation", () => {
     });
     expect(result.subnetIds).toEqual(["subnet-1", "subnet-2"]);
     expect(result.serviceAccessSecurityGroupId).toBe("sg-s");
-    expect(reporter.messages.filter((m) => m.level === "stage").map((m) => m.message)).toEqual([
-      `start Deploying ${STACK} to ap-south-1`,
+    expect(io.messages.filter((m) => m.span !== undefined).map((m) => m.message)).toEqual([
+      `Deploying ${STACK} to ap-south-1`,
       `ok Deploying ${STACK} to ap-south-1`,
     ]);
   });
@@ -221,7 +258,7 @@ describe("deployFoundation", () => {
       },
     });
     const err = await deployFoundation(resolveFoundationSettings({ project: "demo", region: "eu-west-1" }), {
-      reporter: new RecordingReporter(),
+      io: new RecordingHost(),
       toolkit: factory,
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KindlingError);
@@ -232,18 +269,17 @@ describe("deployFoundation", () => {
 
 describe("deploy region", () => {
   it("never deploys to a region nobody chose", async () => {
-    const noRegion = {
-      ...fakeAws(new FakeS3(new Map()), new FakeCloudFormation(undefined)),
-      region: async () => {
-        throw new Error("Region is missing");
-      },
-    };
+    // No region anywhere the credential chain looks: not in the environment, not in a profile.
+    vi.stubEnv("AWS_REGION", "");
+    vi.stubEnv("AWS_DEFAULT_REGION", "");
+    vi.stubEnv("AWS_PROFILE", "");
+    vi.stubEnv("AWS_CONFIG_FILE", join(tmpdir(), "kindling-no-such-aws-config"));
     const { factory, calls } = fakeToolkit({ deploy: async () => ({ stacks: [] }) as never });
     const err = await deployFoundation(settings, {
-      reporter: new RecordingReporter(),
+      io: new RecordingHost(),
       toolkit: factory,
-      aws: noRegion,
     }).catch((e: unknown) => e);
+    vi.unstubAllEnvs();
     expect(err).toBeInstanceOf(PrerequisiteError);
     expect((err as PrerequisiteError).hint).toMatch(/aws\.region .*--region.*AWS_REGION/);
     expect(calls.deploy).toBe(0);
@@ -252,7 +288,7 @@ describe("deploy region", () => {
   it("prefers --region over the config's aws.region", async () => {
     const { factory, calls } = fakeToolkit({ deploy: async () => ({ stacks: [] }) as never });
     await deployFoundation(resolveFoundationSettings({ project: "demo", region: "eu-west-1" }), {
-      reporter: new RecordingReporter(),
+      io: new RecordingHost(),
       toolkit: factory,
       region: "us-west-2",
     }).catch(() => undefined);
@@ -294,11 +330,11 @@ describe("translateToolkitError", () => {
 
 describe("destroyFoundation", () => {
   it("ends cleanly when the stack does not exist, however often it runs", async () => {
-    const reporter = new RecordingReporter();
+    const io = new RecordingHost();
     const { factory, calls } = fakeToolkit();
     const aws = fakeAws(new FakeS3(new Map()), new FakeCloudFormation(undefined));
     for (let i = 0; i < 2; i++) {
-      const outcome = await destroyFoundation(settings, { reporter, aws, toolkit: factory });
+      const outcome = await destroyFoundation(settings, { io, aws, toolkit: factory });
       expect(outcome).toEqual({
         stackName: STACK,
         existed: false,
@@ -308,7 +344,7 @@ describe("destroyFoundation", () => {
       });
     }
     expect(calls.destroy).toBe(0);
-    expect(reporter.messages.filter((m) => m.level === "info").map((m) => m.message)).toEqual([
+    expect(io.messages.filter((m) => m.code === CODES.INFRA_NOTE.code).map((m) => m.message)).toEqual([
       "Stack kindling-demo-dev does not exist: nothing to destroy.",
       "Stack kindling-demo-dev does not exist: nothing to destroy.",
     ]);
@@ -317,17 +353,17 @@ describe("destroyFoundation", () => {
   it("refuses without --yes when it cannot ask", async () => {
     const aws = fakeAws(new FakeS3(new Map()), new FakeCloudFormation({ name: STACK, outputs: OUTPUTS }));
     await expect(
-      destroyFoundation(settings, { reporter: new RecordingReporter(), aws, toolkit: fakeToolkit().factory }),
+      destroyFoundation(settings, { io: new RecordingHost(), aws, toolkit: fakeToolkit().factory }),
     ).rejects.toThrow(UsageError);
   });
 
   it("does nothing when the person declines", async () => {
-    const reporter = new RecordingReporter();
+    const io = new RecordingHost();
     const aws = fakeAws(new FakeS3(new Map()), new FakeCloudFormation({ name: STACK, outputs: OUTPUTS }));
     const { factory, calls } = fakeToolkit();
     const questions: string[] = [];
     const outcome = await destroyFoundation(settings, {
-      reporter,
+      io,
       aws,
       toolkit: factory,
       confirm: async (q) => {
@@ -341,11 +377,11 @@ describe("destroyFoundation", () => {
   });
 
   it("deletes the stack and keeps the buckets by default", async () => {
-    const reporter = new RecordingReporter();
+    const io = new RecordingHost();
     const s3 = FakeS3.withBucket("kindling-demo-dev-databucket-abc", 3, STACK);
     const { factory, calls } = fakeToolkit();
     const outcome = await destroyFoundation(settings, {
-      reporter,
+      io,
       aws: fakeAws(s3, new FakeCloudFormation({ name: STACK, outputs: OUTPUTS })),
       toolkit: factory,
       yes: true,
@@ -357,19 +393,17 @@ describe("destroyFoundation", () => {
       retainedBuckets: OUTPUTS.map((o) => o.OutputValue),
     });
     expect(s3.calls).toEqual([]);
-    expect(reporter.text()).toMatch(
-      /Kept kindling-demo-dev-databucket-abc and kindling-demo-dev-logsbucket-def/,
-    );
-    expect(reporter.text()).toMatch(/--delete-data/);
+    expect(io.text()).toMatch(/Kept kindling-demo-dev-databucket-abc and kindling-demo-dev-logsbucket-def/);
+    expect(io.text()).toMatch(/--delete-data/);
   });
 
   it("with deleteData empties every version and deletes both buckets after the stack", async () => {
-    const reporter = new RecordingReporter();
+    const io = new RecordingHost();
     const s3 = FakeS3.withBucket("kindling-demo-dev-databucket-abc", 5, STACK);
     const { factory, calls } = fakeToolkit();
     const questions: string[] = [];
     const outcome = await destroyFoundation(settings, {
-      reporter,
+      io,
       aws: fakeAws(s3, new FakeCloudFormation({ name: STACK, outputs: OUTPUTS })),
       toolkit: factory,
       deleteData: true,
@@ -384,10 +418,8 @@ describe("destroyFoundation", () => {
     );
     expect(outcome.deletedBuckets).toEqual(["kindling-demo-dev-databucket-abc"]);
     expect(s3.buckets.size).toBe(0);
-    expect(reporter.text()).toMatch(
-      /ok Emptying and deleting kindling-demo-dev-databucket-abc 5 object versions/,
-    );
-    expect(reporter.text()).toMatch(/ok Emptying and deleting kindling-demo-dev-logsbucket-def already gone/);
+    expect(io.text()).toMatch(/ok Emptying and deleting kindling-demo-dev-databucket-abc 5 object versions/);
+    expect(io.text()).toMatch(/ok Emptying and deleting kindling-demo-dev-logsbucket-def already gone/);
   });
 
   it("with deleteData finds buckets an earlier destroy kept, by their CloudFormation tag", async () => {
@@ -407,7 +439,7 @@ describe("destroyFoundation", () => {
     const outcome = await destroyFoundation(
       resolveFoundationSettings({ project: "demo", deleteDataOnDestroy: true }),
       {
-        reporter: new RecordingReporter(),
+        io: new RecordingHost(),
         aws: fakeAws(s3, new FakeCloudFormation(undefined)),
         toolkit: factory,
         yes: true,
@@ -421,30 +453,32 @@ describe("destroyFoundation", () => {
 
 describe("AWS helpers", () => {
   it("describeStack returns undefined for a missing stack and rethrows other errors", async () => {
-    expect(await describeStack(new FakeCloudFormation(undefined), STACK)).toBeUndefined();
-    const denied = {
+    const missing = fakeAws(new FakeS3(new Map()), new FakeCloudFormation(undefined));
+    expect(await describeStack(missing.cloudFormation, STACK)).toBeUndefined();
+    const denied = fakeAws(new FakeS3(new Map()), {
       describeStacks: async () => {
         throw Object.assign(new Error("not authorized"), { name: "AccessDenied" });
       },
-    };
-    await expect(describeStack(denied, STACK)).rejects.toThrow("not authorized");
+    });
+    await expect(describeStack(denied.cloudFormation, STACK)).rejects.toThrow("not authorized");
   });
 
   it("emptyAndDeleteBucket pages through versions and reports progress", async () => {
     const s3 = FakeS3.withBucket("b", 5, STACK);
+    const client = fakeAws(s3, new FakeCloudFormation(undefined)).s3;
     const progress: number[] = [];
-    expect(await emptyAndDeleteBucket(s3, "b", (n) => progress.push(n))).toBe(5);
+    expect(await emptyAndDeleteBucket(client, "b", (n) => progress.push(n))).toBe(5);
     expect(progress).toEqual([2, 4, 5]);
     expect(s3.calls.at(-1)).toBe("deleteBucket b");
-    expect(await emptyAndDeleteBucket(s3, "b")).toBeUndefined();
+    expect(await emptyAndDeleteBucket(client, "b")).toBeUndefined();
   });
 
   it("emptyAndDeleteBucket stops on objects S3 refused to delete", async () => {
     const s3 = FakeS3.withBucket("b", 1, STACK);
     s3.deleteObjects = async () => ({ Errors: [{ Key: "runs/r/0", Code: "AccessDenied", Message: "no" }] });
-    await expect(emptyAndDeleteBucket(s3, "b")).rejects.toThrow(
-      /Could not delete 1 object\(s\) from b, e.g. runs\/r\/0: AccessDenied/,
-    );
+    await expect(
+      emptyAndDeleteBucket(fakeAws(s3, new FakeCloudFormation(undefined)).s3, "b"),
+    ).rejects.toThrow(/Could not delete 1 object\(s\) from b, e.g. runs\/r\/0: AccessDenied/);
   });
 
   it("findRetainedBuckets matches the stack-name tag only", async () => {
@@ -453,17 +487,19 @@ describe("AWS helpers", () => {
       versions: [],
       tags: { "aws:cloudformation:stack-name": "kindling-demo-devx" },
     });
-    expect(await findRetainedBuckets(s3, STACK)).toEqual(["kindling-demo-dev-logs-1"]);
+    expect(await findRetainedBuckets(fakeAws(s3, new FakeCloudFormation(undefined)).s3, STACK)).toEqual([
+      "kindling-demo-dev-logs-1",
+    ]);
   });
 });
 
-describe("reporterIoHost", () => {
+describe("forwardingIoHost", () => {
   const msg = (level: string, message: string, code?: string) =>
     ({ time: new Date(), level, action: "deploy", code, message, data: {} }) as never;
 
-  it("routes toolkit messages to the reporter by level", async () => {
-    const reporter = new RecordingReporter();
-    const host = reporterIoHost(reporter);
+  it("forwards toolkit messages to Kindling's host by level, with the toolkit's code", async () => {
+    const io = new RecordingHost();
+    const host = forwardingIoHost(io);
     await host.notify(msg("info", "stack created"));
     await host.notify(msg("warn", "careful"));
     await host.notify(msg("error", "boom"));
@@ -472,15 +508,16 @@ describe("reporterIoHost", () => {
     await host.notify(msg("result", "diff text", "CDK_TOOLKIT_I4002"));
     await host.notify(msg("result", "{template}", "CDK_TOOLKIT_I1901"));
     await host.notify(msg("info", "   "));
-    expect(reporter.messages).toEqual([
+    expect(io.messages.map((m) => ({ level: m.level, message: m.message }))).toEqual([
       { level: "info", message: "stack created" },
       { level: "warn", message: "careful" },
       { level: "warn", message: "boom" },
       { level: "debug", message: "detail" },
       { level: "debug", message: "more detail" },
-      { level: "print", message: "diff text" },
+      { level: "result", message: "diff text" },
       { level: "debug", message: "{template}" },
     ]);
+    expect(io.messages[5]?.data).toEqual({ toolkitCode: "CDK_TOOLKIT_I4002" });
   });
 
   it("answers confirmations with --yes, the prompt, or the toolkit default", async () => {
@@ -489,12 +526,12 @@ describe("reporterIoHost", () => {
         ...(msg("info", "Do you wish to deploy these changes?", code) as object),
         defaultResponse,
       }) as never;
-    const reporter = new RecordingReporter();
+    const io = new RecordingHost();
     expect(
-      await reporterIoHost(reporter, { yes: true }).requestResponse(request("CDK_TOOLKIT_I5060", false)),
+      await forwardingIoHost(io, { yes: true }).requestResponse(request("CDK_TOOLKIT_I5060", false)),
     ).toBe(true);
     const asked: string[] = [];
-    const host = reporterIoHost(reporter, {
+    const host = forwardingIoHost(io, {
       confirm: async (q) => {
         asked.push(q);
         return false;
@@ -504,7 +541,7 @@ describe("reporterIoHost", () => {
     expect(await host.requestResponse(request("CDK_TOOLKIT_I5060", true))).toBe(false);
     expect(asked).toEqual(["Do you wish to deploy these changes?"]);
     expect(await host.requestResponse(request("CDK_TOOLKIT_I7010", false))).toBe(true);
-    expect(await reporterIoHost(reporter).requestResponse(request("CDK_TOOLKIT_I5060", true))).toBe(true);
-    expect(await reporterIoHost(reporter).requestResponse(request("CDK_TOOLKIT_I9999", "text"))).toBe("text");
+    expect(await forwardingIoHost(io).requestResponse(request("CDK_TOOLKIT_I5060", true))).toBe(true);
+    expect(await forwardingIoHost(io).requestResponse(request("CDK_TOOLKIT_I9999", "text"))).toBe("text");
   });
 });

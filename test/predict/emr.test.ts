@@ -16,10 +16,11 @@ import {
 } from "@aws-sdk/client-s3";
 import { afterEach, describe, expect, it } from "vitest";
 import { InterruptedError, JobFailedError } from "../../src/errors.js";
-import { predictEmr, predictEmrDryRun } from "../../src/predict/emr.js";
+import { predictOn } from "../../src/predict/execute.js";
 import { planPredict } from "../../src/predict/plan.js";
 import { RunStore } from "../../src/runs/store.js";
 import type { JobSpec } from "../../src/spec/types.js";
+import { predictEmrDryRun } from "../../src/targets/emr/predict.js";
 import { awsError, body, cluster, mockedRun, step } from "../emr/mocks.js";
 import { copyFixtureRun } from "../report/fixtures.js";
 
@@ -32,10 +33,7 @@ afterEach(() => {
 
 async function setup() {
   const m = await mockedRun();
-  cleanup.push(() => {
-    m.emrMock.restore();
-    m.s3Mock.restore();
-  });
+  cleanup.push(m.restore);
   const runDir = await copyFixtureRun();
   const work = path.dirname(runDir);
   await mkdir(path.join(runDir, "models", "hashing_tf", "metadata"), { recursive: true });
@@ -62,16 +60,10 @@ async function setup() {
     puts.set(input.Key, text);
     return {};
   });
-  const context = { reporter: m.reporter, verbose: false, signal: m.controller.signal };
-  const options = {
-    loaded: m.loaded,
-    aws: m.options.aws,
-    clock: m.options.clock as () => Date,
-    sleep: m.options.sleep as (ms: number) => Promise<void>,
-    pollMs: 1000,
-    logWait: { attempts: 2, intervalMs: 1000 },
-  };
-  return { ...m, runDir, work, plan, puts, context, options };
+  m.deps.logWait = { attempts: 2, intervalMs: 1000 };
+  /** `kindling predict --target emr`: the plan scored through the EMR target's prepare/predict/teardown. */
+  const predict = () => predictOn(m.target(), plan);
+  return { ...m, runDir, work, plan, puts, predict };
 }
 
 describe("predict --target emr", () => {
@@ -109,7 +101,7 @@ describe("predict --target emr", () => {
       throw awsError("NoSuchKey", "no", 404);
     });
 
-    const outcome = await predictEmr(m.plan, m.context, m.options);
+    const outcome = await m.predict();
 
     expect(outcome.result).toMatchObject({ rows: 1, predicted: { spam: 1 } });
     expect(await readFile(m.plan.output.file, "utf8")).toMatch(/1,free money,spam/);
@@ -172,13 +164,13 @@ describe("predict --target emr", () => {
     });
     m.s3Mock.on(ListObjectsV2Command).resolves({ Contents: [] });
 
-    const error = await predictEmr(m.plan, m.context, m.options).catch((e) => e);
+    const error = await m.predict().catch((e) => e);
 
     expect(error).toBeInstanceOf(JobFailedError);
     expect(error.message).toMatch(/Prediction with run .* failed on EMR: Spark ran out of memory/);
     expect(error.hint).toMatch(/Nothing was written to .*scored\.csv/);
     expect(m.emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(1);
-    const text = m.reporter.text();
+    const text = m.host.text();
     expect(text).toMatch(/Step FAILED: Unknown Error.: java.lang.OutOfMemoryError/);
     expect(text).toMatch(/last lines of the step stderr[\s\S]*OutOfMemoryError/);
     expect(text).toMatch(/Likely cause \(out-of-memory\)/);
@@ -194,7 +186,7 @@ describe("predict --target emr", () => {
       m.controller.abort("SIGINT");
       return step("RUNNING");
     });
-    const error = await predictEmr(m.plan, m.context, m.options).catch((e) => e);
+    const error = await m.predict().catch((e) => e);
     expect(error).toBeInstanceOf(InterruptedError);
     expect(error.message).toMatch(/interrupted; cluster j-TEST was terminated/);
     expect(m.emrMock.commandCalls(TerminateJobFlowsCommand)[0]?.args[0].input).toEqual({
@@ -205,7 +197,7 @@ describe("predict --target emr", () => {
 
   it("--dry-run: the uploads, predict spec and request with placeholders, and no AWS call", async () => {
     const m = await setup();
-    const json = await predictEmrDryRun(m.plan, m.loaded);
+    const json = await predictEmrDryRun(m.plan, m.loaded.config);
     expect(json.dry_run).toBe(true);
     expect(json.uploads.map((u) => u.kind)).toEqual(["data", "data", "code", "code", "spec"]);
     expect(json.spec.model.uri).toMatch(/^s3:\/\/<\w+>\/runs\/.*\/models\/hashing_tf$/);

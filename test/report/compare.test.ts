@@ -4,10 +4,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderComparison } from "../../src/cli/commands/compare.js";
 import { type runRow, runsCommand } from "../../src/cli/commands/runs.js";
-import type { CommandIO } from "../../src/cli/io.js";
 import { compareRuns } from "../../src/report/compare.js";
 import { RunStore } from "../../src/runs/store.js";
-import { RecordingReporter } from "../../src/ui/reporter.js";
+import { recordingIo } from "../helpers/io.js";
 import { clone, fixtureSources } from "./fixtures.js";
 
 describe("compareRuns", () => {
@@ -17,6 +16,7 @@ describe("compareRuns", () => {
     b.manifest.run_id = "20261128-090000-spam-0b0b";
     b.manifest.config_hash = "different";
     b.manifest.input.sha256 = "f".repeat(64);
+    b.manifest.duration_seconds = (a.manifest.duration_seconds ?? 0) + 30;
     const tfidf = b.metrics?.feature_sets.tfidf;
     if (!tfidf || !b.metrics) throw new Error("fixture has tfidf");
     tfidf.accuracy += 0.02;
@@ -33,13 +33,18 @@ describe("compareRuns", () => {
     expect(c.metrics.find((m) => m.featureSet === "word2vec" && m.metric === "f1")?.delta).toBe(0);
     expect(c.sameConfig).toBe(false);
     expect(c.changes).toEqual([
-      { key: "feature_sets[tfidf].num_features", a: "250", b: "1000" },
-      { key: "training.cv.folds", a: "2", b: "3" },
-      { key: "input.sha256", a: JSON.stringify(a.manifest.input.sha256), b: JSON.stringify("f".repeat(64)) },
+      { key: "features.tfidf.num_features", a: "250", b: "1000" },
+      { key: "train.folds", a: "2", b: "3" },
+      { key: "data.sha256", a: JSON.stringify(a.manifest.input.sha256), b: JSON.stringify("f".repeat(64)) },
     ]);
+    expect(c.duration.delta).toBeCloseTo(30, 6);
+    const cv = c.metrics.find((m) => m.featureSet === "tfidf" && m.metric === "cv_best");
+    expect(cv?.a).toBe(a.metrics?.feature_sets.tfidf?.cv_best);
     const text = renderComparison(c);
     expect(text).toMatch(/tfidf\s*│\s*Accuracy\s*│\s*93\.9%\s*│\s*95\.9%\s*│\s*\+2\.0 pts/);
-    expect(text).toContain("feature_sets[tfidf].num_features: 250 → 1000");
+    expect(text).toMatch(/tfidf\s*│\s*CV f1\s*│\s*0\.\d{3}\s*│\s*0\.\d{3}\s*│\s*0\.000/);
+    expect(text).toMatch(/Duration: A 49\.6 s, B 1 min 20 s \(\+30 s\)\./);
+    expect(text).toContain("features.tfidf.num_features: 250 → 1000");
   });
 
   it("says so when two runs share their config, data and versions", async () => {
@@ -78,25 +83,20 @@ describe("kindling runs", () => {
       status: "failed",
       best: undefined,
       duration_seconds: 3,
+      failure: { stage: "train:tfidf", kind: "Killed", message: "Spark's JVM was killed (SIGKILL)" },
     });
     await mkdir(path.join(root, "not-a-run"));
 
-    const reporter = new RecordingReporter();
-    let json: unknown;
-    const io: CommandIO = {
-      reporter,
-      signal: new AbortController().signal,
-      cwd,
-      emitJson: (v) => (json = v),
-    };
-    await runsCommand({ json: false, verbose: false, config: "absent.yaml" }, io);
+    const r = recordingIo(cwd);
+    await runsCommand({ json: false, verbose: false, config: "absent.yaml" }, r.io);
 
-    const rows = json as ReturnType<typeof runRow>[];
-    expect(rows.map((r) => [r.id, r.status, r.best, r.accuracy, r.duration_seconds])).toEqual([
-      [newer.id, "failed", undefined, undefined, 3],
-      [older.id, "succeeded", "hashing_tf", manifest.best?.accuracy, manifest.duration_seconds],
+    const rows = r.json<ReturnType<typeof runRow>[]>();
+    expect(rows.map((r) => [r.id, r.status, r.best, r.accuracy, r.duration_seconds, r.failure])).toEqual([
+      [newer.id, "failed", undefined, undefined, 3, { stage: "train:tfidf", kind: "Killed" }],
+      [older.id, "succeeded", "hashing_tf", manifest.best?.accuracy, manifest.duration_seconds, undefined],
     ]);
-    const table = reporter.text();
+    const table = r.host.text();
+    expect(table).toMatch(/failed \(Killed at train:tfidf\)/);
     expect(table.indexOf(newer.id)).toBeLessThan(table.indexOf(older.id));
     expect(table).toMatch(/hashing_tf\s*│\s*93\.9%\s*│\s*49\.6 s/);
     expect(table).toContain("spam-assassin.csv");

@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { renderCharts } from "../../src/report/charts.js";
 import { buildReportData } from "../../src/report/data.js";
-import { flattenConfig } from "../../src/report/flatten.js";
+import { escapeHtml, renderReportHtml } from "../../src/report/html.js";
+import { runSettings } from "../../src/report/settings.js";
 import {
   formatBytes,
   formatDeltaPoints,
   formatDuration,
   formatInteger,
   formatPercent,
-} from "../../src/report/format.js";
-import { escapeHtml, renderReportHtml } from "../../src/report/html.js";
+} from "../../src/ui/format.js";
 import { clone, fixtureSources } from "./fixtures.js";
 
 const META = { generatedAt: "2026-11-28T00:00:00.000Z", kindlingVersion: "0.1.0" };
@@ -149,13 +149,33 @@ describe("formatting for people", () => {
   });
 });
 
-describe("flattened config", () => {
-  it("keys feature sets by name and leaves out the run's identity and output location", async () => {
+describe("a run's settings", () => {
+  it("are named by the config keys users write, and leave out the run's identity and where it wrote", async () => {
     const { spec } = await fixtureSources();
-    const flat = new Map(flattenConfig(spec));
-    expect(flat.get("feature_sets[tfidf].num_features")).toBe("250");
-    expect(flat.get("training.model.grid.max_iter")).toBe("[10, 15, 20]");
+    const flat = new Map(runSettings(spec));
+    expect(flat.get("features.tfidf.num_features")).toBe("250");
+    expect(flat.get("features.word2vec.enabled")).toBe("true");
+    expect(flat.get("train.grid.max_iter")).toBe("[10, 15, 20]");
+    expect(flat.get("train.folds")).toBe("2");
+    expect(flat.get("data.csv.delimiter")).toBe(JSON.stringify(","));
     expect(flat.get("text.clean[1].pattern")).toBe(JSON.stringify("[^A-Za-z ]"));
-    expect([...flat.keys()].some((k) => k.startsWith("run.") || k === "output.uri")).toBe(false);
+    expect(flat.get("text.clean[1].replace")).toBe(JSON.stringify(""));
+    expect(flat.get("text.stop_words")).toBe(JSON.stringify("english"));
+    const keys = [...flat.keys()];
+    expect(keys.some((k) => /^(run|input|training|feature_sets)\b/.test(k) || k.includes("uri"))).toBe(false);
+  });
+
+  it("a disabled feature set is `enabled: false`; `auto` reads back as auto", async () => {
+    const { spec } = await fixtureSources();
+    const flat = new Map(
+      runSettings({
+        ...spec,
+        feature_sets: spec.feature_sets.filter((f) => f.kind !== "tfidf"),
+        training: { ...spec.training, cv: { ...spec.training.cv, parallelism: null } },
+      }),
+    );
+    expect(flat.get("features.tfidf.enabled")).toBe("false");
+    expect(flat.has("features.tfidf.num_features")).toBe(false);
+    expect(flat.get("train.parallelism")).toBe(JSON.stringify("auto"));
   });
 });

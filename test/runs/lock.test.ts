@@ -15,7 +15,9 @@ describe("run lock: one writing run per run folder", () => {
     expect(error).toBeInstanceOf(RunLockedError);
     expect(error.exitCode).toBe(1);
     expect(error.message).toMatch(
-      new RegExp(`^run 20261127-231500-spam-7f3a \\(pid ${process.pid}, since .*\\) is writing to ${dir}; one run at a time`),
+      new RegExp(
+        `^run 20261127-231500-spam-7f3a \\(pid ${process.pid}, since .*\\) is writing to ${dir}; one run at a time`,
+      ),
     );
     expect(error.hint).toMatch(`delete ${path.join(dir, LOCK_FILE)}`);
     await first.release();

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { parseEventLine, stageLabel } from "../../src/targets/local/events.js";
+import { parseEventLine, renderJobLogLine, stageLabel } from "../../src/targets/local/events.js";
 
 it.each([
   [
@@ -24,4 +24,20 @@ it.each([
 it("labels stages for people", () => {
   expect(stageLabel("featurize:word2vec")).toBe("Featurize word2vec");
   expect(stageLabel("load")).toBe("Load");
+});
+
+it.each([
+  ['@@kindling {"event":"stage_start","stage":"train:tfidf","ts":1}', "▶ Train tfidf"],
+  ['@@kindling {"event":"stage_end","stage":"train:tfidf","seconds":95.2}', "✔ Train tfidf (1 min 35 s)"],
+  [
+    '@@kindling {"event":"rows","read":6046,"rejected":2,"null_dropped":1,"used":6043}',
+    "  rows: 6,046 read, 2 rejected, 1 dropped for nulls, 6,043 used",
+  ],
+  [
+    '@@kindling {"event":"error","stage":"load","kind":"InputNotFound","message":"no such file"}',
+    "✖ InputNotFound at Load: no such file",
+  ],
+  ["Loaded 6046 rows", "Loaded 6046 rows"],
+])("renders the job log line %s for people (kindling logs)", (line, shown) => {
+  expect(renderJobLogLine(line)).toBe(shown);
 });

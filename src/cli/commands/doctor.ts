@@ -28,7 +28,7 @@ export async function doctorCommand(
   io.emitJson({ ok: checks.every((c) => c.status !== "fail"), checks });
   const mark = { ok: "✔", warn: "!", fail: "✖" } as const;
   for (const c of checks) {
-    io.reporter.print(`${mark[c.status]} ${c.name}: ${c.detail}${c.fix ? `\n    → ${c.fix}` : ""}`);
+    io.print(`${mark[c.status]} ${c.name}: ${c.detail}${c.fix ? `\n    → ${c.fix}` : ""}`);
   }
   if (checks.some((c) => c.status === "fail")) {
     throw new KindlingError("Some prerequisites are missing (see above).");

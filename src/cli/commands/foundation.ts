@@ -8,8 +8,9 @@ import {
   renderPlan,
   synthFoundation,
 } from "../../infra/toolkit.js";
+import { planEmrDryRun } from "../../targets/emr/dryRun.js";
 import { planJson, renderEmrRunPlan } from "../../targets/emr/plan.js";
-import { planEmrDryRun } from "../../targets/emr/runEmr.js";
+import { formatDuration } from "../../ui/format.js";
 import { terminalConfirm } from "../confirm.js";
 import type { CommandIO } from "../io.js";
 import type { DeployOptions, DestroyOptions, PlanOptions, SynthOptions } from "../options.js";
@@ -18,38 +19,38 @@ import type { DeployOptions, DestroyOptions, PlanOptions, SynthOptions } from ".
 export async function synthCommand(options: SynthOptions, io: CommandIO): Promise<void> {
   const { config } = await loadConfig(options.config);
   const outDir = path.resolve(io.cwd, options.out);
-  const result = await synthFoundation(foundationSettingsFrom(config), { outDir, reporter: io.reporter });
+  const result = await synthFoundation(foundationSettingsFrom(config), { outDir, io: io.host });
   io.emitJson(result);
-  io.reporter.print(
+  io.print(
     `${result.stackName}: ${result.templatePaths.map((p) => path.relative(io.cwd, p)).join(", ")} ` +
-      `(${(result.templateBytes / 1024).toFixed(1)} KiB, synthesized in ${(result.synthMs / 1000).toFixed(1)}s, cdk-nag: ${result.findings.length} finding(s))`,
+      `(${(result.templateBytes / 1024).toFixed(1)} KiB, synthesized in ${formatDuration(result.synthMs / 1000)}, cdk-nag: ${result.findings.length} finding(s))`,
   );
 }
 
-/** `kindling plan`: what deploy would create or change. */
+/** `kindling plan`: what deploy would create or change, printed once. */
 export async function planCommand(options: PlanOptions, io: CommandIO): Promise<void> {
   const loaded = await loadConfig(options.config);
   const { config } = loaded;
   const plan = await planFoundation(foundationSettingsFrom(config, awsOverrides(options)), {
-    reporter: io.reporter,
+    io: io.host,
     offline: options.offline,
     ...awsOverrides(options),
   });
   if (options.target === "emr") {
     // What one run adds on top of the foundation: the cluster, its step and what it costs.
     const region = options.region ?? config.aws.region ?? process.env.AWS_REGION;
-    const { plan: run } = await planEmrDryRun({
+    const run = await planEmrDryRun({
       loaded,
-      reporter: io.reporter,
-      aws: () => Promise.reject(new Error("planning makes no EMR call")),
+      io: io.host,
+      signal: io.signal,
       ...(region ? { region } : {}),
     });
     io.emitJson({ ...plan, emr_run: planJson(run) });
-    io.reporter.print(`${renderPlan(plan)}\n${renderEmrRunPlan(run)}`);
+    io.print(`${renderPlan(plan)}\n${renderEmrRunPlan(run)}`);
     return;
   }
   io.emitJson(plan);
-  io.reporter.print(renderPlan(plan));
+  io.print(renderPlan(plan));
 }
 
 /** `kindling deploy`: create or update the foundation stack and print its outputs. */
@@ -57,13 +58,13 @@ export async function deployCommand(options: DeployOptions, io: CommandIO): Prom
   const { config } = await loadConfig(options.config);
   const confirm = terminalConfirm();
   const outputs = await deployFoundation(foundationSettingsFrom(config, awsOverrides(options)), {
-    reporter: io.reporter,
+    io: io.host,
     yes: options.yes,
     ...(confirm ? { confirm } : {}),
     ...awsOverrides(options),
   });
   io.emitJson(outputs);
-  io.reporter.print(
+  io.print(
     Object.entries(outputs)
       .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(", ") : String(v)}`)
       .join("\n"),
@@ -75,14 +76,14 @@ export async function destroyCommand(options: DestroyOptions, io: CommandIO): Pr
   const { config } = await loadConfig(options.config);
   const confirm = terminalConfirm();
   const outcome = await destroyFoundation(foundationSettingsFrom(config, awsOverrides(options)), {
-    reporter: io.reporter,
+    io: io.host,
     yes: options.yes,
     deleteData: options.deleteData,
     ...(confirm ? { confirm } : {}),
     ...awsOverrides(options),
   });
   io.emitJson(outcome);
-  if (outcome.cancelled) io.reporter.print("Nothing was changed.");
+  if (outcome.cancelled) io.print("Nothing was changed.");
 }
 
 function awsOverrides(options: { profile?: string; region?: string }): { profile?: string; region?: string } {

@@ -28,7 +28,5 @@ export async function initCommand(options: InitOptions, io: CommandIO): Promise<
     throw error;
   }
   io.emitJson({ config: file });
-  io.reporter.print(
-    `Wrote ${file}. Set data.path, data.text and data.label, then run \`kindling validate\`.`,
-  );
+  io.print(`Wrote ${file}. Set data.path, data.text and data.label, then run \`kindling validate\`.`);
 }

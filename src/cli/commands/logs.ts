@@ -1,14 +1,16 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { createAwsClients } from "../../aws/clients.js";
+import { realSleep, type Sleep } from "../../clock.js";
 import { readJson } from "../../runs/files.js";
 import type { Manifest } from "../../runs/manifest.js";
-import { createEmrAws } from "../../targets/emr/aws.js";
 import { readStepLogs, type StepLogs } from "../../targets/emr/logs.js";
-import { realSleep, type Sleep } from "../../targets/emr/retry.js";
 import { CLUSTER_DONE } from "../../targets/emr/watch.js";
+import { renderJobLogLine } from "../../targets/local/events.js";
+import { displayPath } from "../../ui/format.js";
 import type { CommandIO } from "../io.js";
 import type { LogsOptions } from "../options.js";
-import { type AwsFactory, findRun } from "./status.js";
+import { type AwsFactory, namedRun } from "./status.js";
 
 const STREAMS: Array<[keyof Omit<StepLogs, "sources">, string]> = [
   ["stepStderr", "step stderr"],
@@ -17,40 +19,31 @@ const STREAMS: Array<[keyof Omit<StepLogs, "sources">, string]> = [
 ];
 
 /**
- * `kindling logs ID [--follow]`: a local run's job log, or an EMR run's step and driver logs from the
- * log URI. With --follow, new output is printed as it arrives until the run (or cluster) has ended.
+ * `kindling logs RUN [--follow]`: a local run's job log (its progress events in words, and where Spark's
+ * own log is), or an EMR run's step and driver logs from the log URI. With --follow, new output is printed
+ * as it arrives until the run (or cluster) has ended.
  */
 export async function logsCommand(
   options: LogsOptions,
   io: CommandIO,
   deps: { aws?: AwsFactory; sleep?: Sleep; pollMs?: number } = {},
 ): Promise<void> {
-  const run = await findRun(options.config, options.runId, io.cwd);
+  const run = await namedRun(options, io);
   const sleep = deps.sleep ?? realSleep;
-  const pollMs = deps.pollMs ?? 10_000;
   const emr = run.manifest?.emr;
+  if (!emr?.cluster_id) {
+    await localLogs(run.dir, run.id, options.follow, io, sleep);
+    return;
+  }
   const printed = new Map<string, number>();
   const emit = (label: string, text: string | undefined) => {
     if (!text) return;
     const from = printed.get(label) ?? 0;
     if (text.length <= from) return;
-    io.reporter.print(from === 0 ? `── ${label} ──\n${text.slice(from)}` : text.slice(from));
+    io.print(from === 0 ? `── ${label} ──\n${text.slice(from)}` : text.slice(from));
     printed.set(label, text.length);
   };
-
-  if (!emr?.cluster_id) {
-    const jobLog = path.join(run.dir, "logs", "job.log");
-    for (;;) {
-      emit("job.log", await readFile(jobLog, "utf8").catch(() => undefined));
-      const manifest = await readJson<Manifest>(path.join(run.dir, "manifest.json")).catch(() => undefined);
-      if (!options.follow || manifest?.status !== "running" || io.signal.aborted) break;
-      await sleep(1000, io.signal);
-    }
-    io.emitJson({ run_id: run.id, logs: Object.fromEntries(printed) });
-    return;
-  }
-
-  const aws = await (deps.aws ?? createEmrAws)({
+  const aws = await (deps.aws ?? createAwsClients)({
     region: emr.region,
     ...(options.profile ? { profile: options.profile } : {}),
   });
@@ -67,12 +60,10 @@ export async function logsCommand(
       for (const [key, label] of STREAMS) emit(label, logs[key]);
       break;
     }
-    await sleep(pollMs, io.signal);
+    await sleep(deps.pollMs ?? 10_000, io.signal);
   }
   if (logs.sources.length === 0 && printed.size === 0) {
-    io.reporter.info(
-      `No logs under ${emr.log_uri}${emr.cluster_id}/ yet (EMR uploads them every few minutes).`,
-    );
+    io.print(`No logs under ${emr.log_uri}${emr.cluster_id}/ yet (EMR uploads them every few minutes).`);
   }
   io.emitJson({
     run_id: run.id,
@@ -82,4 +73,35 @@ export async function logsCommand(
     driver_stdout: logs.containerStdout ?? null,
     driver_stderr: logs.containerStderr ?? null,
   });
+}
+
+/** job.log line by line, events rendered; with `follow`, until the manifest stops saying "running". */
+async function localLogs(
+  dir: string,
+  runId: string,
+  follow: boolean,
+  io: CommandIO,
+  sleep: Sleep,
+): Promise<void> {
+  const jobLog = path.join(dir, "logs", "job.log");
+  let done = 0;
+  const lines: string[] = [];
+  for (;;) {
+    const text = (await readFile(jobLog, "utf8").catch(() => "")).slice(done);
+    // Only whole lines: the rest is still being written.
+    const end = text.lastIndexOf("\n") + 1;
+    if (end > 0) {
+      const fresh = text.slice(0, end).split("\n").slice(0, -1);
+      lines.push(...fresh);
+      io.print(fresh.map(renderJobLogLine).join("\n"));
+      done += end;
+    }
+    const manifest = await readJson<Manifest>(path.join(dir, "manifest.json")).catch(() => undefined);
+    if (!follow || manifest?.status !== "running" || io.signal.aborted) break;
+    await sleep(1000, io.signal);
+  }
+  const sparkLog = path.join(dir, "logs", "spark.log");
+  if (lines.length === 0) io.print(`No job output yet in ${displayPath(jobLog)}.`);
+  io.print(`Spark's own log: ${displayPath(sparkLog)}`);
+  io.emitJson({ run_id: runId, job_log: jobLog, spark_log: sparkLog, lines });
 }

@@ -1,45 +1,20 @@
 import path from "node:path";
 import Table from "cli-table3";
-import type { LoadedConfig } from "../../config/load.js";
-import { loadConfig } from "../../config/load.js";
+import { type LoadedConfig, loadConfig } from "../../config/load.js";
+import { configSchema } from "../../config/schema.js";
 import { UsageError } from "../../errors.js";
-import { predictEmr, predictEmrDryRun } from "../../predict/emr.js";
-import type { PredictExecutor, PredictOutcome } from "../../predict/executor.js";
-import { predictLocal } from "../../predict/local.js";
+import { predictOn } from "../../predict/execute.js";
+import type { PredictOutcome } from "../../predict/outcome.js";
 import { planPredict } from "../../predict/plan.js";
-import { formatInteger, formatPercent } from "../../report/format.js";
 import { exists, readJson } from "../../runs/files.js";
-import { findRun, runsRoot } from "../../runs/resolve.js";
+import { findRun, runsRoot } from "../../runs/lookup.js";
 import type { JobSpec } from "../../spec/types.js";
-import { createEmrAws } from "../../targets/emr/aws.js";
+import { createTarget, type TargetChoice } from "../../targets/registry.js";
+import { CODES } from "../../ui/codes.js";
+import { formatInteger, formatPercent } from "../../ui/format.js";
 import type { CommandIO } from "../io.js";
 import type { PredictOptions } from "../options.js";
-import { pollingFromEnv } from "./runEmr.js";
-
-/** Where predict can run; a target registers its executor here. */
-export const PREDICT_TARGETS: Record<PredictOptions["target"], PredictExecutor> = {
-  local: predictLocal,
-  emr: async (plan, context) => {
-    const loaded = await emrConfig(context.configFile);
-    const region = loaded.config.aws.region;
-    return predictEmr(plan, context, {
-      loaded,
-      aws: () => createEmrAws(region ? { region } : {}),
-      ...pollingFromEnv(),
-    });
-  },
-};
-
-/** The EMR target's settings (instances, release, foundation stack) come from the project's kindling.yaml. */
-async function emrConfig(file: string | undefined): Promise<LoadedConfig> {
-  if (!file || !(await exists(file))) {
-    throw new UsageError(
-      `predict --target emr reads the EMR settings from ${file ?? "kindling.yaml"}, which is missing`,
-      { hint: "Run it in the project folder, or pass -c <kindling.yaml>." },
-    );
-  }
-  return loadConfig(file);
-}
+import { emrDepsFromEnv, targetContext } from "./run.js";
 
 /** `kindling predict`: score raw text with a run's saved model, writing input columns + predictions. */
 export async function predictCommand(
@@ -49,7 +24,10 @@ export async function predictCommand(
   if (options.dryRun && options.target !== "emr") {
     throw new UsageError("--dry-run goes with --target emr (a local prediction has nothing to preview)");
   }
-  const run = await findRun(options.run, await runsRoot(options.config, io.cwd), io.cwd);
+  const run = await findRun(options.run, await runsRoot(options.config, io.cwd), io.cwd, {
+    complete: true,
+    io: io.host,
+  });
   const spec = await readJson<JobSpec>(path.join(run.dir, "spec.json")).catch(() => undefined);
   const plan = await planPredict({
     run,
@@ -59,27 +37,34 @@ export async function predictCommand(
     force: options.force,
     ...(options.featureSet ? { featureSet: options.featureSet } : {}),
   });
-  for (const warning of plan.warnings) io.reporter.warn(warning);
+  for (const warning of plan.warnings) io.host.notify(CODES.PREDICT_NOTE.msg(warning, { runId: plan.runId }));
+  const loaded = await projectConfig(options, io);
   if (options.dryRun) {
-    const json = await predictEmrDryRun(plan, await emrConfig(path.resolve(io.cwd, options.config)));
+    const { predictEmrDryRun } = await import("../../targets/emr/predict.js");
+    const json = await predictEmrDryRun(plan, (await requireConfig(loaded, options)).config);
     io.emitJson(json);
-    io.reporter.print(
+    io.print(
       `Dry run of predict ${json.predict_id} (no AWS call; <…> are the foundation stack's outputs):\n` +
         json.uploads.map((u) => `  upload ${u.from} → ${u.to} (${u.bytes} bytes)`).join("\n") +
         `\nRunJobFlow request:\n${JSON.stringify(json.run_job_flow, null, 2)}`,
     );
     return undefined;
   }
-  io.reporter.info(
-    `Scoring ${path.basename(plan.input.file)} with ${plan.featureSet} from run ${plan.runId}`,
+  io.host.notify(
+    CODES.PREDICT_START.msg(
+      `Scoring ${path.basename(plan.input.file)} with ${plan.featureSet} from run ${plan.runId}`,
+      {
+        runId: plan.runId,
+        featureSet: plan.featureSet,
+        input: plan.input.file,
+      },
+    ),
   );
-  const outcome = await PREDICT_TARGETS[options.target](plan, {
-    reporter: io.reporter,
-    verbose: options.verbose,
-    signal: io.signal,
-    ...(options.master ? { master: options.master } : {}),
-    configFile: path.resolve(io.cwd, options.config),
-  });
+  // EMR reads instances, release and the foundation from the project's kindling.yaml; scoring here needs none.
+  const config =
+    options.target === "emr" ? await requireConfig(loaded, options) : (loaded ?? defaults(run.dir));
+  const target = await createTarget(targetChoice(options), targetContext(config, io));
+  const outcome = await predictOn(target, plan);
   const { result } = outcome;
   io.emitJson({
     run_id: plan.runId,
@@ -95,8 +80,43 @@ export async function predictCommand(
     const n = result.predicted[label] ?? 0;
     table.push([label, formatInteger(n), formatPercent(result.rows ? n / result.rows : null)]);
   }
-  io.reporter.print(
+  io.print(
     `${table.toString()}\nScored ${formatInteger(result.rows)} rows with ${plan.featureSet} (run ${plan.runId}).\nPredictions: ${outcome.output}`,
   );
   return outcome;
+}
+
+function targetChoice(options: PredictOptions): TargetChoice {
+  if (options.target === "emr") {
+    return {
+      name: "emr",
+      ...(options.profile ? { profile: options.profile } : {}),
+      ...(options.region ? { region: options.region } : {}),
+      deps: emrDepsFromEnv(),
+    };
+  }
+  if (options.target === "standalone") return { name: "standalone" };
+  return { name: "local", ...(options.master ? { master: options.master } : {}) };
+}
+
+/** The project's kindling.yaml, when there is one where -c points. */
+async function projectConfig(options: PredictOptions, io: CommandIO): Promise<LoadedConfig | undefined> {
+  const file = path.resolve(io.cwd, options.config);
+  return (await exists(file)) ? loadConfig(file) : undefined;
+}
+
+async function requireConfig(
+  loaded: LoadedConfig | undefined,
+  options: PredictOptions,
+): Promise<LoadedConfig> {
+  if (loaded) return loaded;
+  throw new UsageError(
+    `predict --target ${options.target} reads the EMR settings (instances, release, the foundation stack) from ${options.config}, which is missing`,
+    { hint: "Run it in the project folder, or pass -c <kindling.yaml>." },
+  );
+}
+
+/** Scoring locally needs no project config (the run's spec says how its data was read): the defaults do. */
+function defaults(runDir: string): LoadedConfig {
+  return { config: configSchema.parse({ data: { path: "unused" } }), file: "", dir: runDir };
 }

@@ -1,57 +1,88 @@
-import path from "node:path";
-import { loadConfig } from "../../config/load.js";
-import { type RunResult, runLocal } from "../../targets/local/runLocal.js";
-import { runStandalone } from "../../targets/standalone/runStandalone.js";
+import { systemClock } from "../../clock.js";
+import { type LoadedConfig, loadConfig } from "../../config/load.js";
+import { runJob } from "../../runs/lifecycle.js";
+import { type RunResult, runJson } from "../../runs/result.js";
+import type { EmrDeps } from "../../targets/emr/target.js";
+import { createTarget, type TargetChoice } from "../../targets/registry.js";
+import type { TargetContext } from "../../targets/target.js";
+import { displayPath, formatDuration, formatInteger, formatUsd } from "../../ui/format.js";
 import { metricsTable } from "../../ui/metricsTable.js";
 import type { CommandIO } from "../io.js";
 import type { RunOptions } from "../options.js";
-import { runJson } from "./result.js";
-import { runEmrCommand } from "./runEmr.js";
 
 /** `kindling run`: train on the chosen target and print the metrics table (or one JSON result). */
 export async function runCommand(options: RunOptions, io: CommandIO): Promise<RunResult | undefined> {
-  if (options.target === "emr") return runEmrCommand(options, await loadConfig(options.config), io);
-  if (options.target === "standalone") return trainOnStandalone(options, io);
-  return trainLocally(options.config, options, io);
+  const loaded = await loadConfig(options.config);
+  if (options.target === "emr" && options.dryRun) {
+    const { emrDryRunCommand } = await import("./emrDryRun.js");
+    await emrDryRunCommand(options, loaded, io);
+    return undefined;
+  }
+  return trainOn(targetChoice(options), loaded, io);
 }
 
-/** Trains on a Spark standalone cluster started (and stopped) for this run. */
-async function trainOnStandalone(options: RunOptions, io: CommandIO): Promise<RunResult> {
-  const result = await runStandalone({
-    loaded: await loadConfig(options.config),
-    verbose: options.verbose,
-    reporter: io.reporter,
-    signal: io.signal,
-    ...(options.workers !== undefined ? { workers: options.workers } : {}),
-  });
-  reportResult(result, io);
-  return result;
-}
-
-/** Loads a config, trains on local Spark (or the given master) and reports the result; shared with `demo`. */
-export async function trainLocally(
-  configFile: string,
-  options: { master?: string; verbose: boolean },
-  io: CommandIO,
-): Promise<RunResult> {
-  const result = await runLocal({
-    loaded: await loadConfig(configFile),
-    verbose: options.verbose,
-    reporter: io.reporter,
-    signal: io.signal,
-    ...(options.master ? { master: options.master } : {}),
-  });
-  reportResult(result, io);
-  return result;
-}
-
-export function reportResult(result: RunResult, io: CommandIO): void {
-  const { manifest, metrics } = result;
+/** Trains with a loaded config on a target and reports the result; shared with `demo`. */
+export async function trainOn(choice: TargetChoice, loaded: LoadedConfig, io: CommandIO): Promise<RunResult> {
+  const target = await createTarget(choice, targetContext(loaded, io));
+  const result = await runJob({ loaded, target, io: io.host, signal: io.signal });
   io.emitJson(runJson(result));
-  io.reporter.print(metricsTable(metrics));
+  io.print(`${metricsTable(result.metrics)}\n${runSummary(result)}`);
+  return result;
+}
+
+export function targetContext(loaded: LoadedConfig, io: CommandIO): TargetContext {
+  return { loaded, io: io.host, signal: io.signal, clock: systemClock, verbose: io.verbose };
+}
+
+function targetChoice(options: RunOptions): TargetChoice {
+  const aws = {
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.region ? { region: options.region } : {}),
+  };
+  switch (options.target) {
+    case "standalone":
+      return { name: "standalone", ...(options.workers !== undefined ? { workers: options.workers } : {}) };
+    case "emr":
+      return {
+        name: "emr",
+        ...aws,
+        deploy: Boolean(options.deploy),
+        destroy: Boolean(options.destroy),
+        deps: emrDepsFromEnv(),
+      };
+    default:
+      return { name: "local", ...(options.master ? { master: options.master } : {}) };
+  }
+}
+
+/** The lines under the metrics table: rows, best set, time (a cloud run: the cluster and its cost), paths. */
+export function runSummary(result: RunResult): string {
+  const { manifest, metrics } = result;
   const rows = manifest.rows;
-  io.reporter.print(
-    `${rows ? `${rows.used.toLocaleString("en-US")} rows used (${rows.null_dropped} dropped for nulls${rows.rejected ? `, ${rows.rejected} rejected as malformed: ${path.join(result.runDir, "rejects")}` : ""}). ` : ""}` +
-      `Best: ${metrics.best_feature_set}. Finished in ${manifest.duration_seconds?.toFixed(1)}s.\nRun: ${result.runDir}`,
-  );
+  const lines: string[] = [];
+  if (rows) {
+    lines.push(
+      `${formatInteger(rows.used)} rows used (${formatInteger(rows.null_dropped)} dropped for nulls${rows.rejected ? `, ${formatInteger(rows.rejected)} rejected as malformed: ${displayPath(result.runDir)}/rejects` : ""}).`,
+    );
+  }
+  lines.push(`Best: ${metrics.best_feature_set}. Finished in ${formatDuration(manifest.duration_seconds)}.`);
+  const emr = manifest.emr;
+  if (emr) {
+    const t = emr.timings;
+    lines.push(
+      `Cluster ${emr.cluster_id}: provisioning ${formatDuration(t?.provisioning_seconds)}, running ${formatDuration(t?.running_seconds)}; cost ${formatUsd(emr.cost.actual)} (estimated ${formatUsd(emr.cost.estimated)}).`,
+    );
+  }
+  lines.push(`Report: ${displayPath(`${result.runDir}/report.html`)}`, `Run: ${displayPath(result.runDir)}`);
+  return lines.join("\n");
+}
+
+/** Test hook: KINDLING_EMR_POLL_MS / KINDLING_EMR_LOG_WAIT_MS shorten the waits against an emulator. */
+export function emrDepsFromEnv(env = process.env): EmrDeps {
+  const poll = Number(env.KINDLING_EMR_POLL_MS);
+  const logWait = Number(env.KINDLING_EMR_LOG_WAIT_MS);
+  return {
+    ...(poll > 0 ? { pollMs: poll } : {}),
+    ...(logWait > 0 ? { logWait: { attempts: 5, intervalMs: logWait } } : {}),
+  };
 }

@@ -1,8 +1,8 @@
 import path from "node:path";
 import Table from "cli-table3";
-import { formatDuration, formatPercent } from "../../report/format.js";
-import { runsRoot } from "../../runs/resolve.js";
+import { runsRoot } from "../../runs/lookup.js";
 import { RunStore, type RunSummary } from "../../runs/store.js";
+import { formatDuration, formatPercent } from "../../ui/format.js";
 import type { CommandIO } from "../io.js";
 import type { RunsOptions } from "../options.js";
 
@@ -12,7 +12,7 @@ export async function runsCommand(options: RunsOptions, io: CommandIO): Promise<
   const runs = (await new RunStore(root).list()).map(runRow);
   io.emitJson(runs);
   if (runs.length === 0) {
-    io.reporter.print(`No runs in ${root}.`);
+    io.print(`No runs in ${root}.`);
     return;
   }
   const table = new Table({
@@ -22,7 +22,9 @@ export async function runsCommand(options: RunsOptions, io: CommandIO): Promise<
   for (const r of runs) {
     table.push([
       r.id,
-      r.status,
+      r.failure
+        ? `${r.status} (${r.failure.kind}${r.failure.stage ? ` at ${r.failure.stage}` : ""})`
+        : r.status,
       r.target ?? "—",
       r.data ?? "—",
       r.best ?? "—",
@@ -30,7 +32,7 @@ export async function runsCommand(options: RunsOptions, io: CommandIO): Promise<
       formatDuration(r.duration_seconds),
     ]);
   }
-  io.reporter.print(table.toString());
+  io.print(table.toString());
 }
 
 /** One line of `kindling runs` (and its --json element). */
@@ -46,6 +48,8 @@ export interface RunRow {
   f1: number | undefined;
   created_at: string | undefined;
   duration_seconds: number | undefined;
+  /** How a failed or interrupted run ended: the stage it reached and the kind of failure. */
+  failure: { stage: string | null; kind: string } | undefined;
   dir: string;
 }
 
@@ -64,6 +68,7 @@ export function runRow(run: RunSummary): RunRow {
     f1: m?.best?.f1,
     created_at: m?.created_at,
     duration_seconds: m?.duration_seconds,
+    failure: m?.failure ? { stage: m.failure.stage, kind: m.failure.kind } : undefined,
     dir: run.dir,
   };
 }

@@ -9,9 +9,9 @@ export async function schemaCommand(options: SchemaOptions, io: CommandIO): Prom
   if (options.out) {
     await writeFile(options.out, text);
     io.emitJson({ schema: options.out });
-    io.reporter.print(`Wrote ${options.out}.`);
+    io.print(`Wrote ${options.out}.`);
   } else {
     io.emitJson(configJsonSchema());
-    io.reporter.print(text);
+    io.print(text);
   }
 }

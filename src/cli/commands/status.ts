@@ -1,51 +1,47 @@
-import path from "node:path";
-import { loadConfig } from "../../config/load.js";
+import { type AwsClients, type AwsTarget, createAwsClients } from "../../aws/clients.js";
 import { UsageError } from "../../errors.js";
-import { exists } from "../../runs/files.js";
-import { RUN_ID_PATTERN } from "../../runs/runId.js";
-import { RunStore, type RunSummary } from "../../runs/store.js";
-import { createEmrAws, type EmrAws } from "../../targets/emr/aws.js";
-import { costFor, formatUsd, hourlyRate } from "../../targets/emr/cost.js";
+import { findRun, runsRoot } from "../../runs/lookup.js";
+import type { RunSummary } from "../../runs/store.js";
+import { costFor, hourlyRate } from "../../targets/emr/cost.js";
 import type { InstanceRole } from "../../targets/emr/instances.js";
-import { elapsedSeconds, formatDuration } from "../../targets/emr/watch.js";
+import { elapsedSeconds } from "../../targets/emr/watch.js";
+import { formatDuration, formatPercent, formatUsd } from "../../ui/format.js";
 import type { CommandIO } from "../io.js";
 import type { StatusOptions } from "../options.js";
 
 /** Creates the AWS clients for a run's region; tests replace it. */
-export type AwsFactory = (target: { profile?: string; region?: string }) => Promise<EmrAws>;
+export type AwsFactory = (target: AwsTarget) => Promise<AwsClients>;
 
-/** Finds a run by id in the config's run store (runs/ without a config). */
-export async function findRun(configFile: string, runId: string, cwd: string): Promise<RunSummary> {
-  const root = (await exists(configFile))
-    ? await loadConfig(configFile).then((l) => path.resolve(l.dir, l.config.output.dir))
-    : path.resolve(cwd, "runs");
-  if (!RUN_ID_PATTERN.test(runId)) {
-    throw new UsageError(`"${runId}" is not a run id (like 20261127-231500-spam-7f3a).`, {
-      hint: "`kindling runs` lists them.",
-    });
-  }
-  const run = await new RunStore(root).read(runId);
+/** The run a command names, looked up the one way every command does (src/runs/lookup.ts). */
+export async function namedRun(options: { config: string; run: string }, io: CommandIO): Promise<RunSummary> {
+  const run = await findRun(options.run, await runsRoot(options.config, io.cwd), io.cwd);
   if (!run.manifest) {
-    throw new UsageError(`No run ${runId} in ${root}.`, { hint: "`kindling runs` lists the runs there." });
+    throw new UsageError(`Run ${run.id} has no readable manifest.json (${run.dir}).`, {
+      hint: "`kindling runs` lists the runs.",
+    });
   }
   return run;
 }
 
-/** `kindling status ID`: the run's manifest state; for an EMR run still going, the cluster's live state. */
+/** `kindling status RUN`: the run's manifest state; for an EMR run still going, the cluster's live state. */
 export async function statusCommand(
   options: StatusOptions,
   io: CommandIO,
-  awsFactory: AwsFactory = createEmrAws,
+  awsFactory: AwsFactory = createAwsClients,
 ): Promise<void> {
-  const run = await findRun(options.config, options.runId, io.cwd);
+  const run = await namedRun(options, io);
   const m = run.manifest;
   if (!m) return;
   const status = run.complete ? "succeeded" : m.status;
   const out: Record<string, unknown> = { run_id: run.id, status, target: m.target, dir: run.dir };
   const lines = [`Run ${run.id}: ${status} (${m.target})`];
-  if (m.failure)
-    lines.push(`  failed${m.failure.stage ? ` at ${m.failure.stage}` : ""}: ${m.failure.message}`);
-  if (m.best) lines.push(`  best: ${m.best.feature_set}, accuracy ${(m.best.accuracy * 100).toFixed(1)}%`);
+  if (m.failure) {
+    out.failure = m.failure;
+    lines.push(
+      `  ${m.status}${m.failure.stage ? ` at ${m.failure.stage}` : ""} (${m.failure.kind}): ${m.failure.message}`,
+    );
+  }
+  if (m.best) lines.push(`  best: ${m.best.feature_set}, accuracy ${formatPercent(m.best.accuracy)}`);
   const emr = m.emr;
   if (emr) {
     out.emr = emr;
@@ -77,11 +73,11 @@ export async function statusCommand(
       };
       out.live = live;
       lines.push(
-        `  now: cluster ${live.cluster_state} · step ${live.step_state ?? "?"} · ${formatDuration(seconds)} · ~${formatUsd(cost)} so far`,
+        `  now: cluster ${live.cluster_state} · step ${live.step_state ?? "?"} · ${formatDuration(seconds)} · ${cost === undefined ? "cost unknown" : `~${formatUsd(cost)} so far`}`,
       );
       if (live.cluster_reason) lines.push(`  reason: ${live.cluster_reason}`);
     }
   }
   io.emitJson(out);
-  io.reporter.print(lines.join("\n"));
+  io.print(lines.join("\n"));
 }

@@ -2,6 +2,7 @@ import path from "node:path";
 import { loadConfig } from "../../config/load.js";
 import { DataError } from "../../data/findings.js";
 import { inspectData } from "../../data/validate.js";
+import { CODES } from "../../ui/codes.js";
 import type { CommandIO } from "../io.js";
 import type { ValidateOptions } from "../options.js";
 
@@ -18,8 +19,18 @@ export async function validateCommand(options: ValidateOptions, io: CommandIO): 
   // Warnings and notes are worth seeing even when an error stops the command.
   for (const f of notes) {
     const line = `${f.where}  ${f.message}${f.fix ? ` (fix: ${f.fix})` : ""}`;
-    if (f.severity === "warning") io.reporter.warn(line);
-    else io.reporter.info(`note: ${line}`);
+    const data = {
+      severity: f.severity,
+      code: f.code,
+      where: f.where,
+      message: f.message,
+      ...(f.fix ? { fix: f.fix } : {}),
+    };
+    io.host.notify(
+      f.severity === "warning"
+        ? CODES.DATA_FINDING.msg(line, data)
+        : CODES.DATA_NOTE.msg(`note: ${line}`, data),
+    );
   }
   if (errors.length > 0) throw new DataError(report.input, report.findings);
 
@@ -40,5 +51,5 @@ export async function validateCommand(options: ValidateOptions, io: CommandIO): 
       lines.push(`classes (${classes.length}): ${shown.join(", ")}${classes.length > 10 ? ", …" : ""}.`);
     }
   }
-  io.reporter.print(lines.join("\n"));
+  io.print(lines.join("\n"));
 }

@@ -1,30 +1,29 @@
 import type { Cluster, RunJobFlowCommandInput, Step } from "@aws-sdk/client-emr";
+import type { S3 } from "@aws-sdk/client-s3";
+import type { Clock, Sleep } from "../../clock.js";
 import { KindlingError } from "../../errors.js";
-import type { Reporter } from "../../ui/reporter.js";
-import type { EmrAws } from "./aws.js";
-import { messageOf } from "./awsErrors.js";
+import { TargetFailure } from "../../runs/failure.js";
+import { CODES } from "../../ui/codes.js";
+import type { IoHost } from "../../ui/io.js";
 import { type Classification, classifyFailure } from "./classify.js";
 import type { HourlyRate } from "./cost.js";
 import { fetchFailureLogs, jobErrorEvent, type StepLogs, tail } from "./logs.js";
-import { type Sleep, withThrottleRetry } from "./retry.js";
-import { CLUSTER_DONE, elapsedSeconds, terminateCluster, watchCluster } from "./watch.js";
+import { awaitTermination, CLUSTER_DONE, type EmrApi, terminateCluster, watchCluster } from "./watch.js";
 
-export interface StepClusterOptions {
-  aws: EmrAws;
-  /** RunJobFlow for a transient cluster with exactly one step (buildRunJobFlowRequest). */
-  request: RunJobFlowCommandInput;
+/** What following a cluster needs; the clients and clock come from the target. */
+export interface FollowOptions {
+  emr: EmrApi;
+  s3: Pick<S3, "getObject" | "listObjectsV2">;
   logUri: string;
-  reporter: Reporter;
+  io: IoHost;
   rate: HourlyRate;
   sleep: Sleep;
-  clock: () => Date;
+  clock: Clock;
   signal?: AbortSignal;
   pollMs?: number;
   logWait?: { attempts: number; intervalMs: number };
-  /** After a failure or interrupt, wait until the cluster has terminated. */
+  /** After a failure, wait until the cluster has terminated (e.g. before destroying the foundation). */
   awaitTermination?: boolean;
-  /** Called once the cluster and its step are known (e.g. to record them). */
-  onStarted?: (clusterId: string, stepId: string | undefined) => Promise<void>;
 }
 
 export type StepClusterOutcome =
@@ -40,77 +39,96 @@ export type StepClusterOutcome =
       jobError: ReturnType<typeof jobErrorEvent>;
       cause: Classification;
     }
-  | { outcome: "no-step"; clusterId: string }
   | { outcome: "watch-failed"; clusterId: string; stepId: string; error: unknown };
 
 /**
- * Starts a transient cluster with one step and watches it to the end. A cluster whose step failed, whose
- * watch broke, or that was interrupted is terminated; after a failure the step's logs are fetched, their
- * tail shown and the likely cause named. The caller decides what each outcome means for its own records.
+ * Starts a transient cluster with exactly one step (buildRunJobFlowRequest) and finds that step's id:
+ * RunJobFlow does not return it. A cluster whose step cannot be found is terminated at once.
  */
-export async function runStepCluster(options: StepClusterOptions): Promise<StepClusterOutcome> {
-  const { aws, reporter, sleep } = options;
-  const retry = { sleep };
-  const started = await withThrottleRetry("RunJobFlow", () => aws.emr.runJobFlow(options.request), retry);
+export async function startStepCluster(
+  emr: EmrApi,
+  request: RunJobFlowCommandInput,
+  io: IoHost,
+): Promise<{ clusterId: string; stepId: string }> {
+  const started = await emr.runJobFlow(request);
   const clusterId = started.JobFlowId;
   if (!clusterId) throw new KindlingError("RunJobFlow returned no cluster id.");
-  // RunJobFlow does not return step ids; the cluster has exactly one step.
-  const steps = await withThrottleRetry(
-    "ListSteps",
-    () => aws.emr.listSteps({ ClusterId: clusterId }),
-    retry,
+  const stepId = (await emr.listSteps({ ClusterId: clusterId })).Steps?.[0]?.Id;
+  io.notify(
+    CODES.EMR_CLUSTER_STARTED.msg(
+      `Started cluster ${clusterId} (step ${stepId ?? "?"}); Ctrl-C terminates it.`,
+      {
+        clusterId,
+        ...(stepId ? { stepId } : {}),
+      },
+    ),
   );
-  const stepId = steps.Steps?.[0]?.Id;
-  await options.onStarted?.(clusterId, stepId);
-  reporter.info(`Started cluster ${clusterId} (step ${stepId ?? "?"}); Ctrl-C terminates it.`);
   if (!stepId) {
-    await terminateCluster(aws.emr, clusterId, reporter, sleep, "its step was not found");
-    return { outcome: "no-step", clusterId };
+    await terminateCluster(emr, clusterId, io, "its step was not found");
+    throw new TargetFailure(
+      {
+        stage: null,
+        kind: "ClusterFailure",
+        message: `cluster ${clusterId} has no step; it was terminated`,
+        hint: "EMR accepted the request but lost its step: try again, and report it if it persists.",
+      },
+      { manifest: { emr: { cluster_id: clusterId } } },
+    );
   }
+  return { clusterId, stepId };
+}
 
+/**
+ * Watches a cluster's step to the end. A cluster whose step failed, whose watch broke, or that was
+ * interrupted is terminated; after a failure the step's logs are fetched, their tail shown and the likely
+ * cause named. After an interrupt it waits for the cluster to end, so its final state and cost are known
+ * (a second Ctrl-C leaves at once). The caller decides what each outcome means for its own records.
+ */
+export async function followStepCluster(
+  clusterId: string,
+  stepId: string,
+  options: FollowOptions,
+): Promise<StepClusterOutcome> {
+  const { emr, io } = options;
   let watched: Awaited<ReturnType<typeof watchCluster>>;
   try {
     watched = await watchCluster({
-      emr: aws.emr,
+      emr,
       clusterId,
       stepId,
-      reporter,
-      sleep,
+      io,
+      sleep: options.sleep,
+      clock: options.clock,
       rate: options.rate,
-      now: options.clock,
       ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {
     // Whatever broke the watch, a cluster nobody watches must not run on.
-    await terminateCluster(
-      aws.emr,
-      clusterId,
-      reporter,
-      sleep,
-      `the watch failed: ${messageOf(error)}`,
-    ).catch((e) =>
-      reporter.warn(`Could not terminate ${clusterId}: ${messageOf(e)}. Terminate it in the EMR console.`),
+    await terminateCluster(emr, clusterId, io, `the watch failed: ${(error as Error).message}`).catch(
+      () => {},
     );
     return { outcome: "watch-failed", clusterId, stepId, error };
   }
-  const { cluster, step } = watched;
+  const { step } = watched;
   if (watched.interrupted) {
-    if (options.awaitTermination) await awaitTermination(aws, clusterId, reporter, sleep);
+    const cluster = await awaitTermination(emr, clusterId, options).catch(() => watched.cluster);
     return { outcome: "interrupted", clusterId, stepId, cluster, step };
   }
-  if (step.Status?.State === "COMPLETED") return { outcome: "completed", clusterId, stepId, cluster, step };
-
+  if (step.Status?.State === "COMPLETED") {
+    return { outcome: "completed", clusterId, stepId, cluster: watched.cluster, step };
+  }
   const logs = await fetchFailureLogs({
-    s3: aws.s3,
+    s3: options.s3,
     logUri: options.logUri,
     clusterId,
     stepId,
-    reporter,
-    sleep,
+    io,
+    sleep: options.sleep,
     ...(options.logWait ?? {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  let { cluster } = watched;
   const jobError = jobErrorEvent(logs);
   const cause = classifyFailure({
     clusterReason: cluster.Status?.StateChangeReason,
@@ -119,49 +137,37 @@ export async function runStepCluster(options: StepClusterOptions): Promise<StepC
     jobError,
     logs: [logs.stepStderr, logs.containerStderr, step.Status?.FailureDetails?.Message],
   });
-  showTail(reporter, logs, step);
-  reporter.warn(`Likely cause (${cause.cause}): ${cause.summary}`);
+  showTail(io, clusterId, stepId, logs, step);
+  io.notify(
+    CODES.EMR_LIKELY_CAUSE.msg(`Likely cause (${cause.cause}): ${cause.summary}`, {
+      cause: cause.cause,
+      summary: cause.summary,
+    }),
+  );
   if (!CLUSTER_DONE.has(cluster.Status?.State ?? "")) {
-    await terminateCluster(aws.emr, clusterId, reporter, sleep, "the step failed");
+    await terminateCluster(emr, clusterId, io, "the step failed");
   }
-  if (options.awaitTermination) await awaitTermination(aws, clusterId, reporter, sleep);
+  if (options.awaitTermination) cluster = await awaitTermination(emr, clusterId, options);
   return { outcome: "failed", clusterId, stepId, cluster, step, logs, jobError, cause };
 }
 
-function showTail(reporter: Reporter, logs: StepLogs, step: Step): void {
+function showTail(io: IoHost, clusterId: string, stepId: string, logs: StepLogs, step: Step): void {
   const details = step.Status?.FailureDetails;
-  if (details?.Reason || details?.Message) {
-    reporter.info(
-      `Step ${step.Status?.State}: ${[details.Reason, details.Message].filter(Boolean).join(": ")}`,
-    );
-  }
+  const reason = [details?.Reason, details?.Message].filter(Boolean).join(": ");
   const text = logs.containerStderr ?? logs.stepStderr;
+  const lines: string[] = [];
+  if (reason) lines.push(`Step ${step.Status?.State}: ${reason}`);
   if (text) {
     const source = logs.containerStderr !== undefined ? "driver stderr" : "step stderr";
-    reporter.info(`── last lines of the ${source} ──\n${tail(text, 25)}\n──`);
+    lines.push(`── last lines of the ${source} ──\n${tail(text, 25)}\n──`);
   }
-}
-
-/** Waits (bounded) until the cluster has terminated, e.g. before its security groups can be deleted. */
-async function awaitTermination(
-  aws: EmrAws,
-  clusterId: string,
-  reporter: Reporter,
-  sleep: Sleep,
-): Promise<void> {
-  const stage = reporter.stage(`Waiting for cluster ${clusterId} to terminate`);
-  for (let i = 0; i < 120; i++) {
-    const res = await withThrottleRetry(
-      "DescribeCluster",
-      () => aws.emr.describeCluster({ ClusterId: clusterId }),
-      { sleep },
-    );
-    const state = res.Cluster?.Status?.State ?? "";
-    if (CLUSTER_DONE.has(state)) {
-      stage.succeed(`${state} after ${Math.round(elapsedSeconds(res.Cluster ?? {}, new Date()))}s`);
-      return;
-    }
-    await sleep(15_000);
-  }
-  stage.fail("still running after 30 min");
+  if (lines.length === 0) return;
+  io.notify(
+    CODES.EMR_STEP_FAILURE.msg(lines.join("\n"), {
+      clusterId,
+      stepId,
+      ...(reason ? { reason } : {}),
+      ...(text ? { tail: tail(text, 25) } : {}),
+    }),
+  );
 }

@@ -102,10 +102,6 @@ export function actualCost(
   return cost === undefined ? undefined : round(cost);
 }
 
-export function formatUsd(usd: number | undefined): string {
-  return usd === undefined ? "unknown" : `$${usd < 10 ? usd.toFixed(3) : usd.toFixed(2)}`;
-}
-
 function round(n: number): number {
   return Math.round(n * 10_000) / 10_000;
 }

@@ -5,9 +5,10 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { S3 } from "@aws-sdk/client-s3";
 import { SUCCESS_MARKER } from "../../runs/store.js";
-import type { Reporter } from "../../ui/reporter.js";
+import { CODES } from "../../ui/codes.js";
+import { formatBytes } from "../../ui/format.js";
+import type { IoHost } from "../../ui/io.js";
 import { isRunInput } from "./layout.js";
-import { formatBytes } from "./upload.js";
 
 /**
  * Downloads what the job wrote under the run's prefix into the local run directory, except the inputs
@@ -18,9 +19,10 @@ export async function downloadOutputs(
   bucket: string,
   prefix: string,
   runDir: string,
-  reporter: Reporter,
+  io: IoHost,
 ): Promise<{ files: number; bytes: number }> {
-  const stage = reporter.stage(`Downloading s3://${bucket}/${prefix}`);
+  const uri = `s3://${bucket}/${prefix}`;
+  const stage = io.span(CODES.S3_DOWNLOAD.msg(`Downloading ${uri}`, { uri }));
   let files = 0;
   let bytes = 0;
   try {

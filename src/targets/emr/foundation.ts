@@ -1,12 +1,27 @@
+import type { CloudFormation } from "@aws-sdk/client-cloudformation";
+import type { AwsTarget } from "../../aws/clients.js";
+import { describeStack } from "../../aws/stacks.js";
+import type { Config } from "../../config/schema.js";
 import { KindlingError } from "../../errors.js";
-import { type CloudFormationApi, describeStack } from "../../infra/awsApis.js";
-import { type FoundationOutputs, OUTPUT_KEYS, parseFoundationOutputs } from "../../infra/foundationStack.js";
+import { foundationSettingsFrom } from "../../infra/fromConfig.js";
+import { type FoundationOutputs, OUTPUT_KEYS, parseFoundationOutputs } from "../../infra/outputs.js";
+import { stackNameFor } from "../../infra/settings.js";
+import { CODES } from "../../ui/codes.js";
+import type { IoHost } from "../../ui/io.js";
 
 const USABLE = /^(CREATE_COMPLETE|UPDATE_COMPLETE|UPDATE_ROLLBACK_COMPLETE|IMPORT_COMPLETE)$/;
 
+/** What a run does with the foundation stack; the EMR target wires toolkit-lib, tests their own. */
+export interface FoundationOps {
+  /** The deployed stack's outputs, or undefined when it does not exist. */
+  find(): Promise<FoundationOutputs | undefined>;
+  deploy(): Promise<FoundationOutputs>;
+  destroy(): Promise<void>;
+}
+
 /** The deployed foundation's outputs, or undefined when the stack does not exist. */
 export async function findFoundation(
-  cfn: CloudFormationApi,
+  cfn: Pick<CloudFormation, "describeStacks">,
   stackName: string,
 ): Promise<FoundationOutputs | undefined> {
   const stack = await describeStack(cfn, stackName);
@@ -19,19 +34,102 @@ export async function findFoundation(
   return parseFoundationOutputs(stack.outputs, stackName);
 }
 
-/** Like findFoundation, but a missing stack is an error that says what to run. */
-export async function requireFoundation(
-  cfn: CloudFormationApi,
-  stackName: string,
-  region: string,
-): Promise<FoundationOutputs> {
-  const found = await findFoundation(cfn, stackName);
-  if (!found) {
-    throw new KindlingError(`The foundation stack ${stackName} is not deployed in ${region}.`, {
-      hint: "Run `kindling deploy` first, or `kindling run --target emr --deploy --destroy` for a one-off run.",
-    });
+/**
+ * The foundation ops of `kindling run --target emr --deploy --destroy`, on the CDK toolkit library. It is
+ * loaded only when a stack is deployed or destroyed: a run against a deployed stack never loads the CDK.
+ */
+export function toolkitFoundationOps(
+  config: Config,
+  cfn: Pick<CloudFormation, "describeStacks">,
+  target: AwsTarget & { region: string },
+  io: IoHost,
+): FoundationOps {
+  const settings = foundationSettingsFrom(config, { region: target.region });
+  const aws = { region: target.region, ...(target.profile ? { profile: target.profile } : {}) };
+  return {
+    find: () => findFoundation(cfn, stackNameFor(settings)),
+    // --deploy / --destroy on the command line are the person's approval.
+    deploy: async () =>
+      (await import("../../infra/toolkit.js")).deployFoundation(settings, { io, yes: true, ...aws }),
+    destroy: async () => {
+      const { destroyFoundation } = await import("../../infra/toolkit.js");
+      await destroyFoundation(settings, { io, yes: true, deleteData: false, ...aws });
+    },
+  };
+}
+
+/**
+ * The foundation of one command: the deployed stack, or (with `deploy`) one deployed now when it is
+ * absent. Only a stack this command deployed is destroyed afterwards (with `destroy`), also after a
+ * failed or interrupted run; a stack that was there before is somebody's, and stays.
+ */
+export class CommandFoundation {
+  private deployedHere = false;
+  private found: FoundationOutputs | undefined;
+
+  constructor(
+    private readonly ops: FoundationOps,
+    private readonly options: {
+      deploy: boolean;
+      destroy: boolean;
+      stackName: string;
+      region: string;
+      io: IoHost;
+    },
+  ) {}
+
+  /** Looks the stack up, changing nothing; an absent stack is an error unless this command may deploy it. */
+  async check(): Promise<void> {
+    const { io, stackName, region } = this.options;
+    this.found = await this.ops.find();
+    if (this.found) {
+      if (this.options.deploy) {
+        io.notify(
+          CODES.EMR_FOUNDATION.msg(`The foundation stack ${stackName} is already deployed: using it.`, {
+            stackName,
+            action: "use",
+          }),
+        );
+      }
+      return;
+    }
+    if (!this.options.deploy) {
+      throw new KindlingError(`The foundation stack ${stackName} is not deployed in ${region}.`, {
+        hint: "Run `kindling deploy` first, or `kindling run --target emr --deploy --destroy` for a one-off run.",
+      });
+    }
   }
-  return found;
+
+  /** The stack's outputs: the one check found, or one deployed now (--deploy). */
+  async acquire(): Promise<FoundationOutputs> {
+    const { io, stackName } = this.options;
+    if (this.found) return this.found;
+    // From here on something may exist that --destroy must remove, even if the deploy fails half-way.
+    this.deployedHere = true;
+    io.notify(
+      CODES.EMR_FOUNDATION.msg(`Deploying the foundation stack ${stackName} for this run.`, {
+        stackName,
+        action: "deploy",
+      }),
+    );
+    return this.ops.deploy();
+  }
+
+  async release(): Promise<void> {
+    const { io, stackName } = this.options;
+    if (!this.options.destroy) return;
+    if (!this.deployedHere) {
+      io.notify(
+        CODES.EMR_FOUNDATION.msg(
+          `Kept the foundation stack ${stackName}: it was deployed before this command (\`kindling destroy\` removes it).`,
+          { stackName, action: "keep" },
+        ),
+      );
+      return;
+    }
+    this.deployedHere = false;
+    await this.ops.destroy();
+  }
 }
 
 /** Stand-ins for the stack outputs in a dry run, which makes no AWS call: `<DataBucketName>` etc. */

@@ -1,10 +1,12 @@
 import { gunzipSync } from "node:zlib";
 import type { S3 } from "@aws-sdk/client-s3";
-import type { Reporter } from "../../ui/reporter.js";
+import { isNotFound } from "../../aws/errors.js";
+import type { Sleep } from "../../clock.js";
+import { CODES } from "../../ui/codes.js";
+import { formatDuration } from "../../ui/format.js";
+import type { IoHost } from "../../ui/io.js";
 import { type JobEvent, parseEventLine } from "../local/events.js";
-import { isNotFound } from "./awsErrors.js";
 import { parseS3Uri, s3Uri } from "./layout.js";
-import type { Sleep } from "./retry.js";
 
 /** The logs EMR writes under LogUri for one step, as far as they have arrived. */
 export interface StepLogs {
@@ -65,7 +67,7 @@ export async function fetchFailureLogs(options: {
   logUri: string;
   clusterId: string;
   stepId: string | undefined;
-  reporter: Reporter;
+  io: IoHost;
   sleep: Sleep;
   /** Reads in all. Default 10. */
   attempts?: number;
@@ -73,7 +75,7 @@ export async function fetchFailureLogs(options: {
   intervalMs?: number;
   signal?: AbortSignal;
 }): Promise<StepLogs> {
-  const { reporter } = options;
+  const { io } = options;
   if (!options.stepId) return { sources: [] };
   const attempts = options.attempts ?? 10;
   const interval = options.intervalMs ?? 30_000;
@@ -82,18 +84,24 @@ export async function fetchFailureLogs(options: {
     logs = await readStepLogs(options.s3, options.logUri, options.clusterId, options.stepId);
     if (complete(logs) || attempt === attempts || options.signal?.aborted) break;
     if (attempt === 1) {
-      reporter.info(
-        `Waiting for the step's logs at ${stepLogPrefix(options.logUri, options.clusterId, options.stepId)} ` +
-          `(EMR uploads them a few minutes after a failure; giving up after ${Math.round(((attempts - 1) * interval) / 1000)}s)…`,
+      io.notify(
+        CODES.EMR_LOG_WAIT.msg(
+          `Waiting for the step's logs at ${stepLogPrefix(options.logUri, options.clusterId, options.stepId)} ` +
+            `(EMR uploads them a few minutes after a failure; giving up after ${formatDuration(((attempts - 1) * interval) / 1000)})…`,
+          { attempt, of: attempts },
+        ),
       );
     }
     await options.sleep(interval, options.signal);
   }
   if (!complete(logs)) {
-    reporter.warn(
-      logs.stepStderr === undefined
-        ? "The step's logs have not arrived yet; `kindling logs <run>` fetches them later."
-        : "The driver's container logs have not arrived yet; `kindling logs <run>` fetches them later.",
+    io.notify(
+      CODES.EMR_LOGS_MISSING.msg(
+        logs.stepStderr === undefined
+          ? "The step's logs have not arrived yet; `kindling logs <run>` fetches them later."
+          : "The driver's container logs have not arrived yet; `kindling logs <run>` fetches them later.",
+        { logUri: options.logUri },
+      ),
     );
   }
   return logs;

@@ -1,19 +1,19 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { RunJobFlowCommandInput } from "@aws-sdk/client-emr";
-import type { LoadedConfig } from "../../config/load.js";
-import type { FoundationOutputs } from "../../infra/foundationStack.js";
-import { compileSpec } from "../../spec/compile.js";
+import type { Config } from "../../config/schema.js";
+import type { FoundationOutputs } from "../../infra/outputs.js";
 import type { JobSpec } from "../../spec/types.js";
-import { KINDLING_VERSION, VERSIONS } from "../../versions.js";
+import { formatBytes, formatUsd } from "../../ui/format.js";
+import { VERSIONS } from "../../versions.js";
 import { JOB_ENTRY } from "../shared/package.js";
 import { buildSparkSubmitArgs } from "../shared/sparkSubmit.js";
-import { type CostEstimate, estimateRunCost, formatUsd } from "./cost.js";
-import type { EmrInput } from "./input.js";
+import type { RunInput } from "../target.js";
+import { type CostEstimate, estimateRunCost } from "./cost.js";
 import { instanceMix } from "./instances.js";
 import { dataKey, type RunLayout, runLayout, s3Uri } from "./layout.js";
 import { buildRunJobFlowRequest } from "./request.js";
-import { formatBytes, type PlannedUpload } from "./upload.js";
+import type { PlannedUpload } from "./upload.js";
 
 /** Everything a run will do, computed without any AWS call (what `--dry-run` prints). */
 export interface EmrRunPlan {
@@ -29,38 +29,29 @@ export interface EmrRunPlan {
 }
 
 export interface PlanInput {
-  loaded: LoadedConfig;
+  config: Config;
   runId: string;
-  createdAt: Date;
   foundation: FoundationOutputs;
   region: string | undefined;
-  input: EmrInput;
-  /** The packaged job zip (packageJob), and where the spec will be written (writeJson). */
-  zipFile: string;
+  input: RunInput;
+  /** The compiled spec (with emrInputUri and the layout's output URI) and the file it is written to. */
+  spec: JobSpec;
   specFile: string;
+  /** The packaged job zip (packageJob). */
+  zipFile: string;
 }
 
-/** Plans an EMR run: the spec with s3:// URIs, the uploads, the step and the RunJobFlow request. */
+/** Where the job reads its input: an s3:// input in place; a local one content-addressed, data/<sha256>/<name>. */
+export function emrInputUri(layout: RunLayout, input: RunInput): string {
+  if (input.location.kind === "s3") return input.location.uri;
+  return s3Uri(layout.bucket, dataKey(input.digest?.sha256 ?? "", input.location.path));
+}
+
+/** Plans an EMR run: the uploads, the step and the RunJobFlow request for a compiled spec. */
 export async function planEmrRun(p: PlanInput): Promise<EmrRunPlan> {
-  const { config } = p.loaded;
+  const { config, input } = p;
   const layout = runLayout(p.foundation.dataBucketName, p.runId);
-  const input = p.input;
-  // Local data goes up content-addressed: data/<sha256>/<file> (or <folder>/<part files>).
-  const inputUri = input.kind === "s3" ? input.uri : s3Uri(layout.bucket, dataKey(input.sha256, input.path));
-  const spec = compileSpec(config, {
-    runId: p.runId,
-    createdAt: p.createdAt,
-    kindlingVersion: KINDLING_VERSION,
-    target: "emr",
-    inputUri,
-    outputUri: layout.outputUri,
-    // On S3 the job writes _SUCCESS itself, last: the CLI downloads only a complete run.
-    successMarker: true,
-  });
-  const sparkSubmitArgs = emrSparkSubmitArgs(config, {
-    appName: `kindling ${p.runId}`,
-    ...layout,
-  });
+  const sparkSubmitArgs = emrSparkSubmitArgs(config, { appName: `kindling ${p.runId}`, ...layout });
   const releaseLabel = config.emr.release_label ?? VERSIONS.emrRelease;
   const request = buildRunJobFlowRequest({
     runId: p.runId,
@@ -71,45 +62,30 @@ export async function planEmrRun(p: PlanInput): Promise<EmrRunPlan> {
     sparkSubmitArgs,
   });
   const size = async (file: string) => (await stat(file)).size;
-  const dataUploads: PlannedUpload[] =
-    input.kind === "s3"
-      ? []
-      : input.files.map((f) => ({
-          kind: "data" as const,
-          file: f.file,
-          bucket: layout.bucket,
-          key: `data/${input.sha256}/${f.name}`,
-          bytes: f.bytes,
-          skipIfExists: true,
-        }));
+  const upload = (
+    kind: PlannedUpload["kind"],
+    file: string,
+    key: string,
+    bytes: number,
+    skipIfExists: boolean,
+  ) => ({
+    kind,
+    file,
+    bucket: layout.bucket,
+    key,
+    bytes,
+    skipIfExists,
+  });
+  const digest = input.location.kind === "local" ? input.digest : undefined;
   const uploads: PlannedUpload[] = [
-    ...dataUploads,
-
-    {
-      kind: "code",
-      file: JOB_ENTRY,
-      bucket: layout.bucket,
-      key: layout.entryKey,
-      bytes: await size(JOB_ENTRY),
-      skipIfExists: false,
-    },
-    {
-      kind: "code",
-      file: p.zipFile,
-      bucket: layout.bucket,
-      key: layout.zipKey,
-      bytes: await size(p.zipFile),
-      skipIfExists: false,
-    },
+    // Content-addressed: an unchanged input is not uploaded again.
+    ...(digest?.files ?? []).map((f) =>
+      upload("data", f.file, `data/${digest?.sha256}/${f.name}`, f.bytes, true),
+    ),
+    upload("code", JOB_ENTRY, layout.entryKey, await size(JOB_ENTRY), false),
+    upload("code", p.zipFile, layout.zipKey, await size(p.zipFile), false),
     // The spec goes last: once it is there, the run's inputs are complete.
-    {
-      kind: "spec",
-      file: p.specFile,
-      bucket: layout.bucket,
-      key: layout.specKey,
-      bytes: Buffer.byteLength(`${JSON.stringify(spec, null, 2)}\n`),
-      skipIfExists: false,
-    },
+    upload("spec", p.specFile, layout.specKey, await size(p.specFile), false),
   ];
   const estimate = estimateRunCost(
     instanceMix(config.emr),
@@ -121,7 +97,7 @@ export async function planEmrRun(p: PlanInput): Promise<EmrRunPlan> {
     region: p.region,
     releaseLabel,
     layout,
-    spec,
+    spec: p.spec,
     sparkSubmitArgs,
     request,
     uploads,
@@ -131,7 +107,7 @@ export async function planEmrRun(p: PlanInput): Promise<EmrRunPlan> {
 
 /** The step's spark-submit arguments for a job whose code and spec are at these keys of the bucket. */
 export function emrSparkSubmitArgs(
-  config: LoadedConfig["config"],
+  config: Config,
   at: { appName: string; bucket: string; entryKey: string; zipKey: string; specKey: string },
 ): string[] {
   return buildSparkSubmitArgs({

@@ -5,42 +5,29 @@ import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { Cluster, RunJobFlowCommandInput } from "@aws-sdk/client-emr";
-import type { LoadedConfig } from "../config/load.js";
-import { InterruptedError, JobFailedError, UsageError } from "../errors.js";
-import type { FoundationOutputs } from "../infra/foundationStack.js";
-import { foundationSettingsFrom } from "../infra/fromConfig.js";
-import { stackNameFor } from "../infra/settings.js";
-import { fileDigest, writeJson } from "../runs/files.js";
-import type { EmrAws } from "../targets/emr/aws.js";
-import { messageOf } from "../targets/emr/awsErrors.js";
-import { runStepCluster } from "../targets/emr/cluster.js";
-import { actualCost, formatUsd, hourlyRate } from "../targets/emr/cost.js";
-import { placeholderFoundation, requireFoundation } from "../targets/emr/foundation.js";
-import { describeMix, instanceMix } from "../targets/emr/instances.js";
-import { dataKey, s3Uri } from "../targets/emr/layout.js";
-import { emrSparkSubmitArgs, uploadsJson } from "../targets/emr/plan.js";
-import { buildRunJobFlowRequest } from "../targets/emr/request.js";
-import type { Sleep } from "../targets/emr/retry.js";
-import { realSleep } from "../targets/emr/retry.js";
-import { objectExists, type PlannedUpload, uploadAll } from "../targets/emr/upload.js";
-import { JOB_ENTRY, packageJob } from "../targets/shared/package.js";
-import { KINDLING_VERSION, VERSIONS } from "../versions.js";
-import type { PredictContext, PredictOutcome } from "./executor.js";
-import type { PredictPlan } from "./plan.js";
-import { buildPredictSpec, type PredictResult, type PredictSpec } from "./spec.js";
-
-/** What the EMR predict target needs besides the plan; the CLI wires real clients, tests mocks. */
-export interface EmrPredictOptions {
-  /** The project's kindling.yaml: EMR instances, release, Spark settings, the foundation stack. */
-  loaded: LoadedConfig;
-  aws: () => Promise<EmrAws>;
-  foundation?: FoundationOutputs;
-  clock?: () => Date;
-  sleep?: Sleep;
-  pollMs?: number;
-  logWait?: { attempts: number; intervalMs: number };
-}
+import type { RunJobFlowCommandInput } from "@aws-sdk/client-emr";
+import { messageOf } from "../../aws/errors.js";
+import type { Config } from "../../config/schema.js";
+import { digestInput } from "../../data/digest.js";
+import { InterruptedError, JobFailedError, UsageError } from "../../errors.js";
+import type { FoundationOutputs } from "../../infra/outputs.js";
+import type { PredictOutcome } from "../../predict/outcome.js";
+import type { PredictPlan } from "../../predict/plan.js";
+import { buildPredictSpec, type PredictResult, type PredictSpec } from "../../predict/spec.js";
+import { writeJson } from "../../runs/files.js";
+import { CODES } from "../../ui/codes.js";
+import { formatUsd } from "../../ui/format.js";
+import { KINDLING_VERSION, VERSIONS } from "../../versions.js";
+import { JOB_ENTRY, packageJob } from "../shared/package.js";
+import { followStepCluster, startStepCluster } from "./cluster.js";
+import { placeholderFoundation } from "./foundation.js";
+import { describeMix, instanceMix } from "./instances.js";
+import { dataKey, s3Uri } from "./layout.js";
+import { emrSparkSubmitArgs, uploadsJson } from "./plan.js";
+import { buildRunJobFlowRequest } from "./request.js";
+import { clusterCost } from "./timeline.js";
+import { type EmrSession, followOptions } from "./train.js";
+import { objectExists, type PlannedUpload, uploadAll } from "./upload.js";
 
 /** Where one prediction's objects go in the data bucket. */
 export interface PredictLayout {
@@ -99,19 +86,8 @@ async function modelFiles(dir: string): Promise<Array<{ file: string; name: stri
  * one predictions file to a temporary name next to --output and renames it into place. A failed or
  * interrupted prediction leaves nothing at the output path, and its cluster is terminated.
  */
-export async function predictEmr(
-  plan: PredictPlan,
-  context: PredictContext,
-  options: EmrPredictOptions,
-): Promise<PredictOutcome> {
-  const { reporter, signal } = context;
-  const { config } = options.loaded;
-  const clock = options.clock ?? (() => new Date());
-  const sleep = options.sleep ?? realSleep;
-  const aws = await options.aws();
-  const foundation =
-    options.foundation ??
-    (await requireFoundation(aws.cloudFormation, stackNameFor(foundationSettingsFrom(config)), aws.region));
+export async function predictOnEmr(plan: PredictPlan, session: EmrSession): Promise<PredictOutcome> {
+  const { aws, io, signal, config, foundation } = session;
   const mix = instanceMix(config.emr);
   const scratch = await mkdtemp(path.join(os.tmpdir(), "kindling-predict-emr-"));
   try {
@@ -119,41 +95,33 @@ export async function predictEmr(
       plan,
       config,
       foundation,
-      clock(),
+      session.clock(),
       scratch,
     );
-    reporter.info(
-      `Predict ${predictId} → ${s3Uri(layout.bucket, layout.prefix)}; cluster: ${describeMix(mix)} in ${aws.region}`,
+    io.notify(
+      CODES.PREDICT_START.msg(
+        `Predict ${predictId} → ${s3Uri(layout.bucket, layout.prefix)}; cluster: ${describeMix(mix)} in ${aws.region}`,
+        { runId: plan.runId, featureSet: plan.featureSet, input: plan.input.file },
+      ),
     );
     try {
-      await uploadAll(aws.s3, uploads, { reporter, ...(signal ? { signal } : {}) });
+      await uploadAll(aws.s3, uploads, { io, signal });
     } catch (error) {
-      if (signal?.aborted) throw interrupted(plan, "while uploading; no cluster was started");
+      if (signal.aborted) throw interrupted(plan, "while uploading; no cluster was started");
       throw error;
     }
-    if (signal?.aborted) throw interrupted(plan, "before the cluster was started");
+    if (signal.aborted) throw interrupted(plan, "before the cluster was started");
 
-    const ran = await runStepCluster({
-      aws,
-      request,
-      logUri: foundation.logUri,
-      reporter,
-      rate: hourlyRate(mix, aws.region),
-      sleep,
-      clock,
-      ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
-      ...(options.logWait ? { logWait: options.logWait } : {}),
-      ...(signal ? { signal } : {}),
-    });
+    const { clusterId, stepId } = await startStepCluster(aws.emr, request, io);
+    const ran = await followStepCluster(clusterId, stepId, followOptions(session));
     const nothing = `Nothing was written to ${plan.output.file}.`;
-    const logsAt = `${foundation.logUri.replace(/\/?$/, "/")}${ran.clusterId}/`;
-    if (ran.outcome === "interrupted") throw interrupted(plan, `; cluster ${ran.clusterId} was terminated`);
-    if (ran.outcome === "no-step" || ran.outcome === "watch-failed") {
-      const why =
-        ran.outcome === "no-step"
-          ? `cluster ${ran.clusterId} has no step`
-          : `lost track of cluster ${ran.clusterId}: ${messageOf(ran.error)}`;
-      throw new JobFailedError(`Prediction with run ${plan.runId} failed on EMR: ${why}`, { hint: nothing });
+    const logsAt = `${foundation.logUri.replace(/\/?$/, "/")}${clusterId}/`;
+    if (ran.outcome === "interrupted") throw interrupted(plan, `; cluster ${clusterId} was terminated`);
+    if (ran.outcome === "watch-failed") {
+      throw new JobFailedError(
+        `Prediction with run ${plan.runId} failed on EMR: lost track of cluster ${clusterId}: ${messageOf(ran.error)}`,
+        { hint: nothing },
+      );
     }
     if (ran.outcome === "failed") {
       throw new JobFailedError(`Prediction with run ${plan.runId} failed on EMR: ${ran.cause.summary}`, {
@@ -183,9 +151,13 @@ export async function predictEmr(
         `the predict job left ${parts.length} data files in ${s3Uri(layout.bucket, `${layout.outputKey}/data/`)}; expected one`,
       );
     }
-    await downloadOnto(aws, layout.bucket, parts[0] as string, plan, reporter);
-    reporter.info(
-      `Cluster ${ran.clusterId}: cost ${formatUsd(costOf(ran.cluster, mix, aws.region))}; outputs kept at ${s3Uri(layout.bucket, layout.prefix)}`,
+    await downloadOnto(session, layout.bucket, parts[0] as string, plan);
+    const cost = clusterCost(ran.cluster, mix, aws.region);
+    io.notify(
+      CODES.EMR_COST.msg(
+        `Cluster ${clusterId}: cost ${formatUsd(cost)}; outputs kept at ${s3Uri(layout.bucket, layout.prefix)}`,
+        { clusterId, ...(cost !== undefined ? { usd: cost } : {}) },
+      ),
     );
     return { output: plan.output.file, result };
   } finally {
@@ -206,7 +178,7 @@ export interface PredictEmrPlan {
 /** Plans the uploads, predict spec and RunJobFlow request; writes the spec and job zip into `scratch`. */
 export async function planPredictEmr(
   plan: PredictPlan,
-  config: LoadedConfig["config"],
+  config: Config,
   foundation: FoundationOutputs,
   now: Date,
   scratch: string,
@@ -215,7 +187,7 @@ export async function planPredictEmr(
     .toISOString()
     .replace(/[-:]/g, "")
     .replace(/\.\d+Z$/, "Z")}-${randomBytes(3).toString("hex")}`;
-  const input = await fileDigest(plan.input.file);
+  const input = await digestInput({ path: plan.input.file, directory: false });
   const layout = predictLayout(foundation.dataBucketName, plan, predictId, input.sha256, plan.input.file);
   const spec: PredictSpec = buildPredictSpec({
     runId: plan.runId,
@@ -269,10 +241,10 @@ export async function planPredictEmr(
 }
 
 /** `predict --target emr --dry-run`: the plan with the foundation's outputs as `<OutputKey>` placeholders. */
-export async function predictEmrDryRun(plan: PredictPlan, loaded: LoadedConfig) {
+export async function predictEmrDryRun(plan: PredictPlan, config: Config) {
   const scratch = await mkdtemp(path.join(os.tmpdir(), "kindling-predict-emr-"));
   try {
-    const p = await planPredictEmr(plan, loaded.config, placeholderFoundation(), new Date(), scratch);
+    const p = await planPredictEmr(plan, config, placeholderFoundation(), new Date(), scratch);
     return {
       dry_run: true,
       predict_id: p.predictId,
@@ -287,20 +259,20 @@ export async function predictEmrDryRun(plan: PredictPlan, loaded: LoadedConfig) 
 
 /** Downloads to a hidden temporary name in the output's folder, then renames: never a half file. */
 async function downloadOnto(
-  aws: EmrAws,
+  session: EmrSession,
   bucket: string,
   key: string,
   plan: PredictPlan,
-  reporter: PredictContext["reporter"],
 ): Promise<void> {
   const output = plan.output.file;
   const temp = path.join(
     path.dirname(output),
     `.${path.basename(output)}.kindling-${randomBytes(3).toString("hex")}`,
   );
-  const stage = reporter.stage(`Downloading ${s3Uri(bucket, key)}`);
+  const uri = s3Uri(bucket, key);
+  const span = session.io.span(CODES.PREDICT_DOWNLOAD.msg(`Downloading ${uri}`, { uri }));
   try {
-    const res = await aws.s3.getObject({ Bucket: bucket, Key: key });
+    const res = await session.aws.s3.getObject({ Bucket: bucket, Key: key });
     await pipeline((res.Body as Readable | undefined) ?? Readable.from([]), createWriteStream(temp));
     if (!plan.force && (await stat(output).catch(() => undefined))) {
       throw new UsageError(`--output ${output} appeared while predicting; not replaced`, {
@@ -308,18 +280,12 @@ async function downloadOnto(
       });
     }
     await rename(temp, output);
-    stage.succeed();
+    span.succeed();
   } catch (error) {
-    stage.fail();
+    span.fail();
     await rm(temp, { force: true });
     throw error;
   }
-}
-
-function costOf(cluster: Cluster, mix: ReturnType<typeof instanceMix>, region: string): number | undefined {
-  const t = cluster.Status?.Timeline;
-  if (!t?.CreationDateTime || !t.EndDateTime) return undefined;
-  return actualCost(mix, region, { created: t.CreationDateTime, ended: t.EndDateTime });
 }
 
 function interrupted(plan: PredictPlan, how: string): InterruptedError {

@@ -5,7 +5,7 @@ import type {
   Tag,
 } from "@aws-sdk/client-emr";
 import type { Config } from "../../config/schema.js";
-import type { FoundationOutputs } from "../../infra/foundationStack.js";
+import type { FoundationOutputs } from "../../infra/outputs.js";
 import { type InstanceRole, instanceMix } from "./instances.js";
 
 /** Tag keys Kindling puts on every cluster. */

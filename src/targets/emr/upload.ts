@@ -2,8 +2,10 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { S3 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import type { Reporter } from "../../ui/reporter.js";
-import { isNotFound } from "./awsErrors.js";
+import { isNotFound } from "../../aws/errors.js";
+import { CODES } from "../../ui/codes.js";
+import { formatBytes, formatDuration } from "../../ui/format.js";
+import type { IoHost } from "../../ui/io.js";
 import { s3Uri } from "./layout.js";
 
 /** One file to put in S3. */
@@ -23,8 +25,7 @@ export interface UploadResult {
   skipped: boolean;
 }
 
-/** Files at or above this size go up in parts (lib-storage); smaller ones in one PutObject. */
-export const MULTIPART_THRESHOLD = 16 * 1024 * 1024;
+/** lib-storage sends a file of this size or more in parts, a smaller one in one PutObject. */
 const PART_SIZE = 16 * 1024 * 1024;
 
 /**
@@ -34,11 +35,16 @@ const PART_SIZE = 16 * 1024 * 1024;
 export async function uploadAll(
   s3: S3,
   plan: readonly PlannedUpload[],
-  options: { reporter: Reporter; signal?: AbortSignal; now?: () => number },
+  options: { io: IoHost; signal?: AbortSignal; now?: () => number },
 ): Promise<UploadResult[]> {
   const now = options.now ?? (() => Date.now());
   const total = plan.reduce((sum, u) => sum + u.bytes, 0);
-  const stage = options.reporter.stage(`Uploading ${plan.length} files (${formatBytes(total)})`);
+  const stage = options.io.span(
+    CODES.S3_UPLOAD.msg(`Uploading ${plan.length} files (${formatBytes(total)})`, {
+      files: plan.length,
+      bytes: total,
+    }),
+  );
   const started = now();
   let done = 0;
   const show = (current: number) => {
@@ -54,7 +60,9 @@ export async function uploadAll(
       options.signal?.throwIfAborted();
       const uri = s3Uri(item.bucket, item.key);
       if (item.skipIfExists && (await objectExists(s3, item.bucket, item.key))) {
-        options.reporter.info(`${uri} is already there (same content): not uploaded again`);
+        options.io.notify(
+          CODES.S3_UNCHANGED.msg(`${uri} is already there (same content): not uploaded again`, { uri }),
+        );
         results.push({ uri, bytes: item.bytes, skipped: true });
         done += item.bytes;
         show(0);
@@ -83,7 +91,7 @@ export async function uploadAll(
     const seconds = (now() - started) / 1000;
     const sent = results.filter((r) => !r.skipped).reduce((s, r) => s + r.bytes, 0);
     stage.succeed(
-      `${formatBytes(sent)} sent in ${seconds.toFixed(1)}s${results.some((r) => r.skipped) ? `, ${results.filter((r) => r.skipped).length} unchanged` : ""}`,
+      `${formatBytes(sent)} sent in ${formatDuration(seconds)}${results.some((r) => r.skipped) ? `, ${results.filter((r) => r.skipped).length} unchanged` : ""}`,
     );
     return results;
   } catch (error) {
@@ -100,18 +108,6 @@ export async function objectExists(s3: S3, bucket: string, key: string): Promise
     if (isNotFound(error)) return false;
     throw error;
   }
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${Math.round(bytes)} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
 /** A 20-cell text bar for the spinner line: ████████░░░░░░░░░░░░ */

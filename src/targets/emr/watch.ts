@@ -1,9 +1,11 @@
 import type { Cluster, EMR, Step } from "@aws-sdk/client-emr";
-import type { Reporter } from "../../ui/reporter.js";
-import { costFor, formatUsd, type HourlyRate } from "./cost.js";
-import { type RetryPolicy, type Sleep, withThrottleRetry } from "./retry.js";
+import type { Clock, Sleep } from "../../clock.js";
+import { CODES } from "../../ui/codes.js";
+import { formatDuration, formatUsd } from "../../ui/format.js";
+import type { IoHost } from "../../ui/io.js";
+import { costFor, type HourlyRate } from "./cost.js";
 
-/** The EMR calls the runner makes, as the aggregated `EMR` client of @aws-sdk/client-emr has them. */
+/** The EMR calls Kindling makes, as the aggregated `EMR` client of @aws-sdk/client-emr has them. */
 export type EmrApi = Pick<
   EMR,
   "runJobFlow" | "describeCluster" | "describeStep" | "listSteps" | "terminateJobFlows"
@@ -24,76 +26,76 @@ export interface WatchOptions {
   emr: EmrApi;
   clusterId: string;
   stepId: string;
-  reporter: Reporter;
+  io: IoHost;
   /** Poll interval. Default 15 s (EMR's Describe* limits are per account). */
   pollMs?: number;
-  now?: () => Date;
+  clock: Clock;
   sleep: Sleep;
   signal?: AbortSignal;
   rate: HourlyRate;
-  retry?: RetryPolicy;
 }
 
 /**
  * Polls DescribeCluster and DescribeStep until the cluster has terminated, showing cluster state, step
  * state, elapsed time and the cost so far. On abort it terminates the cluster and returns at once.
+ * Throttled calls are retried by the SDK (src/aws/clients.ts); what still fails ends the watch.
  */
 export async function watchCluster(options: WatchOptions): Promise<WatchResult> {
-  const { emr, clusterId, stepId, reporter } = options;
-  const now = options.now ?? (() => new Date());
-  const started = now();
-  const call = <T>(what: string, fn: () => Promise<T>) =>
-    withThrottleRetry(what, fn, {
-      sleep: options.sleep,
-      ...(options.retry ? { policy: options.retry } : {}),
-      onRetry: (attempt, delay) =>
-        reporter.debug(`${what} throttled (attempt ${attempt}); retrying in ${(delay / 1000).toFixed(1)}s`),
-    });
-  const stage = reporter.stage(`Cluster ${clusterId}`);
+  const { emr, clusterId, stepId, io, clock } = options;
+  const started = clock();
+  const span = io.span(CODES.EMR_CLUSTER_WATCH.msg(`Cluster ${clusterId}`, { clusterId }));
   let seen = "";
   let cluster: Cluster = {};
   let step: Step = {};
   try {
     for (;;) {
       if (options.signal?.aborted) {
-        await terminateCluster(emr, clusterId, reporter, options.sleep, "interrupted");
-        stage.fail("interrupted");
+        await terminateCluster(emr, clusterId, io, "interrupted");
+        span.fail("interrupted");
         return { cluster, step, interrupted: true };
       }
-      cluster =
-        (await call("DescribeCluster", () => emr.describeCluster({ ClusterId: clusterId }))).Cluster ?? {};
-      step =
-        (await call("DescribeStep", () => emr.describeStep({ ClusterId: clusterId, StepId: stepId }))).Step ??
-        {};
+      cluster = (await emr.describeCluster({ ClusterId: clusterId })).Cluster ?? {};
+      step = (await emr.describeStep({ ClusterId: clusterId, StepId: stepId })).Step ?? {};
       const clusterState = cluster.Status?.State ?? "UNKNOWN";
       const stepState = step.Status?.State ?? "UNKNOWN";
       const created = cluster.Status?.Timeline?.CreationDateTime ?? started;
-      const seconds = (now().getTime() - created.getTime()) / 1000;
-      const line = `cluster ${clusterState} · step ${stepState} · ${formatDuration(seconds)} · ~${formatUsd(costFor(options.rate, seconds))} so far`;
+      const seconds = (clock().getTime() - created.getTime()) / 1000;
+      const usdSoFar = costFor(options.rate, seconds);
+      const line = `cluster ${clusterState} · step ${stepState} · ${formatDuration(seconds)} · ${usdSoFar === undefined ? "cost unknown" : `~${formatUsd(usdSoFar)} so far`}`;
+      const reason = cluster.Status?.StateChangeReason?.Message;
+      const state = {
+        clusterId,
+        clusterState,
+        stepState,
+        seconds,
+        ...(usdSoFar !== undefined ? { usdSoFar } : {}),
+        ...(reason ? { reason } : {}),
+      };
       if (`${clusterState}/${stepState}` !== seen) {
         seen = `${clusterState}/${stepState}`;
-        const reason = cluster.Status?.StateChangeReason?.Message;
-        reporter.info(
-          `Cluster ${clusterId}: ${line}${reason && CLUSTER_DONE.has(clusterState) ? ` (${reason})` : ""}`,
+        io.notify(
+          CODES.EMR_CLUSTER_STATE.msg(
+            `Cluster ${clusterId}: ${line}${reason && CLUSTER_DONE.has(clusterState) ? ` (${reason})` : ""}`,
+            state,
+          ),
         );
       }
-      stage.update(line);
+      span.update(line, state);
       if (CLUSTER_DONE.has(clusterState)) break;
       // A step that ended while the cluster idles (e.g. a step submitted with CONTINUE) must not keep
       // a billed cluster waiting for its idle timeout.
       if (STEP_DONE.has(stepState) && clusterState === "WAITING") {
-        await terminateCluster(emr, clusterId, reporter, options.sleep, `step ${stepState.toLowerCase()}`);
+        await terminateCluster(emr, clusterId, io, `step ${stepState.toLowerCase()}`);
       }
       await options.sleep(options.pollMs ?? 15_000, options.signal);
     }
   } catch (error) {
-    stage.fail();
+    span.fail();
     throw error;
   }
-  const ok = step.Status?.State === "COMPLETED";
-  const detail = `${cluster.Status?.State} after ${formatDuration(elapsedSeconds(cluster, now()))}`;
-  if (ok) stage.succeed(detail);
-  else stage.fail(detail);
+  const detail = `${cluster.Status?.State} after ${formatDuration(elapsedSeconds(cluster, clock()))}`;
+  if (step.Status?.State === "COMPLETED") span.succeed(detail);
+  else span.fail(detail);
   return { cluster, step, interrupted: false };
 }
 
@@ -101,15 +103,50 @@ export async function watchCluster(options: WatchOptions): Promise<WatchResult> 
 export async function terminateCluster(
   emr: Pick<EmrApi, "terminateJobFlows">,
   clusterId: string,
-  reporter: Reporter,
-  sleep: Sleep,
+  io: IoHost,
   why: string,
 ): Promise<void> {
-  reporter.warn(`Terminating cluster ${clusterId} (${why})…`);
-  await withThrottleRetry("TerminateJobFlows", () => emr.terminateJobFlows({ JobFlowIds: [clusterId] }), {
-    sleep,
-  });
-  reporter.warn(`Cluster ${clusterId} is terminating: no further charges once it has stopped.`);
+  io.notify(CODES.EMR_TERMINATING.msg(`Terminating cluster ${clusterId} (${why})…`, { clusterId, why }));
+  await emr.terminateJobFlows({ JobFlowIds: [clusterId] });
+  io.notify(
+    CODES.EMR_TERMINATING.msg(
+      `Cluster ${clusterId} is terminating: no further charges once it has stopped.`,
+      {
+        clusterId,
+        why,
+      },
+    ),
+  );
+}
+
+/**
+ * Waits (bounded) until the cluster has terminated: its final state and billed time are then known, and
+ * its security groups can be deleted. Returns the last DescribeCluster answer.
+ */
+export async function awaitTermination(
+  emr: Pick<EmrApi, "describeCluster">,
+  clusterId: string,
+  options: { io: IoHost; sleep: Sleep; clock: Clock; pollMs?: number; maxWaitMs?: number },
+): Promise<Cluster> {
+  const span = options.io.span(
+    CODES.EMR_CLUSTER_WATCH.msg(`Waiting for cluster ${clusterId} to terminate`, { clusterId }),
+  );
+  const poll = options.pollMs ?? 15_000;
+  const until = options.clock().getTime() + (options.maxWaitMs ?? 30 * 60_000);
+  let cluster: Cluster = {};
+  for (;;) {
+    cluster = (await emr.describeCluster({ ClusterId: clusterId })).Cluster ?? {};
+    const state = cluster.Status?.State ?? "";
+    if (CLUSTER_DONE.has(state)) {
+      span.succeed(`${state} after ${formatDuration(elapsedSeconds(cluster, options.clock()))}`);
+      return cluster;
+    }
+    if (options.clock().getTime() >= until) {
+      span.fail(`still ${state || "running"}`);
+      return cluster;
+    }
+    await options.sleep(poll);
+  }
 }
 
 /** Seconds from the cluster's creation to its end (or to `now` while it runs). */
@@ -118,12 +155,4 @@ export function elapsedSeconds(cluster: Cluster, now: Date): number {
   if (!created) return 0;
   const ended = cluster.Status?.Timeline?.EndDateTime ?? now;
   return Math.max(0, (ended.getTime() - created.getTime()) / 1000);
-}
-
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, "0")}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }

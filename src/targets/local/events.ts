@@ -1,3 +1,5 @@
+import { formatDuration, formatInteger } from "../../ui/format.js";
+
 /** The job's progress protocol (docs/job-spec.md): `@@kindling {json}` lines on stdout. */
 export const EVENT_PREFIX = "@@kindling ";
 
@@ -31,4 +33,20 @@ export function stageLabel(stage: string): string {
   const [verb = stage, subject] = stage.split(":");
   const text = verb.charAt(0).toUpperCase() + verb.slice(1);
   return subject ? `${text} ${subject}` : text;
+}
+
+/** One line of job.log as a person reads it: protocol events in words, anything else as it is. */
+export function renderJobLogLine(line: string): string {
+  const event = parseEventLine(line);
+  if (!event) return line;
+  switch (event.event) {
+    case "stage_start":
+      return `▶ ${stageLabel(event.stage)}`;
+    case "stage_end":
+      return `✔ ${stageLabel(event.stage)} (${formatDuration(event.seconds)})`;
+    case "rows":
+      return `  rows: ${formatInteger(event.read)} read, ${formatInteger(event.rejected)} rejected, ${formatInteger(event.null_dropped)} dropped for nulls, ${formatInteger(event.used)} used`;
+    case "error":
+      return `✖ ${event.kind}${event.stage ? ` at ${stageLabel(event.stage)}` : ""}: ${event.message}`;
+  }
 }

@@ -1,59 +1,29 @@
 import path from "node:path";
+import {
+  diskFullFailure,
+  interruptedFailure,
+  mentionsDiskFull,
+  type RunFailure,
+} from "../../runs/failure.js";
 import type { SparkProcessResult } from "./sparkProcess.js";
 
-/** How a run ended badly: recorded in manifest.json (stage, kind, message) and shown with the hint. */
-export interface Failure {
-  stage: string;
-  kind: string;
-  message: string;
-  hint: string;
-}
-
-const DISK_FULL = /No space left on device|ENOSPC|Disk quota exceeded/i;
-
 /**
- * Turns what is known about a failed run into one clear message. `error` is what was thrown outside the
- * Spark process (undefined when the process result says it all); `stage` is where the runner was.
+ * How a local Spark job ended badly, in words: the job's own error, a killed JVM, a full disk seen in
+ * Spark's log, spark-submit failing before the job. `stage` is the job's stage when it stopped.
  */
-export function describeFailure(facts: {
-  error: unknown;
-  spark: SparkProcessResult | undefined;
-  stage: string;
-  runDir: string;
-  root: string;
-}): Failure {
-  const { error, spark, runDir, root } = facts;
-  const stage = spark?.error?.stage ?? spark?.lastStage ?? facts.stage;
-  const sparkLog = path.join(runDir, "logs", "spark.log");
-  const logHint = `Spark's log: ${sparkLog} (or run again with --verbose).`;
-  const err = error as (NodeJS.ErrnoException & { name?: string }) | undefined;
-
-  if (spark?.interrupted) {
-    return {
+export function sparkFailure(spark: SparkProcessResult, runDir: string): RunFailure {
+  const stage = spark.error?.stage ?? spark.lastStage ?? "start";
+  const logHint = `Spark's log: ${path.join(runDir, "logs", "spark.log")} (or run again with --verbose).`;
+  if (spark.interrupted) {
+    return interruptedFailure(
       stage,
-      kind: "Interrupted",
-      message: "stopped by Ctrl-C (or SIGTERM); Spark and its Python workers were stopped",
-      hint: "Nothing else was changed; `kindling run` starts a fresh run.",
-    };
+      "stopped by Ctrl-C (or SIGTERM); Spark and its Python workers were stopped",
+    );
   }
-  const diskText = [
-    err?.code,
-    err?.message,
-    spark?.logError?.code,
-    spark?.error?.message,
-    ...(spark?.stderrTail ?? []),
-  ]
-    .filter((x): x is string => typeof x === "string")
-    .find((x) => DISK_FULL.test(x));
-  if (diskText !== undefined) {
-    return {
-      stage,
-      kind: "DiskFull",
-      message: `the disk holding ${root} is full (no space left on device)`,
-      hint: `Free space on that disk (\`df -h ${root}\`; this failed run's files in ${runDir} can be deleted), or set output.dir to a folder on another disk, then run again.`,
-    };
+  if (mentionsDiskFull([spark.logError?.code, spark.error?.message, ...spark.stderrTail])) {
+    return diskFullFailure(stage, runDir);
   }
-  if (spark?.signal) {
+  if (spark.signal) {
     return {
       stage,
       kind: "Killed",
@@ -64,19 +34,19 @@ export function describeFailure(facts: {
           : logHint,
     };
   }
-  if (spark?.spawnError) {
+  if (spark.spawnError) {
     return {
       stage: "start",
       kind: "StartFailed",
       message: `could not start spark-submit (${spark.spawnError.code ?? spark.spawnError.message})`,
-      hint: "Run `npm run setup` to (re)create the project's Python environment, then `kindling doctor`.",
+      hint: "`kindling doctor` checks the Python environment with PySpark and says how to recreate it.",
     };
   }
-  if (spark?.error) {
+  if (spark.error) {
     const { kind, message } = spark.error;
     return { stage, kind, message, hint: hintFor(kind, runDir, logHint) };
   }
-  if (spark && spark.exitCode !== 0 && spark.exitCode !== null) {
+  if (spark.exitCode !== 0) {
     const last = spark.stderrTail.filter((l) => l.trim() !== "").slice(-3);
     return {
       stage,
@@ -85,16 +55,7 @@ export function describeFailure(facts: {
       hint: logHint,
     };
   }
-  if (spark && error === undefined) {
-    return {
-      stage,
-      kind: "Incomplete",
-      message: "the job ended without writing job.json",
-      hint: logHint,
-    };
-  }
-  const known = err?.name && err.name !== "Error" ? err.name : "Internal";
-  return { stage, kind: known, message: err?.message ?? String(error), hint: logHint };
+  return { stage, kind: "Incomplete", message: "the job ended without writing job.json", hint: logHint };
 }
 
 function hintFor(kind: string, runDir: string, logHint: string): string {

@@ -1,25 +1,36 @@
 import { randomBytes } from "node:crypto";
-import { copyFile, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, rename, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { JobFailedError } from "../errors.js";
-import { readJson, writeJson } from "../runs/files.js";
-import { requireSparkEnv } from "../targets/local/prerequisites.js";
-import { runSparkProcess } from "../targets/local/sparkProcess.js";
-import { JOB_ENTRY, packageJob } from "../targets/shared/package.js";
-import { buildSparkSubmitArgs } from "../targets/shared/sparkSubmit.js";
-import { KINDLING_VERSION } from "../versions.js";
-import type { PredictExecutor } from "./executor.js";
-import { buildPredictSpec, type PredictResult } from "./spec.js";
+import { InterruptedError, JobFailedError } from "../../errors.js";
+import type { PredictOutcome } from "../../predict/outcome.js";
+import type { PredictPlan } from "../../predict/plan.js";
+import { buildPredictSpec, type PredictResult } from "../../predict/spec.js";
+import { readJson, writeJson } from "../../runs/files.js";
+import type { IoHost } from "../../ui/io.js";
+import { KINDLING_VERSION } from "../../versions.js";
+import { prepareLaunch, writeCommandFile } from "./launch.js";
+import { killRunProcesses, RUN_ID_ENV } from "./processes.js";
+import { runSparkProcess } from "./sparkProcess.js";
+
+export interface LocalPredictOptions {
+  venv: { python: string; sparkSubmit: string };
+  master: string;
+  io: IoHost;
+  verbose: boolean;
+  signal: AbortSignal;
+}
 
 /**
- * Scores on local Spark with the project's PySpark. The job writes into a scratch folder next to the output
- * (same file system), and its one data file is renamed onto the output at the end: a failed or interrupted
+ * Scores with the project's PySpark. The job writes into a scratch folder next to the output (same file
+ * system), and its one data file is renamed onto the output at the end: a failed or interrupted
  * prediction leaves nothing at the output path.
  */
-export const predictLocal: PredictExecutor = async (plan, context) => {
-  const env = requireSparkEnv();
+export async function predictLocally(
+  plan: PredictPlan,
+  options: LocalPredictOptions,
+): Promise<PredictOutcome> {
   const { file: output } = plan.output;
   const scratch = path.join(
     path.dirname(output),
@@ -28,57 +39,54 @@ export const predictLocal: PredictExecutor = async (plan, context) => {
   await mkdir(scratch);
   try {
     const jobDir = path.join(scratch, "job");
-    const spec = buildPredictSpec({
-      runId: plan.runId,
-      kindlingVersion: KINDLING_VERSION,
-      target: "local",
-      trainSpec: plan.trainSpec,
-      modelUri: pathToFileURL(plan.modelDir).href,
-      featureSet: plan.featureSet,
-      inputUri: pathToFileURL(plan.input.file).href,
-      inputFormat: plan.input.format,
-      outputUri: pathToFileURL(jobDir).href,
-      outputFormat: plan.output.format,
-    });
     const specFile = path.join(scratch, "predict-spec.json");
-    await writeJson(specFile, spec);
-    const zip = await packageJob(path.join(scratch, "kindling_job.zip"));
-    const args = buildSparkSubmitArgs({
-      master: context.master ?? "local[*]",
+    await writeJson(
+      specFile,
+      buildPredictSpec({
+        runId: plan.runId,
+        kindlingVersion: KINDLING_VERSION,
+        target: "local",
+        trainSpec: plan.trainSpec,
+        modelUri: pathToFileURL(plan.modelDir).href,
+        featureSet: plan.featureSet,
+        inputUri: pathToFileURL(plan.input.file).href,
+        inputFormat: plan.input.format,
+        outputUri: pathToFileURL(jobDir).href,
+        outputFormat: plan.output.format,
+      }),
+    );
+    const launch = await prepareLaunch({
+      venv: options.venv,
+      runId: `predict-${plan.runId}`,
+      specFile,
+      codeDir: path.join(scratch, "code"),
+      cwd: scratch,
+      master: options.master,
       appName: `kindling predict ${plan.runId}`,
-      entry: JOB_ENTRY,
-      pyFiles: [zip],
-      specUri: specFile,
       driverMemory: "2g",
       conf: { "spark.ui.showConsoleProgress": false, "spark.ui.enabled": false },
     });
     const sparkLog = path.join(scratch, "spark.log");
-    await writeFile(path.join(scratch, "command.txt"), `${env.sparkSubmit} ${args.join(" ")}\n`);
+    await writeCommandFile(path.join(scratch, "command.txt"), launch);
     const result = await runSparkProcess({
-      command: env.sparkSubmit,
-      args,
-      cwd: scratch,
-      env: {
-        ...process.env,
-        PATH: `${path.dirname(env.python)}${path.delimiter}${process.env.PATH ?? ""}`,
-        PYSPARK_PYTHON: env.python,
-        PYSPARK_DRIVER_PYTHON: env.python,
-        SPARK_LOCAL_IP: process.env.SPARK_LOCAL_IP ?? "127.0.0.1",
-        PYTHONUNBUFFERED: "1",
-      },
+      launch,
       jobLog: path.join(scratch, "job.log"),
       sparkLog,
-      reporter: context.reporter,
-      verbose: context.verbose,
-      ...(context.signal ? { signal: context.signal } : {}),
+      io: options.io,
+      verbose: options.verbose,
+      signal: options.signal,
     });
-    if (result.exitCode !== 0 || result.interrupted) {
+    await killRunProcesses(launch.env[RUN_ID_ENV] as string);
+    if (result.interrupted) {
+      throw new InterruptedError(`Prediction with run ${plan.runId} was interrupted`, {
+        hint: `Nothing was written to ${output}.`,
+      });
+    }
+    if (result.exitCode !== 0) {
       // The scratch folder goes; Spark's log is kept where the hint says.
       const kept = path.join(os.tmpdir(), `kindling-predict-${plan.runId}-${Date.now()}.log`);
       await copyFile(sparkLog, kept).catch(() => undefined);
-      const message = result.interrupted
-        ? "the prediction was interrupted"
-        : (result.error?.message ?? `spark-submit exited with ${result.exitCode ?? result.signal}`);
+      const message = result.error?.message ?? `spark-submit exited with ${result.exitCode ?? result.signal}`;
       throw new JobFailedError(`Prediction with run ${plan.runId} failed: ${message}`, {
         ...(result.error?.stage ? { stage: result.error.stage } : {}),
         hint: `Nothing was written to ${output}. Spark's log: ${kept}`,
@@ -97,4 +105,4 @@ export const predictLocal: PredictExecutor = async (plan, context) => {
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-};
+}

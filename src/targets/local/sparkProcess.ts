@@ -1,19 +1,19 @@
 import { spawn } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { createInterface } from "node:readline";
-import type { Reporter, StageHandle } from "../../ui/reporter.js";
+import { CODES } from "../../ui/codes.js";
+import { formatDuration } from "../../ui/format.js";
+import type { IoHost, Span } from "../../ui/io.js";
 import { type JobEvent, parseEventLine, stageLabel } from "./events.js";
+import type { Launch } from "./launch.js";
 
 export interface SparkProcessOptions {
-  command: string;
-  args: string[];
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  /** Receives everything the job and Spark print that is not a protocol event. */
+  launch: Launch;
+  /** Receives every line the job prints on stdout (protocol events included: `kindling logs` renders them). */
   jobLog: string;
   sparkLog: string;
-  reporter: Reporter;
-  /** Echo Spark's own log to the reporter's debug channel. */
+  io: IoHost;
+  /** Echo Spark's own log as debug messages. */
   verbose: boolean;
   signal?: AbortSignal;
   /** After abort, how long Spark's shutdown hooks get before SIGKILL. Default 5 s. */
@@ -43,12 +43,12 @@ const TAIL_LINES = 60;
 const DRAIN_MS = 5_000;
 
 /**
- * Runs spark-submit as its own process group, turns protocol events into reporter stages and keeps
+ * Runs spark-submit as its own process group, turns protocol events into spans and keeps
  * Spark's log noise in the run's log files. On abort the whole group (JVM and Python workers) gets SIGTERM,
  * then SIGKILL; when the JVM ends for any reason, whatever is left of the group is killed.
  */
 export async function runSparkProcess(options: SparkProcessOptions): Promise<SparkProcessResult> {
-  const { reporter } = options;
+  const { io, launch } = options;
   const result: SparkProcessResult = {
     exitCode: null,
     signal: null,
@@ -62,9 +62,9 @@ export async function runSparkProcess(options: SparkProcessOptions): Promise<Spa
   };
   const jobLog = logStream(options.jobLog, result);
   const sparkLog = logStream(options.sparkLog, result);
-  const child = spawn(options.command, options.args, {
-    cwd: options.cwd,
-    env: options.env,
+  const child = spawn(launch.command, launch.args, {
+    cwd: launch.cwd,
+    env: { ...process.env, ...launch.env },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -72,9 +72,9 @@ export async function runSparkProcess(options: SparkProcessOptions): Promise<Spa
   const onExit = () => killGroup(child.pid, "SIGKILL");
   process.once("exit", onExit);
 
-  let current: { name: string; handle: StageHandle } | undefined = {
+  let current: { name: string; handle: Span } | undefined = {
     name: "start",
-    handle: reporter.stage("Start Spark"),
+    handle: io.span(CODES.SPARK_START.msg("Start Spark", { command: launch.command })),
   };
   const endCurrent = (ok: boolean, detail?: string) => {
     if (!current) return;
@@ -98,12 +98,15 @@ export async function runSparkProcess(options: SparkProcessOptions): Promise<Spa
     const event = parseEventLine(line);
     if (!event) return;
     if (event.event === "stage_start") {
-      if (current?.name === "start") endCurrent(true, `${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
+      if (current?.name === "start") endCurrent(true, formatDuration((Date.now() - startedAt) / 1000));
       else endCurrent(true);
       result.lastStage = event.stage;
-      current = { name: event.stage, handle: reporter.stage(stageLabel(event.stage)) };
+      current = {
+        name: event.stage,
+        handle: io.span(CODES.JOB_STAGE.msg(stageLabel(event.stage), { stage: event.stage })),
+      };
     } else if (event.event === "stage_end") {
-      if (current?.name === event.stage) endCurrent(true, `${event.seconds.toFixed(1)}s`);
+      if (current?.name === event.stage) endCurrent(true, formatDuration(event.seconds));
     } else if (event.event === "rows") {
       const { event: _, ...rows } = event;
       result.rows = rows;
@@ -115,7 +118,7 @@ export async function runSparkProcess(options: SparkProcessOptions): Promise<Spa
     write(sparkLog, line);
     result.stderrTail.push(line);
     if (result.stderrTail.length > TAIL_LINES) result.stderrTail.shift();
-    if (options.verbose) reporter.debug(line);
+    if (options.verbose) io.notify(CODES.JOB_LOG.msg(line, { stream: "stderr", line }));
   });
 
   const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));

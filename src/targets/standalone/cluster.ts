@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { InterruptedError, KindlingError, UsageError } from "../../errors.js";
-import type { Reporter } from "../../ui/reporter.js";
+import { CODES } from "../../ui/codes.js";
+import type { IoHost } from "../../ui/io.js";
 import { requireSparkEnv } from "../local/prerequisites.js";
 import { freePorts, LOOPBACK } from "./ports.js";
 import { processesWithEnv, signalGroup, signalProcess, waitUntilGone } from "./processes.js";
@@ -24,8 +25,8 @@ export interface StandaloneClusterOptions {
   coresPerWorker?: number;
   /** Memory each worker offers to executors, e.g. "2g" (a bare number means MiB). Default "2g". */
   memoryPerWorker?: string;
-  /** Receives debug lines (ports, log folder). Default: silent. */
-  reporter?: Reporter;
+  /** Receives debug messages (ports, log folder). Default: silent. */
+  io?: IoHost;
   /** Aborting it during start-up stops what was started and throws InterruptedError. */
   signal?: AbortSignal;
   /** How long the master and all workers get to come up. Default 60 s. */
@@ -101,8 +102,13 @@ export async function startStandaloneCluster(
     await Promise.all(["conf", "logs", "work", "local"].map((sub) => mkdir(path.join(dir, sub))));
     const [port, webUiPort, ...workerUiPorts] = await freePorts(2 + workers);
     cluster.webUiUrl = `http://${LOOPBACK}:${webUiPort}`;
-    options.reporter?.debug(
-      `standalone cluster: ${dir}, master ${LOOPBACK}:${port}, web UI ${cluster.webUiUrl}`,
+    options.io?.notify(
+      CODES.CLUSTER_DETAIL.msg(
+        `standalone cluster: ${dir}, master ${LOOPBACK}:${port}, web UI ${cluster.webUiUrl}`,
+        {
+          dir,
+        },
+      ),
     );
     const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
     cluster.launch("master", "master", [

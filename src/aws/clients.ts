@@ -1,0 +1,78 @@
+import type { CloudFormation } from "@aws-sdk/client-cloudformation";
+import type { EMR } from "@aws-sdk/client-emr";
+import type { S3 } from "@aws-sdk/client-s3";
+import { PrerequisiteError } from "../errors.js";
+
+/** The AWS clients Kindling uses, all talking to one region. Created here only, injected everywhere else. */
+export interface AwsClients {
+  s3: S3;
+  emr: EMR;
+  cloudFormation: CloudFormation;
+  /** The region every client talks to. */
+  region: string;
+}
+
+/** Standard credential chain, optionally narrowed. */
+export interface AwsTarget {
+  /** Named profile. Default: AWS_PROFILE or the default chain. */
+  profile?: string;
+  /** Region. Default: AWS_REGION / the profile's region. */
+  region?: string;
+  /** Static credentials (tests). Default: the standard credential chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/**
+ * Retries are the SDK's own: adaptive mode backs off exponentially with jitter and slows the client down
+ * when AWS throttles (EMR's Describe* limits are per account, so a busy account throttles a watcher).
+ * AWS_MAX_ATTEMPTS / AWS_RETRY_MODE (or the profile's max_attempts / retry_mode) still win.
+ */
+export const RETRY = { maxAttempts: 8, retryMode: "adaptive" } as const;
+
+/**
+ * Creates the SDK clients. The SDK packages are loaded on first use, so commands that need no AWS never
+ * load them. Endpoints follow the SDK's own AWS_ENDPOINT_URL_S3 / _EMR / _CLOUDFORMATION variables
+ * (emulators, LocalStack); S3 then uses path-style addressing, which servers on an IP address need.
+ */
+export async function createAwsClients(target: AwsTarget, env = process.env): Promise<AwsClients> {
+  // The pinned SDK supports Node 20; its notice about future releases needing Node 22 would otherwise
+  // land in every command's output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  const [{ S3 }, { EMR }, { CloudFormation }] = await Promise.all([
+    load<typeof import("@aws-sdk/client-s3")>("@aws-sdk/client-s3"),
+    load<typeof import("@aws-sdk/client-emr")>("@aws-sdk/client-emr"),
+    load<typeof import("@aws-sdk/client-cloudformation")>("@aws-sdk/client-cloudformation"),
+  ]);
+  const config = {
+    ...(target.region ? { region: target.region } : {}),
+    ...(target.profile ? { profile: target.profile } : {}),
+    ...(target.credentials ? { credentials: target.credentials } : {}),
+    ...(env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: RETRY.maxAttempts }),
+    ...(env.AWS_RETRY_MODE ? {} : { retryMode: RETRY.retryMode }),
+  };
+  const s3 = new S3({
+    ...config,
+    ...(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL ? { forcePathStyle: true } : {}),
+  });
+  let region: string;
+  try {
+    region = await s3.config.region();
+  } catch (cause) {
+    throw new PrerequisiteError("No AWS region is configured.", {
+      hint: "Set aws.region in kindling.yaml, pass --region, or set AWS_REGION (or a region in your AWS profile).",
+      cause,
+    });
+  }
+  return { s3, emr: new EMR(config), cloudFormation: new CloudFormation(config), region };
+}
+
+async function load<T>(name: string): Promise<T> {
+  try {
+    return (await import(name)) as T;
+  } catch (cause) {
+    throw new PrerequisiteError(`The AWS SDK package ${name} is not installed.`, {
+      hint: "Reinstall Kindling (`npm install`), which installs it.",
+      cause,
+    });
+  }
+}

@@ -1,0 +1,33 @@
+import type { LoadedConfig } from "../../config/load.js";
+import { planEmrDryRun } from "../../targets/emr/dryRun.js";
+import { planJson } from "../../targets/emr/plan.js";
+import { formatBytes, formatUsd } from "../../ui/format.js";
+import type { CommandIO } from "../io.js";
+import type { RunOptions } from "../options.js";
+
+/** `kindling run --target emr --dry-run`: the uploads and the RunJobFlow request, without any AWS call. */
+export async function emrDryRunCommand(
+  options: RunOptions,
+  loaded: LoadedConfig,
+  io: CommandIO,
+): Promise<void> {
+  const region = options.region ?? loaded.config.aws.region;
+  const plan = await planEmrDryRun({ loaded, io: io.host, signal: io.signal, ...(region ? { region } : {}) });
+  const json = planJson(plan);
+  io.emitJson(json);
+  const e = plan.estimate;
+  io.print(
+    `Dry run ${plan.runId} (no AWS call; <…> are the foundation stack's outputs):\n` +
+      json.uploads
+        .map(
+          (u) =>
+            `  upload ${u.from} → ${u.to} (${formatBytes(u.bytes)}${u.skip_if_exists ? ", skipped if present" : ""})`,
+        )
+        .join("\n") +
+      `\nRunJobFlow request:\n${JSON.stringify(plan.request, null, 2)}\n` +
+      `Estimated cost: ${formatUsd(e.usd)}` +
+      (e.usdPerHour !== undefined
+        ? ` (${formatUsd(e.usdPerHour)}/h × ~${e.minutes} min, prices as of ${e.priceTableAsOf})`
+        : ` (no price for ${e.missing.join(", ") || "an unknown region"})`),
+  );
+}

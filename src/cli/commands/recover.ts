@@ -1,0 +1,65 @@
+import { loadConfig } from "../../config/load.js";
+import { collectRun, terminateRun } from "../../runs/recover.js";
+import { type RunResult, runJson } from "../../runs/result.js";
+import { createTarget } from "../../targets/registry.js";
+import { formatUsd } from "../../ui/format.js";
+import { metricsTable } from "../../ui/metricsTable.js";
+import type { CommandIO } from "../io.js";
+import type { CollectOptions, TerminateOptions } from "../options.js";
+import { emrDepsFromEnv, runSummary, targetContext } from "./run.js";
+import { namedRun } from "./status.js";
+
+/** `kindling terminate RUN`: end a cloud run's cluster, e.g. after the CLI that started it died. */
+export async function terminateCommand(options: TerminateOptions, io: CommandIO): Promise<void> {
+  const run = await namedRun(options, io);
+  const target = await recoveryTarget(options, run.manifest?.emr?.region, io);
+  const manifest = await terminateRun({ run, target, io: io.host, signal: io.signal, wait: options.wait });
+  const emr = manifest.emr;
+  io.emitJson({
+    run_id: run.id,
+    status: manifest.status,
+    cluster_id: emr?.cluster_id,
+    cluster_state: emr?.cluster_state,
+    cost: emr?.cost,
+  });
+  io.print(
+    `Run ${run.id}: ${manifest.status}; cluster ${emr?.cluster_id} ${emr?.cluster_state ?? "terminating"}` +
+      (emr?.cost.actual !== undefined ? `, cost ${formatUsd(emr.cost.actual)}` : ""),
+  );
+}
+
+/** `kindling collect RUN`: download a cloud run that finished while no CLI watched it, and complete it. */
+export async function collectCommand(options: CollectOptions, io: CommandIO): Promise<RunResult> {
+  const run = await namedRun(options, io);
+  const loaded = await loadConfig(options.config);
+  const target = await recoveryTarget(options, run.manifest?.emr?.region, io);
+  const result = await collectRun({
+    run,
+    target,
+    io: io.host,
+    signal: io.signal,
+    maxRejectFraction: loaded.config.data.max_reject_fraction,
+  });
+  io.emitJson(runJson(result));
+  io.print(`${metricsTable(result.metrics)}\n${runSummary(result)}`);
+  return result;
+}
+
+/** The EMR target in the region the run used, with the project's config (its foundation stack). */
+async function recoveryTarget(
+  options: { config: string; profile?: string; region?: string },
+  runRegion: string | undefined,
+  io: CommandIO,
+) {
+  const loaded = await loadConfig(options.config);
+  const region = options.region ?? runRegion;
+  return createTarget(
+    {
+      name: "emr",
+      ...(options.profile ? { profile: options.profile } : {}),
+      ...(region ? { region } : {}),
+      deps: emrDepsFromEnv(),
+    },
+    targetContext(loaded, io),
+  );
+}

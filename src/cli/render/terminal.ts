@@ -1,0 +1,104 @@
+import ora from "ora";
+import { formatDuration } from "../../ui/format.js";
+import type { Message, Span } from "../../ui/io.js";
+import type { ErrorReport, Renderer } from "./renderer.js";
+
+export interface TerminalOptions {
+  verbose: boolean;
+  out?: NodeJS.WriteStream;
+  err?: NodeJS.WriteStream;
+  /** Without a terminal, a running span's progress is printed at most this often. Default 30 s. */
+  progressEveryMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Human output: spans as spinners on a terminal (plain lines elsewhere, e.g. CI logs), messages on stderr,
+ * the command's own output on stdout.
+ */
+export class TerminalRenderer implements Renderer {
+  private readonly out: NodeJS.WriteStream;
+  private readonly err: NodeJS.WriteStream;
+  private readonly now: () => number;
+
+  constructor(private readonly options: TerminalOptions) {
+    this.out = options.out ?? process.stdout;
+    this.err = options.err ?? process.stderr;
+    this.now = options.now ?? Date.now;
+  }
+
+  notify(message: Message): void {
+    if (message.level === "debug" && !this.options.verbose) return;
+    if (message.level === "result") {
+      this.print(message.message);
+      return;
+    }
+    const prefix = message.level === "warn" ? "warning: " : message.level === "error" ? "error: " : "";
+    this.line(`${prefix}${message.message}`);
+  }
+
+  span(start: Message): Span {
+    const name = start.message;
+    const started = this.now();
+    const elapsed = () => formatDuration((this.now() - started) / 1000);
+    // Spark's log lines (--verbose) would garble a redrawn spinner.
+    if (!this.err.isTTY || this.options.verbose) return this.plainSpan(name, elapsed);
+    let detail = "";
+    // discardStdin would put the terminal in raw mode, where Ctrl-C no longer becomes SIGINT.
+    const spinner = ora({ text: name, stream: this.err, discardStdin: false }).start();
+    const render = () => {
+      spinner.text = `${name}${detail ? ` · ${detail}` : ""} · ${elapsed()}`;
+    };
+    const timer = setInterval(render, 200);
+    timer.unref();
+    return {
+      update: (text) => {
+        detail = text;
+        render();
+      },
+      succeed: (d) => {
+        clearInterval(timer);
+        spinner.succeed(`${name} (${d ?? elapsed()})`);
+      },
+      fail: (d) => {
+        clearInterval(timer);
+        spinner.fail(`${name} (${d ?? elapsed()})`);
+      },
+    };
+  }
+
+  print(text: string): void {
+    this.out.write(text.endsWith("\n") ? text : `${text}\n`);
+  }
+
+  result(): void {}
+
+  error(report: ErrorReport): void {
+    this.line(`error: ${report.message}`);
+    if (report.hint) this.line(`hint: ${report.hint}`);
+  }
+
+  finish(): void {}
+
+  /** Start and end lines, and progress now and then: what a log file should hold. */
+  private plainSpan(name: string, elapsed: () => string): Span {
+    this.line(`… ${name}`);
+    const every = this.options.progressEveryMs ?? 30_000;
+    let last = this.now();
+    let shown = "";
+    return {
+      update: (text) => {
+        if (text === shown || this.now() - last < every) return;
+        last = this.now();
+        shown = text;
+        this.line(`  ${name}: ${text} (${elapsed()})`);
+      },
+      succeed: (d) => this.line(`✔ ${name} (${d ?? elapsed()})`),
+      fail: (d) => this.line(`✖ ${name} (${d ?? elapsed()})`),
+    };
+  }
+
+  private line(text: string): void {
+    this.err.write(`${text}\n`);
+  }
+}

@@ -1,0 +1,61 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { type Clock, systemClock } from "../../clock.js";
+import type { LoadedConfig } from "../../config/load.js";
+import { writeJson } from "../../runs/files.js";
+import { checkRunInput, resolveRunInput } from "../../runs/input.js";
+import { newRunId } from "../../runs/runId.js";
+import { compileSpec } from "../../spec/compile.js";
+import type { IoHost } from "../../ui/io.js";
+import { KINDLING_VERSION } from "../../versions.js";
+import { packageJob } from "../shared/package.js";
+import { placeholderFoundation } from "./foundation.js";
+import { runLayout } from "./layout.js";
+import { type EmrRunPlan, emrInputUri, planEmrRun } from "./plan.js";
+
+/**
+ * Plans a run as `kindling run --target emr` would make it, without any AWS call or run directory: the
+ * same input checks, spec and request, with the stack's outputs as `<OutputKey>` placeholders.
+ */
+export async function planEmrDryRun(options: {
+  loaded: LoadedConfig;
+  io: IoHost;
+  signal?: AbortSignal;
+  /** Region for the cost estimate. Default: aws.region, then AWS_REGION. */
+  region?: string;
+  clock?: Clock;
+}): Promise<EmrRunPlan> {
+  const { loaded, io } = options;
+  const input = await resolveRunInput(await checkRunInput(loaded, io, options.signal), io);
+  const createdAt = (options.clock ?? systemClock)();
+  const runId = newRunId(loaded.config.project, createdAt);
+  const foundation = placeholderFoundation();
+  const layout = runLayout(foundation.dataBucketName, runId);
+  const spec = compileSpec(loaded.config, {
+    runId,
+    createdAt,
+    kindlingVersion: KINDLING_VERSION,
+    target: "emr",
+    inputUri: emrInputUri(layout, input),
+    outputUri: layout.outputUri,
+    successMarker: true,
+  });
+  const scratch = await mkdtemp(path.join(os.tmpdir(), "kindling-emr-"));
+  try {
+    const specFile = path.join(scratch, "spec.json");
+    await writeJson(specFile, spec);
+    return await planEmrRun({
+      config: loaded.config,
+      runId,
+      foundation,
+      region: options.region ?? loaded.config.aws.region ?? process.env.AWS_REGION,
+      input,
+      spec,
+      specFile,
+      zipFile: await packageJob(path.join(scratch, "kindling_job.zip")),
+    });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

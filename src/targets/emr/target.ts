@@ -1,0 +1,209 @@
+import { type AwsClients, type AwsTarget, createAwsClients } from "../../aws/clients.js";
+import { translateAwsError } from "../../aws/errors.js";
+import { realSleep, type Sleep } from "../../clock.js";
+import type { Config } from "../../config/schema.js";
+import type { DataLocation } from "../../data/validate.js";
+import { KindlingError } from "../../errors.js";
+import { foundationSettingsFrom } from "../../infra/fromConfig.js";
+import { stackNameFor } from "../../infra/settings.js";
+import type { PredictOutcome } from "../../predict/outcome.js";
+import type { PredictPlan } from "../../predict/plan.js";
+import type { EmrRunFacts, Manifest, ManifestPatch } from "../../runs/manifest.js";
+import type { RunDir } from "../../runs/store.js";
+import { VERSIONS } from "../../versions.js";
+import type { Placement, RunInput, Target, TargetContext, TrainJob, TrainOutcome } from "../target.js";
+import { followStepCluster } from "./cluster.js";
+import { estimateRunCost } from "./cost.js";
+import { CommandFoundation, type FoundationOps, toolkitFoundationOps } from "./foundation.js";
+import { requireS3Input } from "./input.js";
+import { instanceMix } from "./instances.js";
+import { runLayout } from "./layout.js";
+import { emrInputUri } from "./plan.js";
+import { predictOnEmr } from "./predict.js";
+import { timelineFacts } from "./timeline.js";
+import { type EmrSession, followOptions, initialEmrFacts, outcomeOf, trainOnEmr } from "./train.js";
+import { awaitTermination, CLUSTER_DONE, STEP_DONE, terminateCluster } from "./watch.js";
+
+export interface EmrTargetOptions extends Pick<AwsTarget, "profile" | "region"> {
+  /** Deploy the foundation stack first when it is absent. Default false. */
+  deploy?: boolean;
+  /** Destroy afterwards the foundation stack this command deployed, also on failure. Default false. */
+  destroy?: boolean;
+}
+
+/** What the EMR target creates or waits with; tests pass scripted clients and a fast clock. */
+export interface EmrDeps {
+  aws?: (target: AwsTarget) => Promise<AwsClients>;
+  foundationOps?: (config: Config, aws: AwsClients, target: AwsTarget & { region: string }) => FoundationOps;
+  sleep?: Sleep;
+  /** Status poll interval. Default 15 s. */
+  pollMs?: number;
+  /** How long failure logs are waited for. Default 10 reads, 30 s apart. */
+  logWait?: { attempts: number; intervalMs: number };
+}
+
+/**
+ * Runs the job on a transient EMR cluster started for it, against the deployed foundation stack (or one
+ * deployed for this command with --deploy, and destroyed afterwards with --destroy).
+ */
+export class EmrTarget implements Target {
+  readonly name = "emr" as const;
+  private aws: AwsClients | undefined;
+  private session: EmrSession | undefined;
+  private foundation: CommandFoundation | undefined;
+  private input: RunInput | undefined;
+
+  constructor(
+    private readonly context: TargetContext,
+    private readonly options: EmrTargetOptions = {},
+    private readonly deps: EmrDeps = {},
+  ) {}
+
+  async check(input?: DataLocation): Promise<void> {
+    const { config } = this.context.loaded;
+    const region = this.options.region ?? config.aws.region;
+    const target = {
+      ...(this.options.profile ? { profile: this.options.profile } : {}),
+      ...(region ? { region } : {}),
+    };
+    const aws = await (this.deps.aws ?? createAwsClients)(target);
+    const ops = (this.deps.foundationOps ?? defaultOps(this.context))(config, aws, {
+      ...target,
+      region: aws.region,
+    });
+    this.foundation = new CommandFoundation(ops, {
+      deploy: Boolean(this.options.deploy),
+      destroy: Boolean(this.options.destroy),
+      stackName: stackNameFor(foundationSettingsFrom(config, { region: aws.region })),
+      region: aws.region,
+      io: this.context.io,
+    });
+    try {
+      await this.foundation.check();
+      if (input?.kind === "s3") await requireS3Input(aws.s3, input);
+    } catch (error) {
+      throw translateAwsError(error, "checking the foundation stack and the input");
+    }
+    this.aws = aws;
+  }
+
+  async prepare(): Promise<void> {
+    if (!this.foundation || !this.aws) throw new KindlingError("check() was not called before prepare()");
+    const foundation = await this.foundation.acquire().catch((error: unknown) => {
+      throw translateAwsError(error, "deploying the foundation stack");
+    });
+    this.session = {
+      aws: this.aws,
+      foundation,
+      config: this.context.loaded.config,
+      io: this.context.io,
+      signal: this.context.signal,
+      clock: this.context.clock,
+      sleep: this.deps.sleep ?? realSleep,
+      // Before a destroy, the cluster must be gone: its security groups belong to the stack.
+      awaitTermination: Boolean(this.options.destroy),
+      ...(this.deps.pollMs !== undefined ? { pollMs: this.deps.pollMs } : {}),
+      ...(this.deps.logWait ? { logWait: this.deps.logWait } : {}),
+    };
+  }
+
+  async place(run: RunDir, input: RunInput): Promise<Placement> {
+    const session = this.requireSession();
+    this.input = input;
+    const layout = runLayout(session.foundation.dataBucketName, run.id);
+    const { config } = this.context.loaded;
+    const releaseLabel = config.emr.release_label ?? VERSIONS.emrRelease;
+    const estimate = estimateRunCost(
+      instanceMix(config.emr),
+      session.aws.region,
+      config.emr.estimated_runtime_minutes,
+    );
+    return {
+      inputUri: emrInputUri(layout, input),
+      outputUri: layout.outputUri,
+      // On S3 the job writes _SUCCESS itself, last: the CLI downloads only a complete run.
+      successMarker: true,
+      master: "yarn",
+      manifest: { emr: initialEmrFacts(session, layout, estimate, releaseLabel) },
+    };
+  }
+
+  async train(job: TrainJob): Promise<TrainOutcome> {
+    if (!this.input) throw new KindlingError("place() was not called before train()");
+    return trainOnEmr(job, this.input, this.requireSession());
+  }
+
+  async predict(plan: PredictPlan): Promise<PredictOutcome> {
+    return predictOnEmr(plan, this.requireSession());
+  }
+
+  /**
+   * Finishes a run whose cluster ended while no CLI watched it (the CLI died, the laptop slept): the
+   * outputs come down as `kindling run` would have brought them, or the failure is recorded.
+   */
+  async collect(run: RunDir, manifest: Manifest): Promise<TrainOutcome> {
+    const session = this.requireSession();
+    const facts = requireCluster(manifest);
+    const { cluster_id: clusterId, step_id: stepId } = facts;
+    const cluster = (await session.aws.emr.describeCluster({ ClusterId: clusterId })).Cluster ?? {};
+    const step = (await session.aws.emr.describeStep({ ClusterId: clusterId, StepId: stepId })).Step ?? {};
+    const clusterState = cluster.Status?.State ?? "UNKNOWN";
+    const stepState = step.Status?.State ?? "UNKNOWN";
+    if (!CLUSTER_DONE.has(clusterState) && !STEP_DONE.has(stepState)) {
+      throw new KindlingError(
+        `Run ${run.id} is still running on cluster ${clusterId} (cluster ${clusterState}, step ${stepState}); nothing to collect yet.`,
+        { hint: `\`kindling logs ${run.id} --follow\` follows it; collect it once it has ended.` },
+      );
+    }
+    const ran = await followStepCluster(clusterId, stepId, followOptions(session));
+    return outcomeOf(ran, {
+      run,
+      layout: runLayout(session.foundation.dataBucketName, run.id),
+      session,
+      facts,
+    });
+  }
+
+  /** Terminates a run's cluster and, with `wait`, returns its final state and cost once it has ended. */
+  async terminate(run: RunDir, manifest: Manifest, wait: boolean): Promise<ManifestPatch> {
+    const session = this.requireSession();
+    const facts = requireCluster(manifest);
+    await terminateCluster(session.aws.emr, facts.cluster_id, session.io, `kindling terminate ${run.id}`);
+    if (!wait) return {};
+    const cluster = await awaitTermination(session.aws.emr, facts.cluster_id, {
+      io: session.io,
+      sleep: session.sleep,
+      clock: session.clock,
+      ...(session.pollMs !== undefined ? { pollMs: session.pollMs } : {}),
+    });
+    const mix = instanceMix(session.config.emr);
+    return { emr: { ...facts, ...timelineFacts(cluster, undefined, mix, session.aws.region, facts.cost) } };
+  }
+
+  async teardown(): Promise<void> {
+    await this.foundation?.release();
+  }
+
+  private requireSession(): EmrSession {
+    if (!this.session) throw new KindlingError("the EMR target is not prepared (prepare() was not called)");
+    return this.session;
+  }
+}
+
+function requireCluster(manifest: Manifest): EmrRunFacts & { cluster_id: string; step_id: string } {
+  const emr = manifest.emr;
+  if (!emr?.cluster_id || !emr.step_id) {
+    throw new KindlingError(
+      `Run ${manifest.run_id} never started a cluster: there is nothing on EMR to act on.`,
+      {
+        hint: `\`kindling status ${manifest.run_id}\` shows how it ended.`,
+      },
+    );
+  }
+  return emr as EmrRunFacts & { cluster_id: string; step_id: string };
+}
+
+function defaultOps(context: TargetContext) {
+  return (config: Config, aws: AwsClients, target: AwsTarget & { region: string }): FoundationOps =>
+    toolkitFoundationOps(config, aws.cloudFormation, target, context.io);
+}

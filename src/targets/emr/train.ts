@@ -1,0 +1,272 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { AwsClients } from "../../aws/clients.js";
+import { awsTrouble, messageOf, translateAwsError } from "../../aws/errors.js";
+import type { Clock, Sleep } from "../../clock.js";
+import type { Config } from "../../config/schema.js";
+import type { KindlingError } from "../../errors.js";
+import type { FoundationOutputs } from "../../infra/outputs.js";
+import { interruptedFailure, type RunFailure, TargetFailure } from "../../runs/failure.js";
+import type { EmrRunFacts } from "../../runs/manifest.js";
+import { type RunDir, SUCCESS_MARKER } from "../../runs/store.js";
+import { CODES } from "../../ui/codes.js";
+import { formatUsd } from "../../ui/format.js";
+import type { IoHost } from "../../ui/io.js";
+import { shellQuote } from "../local/launch.js";
+import { packageJob } from "../shared/package.js";
+import type { RunInput, TrainJob, TrainOutcome } from "../target.js";
+import {
+  type FollowOptions,
+  followStepCluster,
+  type StepClusterOutcome,
+  startStepCluster,
+} from "./cluster.js";
+import { type CostEstimate, hourlyRate } from "./cost.js";
+import { downloadOutputs } from "./download.js";
+import { describeMix, type InstanceRole, instanceMix } from "./instances.js";
+import type { RunLayout } from "./layout.js";
+import { readStepLogs, type StepLogs } from "./logs.js";
+import { planEmrRun } from "./plan.js";
+import { timelineFacts } from "./timeline.js";
+import { objectExists, uploadAll } from "./upload.js";
+
+/** Everything an EMR run works with once the target is prepared. */
+export interface EmrSession {
+  aws: AwsClients;
+  foundation: FoundationOutputs;
+  config: Config;
+  io: IoHost;
+  signal: AbortSignal;
+  clock: Clock;
+  sleep: Sleep;
+  pollMs?: number;
+  logWait?: { attempts: number; intervalMs: number };
+  /** Wait for a failed cluster to end before returning (the foundation is destroyed next). */
+  awaitTermination: boolean;
+}
+
+/** The manifest's `emr` block as a run starts: where it goes, on what, and what it should cost. */
+export function initialEmrFacts(
+  session: Pick<EmrSession, "aws" | "foundation" | "config">,
+  layout: RunLayout,
+  estimate: CostEstimate,
+  releaseLabel: string,
+): EmrRunFacts {
+  return {
+    region: session.aws.region,
+    release_label: releaseLabel,
+    s3_prefix: `s3://${layout.bucket}/${layout.prefix}`,
+    log_uri: session.foundation.logUri,
+    instances: instanceMix(session.config.emr).map((r) => ({
+      role: r.role,
+      instance_types: r.instanceTypes,
+      count: r.count,
+      market: r.market,
+    })),
+    cost: {
+      currency: estimate.currency,
+      ...(estimate.usdPerHour !== undefined ? { usd_per_hour: estimate.usdPerHour } : {}),
+      ...(estimate.usd !== undefined ? { estimated: estimate.usd } : {}),
+      price_table_as_of: estimate.priceTableAsOf,
+    },
+  };
+}
+
+/**
+ * Trains on a transient EMR cluster: uploads the input (content-addressed), the code and the spec, starts
+ * a cluster with one step, follows it to the end and brings the run's outputs back into the run directory
+ * only when the job's own `_SUCCESS` is there. Every way it can end badly is a TargetFailure carrying the
+ * cluster's facts (final state, actual cost) for the manifest.
+ */
+export async function trainOnEmr(job: TrainJob, input: RunInput, session: EmrSession): Promise<TrainOutcome> {
+  const { aws, io, signal, config } = session;
+  const { run } = job;
+  const scratch = await mkdtemp(path.join(os.tmpdir(), "kindling-emr-"));
+  try {
+    const plan = await planEmrRun({
+      config,
+      runId: run.id,
+      foundation: session.foundation,
+      region: aws.region,
+      input,
+      spec: job.spec,
+      specFile: job.specFile,
+      zipFile: await packageJob(path.join(scratch, "kindling_job.zip")),
+    });
+    await writeFile(
+      path.join(run.dir, "logs", "command.txt"),
+      "# The EMR step (command-runner.jar) Kindling added; it runs as written on the cluster's primary node.\n" +
+        `${["spark-submit", ...plan.sparkSubmitArgs].map(shellQuote).join(" ")}\n`,
+    );
+    const e = plan.estimate;
+    io.notify(
+      CODES.EMR_CLUSTER_PLAN.msg(
+        `Cluster: ${describeMix(instanceMix(config.emr))}, ${plan.releaseLabel} in ${aws.region}; estimated ${formatUsd(e.usd)}` +
+          (e.usdPerHour !== undefined
+            ? ` (${formatUsd(e.usdPerHour)}/h × ~${e.minutes} min)`
+            : ` (no price for ${e.missing.join(", ")})`),
+        {
+          releaseLabel: plan.releaseLabel,
+          region: aws.region,
+          ...(e.usd !== undefined ? { usd: e.usd } : {}),
+          ...(e.usdPerHour !== undefined ? { usdPerHour: e.usdPerHour } : {}),
+        },
+      ),
+    );
+    const facts = initialEmrFacts(session, plan.layout, e, plan.releaseLabel);
+    try {
+      await uploadAll(aws.s3, plan.uploads, { io, signal });
+    } catch (error) {
+      if (signal.aborted) throw interrupted("interrupted while uploading; no cluster was started");
+      throw awsFailure(error, "uploading the job", facts);
+    }
+    if (signal.aborted) throw interrupted("interrupted before the cluster was started");
+    const { clusterId, stepId } = await startStepCluster(aws.emr, plan.request, io).catch(
+      (error: unknown) => {
+        throw awsFailure(error, "starting the cluster", facts);
+      },
+    );
+    await job.record({ emr: { cluster_id: clusterId, step_id: stepId } });
+    const ran = await followStepCluster(clusterId, stepId, followOptions(session));
+    return await outcomeOf(ran, {
+      run,
+      layout: plan.layout,
+      session,
+      facts: { ...facts, cluster_id: clusterId, step_id: stepId },
+    });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+export function followOptions(session: EmrSession): FollowOptions {
+  return {
+    emr: session.aws.emr,
+    s3: session.aws.s3,
+    logUri: session.foundation.logUri,
+    io: session.io,
+    rate: hourlyRate(instanceMix(session.config.emr), session.aws.region),
+    sleep: session.sleep,
+    clock: session.clock,
+    signal: session.signal,
+    awaitTermination: session.awaitTermination,
+    ...(session.pollMs !== undefined ? { pollMs: session.pollMs } : {}),
+    ...(session.logWait ? { logWait: session.logWait } : {}),
+  };
+}
+
+/**
+ * What a followed cluster means for the run (also for `kindling collect`): on success the outputs come
+ * down into the run directory; anything else becomes a TargetFailure with the cluster's facts.
+ */
+export async function outcomeOf(
+  ran: StepClusterOutcome,
+  context: { run: RunDir; layout: RunLayout; session: EmrSession; facts: EmrRunFacts },
+): Promise<TrainOutcome> {
+  const { run, layout, session } = context;
+  const { aws, io } = session;
+  const mix: InstanceRole[] = instanceMix(session.config.emr);
+  if (ran.outcome === "watch-failed") {
+    throw awsFailure(ran.error, `watching cluster ${ran.clusterId}`, context.facts, {
+      kind: "WatchFailed",
+      message: `lost track of cluster ${ran.clusterId}: ${messageOf(ran.error)}`,
+      hint: `The cluster was asked to terminate; \`kindling status ${run.id}\` shows its state and \`kindling terminate ${run.id}\` ends it.`,
+    });
+  }
+  const emr = {
+    ...context.facts,
+    ...timelineFacts(ran.cluster, ran.step, mix, aws.region, context.facts.cost),
+  };
+  if (ran.outcome === "interrupted") {
+    throw new TargetFailure(
+      interruptedFailure(null, `interrupted; cluster ${ran.clusterId} was terminated`),
+      {
+        manifest: { emr },
+      },
+    );
+  }
+  if (ran.outcome === "failed") {
+    await saveLogs(run.dir, ran.logs);
+    const { jobError, cause } = ran;
+    throw new TargetFailure(
+      {
+        stage: jobError?.stage ?? null,
+        kind: jobError?.kind ?? "StepFailed",
+        // The job's own words when it reported an error, as a local run records them.
+        message: jobError?.message ?? cause.summary,
+        summary: cause.summary,
+        hint: cause.hint,
+        cause: cause.cause,
+      },
+      { manifest: { emr } },
+    );
+  }
+  if (!(await objectExists(aws.s3, layout.bucket, `${layout.prefix}${SUCCESS_MARKER}`))) {
+    throw new TargetFailure(
+      {
+        stage: null,
+        kind: "NoSuccessMarker",
+        message: `the step completed but ${emr.s3_prefix}${SUCCESS_MARKER} is missing: the outputs are incomplete and were not downloaded`,
+        hint: `Inspect ${emr.s3_prefix} and the logs (\`kindling logs ${run.id}\`).`,
+        cause: "no-success-marker",
+      },
+      { manifest: { emr } },
+    );
+  }
+  await downloadOutputs(aws.s3, layout.bucket, layout.prefix, run.dir, io);
+  await saveLogs(
+    run.dir,
+    await readStepLogs(aws.s3, session.foundation.logUri, ran.clusterId, ran.stepId).catch(() => ({
+      sources: [],
+    })),
+  );
+  return { manifest: { emr } };
+}
+
+function interrupted(message: string): TargetFailure {
+  return new TargetFailure(interruptedFailure(null, message));
+}
+
+/**
+ * An AWS error while a run is under way: credentials that expired mid-run say so in one line, with what
+ * may still be running; `otherwise` words any other error; without it, the error stays as it is.
+ */
+function awsFailure(
+  error: unknown,
+  doing: string,
+  facts: EmrRunFacts,
+  otherwise?: Omit<RunFailure, "stage">,
+): unknown {
+  if (error instanceof TargetFailure) return error;
+  const trouble = awsTrouble(error);
+  if (trouble) {
+    const translated = translateAwsError(error, doing) as KindlingError;
+    const cluster = facts.cluster_id
+      ? ` Cluster ${facts.cluster_id} may still be running: \`kindling terminate\` ends it once the credentials work.`
+      : "";
+    return new TargetFailure(
+      {
+        stage: null,
+        kind: trouble.endsWith("credentials") ? "AwsCredentials" : "AwsError",
+        message: translated.message,
+        hint: `${translated.hint ?? ""}${cluster}`,
+      },
+      { manifest: { emr: facts }, cause: error },
+    );
+  }
+  if (!otherwise) return error;
+  return new TargetFailure({ stage: null, ...otherwise }, { manifest: { emr: facts }, cause: error });
+}
+
+async function saveLogs(runDir: string, logs: StepLogs): Promise<void> {
+  const files: Array<[string, string | undefined]> = [
+    ["step-stderr.log", logs.stepStderr],
+    ["step-stdout.log", logs.stepStdout],
+    ["spark.log", logs.containerStderr],
+    ["job.log", logs.containerStdout],
+  ];
+  for (const [name, text] of files) {
+    if (text !== undefined) await writeFile(path.join(runDir, "logs", name), text);
+  }
+}

@@ -1,0 +1,236 @@
+import type { Level, Message } from "./io.js";
+
+/**
+ * Every message Kindling's library code emits, with its stable code and payload type. Programs reading
+ * `--events jsonl` rely on these codes: change a payload compatibly or add a new code. Numbering: 1xxx
+ * a run's lifecycle, 2xxx input data, 3xxx the Spark job, 4xxx the standalone cluster, 5xxx EMR,
+ * 6xxx S3 transfers, 7xxx the foundation stack, 8xxx predict; the letter repeats the level.
+ */
+export interface Code<D> {
+  readonly code: string;
+  readonly level: Level;
+  /** What the message means, for people writing programs against the event stream. */
+  readonly description: string;
+  msg(message: string, ...data: D extends undefined ? [] : [D]): Message<D>;
+}
+
+function code<D = undefined>(code: string, level: Level, description: string): Code<D> {
+  return {
+    code,
+    level,
+    description,
+    msg: (message, ...data) => ({ code, level, message, data: data[0] as D, time: new Date() }),
+  };
+}
+
+export const CODES = {
+  // Run lifecycle
+  RUN_CREATED: code<{ runId: string; runDir: string; target: string }>(
+    "KND_I1001",
+    "info",
+    "A run directory was created; the run id is final.",
+  ),
+  RUN_REPORT: code<{ runId: string; file: string }>(
+    "KND_D1002",
+    "debug",
+    "The run's report.html was written.",
+  ),
+  RUN_REPORT_FAILED: code<{ runId: string; error: string }>(
+    "KND_W1003",
+    "warn",
+    "The report could not be written; the run itself is fine.",
+  ),
+  RUN_SUCCEEDED: code<{ runId: string; runDir: string; seconds: number }>(
+    "KND_D1006",
+    "debug",
+    "The run is complete: _SUCCESS was written.",
+  ),
+  RUN_LOOKUP: code<{ asked: string; runId: string; why: string }>(
+    "KND_I1007",
+    "info",
+    "A run reference resolved to another run than the newest (e.g. the newest is not complete).",
+  ),
+  TARGET_PREPARE: code<{ target: string }>("KND_I1008", "info", "A target starts what a run needs."),
+  TARGET_TEARDOWN: code<{ target: string }>("KND_I1009", "info", "A target stops what it started."),
+  TARGET_TEARDOWN_FAILED: code<{ target: string; error: string }>(
+    "KND_W1010",
+    "warn",
+    "Stopping what a target started failed; the message says what to clean up.",
+  ),
+  SWEPT_PROCESSES: code<{ runId: string; pids: number[] }>(
+    "KND_D1011",
+    "debug",
+    "Processes of a run left after its job ended were killed.",
+  ),
+
+  REPORT_OPEN_FAILED: code<{ file: string }>(
+    "KND_W1012",
+    "warn",
+    "The report was written but no browser could be opened.",
+  ),
+
+  DEMO_DATA: code<{ file: string }>("KND_I1013", "info", "`kindling demo` builds the bundled corpus (span)."),
+  DEMO_CONFIG: code<{ file: string; written: boolean }>(
+    "KND_I1014",
+    "info",
+    "`kindling demo` wrote kindling.yaml, or uses the one there is.",
+  ),
+
+  // Input data
+  DATA_FINDING: code<{ severity: string; code: string; where: string; message: string; fix?: string }>(
+    "KND_W2001",
+    "warn",
+    "A data check found something worth a look that does not stop the run.",
+  ),
+  DATA_NOTE: code<{ severity: string; code: string; where: string; message: string; fix?: string }>(
+    "KND_I2003",
+    "info",
+    "A data check found something fine but worth knowing (e.g. CRLF line endings).",
+  ),
+  DATA_DIGEST: code<{ sha256: string; bytes: number; files: number }>(
+    "KND_D2002",
+    "debug",
+    "The input's checksum (sha256 of the file, or of a folder's part files).",
+  ),
+
+  // The Spark job
+  JOB_STAGE: code<{ stage: string }>("KND_I3001", "info", "A stage of the Spark job (span)."),
+  JOB_LOG: code<{ stream: "stderr"; line: string }>(
+    "KND_D3002",
+    "debug",
+    "A line of Spark's own log (shown with --verbose).",
+  ),
+  SPARK_START: code<{ command: string }>("KND_I3003", "info", "spark-submit is starting (span)."),
+
+  // Standalone cluster
+  CLUSTER_START: code<{ workers: number }>("KND_I4001", "info", "The standalone cluster starts (span)."),
+  CLUSTER_READY: code<{ masterUrl: string; webUiUrl: string }>(
+    "KND_I4002",
+    "info",
+    "The standalone cluster is up.",
+  ),
+  CLUSTER_DETAIL: code<{ dir: string }>("KND_D4003", "debug", "Where the standalone cluster keeps its logs."),
+  CLUSTER_STOP: code("KND_I4004", "info", "The standalone cluster stops (span)."),
+
+  // EMR
+  EMR_CLUSTER_PLAN: code<{ releaseLabel: string; region: string; usd?: number; usdPerHour?: number }>(
+    "KND_I5001",
+    "info",
+    "The cluster a run will start and its estimated cost.",
+  ),
+  EMR_CLUSTER_STARTED: code<{ clusterId: string; stepId?: string }>(
+    "KND_I5002",
+    "info",
+    "RunJobFlow returned; the cluster is billed from now on.",
+  ),
+  EMR_CLUSTER_WATCH: code<{ clusterId: string }>("KND_I5003", "info", "The cluster is watched (span)."),
+  EMR_CLUSTER_STATE: code<{
+    clusterId: string;
+    clusterState: string;
+    stepState: string;
+    seconds: number;
+    usdSoFar?: number;
+    reason?: string;
+  }>("KND_I5004", "info", "The cluster or its step changed state; also the span's updates."),
+  EMR_TERMINATING: code<{ clusterId: string; why: string }>(
+    "KND_W5005",
+    "warn",
+    "Kindling asked EMR to terminate a cluster.",
+  ),
+  EMR_TERMINATED: code<{ clusterId: string; state: string; seconds: number }>(
+    "KND_I5006",
+    "info",
+    "A cluster has terminated (span end of a wait).",
+  ),
+  EMR_STEP_FAILURE: code<{ clusterId: string; stepId: string; reason?: string; tail?: string }>(
+    "KND_I5007",
+    "info",
+    "What EMR and the driver's log say about a failed step.",
+  ),
+  EMR_LIKELY_CAUSE: code<{ cause: string; summary: string }>(
+    "KND_W5008",
+    "warn",
+    "The likely cause of a failed step, read from its state and logs.",
+  ),
+  EMR_LOG_WAIT: code<{ attempt: number; of: number }>(
+    "KND_I5009",
+    "info",
+    "Waiting for EMR to upload a failed step's logs.",
+  ),
+  EMR_LOGS_MISSING: code<{ logUri: string }>("KND_W5010", "warn", "A failed step's logs never arrived."),
+  EMR_FOUNDATION: code<{ stackName: string; action: "use" | "deploy" | "destroy" | "keep" }>(
+    "KND_I5011",
+    "info",
+    "What a run does with the foundation stack (--deploy / --destroy).",
+  ),
+  EMR_COST: code<{ clusterId: string; usd?: number; estimated?: number }>(
+    "KND_I5012",
+    "info",
+    "What a cluster cost.",
+  ),
+
+  // S3 transfers
+  S3_UPLOAD: code<{ files: number; bytes: number }>(
+    "KND_I6001",
+    "info",
+    "Uploads to the data bucket (span).",
+  ),
+  S3_UNCHANGED: code<{ uri: string }>(
+    "KND_I6002",
+    "info",
+    "A content-addressed object is already in S3: not uploaded again.",
+  ),
+  S3_DOWNLOAD: code<{ uri: string }>("KND_I6003", "info", "Downloads from the data bucket (span)."),
+
+  // The foundation stack
+  INFRA_SYNTH: code<{ stackName: string }>("KND_I7001", "info", "Synthesizing the foundation (span)."),
+  INFRA_DEPLOY: code<{ stackName: string; region: string }>(
+    "KND_I7002",
+    "info",
+    "Deploying the foundation (span).",
+  ),
+  INFRA_DESTROY: code<{ stackName: string }>("KND_I7003", "info", "Destroying the foundation (span)."),
+  INFRA_EMPTY_BUCKET: code<{ bucket: string }>("KND_I7004", "info", "Emptying a bucket (span)."),
+  INFRA_NOTE: code<{ stackName: string }>("KND_I7005", "info", "What a foundation command did or left."),
+  INFRA_NAG: code<{ rule: string; resources: string[] }>("KND_W7006", "warn", "A cdk-nag warning."),
+  INFRA_TEMPLATE_SIZE: code<{ stackName: string; templateBytes: number }>(
+    "KND_W7009",
+    "warn",
+    "The template is over CloudFormation's inline limit: deploying it would fail.",
+  ),
+  INFRA_SYNTHESIZED: code<{ stackName: string; directory: string; templateBytes: number }>(
+    "KND_D7010",
+    "debug",
+    "Where the foundation was synthesized, and the template's inline size.",
+  ),
+  INFRA_TOOLKIT: code<{ toolkitCode?: string }>(
+    "KND_I7007",
+    "info",
+    "A message of the CDK toolkit library, forwarded (its own code in the payload).",
+  ),
+  INFRA_TOOLKIT_WARN: code<{ toolkitCode?: string }>(
+    "KND_W7011",
+    "warn",
+    "A warning or error of the CDK toolkit library, forwarded.",
+  ),
+  INFRA_TOOLKIT_DEBUG: code<{ toolkitCode?: string }>(
+    "KND_D7012",
+    "debug",
+    "Detail of the CDK toolkit library, forwarded (shown with --verbose).",
+  ),
+  INFRA_TOOLKIT_RESULT: code<{ toolkitCode?: string }>(
+    "KND_R7013",
+    "result",
+    "A result of the CDK toolkit library worth showing as it is (the rendered diff).",
+  ),
+  INFRA_OFFLINE: code<{ reason: string }>("KND_I7008", "info", "No AWS credentials: planning offline."),
+
+  // Predict
+  PREDICT_START: code<{ runId: string; featureSet: string; input: string }>(
+    "KND_I8001",
+    "info",
+    "A prediction starts.",
+  ),
+  PREDICT_NOTE: code<{ runId: string }>("KND_W8002", "warn", "Something about a prediction worth a look."),
+  PREDICT_DOWNLOAD: code<{ uri: string }>("KND_I8003", "info", "The predictions file comes down (span)."),
+} as const;
