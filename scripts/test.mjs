@@ -13,8 +13,8 @@ const benchVenv = (name) => path.join(root, ".venv-bench", "bin", name);
 const suites = [
   ["type-check", bin("tsc"), ["-p", "tsconfig.json", "--noEmit"]],
   ["biome", bin("biome"), ["check", "."]],
-  ["ruff", venv("ruff"), ["check", "spark", "bench/python"]],
-  ["ruff format", venv("ruff"), ["format", "--check", "spark", "bench/python"]],
+  ["ruff", venv("ruff"), ["check", "spark", "bench/python", "test/aws"]],
+  ["ruff format", venv("ruff"), ["format", "--check", "spark", "bench/python", "test/aws"]],
   ["mypy", venv("mypy"), ["--config-file", "spark/pyproject.toml", "spark"]],
   ["mypy (bench)", venv("mypy"), ["--config-file", "bench/python/pyproject.toml"]],
   ["vitest", bin("vitest"), ["run"]],

@@ -1,0 +1,53 @@
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/load.js";
+import { planEmrDryRun } from "../../src/targets/emr/dryRun.js";
+import { validateAgainstApiModels } from "../aws/apiModels.js";
+import { RecordingHost } from "../helpers/recordingHost.js";
+import { mockedRun } from "./mocks.js";
+
+/** The RunJobFlow request `kindling run --target emr --dry-run` prints for this `emr:` section. */
+async function dryRunRequest(dir: string, emr: string) {
+  await writeFile(path.join(dir, "kindling.yaml"), `project: mock\ndata:\n  path: data.csv\n${emr}`);
+  const loaded = await loadConfig(path.join(dir, "kindling.yaml"));
+  return (await planEmrDryRun({ loaded, io: new RecordingHost(), region: "us-east-1" })).request;
+}
+
+describe("every request a dry run prints is valid under AWS's published API models (botocore)", () => {
+  it("RunJobFlow: instance groups, spot fleets with a fallback, bootstrap actions, task nodes", async () => {
+    const m = await mockedRun();
+    m.restore();
+    const variants = [
+      "",
+      "emr:\n  core: { count: 3, spot: true }\n  task: { count: 2, spot: true }\n",
+      "emr:\n  instance_fleets: true\n  core: { instance_types: [m5.xlarge, m5a.xlarge], count: 2, spot: true }\n",
+      "emr:\n  bootstrap_actions: [{ name: deps, path: s3://b/install.sh, args: [--quiet] }]\n",
+    ];
+    const requests = [];
+    for (const emr of variants) requests.push(await dryRunRequest(m.dir, emr));
+    const reports = validateAgainstApiModels(
+      requests.map((params) => ({ service: "emr", operation: "RunJobFlow", params })),
+    );
+    expect(reports).toEqual(variants.map(() => ""));
+  });
+
+  it("the check is real: a request AWS would refuse is reported", async () => {
+    const m = await mockedRun();
+    m.restore();
+    const request = await dryRunRequest(m.dir, "");
+    const groups = request.Instances?.InstanceGroups ?? [];
+    const broken = {
+      ...request,
+      Instances: {
+        ...request.Instances,
+        InstanceGroups: groups.map((g, i) => (i === 0 ? { ...g, InstanceCount: "1", Market: "CHEAP" } : g)),
+      },
+      ReleaseLabels: "emr-7.13.0",
+    };
+    const [report] = validateAgainstApiModels([{ service: "emr", operation: "RunJobFlow", params: broken }]);
+    expect(report).toMatch(/InstanceCount/);
+    expect(report).toMatch(/Market/);
+    expect(report).toMatch(/Unknown parameter .*ReleaseLabels/);
+  });
+});
