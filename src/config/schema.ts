@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isReservedColumn, RESERVED_COLUMNS, RESERVED_PREFIX } from "../spec/reserved.js";
 import { awsSection, checkStackName, projectName } from "./deploy.js";
+import { archOfInstanceType } from "../packaging/platform.js";
 import { didYouMean } from "./suggest.js";
 
 /**
@@ -356,6 +357,30 @@ const bootstrapAction = z.strictObject({
   args: z.array(z.string()).default([]),
 });
 
+/** A pip requirement pinned to one version: the archive it goes into is content-addressed. */
+const pinnedRequirement = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9_,.-]+\])?==[A-Za-z0-9][A-Za-z0-9.+!_-]*$/,
+    'must pin one version, like "nltk==3.9.1" (the archive it goes into is built once per exact set of packages)',
+  );
+
+const pythonSection = z
+  .strictObject({
+    packages: z
+      .array(pinnedRequirement)
+      .default([])
+      .describe(
+        "Extra Python packages the job's code needs on the cluster, pinned (name==version). They travel with the job in one archive of wheels built for the cluster's Python and CPU.",
+      ),
+    version: z
+      .string()
+      .regex(/^3\.\d{1,2}$/, 'must be a Python version like "3.9"')
+      .optional()
+      .describe("The cluster's Python. Default: the EMR release's (3.9 for emr-7.x)."),
+  })
+  .prefault({});
+
 const emrSection = z
   .strictObject({
     release_label: z
@@ -396,7 +421,18 @@ const emrSection = z
         e.core.instance_types.length === 1 &&
         e.task.instance_types.length === 1),
     { message: "several instance_types per role need instance_fleets: true" },
-  );
+  )
+  .superRefine((e, ctx) => {
+    // The job's Python packages are built for one CPU (src/packaging).
+    const types = [...e.primary.instance_types, ...e.core.instance_types, ...e.task.instance_types];
+    if (new Set(types.map(archOfInstanceType)).size > 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["core", "instance_types"],
+        message: `mixes x86_64 and Graviton (arm64) instance types (${types.join(", ")}); use one architecture for every role`,
+      });
+    }
+  });
 
 export const configSchema = z
   .strictObject({
@@ -413,6 +449,7 @@ export const configSchema = z
     spark: sparkSection,
     aws: awsSection,
     emr: emrSection,
+    python: pythonSection,
   })
   // project and aws.environment together name the foundation stack (src/config/deploy.ts).
   .superRefine(checkStackName);

@@ -48,5 +48,10 @@ output:
 spark:
   master: local[*]
   driver_memory: 2g
+
+# Extra Python packages your cloud runs need, pinned; they travel with the job (built for the cluster's
+# Python and CPU), so nodes need no bootstrap action and no internet.
+# python:
+#   packages: ["nltk==3.9.1"]
 `;
 }

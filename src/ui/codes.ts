@@ -169,6 +169,13 @@ export const CODES = {
     "What a cluster cost.",
   ),
 
+  // What travels with the job
+  PYDEPS_BUILD: code<{ requirements: string[]; python: string; arch: string }>(
+    "KND_I6004",
+    "info",
+    "The job's Python packages are packed into one archive for the cluster's platform (span).",
+  ),
+
   // S3 transfers
   S3_UPLOAD: code<{ files: number; bytes: number }>(
     "KND_I6001",

@@ -155,3 +155,17 @@ describe("config errors name the key path, the line, the bad value and what is a
     expect(issuesOf("- a\n- b\n")[0]?.message).toMatch(/must be a mapping/);
   });
 });
+
+describe("the cluster's CPU", () => {
+  it("one architecture for every role: the job's Python packages are built for one", () => {
+    const issues = issuesOf(
+      "data: { path: a.csv }\nemr:\n  primary: { instance_types: [m6g.xlarge] }\n  core: { instance_types: [m5.xlarge] }\n",
+    );
+    expect(issues).toEqual([
+      expect.objectContaining({
+        path: "emr.core.instance_types",
+        message: expect.stringMatching(/mixes x86_64 and Graviton/),
+      }),
+    ]);
+  });
+});

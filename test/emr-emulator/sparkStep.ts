@@ -5,6 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { S3 } from "@aws-sdk/client-s3";
+import { x as extractTar } from "tar";
+import { venvSparkHome } from "../../src/targets/standalone/sparkHome.js";
 import type { StepExecutor, StepOutcome } from "./server.js";
 
 /** Value-taking spark-submit options the step may carry (others are flags without a value). */
@@ -19,6 +21,7 @@ const WITH_VALUE = new Set([
   "--conf",
   "--py-files",
   "--files",
+  "--archives",
   "--jars",
   "--packages",
   "--class",
@@ -51,13 +54,26 @@ export function parseSparkSubmit(args: string[]): SparkSubmitStep {
   return { options, entry, appArgs: args.slice(i + 1) };
 }
 
+/** How the emulated cluster runs a step. */
+export interface SparkStepOptions {
+  s3: S3;
+  root: string;
+  master?: string;
+  /**
+   * The Python on the emulated nodes (PYSPARK_PYTHON for the driver and executors). Default: the project
+   * venv's, which has NumPy; a clean Python proves the job's packages come from the archive it ships.
+   */
+  python?: string;
+}
+
 /**
- * Runs a spark-submit step with the project's local PySpark, as EMR would on the cluster: s3:// code, spec
- * and input are fetched from the S3 server into a scratch dir, the spec is rewritten to file:// URIs, the
- * job runs on local[2], and everything it wrote is put back under the spec's s3:// output URI (_SUCCESS
- * last, as the job wrote it last).
+ * Runs a spark-submit step with the project's local PySpark, as EMR would on the cluster: s3:// code, spec,
+ * input and archives are fetched from the S3 server into a scratch dir (the driver's container), archives
+ * are unpacked there under their `#name` as YARN does, `spark.yarn.appMasterEnv.*` settings become the
+ * driver's environment, the spec is rewritten to file:// URIs, the job runs on local[2], and everything it
+ * wrote is put back under the spec's s3:// output URI (_SUCCESS last, as the job wrote it last).
  */
-export function sparkSubmitExecutor(options: { s3: S3; root: string; master?: string }): StepExecutor {
+export function sparkSubmitExecutor(options: SparkStepOptions): StepExecutor {
   return async (step, _cluster, signal) => {
     const scratch = await mkdtemp(path.join(os.tmpdir(), "emr-emulator-"));
     try {
@@ -69,7 +85,7 @@ export function sparkSubmitExecutor(options: { s3: S3; root: string; master?: st
 }
 
 async function runStep(
-  options: { s3: S3; root: string; master?: string },
+  options: SparkStepOptions,
   submit: SparkSubmitStep,
   scratch: string,
   signal: AbortSignal,
@@ -79,7 +95,9 @@ async function runStep(
     const { bucket, key } = splitS3(uri);
     const target = path.join(scratch, dir, path.posix.basename(key));
     await mkdir(path.dirname(target), { recursive: true });
-    const res = await s3.getObject({ Bucket: bucket, Key: key });
+    const res = await s3.getObject({ Bucket: bucket, Key: key }).catch((error: Error) => {
+      throw new Error(`the step could not fetch ${uri}: ${error.name}: ${error.message}`);
+    });
     await writeFile(
       target,
       Buffer.from(await (res.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()),
@@ -90,13 +108,27 @@ async function runStep(
   const local = async (uri: string, dir: string) => (uri.startsWith("s3://") ? fetch(uri, dir) : uri);
   const entry = await local(submit.entry, "code");
   const args: string[] = ["--master", options.master ?? "local[2]"];
+  const driverEnv: Record<string, string> = {};
   for (const [flag, value] of submit.options) {
     // The local master runs the driver here: client mode.
     if (flag === "--deploy-mode" || flag === "--master") continue;
     if (flag === "--py-files") {
       const files = await Promise.all(value.split(",").map((u) => local(u, "code")));
       args.push(flag, files.join(","));
+    } else if (flag === "--archives") {
+      const archives: string[] = [];
+      for (const item of value.split(",")) {
+        const [uri = "", name = ""] = item.split("#");
+        const file = await local(uri, "archives");
+        // YARN unpacks each archive in the driver's container as <name>; executors get theirs from Spark.
+        await mkdir(path.join(scratch, name), { recursive: true });
+        await extractTar({ file, cwd: path.join(scratch, name) });
+        archives.push(`${file}#${name}`);
+      }
+      args.push(flag, archives.join(","));
     } else {
+      const appMasterEnv = /^spark\.yarn\.appMasterEnv\.([^=]+)=(.*)$/.exec(value);
+      if (flag === "--conf" && appMasterEnv) driverEnv[appMasterEnv[1] as string] = appMasterEnv[2] as string;
       args.push(flag, ...(value === "" ? [] : [value]));
     }
   }
@@ -126,16 +158,19 @@ async function runStep(
   }
 
   const venvBin = path.join(options.root, ".venv", "bin");
+  const python = options.python ?? path.join(venvBin, "python");
+  const sparkHome = venvSparkHome(path.join(options.root, ".venv"));
   const outcome = await new Promise<StepOutcome>((resolve, reject) => {
-    const child = spawn(path.join(venvBin, "spark-submit"), [...args, entry, ...appArgs], {
+    const child = spawn(path.join(sparkHome, "bin", "spark-submit"), [...args, entry, ...appArgs], {
       cwd: scratch,
       env: {
-        ...process.env,
-        PATH: `${venvBin}${path.delimiter}${process.env.PATH ?? ""}`,
-        PYSPARK_PYTHON: path.join(venvBin, "python"),
-        PYSPARK_DRIVER_PYTHON: path.join(venvBin, "python"),
+        ...withoutPythonPath(process.env),
+        SPARK_HOME: sparkHome,
+        PYSPARK_PYTHON: python,
+        PYSPARK_DRIVER_PYTHON: python,
         SPARK_LOCAL_IP: "127.0.0.1",
         PYTHONUNBUFFERED: "1",
+        ...driverEnv,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -199,6 +234,12 @@ async function uploadTree(s3: S3, dir: string, uri: string): Promise<void> {
     const relative = path.relative(dir, file).split(path.sep).join("/");
     await s3.putObject({ Bucket: bucket, Key: `${prefix}${relative}`, Body: await readFile(file) });
   }
+}
+
+/** The test runner's PYTHONPATH is not the emulated node's. */
+function withoutPythonPath(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { PYTHONPATH: _, ...rest } = env;
+  return rest;
 }
 
 function splitS3(uri: string): { bucket: string; key: string } {

@@ -24,6 +24,7 @@ describe("kindling run --target emr --dry-run", () => {
     expect(out.region).toBe("eu-west-1");
     expect(out.uploads.map((u) => [u.kind, u.to.replace(out.run_id, "<run>")])).toEqual([
       ["data", expect.stringMatching(/^s3:\/\/<DataBucketName>\/data\/[0-9a-f]{64}\/data\.csv$/)],
+      ["deps", expect.stringMatching(/^s3:\/\/<DataBucketName>\/deps\/[0-9a-f]{64}\/pydeps\.tar\.gz$/)],
       ["code", "s3://<DataBucketName>/runs/<run>/code/entry.py"],
       ["code", "s3://<DataBucketName>/runs/<run>/code/kindling_job.zip"],
       ["spec", "s3://<DataBucketName>/runs/<run>/spec.json"],
@@ -37,11 +38,17 @@ describe("kindling run --target emr --dry-run", () => {
       "--driver-memory",
       "2g",
       "--conf",
+      "spark.executorEnv.PYTHONPATH=pydeps",
+      "--conf",
       "spark.ui.showConsoleProgress=false",
+      "--conf",
+      "spark.yarn.appMasterEnv.PYTHONPATH=pydeps",
       "--conf",
       "spark.yarn.maxAppAttempts=1",
       "--py-files",
       `s3://<DataBucketName>/runs/${out.run_id}/code/kindling_job.zip`,
+      "--archives",
+      expect.stringMatching(/^s3:\/\/<DataBucketName>\/deps\/[0-9a-f]{64}\/pydeps\.tar\.gz#pydeps$/),
       `s3://<DataBucketName>/runs/${out.run_id}/code/entry.py`,
       "--spec",
       `s3://<DataBucketName>/runs/${out.run_id}/spec.json`,
@@ -74,7 +81,7 @@ describe("kindling run --target emr --dry-run", () => {
     };
     await runCommand(options, r.io);
     const out = r.json<ReturnType<typeof planJson>>();
-    expect(out.uploads.map((u) => u.kind)).toEqual(["code", "code", "spec"]);
+    expect(out.uploads.map((u) => u.kind)).toEqual(["deps", "code", "code", "spec"]);
     expect(out.spec.input.uri).toBe("s3://their-bucket/corpus/emails.csv");
     expect(m.s3Mock.calls()).toHaveLength(0);
     m.restore();

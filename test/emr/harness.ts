@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -31,7 +32,8 @@ export async function startAwsHarness(project: string): Promise<AwsHarness> {
       credentials: TEST_CREDENTIALS,
       forcePathStyle: true,
     });
-    const sparkExecutor = sparkSubmitExecutor({ s3, root: ROOT });
+    // The emulated nodes run a Python without NumPy: the job works only with the packages it ships.
+    const sparkExecutor = sparkSubmitExecutor({ s3, root: ROOT, python: (await nodePython()).python });
     const emr = await startEmrEmulator({ s3, executor: sparkExecutor });
     const foundation = await createFoundationStack(moto.endpoint, project);
     const env: NodeJS.ProcessEnv = {
@@ -64,6 +66,24 @@ export async function startAwsHarness(project: string): Promise<AwsHarness> {
 }
 
 /**
+ * The emulated nodes' Python: this machine's python3 in a fresh venv with no packages at all (what an EMR
+ * node's system Python lacks: NumPy). Made once per test process.
+ */
+let nodes: Promise<{ python: string; version: string }> | undefined;
+export function nodePython(): Promise<{ python: string; version: string }> {
+  nodes ??= (async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "emr-node-python-"));
+    execFileSync("python3", ["-m", "venv", "--without-pip", dir]);
+    const python = path.join(dir, "bin", "python");
+    const version = execFileSync(python, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], {
+      encoding: "utf8",
+    }).trim();
+    return { python, version };
+  })();
+  return nodes;
+}
+
+/**
  * What an end-to-end EMR test starts from: the CLI built, moto + the EMR emulator running, and a fresh
  * folder holding every `sliceStep`-th email of the demo corpus as slice.csv and `config` as kindling.yaml.
  */
@@ -76,6 +96,10 @@ export async function emrWorkspace(
   const aws = await startAwsHarness(project);
   const dir = await mkdtemp(path.join(os.tmpdir(), `kindling-${project}-`));
   await writeCorpusSlice(path.join(dir, "slice.csv"), sliceStep);
-  await writeFile(path.join(dir, "kindling.yaml"), config);
+  // The cluster's Python is the emulated nodes': its packages are built for it.
+  await writeFile(
+    path.join(dir, "kindling.yaml"),
+    `${config}python:\n  version: "${(await nodePython()).version}"\n`,
+  );
   return { aws, dir };
 }

@@ -13,7 +13,15 @@ import {
   RunJobFlowCommand,
   TerminateJobFlowsCommand,
 } from "@aws-sdk/client-emr";
-import { HeadObjectCommand, PutObjectCommand, S3, S3Client } from "@aws-sdk/client-s3";
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3,
+  S3Client,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import type { AwsClients } from "../../src/aws/clients.js";
 import { loadConfig } from "../../src/config/load.js";
@@ -104,6 +112,10 @@ export async function mockedRun(extraConfig = "") {
   const cfnMock = mockClient(CloudFormationClient);
   s3Mock.on(HeadObjectCommand).rejects(awsError("NotFound", "Not Found", 404));
   s3Mock.on(PutObjectCommand).resolves({});
+  // The job's Python packages (tens of MiB) go up in parts.
+  s3Mock.on(CreateMultipartUploadCommand).resolves({ UploadId: "upload-1" });
+  s3Mock.on(UploadPartCommand).resolves({ ETag: '"part"' });
+  s3Mock.on(CompleteMultipartUploadCommand).resolves({});
   emrMock.on(RunJobFlowCommand).resolves({ JobFlowId: "j-TEST" });
   emrMock.on(ListStepsCommand).resolves({ Steps: [{ Id: "s-TEST" }] });
   emrMock.on(TerminateJobFlowsCommand).resolves({});

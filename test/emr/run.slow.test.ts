@@ -94,6 +94,23 @@ describe("kindling run --target emr (moto + EMR emulator, real Spark step)", () 
     expect(runs.find((r) => r.id === e.run_id)?.target).toBe("emr");
   });
 
+  it("the nodes' Python has no NumPy: the job runs only because the archive it ships provides it", async () => {
+    const ran = [...aws.emr.clusters.values()].find((c) => c.steps[0]?.state === "COMPLETED");
+    const step = ran?.steps[0];
+    if (!step) throw new Error("the first test's cluster ran no step");
+    // The same step without the archive and the PYTHONPATH that points at it.
+    const args: string[] = [];
+    for (let i = 0; i < step.args.length; i++) {
+      const arg = step.args[i] as string;
+      if (arg === "--archives") i += 1;
+      else if (arg === "--conf" && /PYTHONPATH=/.test(step.args[i + 1] ?? "")) i += 1;
+      else args.push(arg);
+    }
+    const outcome = await aws.sparkExecutor({ ...step, args }, ran, new AbortController().signal);
+    expect(outcome.exitCode).not.toBe(0);
+    expect(`${outcome.driverStdout}\n${outcome.driverStderr}`).toMatch(/No module named 'numpy'/);
+  });
+
   it("does not upload unchanged data twice, and stops on a bootstrap failure without downloading", async () => {
     aws.emr.injectFault("bootstrap-failure");
     const result = await cli(["run", "--target", "emr"]);

@@ -22,6 +22,7 @@ import { RunStore } from "../../src/runs/store.js";
 import type { JobSpec } from "../../src/spec/types.js";
 import { predictEmrDryRun } from "../../src/targets/emr/predict.js";
 import { awsError, body, cluster, mockedRun, step } from "../emr/mocks.js";
+import { RecordingHost } from "../helpers/recordingHost.js";
 import { copyFixtureRun } from "../report/fixtures.js";
 
 // `predict --target emr` with scripted SDK answers (aws-sdk-client-mock): nothing waits, nothing leaves.
@@ -197,9 +198,9 @@ describe("predict --target emr", () => {
 
   it("--dry-run: the uploads, predict spec and request with placeholders, and no AWS call", async () => {
     const m = await setup();
-    const json = await predictEmrDryRun(m.plan, m.loaded.config);
+    const json = await predictEmrDryRun(m.plan, m.loaded.config, new RecordingHost());
     expect(json.dry_run).toBe(true);
-    expect(json.uploads.map((u) => u.kind)).toEqual(["data", "data", "code", "code", "spec"]);
+    expect(json.uploads.map((u) => u.kind)).toEqual(["data", "data", "deps", "code", "code", "spec"]);
     expect(json.spec.model.uri).toMatch(/^s3:\/\/<\w+>\/runs\/.*\/models\/hashing_tf$/);
     expect(json.run_job_flow.Steps?.[0]?.HadoopJarStep?.Args?.at(-1)).toBe(json.uploads.at(-1)?.to);
     expect(m.emrMock.calls()).toHaveLength(0);

@@ -41,7 +41,7 @@ export async function predictCommand(
   const loaded = await projectConfig(options, io);
   if (options.dryRun) {
     const { predictEmrDryRun } = await import("../../targets/emr/predict.js");
-    const json = await predictEmrDryRun(plan, (await requireConfig(loaded, options)).config);
+    const json = await predictEmrDryRun(plan, (await requireConfig(loaded, options)).config, io.host);
     io.emitJson(json);
     io.print(
       `Dry run of predict ${json.predict_id} (no AWS call; <…> are the foundation stack's outputs):\n` +

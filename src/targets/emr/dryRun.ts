@@ -3,12 +3,14 @@ import os from "node:os";
 import path from "node:path";
 import { type Clock, systemClock } from "../../clock.js";
 import type { LoadedConfig } from "../../config/load.js";
+import { emrPythonPlatform, jobDepsArchive } from "../../packaging/jobDeps.js";
 import { writeJson } from "../../runs/files.js";
 import { checkRunInput, resolveRunInput } from "../../runs/input.js";
 import { newRunId } from "../../runs/runId.js";
 import { compileSpec } from "../../spec/compile.js";
 import type { IoHost } from "../../ui/io.js";
 import { KINDLING_VERSION } from "../../versions.js";
+import { requireSparkEnv } from "../local/prerequisites.js";
 import { packageJob } from "../shared/package.js";
 import { placeholderFoundation } from "./foundation.js";
 import { runLayout } from "./layout.js";
@@ -54,6 +56,11 @@ export async function planEmrDryRun(options: {
       spec,
       specFile,
       zipFile: await packageJob(path.join(scratch, "kindling_job.zip")),
+      deps: await jobDepsArchive(loaded.config, emrPythonPlatform(loaded.config), {
+        pip: requireSparkEnv().python,
+        io,
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
     });
   } finally {
     await rm(scratch, { recursive: true, force: true });

@@ -23,6 +23,11 @@ export function runLayout(bucket: string, runId: string): RunLayout {
   };
 }
 
+/** The job's Python packages are content-addressed too: one archive per exact set, uploaded once. */
+export function depsKey(sha256: string): string {
+  return `deps/${sha256}/pydeps.tar.gz`;
+}
+
 /** Input data is content-addressed: an unchanged file has the same key and is not uploaded again. */
 export function dataKey(sha256: string, file: string): string {
   return `data/${sha256}/${path.basename(file)}`;

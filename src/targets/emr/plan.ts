@@ -3,6 +3,8 @@ import path from "node:path";
 import type { RunJobFlowCommandInput } from "@aws-sdk/client-emr";
 import type { Config } from "../../config/schema.js";
 import type { FoundationOutputs } from "../../infra/outputs.js";
+import { depsSparkSettings } from "../../packaging/jobDeps.js";
+import type { DepsArchive } from "../../packaging/pythonDeps.js";
 import type { JobSpec } from "../../spec/types.js";
 import { formatBytes, formatUsd } from "../../ui/format.js";
 import { VERSIONS } from "../../versions.js";
@@ -11,7 +13,7 @@ import { buildSparkSubmitArgs } from "../shared/sparkSubmit.js";
 import type { RunInput } from "../target.js";
 import { type CostEstimate, estimateRunCost } from "./cost.js";
 import { instanceMix } from "./instances.js";
-import { dataKey, type RunLayout, runLayout, s3Uri } from "./layout.js";
+import { dataKey, depsKey, type RunLayout, runLayout, s3Uri } from "./layout.js";
 import { buildRunJobFlowRequest } from "./request.js";
 import type { PlannedUpload } from "./upload.js";
 
@@ -39,6 +41,8 @@ export interface PlanInput {
   specFile: string;
   /** The packaged job zip (packageJob). */
   zipFile: string;
+  /** The job's Python packages for the cluster's platform. */
+  deps: DepsArchive;
 }
 
 /** Where the job reads its input: an s3:// input in place; a local one content-addressed, data/<sha256>/<name>. */
@@ -51,7 +55,12 @@ export function emrInputUri(layout: RunLayout, input: RunInput): string {
 export async function planEmrRun(p: PlanInput): Promise<EmrRunPlan> {
   const { config, input } = p;
   const layout = runLayout(p.foundation.dataBucketName, p.runId);
-  const sparkSubmitArgs = emrSparkSubmitArgs(config, { appName: `kindling ${p.runId}`, ...layout });
+  const depsAt = depsKey(p.deps.sha256);
+  const sparkSubmitArgs = emrSparkSubmitArgs(config, {
+    appName: `kindling ${p.runId}`,
+    ...layout,
+    depsUri: s3Uri(layout.bucket, depsAt),
+  });
   const releaseLabel = config.emr.release_label ?? VERSIONS.emrRelease;
   const request = buildRunJobFlowRequest({
     runId: p.runId,
@@ -82,6 +91,7 @@ export async function planEmrRun(p: PlanInput): Promise<EmrRunPlan> {
     ...(digest?.files ?? []).map((f) =>
       upload("data", f.file, `data/${digest?.sha256}/${f.name}`, f.bytes, true),
     ),
+    upload("deps", p.deps.file, depsAt, p.deps.bytes, true),
     upload("code", JOB_ENTRY, layout.entryKey, await size(JOB_ENTRY), false),
     upload("code", p.zipFile, layout.zipKey, await size(p.zipFile), false),
     // The spec goes last: once it is there, the run's inputs are complete.
@@ -108,13 +118,15 @@ export async function planEmrRun(p: PlanInput): Promise<EmrRunPlan> {
 /** The step's spark-submit arguments for a job whose code and spec are at these keys of the bucket. */
 export function emrSparkSubmitArgs(
   config: Config,
-  at: { appName: string; bucket: string; entryKey: string; zipKey: string; specKey: string },
+  at: { appName: string; bucket: string; entryKey: string; zipKey: string; specKey: string; depsUri: string },
 ): string[] {
+  const deps = depsSparkSettings(at.depsUri);
   return buildSparkSubmitArgs({
     deployMode: "cluster",
     appName: at.appName,
     entry: s3Uri(at.bucket, at.entryKey),
     pyFiles: [s3Uri(at.bucket, at.zipKey)],
+    archives: deps.archives,
     specUri: s3Uri(at.bucket, at.specKey),
     driverMemory: config.spark.driver_memory,
     ...(config.spark.executor_memory ? { executorMemory: config.spark.executor_memory } : {}),
@@ -123,6 +135,7 @@ export function emrSparkSubmitArgs(
       // the real error.
       "spark.yarn.maxAppAttempts": 1,
       "spark.ui.showConsoleProgress": false,
+      ...deps.conf,
       ...config.spark.conf,
     },
   });

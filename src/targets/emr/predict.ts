@@ -11,18 +11,22 @@ import type { Config } from "../../config/schema.js";
 import { digestInput } from "../../data/digest.js";
 import { InterruptedError, JobFailedError, UsageError } from "../../errors.js";
 import type { FoundationOutputs } from "../../infra/outputs.js";
+import { emrPythonPlatform, jobDepsArchive } from "../../packaging/jobDeps.js";
+import type { DepsArchive } from "../../packaging/pythonDeps.js";
 import type { PredictOutcome } from "../../predict/outcome.js";
 import type { PredictPlan } from "../../predict/plan.js";
 import { buildPredictSpec, type PredictResult, type PredictSpec } from "../../predict/spec.js";
 import { writeJson } from "../../runs/files.js";
 import { CODES } from "../../ui/codes.js";
 import { formatUsd } from "../../ui/format.js";
+import type { IoHost } from "../../ui/io.js";
 import { KINDLING_VERSION, VERSIONS } from "../../versions.js";
+import { requireSparkEnv } from "../local/prerequisites.js";
 import { JOB_ENTRY, packageJob } from "../shared/package.js";
 import { followStepCluster, startStepCluster } from "./cluster.js";
 import { placeholderFoundation } from "./foundation.js";
 import { describeMix, instanceMix } from "./instances.js";
-import { dataKey, s3Uri } from "./layout.js";
+import { dataKey, depsKey, s3Uri } from "./layout.js";
 import { emrSparkSubmitArgs, uploadsJson } from "./plan.js";
 import { buildRunJobFlowRequest } from "./request.js";
 import { clusterCost } from "./timeline.js";
@@ -97,6 +101,7 @@ export async function predictOnEmr(plan: PredictPlan, session: EmrSession): Prom
       foundation,
       session.clock(),
       scratch,
+      session.deps,
     );
     io.notify(
       CODES.PREDICT_START.msg(
@@ -182,6 +187,7 @@ export async function planPredictEmr(
   foundation: FoundationOutputs,
   now: Date,
   scratch: string,
+  deps: DepsArchive,
 ): Promise<PredictEmrPlan> {
   const predictId = `${now
     .toISOString()
@@ -201,9 +207,11 @@ export async function planPredictEmr(
     outputUri: s3Uri(layout.bucket, layout.outputKey),
     outputFormat: plan.output.format,
   });
+  const depsAt = depsKey(deps.sha256);
   const sparkSubmitArgs = emrSparkSubmitArgs(config, {
     appName: `kindling predict ${plan.runId}`,
     ...layout,
+    depsUri: s3Uri(layout.bucket, depsAt),
   });
   const request = buildRunJobFlowRequest({
     runId: plan.runId,
@@ -232,6 +240,7 @@ export async function planPredictEmr(
       put("data", f.file, `${layout.modelKey}${f.name}`, f.bytes, true),
     ),
     put("data", plan.input.file, layout.inputKey, input.bytes, true),
+    put("deps", deps.file, depsAt, deps.bytes, true),
     put("code", JOB_ENTRY, layout.entryKey, (await stat(JOB_ENTRY)).size, false),
     put("code", zip, layout.zipKey, (await stat(zip)).size, false),
     // The spec goes last: once it is there, the step's inputs are complete.
@@ -241,10 +250,14 @@ export async function planPredictEmr(
 }
 
 /** `predict --target emr --dry-run`: the plan with the foundation's outputs as `<OutputKey>` placeholders. */
-export async function predictEmrDryRun(plan: PredictPlan, config: Config) {
+export async function predictEmrDryRun(plan: PredictPlan, config: Config, io: IoHost) {
   const scratch = await mkdtemp(path.join(os.tmpdir(), "kindling-predict-emr-"));
   try {
-    const p = await planPredictEmr(plan, config, placeholderFoundation(), new Date(), scratch);
+    const deps = await jobDepsArchive(config, emrPythonPlatform(config), {
+      pip: requireSparkEnv().python,
+      io,
+    });
+    const p = await planPredictEmr(plan, config, placeholderFoundation(), new Date(), scratch, deps);
     return {
       dry_run: true,
       predict_id: p.predictId,

@@ -6,11 +6,13 @@ import type { DataLocation } from "../../data/validate.js";
 import { KindlingError } from "../../errors.js";
 import { foundationSettingsFrom } from "../../infra/fromConfig.js";
 import { stackNameFor } from "../../infra/settings.js";
+import { emrPythonPlatform, jobDepsArchive } from "../../packaging/jobDeps.js";
 import type { PredictOutcome } from "../../predict/outcome.js";
 import type { PredictPlan } from "../../predict/plan.js";
 import type { EmrRunFacts, Manifest, ManifestPatch } from "../../runs/manifest.js";
 import type { RunDir } from "../../runs/store.js";
 import { VERSIONS } from "../../versions.js";
+import { requireSparkEnv } from "../local/prerequisites.js";
 import type { Placement, RunInput, Target, TargetContext, TrainJob, TrainOutcome } from "../target.js";
 import { followStepCluster } from "./cluster.js";
 import { estimateRunCost } from "./cost.js";
@@ -89,13 +91,21 @@ export class EmrTarget implements Target {
 
   async prepare(): Promise<void> {
     if (!this.foundation || !this.aws) throw new KindlingError("check() was not called before prepare()");
+    const { config } = this.context.loaded;
+    // Built before anything is deployed or uploaded: a package without a wheel for the cluster stops here.
+    const deps = await jobDepsArchive(config, emrPythonPlatform(config), {
+      pip: requireSparkEnv().python,
+      io: this.context.io,
+      signal: this.context.signal,
+    });
     const foundation = await this.foundation.acquire().catch((error: unknown) => {
       throw translateAwsError(error, "deploying the foundation stack");
     });
     this.session = {
       aws: this.aws,
       foundation,
-      config: this.context.loaded.config,
+      config,
+      deps,
       io: this.context.io,
       signal: this.context.signal,
       clock: this.context.clock,

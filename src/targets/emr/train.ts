@@ -7,6 +7,7 @@ import type { Clock, Sleep } from "../../clock.js";
 import type { Config } from "../../config/schema.js";
 import type { KindlingError } from "../../errors.js";
 import type { FoundationOutputs } from "../../infra/outputs.js";
+import type { DepsArchive } from "../../packaging/pythonDeps.js";
 import { interruptedFailure, type RunFailure, TargetFailure } from "../../runs/failure.js";
 import type { EmrRunFacts } from "../../runs/manifest.js";
 import { type RunDir, SUCCESS_MARKER } from "../../runs/store.js";
@@ -36,6 +37,8 @@ export interface EmrSession {
   aws: AwsClients;
   foundation: FoundationOutputs;
   config: Config;
+  /** The job's Python packages, built for the cluster's Python and CPU. */
+  deps: DepsArchive;
   io: IoHost;
   signal: AbortSignal;
   clock: Clock;
@@ -93,6 +96,7 @@ export async function trainOnEmr(job: TrainJob, input: RunInput, session: EmrSes
       spec: job.spec,
       specFile: job.specFile,
       zipFile: await packageJob(path.join(scratch, "kindling_job.zip")),
+      deps: session.deps,
     });
     await writeFile(
       path.join(run.dir, "logs", "command.txt"),

@@ -10,7 +10,7 @@ import { s3Uri } from "./layout.js";
 
 /** One file to put in S3. */
 export interface PlannedUpload {
-  kind: "code" | "spec" | "data";
+  kind: "code" | "spec" | "data" | "deps";
   file: string;
   bucket: string;
   key: string;

@@ -12,6 +12,8 @@ export interface SparkSubmitOptions {
   entry: string;
   /** Zip(s) holding the job package. */
   pyFiles: string[];
+  /** Archives Spark unpacks next to the driver and executors, as `uri#folder` (the job's Python packages). */
+  archives?: string[];
   /** URI of the job spec. */
   specUri: string;
   driverMemory?: string;
@@ -31,6 +33,7 @@ export function buildSparkSubmitArgs(options: SparkSubmitOptions): string[] {
     args.push("--conf", `${key}=${String(options.conf?.[key])}`);
   }
   if (options.pyFiles.length > 0) args.push("--py-files", options.pyFiles.join(","));
+  if (options.archives && options.archives.length > 0) args.push("--archives", options.archives.join(","));
   args.push(options.entry, "--spec", options.specUri);
   return args;
 }

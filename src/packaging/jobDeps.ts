@@ -1,0 +1,76 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import envPaths from "env-paths";
+import type { Config } from "../config/schema.js";
+import { UsageError } from "../errors.js";
+import { SPARK_DIR } from "../targets/shared/package.js";
+import type { IoHost } from "../ui/io.js";
+import { VERSIONS } from "../versions.js";
+import { archOfInstanceTypes, type PythonPlatform, pythonForRelease } from "./platform.js";
+import { buildDepsArchive, type DepsArchive } from "./pythonDeps.js";
+
+/** The folder name the archive is unpacked as, next to the driver and every executor. */
+export const DEPS_ALIAS = "pydeps";
+
+/** Built archives live in the per-user cache (KINDLING_CACHE_DIR overrides it, e.g. for tests). */
+export function cacheDir(env = process.env): string {
+  return env.KINDLING_CACHE_DIR ?? envPaths("kindling", { suffix: "" }).cache;
+}
+
+/** The job's own requirements (spark/requirements.txt, without PySpark: the cluster has it) and the user's. */
+export async function jobRequirements(config: Config): Promise<string[]> {
+  const own = (await readFile(path.join(SPARK_DIR, "requirements.txt"), "utf8"))
+    .split("\n")
+    .map((line) => line.replace(/#.*/, "").trim())
+    .filter(Boolean);
+  return [...own, ...config.python.packages];
+}
+
+/** The platform of an EMR cluster: the release's Python (or python.version) on the instances' CPU. */
+export function emrPythonPlatform(config: Config): PythonPlatform {
+  const release = config.emr.release_label ?? VERSIONS.emrRelease;
+  const python = config.python.version ?? pythonForRelease(release);
+  if (!python) {
+    throw new UsageError(`Kindling does not know which Python ${release} runs PySpark with`, {
+      hint: "Set python.version to the cluster's Python (e.g. 3.9).",
+    });
+  }
+  const { primary, core, task } = config.emr;
+  const types = [
+    ...primary.instance_types,
+    ...core.instance_types,
+    ...(task.count > 0 ? task.instance_types : []),
+  ];
+  return { python, arch: archOfInstanceTypes(types) };
+}
+
+/** The job's packages for this platform, built once per exact set and cached. */
+export async function jobDepsArchive(
+  config: Config,
+  platform: PythonPlatform,
+  options: { pip: string; io: IoHost; signal?: AbortSignal },
+): Promise<DepsArchive> {
+  return buildDepsArchive({
+    requirements: await jobRequirements(config),
+    platform,
+    cacheDir: cacheDir(),
+    pip: options.pip,
+    io: options.io,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+}
+
+/**
+ * What a spark-submit needs to use the archive (`uri` where the cluster reads it): Spark unpacks it as
+ * `pydeps` in each container's working folder, and PYTHONPATH points there, for the driver (YARN's
+ * application master in cluster mode) and for every executor's Python workers.
+ */
+export function depsSparkSettings(uri: string): { archives: string[]; conf: Record<string, string> } {
+  return {
+    archives: [`${uri}#${DEPS_ALIAS}`],
+    conf: {
+      "spark.executorEnv.PYTHONPATH": DEPS_ALIAS,
+      "spark.yarn.appMasterEnv.PYTHONPATH": DEPS_ALIAS,
+    },
+  };
+}
