@@ -2,6 +2,7 @@
 // `npm test`: every check and every test, TypeScript and Python, in one run. Runs all suites even when
 // one fails, then exits non-zero if any did.
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -9,6 +10,29 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
 const venv = (name) => path.join(root, ".venv", "bin", name);
 const benchVenv = (name) => path.join(root, ".venv-bench", "bin", name);
+const VITEST_JSON = path.join(root, ".cache", "vitest-results.json");
+
+/** The failed vitest tests, one line each with the first line of their error. */
+function vitestFailures() {
+  try {
+    const results = JSON.parse(readFileSync(VITEST_JSON, "utf8")).testResults ?? [];
+    return results.flatMap((file) =>
+      (file.assertionResults ?? [])
+        .filter((t) => t.status === "failed")
+        .map((t) => {
+          const why = (t.failureMessages?.[0] ?? "").split("\n")[0].slice(0, 300);
+          return `  ${path.relative(root, file.name)} > ${t.fullName}: ${why}`;
+        })
+        .concat(
+          file.status === "failed" && !file.assertionResults?.length
+            ? [`  ${path.relative(root, file.name)}: ${file.message ?? "failed"}`]
+            : [],
+        ),
+    );
+  } catch {
+    return [];
+  }
+}
 
 const suites = [
   ["type-check", bin("tsc"), ["-p", "tsconfig.json", "--noEmit"]],
@@ -17,10 +41,15 @@ const suites = [
   ["ruff format", venv("ruff"), ["format", "--check", "spark", "bench/python", "test/aws"]],
   ["mypy", venv("mypy"), ["--config-file", "spark/pyproject.toml", "spark"]],
   ["mypy (bench)", venv("mypy"), ["--config-file", "bench/python/pyproject.toml"]],
-  ["vitest", bin("vitest"), ["run"]],
   ["pytest", venv("pytest"), ["spark/tests", "-q"]],
   // The benchmark's baselines: scikit-learn lives in its own venv; the seed-literal test uses .venv's Spark.
   ["pytest (bench)", benchVenv("python"), ["-m", "pytest", "bench/python", "-q"]],
+  // Last and summarised at the end: a CI log's tail then names what failed.
+  [
+    "vitest",
+    bin("vitest"),
+    ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${VITEST_JSON}`],
+  ],
 ];
 
 const failed = [];
@@ -38,6 +67,10 @@ for (const [name, command, args] of suites) {
     `=== ${name}: ${ok ? "ok" : `FAILED (exit ${result.status ?? result.signal})`} in ${seconds}s ===\n`,
   );
   if (!ok) failed.push(name);
+}
+if (failed.includes("vitest")) {
+  const lines = vitestFailures();
+  if (lines.length) process.stdout.write(`\nFailed vitest tests:\n${lines.join("\n")}\n`);
 }
 process.stdout.write(failed.length ? `\nFailed: ${failed.join(", ")}\n` : "\nAll checks and tests passed.\n");
 process.exit(failed.length ? 1 : 0);

@@ -17,11 +17,15 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built `kindling` CLI as a user would, in `cwd`. */
+/**
+ * Runs the built `kindling` CLI as a user would, in `cwd`. A CLI still running after `timeoutMs` is
+ * killed and the test fails with what it printed: a hang must say where it hung, not stall the suite.
+ */
 export function kindling(
   args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
 ): Promise<CliResult> {
+  const timeoutMs = options.timeoutMs ?? 600_000;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd,
@@ -36,7 +40,14 @@ export function kindling(
     child.stderr.on("data", (d) => {
       stderr += d;
     });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`kindling ${args.join(" ")} still ran after ${timeoutMs} ms; it printed:\n${stderr}`));
+    }, timeoutMs);
     child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
