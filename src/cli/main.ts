@@ -110,6 +110,7 @@ function lazyHandlers(io: (options: GlobalOptions) => CommandIO): Handlers {
     predict: async (o) => void (await (await import("./commands/predict.js")).predictCommand(o, io(o))),
     terminate: async (o) => (await import("./commands/recover.js")).terminateCommand(o, io(o)),
     collect: async (o) => void (await (await import("./commands/recover.js")).collectCommand(o, io(o))),
+    cluster: async (o) => (await import("./commands/cluster.js")).clusterCommand(o, io(o)),
   };
 }
 

@@ -26,6 +26,19 @@ export interface RunOptions extends GlobalOptions, ConfigOption, AwsOptions {
   deploy?: boolean;
   /** EMR: destroy the foundation stack afterwards, also when the run fails. Default false. */
   destroy?: boolean;
+  /** EMR: run as a step of this warm cluster (id or `latest`). Default: a transient cluster. */
+  cluster?: string;
+}
+
+/** `kindling cluster start|list|stop`: warm EMR clusters for iteration. */
+export interface ClusterOptions extends GlobalOptions, ConfigOption, AwsOptions {
+  action: "start" | "list" | "stop";
+  /** start: idle minutes after which the cluster ends by itself. Default 15. */
+  idleMinutes?: number;
+  /** stop: the cluster (id or `latest`). */
+  cluster?: string;
+  /** stop: wait until the cluster has ended. Default true. */
+  wait?: boolean;
 }
 
 /** `kindling status RUN`: where a run is (for a running EMR run: the cluster's live state). */
@@ -55,7 +68,10 @@ export interface CollectOptions extends GlobalOptions, ConfigOption, AwsOptions 
 
 export type ValidateOptions = GlobalOptions & ConfigOption;
 export type RunsOptions = GlobalOptions & ConfigOption;
-export type DoctorOptions = GlobalOptions;
+export interface DoctorOptions extends GlobalOptions {
+  /** The project's config, read for `aws.region` when it exists. */
+  config?: string;
+}
 
 export interface DemoOptions extends GlobalOptions {
   /** Spark master URL. Default local[*]. */

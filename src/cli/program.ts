@@ -3,6 +3,7 @@ import { sparkMasterProblem } from "../config/schema.js";
 import { UsageError } from "../errors.js";
 import { KINDLING_VERSION } from "../versions.js";
 import type {
+  ClusterOptions,
   CollectOptions,
   CompareOptions,
   DemoOptions,
@@ -43,6 +44,7 @@ export interface Handlers {
   predict(options: PredictOptions): Promise<void>;
   terminate(options: TerminateOptions): Promise<void>;
   collect(options: CollectOptions): Promise<void>;
+  cluster(options: ClusterOptions): Promise<void>;
 }
 
 const DEFAULT_CONFIG = "kindling.yaml";
@@ -61,6 +63,21 @@ function positiveInteger(value: string): number {
     throw new InvalidArgumentError(`must be a whole number of 1 or more, got ${JSON.stringify(value)}`);
   }
   return n;
+}
+
+/** EMR's AutoTerminationPolicy takes 60 seconds to 7 days of idle time. */
+function idleMinutes(value: string): number {
+  const n = positiveInteger(value);
+  if (n > 10_080) throw new InvalidArgumentError(`must be at most 10080 (7 days, EMR's limit), got ${n}`);
+  return n;
+}
+
+/** An EMR cluster id (`j-` and letters/digits, as EMR issues them) or `latest`. */
+function clusterRef(value: string): string {
+  if (value === "latest" || /^j-[A-Z0-9]{1,253}$/.test(value)) return value;
+  throw new InvalidArgumentError(
+    `must be a cluster id such as j-2AXXXXXXGAPLF (see \`kindling cluster list\`) or \`latest\`, got ${JSON.stringify(value)}`,
+  );
 }
 
 /** Declares commands and flags only; behaviour lives in ./commands/. */
@@ -114,12 +131,21 @@ export function buildProgram(handlers: Handlers): Command {
     )
     .option("--master <url>", "Spark master URL (overrides spark.master)", masterUrl)
     .option("--workers <n>", "standalone: workers to start (default 2)", positiveInteger)
-    .option("--dry-run", "EMR: print the RunJobFlow request and planned uploads; no AWS call", false)
+    .option(
+      "--dry-run",
+      "EMR: print the requests (RunJobFlow or AddJobFlowSteps) and planned uploads; no AWS call",
+      false,
+    )
     .option("--deploy", "EMR: deploy the foundation stack first if it is absent", false)
     .option(
       "--destroy",
       "EMR, with --deploy: destroy the stack this command deployed afterwards, also on failure",
       false,
+    )
+    .option(
+      "--cluster <id>",
+      "EMR: run as a step of this warm cluster (`latest`: the newest; see `kindling cluster`)",
+      clusterRef,
     )
     .option("--profile <name>", "AWS profile (EMR)")
     .option("--region <region>", "AWS region (EMR; default: aws.region, then AWS_REGION)")
@@ -132,11 +158,18 @@ export function buildProgram(handlers: Handlers): Command {
         dryRun: boolean;
         deploy: boolean;
         destroy: boolean;
+        cluster?: string;
         profile?: string;
         region?: string;
       }>();
       if (o.target !== "emr" && (o.dryRun || o.deploy || o.destroy)) {
         throw new UsageError("--dry-run, --deploy and --destroy need --target emr");
+      }
+      if (o.cluster !== undefined && o.target !== "emr") throw new UsageError("--cluster needs --target emr");
+      if (o.cluster !== undefined && (o.deploy || o.destroy)) {
+        throw new UsageError(
+          "--cluster runs on a warm cluster, whose foundation must stay: drop --deploy/--destroy",
+        );
       }
       if (o.destroy && !o.deploy) {
         throw new UsageError("--destroy removes only a foundation stack the same command deployed", {
@@ -161,6 +194,7 @@ export function buildProgram(handlers: Handlers): Command {
         ...(o.master ? { master: o.master } : {}),
         ...(o.workers !== undefined ? { workers: o.workers } : {}),
         ...(o.target === "emr" ? { dryRun: o.dryRun, deploy: o.deploy, destroy: o.destroy } : {}),
+        ...(o.cluster !== undefined ? { cluster: o.cluster } : {}),
         ...(o.profile ? { profile: o.profile } : {}),
         ...(o.region ? { region: o.region } : {}),
       });
@@ -172,12 +206,15 @@ export function buildProgram(handlers: Handlers): Command {
     await handlers.validate({ ...global(cmd), config: cmd.opts<{ config: string }>().config });
   });
 
-  program
-    .command("doctor")
-    .description("check Java, Python, PySpark and AWS settings, and say what to fix")
-    .action(async (_opts, cmd: Command) => {
-      await handlers.doctor(global(cmd));
-    });
+  withConfig(
+    program
+      .command("doctor")
+      .description(
+        "check Java, Python, PySpark and AWS settings (the config's aws.region too), and say what to fix",
+      ),
+  ).action(async (_opts, cmd: Command) => {
+    await handlers.doctor({ ...global(cmd), config: cmd.opts<{ config: string }>().config });
+  });
 
   withConfig(program.command("runs").description("list runs, newest first")).action(
     async (_opts, cmd: Command) => {
@@ -320,6 +357,33 @@ export function buildProgram(handlers: Handlers): Command {
     .option("--no-wait", "do not wait for the cluster to end (its final state and cost stay unrecorded)")
     .action(async (run: string, _opts, cmd: Command) => {
       await handlers.terminate({ ...awsOpts(cmd), run, wait: cmd.opts<{ wait: boolean }>().wait });
+    });
+
+  const cluster = program
+    .command("cluster")
+    .description("warm EMR clusters: one cluster for many runs while you iterate (they end when idle)");
+  withAws(cluster.command("start").description("start a warm cluster for this project's runs"))
+    .option(
+      "--idle-minutes <n>",
+      "minutes without a run after which it ends by itself (1–10080)",
+      idleMinutes,
+      15,
+    )
+    .action(async (_opts, cmd: Command) => {
+      const o = cmd.opts<{ idleMinutes: number }>();
+      await handlers.cluster({ ...awsOpts(cmd), action: "start", idleMinutes: o.idleMinutes });
+    });
+  withAws(cluster.command("list").description("this project's warm clusters that are up")).action(
+    async (_opts, cmd: Command) => {
+      await handlers.cluster({ ...awsOpts(cmd), action: "list" });
+    },
+  );
+  withAws(cluster.command("stop").description("end a warm cluster"))
+    .argument("<cluster>", "the cluster id, or `latest`", clusterRef)
+    .option("--no-wait", "do not wait for it to end")
+    .action(async (id: string, _opts, cmd: Command) => {
+      const o = cmd.opts<{ wait: boolean }>();
+      await handlers.cluster({ ...awsOpts(cmd), action: "stop", cluster: id, wait: o.wait });
     });
 
   withAws(

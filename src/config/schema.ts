@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { archOfInstanceType } from "../packaging/platform.js";
 import { isReservedColumn, RESERVED_COLUMNS, RESERVED_PREFIX } from "../spec/reserved.js";
 import { awsSection, checkStackName, projectName } from "./deploy.js";
-import { archOfInstanceType } from "../packaging/platform.js";
 import { didYouMean } from "./suggest.js";
 
 /**

@@ -70,6 +70,8 @@ export interface EmrRunFacts {
   instances: Array<{ role: string; instance_types: string[]; count: number; market: string }>;
   cluster_state?: string;
   state_change_reason?: string;
+  /** The run was a step of a warm cluster: its cost is its share of the cluster's time. */
+  warm_cluster?: boolean;
   timings?: {
     created_at?: string;
     ready_at?: string;

@@ -168,6 +168,16 @@ export const CODES = {
     "info",
     "What a cluster cost.",
   ),
+  EMR_STEP_ADDED: code<{ clusterId: string; stepId: string }>(
+    "KND_I5013",
+    "info",
+    "A run's step was added to a warm cluster (AddJobFlowSteps); no cluster is started for it.",
+  ),
+  EMR_STEP_CANCELLED: code<{ clusterId: string; stepId: string; why: string }>(
+    "KND_W5014",
+    "warn",
+    "Kindling asked EMR to cancel a run's step on a warm cluster; the cluster stays up.",
+  ),
 
   // What travels with the job
   PYDEPS_BUILD: code<{ requirements: string[]; python: string; arch: string }>(

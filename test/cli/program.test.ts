@@ -28,6 +28,7 @@ function parse(argv: string[]): { command: string; options: unknown } {
     predict: record("predict"),
     terminate: record("terminate"),
     collect: record("collect"),
+    cluster: record("cluster"),
   };
   const program = buildProgram(handlers);
   program.configureOutput({ writeErr: () => {}, writeOut: () => {} });
@@ -60,7 +61,7 @@ describe("argv → options", () => {
     [["demo"], "demo", base],
     [["demo", "--master", "local[*]"], "demo", { ...base, master: "local[*]" }],
     [["validate", "--config", "a.yaml", "--json"], "validate", { ...base, json: true, config: "a.yaml" }],
-    [["doctor"], "doctor", base],
+    [["doctor"], "doctor", { ...base, config: "kindling.yaml" }],
     [["runs", "--json"], "runs", { ...base, json: true, config: "kindling.yaml" }],
     [["init", "proj", "--force"], "init", { ...base, dir: "proj", force: true }],
     [["init"], "init", { ...base, dir: ".", force: false }],
@@ -153,6 +154,42 @@ describe("argv → options", () => {
     ],
     [["collect", "latest"], "collect", { ...base, config: "kindling.yaml", run: "latest" }],
     [
+      ["cluster", "start", "--idle-minutes", "30"],
+      "cluster",
+      { ...base, config: "kindling.yaml", action: "start", idleMinutes: 30 },
+    ],
+    [["cluster", "start"], "cluster", { ...base, config: "kindling.yaml", action: "start", idleMinutes: 15 }],
+    [
+      ["--json", "cluster", "list"],
+      "cluster",
+      { ...base, json: true, config: "kindling.yaml", action: "list" },
+    ],
+    [
+      ["cluster", "stop", "j-ABC", "--no-wait", "--region", "eu-west-1"],
+      "cluster",
+      {
+        ...base,
+        config: "kindling.yaml",
+        action: "stop",
+        cluster: "j-ABC",
+        wait: false,
+        region: "eu-west-1",
+      },
+    ],
+    [
+      ["run", "--target", "emr", "--cluster", "latest"],
+      "run",
+      {
+        ...base,
+        config: "kindling.yaml",
+        target: "emr",
+        dryRun: false,
+        deploy: false,
+        destroy: false,
+        cluster: "latest",
+      },
+    ],
+    [
       ["predict", "--run", "r", "--input", "a.csv", "--output", "b.csv", "--target", "standalone"],
       "predict",
       {
@@ -197,6 +234,12 @@ describe("usage errors", () => {
     [["frobnicate"]],
     [["run", "--no-such-flag"]],
     [["report"]],
+    [["cluster", "start", "--idle-minutes", "0"]],
+    [["cluster", "start", "--idle-minutes", "10081"]],
+    [["cluster", "stop"]],
+    [["cluster", "stop", "j-lower"]],
+    [["run", "--target", "emr", "--cluster", ""]],
+    [["run", "--target", "emr", "--cluster", "my-cluster"]],
     [["compare", "only-one"]],
     [["predict", "--run", "r", "--input", "a.csv"]],
     [["predict", "--run", "r", "--input", "a.csv", "--output", "b.csv", "--target", "moon"]],
@@ -207,6 +250,15 @@ describe("usage errors", () => {
   it("EMR-only flags without --target emr are a usage error", async () => {
     await expect(Promise.resolve(parse(["run", "--dry-run"]))).rejects.toThrow(/need --target emr/);
     await expect(Promise.resolve(parse(["logs"]))).rejects.toBeInstanceOf(CommanderError);
+  });
+
+  it("--cluster runs on EMR, and on a foundation that stays", async () => {
+    await expect(Promise.resolve(parse(["run", "--cluster", "j-ABC"]))).rejects.toThrow(
+      /--cluster needs --target emr/,
+    );
+    await expect(
+      Promise.resolve(parse(["run", "--target", "emr", "--cluster", "latest", "--deploy"])),
+    ).rejects.toThrow(/drop --deploy\/--destroy/);
   });
 
   it("--destroy only with --deploy: it removes only a stack the same command deployed", async () => {

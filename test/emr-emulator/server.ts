@@ -31,6 +31,8 @@ export interface EmulatorOptions {
   phaseMs?: number;
   /** Delay before step logs appear under LogUri, like EMR's periodic push. Default 0. */
   logDelayMs?: number;
+  /** Real milliseconds per second of an auto-termination policy's idle time (tests need not wait minutes). Default 1000. */
+  idleMsPerSecond?: number;
 }
 
 export interface EmrEmulator {
@@ -47,6 +49,8 @@ export interface EmrEmulator {
    */
   injectApiError(operation: string, type: string, times?: number): void;
   set logDelayMs(ms: number);
+  /** See EmulatorOptions.idleMsPerSecond; applies to clusters that start waiting from now on. */
+  set idleMsPerSecond(ms: number);
   /** Resolves once every cluster has terminated and its logs are written. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -58,6 +62,7 @@ export interface EmrEmulator {
  */
 export async function startEmrEmulator(options: EmulatorOptions): Promise<EmrEmulator> {
   const phaseMs = options.phaseMs ?? 150;
+  let idleScale = (options.idleMsPerSecond ?? 1000) / 1000;
   let logDelayMs = options.logDelayMs ?? 0;
   let executor = options.executor;
   let nextFault: ClusterFault | undefined;
@@ -115,65 +120,101 @@ export async function startEmrEmulator(options: EmulatorOptions): Promise<EmrEmu
     }
     c.state = "RUNNING";
     c.ready = new Date();
-    for (const step of c.steps) {
-      if (c.terminateRequested || step.state !== "PENDING") continue;
-      step.state = "RUNNING";
-      step.started = new Date();
-      let outcome: StepOutcome;
-      try {
-        outcome = await executor(step, c, step.abort.signal);
-      } catch (error) {
-        outcome = { exitCode: 1, driverStdout: "", driverStderr: String((error as Error).stack ?? error) };
-      }
-      step.ended = new Date();
-      const app = `application_${Date.now()}_0001`;
-      const failed = outcome.exitCode !== 0;
-      const stepStderr =
-        `INFO Client: Submitting application ${app} to ResourceManager\n` +
-        `INFO Client: Application report for ${app} (state: FINISHED)\n` +
-        `\t final status: ${failed ? "FAILED" : "SUCCEEDED"}\n` +
-        (failed
-          ? `Exception in thread "main" org.apache.spark.SparkException: Application ${app} finished with failed status\n`
-          : "");
-      const logs = async () => {
-        if (logDelayMs > 0) await sleep(logDelayMs);
-        const container = `containers/${app}/container_${app.slice("application_".length)}_01_000001/`;
-        await writeLog(c, `steps/${step.id}/stderr.gz`, stepStderr);
-        await writeLog(c, `steps/${step.id}/stdout.gz`, "");
-        await writeLog(c, `${container}stdout.gz`, outcome.driverStdout);
-        await writeLog(c, `${container}stderr.gz`, outcome.driverStderr);
-      };
-      const logsWritten = logs();
-      track(logsWritten);
-      if (step.abort.signal.aborted) {
-        step.state = "CANCELLED";
-        step.reason = { Message: "Job terminated" };
-      } else if (failed) {
-        step.state = "FAILED";
-        step.failureDetails = {
-          Reason: "Unknown Error.",
-          Message: lastLine(outcome.driverStderr) || `spark-submit exited with ${outcome.exitCode}`,
-          LogFile: `${c.logUri.replace(/\/?$/, "/")}${c.id}/steps/${step.id}/stderr.gz`,
-        };
-        if (step.actionOnFailure === "TERMINATE_CLUSTER" || step.actionOnFailure === "TERMINATE_JOB_FLOW") {
-          for (const rest of c.steps) if (rest.state === "PENDING") rest.state = "CANCELLED";
-          await terminate(c, "TERMINATED_WITH_ERRORS", {
-            Code: "STEP_FAILURE",
-            Message: "Shut down as step failed",
-          });
-          return;
-        }
-      } else {
-        step.state = "COMPLETED";
-      }
+    await runPending(c);
+  };
+
+  /**
+   * Runs the cluster's pending steps in order; then a transient cluster ends, and a kept-alive one waits
+   * (WAITING) for more steps until its auto-termination policy's idle time has passed.
+   */
+  const runPending = async (c: ClusterRecord) => {
+    for (let step = nextPending(c); step; step = nextPending(c)) {
+      if (c.terminateRequested) return;
+      c.state = "RUNNING";
+      if (await runOne(c, step)) return;
     }
     if (c.terminateRequested) return;
     if (c.keepAlive) {
       c.state = "WAITING";
-      c.reason = { Message: "Cluster ready after last step completed." };
+      c.reason = { Message: "Cluster ready to run steps." };
+      const idle = Number(
+        (c.request.AutoTerminationPolicy as { IdleTimeout?: number } | undefined)?.IdleTimeout,
+      );
+      if (idle > 0) {
+        // Not tracked by idle(): a warm cluster waits on its own; new steps or a terminate cancel it.
+        c.idleTimer = setTimeout(
+          () => {
+            c.idleTimer = undefined;
+            if (c.state !== "WAITING" || c.terminateRequested) return;
+            track(
+              terminate(c, "TERMINATED", {
+                Code: "ALL_STEPS_COMPLETED",
+                Message: `Cluster was idle for ${idle} seconds and was terminated by its auto-termination policy.`,
+              }),
+            );
+          },
+          idle * 1000 * idleScale,
+        );
+      }
       return;
     }
     await terminate(c, "TERMINATED", { Code: "ALL_STEPS_COMPLETED", Message: "Steps completed" });
+  };
+
+  const nextPending = (c: ClusterRecord) => c.steps.find((s) => s.state === "PENDING");
+
+  /** Runs one step as EMR would and writes its logs; true when its failure ended the cluster. */
+  const runOne = async (c: ClusterRecord, step: StepRecord): Promise<boolean> => {
+    step.state = "RUNNING";
+    step.started = new Date();
+    let outcome: StepOutcome;
+    try {
+      outcome = await executor(step, c, step.abort.signal);
+    } catch (error) {
+      outcome = { exitCode: 1, driverStdout: "", driverStderr: String((error as Error).stack ?? error) };
+    }
+    step.ended = new Date();
+    const app = `application_${Date.now()}_0001`;
+    const failed = outcome.exitCode !== 0;
+    const stepStderr =
+      `INFO Client: Submitting application ${app} to ResourceManager\n` +
+      `INFO Client: Application report for ${app} (state: FINISHED)\n` +
+      `\t final status: ${failed ? "FAILED" : "SUCCEEDED"}\n` +
+      (failed
+        ? `Exception in thread "main" org.apache.spark.SparkException: Application ${app} finished with failed status\n`
+        : "");
+    const logs = async () => {
+      if (logDelayMs > 0) await sleep(logDelayMs);
+      const container = `containers/${app}/container_${app.slice("application_".length)}_01_000001/`;
+      await writeLog(c, `steps/${step.id}/stderr.gz`, stepStderr);
+      await writeLog(c, `steps/${step.id}/stdout.gz`, "");
+      await writeLog(c, `${container}stdout.gz`, outcome.driverStdout);
+      await writeLog(c, `${container}stderr.gz`, outcome.driverStderr);
+    };
+    track(logs());
+    if (step.abort.signal.aborted) {
+      step.state = "CANCELLED";
+      step.reason = { Message: "Job terminated" };
+      return false;
+    }
+    if (!failed) {
+      step.state = "COMPLETED";
+      return false;
+    }
+    step.state = "FAILED";
+    step.failureDetails = {
+      Reason: "Unknown Error.",
+      Message: lastLine(outcome.driverStderr) || `spark-submit exited with ${outcome.exitCode}`,
+      LogFile: `${c.logUri.replace(/\/?$/, "/")}${c.id}/steps/${step.id}/stderr.gz`,
+    };
+    if (step.actionOnFailure !== "TERMINATE_CLUSTER" && step.actionOnFailure !== "TERMINATE_JOB_FLOW")
+      return false;
+    for (const rest of c.steps) if (rest.state === "PENDING") rest.state = "CANCELLED";
+    await terminate(c, "TERMINATED_WITH_ERRORS", {
+      Code: "STEP_FAILURE",
+      Message: "Shut down as step failed",
+    });
+    return true;
   };
 
   const track = (p: Promise<void>) => {
@@ -194,20 +235,7 @@ export async function startEmrEmulator(options: EmulatorOptions): Promise<EmrEmu
         state: "STARTING",
         reason: {},
         created: new Date(),
-        steps: ((body.Steps ?? []) as Array<Record<string, unknown>>).map((s) => {
-          const jar = (s.HadoopJarStep ?? {}) as { Jar?: string; Args?: string[] };
-          return {
-            id: id("s"),
-            name: String(s.Name),
-            actionOnFailure: String(s.ActionOnFailure ?? "TERMINATE_CLUSTER"),
-            jar: jar.Jar ?? "",
-            args: jar.Args ?? [],
-            state: "PENDING",
-            reason: {},
-            created: new Date(),
-            abort: new AbortController(),
-          };
-        }),
+        steps: ((body.Steps ?? []) as Array<Record<string, unknown>>).map(stepOf),
         tags: (body.Tags ?? []) as ClusterRecord["tags"],
         terminateRequested: false,
       };
@@ -221,6 +249,74 @@ export async function startEmrEmulator(options: EmulatorOptions): Promise<EmrEmu
       };
     },
     DescribeCluster: (body) => ({ Cluster: clusterJson(cluster(body.ClusterId)) }),
+    AddJobFlowSteps: (body) => {
+      const c = cluster(body.JobFlowId);
+      if (c.state.startsWith("TERMINAT")) {
+        throw validation("A job flow that is shutting down, terminated, or finished may not be modified.");
+      }
+      const added = ((body.Steps ?? []) as Array<Record<string, unknown>>).map(stepOf);
+      c.steps.push(...added);
+      clearTimeout(c.idleTimer);
+      // A waiting cluster starts on them at once; a running or starting one gets to them in order.
+      if (c.state === "WAITING") track(runPending(c));
+      return { StepIds: added.map((s) => s.id) };
+    },
+    CancelSteps: (body) => {
+      const c = cluster(body.ClusterId);
+      const ids = (body.StepIds ?? []) as string[];
+      for (const s of c.steps) {
+        if (!ids.includes(s.id)) continue;
+        if (s.state === "PENDING") s.state = "CANCELLED";
+        if (s.state === "RUNNING") s.abort.abort();
+      }
+      return { CancelStepsInfoList: ids.map((StepId) => ({ StepId, Status: "SUBMITTED", Reason: "" })) };
+    },
+    ListClusters: (body) => {
+      const states = (body.ClusterStates ?? []) as string[];
+      const listed = [...clusters.values()].filter((c) => states.length === 0 || states.includes(c.state));
+      return {
+        Clusters: listed.reverse().map((c) => {
+          const json = clusterJson(c);
+          return { Id: json.Id, Name: json.Name, Status: json.Status, NormalizedInstanceHours: 0 };
+        }),
+      };
+    },
+    ListInstanceGroups: (body) => {
+      const groups = ((cluster(body.ClusterId).request.Instances as Record<string, unknown>)
+        ?.InstanceGroups ?? []) as Array<Record<string, unknown>>;
+      return {
+        InstanceGroups: groups.map((g, i) => ({
+          Id: `ig-${i}`,
+          Name: g.Name,
+          Market: g.Market ?? "ON_DEMAND",
+          InstanceGroupType: g.InstanceRole,
+          InstanceType: g.InstanceType,
+          RequestedInstanceCount: g.InstanceCount,
+          RunningInstanceCount: g.InstanceCount,
+        })),
+      };
+    },
+    ListInstanceFleets: (body) => {
+      const fleets = ((cluster(body.ClusterId).request.Instances as Record<string, unknown>)
+        ?.InstanceFleets ?? []) as Array<Record<string, unknown>>;
+      return {
+        InstanceFleets: fleets.map((f, i) => ({
+          Id: `if-${i}`,
+          Name: f.Name,
+          InstanceFleetType: f.InstanceFleetType,
+          TargetOnDemandCapacity: f.TargetOnDemandCapacity,
+          TargetSpotCapacity: f.TargetSpotCapacity,
+          ProvisionedOnDemandCapacity: f.TargetOnDemandCapacity,
+          ProvisionedSpotCapacity: f.TargetSpotCapacity,
+          InstanceTypeSpecifications: (
+            f.InstanceTypeConfigs as Array<Record<string, unknown>> | undefined
+          )?.map((t) => ({
+            InstanceType: t.InstanceType,
+            WeightedCapacity: t.WeightedCapacity ?? 1,
+          })),
+        })),
+      };
+    },
     ListSteps: (body) => ({ Steps: [...cluster(body.ClusterId).steps].reverse().map(stepJson) }),
     DescribeStep: (body) => {
       const step = cluster(body.ClusterId).steps.find((s) => s.id === body.StepId);
@@ -233,6 +329,7 @@ export async function startEmrEmulator(options: EmulatorOptions): Promise<EmrEmu
         if (c.state === "TERMINATED" || c.state === "TERMINATED_WITH_ERRORS" || c.terminateRequested)
           continue;
         c.terminateRequested = true;
+        clearTimeout(c.idleTimer);
         for (const s of c.steps) {
           if (s.state === "PENDING" || s.state === "RUNNING") {
             s.abort.abort();
@@ -244,6 +341,21 @@ export async function startEmrEmulator(options: EmulatorOptions): Promise<EmrEmu
       }
       return {};
     },
+  };
+
+  const stepOf = (s: Record<string, unknown>): StepRecord => {
+    const jar = (s.HadoopJarStep ?? {}) as { Jar?: string; Args?: string[] };
+    return {
+      id: id("s"),
+      name: String(s.Name),
+      actionOnFailure: String(s.ActionOnFailure ?? "TERMINATE_CLUSTER"),
+      jar: jar.Jar ?? "",
+      args: jar.Args ?? [],
+      state: "PENDING",
+      reason: {},
+      created: new Date(),
+      abort: new AbortController(),
+    };
   };
 
   const cluster = (clusterId: unknown): ClusterRecord => {
@@ -299,11 +411,17 @@ export async function startEmrEmulator(options: EmulatorOptions): Promise<EmrEmu
     set logDelayMs(ms: number) {
       logDelayMs = ms;
     },
+    set idleMsPerSecond(ms: number) {
+      idleScale = ms / 1000;
+    },
     idle: async () => {
       while (running.size > 0) await Promise.allSettled([...running]);
     },
     close: async () => {
-      for (const c of clusters.values()) for (const s of c.steps) s.abort.abort();
+      for (const c of clusters.values()) {
+        clearTimeout(c.idleTimer);
+        for (const s of c.steps) s.abort.abort();
+      }
       await Promise.allSettled([...running]);
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

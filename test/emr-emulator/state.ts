@@ -45,6 +45,8 @@ export interface ClusterRecord {
   tags: Array<{ Key: string; Value: string }>;
   /** Set by TerminateJobFlows. */
   terminateRequested: boolean;
+  /** A kept-alive cluster's auto-termination, armed while it waits for steps. */
+  idleTimer?: NodeJS.Timeout;
 }
 
 const epoch = (d: Date | undefined) => (d ? d.getTime() / 1000 : undefined);

@@ -3,15 +3,26 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
 import { planEmrDryRun } from "../../src/targets/emr/dryRun.js";
+import { placeholderFoundation } from "../../src/targets/emr/foundation.js";
+import { buildRunJobFlowRequest } from "../../src/targets/emr/request.js";
 import { validateAgainstApiModels } from "../aws/apiModels.js";
 import { RecordingHost } from "../helpers/recordingHost.js";
 import { mockedRun } from "./mocks.js";
 
 /** The RunJobFlow request `kindling run --target emr --dry-run` prints for this `emr:` section. */
 async function dryRunRequest(dir: string, emr: string) {
+  return (await dryRunPlan(dir, emr)).request;
+}
+
+async function dryRunPlan(dir: string, emr: string, cluster?: string) {
   await writeFile(path.join(dir, "kindling.yaml"), `project: mock\ndata:\n  path: data.csv\n${emr}`);
   const loaded = await loadConfig(path.join(dir, "kindling.yaml"));
-  return (await planEmrDryRun({ loaded, io: new RecordingHost(), region: "us-east-1" })).request;
+  return planEmrDryRun({
+    loaded,
+    io: new RecordingHost(),
+    region: "us-east-1",
+    ...(cluster ? { cluster } : {}),
+  });
 }
 
 describe("every request a dry run prints is valid under AWS's published API models (botocore)", () => {
@@ -30,6 +41,36 @@ describe("every request a dry run prints is valid under AWS's published API mode
       requests.map((params) => ({ service: "emr", operation: "RunJobFlow", params })),
     );
     expect(reports).toEqual(variants.map(() => ""));
+  });
+
+  it("AddJobFlowSteps: the step a run on a warm cluster adds (--cluster)", async () => {
+    const m = await mockedRun();
+    m.restore();
+    const plan = await dryRunPlan(m.dir, "", "j-2AXXXXXXGAPLF");
+    expect(plan.addSteps?.JobFlowId).toBe("j-2AXXXXXXGAPLF");
+    const reports = validateAgainstApiModels([
+      { service: "emr", operation: "AddJobFlowSteps", params: plan.addSteps },
+    ]);
+    expect(reports).toEqual([""]);
+  });
+
+  it("RunJobFlow of a warm cluster (`kindling cluster start`): kept alive, idle timeout, no step", async () => {
+    const m = await mockedRun();
+    m.restore();
+    await writeFile(path.join(m.dir, "kindling.yaml"), "project: mock\ndata:\n  path: data.csv\n");
+    const { config } = await loadConfig(path.join(m.dir, "kindling.yaml"));
+    const request = buildRunJobFlowRequest({
+      project: config.project,
+      releaseLabel: "emr-7.13.0",
+      emr: config.emr,
+      foundation: placeholderFoundation(),
+      warmIdleSeconds: 10_080 * 60,
+    });
+    expect(request.Instances?.KeepJobFlowAliveWhenNoSteps).toBe(true);
+    expect(request.Steps).toBeUndefined();
+    expect(validateAgainstApiModels([{ service: "emr", operation: "RunJobFlow", params: request }])).toEqual([
+      "",
+    ]);
   });
 
   it("the check is real: a request AWS would refuse is reported", async () => {

@@ -1,7 +1,8 @@
 import { writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { runCommand } from "../../src/cli/commands/run.js";
-import type { planJson } from "../../src/targets/emr/plan.js";
+import { planEmrDryRun } from "../../src/targets/emr/dryRun.js";
+import { type planJson, renderEmrRunPlan } from "../../src/targets/emr/plan.js";
 import { recordingIo } from "../helpers/io.js";
 import { RecordingHost } from "../helpers/recordingHost.js";
 import { mockedRun } from "./mocks.js";
@@ -29,7 +30,7 @@ describe("kindling run --target emr --dry-run", () => {
       ["code", "s3://<DataBucketName>/runs/<run>/code/kindling_job.zip"],
       ["spec", "s3://<DataBucketName>/runs/<run>/spec.json"],
     ]);
-    expect(out.run_job_flow.Steps?.[0]?.HadoopJarStep?.Args).toEqual([
+    expect(out.run_job_flow?.Steps?.[0]?.HadoopJarStep?.Args).toEqual([
       "spark-submit",
       "--deploy-mode",
       "cluster",
@@ -90,8 +91,6 @@ describe("kindling run --target emr --dry-run", () => {
 
 describe("kindling plan --target emr", () => {
   it("renders the cluster, the step, the uploads and the estimate", async () => {
-    const { planEmrDryRun } = await import("../../src/targets/emr/dryRun.js");
-    const { renderEmrRunPlan } = await import("../../src/targets/emr/plan.js");
     const m = await mockedRun("emr:\n  core: { count: 3, spot: true }\n");
     const plan = await planEmrDryRun({ loaded: m.loaded, io: new RecordingHost(), region: "us-east-1" });
     const text = renderEmrRunPlan(plan);
@@ -99,8 +98,24 @@ describe("kindling plan --target emr", () => {
     expect(text).toMatch(/instances: 1× m5\.xlarge primary, 3× m5\.xlarge core \(spot\)/);
     expect(text).toMatch(/step: spark-submit --deploy-mode cluster /);
     expect(text).toMatch(
-      /estimated cost: \$0\.\d+ per run \(\$0\.\d+\/h × ~28 min: 8 provisioning \+ 20 running/,
+      /estimated cost: \$0\.\d+ per run: \$0\.\d+\/h × \(8 min provisioning \+ 20 min running as assumed by emr\.estimated_runtime_minutes\)/,
     );
     m.restore();
+  });
+
+  it("with no region, the estimate says which setting is missing and where to set it", async () => {
+    const m = await mockedRun();
+    const saved = { AWS_REGION: process.env.AWS_REGION, AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION };
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    try {
+      const plan = await planEmrDryRun({ loaded: m.loaded, io: new RecordingHost() });
+      expect(renderEmrRunPlan(plan)).toMatch(
+        /estimated cost: unknown \(no AWS region: set aws\.region in kindling\.yaml, pass --region, or set AWS_REGION\)/,
+      );
+    } finally {
+      for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
+      m.restore();
+    }
   });
 });

@@ -1,7 +1,15 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
-import { DescribeClusterCommand, DescribeStepCommand, TerminateJobFlowsCommand } from "@aws-sdk/client-emr";
+import {
+  AddJobFlowStepsCommand,
+  CancelStepsCommand,
+  DescribeClusterCommand,
+  DescribeStepCommand,
+  ListInstanceGroupsCommand,
+  RunJobFlowCommand,
+  TerminateJobFlowsCommand,
+} from "@aws-sdk/client-emr";
 import {
   GetObjectCommand,
   HeadObjectCommand,
@@ -218,6 +226,59 @@ describe("EMR run fault paths", () => {
     expect(error.hint).toMatch(/kindling terminate/);
     expect(m.emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(1);
     expect(manifestOf(m.dir).manifest.failure.kind).toBe("WatchFailed");
+  });
+
+  it("a warm cluster terminated under a run: the run fails saying so; no terminate, no cancel", async () => {
+    const m = await setup();
+    m.emrMock
+      .on(DescribeClusterCommand)
+      .resolvesOnce(cluster("WAITING", { ready: 0, warm: true })) // --cluster j-TEST is looked up
+      .resolvesOnce(cluster("RUNNING", { ready: 0, warm: true }))
+      // The watch reads the cluster, then the step: the cluster still looked up when the step was cancelled.
+      .resolvesOnce(cluster("RUNNING", { ready: 0, warm: true }))
+      .resolves(
+        cluster("TERMINATING", {
+          ready: 0,
+          warm: true,
+          reason: { Code: "USER_REQUEST", Message: "Terminated by user request" },
+        }),
+      );
+    m.emrMock.on(ListInstanceGroupsCommand).resolves({
+      InstanceGroups: [
+        {
+          InstanceGroupType: "MASTER",
+          InstanceType: "m5.xlarge",
+          RequestedInstanceCount: 1,
+          Market: "ON_DEMAND",
+        },
+        {
+          InstanceGroupType: "CORE",
+          InstanceType: "m5.xlarge",
+          RequestedInstanceCount: 2,
+          Market: "ON_DEMAND",
+        },
+      ],
+    });
+    m.emrMock.on(AddJobFlowStepsCommand).resolves({ StepIds: ["s-TEST"] });
+    m.emrMock.on(DescribeStepCommand).resolvesOnce(step("RUNNING")).resolves(step("CANCELLED"));
+    m.s3Mock.on(GetObjectCommand).rejects(awsError("NoSuchKey", "The specified key does not exist.", 404));
+    m.s3Mock.on(ListObjectsV2Command).resolves({ Contents: [] });
+    const error = await m.run({ cluster: "j-TEST" }).catch((e) => e);
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect(error.message).toMatch(/The step was cancelled: Terminated by user request/);
+    expect(error.hint).toMatch(/kindling cluster start/);
+    expect(m.emrMock.commandCalls(RunJobFlowCommand)).toHaveLength(0);
+    expect(m.emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(0);
+    expect(m.emrMock.commandCalls(CancelStepsCommand)).toHaveLength(0);
+    const { manifest } = manifestOf(m.dir);
+    expect(manifest).toMatchObject({
+      status: "failed",
+      failure: {
+        kind: "ClusterTerminated",
+        message: expect.stringMatching(/warm cluster j-TEST ended while step s-TEST ran/),
+      },
+      emr: { warm_cluster: true, cluster_id: "j-TEST" },
+    });
   });
 
   it("credentials expiring mid-run: one line that says so, what may still run, exit 1", async () => {

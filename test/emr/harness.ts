@@ -83,6 +83,19 @@ export function nodePython(): Promise<{ python: string; version: string }> {
   return nodes;
 }
 
+/** A small, quick job on slice.csv (what emrWorkspace writes), plus `extra` config lines. */
+export function smallJobConfig(project: string, extra = ""): string {
+  return `project: ${project}
+data:
+  path: slice.csv
+features:
+  word2vec: { vector_size: 50 }
+train:
+  grid:
+    max_iter: [10]
+${extra}`;
+}
+
 /**
  * What an end-to-end EMR test starts from: the CLI built, moto + the EMR emulator running, and a fresh
  * folder holding every `sliceStep`-th email of the demo corpus as slice.csv and `config` as kindling.yaml.

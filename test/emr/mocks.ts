@@ -54,11 +54,25 @@ export const FOUNDATION_OUTPUTS = Object.entries({
 /** A DescribeCluster answer `seconds` after creation. */
 export function cluster(
   State: string,
-  options: { reason?: { Code?: string; Message?: string }; ended?: number; ready?: number } = {},
+  options: {
+    reason?: { Code?: string; Message?: string };
+    ended?: number;
+    ready?: number;
+    /** A warm cluster of the mocked project (`kindling cluster start`'s tags). */
+    warm?: boolean;
+  } = {},
 ) {
   return {
     Cluster: {
       Id: "j-TEST",
+      ...(options.warm
+        ? {
+            Tags: [
+              { Key: "kindling:project", Value: "mock" },
+              { Key: "kindling:warm", Value: "true" },
+            ],
+          }
+        : {}),
       Status: {
         State,
         ...(options.reason ? { StateChangeReason: options.reason } : {}),

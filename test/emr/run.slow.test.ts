@@ -5,26 +5,21 @@ import type { RunJobFlowCommandInput } from "@aws-sdk/client-emr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixtureRunExecutor } from "../emr-emulator/sparkStep.js";
 import { kindling, ROOT } from "../helpers/cli.js";
-import { type AwsHarness, emrWorkspace } from "./harness.js";
+import { type AwsHarness, emrWorkspace, smallJobConfig } from "./harness.js";
 
 // `kindling run --target emr` as a user runs it, over real HTTP: moto for S3 and CloudFormation, the EMR
 // emulator for EMR (its step really runs spark-submit on the local PySpark).
 const PROJECT = "emre2e";
-const CONFIG = `project: ${PROJECT}
-data:
-  path: slice.csv
-features:
-  word2vec: { vector_size: 50 }
-train:
-  grid:
-    max_iter: [10]
-spark:
+const CONFIG = smallJobConfig(
+  PROJECT,
+  `spark:
   master: local[2]
   partitions: 2
   conf:
     spark.ui.enabled: false
     spark.sql.shuffle.partitions: 2
-`;
+`,
+);
 
 let aws: AwsHarness;
 let dir: string;

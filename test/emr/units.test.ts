@@ -47,7 +47,7 @@ describe("cost", () => {
       20,
     );
     expect(e.usd).toBeUndefined();
-    expect(e.missing).toEqual(["x9.huge in mars-east-1"]);
+    expect(e.missing).toEqual(["no price for x9.huge in mars-east-1"]);
   });
 });
 

@@ -1,7 +1,8 @@
 import type { LoadedConfig } from "../../config/load.js";
+import { describeEstimate } from "../../targets/emr/cost.js";
 import { planEmrDryRun } from "../../targets/emr/dryRun.js";
 import { planJson } from "../../targets/emr/plan.js";
-import { formatBytes, formatUsd } from "../../ui/format.js";
+import { formatBytes } from "../../ui/format.js";
 import type { CommandIO } from "../io.js";
 import type { RunOptions } from "../options.js";
 
@@ -12,10 +13,15 @@ export async function emrDryRunCommand(
   io: CommandIO,
 ): Promise<void> {
   const region = options.region ?? loaded.config.aws.region;
-  const plan = await planEmrDryRun({ loaded, io: io.host, signal: io.signal, ...(region ? { region } : {}) });
+  const plan = await planEmrDryRun({
+    loaded,
+    io: io.host,
+    signal: io.signal,
+    ...(region ? { region } : {}),
+    ...(options.cluster ? { cluster: options.cluster } : {}),
+  });
   const json = planJson(plan);
   io.emitJson(json);
-  const e = plan.estimate;
   io.print(
     `Dry run ${plan.runId} (no AWS call; <…> are the foundation stack's outputs):\n` +
       json.uploads
@@ -24,10 +30,9 @@ export async function emrDryRunCommand(
             `  upload ${u.from} → ${u.to} (${formatBytes(u.bytes)}${u.skip_if_exists ? ", skipped if present" : ""})`,
         )
         .join("\n") +
-      `\nRunJobFlow request:\n${JSON.stringify(plan.request, null, 2)}\n` +
-      `Estimated cost: ${formatUsd(e.usd)}` +
-      (e.usdPerHour !== undefined
-        ? ` (${formatUsd(e.usdPerHour)}/h × ~${e.minutes} min, prices as of ${e.priceTableAsOf})`
-        : ` (no price for ${e.missing.join(", ") || "an unknown region"})`),
+      (plan.addSteps
+        ? `\nAddJobFlowSteps request (warm cluster):\n${JSON.stringify(plan.addSteps, null, 2)}\n`
+        : `\nRunJobFlow request:\n${JSON.stringify(plan.request, null, 2)}\n`) +
+      `Estimated cost: ${describeEstimate(plan.estimate)}`,
   );
 }

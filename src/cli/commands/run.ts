@@ -48,6 +48,7 @@ function targetChoice(options: RunOptions): TargetChoice {
         ...aws,
         deploy: Boolean(options.deploy),
         destroy: Boolean(options.destroy),
+        ...(options.cluster ? { cluster: options.cluster } : {}),
         deps: emrDepsFromEnv(),
       };
     default:

@@ -8,7 +8,15 @@ import type { IoHost } from "../../ui/io.js";
 import { type Classification, classifyFailure } from "./classify.js";
 import type { HourlyRate } from "./cost.js";
 import { fetchFailureLogs, jobErrorEvent, type StepLogs, tail } from "./logs.js";
-import { awaitTermination, CLUSTER_DONE, type EmrApi, terminateCluster, watchCluster } from "./watch.js";
+import {
+  awaitTermination,
+  CLUSTER_DONE,
+  cancelStep,
+  type EmrApi,
+  STEP_DONE,
+  terminateCluster,
+  watchCluster,
+} from "./watch.js";
 
 /** What following a cluster needs; the clients and clock come from the target. */
 export interface FollowOptions {
@@ -24,6 +32,8 @@ export interface FollowOptions {
   logWait?: { attempts: number; intervalMs: number };
   /** After a failure, wait until the cluster has terminated (e.g. before destroying the foundation). */
   awaitTermination?: boolean;
+  /** The step runs on a warm cluster: it is never terminated here (see watchCluster). Default false. */
+  warm?: boolean;
 }
 
 export type StepClusterOutcome =
@@ -82,7 +92,8 @@ export async function startStepCluster(
  * Watches a cluster's step to the end. A cluster whose step failed, whose watch broke, or that was
  * interrupted is terminated; after a failure the step's logs are fetched, their tail shown and the likely
  * cause named. After an interrupt it waits for the cluster to end, so its final state and cost are known
- * (a second Ctrl-C leaves at once). The caller decides what each outcome means for its own records.
+ * (a second Ctrl-C leaves at once). On a warm cluster (options.warm) only the run's step is cancelled, and
+ * the cluster is left up for other runs. The caller decides what each outcome means for its own records.
  */
 export async function followStepCluster(
   clusterId: string,
@@ -100,18 +111,25 @@ export async function followStepCluster(
       sleep: options.sleep,
       clock: options.clock,
       rate: options.rate,
+      warm: options.warm ?? false,
       ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {
-    // Whatever broke the watch, a cluster nobody watches must not run on.
-    await terminateCluster(emr, clusterId, io, `the watch failed: ${(error as Error).message}`).catch(
-      () => {},
-    );
+    // Whatever broke the watch, a cluster nobody watches must not run on; on a shared warm cluster only
+    // the run's own step is stopped.
+    const stop = options.warm
+      ? cancelStep(emr, clusterId, stepId, io, `the watch failed: ${(error as Error).message}`)
+      : terminateCluster(emr, clusterId, io, `the watch failed: ${(error as Error).message}`);
+    await stop.catch(() => {});
     return { outcome: "watch-failed", clusterId, stepId, error };
   }
   const { step } = watched;
   if (watched.interrupted) {
+    if (options.warm) {
+      const ended = await awaitStepEnd(emr, clusterId, stepId, options).catch(() => step);
+      return { outcome: "interrupted", clusterId, stepId, cluster: watched.cluster, step: ended };
+    }
     const cluster = await awaitTermination(emr, clusterId, options).catch(() => watched.cluster);
     return { outcome: "interrupted", clusterId, stepId, cluster, step };
   }
@@ -129,6 +147,12 @@ export async function followStepCluster(
     ...(options.signal ? { signal: options.signal } : {}),
   });
   let { cluster } = watched;
+  if (options.warm) {
+    // The watch read the cluster before the step: a cluster stopped in between still looked up. Whether the
+    // step failed on its own or went down with the shared cluster is read now.
+    cluster =
+      (await emr.describeCluster({ ClusterId: clusterId }).catch(() => undefined))?.Cluster ?? cluster;
+  }
   const jobError = jobErrorEvent(logs);
   const cause = classifyFailure({
     clusterReason: cluster.Status?.StateChangeReason,
@@ -144,11 +168,27 @@ export async function followStepCluster(
       summary: cause.summary,
     }),
   );
-  if (!CLUSTER_DONE.has(cluster.Status?.State ?? "")) {
+  if (!options.warm && !CLUSTER_DONE.has(cluster.Status?.State ?? "")) {
     await terminateCluster(emr, clusterId, io, "the step failed");
   }
-  if (options.awaitTermination) cluster = await awaitTermination(emr, clusterId, options);
+  if (options.awaitTermination && !options.warm) cluster = await awaitTermination(emr, clusterId, options);
   return { outcome: "failed", clusterId, stepId, cluster, step, logs, jobError, cause };
+}
+
+/** Waits (bounded) until a cancelled step has ended, so its end is on record. */
+async function awaitStepEnd(
+  emr: EmrApi,
+  clusterId: string,
+  stepId: string,
+  options: Pick<FollowOptions, "sleep" | "pollMs">,
+): Promise<Step> {
+  let step: Step = {};
+  for (let i = 0; i < 40; i++) {
+    step = (await emr.describeStep({ ClusterId: clusterId, StepId: stepId })).Step ?? {};
+    if (STEP_DONE.has(step.Status?.State ?? "")) return step;
+    await options.sleep(options.pollMs ?? 15_000);
+  }
+  return step;
 }
 
 function showTail(io: IoHost, clusterId: string, stepId: string, logs: StepLogs, step: Step): void {

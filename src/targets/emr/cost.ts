@@ -1,3 +1,4 @@
+import { formatUsd } from "../../ui/format.js";
 import type { InstanceRole } from "./instances.js";
 import table from "./prices.json" with { type: "json" };
 
@@ -34,6 +35,7 @@ export type HourlyRate =
  * EMR surcharge. Fleets are priced by their first (preferred) type.
  */
 export function hourlyRate(mix: readonly InstanceRole[], region: string, prices = PRICE_TABLE): HourlyRate {
+  if (!region) return { known: false, missing: [NO_REGION] };
   const regional = prices.regions[region];
   const missing: string[] = [];
   const lines: Array<{ role: string; type: string; count: number; usdPerHour: number }> = [];
@@ -41,7 +43,7 @@ export function hourlyRate(mix: readonly InstanceRole[], region: string, prices 
     const type = role.instanceTypes[0] as string;
     const price = regional?.[type];
     if (!price) {
-      missing.push(`${type} in ${region}`);
+      missing.push(`no price for ${type} in ${region}`);
       continue;
     }
     const ec2 = role.market === "SPOT" ? price.ec2 * prices.spot_factor : price.ec2;
@@ -57,6 +59,9 @@ export function costFor(rate: HourlyRate, seconds: number): number | undefined {
   return (rate.usdPerHour * Math.max(seconds, 60)) / 3600;
 }
 
+/** Why an estimate has no number when no region is set, and where to set one. */
+export const NO_REGION = "no AWS region: set aws.region in kindling.yaml, pass --region, or set AWS_REGION";
+
 export interface CostEstimate {
   currency: string;
   usdPerHour: number | undefined;
@@ -65,7 +70,7 @@ export interface CostEstimate {
   /** The expected run time part of `minutes`. */
   runtimeMinutes: number;
   usd: number | undefined;
-  /** Why there is no number (region or type missing from the table). */
+  /** Why there is no number: no region, or a type the price table lacks there. */
   missing: string[];
   priceTableAsOf: string;
 }
@@ -75,10 +80,11 @@ export function estimateRunCost(
   mix: readonly InstanceRole[],
   region: string,
   runtimeMinutes: number,
-  prices = PRICE_TABLE,
+  options: { /** On a warm cluster a run pays no provisioning. */ warm?: boolean; prices?: PriceTable } = {},
 ): CostEstimate {
+  const prices = options.prices ?? PRICE_TABLE;
   const rate = hourlyRate(mix, region, prices);
-  const minutes = prices.provisioning_minutes + runtimeMinutes;
+  const minutes = (options.warm ? 0 : prices.provisioning_minutes) + runtimeMinutes;
   return {
     currency: prices.currency,
     usdPerHour: rate.known ? round(rate.usdPerHour) : undefined,
@@ -88,6 +94,20 @@ export function estimateRunCost(
     missing: rate.known ? [] : rate.missing,
     priceTableAsOf: prices.as_of,
   };
+}
+
+/**
+ * The estimate in words, its assumptions named: the running time is the config's
+ * `emr.estimated_runtime_minutes`, not a measurement.
+ */
+export function describeEstimate(e: CostEstimate): string {
+  if (e.usd === undefined || e.usdPerHour === undefined) return `unknown (${e.missing.join("; ")})`;
+  const provisioning = e.minutes - e.runtimeMinutes;
+  const minutes = [
+    provisioning > 0 ? `${provisioning} min provisioning` : "no provisioning (warm cluster)",
+    `${e.runtimeMinutes} min running as assumed by emr.estimated_runtime_minutes`,
+  ];
+  return `${formatUsd(e.usd)} per run: ${formatUsd(e.usdPerHour)}/h × (${minutes.join(" + ")}); prices as of ${e.priceTableAsOf}`;
 }
 
 /** The actual cost from the cluster's timeline: instances are billed from creation to end. */

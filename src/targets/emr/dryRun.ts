@@ -13,6 +13,7 @@ import { KINDLING_VERSION } from "../../versions.js";
 import { requireSparkEnv } from "../local/prerequisites.js";
 import { packageJob } from "../shared/package.js";
 import { placeholderFoundation } from "./foundation.js";
+import { instanceMix } from "./instances.js";
 import { runLayout } from "./layout.js";
 import { type EmrRunPlan, emrInputUri, planEmrRun } from "./plan.js";
 
@@ -26,6 +27,8 @@ export async function planEmrDryRun(options: {
   signal?: AbortSignal;
   /** Region for the cost estimate. Default: aws.region, then AWS_REGION. */
   region?: string;
+  /** A run on this warm cluster (id or `latest`): the step it adds, priced without provisioning. */
+  cluster?: string;
   clock?: Clock;
 }): Promise<EmrRunPlan> {
   const { loaded, io } = options;
@@ -55,6 +58,15 @@ export async function planEmrDryRun(options: {
       input,
       spec,
       specFile,
+      // No AWS call: the cluster is named as given, its instances assumed to be this config's.
+      ...(options.cluster
+        ? {
+            warm: {
+              id: options.cluster === "latest" ? "<latest warm cluster>" : options.cluster,
+              mix: instanceMix(loaded.config.emr),
+            },
+          }
+        : {}),
       zipFile: await packageJob(path.join(scratch, "kindling_job.zip")),
       deps: await jobDepsArchive(loaded.config, emrPythonPlatform(loaded.config), {
         pip: requireSparkEnv().python,

@@ -1,21 +1,22 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import type { RunJobFlowCommandInput } from "@aws-sdk/client-emr";
+import type { AddJobFlowStepsCommandInput, RunJobFlowCommandInput } from "@aws-sdk/client-emr";
 import type { Config } from "../../config/schema.js";
 import type { FoundationOutputs } from "../../infra/outputs.js";
 import { depsSparkSettings } from "../../packaging/jobDeps.js";
 import type { DepsArchive } from "../../packaging/pythonDeps.js";
 import type { JobSpec } from "../../spec/types.js";
-import { formatBytes, formatUsd } from "../../ui/format.js";
+import { formatBytes } from "../../ui/format.js";
 import { VERSIONS } from "../../versions.js";
 import { JOB_ENTRY } from "../shared/package.js";
 import { buildSparkSubmitArgs } from "../shared/sparkSubmit.js";
 import type { RunInput } from "../target.js";
-import { type CostEstimate, estimateRunCost } from "./cost.js";
-import { instanceMix } from "./instances.js";
+import { type CostEstimate, describeEstimate, estimateRunCost } from "./cost.js";
+import { type InstanceRole, instanceMix } from "./instances.js";
 import { dataKey, depsKey, type RunLayout, runLayout, s3Uri } from "./layout.js";
 import { buildRunJobFlowRequest } from "./request.js";
 import type { PlannedUpload } from "./upload.js";
+import { warmStepRequest } from "./warm.js";
 
 /** Everything a run will do, computed without any AWS call (what `--dry-run` prints). */
 export interface EmrRunPlan {
@@ -28,6 +29,8 @@ export interface EmrRunPlan {
   request: RunJobFlowCommandInput;
   uploads: PlannedUpload[];
   estimate: CostEstimate;
+  /** A run on a warm cluster: the step it adds (instead of `request`'s cluster). */
+  addSteps?: AddJobFlowStepsCommandInput;
 }
 
 export interface PlanInput {
@@ -43,6 +46,8 @@ export interface PlanInput {
   zipFile: string;
   /** The job's Python packages for the cluster's platform. */
   deps: DepsArchive;
+  /** Run as a step of this warm cluster, with its instances. Default: a transient cluster. */
+  warm?: { id: string; mix: InstanceRole[] };
 }
 
 /** Where the job reads its input: an s3:// input in place; a local one content-addressed, data/<sha256>/<name>. */
@@ -98,9 +103,10 @@ export async function planEmrRun(p: PlanInput): Promise<EmrRunPlan> {
     upload("spec", p.specFile, layout.specKey, await size(p.specFile), false),
   ];
   const estimate = estimateRunCost(
-    instanceMix(config.emr),
+    p.warm?.mix ?? instanceMix(config.emr),
     p.region ?? "",
     config.emr.estimated_runtime_minutes,
+    { warm: Boolean(p.warm) },
   );
   return {
     runId: p.runId,
@@ -112,6 +118,7 @@ export async function planEmrRun(p: PlanInput): Promise<EmrRunPlan> {
     request,
     uploads,
     estimate,
+    ...(p.warm ? { addSteps: warmStepRequest(p.warm.id, sparkSubmitArgs) } : {}),
   };
 }
 
@@ -149,7 +156,9 @@ export function planJson(plan: EmrRunPlan) {
     region: plan.region ?? null,
     release_label: plan.releaseLabel,
     uploads: uploadsJson(plan.uploads),
-    run_job_flow: plan.request,
+    // A transient cluster is started with its step; a warm cluster only gets the step.
+    run_job_flow: plan.addSteps ? undefined : plan.request,
+    add_job_flow_steps: plan.addSteps,
     cost_estimate: plan.estimate,
     spec: plan.spec,
   };
@@ -178,17 +187,12 @@ export function renderEmrRunPlan(plan: EmrRunPlan): string {
         `${(f.TargetOnDemandCapacity ?? 0) + (f.TargetSpotCapacity ?? 0)}× ${f.InstanceTypeConfigs?.map((c) => c.InstanceType).join("|")} ${roleName(f.InstanceFleetType)}${f.TargetSpotCapacity ? " (spot)" : ""}`,
     ) ??
     [];
-  const e = plan.estimate;
-  const cost =
-    e.usd !== undefined
-      ? `${formatUsd(e.usd)} per run (${formatUsd(e.usdPerHour)}/h × ~${e.minutes} min: ${e.minutes - e.runtimeMinutes} provisioning + ${e.runtimeMinutes} running; prices as of ${e.priceTableAsOf})`
-      : `unknown (${e.missing.join(", ") || "no region: set aws.region or AWS_REGION"})`;
   return [
     `EMR run (transient cluster, ${plan.releaseLabel}${plan.region ? ` in ${plan.region}` : ""}):`,
     `  instances: ${mix.join(", ")}`,
     `  step: spark-submit ${plan.sparkSubmitArgs.join(" ")}`,
     `  uploads: ${plan.uploads.map((u) => `${u.kind} ${formatBytes(u.bytes)}`).join(", ")}`,
-    `  estimated cost: ${cost}`,
+    `  estimated cost: ${describeEstimate(plan.estimate)}`,
   ].join("\n");
 }
 

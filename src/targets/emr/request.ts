@@ -1,7 +1,9 @@
 import type {
+  ActionOnFailure,
   InstanceFleetConfig,
   InstanceGroupConfig,
   RunJobFlowCommandInput,
+  StepConfig,
   Tag,
 } from "@aws-sdk/client-emr";
 import type { Config } from "../../config/schema.js";
@@ -13,11 +15,14 @@ export const RUN_ID_TAG = "kindling:run-id";
 export const PROJECT_TAG = "kindling:project";
 /** AmazonEMRServicePolicy_v2 only acts on resources carrying this tag. */
 export const MANAGED_POLICY_TAG = "for-use-with-amazon-emr-managed-policies";
+/** On a warm cluster: it is kept alive for runs, and `kindling cluster list` finds it by this tag. */
+export const WARM_TAG = "kindling:warm";
 export const STEP_NAME = "kindling train";
 
 /** What the RunJobFlow request is built from; everything is already resolved. */
 export interface ClusterRequestInput {
-  runId: string;
+  /** The run the transient cluster is for; absent for a warm cluster. */
+  runId?: string;
   project: string;
   releaseLabel: string;
   emr: Config["emr"];
@@ -32,8 +37,10 @@ export interface ClusterRequestInput {
     | "instanceProfileName"
     | "securityConfigurationName"
   >;
-  /** spark-submit arguments from buildSparkSubmitArgs (without the `spark-submit` word). */
-  sparkSubmitArgs: string[];
+  /** The one step's spark-submit arguments (buildSparkSubmitArgs, without the word); none for a warm cluster. */
+  sparkSubmitArgs?: string[];
+  /** A warm cluster: kept alive between runs' steps, and ending by itself after this many idle seconds. */
+  warmIdleSeconds?: number;
   /** Cluster name. Default `kindling <run id>`. */
   name?: string;
   /** Step name. Default STEP_NAME. */
@@ -54,20 +61,23 @@ export function buildRunJobFlowRequest(input: ClusterRequestInput): RunJobFlowCo
         // Instance groups take one subnet; fleets may pick any of them.
         ...(foundation.subnetIds[0] ? { Ec2SubnetId: foundation.subnetIds[0] } : {}),
       };
+  const warm = input.warmIdleSeconds !== undefined;
   const tags: Tag[] = [
-    { Key: RUN_ID_TAG, Value: input.runId },
+    ...(input.runId ? [{ Key: RUN_ID_TAG, Value: input.runId }] : []),
     { Key: PROJECT_TAG, Value: input.project },
+    ...(warm ? [{ Key: WARM_TAG, Value: "true" }] : []),
     { Key: MANAGED_POLICY_TAG, Value: "true" },
   ];
   return {
-    Name: input.name ?? `kindling ${input.runId}`,
+    Name: input.name ?? (warm ? `kindling ${input.project} warm` : `kindling ${input.runId}`),
     ReleaseLabel: input.releaseLabel,
     LogUri: foundation.logUri,
     Applications: [{ Name: "Spark" }],
     Instances: {
       ...network,
-      // Transient: the cluster ends when its step is done (or failed: TERMINATE_CLUSTER below).
-      KeepJobFlowAliveWhenNoSteps: false,
+      // Transient: the cluster ends when its step is done (or failed: TERMINATE_CLUSTER below). A warm
+      // cluster waits for runs' steps.
+      KeepJobFlowAliveWhenNoSteps: warm,
       TerminationProtected: false,
       EmrManagedMasterSecurityGroup: foundation.primarySecurityGroupId,
       EmrManagedSlaveSecurityGroup: foundation.coreSecurityGroupId,
@@ -75,13 +85,9 @@ export function buildRunJobFlowRequest(input: ClusterRequestInput): RunJobFlowCo
         ? { ServiceAccessSecurityGroup: foundation.serviceAccessSecurityGroupId }
         : {}),
     },
-    Steps: [
-      {
-        Name: input.stepName ?? STEP_NAME,
-        ActionOnFailure: "TERMINATE_CLUSTER",
-        HadoopJarStep: { Jar: "command-runner.jar", Args: ["spark-submit", ...input.sparkSubmitArgs] },
-      },
-    ],
+    ...(input.sparkSubmitArgs
+      ? { Steps: [sparkStep(input.sparkSubmitArgs, input.stepName ?? STEP_NAME, "TERMINATE_CLUSTER")] }
+      : {}),
     ...(emr.bootstrap_actions.length > 0
       ? {
           BootstrapActions: emr.bootstrap_actions.map((b) => ({
@@ -90,13 +96,26 @@ export function buildRunJobFlowRequest(input: ClusterRequestInput): RunJobFlowCo
           })),
         }
       : {}),
-    // A safety net only: with KeepJobFlowAliveWhenNoSteps=false the cluster normally ends by itself.
-    AutoTerminationPolicy: { IdleTimeout: emr.idle_timeout_minutes * 60 },
+    // A transient cluster normally ends by itself: this is a safety net. A warm one ends only this way
+    // (or with `kindling cluster stop`), so a forgotten cluster still stops billing.
+    AutoTerminationPolicy: { IdleTimeout: input.warmIdleSeconds ?? emr.idle_timeout_minutes * 60 },
     JobFlowRole: foundation.instanceProfileName,
     ServiceRole: foundation.serviceRoleName,
     SecurityConfiguration: foundation.securityConfigurationName,
     VisibleToAllUsers: true,
     Tags: tags,
+  };
+}
+
+/**
+ * A step running the job with spark-submit (command-runner.jar). On a transient cluster a failed step
+ * ends the cluster; on a warm one it must not: other runs use it.
+ */
+export function sparkStep(args: string[], name: string, actionOnFailure: ActionOnFailure): StepConfig {
+  return {
+    Name: name,
+    ActionOnFailure: actionOnFailure,
+    HadoopJarStep: { Jar: "command-runner.jar", Args: ["spark-submit", ...args] },
   };
 }
 

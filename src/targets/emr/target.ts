@@ -23,14 +23,30 @@ import { runLayout } from "./layout.js";
 import { emrInputUri } from "./plan.js";
 import { predictOnEmr } from "./predict.js";
 import { timelineFacts } from "./timeline.js";
-import { type EmrSession, followOptions, initialEmrFacts, outcomeOf, trainOnEmr } from "./train.js";
-import { awaitTermination, CLUSTER_DONE, STEP_DONE, terminateCluster } from "./watch.js";
+import {
+  type EmrSession,
+  followOptions,
+  initialEmrFacts,
+  outcomeOf,
+  sessionMix,
+  trainOnEmr,
+} from "./train.js";
+import {
+  clusterMix,
+  listWarmClusters,
+  resolveWarmCluster,
+  startWarmCluster,
+  type WarmCluster,
+} from "./warm.js";
+import { awaitTermination, CLUSTER_DONE, cancelStep, STEP_DONE, terminateCluster } from "./watch.js";
 
 export interface EmrTargetOptions extends Pick<AwsTarget, "profile" | "region"> {
   /** Deploy the foundation stack first when it is absent. Default false. */
   deploy?: boolean;
   /** Destroy afterwards the foundation stack this command deployed, also on failure. Default false. */
   destroy?: boolean;
+  /** Run as a step of this warm cluster (`kindling cluster start`): its id, or `latest`. Default: a transient cluster. */
+  cluster?: string;
 }
 
 /** What the EMR target creates or waits with; tests pass scripted clients and a fast clock. */
@@ -51,6 +67,7 @@ export interface EmrDeps {
 export class EmrTarget implements Target {
   readonly name = "emr" as const;
   private aws: AwsClients | undefined;
+  private warm: EmrSession["warm"];
   private session: EmrSession | undefined;
   private foundation: CommandFoundation | undefined;
   private input: RunInput | undefined;
@@ -83,6 +100,10 @@ export class EmrTarget implements Target {
     try {
       await this.foundation.check();
       if (input?.kind === "s3") await requireS3Input(aws.s3, input);
+      if (this.options.cluster) {
+        const warm = await resolveWarmCluster(aws.emr, config.project, this.options.cluster);
+        this.warm = { id: warm.id, mix: await clusterMix(aws.emr, warm.id) };
+      }
     } catch (error) {
       throw translateAwsError(error, "checking the foundation stack and the input");
     }
@@ -112,6 +133,7 @@ export class EmrTarget implements Target {
       sleep: this.deps.sleep ?? realSleep,
       // Before a destroy, the cluster must be gone: its security groups belong to the stack.
       awaitTermination: Boolean(this.options.destroy),
+      ...(this.warm ? { warm: this.warm } : {}),
       ...(this.deps.pollMs !== undefined ? { pollMs: this.deps.pollMs } : {}),
       ...(this.deps.logWait ? { logWait: this.deps.logWait } : {}),
     };
@@ -124,9 +146,12 @@ export class EmrTarget implements Target {
     const { config } = this.context.loaded;
     const releaseLabel = config.emr.release_label ?? VERSIONS.emrRelease;
     const estimate = estimateRunCost(
-      instanceMix(config.emr),
+      sessionMix(session),
       session.aws.region,
       config.emr.estimated_runtime_minutes,
+      {
+        warm: Boolean(session.warm),
+      },
     );
     return {
       inputUri: emrInputUri(layout, input),
@@ -165,11 +190,15 @@ export class EmrTarget implements Target {
         { hint: `\`kindling logs ${run.id} --follow\` follows it; collect it once it has ended.` },
       );
     }
-    const ran = await followStepCluster(clusterId, stepId, followOptions(session));
+    // A run on a warm cluster is followed to its step's end, not the (shared) cluster's.
+    const on = facts.warm_cluster
+      ? { ...session, warm: { id: clusterId, mix: await clusterMix(session.aws.emr, clusterId) } }
+      : session;
+    const ran = await followStepCluster(clusterId, stepId, followOptions(on));
     return outcomeOf(ran, {
       run,
       layout: runLayout(session.foundation.dataBucketName, run.id),
-      session,
+      session: on,
       facts,
     });
   }
@@ -178,6 +207,17 @@ export class EmrTarget implements Target {
   async terminate(run: RunDir, manifest: Manifest, wait: boolean): Promise<ManifestPatch> {
     const session = this.requireSession();
     const facts = requireCluster(manifest);
+    if (facts.warm_cluster) {
+      // A warm cluster is shared: only this run's step is stopped.
+      await cancelStep(
+        session.aws.emr,
+        facts.cluster_id,
+        facts.step_id,
+        session.io,
+        `kindling terminate ${run.id}`,
+      );
+      return {};
+    }
     await terminateCluster(session.aws.emr, facts.cluster_id, session.io, `kindling terminate ${run.id}`);
     if (!wait) return {};
     const cluster = await awaitTermination(session.aws.emr, facts.cluster_id, {
@@ -190,8 +230,48 @@ export class EmrTarget implements Target {
     return { emr: { ...facts, ...timelineFacts(cluster, undefined, mix, session.aws.region, facts.cost) } };
   }
 
+  /** `kindling cluster start`: a warm cluster for this project's runs (after check()). */
+  async startCluster(idleMinutes: number): Promise<WarmCluster> {
+    const aws = this.requireChecked();
+    const foundation = await this.foundation?.acquire();
+    if (!foundation) throw new KindlingError("check() was not called before startCluster()");
+    return startWarmCluster(this.warmContext(aws), foundation, idleMinutes);
+  }
+
+  /** `kindling cluster list`: this project's warm clusters that are up, newest first. */
+  async listClusters(): Promise<WarmCluster[]> {
+    return listWarmClusters(this.requireChecked().emr, this.context.loaded.config.project);
+  }
+
+  /** `kindling cluster stop`: ends a warm cluster (by id or `latest`), waiting for its end with `wait`. */
+  async stopCluster(ref: string, wait: boolean): Promise<WarmCluster> {
+    const aws = this.requireChecked();
+    const warm = await resolveWarmCluster(aws.emr, this.context.loaded.config.project, ref, "stop");
+    await terminateCluster(aws.emr, warm.id, this.context.io, "kindling cluster stop");
+    if (!wait) return { ...warm, state: "TERMINATING" };
+    const cluster = await awaitTermination(aws.emr, warm.id, { ...this.warmContext(aws) });
+    return { ...warm, state: cluster.Status?.State ?? "TERMINATING" };
+  }
+
   async teardown(): Promise<void> {
     await this.foundation?.release();
+  }
+
+  private warmContext(aws: AwsClients) {
+    return {
+      emr: aws.emr,
+      config: this.context.loaded.config,
+      io: this.context.io,
+      sleep: this.deps.sleep ?? realSleep,
+      clock: this.context.clock,
+      signal: this.context.signal,
+      ...(this.deps.pollMs !== undefined ? { pollMs: this.deps.pollMs } : {}),
+    };
+  }
+
+  private requireChecked(): AwsClients {
+    if (!this.aws) throw new KindlingError("the EMR target is not checked (check() was not called)");
+    return this.aws;
   }
 
   private requireSession(): EmrSession {

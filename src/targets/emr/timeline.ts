@@ -1,6 +1,6 @@
 import type { Cluster, Step } from "@aws-sdk/client-emr";
 import type { EmrRunFacts } from "../../runs/manifest.js";
-import { actualCost } from "./cost.js";
+import { actualCost, costFor, hourlyRate } from "./cost.js";
 import type { InstanceRole } from "./instances.js";
 
 /**
@@ -48,4 +48,31 @@ export function clusterCost(
   const t = cluster.Status?.Timeline;
   if (!t?.CreationDateTime || !t.EndDateTime) return undefined;
   return actualCost(mix, region, { created: t.CreationDateTime, ended: t.EndDateTime });
+}
+
+/**
+ * A run on a warm cluster pays its share of the cluster's time: the step's duration at the cluster's
+ * hourly rate (no provisioning; the idle time between runs is the cluster's, not a run's).
+ */
+export function warmShareFacts(
+  cluster: Cluster,
+  step: Step,
+  mix: readonly InstanceRole[],
+  region: string,
+  cost: EmrRunFacts["cost"],
+): Partial<EmrRunFacts> {
+  const s = step.Status?.Timeline;
+  const running =
+    s?.StartDateTime && s.EndDateTime
+      ? Math.max(0, (s.EndDateTime.getTime() - s.StartDateTime.getTime()) / 1000)
+      : undefined;
+  const share = running === undefined ? undefined : costFor(hourlyRate(mix, region), running);
+  return {
+    timings: {
+      provisioning_seconds: 0,
+      ...(running !== undefined ? { running_seconds: running, billed_seconds: running } : {}),
+    },
+    ...(cluster.Status?.State ? { cluster_state: cluster.Status.State } : {}),
+    cost: share !== undefined ? { ...cost, actual: Math.round(share * 10_000) / 10_000 } : cost,
+  };
 }

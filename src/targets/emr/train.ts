@@ -12,7 +12,6 @@ import { interruptedFailure, type RunFailure, TargetFailure } from "../../runs/f
 import type { EmrRunFacts } from "../../runs/manifest.js";
 import { type RunDir, SUCCESS_MARKER } from "../../runs/store.js";
 import { CODES } from "../../ui/codes.js";
-import { formatUsd } from "../../ui/format.js";
 import type { IoHost } from "../../ui/io.js";
 import { shellQuote } from "../local/launch.js";
 import { packageJob } from "../shared/package.js";
@@ -23,14 +22,16 @@ import {
   type StepClusterOutcome,
   startStepCluster,
 } from "./cluster.js";
-import { type CostEstimate, hourlyRate } from "./cost.js";
+import { type CostEstimate, describeEstimate, hourlyRate } from "./cost.js";
 import { downloadOutputs } from "./download.js";
 import { describeMix, type InstanceRole, instanceMix } from "./instances.js";
 import type { RunLayout } from "./layout.js";
 import { readStepLogs, type StepLogs } from "./logs.js";
 import { planEmrRun } from "./plan.js";
-import { timelineFacts } from "./timeline.js";
+import { timelineFacts, warmShareFacts } from "./timeline.js";
 import { objectExists, uploadAll } from "./upload.js";
+import { addRunStep } from "./warm.js";
+import { CLUSTER_DONE } from "./watch.js";
 
 /** Everything an EMR run works with once the target is prepared. */
 export interface EmrSession {
@@ -47,11 +48,18 @@ export interface EmrSession {
   logWait?: { attempts: number; intervalMs: number };
   /** Wait for a failed cluster to end before returning (the foundation is destroyed next). */
   awaitTermination: boolean;
+  /** Run as a step of this warm cluster (with its instance mix) instead of a transient cluster. */
+  warm?: { id: string; mix: InstanceRole[] };
+}
+
+/** The instances a run's cost is computed from: the warm cluster's, or the config's transient cluster. */
+export function sessionMix(session: Pick<EmrSession, "warm" | "config">): InstanceRole[] {
+  return session.warm?.mix ?? instanceMix(session.config.emr);
 }
 
 /** The manifest's `emr` block as a run starts: where it goes, on what, and what it should cost. */
 export function initialEmrFacts(
-  session: Pick<EmrSession, "aws" | "foundation" | "config">,
+  session: Pick<EmrSession, "aws" | "foundation" | "config" | "warm">,
   layout: RunLayout,
   estimate: CostEstimate,
   releaseLabel: string,
@@ -61,7 +69,8 @@ export function initialEmrFacts(
     release_label: releaseLabel,
     s3_prefix: `s3://${layout.bucket}/${layout.prefix}`,
     log_uri: session.foundation.logUri,
-    instances: instanceMix(session.config.emr).map((r) => ({
+    ...(session.warm ? { cluster_id: session.warm.id, warm_cluster: true } : {}),
+    instances: sessionMix(session).map((r) => ({
       role: r.role,
       instance_types: r.instanceTypes,
       count: r.count,
@@ -104,19 +113,16 @@ export async function trainOnEmr(job: TrainJob, input: RunInput, session: EmrSes
         `${["spark-submit", ...plan.sparkSubmitArgs].map(shellQuote).join(" ")}\n`,
     );
     const e = plan.estimate;
+    const where = session.warm
+      ? `Warm cluster ${session.warm.id}: ${describeMix(session.warm.mix)} in ${aws.region}`
+      : `Cluster: ${describeMix(instanceMix(config.emr))}, ${plan.releaseLabel} in ${aws.region}`;
     io.notify(
-      CODES.EMR_CLUSTER_PLAN.msg(
-        `Cluster: ${describeMix(instanceMix(config.emr))}, ${plan.releaseLabel} in ${aws.region}; estimated ${formatUsd(e.usd)}` +
-          (e.usdPerHour !== undefined
-            ? ` (${formatUsd(e.usdPerHour)}/h × ~${e.minutes} min)`
-            : ` (no price for ${e.missing.join(", ")})`),
-        {
-          releaseLabel: plan.releaseLabel,
-          region: aws.region,
-          ...(e.usd !== undefined ? { usd: e.usd } : {}),
-          ...(e.usdPerHour !== undefined ? { usdPerHour: e.usdPerHour } : {}),
-        },
-      ),
+      CODES.EMR_CLUSTER_PLAN.msg(`${where}; estimated ${describeEstimate(e)}`, {
+        releaseLabel: plan.releaseLabel,
+        region: aws.region,
+        ...(e.usd !== undefined ? { usd: e.usd } : {}),
+        ...(e.usdPerHour !== undefined ? { usdPerHour: e.usdPerHour } : {}),
+      }),
     );
     const facts = initialEmrFacts(session, plan.layout, e, plan.releaseLabel);
     try {
@@ -126,11 +132,12 @@ export async function trainOnEmr(job: TrainJob, input: RunInput, session: EmrSes
       throw awsFailure(error, "uploading the job", facts);
     }
     if (signal.aborted) throw interrupted("interrupted before the cluster was started");
-    const { clusterId, stepId } = await startStepCluster(aws.emr, plan.request, io).catch(
-      (error: unknown) => {
-        throw awsFailure(error, "starting the cluster", facts);
-      },
-    );
+    const started = session.warm
+      ? addRunStep(aws.emr, session.warm.id, plan.sparkSubmitArgs, io)
+      : startStepCluster(aws.emr, plan.request, io);
+    const { clusterId, stepId } = await started.catch((error: unknown) => {
+      throw awsFailure(error, session.warm ? "adding the step" : "starting the cluster", facts);
+    });
     await job.record({ emr: { cluster_id: clusterId, step_id: stepId } });
     const ran = await followStepCluster(clusterId, stepId, followOptions(session));
     return await outcomeOf(ran, {
@@ -150,7 +157,8 @@ export function followOptions(session: EmrSession): FollowOptions {
     s3: session.aws.s3,
     logUri: session.foundation.logUri,
     io: session.io,
-    rate: hourlyRate(instanceMix(session.config.emr), session.aws.region),
+    rate: hourlyRate(sessionMix(session), session.aws.region),
+    warm: Boolean(session.warm),
     sleep: session.sleep,
     clock: session.clock,
     signal: session.signal,
@@ -170,24 +178,48 @@ export async function outcomeOf(
 ): Promise<TrainOutcome> {
   const { run, layout, session } = context;
   const { aws, io } = session;
-  const mix: InstanceRole[] = instanceMix(session.config.emr);
+  const mix: InstanceRole[] = sessionMix(session);
+  const warm = Boolean(session.warm);
   if (ran.outcome === "watch-failed") {
     throw awsFailure(ran.error, `watching cluster ${ran.clusterId}`, context.facts, {
       kind: "WatchFailed",
       message: `lost track of cluster ${ran.clusterId}: ${messageOf(ran.error)}`,
-      hint: `The cluster was asked to terminate; \`kindling status ${run.id}\` shows its state and \`kindling terminate ${run.id}\` ends it.`,
+      hint: warm
+        ? `The step was asked to cancel; the warm cluster stays up. \`kindling status ${run.id}\` shows the step's state.`
+        : `The cluster was asked to terminate; \`kindling status ${run.id}\` shows its state and \`kindling terminate ${run.id}\` ends it.`,
     });
   }
   const emr = {
     ...context.facts,
-    ...timelineFacts(ran.cluster, ran.step, mix, aws.region, context.facts.cost),
+    ...(warm
+      ? warmShareFacts(ran.cluster, ran.step, mix, aws.region, context.facts.cost)
+      : timelineFacts(ran.cluster, ran.step, mix, aws.region, context.facts.cost)),
   };
   if (ran.outcome === "interrupted") {
+    const what = warm
+      ? `interrupted; step ${ran.stepId} was cancelled and warm cluster ${ran.clusterId} stays up`
+      : `interrupted; cluster ${ran.clusterId} was terminated`;
+    throw new TargetFailure(interruptedFailure(null, what), { manifest: { emr } });
+  }
+  // TERMINATING counts: EMR cancels the steps as it starts to terminate, before the cluster has ended.
+  const clusterState = ran.cluster.Status?.State ?? "";
+  if (
+    warm &&
+    ran.outcome === "failed" &&
+    (clusterState === "TERMINATING" || CLUSTER_DONE.has(clusterState))
+  ) {
+    // The shared cluster ended under the run (idle timeout, someone stopped it, capacity lost).
+    await saveLogs(run.dir, ran.logs);
     throw new TargetFailure(
-      interruptedFailure(null, `interrupted; cluster ${ran.clusterId} was terminated`),
       {
-        manifest: { emr },
+        stage: null,
+        kind: "ClusterTerminated",
+        message: `warm cluster ${ran.clusterId} ended while step ${ran.stepId} ran: ${ran.cause.summary}`,
+        summary: ran.cause.summary,
+        hint: "Start another with `kindling cluster start`, or run without --cluster for a transient cluster.",
+        cause: ran.cause.cause,
       },
+      { manifest: { emr } },
     );
   }
   if (ran.outcome === "failed") {

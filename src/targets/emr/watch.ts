@@ -8,7 +8,16 @@ import { costFor, type HourlyRate } from "./cost.js";
 /** The EMR calls Kindling makes, as the aggregated `EMR` client of @aws-sdk/client-emr has them. */
 export type EmrApi = Pick<
   EMR,
-  "runJobFlow" | "describeCluster" | "describeStep" | "listSteps" | "terminateJobFlows"
+  | "runJobFlow"
+  | "describeCluster"
+  | "describeStep"
+  | "listSteps"
+  | "terminateJobFlows"
+  | "addJobFlowSteps"
+  | "cancelSteps"
+  | "listClusters"
+  | "listInstanceGroups"
+  | "listInstanceFleets"
 >;
 
 export const CLUSTER_DONE = new Set(["TERMINATED", "TERMINATED_WITH_ERRORS"]);
@@ -33,12 +42,18 @@ export interface WatchOptions {
   sleep: Sleep;
   signal?: AbortSignal;
   rate: HourlyRate;
+  /**
+   * A warm cluster is shared and outlives the run: the watch ends with the step (or with the cluster, if
+   * it ended underneath), and an abort cancels the step instead of terminating the cluster. Default false.
+   */
+  warm?: boolean;
 }
 
 /**
- * Polls DescribeCluster and DescribeStep until the cluster has terminated, showing cluster state, step
- * state, elapsed time and the cost so far. On abort it terminates the cluster and returns at once.
- * Throttled calls are retried by the SDK (src/aws/clients.ts); what still fails ends the watch.
+ * Polls DescribeCluster and DescribeStep until the cluster has terminated (a warm cluster: until the step
+ * has ended), showing cluster state, step state, elapsed time and the cost so far. On abort it terminates
+ * the cluster (a warm one: cancels the step) and returns at once. Throttled calls are retried by the SDK
+ * (src/aws/clients.ts); what still fails ends the watch.
  */
 export async function watchCluster(options: WatchOptions): Promise<WatchResult> {
   const { emr, clusterId, stepId, io, clock } = options;
@@ -50,7 +65,8 @@ export async function watchCluster(options: WatchOptions): Promise<WatchResult> 
   try {
     for (;;) {
       if (options.signal?.aborted) {
-        await terminateCluster(emr, clusterId, io, "interrupted");
+        if (options.warm) await cancelStep(emr, clusterId, stepId, io, "interrupted");
+        else await terminateCluster(emr, clusterId, io, "interrupted");
         span.fail("interrupted");
         return { cluster, step, interrupted: true };
       }
@@ -82,9 +98,10 @@ export async function watchCluster(options: WatchOptions): Promise<WatchResult> 
       }
       span.update(line, state);
       if (CLUSTER_DONE.has(clusterState)) break;
+      if (options.warm && STEP_DONE.has(stepState)) break;
       // A step that ended while the cluster idles (e.g. a step submitted with CONTINUE) must not keep
       // a billed cluster waiting for its idle timeout.
-      if (STEP_DONE.has(stepState) && clusterState === "WAITING") {
+      if (!options.warm && STEP_DONE.has(stepState) && clusterState === "WAITING") {
         await terminateCluster(emr, clusterId, io, `step ${stepState.toLowerCase()}`);
       }
       await options.sleep(options.pollMs ?? 15_000, options.signal);
@@ -97,6 +114,31 @@ export async function watchCluster(options: WatchOptions): Promise<WatchResult> 
   if (step.Status?.State === "COMPLETED") span.succeed(detail);
   else span.fail(detail);
   return { cluster, step, interrupted: false };
+}
+
+/** Asks EMR to cancel a step on a warm cluster (the cluster goes on for other runs) and says so. */
+export async function cancelStep(
+  emr: Pick<EmrApi, "cancelSteps">,
+  clusterId: string,
+  stepId: string,
+  io: IoHost,
+  why: string,
+): Promise<void> {
+  io.notify(
+    CODES.EMR_STEP_CANCELLED.msg(
+      `Cancelling step ${stepId} on cluster ${clusterId} (${why}); the cluster stays up…`,
+      {
+        clusterId,
+        stepId,
+        why,
+      },
+    ),
+  );
+  await emr.cancelSteps({
+    ClusterId: clusterId,
+    StepIds: [stepId],
+    StepCancellationOption: "SEND_INTERRUPT",
+  });
 }
 
 /** Asks EMR to terminate the cluster (idempotent) and says so. */
