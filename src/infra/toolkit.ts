@@ -398,13 +398,15 @@ async function probeStack(
   } catch (e) {
     if (isCredentialsError(e) || e instanceof PrerequisiteError) {
       const reason = errorMessage(e);
+      // A missing region is not missing credentials: say which setting it is (the error's hint names where).
+      const what =
+        e instanceof PrerequisiteError && !isCredentialsError(e)
+          ? `${reason} ${e.hint ?? ""}`.trim()
+          : `No AWS credentials available (${reason}).`;
       options.io.notify(
-        CODES.INFRA_OFFLINE.msg(
-          `No AWS credentials available (${reason}): listing what a first deploy creates.`,
-          {
-            reason,
-          },
-        ),
+        CODES.INFRA_OFFLINE.msg(`${what} Listing what a first deploy creates, without AWS.`, {
+          reason,
+        }),
       );
       return "offline";
     }

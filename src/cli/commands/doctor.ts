@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { loadConfig } from "../../config/load.js";
 import { KindlingError } from "../../errors.js";
 import { detectJava, requireSparkEnv, VENV_DIR } from "../../targets/local/prerequisites.js";
 import { VERSIONS } from "../../versions.js";
@@ -19,12 +20,15 @@ export interface Check {
 }
 
 /** `kindling doctor`: what is there, what is missing, and the command that fixes it. */
-export async function doctorCommand(
-  _options: DoctorOptions,
-  io: CommandIO,
-  env = process.env,
-): Promise<void> {
-  const checks = [await javaCheck(env), await pysparkCheck(), awsCredentialsCheck(env), awsRegionCheck(env)];
+export async function doctorCommand(options: DoctorOptions, io: CommandIO, env = process.env): Promise<void> {
+  const config = await projectConfig(options.config);
+  const checks = [
+    await javaCheck(env),
+    await pysparkCheck(),
+    awsCredentialsCheck(env),
+    awsRegionCheck(env, config.region),
+    ...(config.check ? [config.check] : []),
+  ];
   io.emitJson({ ok: checks.every((c) => c.status !== "fail"), checks });
   const mark = { ok: "✔", warn: "!", fail: "✖" } as const;
   for (const c of checks) {
@@ -105,14 +109,38 @@ export function awsCredentialsCheck(env: NodeJS.ProcessEnv): Check {
       };
 }
 
-export function awsRegionCheck(env: NodeJS.ProcessEnv): Check {
-  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  return region
-    ? { name: "AWS region", status: "ok", detail: region }
+/**
+ * The region cloud commands use, in their order: the config's aws.region, then AWS_REGION /
+ * AWS_DEFAULT_REGION (a region in the AWS profile is read by the SDK at run time, not here).
+ */
+export function awsRegionCheck(env: NodeJS.ProcessEnv, configRegion?: string): Check {
+  if (configRegion)
+    return { name: "AWS region", status: "ok", detail: `${configRegion} (aws.region in the config)` };
+  const fromEnv = env.AWS_REGION ? "AWS_REGION" : env.AWS_DEFAULT_REGION ? "AWS_DEFAULT_REGION" : undefined;
+  return fromEnv
+    ? { name: "AWS region", status: "ok", detail: `${env[fromEnv]} (${fromEnv})` }
     : {
         name: "AWS region",
         status: "warn",
-        detail: "not set in the environment (only needed for cloud commands)",
-        fix: "Set AWS_REGION, or `region` in your AWS profile.",
+        detail: "not set in the config nor the environment (only needed for cloud commands)",
+        fix: "Set aws.region in kindling.yaml, or AWS_REGION, or `region` in your AWS profile.",
       };
+}
+
+/** The config's aws.region, when the config exists and is valid; a check saying why when it is not. */
+async function projectConfig(file: string | undefined): Promise<{ region?: string; check?: Check }> {
+  if (!file || !existsSync(file)) return {};
+  try {
+    const { config } = await loadConfig(file);
+    return config.aws.region ? { region: config.aws.region } : {};
+  } catch (error) {
+    return {
+      check: {
+        name: "Config",
+        status: "warn",
+        detail: `${file}: ${(error as Error).message}`,
+        fix: `\`kindling validate -c ${file}\` shows every problem and where.`,
+      },
+    };
+  }
 }
