@@ -123,9 +123,9 @@ describe("kindling cluster + run --cluster (moto + EMR emulator)", () => {
   it("Ctrl-C cancels the run's step and leaves the warm cluster up", async () => {
     aws.emr.setExecutor(untilCancelled);
     try {
-      const { child, stderr } = await warmRunWithStepRunning(clusterId);
+      const { child, stderr, exited } = await warmRunWithStepRunning(clusterId);
       child.kill("SIGINT");
-      expect(await exitOf(child)).toBe(130);
+      expect(await exited()).toBe(130);
       expect(stderr()).toMatch(
         new RegExp(`Cancelling step s-\\w+ on cluster ${clusterId} \\(interrupted\\); the cluster stays up`),
       );
@@ -145,11 +145,11 @@ describe("kindling cluster + run --cluster (moto + EMR emulator)", () => {
   it("`cluster stop` under a running run: the run fails saying its cluster ended, and --cluster then refuses", async () => {
     aws.emr.setExecutor(untilCancelled);
     try {
-      const { child, stderr } = await warmRunWithStepRunning(clusterId);
+      const { stderr, exited } = await warmRunWithStepRunning(clusterId);
       const stopped = await cli(["cluster", "stop", "latest"]);
       expect(stopped.code, stopped.stderr).toBe(0);
       expect(stopped.stdout).toMatch(new RegExp(`Cluster ${clusterId}: TERMINATED`));
-      expect(await exitOf(child)).toBe(1);
+      expect(await exited()).toBe(1);
       const manifest = manifestOf(runIdIn(stderr()));
       expect(manifest).toMatchObject({ status: "failed", failure: { kind: "ClusterTerminated" } });
       expect(manifest.failure.message).toMatch(new RegExp(`warm cluster ${clusterId} ended while step`));
@@ -207,7 +207,7 @@ describe("kindling cluster + run --cluster (moto + EMR emulator)", () => {
 /** `kindling run --target emr --cluster ID` as a child process, once its step runs on the warm cluster. */
 async function warmRunWithStepRunning(
   clusterId: string,
-): Promise<{ child: ChildProcess; stderr: () => string }> {
+): Promise<{ child: ChildProcess; stderr: () => string; exited: () => Promise<number | null> }> {
   const child = spawn(
     process.execPath,
     [path.join(ROOT, "bin", "kindling.js"), "run", "--target", "emr", "--cluster", clusterId],
@@ -218,6 +218,8 @@ async function warmRunWithStepRunning(
   child.stderr?.on("data", (d) => {
     stderr += d;
   });
+  // Listened for from the start: the run may end (e.g. its cluster stopped) before the test asks.
+  const closed = new Promise<number | null>((resolve) => child.once("close", resolve));
   const steps = aws.emr.clusters.get(clusterId)?.steps.length ?? 0;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -226,21 +228,19 @@ async function warmRunWithStepRunning(
     if (Date.now() > deadline) throw new Error(`no running step: ${stderr}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { child, stderr: () => stderr };
-}
-
-/** The child's exit code; a child still running after two minutes is killed and the test fails. */
-function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error("the run did not end within 2 minutes"));
-    }, 120_000);
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      resolve(code);
+  /** The exit code; a run still going after two minutes is killed and the test fails with its output. */
+  const exited = () =>
+    new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(new Error(`the run did not end within 2 minutes; it printed:\n${stderr}`));
+      }, 120_000);
+      void closed.then((code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
     });
-  });
+  return { child, stderr: () => stderr, exited };
 }
 
 function runIdIn(stderr: string): string {
