@@ -112,7 +112,8 @@ function pipInstall(
 ): Promise<void> {
   const abi = `cp${platform.python.replace(".", "")}`;
   const args = [
-    ...["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet"],
+    // --no-color: pip quotes its errors into ours, and FORCE_COLOR in the environment would colour them.
+    ...["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet", "--no-color"],
     ...["--target", target, "--no-compile", "--only-binary=:all:"],
     ...[
       "--python-version",
