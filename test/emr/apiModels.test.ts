@@ -5,6 +5,8 @@ import { loadConfig } from "../../src/config/load.js";
 import { planEmrDryRun } from "../../src/targets/emr/dryRun.js";
 import { placeholderFoundation } from "../../src/targets/emr/foundation.js";
 import { buildRunJobFlowRequest } from "../../src/targets/emr/request.js";
+import { listWarmClusters } from "../../src/targets/emr/warm.js";
+import { cancelStep, type EmrApi } from "../../src/targets/emr/watch.js";
 import { validateAgainstApiModels } from "../aws/apiModels.js";
 import { RecordingHost } from "../helpers/recordingHost.js";
 import { mockedRun } from "./mocks.js";
@@ -71,6 +73,24 @@ describe("every request a dry run prints is valid under AWS's published API mode
     expect(validateAgainstApiModels([{ service: "emr", operation: "RunJobFlow", params: request }])).toEqual([
       "",
     ]);
+  });
+
+  it("CancelSteps and ListClusters: what Ctrl-C on a warm run and `cluster list` send", async () => {
+    const sent: Array<{ operation: string; params: unknown }> = [];
+    const emr = {
+      cancelSteps: async (params: unknown) => {
+        sent.push({ operation: "CancelSteps", params });
+        return {};
+      },
+      listClusters: async (params: unknown) => {
+        sent.push({ operation: "ListClusters", params });
+        return { Clusters: [] };
+      },
+    } as unknown as EmrApi;
+    await cancelStep(emr, "j-2AXXXXXXGAPLF", "s-1XXXXXXXXXXXX", new RecordingHost(), "interrupted");
+    await listWarmClusters(emr, "mock");
+    expect(sent.map((s) => s.operation)).toEqual(["CancelSteps", "ListClusters"]);
+    expect(validateAgainstApiModels(sent.map((s) => ({ service: "emr", ...s })))).toEqual(["", ""]);
   });
 
   it("the check is real: a request AWS would refuse is reported", async () => {
