@@ -29,7 +29,7 @@ describe("TerminalRenderer", () => {
   it("on a terminal, a span's progress stays on screen while the timer ticks (the cost so far is not overwritten)", async () => {
     const err = stream(true);
     const out = stream(false);
-    const renderer = new TerminalRenderer({ verbose: false, err: err.s, out: out.s });
+    const renderer = new TerminalRenderer({ verbose: false, err: err.s, out: out.s, env: {} });
     const span = renderer.span(watch());
     span.update("cluster RUNNING · step RUNNING · ~$0.04 so far");
     await new Promise((r) => setTimeout(r, 450));
@@ -41,6 +41,16 @@ describe("TerminalRenderer", () => {
     span.succeed("TERMINATED after 9 min 3 s");
     expect(err.text()).toMatch(/Cluster j-1 \(TERMINATED after 9 min 3 s\)/);
   });
+
+  it.each([{ CI: "true" }, { TERM: "dumb" }])(
+    "a terminal under %o gets plain lines, not a spinner",
+    (env) => {
+      const err = stream(true);
+      const span = new TerminalRenderer({ verbose: false, err: err.s, env }).span(watch());
+      span.succeed("done");
+      expect(err.text()).toBe("… Cluster j-1\n✔ Cluster j-1 (done)\n");
+    },
+  );
 
   it("without a terminal (CI logs), a span prints its start, its progress every 30 s, and its end", () => {
     let now = 0;

@@ -10,6 +10,8 @@ export interface TerminalOptions {
   /** Without a terminal, a running span's progress is printed at most this often. Default 30 s. */
   progressEveryMs?: number;
   now?: () => number;
+  /** Where CI and TERM are read from. Default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -42,10 +44,11 @@ export class TerminalRenderer implements Renderer {
     const started = this.now();
     const elapsed = () => formatDuration((this.now() - started) / 1000);
     // Spark's log lines (--verbose) would garble a redrawn spinner.
-    if (!this.err.isTTY || this.options.verbose) return this.plainSpan(name, elapsed);
+    if (!this.interactive() || this.options.verbose) return this.plainSpan(name, elapsed);
     let detail = "";
-    // discardStdin would put the terminal in raw mode, where Ctrl-C no longer becomes SIGINT.
-    const spinner = ora({ text: name, stream: this.err, discardStdin: false }).start();
+    // discardStdin would put the terminal in raw mode, where Ctrl-C no longer becomes SIGINT. The choice
+    // of a spinner is made above, so ora is not left to make its own (it would print one line and go quiet).
+    const spinner = ora({ text: name, stream: this.err, discardStdin: false, isEnabled: true }).start();
     const render = () => {
       spinner.text = `${name}${detail ? ` · ${detail}` : ""} · ${elapsed()}`;
     };
@@ -65,6 +68,15 @@ export class TerminalRenderer implements Renderer {
         spinner.fail(`${name} (${d ?? elapsed()})`);
       },
     };
+  }
+
+  /**
+   * A terminal that redraws: CI runners often give a pseudo-terminal whose log keeps every frame, and a
+   * dumb terminal cannot move the cursor, so both get plain lines (the rule ora and most CLIs follow).
+   */
+  private interactive(): boolean {
+    const env = this.options.env ?? process.env;
+    return this.err.isTTY === true && !("CI" in env) && env.TERM !== "dumb";
   }
 
   print(text: string): void {
