@@ -2,6 +2,7 @@ import { z } from "zod";
 import { archOfInstanceType } from "../packaging/platform.js";
 import { isReservedColumn, RESERVED_COLUMNS, RESERVED_PREFIX } from "../spec/reserved.js";
 import { awsSection, checkStackName, projectName } from "./deploy.js";
+import { serverlessSection } from "./serverless.js";
 import { didYouMean } from "./suggest.js";
 
 /**
@@ -449,6 +450,7 @@ export const configSchema = z
     spark: sparkSection,
     aws: awsSection,
     emr: emrSection,
+    serverless: serverlessSection,
     python: pythonSection,
   })
   // project and aws.environment together name the foundation stack (src/config/deploy.ts).

@@ -24,6 +24,10 @@ export interface FoundationOutputs {
   instanceRoleArn: string;
   securityConfigurationName: string;
   kmsKeyArn: string;
+  /** The EMR Serverless application (`--target emr-serverless`). Absent in stacks deployed before it existed. */
+  serverlessApplicationId: string | undefined;
+  /** The role its job runs assume (same bucket access as the instance role). */
+  serverlessJobRoleArn: string | undefined;
 }
 
 /** Output keys in the CloudFormation stack, one per FoundationOutputs field. */
@@ -42,6 +46,8 @@ export const OUTPUT_KEYS = {
   instanceRoleArn: "InstanceRoleArn",
   securityConfigurationName: "SecurityConfigurationName",
   kmsKeyArn: "KmsKeyArn",
+  serverlessApplicationId: "ServerlessApplicationId",
+  serverlessJobRoleArn: "ServerlessJobRoleArn",
 } as const satisfies Record<keyof FoundationOutputs, string>;
 
 /**
@@ -54,9 +60,13 @@ export function parseFoundationOutputs(
 ): FoundationOutputs {
   const byKey = new Map(outputs.map((o) => [o.OutputKey, o.OutputValue]));
   const get = (k: keyof FoundationOutputs) => byKey.get(OUTPUT_KEYS[k]);
-  const required = (Object.keys(OUTPUT_KEYS) as (keyof FoundationOutputs)[]).filter(
-    (k) => k !== "serviceAccessSecurityGroupId",
-  );
+  const optional = new Set<keyof FoundationOutputs>([
+    "serviceAccessSecurityGroupId",
+    // Only `--target emr-serverless` needs them, and it says how to get them (src/targets/serverless).
+    "serverlessApplicationId",
+    "serverlessJobRoleArn",
+  ]);
+  const required = (Object.keys(OUTPUT_KEYS) as (keyof FoundationOutputs)[]).filter((k) => !optional.has(k));
   const missing: (keyof FoundationOutputs)[] = required.filter((k) => !get(k));
   const network = get("network");
   if (network !== undefined && network !== "private" && network !== "public") missing.push("network");
@@ -87,5 +97,7 @@ export function parseFoundationOutputs(
     instanceRoleArn: value("instanceRoleArn"),
     securityConfigurationName: value("securityConfigurationName"),
     kmsKeyArn: value("kmsKeyArn"),
+    serverlessApplicationId: get("serverlessApplicationId") || undefined,
+    serverlessJobRoleArn: get("serverlessJobRoleArn") || undefined,
   };
 }

@@ -150,5 +150,7 @@ export function placeholderFoundation(): FoundationOutputs {
     instanceRoleArn: p("instanceRoleArn"),
     securityConfigurationName: p("securityConfigurationName"),
     kmsKeyArn: p("kmsKeyArn"),
+    serverlessApplicationId: p("serverlessApplicationId"),
+    serverlessJobRoleArn: p("serverlessJobRoleArn"),
   };
 }
