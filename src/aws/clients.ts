@@ -1,5 +1,6 @@
 import type { CloudFormation } from "@aws-sdk/client-cloudformation";
 import type { EMR } from "@aws-sdk/client-emr";
+import type { EMRServerless } from "@aws-sdk/client-emr-serverless";
 import type { S3 } from "@aws-sdk/client-s3";
 import { PrerequisiteError } from "../errors.js";
 
@@ -7,6 +8,7 @@ import { PrerequisiteError } from "../errors.js";
 export interface AwsClients {
   s3: S3;
   emr: EMR;
+  emrServerless: EMRServerless;
   cloudFormation: CloudFormation;
   /** The region every client talks to. */
   region: string;
@@ -32,15 +34,16 @@ export const RETRY = { maxAttempts: 8, retryMode: "adaptive" } as const;
 /**
  * Creates the SDK clients. The SDK packages are loaded on first use, so commands that need no AWS never
  * load them. Endpoints follow the SDK's own AWS_ENDPOINT_URL_S3 / _EMR / _CLOUDFORMATION variables
- * (emulators, LocalStack); S3 then uses path-style addressing, which servers on an IP address need.
+ * (emulators, LocalStack; _EMR_SERVERLESS for EMR Serverless); S3 then uses path-style addressing, which servers on an IP address need.
  */
 export async function createAwsClients(target: AwsTarget, env = process.env): Promise<AwsClients> {
   // The pinned SDK supports Node 20; its notice about future releases needing Node 22 would otherwise
   // land in every command's output.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  const [{ S3 }, { EMR }, { CloudFormation }] = await Promise.all([
+  const [{ S3 }, { EMR }, { EMRServerless }, { CloudFormation }] = await Promise.all([
     load<typeof import("@aws-sdk/client-s3")>("@aws-sdk/client-s3"),
     load<typeof import("@aws-sdk/client-emr")>("@aws-sdk/client-emr"),
+    load<typeof import("@aws-sdk/client-emr-serverless")>("@aws-sdk/client-emr-serverless"),
     load<typeof import("@aws-sdk/client-cloudformation")>("@aws-sdk/client-cloudformation"),
   ]);
   const config = {
@@ -63,7 +66,13 @@ export async function createAwsClients(target: AwsTarget, env = process.env): Pr
       cause,
     });
   }
-  return { s3, emr: new EMR(config), cloudFormation: new CloudFormation(config), region };
+  return {
+    s3,
+    emr: new EMR(config),
+    emrServerless: new EMRServerless(config),
+    cloudFormation: new CloudFormation(config),
+    region,
+  };
 }
 
 async function load<T>(name: string): Promise<T> {

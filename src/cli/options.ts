@@ -14,13 +14,16 @@ export interface ConfigOption {
 }
 
 export interface RunOptions extends GlobalOptions, ConfigOption, AwsOptions {
-  /** Where the job runs; "standalone" starts a Spark standalone cluster on 127.0.0.1 for the run. Default local. */
-  target: "local" | "standalone" | "emr";
+  /**
+   * Where the job runs; "standalone" starts a Spark standalone cluster on 127.0.0.1 for the run,
+   * "emr-serverless" runs it on the foundation's EMR Serverless application. Default local.
+   */
+  target: "local" | "standalone" | "emr" | "emr-serverless";
   /** Spark master URL; overrides spark.master. */
   master?: string;
   /** Standalone: how many workers to start. Default 2. */
   workers?: number;
-  /** EMR: print the RunJobFlow request and the planned uploads; no AWS call. Default false. */
+  /** EMR (Serverless): print the RunJobFlow / StartJobRun request and the planned uploads; no AWS call. Default false. */
   dryRun?: boolean;
   /** EMR: deploy the foundation stack first if it is absent. Default false. */
   deploy?: boolean;

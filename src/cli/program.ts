@@ -126,14 +126,14 @@ export function buildProgram(handlers: Handlers): Command {
   withConfig(program.command("run").description("train and evaluate every feature set, then save the models"))
     .addOption(
       new Option("--target <target>", "where the job runs")
-        .choices(["local", "standalone", "emr"])
+        .choices(["local", "standalone", "emr", "emr-serverless"])
         .default("local"),
     )
     .option("--master <url>", "Spark master URL (overrides spark.master)", masterUrl)
     .option("--workers <n>", "standalone: workers to start (default 2)", positiveInteger)
     .option(
       "--dry-run",
-      "EMR: print the requests (RunJobFlow or AddJobFlowSteps) and planned uploads; no AWS call",
+      "EMR: print the requests (RunJobFlow, AddJobFlowSteps or StartJobRun) and planned uploads; no AWS call",
       false,
     )
     .option("--deploy", "EMR: deploy the foundation stack first if it is absent", false)
@@ -152,7 +152,7 @@ export function buildProgram(handlers: Handlers): Command {
     .action(async (_opts, cmd: Command) => {
       const o = cmd.opts<{
         config: string;
-        target: "local" | "standalone" | "emr";
+        target: "local" | "standalone" | "emr" | "emr-serverless";
         master?: string;
         workers?: number;
         dryRun: boolean;
@@ -162,8 +162,9 @@ export function buildProgram(handlers: Handlers): Command {
         profile?: string;
         region?: string;
       }>();
-      if (o.target !== "emr" && (o.dryRun || o.deploy || o.destroy)) {
-        throw new UsageError("--dry-run, --deploy and --destroy need --target emr");
+      const cloud = o.target === "emr" || o.target === "emr-serverless";
+      if (!cloud && (o.dryRun || o.deploy || o.destroy)) {
+        throw new UsageError("--dry-run, --deploy and --destroy need --target emr or emr-serverless");
       }
       if (o.cluster !== undefined && o.target !== "emr") throw new UsageError("--cluster needs --target emr");
       if (o.cluster !== undefined && (o.deploy || o.destroy)) {
@@ -193,7 +194,7 @@ export function buildProgram(handlers: Handlers): Command {
         target: o.target,
         ...(o.master ? { master: o.master } : {}),
         ...(o.workers !== undefined ? { workers: o.workers } : {}),
-        ...(o.target === "emr" ? { dryRun: o.dryRun, deploy: o.deploy, destroy: o.destroy } : {}),
+        ...(cloud ? { dryRun: o.dryRun, deploy: o.deploy, destroy: o.destroy } : {}),
         ...(o.cluster !== undefined ? { cluster: o.cluster } : {}),
         ...(o.profile ? { profile: o.profile } : {}),
         ...(o.region ? { region: o.region } : {}),

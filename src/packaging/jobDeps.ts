@@ -44,6 +44,18 @@ export function emrPythonPlatform(config: Config): PythonPlatform {
   return { python, arch: archOfInstanceTypes(types) };
 }
 
+/** The platform of the EMR Serverless application: its release's Python on its architecture. */
+export function serverlessPythonPlatform(config: Config): PythonPlatform {
+  const release = config.serverless.release_label ?? config.emr.release_label ?? VERSIONS.emrRelease;
+  const python = config.python.version ?? pythonForRelease(release);
+  if (!python) {
+    throw new UsageError(`Kindling does not know which Python ${release} runs PySpark with`, {
+      hint: "Set python.version to the application's Python (e.g. 3.9).",
+    });
+  }
+  return { python, arch: config.serverless.architecture === "arm64" ? "aarch64" : "x86_64" };
+}
+
 /** The job's packages for this platform, built once per exact set and cached. */
 export async function jobDepsArchive(
   config: Config,

@@ -259,10 +259,9 @@ function pick(params: Record<string, number>, keys: string[]): Record<string, nu
   return Object.fromEntries(keys.filter((k) => k in params).map((k) => [k, params[k] as number]));
 }
 
-/** Cloud runs record their cost (the EMR target: billed when known, else estimated); local runs cost nothing. */
+/** Cloud runs record their cost (billed when known, else estimated); local runs cost nothing. */
 function costOf(manifest: Manifest): ReportData["headline"]["cost"] {
-  const cost = (manifest as { emr?: { cost?: { currency?: string; actual?: number; estimated?: number } } })
-    .emr?.cost;
+  const cost = (manifest.emr ?? manifest.serverless)?.cost;
   const amount = cost?.actual ?? cost?.estimated;
   if (amount === undefined) return null;
   return { amount, currency: cost?.currency ?? "USD", estimated: cost?.actual === undefined };

@@ -85,7 +85,7 @@ function headline(data: ReportData): string {
   // Cost is a cloud fact; a local run has none to show.
   const cost = h.cost
     ? card("Cost", formatUsd(h.cost.amount), h.cost.estimated ? "estimated" : "billed")
-    : data.run.target === "emr"
+    : data.run.target === "emr" || data.run.target === "emr-serverless"
       ? card("Cost", "—", "not recorded")
       : "";
   return `<section class="headline" aria-label="Summary">

@@ -56,6 +56,42 @@ export interface Manifest {
   };
   /** Only for target "emr": the cluster, its instance mix, timings and cost. */
   emr?: EmrRunFacts;
+  /** Only for target "emr-serverless": the application, the job run, its size, timings and cost. */
+  serverless?: ServerlessRunFacts;
+}
+
+/** Where an EMR Serverless run ran, how long it waited and ran, and what it was billed. */
+export interface ServerlessRunFacts {
+  region: string;
+  release_label: string;
+  architecture: string;
+  application_id: string;
+  job_run_id?: string;
+  job_run_state?: string;
+  state_details?: string;
+  /** s3://<data bucket>/runs/<run-id>/ */
+  s3_prefix: string;
+  log_uri: string;
+  driver: { cpu: number; memory: string };
+  executor: { cpu: number; memory: string; count: number };
+  timings?: {
+    created_at?: string;
+    ended_at?: string;
+    /** Submission → end, as EMR Serverless reports it. */
+    total_seconds?: number;
+    /** Time the workers ran (totalExecutionDurationSeconds). */
+    running_seconds?: number;
+    /** Submission → running: the application starting and workers being placed. */
+    queued_seconds?: number;
+  };
+  billed?: { vcpu_hours: number; memory_gb_hours: number; storage_gb_hours: number };
+  cost: {
+    currency: string;
+    usd_per_hour?: number;
+    estimated?: number;
+    actual?: number;
+    price_table_as_of: string;
+  };
 }
 
 /** Where an EMR run ran, how long each phase took and what it cost. */
@@ -93,17 +129,21 @@ export interface EmrRunFacts {
 }
 
 /** A change to manifest.json; `versions` and `emr` merge into what is there. */
-export type ManifestPatch = Partial<Omit<Manifest, "versions" | "emr">> & {
+export type ManifestPatch = Partial<Omit<Manifest, "versions" | "emr" | "serverless">> & {
   versions?: Partial<Manifest["versions"]>;
   emr?: Partial<EmrRunFacts>;
+  serverless?: Partial<ServerlessRunFacts>;
 };
 
 export function mergeManifest(manifest: Manifest, patch: ManifestPatch): Manifest {
-  const { versions, emr, ...rest } = patch;
+  const { versions, emr, serverless, ...rest } = patch;
   return {
     ...manifest,
     ...rest,
     versions: { ...manifest.versions, ...versions },
     ...(emr || manifest.emr ? { emr: { ...manifest.emr, ...emr } as EmrRunFacts } : {}),
+    ...(serverless || manifest.serverless
+      ? { serverless: { ...manifest.serverless, ...serverless } as ServerlessRunFacts }
+      : {}),
   };
 }

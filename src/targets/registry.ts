@@ -1,5 +1,6 @@
 import type { EmrDeps, EmrTargetOptions } from "./emr/target.js";
 import type { LocalTargetOptions } from "./local/target.js";
+import type { ServerlessDeps, ServerlessTargetOptions } from "./serverless/target.js";
 import type { StandaloneTargetOptions } from "./standalone/target.js";
 import type { Target, TargetContext } from "./target.js";
 
@@ -7,7 +8,8 @@ import type { Target, TargetContext } from "./target.js";
 export type TargetChoice =
   | ({ name: "local" } & LocalTargetOptions)
   | ({ name: "standalone" } & StandaloneTargetOptions)
-  | ({ name: "emr"; deps?: EmrDeps } & EmrTargetOptions);
+  | ({ name: "emr"; deps?: EmrDeps } & EmrTargetOptions)
+  | ({ name: "emr-serverless"; deps?: ServerlessDeps } & ServerlessTargetOptions);
 
 /**
  * Builds the target a command asked for. Each target's module is loaded only when chosen, so a local run
@@ -28,6 +30,11 @@ export async function createTarget(choice: TargetChoice, context: TargetContext)
       const { EmrTarget } = await import("./emr/target.js");
       const { name: _, deps, ...options } = choice;
       return new EmrTarget(context, options, deps);
+    }
+    case "emr-serverless": {
+      const { ServerlessTarget } = await import("./serverless/target.js");
+      const { name: _, deps, ...options } = choice;
+      return new ServerlessTarget(context, options, deps);
     }
   }
 }

@@ -179,6 +179,43 @@ export const CODES = {
     "Kindling asked EMR to cancel a run's step on a warm cluster; the cluster stays up.",
   ),
 
+  // EMR Serverless
+  SERVERLESS_PLAN: code<{ applicationId: string; releaseLabel: string; region: string; usd?: number }>(
+    "KND_I5101",
+    "info",
+    "The application a run goes to, the job's size and its estimated cost.",
+  ),
+  SERVERLESS_STARTED: code<{ applicationId: string; jobRunId: string }>(
+    "KND_I5102",
+    "info",
+    "StartJobRun returned; the job run's workers are billed once they start.",
+  ),
+  SERVERLESS_WATCH: code<{ applicationId: string; jobRunId: string }>(
+    "KND_I5103",
+    "info",
+    "The job run is watched (span).",
+  ),
+  SERVERLESS_STATE: code<{ jobRunId: string; state: string; seconds: number; details?: string }>(
+    "KND_I5104",
+    "info",
+    "The job run changed state; also the span's updates.",
+  ),
+  SERVERLESS_QUEUED: code<{ jobRunId: string; state: string; seconds: number; timeoutMinutes: number }>(
+    "KND_W5105",
+    "warn",
+    "The job run waits for capacity (the application's maximum, or the account's vCPU quota).",
+  ),
+  SERVERLESS_CANCELLING: code<{ jobRunId: string; why: string }>(
+    "KND_W5106",
+    "warn",
+    "Kindling asked EMR Serverless to cancel a job run.",
+  ),
+  SERVERLESS_COST: code<{ jobRunId: string; usd?: number; estimated?: number }>(
+    "KND_I5107",
+    "info",
+    "What a job run cost, from its billed resource utilization.",
+  ),
+
   // What travels with the job
   PYDEPS_BUILD: code<{ requirements: string[]; python: string; arch: string }>(
     "KND_I6004",

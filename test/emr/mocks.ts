@@ -13,6 +13,7 @@ import {
   RunJobFlowCommand,
   TerminateJobFlowsCommand,
 } from "@aws-sdk/client-emr";
+import { EMRServerless } from "@aws-sdk/client-emr-serverless";
 import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
@@ -146,6 +147,7 @@ export async function mockedRun(extraConfig = "") {
   const config = { region: "us-east-1", credentials };
   const aws: AwsClients = {
     emr: new EMR(config),
+    emrServerless: new EMRServerless(config),
     s3: new S3(config),
     cloudFormation: new CloudFormation(config),
     region: "us-east-1",

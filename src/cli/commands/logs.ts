@@ -3,10 +3,12 @@ import path from "node:path";
 import { createAwsClients } from "../../aws/clients.js";
 import { realSleep, type Sleep } from "../../clock.js";
 import { readJson } from "../../runs/files.js";
-import type { Manifest } from "../../runs/manifest.js";
+import type { Manifest, ServerlessRunFacts } from "../../runs/manifest.js";
 import { readStepLogs, type StepLogs } from "../../targets/emr/logs.js";
 import { CLUSTER_DONE } from "../../targets/emr/watch.js";
 import { renderJobLogLine } from "../../targets/local/events.js";
+import { readDriverLogs } from "../../targets/serverless/train.js";
+import { JOB_RUN_DONE } from "../../targets/serverless/watch.js";
 import { displayPath } from "../../ui/format.js";
 import type { CommandIO } from "../io.js";
 import type { LogsOptions } from "../options.js";
@@ -30,6 +32,11 @@ export async function logsCommand(
 ): Promise<void> {
   const run = await namedRun(options, io);
   const sleep = deps.sleep ?? realSleep;
+  const serverless = run.manifest?.serverless;
+  if (serverless?.job_run_id) {
+    await serverlessLogs(serverless, run.id, options, io, deps);
+    return;
+  }
   const emr = run.manifest?.emr;
   if (!emr?.cluster_id) {
     await localLogs(run.dir, run.id, options.follow, io, sleep);
@@ -72,6 +79,44 @@ export async function logsCommand(
     step_stderr: logs.stepStderr ?? null,
     driver_stdout: logs.containerStdout ?? null,
     driver_stderr: logs.containerStderr ?? null,
+  });
+}
+
+/** An EMR Serverless run's driver logs; with `follow`, until the job run has ended. */
+async function serverlessLogs(
+  facts: ServerlessRunFacts,
+  runId: string,
+  options: LogsOptions,
+  io: CommandIO,
+  deps: { aws?: AwsFactory; sleep?: Sleep; pollMs?: number },
+): Promise<void> {
+  const aws = await (deps.aws ?? createAwsClients)({
+    region: facts.region,
+    ...(options.profile ? { profile: options.profile } : {}),
+  });
+  const jobRunId = facts.job_run_id ?? "";
+  const read = () => readDriverLogs(aws.s3, facts.log_uri, facts.application_id, jobRunId);
+  let logs = await read();
+  while (options.follow && !io.signal.aborted) {
+    const state =
+      (await aws.emrServerless.getJobRun({ applicationId: facts.application_id, jobRunId })).jobRun?.state ??
+      "";
+    logs = await read();
+    if (JOB_RUN_DONE.has(state)) break;
+    await (deps.sleep ?? realSleep)(deps.pollMs ?? 10_000, io.signal);
+  }
+  if (logs.stdout) io.print(`── job (driver stdout) ──\n${logs.stdout}`);
+  if (logs.stderr) io.print(`── driver stderr ──\n${logs.stderr}`);
+  if (!logs.stdout && !logs.stderr) {
+    io.print(
+      `No driver logs under ${facts.log_uri} for job run ${jobRunId} yet (EMR Serverless writes them as the job runs).`,
+    );
+  }
+  io.emitJson({
+    run_id: runId,
+    job_run_id: jobRunId,
+    driver_stdout: logs.stdout ?? null,
+    driver_stderr: logs.stderr ?? null,
   });
 }
 

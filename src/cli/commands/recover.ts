@@ -1,4 +1,5 @@
 import { loadConfig } from "../../config/load.js";
+import type { Manifest } from "../../runs/manifest.js";
 import { collectRun, terminateRun } from "../../runs/recover.js";
 import { type RunResult, runJson } from "../../runs/result.js";
 import { createTarget } from "../../targets/registry.js";
@@ -12,8 +13,23 @@ import { namedRun } from "./status.js";
 /** `kindling terminate RUN`: end a cloud run's cluster, e.g. after the CLI that started it died. */
 export async function terminateCommand(options: TerminateOptions, io: CommandIO): Promise<void> {
   const run = await namedRun(options, io);
-  const target = await recoveryTarget(options, run.manifest?.emr?.region, io);
+  const target = await recoveryTarget(options, run.manifest, io);
   const manifest = await terminateRun({ run, target, io: io.host, signal: io.signal, wait: options.wait });
+  const serverless = manifest.serverless;
+  if (serverless) {
+    io.emitJson({
+      run_id: run.id,
+      status: manifest.status,
+      job_run_id: serverless.job_run_id,
+      job_run_state: serverless.job_run_state,
+      cost: serverless.cost,
+    });
+    io.print(
+      `Run ${run.id}: ${manifest.status}; job run ${serverless.job_run_id} ${serverless.job_run_state ?? "cancelling"}` +
+        (serverless.cost.actual !== undefined ? `, cost ${formatUsd(serverless.cost.actual)}` : ""),
+    );
+    return;
+  }
   const emr = manifest.emr;
   io.emitJson({
     run_id: run.id,
@@ -32,7 +48,7 @@ export async function terminateCommand(options: TerminateOptions, io: CommandIO)
 export async function collectCommand(options: CollectOptions, io: CommandIO): Promise<RunResult> {
   const run = await namedRun(options, io);
   const loaded = await loadConfig(options.config);
-  const target = await recoveryTarget(options, run.manifest?.emr?.region, io);
+  const target = await recoveryTarget(options, run.manifest, io);
   const result = await collectRun({
     run,
     target,
@@ -45,21 +61,23 @@ export async function collectCommand(options: CollectOptions, io: CommandIO): Pr
   return result;
 }
 
-/** The EMR target in the region the run used, with the project's config (its foundation stack). */
+/** The run's cloud target (EMR or EMR Serverless) in the region it used, with the project's config. */
 async function recoveryTarget(
   options: { config: string; profile?: string; region?: string },
-  runRegion: string | undefined,
+  manifest: Manifest | undefined,
   io: CommandIO,
 ) {
   const loaded = await loadConfig(options.config);
-  const region = options.region ?? runRegion;
+  const region = options.region ?? manifest?.serverless?.region ?? manifest?.emr?.region;
+  const aws = {
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(region ? { region } : {}),
+  };
+  const deps = emrDepsFromEnv();
   return createTarget(
-    {
-      name: "emr",
-      ...(options.profile ? { profile: options.profile } : {}),
-      ...(region ? { region } : {}),
-      deps: emrDepsFromEnv(),
-    },
+    manifest?.target === "emr-serverless"
+      ? { name: "emr-serverless", ...aws, deps: deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {} }
+      : { name: "emr", ...aws, deps },
     targetContext(loaded, io),
   );
 }

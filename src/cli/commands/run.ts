@@ -18,6 +18,11 @@ export async function runCommand(options: RunOptions, io: CommandIO): Promise<Ru
     await emrDryRunCommand(options, loaded, io);
     return undefined;
   }
+  if (options.target === "emr-serverless" && options.dryRun) {
+    const { serverlessDryRunCommand } = await import("./emrDryRun.js");
+    await serverlessDryRunCommand(options, loaded, io);
+    return undefined;
+  }
   return trainOn(targetChoice(options), loaded, io);
 }
 
@@ -51,6 +56,16 @@ function targetChoice(options: RunOptions): TargetChoice {
         ...(options.cluster ? { cluster: options.cluster } : {}),
         deps: emrDepsFromEnv(),
       };
+    case "emr-serverless": {
+      const poll = emrDepsFromEnv().pollMs;
+      return {
+        name: "emr-serverless",
+        ...aws,
+        deploy: Boolean(options.deploy),
+        destroy: Boolean(options.destroy),
+        deps: poll !== undefined ? { pollMs: poll } : {},
+      };
+    }
     default:
       return { name: "local", ...(options.master ? { master: options.master } : {}) };
   }
@@ -67,6 +82,13 @@ export function runSummary(result: RunResult): string {
     );
   }
   lines.push(`Best: ${metrics.best_feature_set}. Finished in ${formatDuration(manifest.duration_seconds)}.`);
+  const serverless = manifest.serverless;
+  if (serverless) {
+    const t = serverless.timings;
+    lines.push(
+      `Job run ${serverless.job_run_id}: queued ${formatDuration(t?.queued_seconds)}, running ${formatDuration(t?.running_seconds)}; cost ${formatUsd(serverless.cost.actual)} (estimated ${formatUsd(serverless.cost.estimated)}).`,
+    );
+  }
   const emr = manifest.emr;
   if (emr) {
     const t = emr.timings;

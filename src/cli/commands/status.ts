@@ -23,7 +23,10 @@ export async function namedRun(options: { config: string; run: string }, io: Com
   return run;
 }
 
-/** `kindling status RUN`: the run's manifest state; for an EMR run still going, the cluster's live state. */
+/**
+ * `kindling status RUN`: the run's manifest state; for a cloud run still going, the cluster's or job run's
+ * live state.
+ */
 export async function statusCommand(
   options: StatusOptions,
   io: CommandIO,
@@ -76,6 +79,31 @@ export async function statusCommand(
         `  now: cluster ${live.cluster_state} · step ${live.step_state ?? "?"} · ${formatDuration(seconds)} · ${cost === undefined ? "cost unknown" : `~${formatUsd(cost)} so far`}`,
       );
       if (live.cluster_reason) lines.push(`  reason: ${live.cluster_reason}`);
+    }
+  }
+  const serverless = m.serverless;
+  if (serverless) {
+    out.serverless = serverless;
+    lines.push(
+      `  job run ${serverless.job_run_id ?? "(not started)"} on application ${serverless.application_id} in ${serverless.region}, outputs ${serverless.s3_prefix}`,
+    );
+    if (serverless.cost.actual !== undefined) lines.push(`  cost ${formatUsd(serverless.cost.actual)}`);
+    if (m.status === "running" && serverless.job_run_id) {
+      const aws = await awsFactory({
+        region: serverless.region,
+        ...(options.profile ? { profile: options.profile } : {}),
+      });
+      const jobRun = (
+        await aws.emrServerless.getJobRun({
+          applicationId: serverless.application_id,
+          jobRunId: serverless.job_run_id,
+        })
+      ).jobRun;
+      const live = { job_run_state: jobRun?.state, state_details: jobRun?.stateDetails };
+      out.live = live;
+      lines.push(
+        `  now: job run ${live.job_run_state ?? "?"}${live.state_details ? ` (${live.state_details})` : ""}`,
+      );
     }
   }
   io.emitJson(out);

@@ -3,19 +3,68 @@ import os from "node:os";
 import path from "node:path";
 import { type Clock, systemClock } from "../../clock.js";
 import type { LoadedConfig } from "../../config/load.js";
+import type { FoundationOutputs } from "../../infra/outputs.js";
 import { emrPythonPlatform, jobDepsArchive } from "../../packaging/jobDeps.js";
 import { writeJson } from "../../runs/files.js";
 import { checkRunInput, resolveRunInput } from "../../runs/input.js";
 import { newRunId } from "../../runs/runId.js";
 import { compileSpec } from "../../spec/compile.js";
+import type { JobSpec, TargetName } from "../../spec/types.js";
 import type { IoHost } from "../../ui/io.js";
 import { KINDLING_VERSION } from "../../versions.js";
 import { requireSparkEnv } from "../local/prerequisites.js";
 import { packageJob } from "../shared/package.js";
+import type { RunInput } from "../target.js";
 import { placeholderFoundation } from "./foundation.js";
 import { instanceMix } from "./instances.js";
 import { runLayout } from "./layout.js";
 import { type EmrRunPlan, emrInputUri, planEmrRun } from "./plan.js";
+
+/** What every cloud dry run starts from: the checked input, a run id, the spec and the packaged job. */
+export interface DryRunBasis {
+  input: RunInput;
+  runId: string;
+  foundation: FoundationOutputs;
+  spec: JobSpec;
+  specFile: string;
+  zipFile: string;
+}
+
+/**
+ * The part of a dry run every cloud target shares: the same input checks and spec as a real run, the
+ * job packaged, the stack's outputs as `<OutputKey>` placeholders; no AWS call and no run directory.
+ * `plan` gets them in a scratch folder that is removed afterwards.
+ */
+export async function withDryRunBasis<T>(
+  options: { loaded: LoadedConfig; io: IoHost; signal?: AbortSignal; clock?: Clock },
+  target: TargetName,
+  plan: (basis: DryRunBasis) => Promise<T>,
+): Promise<T> {
+  const { loaded, io } = options;
+  const input = await resolveRunInput(await checkRunInput(loaded, io, options.signal), io);
+  const createdAt = (options.clock ?? systemClock)();
+  const runId = newRunId(loaded.config.project, createdAt);
+  const foundation = placeholderFoundation();
+  const layout = runLayout(foundation.dataBucketName, runId);
+  const spec = compileSpec(loaded.config, {
+    runId,
+    createdAt,
+    kindlingVersion: KINDLING_VERSION,
+    target,
+    inputUri: emrInputUri(layout, input),
+    outputUri: layout.outputUri,
+    successMarker: true,
+  });
+  const scratch = await mkdtemp(path.join(os.tmpdir(), "kindling-dry-run-"));
+  try {
+    const specFile = path.join(scratch, "spec.json");
+    await writeJson(specFile, spec);
+    const zipFile = await packageJob(path.join(scratch, "kindling_job.zip"));
+    return await plan({ input, runId, foundation, spec, specFile, zipFile });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
 
 /**
  * Plans a run as `kindling run --target emr` would make it, without any AWS call or run directory: the
@@ -32,32 +81,11 @@ export async function planEmrDryRun(options: {
   clock?: Clock;
 }): Promise<EmrRunPlan> {
   const { loaded, io } = options;
-  const input = await resolveRunInput(await checkRunInput(loaded, io, options.signal), io);
-  const createdAt = (options.clock ?? systemClock)();
-  const runId = newRunId(loaded.config.project, createdAt);
-  const foundation = placeholderFoundation();
-  const layout = runLayout(foundation.dataBucketName, runId);
-  const spec = compileSpec(loaded.config, {
-    runId,
-    createdAt,
-    kindlingVersion: KINDLING_VERSION,
-    target: "emr",
-    inputUri: emrInputUri(layout, input),
-    outputUri: layout.outputUri,
-    successMarker: true,
-  });
-  const scratch = await mkdtemp(path.join(os.tmpdir(), "kindling-emr-"));
-  try {
-    const specFile = path.join(scratch, "spec.json");
-    await writeJson(specFile, spec);
-    return await planEmrRun({
+  return withDryRunBasis(options, "emr", async (basis) =>
+    planEmrRun({
+      ...basis,
       config: loaded.config,
-      runId,
-      foundation,
       region: options.region ?? loaded.config.aws.region ?? process.env.AWS_REGION,
-      input,
-      spec,
-      specFile,
       // No AWS call: the cluster is named as given, its instances assumed to be this config's.
       ...(options.cluster
         ? {
@@ -67,14 +95,11 @@ export async function planEmrDryRun(options: {
             },
           }
         : {}),
-      zipFile: await packageJob(path.join(scratch, "kindling_job.zip")),
       deps: await jobDepsArchive(loaded.config, emrPythonPlatform(loaded.config), {
         pip: requireSparkEnv().python,
         io,
         ...(options.signal ? { signal: options.signal } : {}),
       }),
-    });
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
+    }),
+  );
 }

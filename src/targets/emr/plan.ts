@@ -58,7 +58,7 @@ export function emrInputUri(layout: RunLayout, input: RunInput): string {
 
 /** Plans an EMR run: the uploads, the step and the RunJobFlow request for a compiled spec. */
 export async function planEmrRun(p: PlanInput): Promise<EmrRunPlan> {
-  const { config, input } = p;
+  const { config } = p;
   const layout = runLayout(p.foundation.dataBucketName, p.runId);
   const depsAt = depsKey(p.deps.sha256);
   const sparkSubmitArgs = emrSparkSubmitArgs(config, {
@@ -75,33 +75,7 @@ export async function planEmrRun(p: PlanInput): Promise<EmrRunPlan> {
     foundation: p.foundation,
     sparkSubmitArgs,
   });
-  const size = async (file: string) => (await stat(file)).size;
-  const upload = (
-    kind: PlannedUpload["kind"],
-    file: string,
-    key: string,
-    bytes: number,
-    skipIfExists: boolean,
-  ) => ({
-    kind,
-    file,
-    bucket: layout.bucket,
-    key,
-    bytes,
-    skipIfExists,
-  });
-  const digest = input.location.kind === "local" ? input.digest : undefined;
-  const uploads: PlannedUpload[] = [
-    // Content-addressed: an unchanged input is not uploaded again.
-    ...(digest?.files ?? []).map((f) =>
-      upload("data", f.file, `data/${digest?.sha256}/${f.name}`, f.bytes, true),
-    ),
-    upload("deps", p.deps.file, depsAt, p.deps.bytes, true),
-    upload("code", JOB_ENTRY, layout.entryKey, await size(JOB_ENTRY), false),
-    upload("code", p.zipFile, layout.zipKey, await size(p.zipFile), false),
-    // The spec goes last: once it is there, the run's inputs are complete.
-    upload("spec", p.specFile, layout.specKey, await size(p.specFile), false),
-  ];
+  const uploads = await plannedUploads(p, layout, depsAt);
   const estimate = estimateRunCost(
     p.warm?.mix ?? instanceMix(config.emr),
     p.region ?? "",
@@ -120,6 +94,36 @@ export async function planEmrRun(p: PlanInput): Promise<EmrRunPlan> {
     estimate,
     ...(p.warm ? { addSteps: warmStepRequest(p.warm.id, sparkSubmitArgs) } : {}),
   };
+}
+
+/**
+ * What a cloud run puts in the data bucket, in order: the input (content-addressed, skipped when there),
+ * the job's Python packages (likewise), the code, and the spec last: once it is there, the inputs are
+ * complete. Shared by every target that runs from S3.
+ */
+export async function plannedUploads(
+  p: Pick<PlanInput, "input" | "deps" | "zipFile" | "specFile">,
+  layout: RunLayout,
+  depsAt: string,
+): Promise<PlannedUpload[]> {
+  const size = async (file: string) => (await stat(file)).size;
+  const upload = (
+    kind: PlannedUpload["kind"],
+    file: string,
+    key: string,
+    bytes: number,
+    skipIfExists: boolean,
+  ): PlannedUpload => ({ kind, file, bucket: layout.bucket, key, bytes, skipIfExists });
+  const digest = p.input.location.kind === "local" ? p.input.digest : undefined;
+  return [
+    ...(digest?.files ?? []).map((f) =>
+      upload("data", f.file, `data/${digest?.sha256}/${f.name}`, f.bytes, true),
+    ),
+    upload("deps", p.deps.file, depsAt, p.deps.bytes, true),
+    upload("code", JOB_ENTRY, layout.entryKey, await size(JOB_ENTRY), false),
+    upload("code", p.zipFile, layout.zipKey, await size(p.zipFile), false),
+    upload("spec", p.specFile, layout.specKey, await size(p.specFile), false),
+  ];
 }
 
 /** The step's spark-submit arguments for a job whose code and spec are at these keys of the bucket. */
