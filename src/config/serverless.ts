@@ -98,7 +98,9 @@ export const serverlessSection = z
       .min(1)
       .max(1440)
       .default(60)
-      .describe("A job run still going after this is cancelled by EMR Serverless: a hung job cannot bill forever."),
+      .describe(
+        "A job run still going after this is cancelled by EMR Serverless: a hung job cannot bill forever.",
+      ),
     estimated_runtime_minutes: z
       .number()
       .positive()
