@@ -12,7 +12,7 @@ export const WORKER_CPUS = [1, 2, 4, 8, 16] as const;
  * Memory a worker of each size may have, in GB, from AWS's "Worker configurations" table: Spark's memory
  * plus its overhead (10%, at least 384 MiB) must fall in this range.
  */
-export const WORKER_MEMORY_GB: Record<(typeof WORKER_CPUS)[number], readonly [number, number]> = {
+export const WORKER_MEMORY_GB: Readonly<Record<number, readonly [number, number]>> = {
   1: [2, 8],
   2: [4, 16],
   4: [8, 30],
@@ -34,12 +34,26 @@ export function workerMemoryGb(sparkMemory: string): number {
   return gb + Math.max(gb * 0.1, 384 / 1024);
 }
 
+/**
+ * The memory of the worker EMR Serverless places for a Spark setting: the setting plus overhead, rounded up
+ * to the worker table's step (1 GB up to 4 vCPU, 4 GB at 8, 8 GB at 16). This is what is billed.
+ */
+export function workerSizeGb(cpu: number, sparkMemory: string): number {
+  const step = cpu >= 16 ? 8 : cpu >= 8 ? 4 : 1;
+  const [low] = WORKER_MEMORY_GB[cpu] ?? [0];
+  return Math.max(low, Math.ceil(workerMemoryGb(sparkMemory) / step) * step);
+}
+
 const worker = (cpu: number, mem: string, what: string) =>
   z
     .strictObject({
       cpu: z
-        .union(WORKER_CPUS.map((n) => z.literal(n)))
-        .default(cpu as (typeof WORKER_CPUS)[number])
+        .int()
+        .refine(
+          (n) => n in WORKER_MEMORY_GB,
+          `must be one of EMR Serverless's worker sizes: ${WORKER_CPUS.join(", ")} vCPUs`,
+        )
+        .default(cpu)
         .describe(`vCPUs of the ${what}: 1, 2, 4, 8 or 16.`),
       memory: memory
         .default(mem)
@@ -47,7 +61,9 @@ const worker = (cpu: number, mem: string, what: string) =>
     })
     .prefault({})
     .superRefine((w, ctx) => {
-      const [low, high] = WORKER_MEMORY_GB[w.cpu];
+      const range = WORKER_MEMORY_GB[w.cpu];
+      if (!range) return; // reported on cpu
+      const [low, high] = range;
       const total = workerMemoryGb(w.memory);
       if (total < low || total > high) {
         ctx.addIssue({

@@ -13,7 +13,7 @@ import {
   RunJobFlowCommand,
   TerminateJobFlowsCommand,
 } from "@aws-sdk/client-emr";
-import { EMRServerless } from "@aws-sdk/client-emr-serverless";
+import { EMRServerless, EMRServerlessClient } from "@aws-sdk/client-emr-serverless";
 import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
@@ -29,6 +29,7 @@ import { loadConfig } from "../../src/config/load.js";
 import { OUTPUT_KEYS } from "../../src/infra/outputs.js";
 import { runJob } from "../../src/runs/lifecycle.js";
 import { type EmrDeps, EmrTarget, type EmrTargetOptions } from "../../src/targets/emr/target.js";
+import { ServerlessTarget, type ServerlessTargetOptions } from "../../src/targets/serverless/target.js";
 import { RecordingHost } from "../helpers/recordingHost.js";
 
 export const T0 = new Date("2026-11-27T23:15:00Z");
@@ -50,6 +51,8 @@ export const FOUNDATION_OUTPUTS = Object.entries({
   [OUTPUT_KEYS.instanceRoleArn]: "arn:aws:iam::123456789012:role/emr-instance",
   [OUTPUT_KEYS.securityConfigurationName]: "emr-security",
   [OUTPUT_KEYS.kmsKeyArn]: "arn:aws:kms:us-east-1:123456789012:key/1",
+  [OUTPUT_KEYS.serverlessApplicationId]: "00app",
+  [OUTPUT_KEYS.serverlessJobRoleArn]: "arn:aws:iam::123456789012:role/serverless-job",
 }).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue }));
 
 /** A DescribeCluster answer `seconds` after creation. */
@@ -123,6 +126,7 @@ export async function mockedRun(extraConfig = "") {
   await writeFile(path.join(dir, "kindling.yaml"), `project: mock\ndata:\n  path: data.csv\n${extraConfig}`);
   const loaded = await loadConfig(path.join(dir, "kindling.yaml"));
   const emrMock = mockClient(EMRClient);
+  const serverlessMock = mockClient(EMRServerlessClient);
   const s3Mock = mockClient(S3Client);
   const cfnMock = mockClient(CloudFormationClient);
   s3Mock.on(HeadObjectCommand).rejects(awsError("NotFound", "Not Found", 404));
@@ -171,7 +175,13 @@ export async function mockedRun(extraConfig = "") {
   /** `kindling run --target emr` with these options, through the one run lifecycle. */
   const run = (options: EmrTargetOptions = {}) =>
     runJob({ loaded, target: target(options), io: host, signal: controller.signal, clock });
+  /** `kindling run --target emr-serverless`, through the same lifecycle, clients and clock. */
+  const serverless = (options: ServerlessTargetOptions = {}) =>
+    new ServerlessTarget(context, options, { aws: deps.aws, sleep: deps.sleep, pollMs: 1000 });
+  const runServerless = (options: ServerlessTargetOptions = {}) =>
+    runJob({ loaded, target: serverless(options), io: host, signal: controller.signal, clock });
   const restore = () => {
+    serverlessMock.restore();
     emrMock.restore();
     s3Mock.restore();
     cfnMock.restore();
@@ -180,6 +190,7 @@ export async function mockedRun(extraConfig = "") {
     dir,
     loaded,
     emrMock,
+    serverlessMock,
     s3Mock,
     cfnMock,
     aws,
@@ -190,6 +201,7 @@ export async function mockedRun(extraConfig = "") {
     context,
     target,
     run,
+    runServerless,
     restore,
   };
 }

@@ -100,6 +100,11 @@ export class CommandFoundation {
     }
   }
 
+  /** The outputs of the stack check() found; undefined when it is yet to be deployed (--deploy). */
+  get deployed(): FoundationOutputs | undefined {
+    return this.found;
+  }
+
   /** The stack's outputs: the one check found, or one deployed now (--deploy). */
   async acquire(): Promise<FoundationOutputs> {
     const { io, stackName } = this.options;

@@ -1,4 +1,4 @@
-import { type ServerlessConfig, workerMemoryGb } from "../../config/serverless.js";
+import { type ServerlessConfig, workerSizeGb } from "../../config/serverless.js";
 import { formatUsd } from "../../ui/format.js";
 import { type CostEstimate, NO_REGION } from "../emr/cost.js";
 import table from "./prices.json" with { type: "json" };
@@ -19,12 +19,17 @@ export interface ServerlessPriceTable {
 
 export const SERVERLESS_PRICES: ServerlessPriceTable = table as ServerlessPriceTable;
 
-/** What one job's workers hold: the driver plus every executor, memory with Spark's overhead. */
-export function jobCapacity(s: ServerlessConfig): { vcpu: number; memoryGb: number; workers: number } {
+/** What `executors` executors and one driver hold, as the workers EMR Serverless places are sized. */
+export function jobCapacity(
+  s: ServerlessConfig,
+  executors = s.executors,
+): { vcpu: number; memoryGb: number; workers: number } {
   return {
-    vcpu: s.driver.cpu + s.executor.cpu * s.executors,
-    memoryGb: workerMemoryGb(s.driver.memory) + workerMemoryGb(s.executor.memory) * s.executors,
-    workers: 1 + s.executors,
+    vcpu: s.driver.cpu + s.executor.cpu * executors,
+    memoryGb:
+      workerSizeGb(s.driver.cpu, s.driver.memory) +
+      workerSizeGb(s.executor.cpu, s.executor.memory) * executors,
+    workers: 1 + executors,
   };
 }
 
@@ -69,11 +74,8 @@ export function preInitializedUsdPerHour(
   if (s.pre_initialized_executors === 0) return 0;
   const found = priceOf(region, s, prices);
   if (!("price" in found) || !found.price) return undefined;
-  const vcpu = s.driver.cpu + s.executor.cpu * s.pre_initialized_executors;
-  const gb =
-    Math.ceil(workerMemoryGb(s.driver.memory)) +
-    Math.ceil(workerMemoryGb(s.executor.memory)) * s.pre_initialized_executors;
-  return round(vcpu * found.price.vcpu_hour + gb * found.price.gb_hour);
+  const { vcpu, memoryGb } = jobCapacity(s, s.pre_initialized_executors);
+  return round(vcpu * found.price.vcpu_hour + memoryGb * found.price.gb_hour);
 }
 
 /** The job run's billed resource utilization, as GetJobRun reports it. */

@@ -83,6 +83,8 @@ export class ServerlessTarget implements Target {
     });
     try {
       await this.foundation.check();
+      // A stack from before the application existed is known now, before anything is created.
+      if (this.foundation.deployed) requireApplication(this.foundation.deployed);
       if (input?.kind === "s3") await requireS3Input(aws.s3, input);
     } catch (error) {
       throw translateAwsError(error, "checking the foundation stack and the input");
