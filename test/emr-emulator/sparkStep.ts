@@ -26,6 +26,17 @@ const WITH_VALUE = new Set([
   "--packages",
   "--class",
   "--properties-file",
+  "--driver-cores",
+  "--driver-java-options",
+  "--driver-library-path",
+  "--driver-class-path",
+  "--total-executor-cores",
+  "--repositories",
+  "--exclude-packages",
+  "--queue",
+  "--principal",
+  "--keytab",
+  "--proxy-user",
 ]);
 
 export interface SparkSubmitStep {
@@ -69,9 +80,11 @@ export interface SparkStepOptions {
 /**
  * Runs a spark-submit step with the project's local PySpark, as EMR would on the cluster: s3:// code, spec,
  * input and archives are fetched from the S3 server into a scratch dir (the driver's container), archives
- * are unpacked there under their `#name` as YARN does, `spark.yarn.appMasterEnv.*` settings become the
- * driver's environment, the spec is rewritten to file:// URIs, the job runs on local[2], and everything it
- * wrote is put back under the spec's s3:// output URI (_SUCCESS last, as the job wrote it last).
+ * are unpacked there under their `#name` as YARN does, `spark.yarn.appMasterEnv.*` settings (on EMR
+ * Serverless `spark.emr-serverless.driverEnv.*`) become the driver's environment, the spec is rewritten to
+ * file:// URIs, the job runs on local[2], and everything it wrote is put back under the spec's s3:// output
+ * URI (_SUCCESS last, as the job wrote it last). EMR Serverless job runs come here as the same steps
+ * (serverless.ts turns a job driver into a spark-submit command line).
  */
 export function sparkSubmitExecutor(options: SparkStepOptions): StepExecutor {
   return async (step, _cluster, signal) => {
@@ -127,8 +140,9 @@ async function runStep(
       }
       args.push(flag, archives.join(","));
     } else {
-      const appMasterEnv = /^spark\.yarn\.appMasterEnv\.([^=]+)=(.*)$/.exec(value);
-      if (flag === "--conf" && appMasterEnv) driverEnv[appMasterEnv[1] as string] = appMasterEnv[2] as string;
+      // The driver's environment: YARN's application master (EMR) or EMR Serverless's driver container.
+      const env = /^spark\.(?:yarn\.appMasterEnv|emr-serverless\.driverEnv)\.([^=]+)=(.*)$/s.exec(value);
+      if (flag === "--conf" && env) driverEnv[env[1] as string] = env[2] as string;
       args.push(flag, ...(value === "" ? [] : [value]));
     }
   }
