@@ -5,6 +5,7 @@ import { DataBucket } from "./constructs/dataBucket.js";
 import { EmrRoles } from "./constructs/emrRoles.js";
 import { EmrSecurityConfiguration } from "./constructs/emrSecurityConfiguration.js";
 import { EmrSecurityGroups } from "./constructs/emrSecurityGroups.js";
+import { EmrServerlessApplication } from "./constructs/emrServerlessApplication.js";
 import { FoundationKey } from "./constructs/foundationKey.js";
 import { EMR_LOG_PREFIX, LogsBucket } from "./constructs/logsBucket.js";
 import { Network } from "./constructs/network.js";
@@ -12,7 +13,8 @@ import { type FoundationOutputs, OUTPUT_KEYS } from "./outputs.js";
 import { type FoundationSettings, stackNameFor } from "./settings.js";
 
 /**
- * The foundation: buckets, network, EMR security groups, IAM roles, KMS key and EMR security configuration.
+ * The foundation: buckets, network, EMR security groups, IAM roles, KMS key, EMR security configuration,
+ * and the EMR Serverless application with its job runtime role.
  * Synthesized without a bootstrap dependency (no assets), so deploying needs no `cdk bootstrap`.
  */
 export class FoundationStack extends Stack {
@@ -27,7 +29,7 @@ export class FoundationStack extends Stack {
     super(scope, stackName, {
       stackName,
       env,
-      description: `Kindling foundation for project ${settings.project} (${settings.environment}): buckets, network, IAM and EMR security configuration.`,
+      description: `Kindling foundation for project ${settings.project} (${settings.environment}): buckets, network, IAM, EMR security configuration and EMR Serverless application.`,
       // No assets: templates go inline and the deploying credentials are used directly.
       synthesizer: new BootstraplessSynthesizer(),
     });
@@ -72,6 +74,17 @@ export class FoundationStack extends Stack {
       inTransitEncryption: settings.inTransitEncryption,
       certificateS3Uri: settings.inTransitCertificateS3Uri,
     });
+    const serverless = new EmrServerlessApplication(this, "EmrServerless", {
+      settings: settings.serverless,
+      vpc: network.vpc,
+      subnets: network.subnets,
+      mode: settings.network,
+      s3PrefixListId: settings.s3PrefixListId,
+      dataBucket: dataBucket.bucket,
+      logsBucket: logsBucket.bucket,
+      // The key only encrypts data-bucket objects for job runs (workers' disks use AWS-owned keys).
+      key: settings.encryption === "sse-kms" ? key.key : undefined,
+    });
 
     const out = (k: keyof FoundationOutputs, value: string, description: string) =>
       new CfnOutput(this, OUTPUT_KEYS[k], { value, description });
@@ -98,5 +111,7 @@ export class FoundationStack extends Stack {
     out("instanceRoleArn", roles.instanceRole.roleArn, "EMR EC2 instance role");
     out("securityConfigurationName", securityConfiguration.configuration.ref, "EMR security configuration");
     out("kmsKeyArn", key.key.keyArn, "Foundation KMS key");
+    out("serverlessApplicationId", serverless.application.attrApplicationId, "EMR Serverless application");
+    out("serverlessJobRoleArn", serverless.jobRole.roleArn, "EMR Serverless job runtime role");
   }
 }

@@ -1,19 +1,25 @@
 import { awsRegion } from "../config/deploy.js";
 import type { Config } from "../config/schema.js";
 import { UsageError } from "../errors.js";
-import { type FoundationSettings, settingsOf } from "./settings.js";
+import { type FoundationSettings, serverlessSettingsOf, settingsOf } from "./settings.js";
 
 /**
- * Maps the `project` and `aws:` sections of kindling.yaml onto the foundation stack's settings. The config
- * was validated by its schema already; only the region override (--region, or the credential chain's
- * region) is new here, and it is checked with the same rule as `aws.region`.
+ * Maps the `project`, `aws:` and `serverless:` sections of kindling.yaml onto the foundation stack's
+ * settings. The config was validated by its schema already; only the region override (--region, or the
+ * credential chain's region) is new here, and it is checked with the same rule as `aws.region`. The
+ * application's release defaults to `emr.release_label`, so both targets run the same EMR release.
  */
 export function foundationSettingsFrom(
   config: Config,
   overrides: { region?: string } = {},
 ): FoundationSettings {
   const region = overrides.region ? checkedRegion(overrides.region) : config.aws.region;
-  return settingsOf(config.project, { ...config.aws, region });
+  return settingsOf(
+    config.project,
+    { ...config.aws, region },
+    false,
+    serverlessSettingsOf(config.serverless, config.emr.release_label),
+  );
 }
 
 function checkedRegion(region: string): string {

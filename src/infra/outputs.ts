@@ -5,6 +5,9 @@ import type { NetworkMode } from "./settings.js";
 // The foundation stack's outputs as runs read them. Kept apart from the CDK stack so that reading a
 // deployed stack never loads aws-cdk-lib.
 
+/** Where EMR Serverless job runs write their logs in the logs bucket (the job role may write only there). */
+export const SERVERLESS_LOG_PREFIX = "serverless/";
+
 /** Everything an EMR run needs from the deployed foundation, read from the stack outputs. */
 export interface FoundationOutputs {
   dataBucketName: string;

@@ -1,7 +1,9 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { type AwsConfig, deploySchema, stackNameOf, stackNameSchema } from "../config/deploy.js";
 import { describeIssues } from "../config/issues.js";
+import { type ServerlessConfig, serverlessSection } from "../config/serverless.js";
 import { UsageError } from "../errors.js";
+import { VERSIONS } from "../versions.js";
 
 export { LOG_RETENTION_DAYS } from "../config/deploy.js";
 
@@ -10,10 +12,41 @@ export type NetworkMode = AwsConfig["network"];
 /** Default encryption of the data bucket. */
 export type BucketEncryption = AwsConfig["encryption"];
 
+/** One EMR Serverless worker size: vCPUs and Spark memory as Spark spells it ("14g", "7168m"). */
+export interface ServerlessWorkerSettings {
+  /** 1, 2, 4, 8 or 16. */
+  cpu: number;
+  memory: string;
+}
+
+/** The foundation's EMR Serverless application (the `serverless:` section of kindling.yaml). */
+export interface ServerlessAppSettings {
+  /** EMR release, e.g. "emr-7.13.0". Default: versions.json emrRelease (same Spark as the local PySpark). */
+  releaseLabel: string;
+  /** Worker CPU as EMR Serverless spells it. Default "X86_64"; "ARM64" (Graviton) costs about 20% less. */
+  architecture: "X86_64" | "ARM64";
+  /** Maximum capacity in vCPUs: no job runs beyond it (a bound on cost). Default 16. */
+  maxVcpu: number;
+  /** Maximum memory in GB. Default 64. */
+  maxMemoryGb: number;
+  /** The application stops after this many idle minutes and starts again with the next job. Default 15. */
+  idleMinutes: number;
+  /**
+   * Workers kept warm while the application is started: one driver and `executors` executors of the job's
+   * sizes. Default 0 executors: no pre-initialized capacity, nothing is billed while no job runs.
+   */
+  preInitialized: {
+    executors: number;
+    driver: ServerlessWorkerSettings;
+    executor: ServerlessWorkerSettings;
+  };
+}
+
 /**
  * Everything the foundation stack is built from. A plain object: `foundationSettingsFrom` maps the
- * validated `project` and `aws:` keys of kindling.yaml onto it; programmatic callers use
- * `resolveFoundationSettings`, which checks with the config's own rules (src/config/deploy.ts).
+ * validated `project`, `aws:` and `serverless:` keys of kindling.yaml onto it; programmatic callers use
+ * `resolveFoundationSettings`, which checks with the config's own rules (src/config/deploy.ts,
+ * src/config/serverless.ts).
  */
 export interface FoundationSettings {
   /** Project name: lower-case letters and digits, starting with a letter, single hyphens. Required. */
@@ -63,16 +96,30 @@ export interface FoundationSettings {
    * CloudFormation cannot resolve this id itself: it comes from `aws.s3_prefix_list_id`.
    */
   s3PrefixListId?: string;
+  /** The EMR Serverless application and its worker sizes. Default: the `serverless:` section's defaults. */
+  serverless: ServerlessAppSettings;
 }
 
 /** What a caller must give; everything else has a default. */
-export type FoundationSettingsInput = Pick<FoundationSettings, "project"> & Partial<FoundationSettings>;
+export type FoundationSettingsInput = Pick<FoundationSettings, "project"> &
+  Partial<Omit<FoundationSettings, "serverless">> & { serverless?: ServerlessAppSettingsInput };
+
+/** Application settings given in code: any part may be left out for its default. */
+export type ServerlessAppSettingsInput = Partial<Omit<ServerlessAppSettings, "preInitialized">> & {
+  preInitialized?: Partial<ServerlessAppSettings["preInitialized"]>;
+};
 
 /**
  * Settings from `project` and `aws:` values the config schema has accepted: no second check, so what
  * `kindling validate` accepts is what deploy builds. The one mapping from config keys to settings.
+ * `serverless` defaults to the `serverless:` section's defaults (see serverlessSettingsOf).
  */
-export function settingsOf(project: string, aws: AwsConfig, deleteDataOnDestroy = false): FoundationSettings {
+export function settingsOf(
+  project: string,
+  aws: AwsConfig,
+  deleteDataOnDestroy = false,
+  serverless: ServerlessAppSettings = serverlessSettingsOf(serverlessSection.parse({})),
+): FoundationSettings {
   return {
     project,
     environment: aws.environment,
@@ -88,7 +135,59 @@ export function settingsOf(project: string, aws: AwsConfig, deleteDataOnDestroy 
       ? { inTransitCertificateS3Uri: aws.in_transit_certificate_s3_uri }
       : {}),
     ...(aws.s3_prefix_list_id !== undefined ? { s3PrefixListId: aws.s3_prefix_list_id } : {}),
+    serverless,
   };
+}
+
+/**
+ * Application settings from an accepted `serverless:` section. The release is `serverless.release_label`,
+ * else `emrRelease` (pass `emr.release_label`: the application then runs the same EMR as the clusters),
+ * else versions.json's.
+ */
+export function serverlessSettingsOf(
+  serverless: ServerlessConfig,
+  emrRelease: string | undefined = undefined,
+): ServerlessAppSettings {
+  const worker = (w: ServerlessConfig["driver"]): ServerlessWorkerSettings => ({
+    cpu: w.cpu,
+    memory: w.memory,
+  });
+  return {
+    releaseLabel: serverless.release_label ?? emrRelease ?? VERSIONS.emrRelease,
+    architecture: serverless.architecture === "arm64" ? "ARM64" : "X86_64",
+    maxVcpu: serverless.max_vcpu,
+    maxMemoryGb: serverless.max_memory_gb,
+    idleMinutes: serverless.idle_minutes,
+    preInitialized: {
+      executors: serverless.pre_initialized_executors,
+      driver: worker(serverless.driver),
+      executor: worker(serverless.executor),
+    },
+  };
+}
+
+/** `serverless:` alone, under its key so that issues name `serverless.max_vcpu`. */
+const serverlessSchema = z.strictObject({ serverless: serverlessSection });
+
+/**
+ * The `serverless:` keys of application settings given in code, to check them with the section's rules.
+ * The section also checks that one job (driver + `executors` executors) fits the maximum capacity; job
+ * sizing is not part of the application, so this asks the least the config can hold (one executor): any
+ * section the config accepts passes again, and no application too small for a single executor does.
+ */
+function serverlessKeysOf(s: ServerlessAppSettingsInput): Record<string, unknown> {
+  const pre = s.preInitialized;
+  return dropUndefined({
+    release_label: s.releaseLabel,
+    architecture: s.architecture === undefined ? undefined : s.architecture.toLowerCase(),
+    max_vcpu: s.maxVcpu,
+    max_memory_gb: s.maxMemoryGb,
+    idle_minutes: s.idleMinutes,
+    pre_initialized_executors: pre?.executors,
+    driver: pre?.driver,
+    executor: pre?.executor,
+    executors: 1,
+  });
 }
 
 /**
@@ -112,21 +211,39 @@ export function resolveFoundationSettings(input: FoundationSettingsInput): Found
       s3_prefix_list_id: input.s3PrefixListId,
     }),
   };
+  const serverlessWritten = { serverless: serverlessKeysOf(input.serverless ?? {}) };
   const result = deploySchema.safeParse(written);
-  if (!result.success) throw invalid(deploySchema, written, result.error.issues);
-  return settingsOf(result.data.project, result.data.aws, input.deleteDataOnDestroy ?? false);
+  const serverless = serverlessSchema.safeParse(serverlessWritten);
+  if (!result.success || !serverless.success) {
+    throw invalid([
+      ...(result.success ? [] : [[deploySchema, written, result.error.issues] as const]),
+      ...(serverless.success
+        ? []
+        : [[serverlessSchema, serverlessWritten, serverless.error.issues] as const]),
+    ]);
+  }
+  return settingsOf(
+    result.data.project,
+    result.data.aws,
+    input.deleteDataOnDestroy ?? false,
+    serverlessSettingsOf(serverless.data.serverless),
+  );
 }
 
 /** The CloudFormation stack name: `kindling-<project>-<environment>`, checked with the config's rules. */
 export function stackNameFor(settings: Pick<FoundationSettings, "project" | "environment">): string {
   const written = { project: settings.project, aws: { environment: settings.environment } };
   const result = stackNameSchema.safeParse(written);
-  if (!result.success) throw invalid(stackNameSchema, written, result.error.issues);
+  if (!result.success) throw invalid([[stackNameSchema, written, result.error.issues]]);
   return stackNameOf(settings.project, settings.environment);
 }
 
-function invalid(schema: z.ZodType, written: unknown, issues: readonly z.core.$ZodIssue[]): UsageError {
-  const lines = describeIssues(schema, written, issues).map((i) => `  ${i.path}: ${i.message}`);
+type Failed = readonly [schema: z.ZodType, written: unknown, issues: readonly z.core.$ZodIssue[]];
+
+function invalid(failures: readonly Failed[]): UsageError {
+  const lines = failures.flatMap(([schema, written, issues]) =>
+    describeIssues(schema, written, issues).map((i) => `  ${i.path}: ${i.message}`),
+  );
   return new UsageError(`The foundation settings are not valid:\n${lines.join("\n")}`, {
     hint: "These are the kindling.yaml keys that set them; `kindling validate` checks a config file.",
   });

@@ -1,6 +1,7 @@
 import { BaseCredentials, Toolkit } from "@aws-cdk/toolkit-lib";
 import { CloudFormation, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { EMR } from "@aws-sdk/client-emr";
+import { EMRServerless } from "@aws-sdk/client-emr-serverless";
 import {
   DeleteBucketCommand,
   DeleteObjectsCommand,
@@ -145,6 +146,7 @@ export function fakeAws(s3: FakeS3, cloudFormation: StacksAnswer, region = "eu-w
   const clients: AwsClients = {
     s3: new S3(config),
     emr: new EMR(config),
+    emrServerless: new EMRServerless(config),
     cloudFormation: new CloudFormation(config),
     region,
   };

@@ -7,9 +7,11 @@ import { stringify } from "yaml";
 import { ENVIRONMENT_MAX, STACK_NAME_MAX } from "../../src/config/deploy.js";
 import { parseConfig } from "../../src/config/load.js";
 import { createFoundationApp, readValidationFindings } from "../../src/infra/app.js";
+import { workerConfiguration } from "../../src/infra/constructs/emrServerlessApplication.js";
 import { foundationSettingsFrom } from "../../src/infra/fromConfig.js";
 import { OUTPUT_KEYS } from "../../src/infra/outputs.js";
 import { INLINE_TEMPLATE_LIMIT_BYTES } from "../../src/infra/toolkit.js";
+import { VERSIONS } from "../../src/versions.js";
 import { foundationTemplate, resourcesOf, scrubAssetHashes } from "./helpers.js";
 
 const WORLD = ["0.0.0.0/0", "::/0"];
@@ -89,7 +91,8 @@ describe("network security", () => {
   it("uses the S3 prefix list for HTTPS egress when its id is known", () => {
     const t = foundationTemplate({ s3PrefixListId: "pl-63a5400a" });
     const https = egressRules(t).filter((r) => r.FromPort === 443);
-    expect(https).toHaveLength(2);
+    // Primary, core/task and the EMR Serverless workers.
+    expect(https).toHaveLength(3);
     for (const r of https) expect(r).toMatchObject({ DestinationPrefixListId: "pl-63a5400a" });
     expect(egressRules(t).some((r) => r.CidrIp !== undefined)).toBe(false);
   });
@@ -118,14 +121,15 @@ describe("network security", () => {
     }
   });
 
-  it("tags security groups and subnets for AmazonEMRServicePolicy_v2", () => {
+  it("tags the EMR security groups and subnets for AmazonEMRServicePolicy_v2, not the Serverless group", () => {
+    const tag = { Key: "for-use-with-amazon-emr-managed-policies", Value: "true" };
     for (const [name, t] of variants()) {
       for (const type of ["AWS::EC2::SecurityGroup", "AWS::EC2::Subnet"]) {
-        for (const r of Object.values(resourcesOf(t, type))) {
-          expect(r.Properties?.Tags, `${name} ${type}`).toContainEqual({
-            Key: "for-use-with-amazon-emr-managed-policies",
-            Value: "true",
-          });
+        for (const [id, r] of Object.entries(resourcesOf(t, type))) {
+          // The tag would let the EMR service role add rules to the group; EMR Serverless needs none.
+          if (id.startsWith("EmrServerless"))
+            expect(r.Properties?.Tags, `${name} ${id}`).not.toContainEqual(tag);
+          else expect(r.Properties?.Tags, `${name} ${type}`).toContainEqual(tag);
         }
       }
     }
@@ -149,8 +153,8 @@ describe("network security", () => {
     pub.resourceCountIs("AWS::EC2::NatGateway", 0);
     pub.resourceCountIs("AWS::EC2::VPCEndpoint", 1);
     expect(Object.values(resourcesOf(pub, "AWS::EC2::Subnet"))).toHaveLength(2);
-    // No service access group: EMR only accepts one for private subnets.
-    pub.resourceCountIs("AWS::EC2::SecurityGroup", 2);
+    // No service access group: EMR only accepts one for private subnets. Primary, core/task, Serverless.
+    pub.resourceCountIs("AWS::EC2::SecurityGroup", 3);
   });
 
   it("sends all VPC traffic to a KMS-encrypted flow log group with retention", () => {
@@ -541,6 +545,216 @@ describe("outputs and deployability", () => {
     const text = JSON.stringify(priv.toJSON());
     expect(text).not.toMatch(/\b\d{12}\b/);
     expect(text).not.toMatch(/\b(us|eu|ap|sa|ca|me|af)-[a-z]+-\d\b/);
+  });
+});
+
+describe("EMR Serverless application", () => {
+  type Resource = { Type: string; Properties?: Record<string, unknown> };
+  const only = (t: Template, type: string, prefix = ""): [string, Resource] => {
+    const found = Object.entries(resourcesOf(t, type)).filter(([id]) => id.startsWith(prefix));
+    expect(found, `${type} ${prefix}`).toHaveLength(1);
+    return found[0] as [string, Resource];
+  };
+  const application = (t: Template) => only(t, "AWS::EMRServerless::Application")[1].Properties ?? {};
+  const serverlessGroup = (t: Template) => only(t, "AWS::EC2::SecurityGroup", "EmrServerless");
+  const jobRole = (t: Template) => only(t, "AWS::IAM::Role", "EmrServerlessJobRole");
+  const documentOf = (r: Resource, key: string) =>
+    (r.Properties?.[key] as { Statement: Record<string, unknown>[] } | undefined)?.Statement ?? [];
+  const jobStatements = (t: Template) =>
+    documentOf(only(t, "AWS::IAM::Policy", "EmrServerlessJobPolicy")[1], "PolicyDocument");
+
+  it("creates one Spark application from the settings' defaults, named after the stack", () => {
+    expect(application(priv)).toMatchObject({
+      Name: "kindling-demo-dev",
+      Type: "Spark",
+      ReleaseLabel: VERSIONS.emrRelease,
+      Architecture: "X86_64",
+      AutoStartConfiguration: { Enabled: true },
+      AutoStopConfiguration: { Enabled: true, IdleTimeoutMinutes: 15 },
+      MaximumCapacity: { Cpu: "16 vCPU", Memory: "64 GB" },
+      MonitoringConfiguration: {
+        S3MonitoringConfiguration: {
+          LogUri: {
+            "Fn::Join": ["", ["s3://", { Ref: expect.stringMatching(/^LogsBucket/) }, "/serverless/"]],
+          },
+        },
+      },
+    });
+    expect(application(priv).Tags).toEqual(
+      expect.arrayContaining([
+        { Key: "kindling:project", Value: "demo" },
+        { Key: "kindling:environment", Value: "dev" },
+      ]),
+    );
+  });
+
+  it("keeps no pre-initialized capacity by default", () => {
+    for (const [name, t] of variants()) expect(application(t).InitialCapacity, name).toBeUndefined();
+  });
+
+  it("takes release, architecture, idle stop and maximum capacity from the settings", () => {
+    const t = foundationTemplate({
+      serverless: {
+        releaseLabel: "emr-7.2.0",
+        architecture: "ARM64",
+        maxVcpu: 40,
+        maxMemoryGb: 200,
+        idleMinutes: 5,
+      },
+    });
+    expect(application(t)).toMatchObject({
+      ReleaseLabel: "emr-7.2.0",
+      Architecture: "ARM64",
+      AutoStopConfiguration: { Enabled: true, IdleTimeoutMinutes: 5 },
+      MaximumCapacity: { Cpu: "40 vCPU", Memory: "200 GB" },
+    });
+    expect(application(t).InitialCapacity).toBeUndefined();
+  });
+
+  it("pre-initializes one driver and the executors, sized with Spark's memory overhead", () => {
+    const t = foundationTemplate({ serverless: { preInitialized: { executors: 3 } } });
+    expect(application(t).InitialCapacity).toEqual([
+      { Key: "DRIVER", Value: { WorkerCount: 1, WorkerConfiguration: { Cpu: "2 vCPU", Memory: "8 GB" } } },
+      { Key: "EXECUTOR", Value: { WorkerCount: 3, WorkerConfiguration: { Cpu: "4 vCPU", Memory: "16 GB" } } },
+    ]);
+  });
+
+  it("rounds worker memory up to a size the worker's vCPUs allow", () => {
+    // 7g + 10% = 7.7 GB; 14g + 10% = 15.4 GB; 2g + 384 MiB; 10g + 10% = exactly 11 GB.
+    // 1, 2 and 4 vCPU workers step by 1 GB.
+    expect(workerConfiguration({ cpu: 2, memory: "7g" })).toEqual({ cpu: "2 vCPU", memory: "8 GB" });
+    expect(workerConfiguration({ cpu: 4, memory: "14g" })).toEqual({ cpu: "4 vCPU", memory: "16 GB" });
+    expect(workerConfiguration({ cpu: 1, memory: "2g" })).toEqual({ cpu: "1 vCPU", memory: "3 GB" });
+    expect(workerConfiguration({ cpu: 4, memory: "10240m" })).toEqual({ cpu: "4 vCPU", memory: "11 GB" });
+    expect(workerConfiguration({ cpu: 4, memory: "20g" })).toEqual({ cpu: "4 vCPU", memory: "22 GB" });
+    // 8 vCPU workers step by 4 GB, 16 vCPU workers by 8 GB.
+    expect(workerConfiguration({ cpu: 8, memory: "30g" })).toEqual({ cpu: "8 vCPU", memory: "36 GB" });
+    expect(workerConfiguration({ cpu: 8, memory: "40g" })).toEqual({ cpu: "8 vCPU", memory: "44 GB" });
+    expect(workerConfiguration({ cpu: 16, memory: "40g" })).toEqual({ cpu: "16 vCPU", memory: "48 GB" });
+    expect(workerConfiguration({ cpu: 16, memory: "109g" })).toEqual({ cpu: "16 vCPU", memory: "120 GB" });
+  });
+
+  it("runs in the EMR subnets with its own security group", () => {
+    for (const [name, t] of variants()) {
+      const [groupId] = serverlessGroup(t);
+      const subnets = (t.toJSON().Outputs.SubnetIds.Value as { "Fn::Join": [string, unknown[]] })[
+        "Fn::Join"
+      ][1];
+      expect(application(t).NetworkConfiguration, name).toEqual({
+        SubnetIds: subnets,
+        SecurityGroupIds: [{ "Fn::GetAtt": [groupId, "GroupId"] }],
+      });
+    }
+  });
+
+  it("has a security group with no inbound rule", () => {
+    for (const [name, t] of variants()) {
+      const [groupId, group] = serverlessGroup(t);
+      expect(group.Properties?.SecurityGroupIngress, name).toBeUndefined();
+      const standalone = Object.values(resourcesOf(t, "AWS::EC2::SecurityGroupIngress")).filter((r) =>
+        JSON.stringify(r.Properties?.GroupId).includes(groupId),
+      );
+      expect(standalone, name).toEqual([]);
+    }
+  });
+
+  it("limits egress to HTTPS towards S3 in the private network, like the EMR node groups", () => {
+    const egressOf = (t: Template) => {
+      const [groupId, group] = serverlessGroup(t);
+      const standalone = Object.values(resourcesOf(t, "AWS::EC2::SecurityGroupEgress"))
+        .map((r) => r.Properties ?? {})
+        .filter((r) => JSON.stringify(r.GroupId).includes(groupId));
+      return [
+        ...((group.Properties?.SecurityGroupEgress as Record<string, unknown>[] | undefined) ?? []),
+        ...standalone,
+      ];
+    };
+    expect(egressOf(priv)).toEqual([
+      expect.objectContaining({ CidrIp: "0.0.0.0/0", IpProtocol: "tcp", FromPort: 443, ToPort: 443 }),
+    ]);
+    const listed = foundationTemplate({ s3PrefixListId: "pl-63a5400a" });
+    expect(egressOf(listed)).toEqual([
+      expect.objectContaining({ DestinationPrefixListId: "pl-63a5400a", IpProtocol: "tcp", FromPort: 443 }),
+    ]);
+    // "public" is for jobs that need internet egress: all outbound, as for the EMR node groups there.
+    expect(egressOf(pub)).toEqual([expect.objectContaining({ CidrIp: "0.0.0.0/0", IpProtocol: "-1" })]);
+  });
+
+  it("lets only EMR Serverless applications of this account and region assume the job role", () => {
+    const statements = documentOf(jobRole(priv)[1], "AssumeRolePolicyDocument");
+    expect(statements).toEqual([
+      {
+        Action: "sts:AssumeRole",
+        Effect: "Allow",
+        Principal: { Service: "emr-serverless.amazonaws.com" },
+        Condition: {
+          StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } },
+          ArnLike: {
+            "aws:SourceArn": {
+              "Fn::Join": [
+                "",
+                [
+                  "arn:",
+                  { Ref: "AWS::Partition" },
+                  ":emr-serverless:",
+                  { Ref: "AWS::Region" },
+                  ":",
+                  { Ref: "AWS::AccountId" },
+                  ":/applications/*",
+                ],
+              ],
+            },
+          },
+        },
+      },
+    ]);
+    expect(jobRole(priv)[1].Properties?.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it("gives the job role the instance role's bucket access, with logs under serverless/", () => {
+    for (const [name, t] of variants()) {
+      for (const st of jobStatements(t)) {
+        const actions = [st.Action].flat() as string[];
+        expect(actions, name).not.toContain("s3:*");
+        expect(actions).not.toContain("*");
+        if (actions.some((a) => a.startsWith("s3:"))) expect([st.Resource].flat()).not.toContain("*");
+      }
+      const instance = Object.entries(resourcesOf(t, "AWS::IAM::Policy")).find(([id]) =>
+        id.includes("InstancePolicy"),
+      )?.[1].Properties?.PolicyDocument as { Statement: Record<string, unknown>[] };
+      const bySid = (sts: Record<string, unknown>[]) => Object.fromEntries(sts.map((st) => [st.Sid, st]));
+      const job = bySid(jobStatements(t));
+      const node = bySid(instance.Statement);
+      for (const sid of ["ListProjectPrefixes", "LocateBuckets", "ReadCodeDataRuns", "WriteRunOutputs"]) {
+        expect(job[sid], `${name} ${sid}`).toEqual(node[sid]);
+      }
+      expect(JSON.stringify(job.WriteServerlessLogs?.Resource)).toContain('"/serverless/*"');
+      expect(job.WriteServerlessLogs?.Action).toBe("s3:PutObject");
+      expect(job.ListServerlessLogs?.Condition).toEqual({
+        StringLike: { "s3:prefix": ["serverless", "serverless/*"] },
+      });
+    }
+  });
+
+  it("lets job runs use the foundation key only when the data bucket is SSE-KMS", () => {
+    const kmsActions = (t: Template) =>
+      jobStatements(t).flatMap((st) => ([st.Action].flat() as string[]).filter((a) => a.startsWith("kms:")));
+    expect(kmsActions(priv)).toEqual([]);
+    expect(kmsActions(pub)).toEqual([]);
+    const key = jobStatements(kms).find((st) => st.Sid === "UseFoundationKey");
+    expect(key?.Resource).toEqual({ "Fn::GetAtt": [expect.stringMatching(/^FoundationKey/), "Arn"] });
+  });
+
+  it("outputs the application id and the job role ARN", () => {
+    for (const [name, t] of variants()) {
+      const outputs = t.toJSON().Outputs;
+      expect(outputs[OUTPUT_KEYS.serverlessApplicationId]?.Value, name).toEqual({
+        "Fn::GetAtt": [only(t, "AWS::EMRServerless::Application")[0], "ApplicationId"],
+      });
+      expect(outputs[OUTPUT_KEYS.serverlessJobRoleArn]?.Value).toEqual({
+        "Fn::GetAtt": [jobRole(t)[0], "Arn"],
+      });
+    }
   });
 });
 

@@ -38,8 +38,14 @@ const variants: [string, Partial<FoundationSettingsInput>][] = [
   ["private", {}],
   ["public", { network: "public" }],
   [
-    "sse-kms+tls",
-    { encryption: "sse-kms", inTransitEncryption: true, inTransitCertificateS3Uri: "s3://certs/emr.zip" },
+    "sse-kms+tls+warm",
+    {
+      encryption: "sse-kms",
+      inTransitEncryption: true,
+      inTransitCertificateS3Uri: "s3://certs/emr.zip",
+      // The EMR Serverless application with pre-initialized workers (InitialCapacity) on Graviton.
+      serverless: { architecture: "ARM64", preInitialized: { executors: 2 } },
+    },
   ],
 ];
 const templates: [string, string][] = [];

@@ -104,11 +104,17 @@ describe("cdk-nag AwsSolutions", () => {
       [
         "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2]",
         "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+        "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+        "AwsSolutions-IAM5[Action::kms:ReEncrypt*]",
         "AwsSolutions-IAM5[Action::kms:ReEncrypt*]",
         "AwsSolutions-IAM5[Resource::<DataBucketE6B0FAA8.Arn>/code/*]",
+        "AwsSolutions-IAM5[Resource::<DataBucketE6B0FAA8.Arn>/code/*]",
+        "AwsSolutions-IAM5[Resource::<DataBucketE6B0FAA8.Arn>/data/*]",
         "AwsSolutions-IAM5[Resource::<DataBucketE6B0FAA8.Arn>/data/*]",
         "AwsSolutions-IAM5[Resource::<DataBucketE6B0FAA8.Arn>/runs/*]",
+        "AwsSolutions-IAM5[Resource::<DataBucketE6B0FAA8.Arn>/runs/*]",
         "AwsSolutions-IAM5[Resource::<LogsBucket5C52C3D2.Arn>/emr/*]",
+        "AwsSolutions-IAM5[Resource::<LogsBucket5C52C3D2.Arn>/serverless/*]",
       ]
     `);
   });

@@ -33,7 +33,20 @@ describe("parseFoundationOutputs", () => {
       instanceRoleArn: "value-of-InstanceRoleArn",
       securityConfigurationName: "value-of-SecurityConfigurationName",
       kmsKeyArn: "value-of-KmsKeyArn",
+      serverlessApplicationId: "value-of-ServerlessApplicationId",
+      serverlessJobRoleArn: "value-of-ServerlessJobRoleArn",
     });
+  });
+
+  it("reads a stack deployed before the EMR Serverless application: its outputs are optional", () => {
+    const older = deployedOutputs("private").filter(
+      (o) =>
+        o.OutputKey !== OUTPUT_KEYS.serverlessApplicationId &&
+        o.OutputKey !== OUTPUT_KEYS.serverlessJobRoleArn,
+    );
+    const o = parseFoundationOutputs(older, "kindling-demo-dev");
+    expect(o.serverlessApplicationId).toBeUndefined();
+    expect(o.serverlessJobRoleArn).toBeUndefined();
   });
 
   it("accepts a public stack without a service access group", () => {

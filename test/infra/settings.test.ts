@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ENVIRONMENT_MAX, LOG_RETENTION_DAYS, PROJECT_MAX, STACK_NAME_MAX } from "../../src/config/deploy.js";
 import { parseConfig } from "../../src/config/load.js";
 import { configSchema } from "../../src/config/schema.js";
+import { WORKER_CPUS, WORKER_MEMORY_GB } from "../../src/config/serverless.js";
 import { UsageError } from "../../src/errors.js";
 import { foundationSettingsFrom } from "../../src/infra/fromConfig.js";
 import {
@@ -11,6 +12,7 @@ import {
   resolveFoundationSettings,
   stackNameFor,
 } from "../../src/infra/settings.js";
+import { VERSIONS } from "../../src/versions.js";
 
 /** The setting names used in code; users only ever write the kindling.yaml keys, so errors never show these. */
 const CODE_NAMES =
@@ -37,6 +39,31 @@ describe("resolveFoundationSettings", () => {
       flowLogsRetentionDays: 90,
       inTransitEncryption: false,
       deleteDataOnDestroy: false,
+      serverless: {
+        releaseLabel: VERSIONS.emrRelease,
+        architecture: "X86_64",
+        maxVcpu: 16,
+        maxMemoryGb: 64,
+        idleMinutes: 15,
+        preInitialized: {
+          executors: 0,
+          driver: { cpu: 2, memory: "7g" },
+          executor: { cpu: 4, memory: "14g" },
+        },
+      },
+    });
+  });
+
+  it("fills the application's defaults around the parts given", () => {
+    const s = resolveFoundationSettings({
+      project: "p",
+      serverless: { architecture: "ARM64", preInitialized: { executors: 2 } },
+    });
+    expect(s.serverless).toMatchObject({
+      releaseLabel: VERSIONS.emrRelease,
+      architecture: "ARM64",
+      maxVcpu: 16,
+      preInitialized: { executors: 2, driver: { cpu: 2, memory: "7g" }, executor: { cpu: 4, memory: "14g" } },
     });
   });
 
@@ -107,6 +134,24 @@ describe("resolveFoundationSettings", () => {
       { project: "spam", environment: "a-long-environment" },
       /aws\.environment: must have at most 16 character/,
     ],
+    [
+      { project: "spam", serverless: { releaseLabel: "7.13.0" } },
+      /serverless\.release_label: must look like emr-7\.13\.0/,
+    ],
+    [
+      { project: "spam", serverless: { architecture: "ARM" as never } },
+      /serverless\.architecture: must be one of/,
+    ],
+    [{ project: "spam", serverless: { idleMinutes: 0 } }, /serverless\.idle_minutes: must be ≥ 1/],
+    [
+      { project: "spam", serverless: { preInitialized: { executor: { cpu: 4, memory: "40g" } } } },
+      /serverless\.executor\.memory: 40g plus Spark's overhead is 44\.0 GB; a 4-vCPU worker takes 8–30 GB/,
+    ],
+    // Too small for the driver and a single executor: no job could ever run.
+    [
+      { project: "spam", serverless: { maxVcpu: 4 } },
+      /serverless\.max_vcpu: is 4, but one job needs 6 vCPUs/,
+    ],
   ] as [FoundationSettingsInput, RegExp][])("rejects %o naming the config key", (input, message) => {
     const error = usageErrorOf(() => resolveFoundationSettings(input));
     expect(error.message).toMatch(message);
@@ -139,6 +184,7 @@ describe("resolveFoundationSettings", () => {
       inTransitCertificateS3Uri: "s3://certs/emr/certs.zip",
       s3PrefixListId: "pl-63a5400a",
       deleteDataOnDestroy: true,
+      serverless: { releaseLabel: "emr-7.1.0", maxVcpu: 6, preInitialized: { executors: 1 } },
     });
     expect(resolveFoundationSettings(s)).toEqual(s);
   });
@@ -165,6 +211,49 @@ describe("foundationSettingsFrom", () => {
   it("maps the aws section; the region override wins", () => {
     expect(foundationSettingsFrom(config)).toMatchObject({ project: "kindling", region: "eu-west-1" });
     expect(foundationSettingsFrom(config, { region: "us-east-2" }).region).toBe("us-east-2");
+  });
+
+  it("maps the serverless section onto the application settings", () => {
+    const yaml = [
+      "data: { path: a.csv }",
+      "serverless:",
+      "  release_label: emr-7.2.0",
+      "  architecture: arm64",
+      "  max_vcpu: 40",
+      "  max_memory_gb: 200",
+      "  idle_minutes: 5",
+      "  pre_initialized_executors: 3",
+      "  driver: { cpu: 4, memory: 12g }",
+      "  executor: { cpu: 8, memory: 28672m }",
+      "  executors: 4",
+      "",
+    ].join("\n");
+    expect(foundationSettingsFrom(parseConfig(yaml, "kindling.yaml")).serverless).toEqual({
+      releaseLabel: "emr-7.2.0",
+      architecture: "ARM64",
+      maxVcpu: 40,
+      maxMemoryGb: 200,
+      idleMinutes: 5,
+      preInitialized: {
+        executors: 3,
+        driver: { cpu: 4, memory: "12g" },
+        executor: { cpu: 8, memory: "28672m" },
+      },
+    });
+  });
+
+  it("defaults the application's release to emr.release_label, then to versions.json", () => {
+    expect(foundationSettingsFrom(config).serverless.releaseLabel).toBe(VERSIONS.emrRelease);
+    const withEmr = parseConfig(
+      "data: { path: a.csv }\nemr: { release_label: emr-7.5.0 }\n",
+      "kindling.yaml",
+    );
+    expect(foundationSettingsFrom(withEmr).serverless.releaseLabel).toBe("emr-7.5.0");
+    const both = parseConfig(
+      "data: { path: a.csv }\nemr: { release_label: emr-7.5.0 }\nserverless: { release_label: emr-7.6.0 }\n",
+      "kindling.yaml",
+    );
+    expect(foundationSettingsFrom(both).serverless.releaseLabel).toBe("emr-7.6.0");
   });
 
   it("checks a region override with the aws.region rule", () => {
@@ -234,21 +323,63 @@ const awsValues = fc.record(
   },
   { requiredKeys: [] },
 );
+/** Like `mostly`, rarer invalid values: the serverless section multiplies the chances of a refused config. */
+const often = <T>(valid: fc.Arbitrary<T>, invalid: fc.Arbitrary<T>) =>
+  fc.oneof({ arbitrary: valid, weight: 15 }, { arbitrary: invalid, weight: 1 });
+
+// Workers of every size, with Spark memory (in g or m) that fits it with Spark's overhead; sometimes not.
+const workerValues = often<{ cpu: number; memory: string }>(
+  fc.constantFrom(...WORKER_CPUS).chain((cpu) => {
+    const [low, high] = WORKER_MEMORY_GB[cpu] ?? [0, 0];
+    return fc.record({
+      cpu: fc.constant(cpu),
+      memory: fc
+        .tuple(fc.integer({ min: Math.ceil(low / 1.1), max: Math.floor(high / 1.1) }), fc.boolean())
+        .map(([gb, inMb]) => (inMb ? `${gb * 1024}m` : `${gb}g`)),
+    });
+  }),
+  fc.record({ cpu: fc.constantFrom(3, 4), memory: fc.constantFrom("14", "40g") }),
+);
+const serverlessValues = fc.record(
+  {
+    release_label: often(fc.constantFrom("emr-7.1.0", "emr-7.13.0"), fc.constant("7.1")),
+    architecture: fc.constantFrom("x86_64", "arm64"),
+    // Mostly roomy enough for a job; sometimes too small for it.
+    max_vcpu: often(fc.integer({ min: 150, max: 4000 }), fc.integer({ min: 0, max: 150 })),
+    max_memory_gb: often(fc.integer({ min: 1000, max: 24_000 }), fc.integer({ min: 1, max: 1000 })),
+    idle_minutes: often(fc.integer({ min: 1, max: 10_080 }), fc.constant(0)),
+    pre_initialized_executors: fc.integer({ min: 0, max: 100 }),
+    driver: workerValues,
+    executor: workerValues,
+    executors: fc.integer({ min: 1, max: 8 }),
+  },
+  { requiredKeys: [] },
+);
 
 describe("config → foundation settings (property)", () => {
   it("any config the schema accepts yields settings and a stack name, and passes the settings' checks", () => {
     let accepted = 0;
     fc.assert(
-      fc.property(fc.option(name, { nil: undefined }), awsValues, (project, aws) => {
-        const doc = { ...(project === undefined ? {} : { project }), data: { path: "a.csv" }, aws };
-        const parsed = configSchema.safeParse(doc);
-        if (!parsed.success) return;
-        accepted++;
-        const settings = foundationSettingsFrom(parsed.data);
-        expect(stackNameFor(settings).length).toBeLessThanOrEqual(STACK_NAME_MAX);
-        // The same rules: what the config accepts, the programmatic check accepts unchanged.
-        expect(resolveFoundationSettings(settings)).toEqual(settings);
-      }),
+      fc.property(
+        fc.option(name, { nil: undefined }),
+        awsValues,
+        serverlessValues,
+        (project, aws, serverless) => {
+          const doc = {
+            ...(project === undefined ? {} : { project }),
+            data: { path: "a.csv" },
+            aws,
+            serverless,
+          };
+          const parsed = configSchema.safeParse(doc);
+          if (!parsed.success) return;
+          accepted++;
+          const settings = foundationSettingsFrom(parsed.data);
+          expect(stackNameFor(settings).length).toBeLessThanOrEqual(STACK_NAME_MAX);
+          // The same rules: what the config accepts, the programmatic check accepts unchanged.
+          expect(resolveFoundationSettings(settings)).toEqual(settings);
+        },
+      ),
       { numRuns: 1000 },
     );
     // The generator must reach accepted configs often enough for the property to mean something.

@@ -11,8 +11,8 @@ export const READ_PREFIXES = ["code/", "data/", "runs/"] as const;
 export const WRITE_PREFIX = "runs/";
 
 export interface EmrRolesProps {
-  dataBucket: s3.Bucket;
-  logsBucket: s3.Bucket;
+  dataBucket: s3.IBucket;
+  logsBucket: s3.IBucket;
   key: kms.IKey;
   /** `s3://bucket/key.zip` of in-transit TLS certificates the nodes must read, if any. */
   certificateS3Uri?: string;
@@ -37,83 +37,19 @@ export class EmrRoles extends Construct {
       description:
         "Kindling EMR nodes: read code/data/runs, write runs/ and EMR logs in this project's buckets",
     });
-    const nodePolicy = new iam.Policy(this, "InstancePolicy", {
-      statements: [
-        new iam.PolicyStatement({
-          sid: "ListProjectPrefixes",
-          actions: ["s3:ListBucket"],
-          resources: [dataBucket.bucketArn],
-          conditions: {
-            StringLike: { "s3:prefix": READ_PREFIXES.flatMap((p) => [p.slice(0, -1), `${p}*`]) },
-          },
-        }),
-        new iam.PolicyStatement({
-          sid: "LocateBuckets",
-          actions: ["s3:GetBucketLocation"],
-          resources: [dataBucket.bucketArn, logsBucket.bucketArn],
-        }),
-        new iam.PolicyStatement({
-          sid: "ReadCodeDataRuns",
-          actions: ["s3:GetObject"],
-          resources: READ_PREFIXES.map((p) => dataBucket.arnForObjects(`${p}*`)),
-        }),
-        new iam.PolicyStatement({
-          sid: "WriteRunOutputs",
-          // Delete and multipart actions: Spark's output committer writes temporary files and removes them.
-          actions: [
-            "s3:PutObject",
-            "s3:DeleteObject",
-            "s3:AbortMultipartUpload",
-            "s3:ListMultipartUploadParts",
-          ],
-          resources: [dataBucket.arnForObjects(`${WRITE_PREFIX}*`)],
-        }),
-        new iam.PolicyStatement({
-          sid: "WriteEmrLogs",
-          actions: ["s3:PutObject"],
-          resources: [logsBucket.arnForObjects(`${EMR_LOG_PREFIX}*`)],
-        }),
-        new iam.PolicyStatement({
-          sid: "ListEmrLogs",
-          actions: ["s3:ListBucket"],
-          resources: [logsBucket.bucketArn],
-          conditions: { StringLike: { "s3:prefix": ["emr", `${EMR_LOG_PREFIX}*`] } },
-        }),
-        new iam.PolicyStatement({
-          sid: "UseFoundationKey",
-          actions: [
-            "kms:Decrypt",
-            "kms:Encrypt",
-            "kms:GenerateDataKey*",
-            "kms:ReEncrypt*",
-            "kms:DescribeKey",
-          ],
-          resources: [props.key.keyArn],
-        }),
-        ...(props.certificateS3Uri ? [certificateStatement(props.certificateS3Uri)] : []),
-      ],
+    const nodePolicy = projectBucketPolicy(this, "InstancePolicy", {
+      dataBucket,
+      logsBucket,
+      logs: {
+        name: "Emr",
+        prefix: EMR_LOG_PREFIX,
+        why: "EMR writes each cluster's logs under emr/<cluster-id>/, unknown until the cluster exists; the wildcard is confined to that prefix of the logs bucket.",
+      },
+      // Always: the key also encrypts the nodes' EBS volumes and local disks (security configuration).
+      key: props.key,
+      extra: props.certificateS3Uri ? [certificateStatement(props.certificateS3Uri)] : [],
     });
     this.instanceRole.attachInlinePolicy(nodePolicy);
-    const readWhy =
-      "Object-level wildcards are confined to this project's data bucket prefixes code/, data/, runs/ (read) and runs/ (write): run ids are created per run, so the keys cannot be listed in advance.";
-    for (const p of READ_PREFIXES) {
-      acknowledgeNag(nodePolicy, `AwsSolutions-IAM5[Resource::${nagArnRef(dataBucket)}/${p}*]`, readWhy);
-    }
-    acknowledgeNag(
-      nodePolicy,
-      `AwsSolutions-IAM5[Resource::${nagArnRef(logsBucket)}/${EMR_LOG_PREFIX}*]`,
-      "EMR writes each cluster's logs under emr/<cluster-id>/, unknown until the cluster exists; the wildcard is confined to that prefix of the logs bucket.",
-    );
-    acknowledgeNag(
-      nodePolicy,
-      "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
-      "GenerateDataKey* covers GenerateDataKey and GenerateDataKeyWithoutPlaintext on the single foundation key, both used by S3 SSE-KMS and EBS encryption.",
-    );
-    acknowledgeNag(
-      nodePolicy,
-      "AwsSolutions-IAM5[Action::kms:ReEncrypt*]",
-      "ReEncrypt* (ReEncryptFrom/ReEncryptTo) is limited to the single foundation key; S3 needs it when objects are copied between keys.",
-    );
 
     this.instanceProfile = new iam.CfnInstanceProfile(this, "InstanceProfile", {
       roles: [this.instanceRole.roleName],
@@ -149,6 +85,115 @@ export class EmrRoles extends Construct {
       "AmazonEMRServicePolicy_v2 is the AWS-maintained least-privilege EMR service policy: it only acts on resources tagged for-use-with-amazon-emr-managed-policies=true, and tracks new EMR API needs that a copy would miss.",
     );
   }
+}
+
+/** What a role running the project's Spark jobs may do with the project's buckets. */
+export interface ProjectBucketAccess {
+  dataBucket: s3.IBucket;
+  logsBucket: s3.IBucket;
+  /** Where in the logs bucket the role writes its logs. */
+  logs: {
+    /** Names the log statements: "Emr" gives the sids WriteEmrLogs and ListEmrLogs. */
+    name: string;
+    /** Prefix of the logs bucket, with its trailing slash ("emr/"). */
+    prefix: string;
+    /** Why the object wildcard under the prefix cannot be narrower (the cdk-nag acknowledgment's reason). */
+    why: string;
+  };
+  /** The foundation key, when the role must use it (SSE-KMS objects, encrypted volumes). */
+  key?: kms.IKey;
+  /** Further statements, after the bucket and key ones. */
+  extra?: iam.PolicyStatement[];
+}
+
+/**
+ * The least-privilege S3 policy shared by every role that runs the project's Spark jobs (the EMR instance
+ * role, the EMR Serverless job runtime role): list and read code/, data/, runs/ of the data bucket, write
+ * only runs/, write and list logs under one prefix of the logs bucket, and use the foundation key if given.
+ * No s3:* and no bucket other than the project's. The cdk-nag findings its wildcards raise are acknowledged
+ * on the policy, with their reasons.
+ */
+export function projectBucketPolicy(scope: Construct, id: string, access: ProjectBucketAccess): iam.Policy {
+  const { dataBucket, logsBucket, logs, key } = access;
+  const policy = new iam.Policy(scope, id, {
+    statements: [
+      new iam.PolicyStatement({
+        sid: "ListProjectPrefixes",
+        actions: ["s3:ListBucket"],
+        resources: [dataBucket.bucketArn],
+        conditions: {
+          StringLike: { "s3:prefix": READ_PREFIXES.flatMap((p) => [p.slice(0, -1), `${p}*`]) },
+        },
+      }),
+      new iam.PolicyStatement({
+        sid: "LocateBuckets",
+        actions: ["s3:GetBucketLocation"],
+        resources: [dataBucket.bucketArn, logsBucket.bucketArn],
+      }),
+      new iam.PolicyStatement({
+        sid: "ReadCodeDataRuns",
+        actions: ["s3:GetObject"],
+        resources: READ_PREFIXES.map((p) => dataBucket.arnForObjects(`${p}*`)),
+      }),
+      new iam.PolicyStatement({
+        sid: "WriteRunOutputs",
+        // Delete and multipart actions: Spark's output committer writes temporary files and removes them.
+        actions: [
+          "s3:PutObject",
+          "s3:DeleteObject",
+          "s3:AbortMultipartUpload",
+          "s3:ListMultipartUploadParts",
+        ],
+        resources: [dataBucket.arnForObjects(`${WRITE_PREFIX}*`)],
+      }),
+      new iam.PolicyStatement({
+        sid: `Write${logs.name}Logs`,
+        actions: ["s3:PutObject"],
+        resources: [logsBucket.arnForObjects(`${logs.prefix}*`)],
+      }),
+      new iam.PolicyStatement({
+        sid: `List${logs.name}Logs`,
+        actions: ["s3:ListBucket"],
+        resources: [logsBucket.bucketArn],
+        conditions: { StringLike: { "s3:prefix": [logs.prefix.slice(0, -1), `${logs.prefix}*`] } },
+      }),
+      ...(key
+        ? [
+            new iam.PolicyStatement({
+              sid: "UseFoundationKey",
+              actions: [
+                "kms:Decrypt",
+                "kms:Encrypt",
+                "kms:GenerateDataKey*",
+                "kms:ReEncrypt*",
+                "kms:DescribeKey",
+              ],
+              resources: [key.keyArn],
+            }),
+          ]
+        : []),
+      ...(access.extra ?? []),
+    ],
+  });
+  const readWhy =
+    "Object-level wildcards are confined to this project's data bucket prefixes code/, data/, runs/ (read) and runs/ (write): run ids are created per run, so the keys cannot be listed in advance.";
+  for (const p of READ_PREFIXES) {
+    acknowledgeNag(policy, `AwsSolutions-IAM5[Resource::${nagArnRef(dataBucket)}/${p}*]`, readWhy);
+  }
+  acknowledgeNag(policy, `AwsSolutions-IAM5[Resource::${nagArnRef(logsBucket)}/${logs.prefix}*]`, logs.why);
+  if (key) {
+    acknowledgeNag(
+      policy,
+      "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+      "GenerateDataKey* covers GenerateDataKey and GenerateDataKeyWithoutPlaintext on the single foundation key, both used by S3 SSE-KMS (and by EBS encryption on EMR nodes).",
+    );
+    acknowledgeNag(
+      policy,
+      "AwsSolutions-IAM5[Action::kms:ReEncrypt*]",
+      "ReEncrypt* (ReEncryptFrom/ReEncryptTo) is limited to the single foundation key; S3 needs it when objects are copied between keys.",
+    );
+  }
+  return policy;
 }
 
 function certificateStatement(uri: string): iam.PolicyStatement {

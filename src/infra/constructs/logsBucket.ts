@@ -6,6 +6,7 @@ import { abortMultipartRule, protectedBucketProps } from "./bucketDefaults.js";
 
 /** Prefix under the logs bucket that EMR writes cluster logs to (the cluster's LogUri). */
 export const EMR_LOG_PREFIX = "emr/";
+export { SERVERLESS_LOG_PREFIX } from "../outputs.js";
 /** Prefix under the logs bucket that receives the data bucket's server access logs. */
 export const ACCESS_LOG_PREFIX = "s3-access/data/";
 
@@ -31,7 +32,7 @@ export class LogsBucket extends Construct {
     });
     const cfn = this.bucket.node.defaultChild as CfnResource;
     const noSelfLogging =
-      "This is the access-log target of the data bucket; logging a log bucket into itself loops and into another bucket only moves the problem. Writes to it come from EMR nodes and S3 log delivery only.";
+      "This is the access-log target of the data bucket; logging a log bucket into itself loops and into another bucket only moves the problem. Writes to it come from EMR nodes, EMR Serverless job runs and S3 log delivery only.";
     skipCheckov(cfn, "CKV_AWS_18", noSelfLogging);
   }
 }
