@@ -120,7 +120,7 @@ export const serverlessSection = z
     estimated_runtime_minutes: z
       .number()
       .positive()
-      .default(10)
+      .default(20)
       .describe("Expected job run time, used only for the cost estimate before a run."),
   })
   .prefault({})
@@ -134,13 +134,30 @@ export const serverlessSection = z
         message: `is ${s.max_vcpu}, but one job needs ${vcpu} vCPUs (driver ${s.driver.cpu} + ${s.executors} executors × ${s.executor.cpu}); raise it or lower serverless.executors`,
       });
     }
-    const gb = workerMemoryGb(s.driver.memory) + workerMemoryGb(s.executor.memory) * s.executors;
+    // Workers are placed at the worker table's sizes (rounded up), so that is what must fit.
+    const gb =
+      workerSizeGb(s.driver.cpu, s.driver.memory) +
+      workerSizeGb(s.executor.cpu, s.executor.memory) * s.executors;
     if (gb > s.max_memory_gb) {
       ctx.addIssue({
         code: "custom",
         path: ["max_memory_gb"],
-        message: `is ${s.max_memory_gb}, but one job needs ${Math.ceil(gb)} GB (driver and executors with Spark's overhead); raise it or lower serverless.executors`,
+        message: `is ${s.max_memory_gb}, but one job needs ${gb} GB (driver and executors as EMR Serverless sizes them); raise it or lower serverless.executors`,
       });
+    }
+    // Pre-initialized workers count against the maximum too: an application asking for more does not deploy.
+    const warm = s.pre_initialized_executors;
+    if (warm > 0) {
+      const warmCpu = s.driver.cpu + s.executor.cpu * warm;
+      const warmGb =
+        workerSizeGb(s.driver.cpu, s.driver.memory) + workerSizeGb(s.executor.cpu, s.executor.memory) * warm;
+      if (warmCpu > s.max_vcpu || warmGb > s.max_memory_gb) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["pre_initialized_executors"],
+          message: `keeps ${warmCpu} vCPUs and ${warmGb} GB warm, beyond the application's maximum (max_vcpu ${s.max_vcpu}, max_memory_gb ${s.max_memory_gb}); lower it or raise the maximum`,
+        });
+      }
     }
   });
 

@@ -40,7 +40,8 @@ describe("serverless: in kindling.yaml", () => {
     ],
     [{ driver: { cpu: 1, memory: "1g" } }, "a 1-vCPU worker takes 2–8 GB"],
     [{ executors: 4 }, "one job needs 18 vCPUs (driver 2 + 4 executors × 4)"],
-    [{ executors: 3, max_vcpu: 64, max_memory_gb: 40 }, "one job needs 54 GB"],
+    [{ executors: 3, max_vcpu: 64, max_memory_gb: 40 }, "one job needs 56 GB"],
+    [{ pre_initialized_executors: 4 }, "keeps 18 vCPUs and 72 GB warm, beyond the application's maximum"],
   ])("refuses %j, saying why", (section, why) => {
     const result = configSchema.safeParse({ data: { path: "data.csv" }, serverless: section });
     expect(result.success).toBe(false);
@@ -55,9 +56,9 @@ describe("EMR Serverless cost", () => {
     // 10 vCPU; workers of 8 GB (7g + overhead) and 2 × 16 GB (14g + overhead), as EMR Serverless sizes them.
     const perHour = 10 * 0.052624 + 40 * 0.0057785;
     expect(e.usdPerHour).toBeCloseTo(perHour, 4);
-    expect(e.usd).toBeCloseTo((perHour * 10) / 60, 4);
+    expect(e.usd).toBeCloseTo((perHour * 20) / 60, 4);
     expect(describeServerlessEstimate(e)).toMatch(
-      /^\$0\.\d+ per run: \$0\.\d+\/h for the job's workers × 10 min as assumed by serverless\.estimated_runtime_minutes/,
+      /^\$0\.\d+ per run: \$0\.\d+\/h for the job's workers × 20 min as assumed by serverless\.estimated_runtime_minutes/,
     );
     expect(estimateServerlessCost(serverless({ architecture: "arm64" }), "us-east-1").usd).toBeLessThan(
       e.usd as number,

@@ -1,13 +1,11 @@
 import type { StartJobRunCommandInput } from "@aws-sdk/client-emr-serverless";
 import type { Config } from "../../config/schema.js";
 import { UsageError } from "../../errors.js";
+import { SERVERLESS_LOG_PREFIX } from "../../infra/outputs.js";
 import { depsSparkSettings } from "../../packaging/jobDeps.js";
 import { VERSIONS } from "../../versions.js";
 import { PROJECT_TAG, RUN_ID_TAG } from "../emr/request.js";
 import { buildSparkSubmitArgs } from "../shared/sparkSubmit.js";
-
-/** Where the foundation keeps EMR Serverless logs in the logs bucket (the job runtime role may write there). */
-export const SERVERLESS_LOG_PREFIX = "serverless/";
 
 /** The release the application runs: serverless.release_label, else the EMR target's, else versions.json. */
 export function serverlessRelease(config: Config): string {
