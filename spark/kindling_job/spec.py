@@ -24,7 +24,7 @@ from .hadoopfs import HadoopFs
 from .jsonreader import JsonObject, as_int, as_number, json_type
 
 SUPPORTED_SPEC_VERSIONS = (1,)
-TARGETS = ("local", "spark", "standalone", "emr")
+TARGETS = ("local", "spark", "standalone", "emr", "emr-serverless")
 CV_METRICS = ("f1", "accuracy", "weightedPrecision", "weightedRecall")
 STOP_WORD_LANGUAGES = (
     "danish",
