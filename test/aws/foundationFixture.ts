@@ -6,6 +6,7 @@ export interface FoundationFixture {
   stackName: string;
   dataBucket: string;
   logsBucket: string;
+  serverlessApplicationId: string;
 }
 
 /**
@@ -17,6 +18,8 @@ export async function createFoundationStack(
   endpoint: string,
   project: string,
   environment = "dev",
+  /** The EMR Serverless application (created in the emulator) the stack names. */
+  serverlessApplicationId = "00fkindlingapp",
 ): Promise<FoundationFixture> {
   const stackName = `kindling-${project}-${environment}`;
   const dataBucket = `kindling-${project}-data-test`;
@@ -34,6 +37,8 @@ export async function createFoundationStack(
     [OUTPUT_KEYS.instanceRoleArn]: `arn:aws:iam::123456789012:role/${stackName}-emr-instance`,
     [OUTPUT_KEYS.securityConfigurationName]: `${stackName}-security`,
     [OUTPUT_KEYS.kmsKeyArn]: "arn:aws:kms:us-east-1:123456789012:key/0000",
+    [OUTPUT_KEYS.serverlessApplicationId]: serverlessApplicationId,
+    [OUTPUT_KEYS.serverlessJobRoleArn]: `arn:aws:iam::123456789012:role/${stackName}-serverless-job`,
   };
   const template = {
     AWSTemplateFormatVersion: "2010-09-09",
@@ -49,5 +54,5 @@ export async function createFoundationStack(
   };
   const cfn = new CloudFormation({ endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
   await cfn.createStack({ StackName: stackName, TemplateBody: JSON.stringify(template) });
-  return { stackName, dataBucket, logsBucket };
+  return { stackName, dataBucket, logsBucket, serverlessApplicationId };
 }

@@ -2,10 +2,12 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { EMRServerless } from "@aws-sdk/client-emr-serverless";
 import { S3 } from "@aws-sdk/client-s3";
 import { createFoundationStack, type FoundationFixture } from "../aws/foundationFixture.js";
 import { type Moto, startMoto, TEST_CREDENTIALS, TEST_REGION } from "../aws/moto.js";
 import { type EmrEmulator, type StepExecutor, startEmrEmulator } from "../emr-emulator/server.js";
+import { type ServerlessEmulator, startServerlessEmulator } from "../emr-emulator/serverless.js";
 import { sparkSubmitExecutor } from "../emr-emulator/sparkStep.js";
 import { buildCli, ROOT } from "../helpers/cli.js";
 import { writeCorpusSlice } from "../helpers/corpus.js";
@@ -14,6 +16,8 @@ import { writeCorpusSlice } from "../helpers/corpus.js";
 export interface AwsHarness {
   moto: Moto;
   emr: EmrEmulator;
+  /** EMR Serverless, with the foundation's application created in it. */
+  serverless: ServerlessEmulator;
   s3: S3;
   foundation: FoundationFixture;
   /** The emulator's executor that really runs a step's spark-submit (tests may swap in others). */
@@ -35,11 +39,24 @@ export async function startAwsHarness(project: string): Promise<AwsHarness> {
     // The emulated nodes run a Python without NumPy: the job works only with the packages it ships.
     const sparkExecutor = sparkSubmitExecutor({ s3, root: ROOT, python: (await nodePython()).python });
     const emr = await startEmrEmulator({ s3, executor: sparkExecutor });
-    const foundation = await createFoundationStack(moto.endpoint, project);
+    const serverless = await startServerlessEmulator({ s3, executor: sparkExecutor });
+    const app = await new EMRServerless({
+      endpoint: serverless.endpoint,
+      region: TEST_REGION,
+      credentials: TEST_CREDENTIALS,
+    }).createApplication({
+      name: `kindling-${project}-dev`,
+      releaseLabel: "emr-7.13.0",
+      type: "SPARK",
+      autoStartConfiguration: { enabled: true },
+      autoStopConfiguration: { enabled: true, idleTimeoutMinutes: 15 },
+    });
+    const foundation = await createFoundationStack(moto.endpoint, project, "dev", app.applicationId);
     const env: NodeJS.ProcessEnv = {
       AWS_ENDPOINT_URL_S3: moto.endpoint,
       AWS_ENDPOINT_URL_CLOUDFORMATION: moto.endpoint,
       AWS_ENDPOINT_URL_EMR: emr.endpoint,
+      AWS_ENDPOINT_URL_EMR_SERVERLESS: serverless.endpoint,
       AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
       AWS_REGION: TEST_REGION,
@@ -50,12 +67,14 @@ export async function startAwsHarness(project: string): Promise<AwsHarness> {
     return {
       moto,
       emr,
+      serverless,
       s3,
       foundation,
       sparkExecutor,
       env,
       stop: async () => {
         await emr.close();
+        await serverless.close();
         await moto.stop();
       },
     };
