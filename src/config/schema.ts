@@ -411,8 +411,10 @@ const emrSection = z
     estimated_runtime_minutes: z
       .number()
       .positive()
-      .default(20)
-      .describe("Expected job run time, used only for the cost estimate before a run."),
+      .optional()
+      .describe(
+        "Expected job run time, used only for the cost estimate before a run. Default: measured from this config's newest local run, scaled to the input's size; 20 without one.",
+      ),
   })
   .prefault({})
   .refine(

@@ -11,6 +11,8 @@ const SEED_MIX: InstanceRole[] = [
   { role: "core", instanceTypes: ["m5.xlarge"], count: 2, market: "ON_DEMAND" },
 ];
 
+const TWENTY = { minutes: 20, source: "as set by emr.estimated_runtime_minutes" };
+
 describe("cost", () => {
   it("prices instance-hours: EC2 on-demand + EMR surcharge per instance", () => {
     const rate = hourlyRate(SEED_MIX, "us-east-1");
@@ -30,7 +32,7 @@ describe("cost", () => {
   });
 
   it("estimate = rate × (provisioning + expected run time); actual from the timeline with a one-minute minimum", () => {
-    const e = estimateRunCost(SEED_MIX, "us-east-1", 20);
+    const e = estimateRunCost(SEED_MIX, "us-east-1", TWENTY);
     expect(e.minutes).toBe(PRICE_TABLE.provisioning_minutes + 20);
     expect(e.usd).toBeCloseTo((0.72 * e.minutes) / 60, 4);
     const created = new Date("2026-01-01T00:00:00Z");
@@ -44,7 +46,7 @@ describe("cost", () => {
     const e = estimateRunCost(
       [{ ...(SEED_MIX[0] as InstanceRole), instanceTypes: ["x9.huge"] }],
       "mars-east-1",
-      20,
+      TWENTY,
     );
     expect(e.usd).toBeUndefined();
     expect(e.missing).toEqual(["no price for x9.huge in mars-east-1"]);

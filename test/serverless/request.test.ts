@@ -18,6 +18,8 @@ import { RecordingHost } from "../helpers/recordingHost.js";
 
 const serverless = (section: object) => serverlessSection.parse(section);
 
+const TWENTY = { minutes: 20, source: "as set by serverless.estimated_runtime_minutes" };
+
 describe("serverless: in kindling.yaml", () => {
   it("has defaults that fit EMR Serverless's worker table and the application's maximum", () => {
     expect(serverless({})).toMatchObject({
@@ -52,24 +54,24 @@ describe("serverless: in kindling.yaml", () => {
 describe("EMR Serverless cost", () => {
   it("estimates the job's vCPUs and memory (with Spark's overhead) × the assumed minutes, naming the assumption", () => {
     const s = serverless({});
-    const e = estimateServerlessCost(s, "us-east-1");
+    const e = estimateServerlessCost(s, "us-east-1", TWENTY);
     // 10 vCPU; workers of 8 GB (7g + overhead) and 2 × 16 GB (14g + overhead), as EMR Serverless sizes them.
     const perHour = 10 * 0.052624 + 40 * 0.0057785;
     expect(e.usdPerHour).toBeCloseTo(perHour, 4);
     expect(e.usd).toBeCloseTo((perHour * 20) / 60, 4);
     expect(describeServerlessEstimate(e)).toMatch(
-      /^\$0\.\d+ per run: \$0\.\d+\/h for the job's workers × 20 min as assumed by serverless\.estimated_runtime_minutes/,
+      /^\$0\.\d+ per run: \$0\.\d+\/h for the job's workers × 20 min as set by serverless\.estimated_runtime_minutes/,
     );
-    expect(estimateServerlessCost(serverless({ architecture: "arm64" }), "us-east-1").usd).toBeLessThan(
-      e.usd as number,
-    );
+    expect(
+      estimateServerlessCost(serverless({ architecture: "arm64" }), "us-east-1", TWENTY).usd,
+    ).toBeLessThan(e.usd as number);
   });
 
   it("says what is missing instead of guessing", () => {
-    expect(describeServerlessEstimate(estimateServerlessCost(serverless({}), ""))).toMatch(
+    expect(describeServerlessEstimate(estimateServerlessCost(serverless({}), "", TWENTY))).toMatch(
       /^unknown \(no AWS region: set aws\.region/,
     );
-    expect(describeServerlessEstimate(estimateServerlessCost(serverless({}), "ap-south-2"))).toBe(
+    expect(describeServerlessEstimate(estimateServerlessCost(serverless({}), "ap-south-2", TWENTY))).toBe(
       "unknown (no EMR Serverless price for x86_64 in ap-south-2)",
     );
   });

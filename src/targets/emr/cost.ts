@@ -1,3 +1,4 @@
+import type { RuntimeBasis } from "../../runs/runtime.js";
 import { formatUsd } from "../../ui/format.js";
 import type { InstanceRole } from "./instances.js";
 import table from "./prices.json" with { type: "json" };
@@ -69,6 +70,8 @@ export interface CostEstimate {
   minutes: number;
   /** The expected run time part of `minutes`. */
   runtimeMinutes: number;
+  /** Where the run time comes from, completing "… min running <source>". */
+  runtimeSource: string;
   usd: number | undefined;
   /** Why there is no number: no region, or a type the price table lacks there. */
   missing: string[];
@@ -79,17 +82,19 @@ export interface CostEstimate {
 export function estimateRunCost(
   mix: readonly InstanceRole[],
   region: string,
-  runtimeMinutes: number,
+  runtime: RuntimeBasis,
   options: { /** On a warm cluster a run pays no provisioning. */ warm?: boolean; prices?: PriceTable } = {},
 ): CostEstimate {
   const prices = options.prices ?? PRICE_TABLE;
   const rate = hourlyRate(mix, region, prices);
+  const runtimeMinutes = runtime.minutes;
   const minutes = (options.warm ? 0 : prices.provisioning_minutes) + runtimeMinutes;
   return {
     currency: prices.currency,
     usdPerHour: rate.known ? round(rate.usdPerHour) : undefined,
     minutes,
     runtimeMinutes,
+    runtimeSource: runtime.source,
     usd: rate.known ? round(costFor(rate, minutes * 60) as number) : undefined,
     missing: rate.known ? [] : rate.missing,
     priceTableAsOf: prices.as_of,
@@ -97,15 +102,15 @@ export function estimateRunCost(
 }
 
 /**
- * The estimate in words, its assumptions named: the running time is the config's
- * `emr.estimated_runtime_minutes`, not a measurement.
+ * The estimate in words, its assumptions named: where the running time comes from (the config, a local
+ * run, or the default assumption) and how old the prices are.
  */
 export function describeEstimate(e: CostEstimate): string {
   if (e.usd === undefined || e.usdPerHour === undefined) return `unknown (${e.missing.join("; ")})`;
   const provisioning = e.minutes - e.runtimeMinutes;
   const minutes = [
     provisioning > 0 ? `${provisioning} min provisioning` : "no provisioning (warm cluster)",
-    `${e.runtimeMinutes} min running as assumed by emr.estimated_runtime_minutes`,
+    `${e.runtimeMinutes} min running ${e.runtimeSource}`,
   ];
   return `${formatUsd(e.usd)} per run: ${formatUsd(e.usdPerHour)}/h × (${minutes.join(" + ")}); prices as of ${e.priceTableAsOf}`;
 }

@@ -8,6 +8,7 @@ import { emrPythonPlatform, jobDepsArchive } from "../../packaging/jobDeps.js";
 import { writeJson } from "../../runs/files.js";
 import { checkRunInput, resolveRunInput } from "../../runs/input.js";
 import { newRunId } from "../../runs/runId.js";
+import { runtimeForRun } from "../../runs/runtime.js";
 import { compileSpec } from "../../spec/compile.js";
 import type { JobSpec, TargetName } from "../../spec/types.js";
 import type { IoHost } from "../../ui/io.js";
@@ -28,6 +29,8 @@ export interface DryRunBasis {
   spec: JobSpec;
   specFile: string;
   zipFile: string;
+  /** The input as checked (its size scales a measured running time). */
+  loaded: LoadedConfig;
 }
 
 /**
@@ -60,7 +63,7 @@ export async function withDryRunBasis<T>(
     const specFile = path.join(scratch, "spec.json");
     await writeJson(specFile, spec);
     const zipFile = await packageJob(path.join(scratch, "kindling_job.zip"));
-    return await plan({ input, runId, foundation, spec, specFile, zipFile });
+    return await plan({ input, runId, foundation, spec, specFile, zipFile, loaded });
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
@@ -84,6 +87,7 @@ export async function planEmrDryRun(options: {
   return withDryRunBasis(options, "emr", async (basis) =>
     planEmrRun({
       ...basis,
+      runtime: await runtimeForRun(loaded, basis.input, "emr"),
       config: loaded.config,
       region: options.region ?? loaded.config.aws.region ?? process.env.AWS_REGION,
       // No AWS call: the cluster is named as given, its instances assumed to be this config's.

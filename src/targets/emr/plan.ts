@@ -5,6 +5,7 @@ import type { Config } from "../../config/schema.js";
 import type { FoundationOutputs } from "../../infra/outputs.js";
 import { depsSparkSettings } from "../../packaging/jobDeps.js";
 import type { DepsArchive } from "../../packaging/pythonDeps.js";
+import type { RuntimeBasis } from "../../runs/runtime.js";
 import type { JobSpec } from "../../spec/types.js";
 import { formatBytes } from "../../ui/format.js";
 import { VERSIONS } from "../../versions.js";
@@ -48,6 +49,8 @@ export interface PlanInput {
   deps: DepsArchive;
   /** Run as a step of this warm cluster, with its instances. Default: a transient cluster. */
   warm?: { id: string; mix: InstanceRole[] };
+  /** The job's expected running time for the estimate (src/runs/runtime.ts). */
+  runtime: RuntimeBasis;
 }
 
 /** Where the job reads its input: an s3:// input in place; a local one content-addressed, data/<sha256>/<name>. */
@@ -76,12 +79,9 @@ export async function planEmrRun(p: PlanInput): Promise<EmrRunPlan> {
     sparkSubmitArgs,
   });
   const uploads = await plannedUploads(p, layout, depsAt);
-  const estimate = estimateRunCost(
-    p.warm?.mix ?? instanceMix(config.emr),
-    p.region ?? "",
-    config.emr.estimated_runtime_minutes,
-    { warm: Boolean(p.warm) },
-  );
+  const estimate = estimateRunCost(p.warm?.mix ?? instanceMix(config.emr), p.region ?? "", p.runtime, {
+    warm: Boolean(p.warm),
+  });
   return {
     runId: p.runId,
     region: p.region,

@@ -10,6 +10,7 @@ import { emrPythonPlatform, jobDepsArchive } from "../../packaging/jobDeps.js";
 import type { PredictOutcome } from "../../predict/outcome.js";
 import type { PredictPlan } from "../../predict/plan.js";
 import type { EmrRunFacts, Manifest, ManifestPatch } from "../../runs/manifest.js";
+import { type RuntimeBasis, runtimeForRun } from "../../runs/runtime.js";
 import type { RunDir } from "../../runs/store.js";
 import { VERSIONS } from "../../versions.js";
 import { requireSparkEnv } from "../local/prerequisites.js";
@@ -71,6 +72,7 @@ export class EmrTarget implements Target {
   private session: EmrSession | undefined;
   private foundation: CommandFoundation | undefined;
   private input: RunInput | undefined;
+  private runtime: RuntimeBasis | undefined;
 
   constructor(
     private readonly context: TargetContext,
@@ -145,14 +147,10 @@ export class EmrTarget implements Target {
     const layout = runLayout(session.foundation.dataBucketName, run.id);
     const { config } = this.context.loaded;
     const releaseLabel = config.emr.release_label ?? VERSIONS.emrRelease;
-    const estimate = estimateRunCost(
-      sessionMix(session),
-      session.aws.region,
-      config.emr.estimated_runtime_minutes,
-      {
-        warm: Boolean(session.warm),
-      },
-    );
+    this.runtime = await runtimeForRun(this.context.loaded, input, "emr");
+    const estimate = estimateRunCost(sessionMix(session), session.aws.region, this.runtime, {
+      warm: Boolean(session.warm),
+    });
     return {
       inputUri: emrInputUri(layout, input),
       outputUri: layout.outputUri,
@@ -164,8 +162,8 @@ export class EmrTarget implements Target {
   }
 
   async train(job: TrainJob): Promise<TrainOutcome> {
-    if (!this.input) throw new KindlingError("place() was not called before train()");
-    return trainOnEmr(job, this.input, this.requireSession());
+    if (!this.input || !this.runtime) throw new KindlingError("place() was not called before train()");
+    return trainOnEmr(job, this.input, this.requireSession(), this.runtime);
   }
 
   async predict(plan: PredictPlan): Promise<PredictOutcome> {

@@ -10,6 +10,7 @@ import type { FoundationOutputs } from "../../infra/outputs.js";
 import type { DepsArchive } from "../../packaging/pythonDeps.js";
 import { interruptedFailure, type RunFailure, TargetFailure } from "../../runs/failure.js";
 import type { EmrRunFacts } from "../../runs/manifest.js";
+import type { RuntimeBasis } from "../../runs/runtime.js";
 import { type RunDir, SUCCESS_MARKER } from "../../runs/store.js";
 import { CODES } from "../../ui/codes.js";
 import type { IoHost } from "../../ui/io.js";
@@ -91,7 +92,12 @@ export function initialEmrFacts(
  * only when the job's own `_SUCCESS` is there. Every way it can end badly is a TargetFailure carrying the
  * cluster's facts (final state, actual cost) for the manifest.
  */
-export async function trainOnEmr(job: TrainJob, input: RunInput, session: EmrSession): Promise<TrainOutcome> {
+export async function trainOnEmr(
+  job: TrainJob,
+  input: RunInput,
+  session: EmrSession,
+  runtime: RuntimeBasis,
+): Promise<TrainOutcome> {
   const { aws, io, signal, config } = session;
   const { run } = job;
   const scratch = await mkdtemp(path.join(os.tmpdir(), "kindling-emr-"));
@@ -106,6 +112,8 @@ export async function trainOnEmr(job: TrainJob, input: RunInput, session: EmrSes
       specFile: job.specFile,
       zipFile: await packageJob(path.join(scratch, "kindling_job.zip")),
       deps: session.deps,
+      runtime,
+      ...(session.warm ? { warm: session.warm } : {}),
     });
     await writeFile(
       path.join(run.dir, "logs", "command.txt"),

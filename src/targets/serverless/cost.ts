@@ -1,4 +1,5 @@
 import { type ServerlessConfig, workerSizeGb } from "../../config/serverless.js";
+import type { RuntimeBasis } from "../../runs/runtime.js";
 import { formatUsd } from "../../ui/format.js";
 import { type CostEstimate, NO_REGION } from "../emr/cost.js";
 import table from "./prices.json" with { type: "json" };
@@ -46,11 +47,18 @@ function priceOf(region: string, s: ServerlessConfig, prices: ServerlessPriceTab
 export function estimateServerlessCost(
   s: ServerlessConfig,
   region: string,
+  runtime: RuntimeBasis,
   prices = SERVERLESS_PRICES,
 ): CostEstimate {
   const found = priceOf(region, s, prices);
-  const minutes = s.estimated_runtime_minutes;
-  const base = { currency: prices.currency, minutes, runtimeMinutes: minutes, priceTableAsOf: prices.as_of };
+  const minutes = runtime.minutes;
+  const base = {
+    currency: prices.currency,
+    minutes,
+    runtimeMinutes: minutes,
+    runtimeSource: runtime.source,
+    priceTableAsOf: prices.as_of,
+  };
   if (!("price" in found) || !found.price) {
     return { ...base, usdPerHour: undefined, usd: undefined, missing: found.missing ?? [] };
   }
@@ -62,7 +70,7 @@ export function estimateServerlessCost(
 /** The estimate in words, its assumption named. */
 export function describeServerlessEstimate(e: CostEstimate): string {
   if (e.usd === undefined || e.usdPerHour === undefined) return `unknown (${e.missing.join("; ")})`;
-  return `${formatUsd(e.usd)} per run: ${formatUsd(e.usdPerHour)}/h for the job's workers × ${e.runtimeMinutes} min as assumed by serverless.estimated_runtime_minutes; no provisioning is billed; prices as of ${e.priceTableAsOf}`;
+  return `${formatUsd(e.usd)} per run: ${formatUsd(e.usdPerHour)}/h for the job's workers × ${e.runtimeMinutes} min ${e.runtimeSource}; no provisioning is billed; prices as of ${e.priceTableAsOf}`;
 }
 
 /** What keeping pre-initialized capacity (one driver + N executors) costs per hour while the application is started. */

@@ -1,6 +1,7 @@
 import type { Clock } from "../../clock.js";
 import type { LoadedConfig } from "../../config/load.js";
 import { jobDepsArchive, serverlessPythonPlatform } from "../../packaging/jobDeps.js";
+import { runtimeForRun } from "../../runs/runtime.js";
 import type { JobSpec } from "../../spec/types.js";
 import type { IoHost } from "../../ui/io.js";
 import { withDryRunBasis } from "../emr/dryRun.js";
@@ -30,6 +31,7 @@ export async function planServerlessDryRun(options: {
         serverlessJobRoleArn: serverlessJobRoleArn ?? "",
       },
       config: loaded.config,
+      runtime: await runtimeForRun(loaded, basis.input, "serverless"),
       region: options.region ?? loaded.config.aws.region ?? process.env.AWS_REGION,
       deps: await jobDepsArchive(loaded.config, serverlessPythonPlatform(loaded.config), {
         pip: requireSparkEnv().python,

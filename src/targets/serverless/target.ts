@@ -11,6 +11,7 @@ import { jobDepsArchive, serverlessPythonPlatform } from "../../packaging/jobDep
 import type { PredictOutcome } from "../../predict/outcome.js";
 import type { PredictPlan } from "../../predict/plan.js";
 import type { Manifest, ManifestPatch, ServerlessRunFacts } from "../../runs/manifest.js";
+import { type RuntimeBasis, runtimeForRun } from "../../runs/runtime.js";
 import type { RunDir } from "../../runs/store.js";
 import { CommandFoundation, type FoundationOps, toolkitFoundationOps } from "../emr/foundation.js";
 import { requireS3Input } from "../emr/input.js";
@@ -55,6 +56,7 @@ export class ServerlessTarget implements Target {
   private foundation: CommandFoundation | undefined;
   private session: ServerlessSession | undefined;
   private input: RunInput | undefined;
+  private runtime: RuntimeBasis | undefined;
 
   constructor(
     private readonly context: TargetContext,
@@ -121,7 +123,12 @@ export class ServerlessTarget implements Target {
     const session = this.requireSession();
     this.input = input;
     const layout = runLayout(session.foundation.dataBucketName, run.id);
-    const estimate = estimateServerlessCost(this.context.loaded.config.serverless, session.aws.region);
+    this.runtime = await runtimeForRun(this.context.loaded, input, "serverless");
+    const estimate = estimateServerlessCost(
+      this.context.loaded.config.serverless,
+      session.aws.region,
+      this.runtime,
+    );
     return {
       inputUri: emrInputUri(layout, input),
       outputUri: layout.outputUri,
@@ -133,8 +140,8 @@ export class ServerlessTarget implements Target {
   }
 
   async train(job: TrainJob): Promise<TrainOutcome> {
-    if (!this.input) throw new KindlingError("place() was not called before train()");
-    return trainOnServerless(job, this.input, this.requireSession());
+    if (!this.input || !this.runtime) throw new KindlingError("place() was not called before train()");
+    return trainOnServerless(job, this.input, this.requireSession(), this.runtime);
   }
 
   async predict(_plan: PredictPlan): Promise<PredictOutcome> {

@@ -12,6 +12,7 @@ import type { FoundationOutputs } from "../../infra/outputs.js";
 import type { DepsArchive } from "../../packaging/pythonDeps.js";
 import { interruptedFailure, TargetFailure } from "../../runs/failure.js";
 import type { ServerlessRunFacts } from "../../runs/manifest.js";
+import type { RuntimeBasis } from "../../runs/runtime.js";
 import { type RunDir, SUCCESS_MARKER } from "../../runs/store.js";
 import type { JobSpec } from "../../spec/types.js";
 import { CODES } from "../../ui/codes.js";
@@ -64,6 +65,7 @@ export async function planServerlessRun(p: {
   specFile: string;
   zipFile: string;
   deps: DepsArchive;
+  runtime: RuntimeBasis;
 }): Promise<ServerlessRunPlan> {
   const layout = runLayout(p.foundation.dataBucketName, p.runId);
   const depsAt = depsKey(p.deps.sha256);
@@ -85,7 +87,7 @@ export async function planServerlessRun(p: {
     layout,
     uploads: await plannedUploads(p, layout, depsAt),
     request,
-    estimate: estimateServerlessCost(p.config.serverless, p.region ?? ""),
+    estimate: estimateServerlessCost(p.config.serverless, p.region ?? "", p.runtime),
   };
 }
 
@@ -137,6 +139,7 @@ export async function trainOnServerless(
   job: TrainJob,
   input: RunInput,
   session: ServerlessSession,
+  runtime: RuntimeBasis,
 ): Promise<TrainOutcome> {
   const { aws, io, signal, config } = session;
   const { run } = job;
@@ -152,6 +155,7 @@ export async function trainOnServerless(
       specFile: job.specFile,
       zipFile: await packageJob(path.join(scratch, "kindling_job.zip")),
       deps: session.deps,
+      runtime,
     });
     await writeFile(
       path.join(run.dir, "logs", "command.txt"),
