@@ -1,6 +1,7 @@
 import path from "node:path";
 import { loadConfig } from "../../config/load.js";
 import { foundationSettingsFrom } from "../../infra/fromConfig.js";
+import { renderStandingCost, standingCost } from "../../infra/standingCost.js";
 import {
   deployFoundation,
   destroyFoundation,
@@ -10,6 +11,7 @@ import {
 } from "../../infra/toolkit.js";
 import { planEmrDryRun } from "../../targets/emr/dryRun.js";
 import { planJson, renderEmrRunPlan } from "../../targets/emr/plan.js";
+import { preInitializedUsdPerHour } from "../../targets/serverless/cost.js";
 import { formatDuration } from "../../ui/format.js";
 import { terminalConfirm } from "../confirm.js";
 import type { CommandIO } from "../io.js";
@@ -31,26 +33,32 @@ export async function synthCommand(options: SynthOptions, io: CommandIO): Promis
 export async function planCommand(options: PlanOptions, io: CommandIO): Promise<void> {
   const loaded = await loadConfig(options.config);
   const { config } = loaded;
-  const plan = await planFoundation(foundationSettingsFrom(config, awsOverrides(options)), {
+  const settings = foundationSettingsFrom(config, awsOverrides(options));
+  const plan = await planFoundation(settings, {
     io: io.host,
     offline: options.offline,
     ...awsOverrides(options),
   });
+  const region = options.region ?? config.aws.region ?? process.env.AWS_REGION;
+  const standing = standingCost(settings, {
+    executors: config.serverless.pre_initialized_executors,
+    usdPerHour: preInitializedUsdPerHour(config.serverless, region ?? ""),
+  });
+  const foundationText = `${renderPlan(plan)}\n${renderStandingCost(standing)}`;
   if (options.target === "emr") {
     // What one run adds on top of the foundation: the cluster, its step and what it costs.
-    const region = options.region ?? config.aws.region ?? process.env.AWS_REGION;
     const run = await planEmrDryRun({
       loaded,
       io: io.host,
       signal: io.signal,
       ...(region ? { region } : {}),
     });
-    io.emitJson({ ...plan, emr_run: planJson(run) });
-    io.print(`${renderPlan(plan)}\n${renderEmrRunPlan(run)}`);
+    io.emitJson({ ...plan, standing_cost: standing, emr_run: planJson(run) });
+    io.print(`${foundationText}\n${renderEmrRunPlan(run)}`);
     return;
   }
-  io.emitJson(plan);
-  io.print(renderPlan(plan));
+  io.emitJson({ ...plan, standing_cost: standing });
+  io.print(foundationText);
 }
 
 /** `kindling deploy`: create or update the foundation stack and print its outputs. */
