@@ -149,7 +149,7 @@ export interface PredictOptions extends GlobalOptions, ConfigOption, AwsOptions 
   /** Replace an existing output file. Default false. */
   force: boolean;
   /** Where the scoring job runs. Default local. */
-  target: "local" | "standalone" | "emr";
+  target: "local" | "standalone" | "emr" | "emr-serverless";
   /** Spark master URL for local scoring. Default local[*]. */
   master?: string;
   /** With --target emr: print the uploads, spec and RunJobFlow request; no AWS call. */

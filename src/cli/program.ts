@@ -258,7 +258,7 @@ export function buildProgram(handlers: Handlers): Command {
     .option("--force", "replace an existing output file", false)
     .addOption(
       new Option("--target <target>", "where scoring runs")
-        .choices(["local", "standalone", "emr"])
+        .choices(["local", "standalone", "emr", "emr-serverless"])
         .default("local"),
     )
     .option("--master <url>", "Spark master URL (default local[*])", masterUrl)
@@ -274,7 +274,7 @@ export function buildProgram(handlers: Handlers): Command {
         input: string;
         output: string;
         force: boolean;
-        target: "local" | "standalone" | "emr";
+        target: "local" | "standalone" | "emr" | "emr-serverless";
         master?: string;
         profile?: string;
         region?: string;

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { StartJobRunCommandInput } from "@aws-sdk/client-emr-serverless";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,6 +26,8 @@ serverless:
 
 let aws: AwsHarness;
 let dir: string;
+/** The run the first test trained on EMR Serverless (the predict test scores with its model). */
+let serverlessRun: string | undefined;
 
 beforeAll(async () => {
   ({ aws, dir } = await emrWorkspace(PROJECT, CONFIG, 40));
@@ -48,6 +51,7 @@ describe("kindling run --target emr-serverless (moto + EMR Serverless emulator, 
     const r = JSON.parse(remote.stdout);
     expect(r.metrics).toEqual(l.metrics);
 
+    serverlessRun = r.run_id;
     const runDir: string = r.run_dir;
     expect(existsSync(path.join(runDir, "_SUCCESS"))).toBe(true);
     expect(readdirSync(path.join(runDir, "models")).sort()).toEqual(["hashing_tf", "tfidf", "word2vec"]);
@@ -91,6 +95,29 @@ describe("kindling run --target emr-serverless (moto + EMR Serverless emulator, 
     expect(JSON.parse(logs.stdout).driver_stdout).toMatch(/@@kindling/);
     const runs = JSON.parse((await cli(["runs", "--json"])).stdout) as Array<{ id: string; target: string }>;
     expect(runs.find((x) => x.id === r.run_id)?.target).toBe("emr-serverless");
+  });
+
+  it("predict --target emr-serverless scores with that run's model exactly as local predict does", async () => {
+    if (!serverlessRun) throw new Error("the first test trained no run");
+    await writeFile(
+      path.join(dir, "new.csv"),
+      'id,text\n1,"WIN a FREE prize now, click here"\n2,"Can we move the meeting to 3pm tomorrow?"\n',
+    );
+    const args = ["predict", "--run", serverlessRun, "--input", "new.csv"];
+    const local = await cli([...args, "--output", "local.csv"]);
+    expect(local.code, local.stderr).toBe(0);
+    const remote = await cli([...args, "--output", "remote.csv", "--target", "emr-serverless", "--json"]);
+    expect(remote.code, remote.stderr).toBe(0);
+    expect(JSON.parse(remote.stdout)).toMatchObject({ rows: 2 });
+    expect(readFileSync(path.join(dir, "remote.csv"), "utf8")).toBe(
+      readFileSync(path.join(dir, "local.csv"), "utf8"),
+    );
+    const start = aws.serverless.calls.filter((c) => c.operation === "StartJobRun").at(-1)
+      ?.body as unknown as StartJobRunCommandInput;
+    expect(start.clientToken).toMatch(/^predict-/);
+    expect(start.jobDriver?.sparkSubmit?.entryPointArguments?.at(-1)).toMatch(
+      /\/predict\/[^/]+\/spec\.json$/,
+    );
   });
 
   it("a job that fails in Spark: the driver's error and its cause, the failed state recorded, nothing downloaded", async () => {

@@ -60,9 +60,10 @@ export async function predictCommand(
       },
     ),
   );
-  // EMR reads instances, release and the foundation from the project's kindling.yaml; scoring here needs none.
-  const config =
-    options.target === "emr" ? await requireConfig(loaded, options) : (loaded ?? defaults(run.dir));
+  // The cloud targets read their sizes, release and the foundation from the project's kindling.yaml;
+  // scoring here needs none.
+  const cloud = options.target === "emr" || options.target === "emr-serverless";
+  const config = cloud ? await requireConfig(loaded, options) : (loaded ?? defaults(run.dir));
   const target = await createTarget(targetChoice(options), targetContext(config, io));
   const outcome = await predictOn(target, plan);
   const { result } = outcome;
@@ -95,6 +96,15 @@ function targetChoice(options: PredictOptions): TargetChoice {
       deps: emrDepsFromEnv(),
     };
   }
+  if (options.target === "emr-serverless") {
+    const poll = emrDepsFromEnv().pollMs;
+    return {
+      name: "emr-serverless",
+      ...(options.profile ? { profile: options.profile } : {}),
+      ...(options.region ? { region: options.region } : {}),
+      deps: poll !== undefined ? { pollMs: poll } : {},
+    };
+  }
   if (options.target === "standalone") return { name: "standalone" };
   return { name: "local", ...(options.master ? { master: options.master } : {}) };
 }
@@ -111,7 +121,7 @@ async function requireConfig(
 ): Promise<LoadedConfig> {
   if (loaded) return loaded;
   throw new UsageError(
-    `predict --target ${options.target} reads the EMR settings (instances, release, the foundation stack) from ${options.config}, which is missing`,
+    `predict --target ${options.target} reads the cloud settings (sizes, release, the foundation stack) from ${options.config}, which is missing`,
     { hint: "Run it in the project folder, or pass -c <kindling.yaml>." },
   );
 }

@@ -6,6 +6,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { RunJobFlowCommandInput } from "@aws-sdk/client-emr";
+import type { AwsClients } from "../../aws/clients.js";
 import { messageOf } from "../../aws/errors.js";
 import type { Config } from "../../config/schema.js";
 import { digestInput } from "../../data/digest.js";
@@ -135,28 +136,7 @@ export async function predictOnEmr(plan: PredictPlan, session: EmrSession): Prom
       });
     }
 
-    // predict.json is written after the data: without it the output is incomplete.
-    const resultKey = `${layout.outputKey}/predict.json`;
-    if (!(await objectExists(aws.s3, layout.bucket, resultKey))) {
-      throw new JobFailedError(
-        `Prediction with run ${plan.runId}: the step completed but ${s3Uri(layout.bucket, resultKey)} is missing; the output is incomplete and was not downloaded`,
-        { hint: `${nothing} Logs: ${logsAt}` },
-      );
-    }
-    const res = await aws.s3.getObject({ Bucket: layout.bucket, Key: resultKey });
-    const bytes = (await res.Body?.transformToByteArray()) ?? new Uint8Array();
-    const result = JSON.parse(Buffer.from(bytes).toString("utf8")) as PredictResult;
-    const ext = plan.output.format === "csv" ? ".csv" : ".parquet";
-    const listed = await aws.s3.listObjectsV2({ Bucket: layout.bucket, Prefix: `${layout.outputKey}/data/` });
-    const parts = (listed.Contents ?? [])
-      .map((o) => o.Key ?? "")
-      .filter((k) => path.posix.basename(k).startsWith("part-") && k.endsWith(ext));
-    if (parts.length !== 1) {
-      throw new JobFailedError(
-        `the predict job left ${parts.length} data files in ${s3Uri(layout.bucket, `${layout.outputKey}/data/`)}; expected one`,
-      );
-    }
-    await downloadOnto(session, layout.bucket, parts[0] as string, plan);
+    const result = await fetchPredictions(session, layout, plan, `Logs: ${logsAt}`);
     const cost = clusterCost(ran.cluster, mix, aws.region);
     io.notify(
       CODES.EMR_COST.msg(
@@ -170,6 +150,49 @@ export async function predictOnEmr(plan: PredictPlan, session: EmrSession): Prom
   }
 }
 
+/**
+ * Brings a finished prediction back: predict.json (written after the data, so without it the output is
+ * incomplete), then the one data file, onto --output without ever leaving a half file. Shared by every
+ * target that scores from S3; `logs` says where to look when something is missing.
+ */
+export async function fetchPredictions(
+  session: PredictSession,
+  layout: PredictLayout,
+  plan: PredictPlan,
+  logs: string,
+): Promise<PredictResult> {
+  const { s3 } = session.aws;
+  const nothing = `Nothing was written to ${plan.output.file}.`;
+  const resultKey = `${layout.outputKey}/predict.json`;
+  if (!(await objectExists(s3, layout.bucket, resultKey))) {
+    throw new JobFailedError(
+      `Prediction with run ${plan.runId}: the job completed but ${s3Uri(layout.bucket, resultKey)} is missing; the output is incomplete and was not downloaded`,
+      { hint: `${nothing} ${logs}` },
+    );
+  }
+  const res = await s3.getObject({ Bucket: layout.bucket, Key: resultKey });
+  const bytes = (await res.Body?.transformToByteArray()) ?? new Uint8Array();
+  const result = JSON.parse(Buffer.from(bytes).toString("utf8")) as PredictResult;
+  const ext = plan.output.format === "csv" ? ".csv" : ".parquet";
+  const listed = await s3.listObjectsV2({ Bucket: layout.bucket, Prefix: `${layout.outputKey}/data/` });
+  const parts = (listed.Contents ?? [])
+    .map((o) => o.Key ?? "")
+    .filter((k) => path.posix.basename(k).startsWith("part-") && k.endsWith(ext));
+  if (parts.length !== 1) {
+    throw new JobFailedError(
+      `the predict job left ${parts.length} data files in ${s3Uri(layout.bucket, `${layout.outputKey}/data/`)}; expected one`,
+    );
+  }
+  await downloadOnto(session, layout.bucket, parts[0] as string, plan);
+  return result;
+}
+
+/** What fetching predictions needs of a cloud target's session. */
+export interface PredictSession {
+  aws: Pick<AwsClients, "s3">;
+  io: IoHost;
+}
+
 /** Everything a prediction on EMR sends, computed without any AWS call (what `--dry-run` prints). */
 export interface PredictEmrPlan {
   predictId: string;
@@ -180,15 +203,25 @@ export interface PredictEmrPlan {
   uploads: PlannedUpload[];
 }
 
-/** Plans the uploads, predict spec and RunJobFlow request; writes the spec and job zip into `scratch`. */
-export async function planPredictEmr(
+/** What every cloud target uploads to score: the model, the input, the packages, the code and the spec. */
+export interface PredictUploads {
+  predictId: string;
+  layout: PredictLayout;
+  spec: PredictSpec;
+  uploads: PlannedUpload[];
+  /** s3:// URI of the job's Python packages. */
+  depsUri: string;
+}
+
+/** Plans a prediction's uploads and predict spec for `target`; writes the spec and job zip into `scratch`. */
+export async function planPredictUploads(
   plan: PredictPlan,
-  config: Config,
-  foundation: FoundationOutputs,
+  target: "emr" | "emr-serverless",
+  foundation: Pick<FoundationOutputs, "dataBucketName">,
   now: Date,
   scratch: string,
   deps: DepsArchive,
-): Promise<PredictEmrPlan> {
+): Promise<PredictUploads> {
   const predictId = `${now
     .toISOString()
     .replace(/[-:]/g, "")
@@ -198,7 +231,7 @@ export async function planPredictEmr(
   const spec: PredictSpec = buildPredictSpec({
     runId: plan.runId,
     kindlingVersion: KINDLING_VERSION,
-    target: "emr",
+    target,
     trainSpec: plan.trainSpec,
     modelUri: s3Uri(layout.bucket, layout.modelKey.replace(/\/$/, "")),
     featureSet: plan.featureSet,
@@ -208,21 +241,6 @@ export async function planPredictEmr(
     outputFormat: plan.output.format,
   });
   const depsAt = depsKey(deps.sha256);
-  const sparkSubmitArgs = emrSparkSubmitArgs(config, {
-    appName: `kindling predict ${plan.runId}`,
-    ...layout,
-    depsUri: s3Uri(layout.bucket, depsAt),
-  });
-  const request = buildRunJobFlowRequest({
-    runId: plan.runId,
-    project: config.project,
-    releaseLabel: config.emr.release_label ?? VERSIONS.emrRelease,
-    emr: config.emr,
-    foundation,
-    sparkSubmitArgs,
-    name: `kindling predict ${plan.runId}`,
-    stepName: "kindling predict",
-  });
   const specFile = path.join(scratch, "predict-spec.json");
   await writeJson(specFile, spec);
   const zip = await packageJob(path.join(scratch, "kindling_job.zip"));
@@ -243,10 +261,38 @@ export async function planPredictEmr(
     put("deps", deps.file, depsAt, deps.bytes, true),
     put("code", JOB_ENTRY, layout.entryKey, (await stat(JOB_ENTRY)).size, false),
     put("code", zip, layout.zipKey, (await stat(zip)).size, false),
-    // The spec goes last: once it is there, the step's inputs are complete.
+    // The spec goes last: once it is there, the job's inputs are complete.
     put("spec", specFile, layout.specKey, (await stat(specFile)).size, false),
   ];
-  return { predictId, layout, spec, sparkSubmitArgs, request, uploads };
+  return { predictId, layout, spec, uploads, depsUri: s3Uri(layout.bucket, depsAt) };
+}
+
+/** Plans the uploads, predict spec and RunJobFlow request; writes the spec and job zip into `scratch`. */
+export async function planPredictEmr(
+  plan: PredictPlan,
+  config: Config,
+  foundation: FoundationOutputs,
+  now: Date,
+  scratch: string,
+  deps: DepsArchive,
+): Promise<PredictEmrPlan> {
+  const planned = await planPredictUploads(plan, "emr", foundation, now, scratch, deps);
+  const sparkSubmitArgs = emrSparkSubmitArgs(config, {
+    appName: `kindling predict ${plan.runId}`,
+    ...planned.layout,
+    depsUri: planned.depsUri,
+  });
+  const request = buildRunJobFlowRequest({
+    runId: plan.runId,
+    project: config.project,
+    releaseLabel: config.emr.release_label ?? VERSIONS.emrRelease,
+    emr: config.emr,
+    foundation,
+    sparkSubmitArgs,
+    name: `kindling predict ${plan.runId}`,
+    stepName: "kindling predict",
+  });
+  return { ...planned, sparkSubmitArgs, request };
 }
 
 /** `predict --target emr --dry-run`: the plan with the foundation's outputs as `<OutputKey>` placeholders. */
@@ -272,7 +318,7 @@ export async function predictEmrDryRun(plan: PredictPlan, config: Config, io: Io
 
 /** Downloads to a hidden temporary name in the output's folder, then renames: never a half file. */
 async function downloadOnto(
-  session: EmrSession,
+  session: PredictSession,
   bucket: string,
   key: string,
   plan: PredictPlan,

@@ -24,6 +24,8 @@ export interface JobRunRequestInput {
   depsUri: string;
   /** `s3://<logs bucket>/serverless/`. */
   logUri: string;
+  /** What the job does, for its name and idempotency token: a run trains; `predict <id>` scores. Default train. */
+  purpose?: { name: string; token: string };
 }
 
 /**
@@ -37,7 +39,7 @@ export function buildStartJobRunRequest(input: JobRunRequestInput): StartJobRunC
   const deps = depsSparkSettings(input.depsUri);
   const args = buildSparkSubmitArgs({
     // EMR Serverless passes sparkSubmitParameters through a shell-like split: no spaces in the name.
-    appName: `kindling-${runId}`,
+    appName: `kindling-${input.purpose ? input.purpose.token : runId}`,
     entry: input.entryUri,
     pyFiles: [input.zipUri],
     archives: deps.archives,
@@ -68,8 +70,8 @@ export function buildStartJobRunRequest(input: JobRunRequestInput): StartJobRunC
   return {
     applicationId: input.applicationId,
     executionRoleArn: input.executionRoleArn,
-    clientToken: runId,
-    name: `kindling ${runId}`,
+    clientToken: input.purpose?.token ?? runId,
+    name: input.purpose?.name ?? `kindling ${runId}`,
     jobDriver: {
       sparkSubmit: {
         entryPoint: input.entryUri,

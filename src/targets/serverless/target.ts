@@ -20,6 +20,7 @@ import { emrInputUri } from "../emr/plan.js";
 import { requireSparkEnv } from "../local/prerequisites.js";
 import type { Placement, RunInput, Target, TargetContext, TrainJob, TrainOutcome } from "../target.js";
 import { estimateServerlessCost } from "./cost.js";
+import { predictOnServerless } from "./predict.js";
 import {
   initialServerlessFacts,
   jobRunFacts,
@@ -144,10 +145,8 @@ export class ServerlessTarget implements Target {
     return trainOnServerless(job, this.input, this.requireSession(), this.runtime);
   }
 
-  async predict(_plan: PredictPlan): Promise<PredictOutcome> {
-    throw new KindlingError("Batch scoring does not run on EMR Serverless yet.", {
-      hint: "Score with `kindling predict --target emr` (a transient cluster) or locally (the default); the model is the same.",
-    });
+  async predict(plan: PredictPlan): Promise<PredictOutcome> {
+    return predictOnServerless(plan, this.requireSession());
   }
 
   /** Finishes a run whose job run ended while no CLI watched it: outputs come down, or the failure is recorded. */
