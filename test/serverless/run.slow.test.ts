@@ -118,6 +118,18 @@ describe("kindling run --target emr-serverless (moto + EMR Serverless emulator, 
     expect(start.jobDriver?.sparkSubmit?.entryPointArguments?.at(-1)).toMatch(
       /\/predict\/[^/]+\/spec\.json$/,
     );
+
+    // A failed scoring job leaves nothing at --output.
+    aws.serverless.setExecutor(async () => ({ exitCode: 1, driverStdout: "", driverStderr: "boom\n" }));
+    try {
+      const failed = await cli([...args, "--output", "failed.csv", "--target", "emr-serverless"]);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/failed on EMR Serverless/);
+      expect(failed.stderr).toMatch(/Nothing was written to .*failed\.csv/);
+      expect(existsSync(path.join(dir, "failed.csv"))).toBe(false);
+    } finally {
+      aws.serverless.setExecutor(aws.sparkExecutor);
+    }
   });
 
   it("a job that fails in Spark: the driver's error and its cause, the failed state recorded, nothing downloaded", async () => {
