@@ -1,5 +1,6 @@
 import type { CloudFormation } from "@aws-sdk/client-cloudformation";
-import type { AwsTarget } from "../../aws/clients.js";
+import { type AwsClients, type AwsTarget, createAwsClients } from "../../aws/clients.js";
+import { translateAwsError } from "../../aws/errors.js";
 import { describeStack } from "../../aws/stacks.js";
 import type { Config } from "../../config/schema.js";
 import { KindlingError } from "../../errors.js";
@@ -158,4 +159,60 @@ export function placeholderFoundation(): FoundationOutputs {
     serverlessApplicationId: p("serverlessApplicationId"),
     serverlessJobRoleArn: p("serverlessJobRoleArn"),
   };
+}
+
+/** What tests replace in a cloud target's connection: scripted clients, a fake foundation. */
+export interface CloudDeps {
+  aws?: (target: AwsTarget) => Promise<AwsClients>;
+  foundationOps?: (config: Config, aws: AwsClients, target: AwsTarget & { region: string }) => FoundationOps;
+}
+
+/** How a cloud target reaches AWS: the options a command gives, and what tests replace. */
+export interface CloudConnection {
+  options: Pick<AwsTarget, "profile" | "region"> & { deploy?: boolean; destroy?: boolean };
+  deps: CloudDeps;
+}
+
+/**
+ * The first step of every cloud target's check(): AWS clients in the run's region (--region, then
+ * aws.region, then the credential chain) and the command's foundation, looked up; then `extra` checks of
+ * the target's own. An AWS failure in any of them is said in words (credentials, throttling).
+ */
+export async function connectCloud(
+  config: Config,
+  io: IoHost,
+  { options, deps }: CloudConnection,
+  extra: (aws: AwsClients, foundation: CommandFoundation) => Promise<void>,
+): Promise<{ aws: AwsClients; foundation: CommandFoundation }> {
+  const region = options.region ?? config.aws.region;
+  const target = {
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(region ? { region } : {}),
+  };
+  const aws = await (deps.aws ?? createAwsClients)(target);
+  const where = { ...target, region: aws.region };
+  const ops = deps.foundationOps
+    ? deps.foundationOps(config, aws, where)
+    : toolkitFoundationOps(config, aws.cloudFormation, where, io);
+  const foundation = new CommandFoundation(ops, {
+    deploy: Boolean(options.deploy),
+    destroy: Boolean(options.destroy),
+    stackName: stackNameFor(foundationSettingsFrom(config, { region: aws.region })),
+    region: aws.region,
+    io,
+  });
+  try {
+    await foundation.check();
+    await extra(aws, foundation);
+  } catch (error) {
+    throw translateAwsError(error, "checking the foundation stack and the input");
+  }
+  return { aws, foundation };
+}
+
+/** The foundation's outputs for prepare(): the stack found, or one deployed now (--deploy). */
+export async function acquireFoundation(foundation: CommandFoundation): Promise<FoundationOutputs> {
+  return foundation.acquire().catch((error: unknown) => {
+    throw translateAwsError(error, "deploying the foundation stack");
+  });
 }

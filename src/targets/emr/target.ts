@@ -1,11 +1,7 @@
-import { type AwsClients, type AwsTarget, createAwsClients } from "../../aws/clients.js";
-import { translateAwsError } from "../../aws/errors.js";
+import type { AwsClients, AwsTarget } from "../../aws/clients.js";
 import { realSleep, type Sleep } from "../../clock.js";
-import type { Config } from "../../config/schema.js";
 import type { DataLocation } from "../../data/validate.js";
 import { KindlingError } from "../../errors.js";
-import { foundationSettingsFrom } from "../../infra/fromConfig.js";
-import { stackNameFor } from "../../infra/settings.js";
 import { emrPythonPlatform, jobDepsArchive } from "../../packaging/jobDeps.js";
 import type { PredictOutcome } from "../../predict/outcome.js";
 import type { PredictPlan } from "../../predict/plan.js";
@@ -17,7 +13,7 @@ import { requireSparkEnv } from "../local/prerequisites.js";
 import type { Placement, RunInput, Target, TargetContext, TrainJob, TrainOutcome } from "../target.js";
 import { followStepCluster } from "./cluster.js";
 import { estimateRunCost } from "./cost.js";
-import { CommandFoundation, type FoundationOps, toolkitFoundationOps } from "./foundation.js";
+import { acquireFoundation, type CloudDeps, type CommandFoundation, connectCloud } from "./foundation.js";
 import { requireS3Input } from "./input.js";
 import { instanceMix } from "./instances.js";
 import { runLayout } from "./layout.js";
@@ -51,9 +47,7 @@ export interface EmrTargetOptions extends Pick<AwsTarget, "profile" | "region"> 
 }
 
 /** What the EMR target creates or waits with; tests pass scripted clients and a fast clock. */
-export interface EmrDeps {
-  aws?: (target: AwsTarget) => Promise<AwsClients>;
-  foundationOps?: (config: Config, aws: AwsClients, target: AwsTarget & { region: string }) => FoundationOps;
+export interface EmrDeps extends CloudDeps {
   sleep?: Sleep;
   /** Status poll interval. Default 15 s. */
   pollMs?: number;
@@ -82,34 +76,20 @@ export class EmrTarget implements Target {
 
   async check(input?: DataLocation): Promise<void> {
     const { config } = this.context.loaded;
-    const region = this.options.region ?? config.aws.region;
-    const target = {
-      ...(this.options.profile ? { profile: this.options.profile } : {}),
-      ...(region ? { region } : {}),
-    };
-    const aws = await (this.deps.aws ?? createAwsClients)(target);
-    const ops = (this.deps.foundationOps ?? defaultOps(this.context))(config, aws, {
-      ...target,
-      region: aws.region,
-    });
-    this.foundation = new CommandFoundation(ops, {
-      deploy: Boolean(this.options.deploy),
-      destroy: Boolean(this.options.destroy),
-      stackName: stackNameFor(foundationSettingsFrom(config, { region: aws.region })),
-      region: aws.region,
-      io: this.context.io,
-    });
-    try {
-      await this.foundation.check();
-      if (input?.kind === "s3") await requireS3Input(aws.s3, input);
-      if (this.options.cluster) {
-        const warm = await resolveWarmCluster(aws.emr, config.project, this.options.cluster);
-        this.warm = { id: warm.id, mix: await clusterMix(aws.emr, warm.id) };
-      }
-    } catch (error) {
-      throw translateAwsError(error, "checking the foundation stack and the input");
-    }
+    const { aws, foundation } = await connectCloud(
+      config,
+      this.context.io,
+      { options: this.options, deps: this.deps },
+      async (clients) => {
+        if (input?.kind === "s3") await requireS3Input(clients.s3, input);
+        if (this.options.cluster) {
+          const warm = await resolveWarmCluster(clients.emr, config.project, this.options.cluster);
+          this.warm = { id: warm.id, mix: await clusterMix(clients.emr, warm.id) };
+        }
+      },
+    );
     this.aws = aws;
+    this.foundation = foundation;
   }
 
   async prepare(): Promise<void> {
@@ -121,9 +101,7 @@ export class EmrTarget implements Target {
       io: this.context.io,
       signal: this.context.signal,
     });
-    const foundation = await this.foundation.acquire().catch((error: unknown) => {
-      throw translateAwsError(error, "deploying the foundation stack");
-    });
+    const foundation = await acquireFoundation(this.foundation);
     this.session = {
       aws: this.aws,
       foundation,
@@ -289,9 +267,4 @@ function requireCluster(manifest: Manifest): EmrRunFacts & { cluster_id: string;
     );
   }
   return emr as EmrRunFacts & { cluster_id: string; step_id: string };
-}
-
-function defaultOps(context: TargetContext) {
-  return (config: Config, aws: AwsClients, target: AwsTarget & { region: string }): FoundationOps =>
-    toolkitFoundationOps(config, aws.cloudFormation, target, context.io);
 }

@@ -1,19 +1,20 @@
-import { type AwsClients, type AwsTarget, createAwsClients } from "../../aws/clients.js";
-import { translateAwsError } from "../../aws/errors.js";
+import type { AwsClients, AwsTarget } from "../../aws/clients.js";
 import { realSleep, type Sleep } from "../../clock.js";
-import type { Config } from "../../config/schema.js";
 import type { DataLocation } from "../../data/validate.js";
 import { KindlingError } from "../../errors.js";
-import { foundationSettingsFrom } from "../../infra/fromConfig.js";
 import type { FoundationOutputs } from "../../infra/outputs.js";
-import { stackNameFor } from "../../infra/settings.js";
 import { jobDepsArchive, serverlessPythonPlatform } from "../../packaging/jobDeps.js";
 import type { PredictOutcome } from "../../predict/outcome.js";
 import type { PredictPlan } from "../../predict/plan.js";
 import type { Manifest, ManifestPatch, ServerlessRunFacts } from "../../runs/manifest.js";
 import { type RuntimeBasis, runtimeForRun } from "../../runs/runtime.js";
 import type { RunDir } from "../../runs/store.js";
-import { CommandFoundation, type FoundationOps, toolkitFoundationOps } from "../emr/foundation.js";
+import {
+  acquireFoundation,
+  type CloudDeps,
+  type CommandFoundation,
+  connectCloud,
+} from "../emr/foundation.js";
 import { requireS3Input } from "../emr/input.js";
 import { runLayout } from "../emr/layout.js";
 import { emrInputUri } from "../emr/plan.js";
@@ -38,9 +39,7 @@ export interface ServerlessTargetOptions extends Pick<AwsTarget, "profile" | "re
 }
 
 /** What the target creates or waits with; tests pass scripted clients and a fast clock. */
-export interface ServerlessDeps {
-  aws?: (target: AwsTarget) => Promise<AwsClients>;
-  foundationOps?: (config: Config, aws: AwsClients, target: AwsTarget & { region: string }) => FoundationOps;
+export interface ServerlessDeps extends CloudDeps {
   sleep?: Sleep;
   /** Status poll interval. Default 10 s. */
   pollMs?: number;
@@ -66,33 +65,18 @@ export class ServerlessTarget implements Target {
   ) {}
 
   async check(input?: DataLocation): Promise<void> {
-    const { config } = this.context.loaded;
-    const region = this.options.region ?? config.aws.region;
-    const target = {
-      ...(this.options.profile ? { profile: this.options.profile } : {}),
-      ...(region ? { region } : {}),
-    };
-    const aws = await (this.deps.aws ?? createAwsClients)(target);
-    const where = { ...target, region: aws.region };
-    const ops = this.deps.foundationOps
-      ? this.deps.foundationOps(config, aws, where)
-      : toolkitFoundationOps(config, aws.cloudFormation, where, this.context.io);
-    this.foundation = new CommandFoundation(ops, {
-      deploy: Boolean(this.options.deploy),
-      destroy: Boolean(this.options.destroy),
-      stackName: stackNameFor(foundationSettingsFrom(config, { region: aws.region })),
-      region: aws.region,
-      io: this.context.io,
-    });
-    try {
-      await this.foundation.check();
-      // A stack from before the application existed is known now, before anything is created.
-      if (this.foundation.deployed) requireApplication(this.foundation.deployed);
-      if (input?.kind === "s3") await requireS3Input(aws.s3, input);
-    } catch (error) {
-      throw translateAwsError(error, "checking the foundation stack and the input");
-    }
+    const { aws, foundation } = await connectCloud(
+      this.context.loaded.config,
+      this.context.io,
+      { options: this.options, deps: this.deps },
+      async (clients, found) => {
+        // A stack from before the application existed is known now, before anything is created.
+        if (found.deployed) requireApplication(found.deployed);
+        if (input?.kind === "s3") await requireS3Input(clients.s3, input);
+      },
+    );
     this.aws = aws;
+    this.foundation = foundation;
   }
 
   async prepare(): Promise<void> {
@@ -104,9 +88,7 @@ export class ServerlessTarget implements Target {
       io: this.context.io,
       signal: this.context.signal,
     });
-    const outputs = await this.foundation.acquire().catch((error: unknown) => {
-      throw translateAwsError(error, "deploying the foundation stack");
-    });
+    const outputs = await acquireFoundation(this.foundation);
     this.session = {
       aws: this.aws,
       foundation: requireApplication(outputs),
