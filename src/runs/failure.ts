@@ -58,6 +58,36 @@ export function interruptedFailure(stage: string | null, message?: string): RunF
   };
 }
 
+/**
+ * An AWS error while a cloud run is under way, as the target's failure: credentials that expired mid-run
+ * (or throttling that outlasted the SDK's retries) in one line, with `stillRunning` saying what may still
+ * run on AWS; `otherwise` words any other error; without it, the error stays as it is. `manifest` carries
+ * what the target knows so far (cluster or job run, cost).
+ */
+export function awsRunFailure(
+  error: unknown,
+  doing: string,
+  context: { manifest: ManifestPatch; stillRunning?: string; otherwise?: Omit<RunFailure, "stage"> },
+): unknown {
+  if (error instanceof TargetFailure) return error;
+  const trouble = awsTrouble(error);
+  const { manifest } = context;
+  if (trouble) {
+    const translated = translateAwsError(error, doing) as KindlingError;
+    return new TargetFailure(
+      {
+        stage: null,
+        kind: trouble.endsWith("credentials") ? "AwsCredentials" : "AwsError",
+        message: translated.message,
+        hint: `${translated.hint ?? ""}${context.stillRunning ? ` ${context.stillRunning}` : ""}`,
+      },
+      { manifest, cause: error },
+    );
+  }
+  if (!context.otherwise) return error;
+  return new TargetFailure({ stage: null, ...context.otherwise }, { manifest, cause: error });
+}
+
 /** Words any error that ended a run; what a target did not word itself is classified here, once. */
 export function describeRunError(
   error: unknown,

@@ -85,13 +85,16 @@ export interface ServerlessRunFacts {
     queued_seconds?: number;
   };
   billed?: { vcpu_hours: number; memory_gb_hours: number; storage_gb_hours: number };
-  cost: {
-    currency: string;
-    usd_per_hour?: number;
-    estimated?: number;
-    actual?: number;
-    price_table_as_of: string;
-  };
+  cost: CloudCost;
+}
+
+/** What a cloud run was expected to cost and, once it ended, what it cost. */
+export interface CloudCost {
+  currency: string;
+  usd_per_hour?: number;
+  estimated?: number;
+  actual?: number;
+  price_table_as_of: string;
 }
 
 /** Where an EMR run ran, how long each phase took and what it cost. */
@@ -119,13 +122,7 @@ export interface EmrRunFacts {
     /** Cluster creation → cluster end (what is billed). */
     billed_seconds?: number;
   };
-  cost: {
-    currency: string;
-    usd_per_hour?: number;
-    estimated?: number;
-    actual?: number;
-    price_table_as_of: string;
-  };
+  cost: CloudCost;
 }
 
 /** A change to manifest.json; `versions` and `emr` merge into what is there. */

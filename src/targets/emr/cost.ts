@@ -1,3 +1,4 @@
+import type { CloudCost } from "../../runs/manifest.js";
 import type { RuntimeBasis } from "../../runs/runtime.js";
 import { formatUsd } from "../../ui/format.js";
 import type { InstanceRole } from "./instances.js";
@@ -129,4 +130,14 @@ export function actualCost(
 
 function round(n: number): number {
   return Math.round(n * 10_000) / 10_000;
+}
+
+/** An estimate as the manifest records it, before the actual cost is known. */
+export function costFacts(estimate: CostEstimate): CloudCost {
+  return {
+    currency: estimate.currency,
+    ...(estimate.usdPerHour !== undefined ? { usd_per_hour: estimate.usdPerHour } : {}),
+    ...(estimate.usd !== undefined ? { estimated: estimate.usd } : {}),
+    price_table_as_of: estimate.priceTableAsOf,
+  };
 }

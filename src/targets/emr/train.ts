@@ -2,13 +2,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { AwsClients } from "../../aws/clients.js";
-import { awsTrouble, messageOf, translateAwsError } from "../../aws/errors.js";
+import { messageOf } from "../../aws/errors.js";
 import type { Clock, Sleep } from "../../clock.js";
 import type { Config } from "../../config/schema.js";
-import type { KindlingError } from "../../errors.js";
 import type { FoundationOutputs } from "../../infra/outputs.js";
 import type { DepsArchive } from "../../packaging/pythonDeps.js";
-import { interruptedFailure, type RunFailure, TargetFailure } from "../../runs/failure.js";
+import { awsRunFailure, interruptedFailure, type RunFailure, TargetFailure } from "../../runs/failure.js";
 import type { EmrRunFacts } from "../../runs/manifest.js";
 import type { RuntimeBasis } from "../../runs/runtime.js";
 import { type RunDir, SUCCESS_MARKER } from "../../runs/store.js";
@@ -23,7 +22,7 @@ import {
   type StepClusterOutcome,
   startStepCluster,
 } from "./cluster.js";
-import { type CostEstimate, describeEstimate, hourlyRate } from "./cost.js";
+import { type CostEstimate, costFacts, describeEstimate, hourlyRate } from "./cost.js";
 import { downloadOutputs } from "./download.js";
 import { describeMix, type InstanceRole, instanceMix } from "./instances.js";
 import type { RunLayout } from "./layout.js";
@@ -77,12 +76,7 @@ export function initialEmrFacts(
       count: r.count,
       market: r.market,
     })),
-    cost: {
-      currency: estimate.currency,
-      ...(estimate.usdPerHour !== undefined ? { usd_per_hour: estimate.usdPerHour } : {}),
-      ...(estimate.usd !== undefined ? { estimated: estimate.usd } : {}),
-      price_table_as_of: estimate.priceTableAsOf,
-    },
+    cost: costFacts(estimate),
   };
 }
 
@@ -272,35 +266,22 @@ function interrupted(message: string): TargetFailure {
   return new TargetFailure(interruptedFailure(null, message));
 }
 
-/**
- * An AWS error while a run is under way: credentials that expired mid-run say so in one line, with what
- * may still be running; `otherwise` words any other error; without it, the error stays as it is.
- */
+/** An AWS error during an EMR run (src/runs/failure.ts), naming the cluster that may still run. */
 function awsFailure(
   error: unknown,
   doing: string,
   facts: EmrRunFacts,
   otherwise?: Omit<RunFailure, "stage">,
 ): unknown {
-  if (error instanceof TargetFailure) return error;
-  const trouble = awsTrouble(error);
-  if (trouble) {
-    const translated = translateAwsError(error, doing) as KindlingError;
-    const cluster = facts.cluster_id
-      ? ` Cluster ${facts.cluster_id} may still be running: \`kindling terminate\` ends it once the credentials work.`
-      : "";
-    return new TargetFailure(
-      {
-        stage: null,
-        kind: trouble.endsWith("credentials") ? "AwsCredentials" : "AwsError",
-        message: translated.message,
-        hint: `${translated.hint ?? ""}${cluster}`,
-      },
-      { manifest: { emr: facts }, cause: error },
-    );
-  }
-  if (!otherwise) return error;
-  return new TargetFailure({ stage: null, ...otherwise }, { manifest: { emr: facts }, cause: error });
+  return awsRunFailure(error, doing, {
+    manifest: { emr: facts },
+    ...(facts.cluster_id
+      ? {
+          stillRunning: `Cluster ${facts.cluster_id} may still be running: \`kindling terminate\` ends it once the credentials work.`,
+        }
+      : {}),
+    ...(otherwise ? { otherwise } : {}),
+  });
 }
 
 async function saveLogs(runDir: string, logs: StepLogs): Promise<void> {

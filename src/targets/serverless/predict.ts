@@ -7,14 +7,12 @@ import type { PredictOutcome } from "../../predict/outcome.js";
 import type { PredictPlan } from "../../predict/plan.js";
 import { CODES } from "../../ui/codes.js";
 import { formatUsd } from "../../ui/format.js";
-import { classifyFailure } from "../emr/classify.js";
 import { s3Uri } from "../emr/layout.js";
-import { jobErrorEvent } from "../emr/logs.js";
 import { fetchPredictions, planPredictUploads } from "../emr/predict.js";
 import { uploadAll } from "../emr/upload.js";
 import { actualServerlessCost } from "./cost.js";
 import { buildStartJobRunRequest, driverLogKeys, serverlessLogUri } from "./request.js";
-import { readDriverLogs, type ServerlessSession } from "./train.js";
+import { followOptions, jobRunCause, readDriverLogs, type ServerlessSession } from "./train.js";
 import { followJobRun } from "./watch.js";
 
 /**
@@ -71,17 +69,7 @@ export async function predictOnServerless(
     if (signal.aborted) throw stopped("before the job run was started");
 
     const { jobRunId = "" } = await aws.emrServerless.startJobRun(request);
-    const followed = await followJobRun({
-      api: aws.emrServerless,
-      applicationId,
-      jobRunId,
-      io,
-      clock: session.clock,
-      sleep: session.sleep,
-      signal,
-      timeoutMinutes: config.serverless.execution_timeout_minutes,
-      ...(session.pollMs !== undefined ? { pollMs: session.pollMs } : {}),
-    });
+    const followed = await followJobRun(followOptions(session, jobRunId));
     const driverLog = driverLogKeys(logUri, applicationId, jobRunId);
     const logsAt = `Logs: ${s3Uri(driverLog.bucket, driverLog.stderr)}`;
     if (followed.outcome === "interrupted") throw stopped(`; job run ${jobRunId} was cancelled`);
@@ -94,13 +82,7 @@ export async function predictOnServerless(
     const { jobRun } = followed;
     if (jobRun.state !== "SUCCESS") {
       const logs = await readDriverLogs(aws.s3, logUri, applicationId, jobRunId);
-      const jobError = jobErrorEvent({ sources: [], containerStdout: logs.stdout });
-      const cause = classifyFailure({
-        stepState: jobRun.state,
-        failureDetails: { Message: jobRun.stateDetails ?? "" },
-        jobError,
-        logs: [logs.stderr, jobRun.stateDetails],
-      });
+      const { jobError, cause } = jobRunCause(jobRun, logs);
       throw new JobFailedError(
         `Prediction with run ${plan.runId} failed on EMR Serverless: ${cause.summary}`,
         {

@@ -4,14 +4,13 @@ import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { S3 } from "@aws-sdk/client-s3";
 import type { AwsClients } from "../../aws/clients.js";
-import { awsTrouble, messageOf, translateAwsError } from "../../aws/errors.js";
+import { messageOf } from "../../aws/errors.js";
 import type { Clock, Sleep } from "../../clock.js";
 import type { Config } from "../../config/schema.js";
-import type { KindlingError } from "../../errors.js";
 import type { FoundationOutputs } from "../../infra/outputs.js";
 import type { DepsArchive } from "../../packaging/pythonDeps.js";
-import { interruptedFailure, TargetFailure } from "../../runs/failure.js";
-import type { ServerlessRunFacts } from "../../runs/manifest.js";
+import { awsRunFailure, interruptedFailure, type RunFailure, TargetFailure } from "../../runs/failure.js";
+import type { CloudCost, ServerlessRunFacts } from "../../runs/manifest.js";
 import type { RuntimeBasis } from "../../runs/runtime.js";
 import { type RunDir, SUCCESS_MARKER } from "../../runs/store.js";
 import type { JobSpec } from "../../spec/types.js";
@@ -19,17 +18,17 @@ import { CODES } from "../../ui/codes.js";
 import { formatUsd } from "../../ui/format.js";
 import type { IoHost } from "../../ui/io.js";
 import { classifyFailure } from "../emr/classify.js";
-import type { CostEstimate } from "../emr/cost.js";
+import { type CostEstimate, costFacts } from "../emr/cost.js";
 import { downloadOutputs } from "../emr/download.js";
 import { depsKey, type RunLayout, runLayout, s3Uri } from "../emr/layout.js";
 import { jobErrorEvent } from "../emr/logs.js";
-import { plannedUploads, uploadsJson } from "../emr/plan.js";
+import { type PlanInput, plannedUploads, uploadsJson } from "../emr/plan.js";
 import { objectExists, type PlannedUpload, uploadAll } from "../emr/upload.js";
 import { packageJob } from "../shared/package.js";
 import type { RunInput, TrainJob, TrainOutcome } from "../target.js";
 import { actualServerlessCost, describeServerlessEstimate, estimateServerlessCost } from "./cost.js";
 import { buildStartJobRunRequest, driverLogKeys, serverlessLogUri, serverlessRelease } from "./request.js";
-import { type FollowedJobRun, followJobRun, type JobRunView } from "./watch.js";
+import { type FollowedJobRun, type FollowOptions, followJobRun, type JobRunView } from "./watch.js";
 
 /** Everything a Serverless run works with once the target is prepared. */
 export interface ServerlessSession {
@@ -55,18 +54,10 @@ export interface ServerlessRunPlan {
   estimate: CostEstimate;
 }
 
-export async function planServerlessRun(p: {
-  config: Config;
-  runId: string;
-  foundation: ServerlessSession["foundation"];
-  region: string | undefined;
-  input: RunInput;
-  spec: JobSpec;
-  specFile: string;
-  zipFile: string;
-  deps: DepsArchive;
-  runtime: RuntimeBasis;
-}): Promise<ServerlessRunPlan> {
+/** Plans a Serverless run from what an EMR run is planned from (src/targets/emr/plan.ts), on the application. */
+export async function planServerlessRun(
+  p: Omit<PlanInput, "foundation" | "warm"> & { foundation: ServerlessSession["foundation"] },
+): Promise<ServerlessRunPlan> {
   const layout = runLayout(p.foundation.dataBucketName, p.runId);
   const depsAt = depsKey(p.deps.sha256);
   const request = buildStartJobRunRequest({
@@ -121,12 +112,7 @@ export function initialServerlessFacts(
     log_uri: serverlessLogUri(session.foundation.logsBucketName),
     driver: { cpu: s.driver.cpu, memory: s.driver.memory },
     executor: { cpu: s.executor.cpu, memory: s.executor.memory, count: s.executors },
-    cost: {
-      currency: estimate.currency,
-      ...(estimate.usdPerHour !== undefined ? { usd_per_hour: estimate.usdPerHour } : {}),
-      ...(estimate.usd !== undefined ? { estimated: estimate.usd } : {}),
-      price_table_as_of: estimate.priceTableAsOf,
-    },
+    cost: costFacts(estimate),
   };
 }
 
@@ -193,18 +179,7 @@ export async function trainOnServerless(
       }),
     );
     await job.record({ serverless: { job_run_id: jobRunId } });
-    const followed = await followJobRun({
-      api: aws.emrServerless,
-      applicationId,
-      jobRunId,
-      io,
-      clock: session.clock,
-      sleep: session.sleep,
-      signal,
-      usdPerHour: plan.estimate.usdPerHour,
-      timeoutMinutes: s.execution_timeout_minutes,
-      ...(session.pollMs !== undefined ? { pollMs: session.pollMs } : {}),
-    });
+    const followed = await followJobRun(followOptions(session, jobRunId, plan.estimate.usdPerHour));
     return await outcomeOfJobRun(followed, {
       run,
       layout: plan.layout,
@@ -216,12 +191,44 @@ export async function trainOnServerless(
   }
 }
 
+/** How a job run of this session's application is followed (training and scoring alike). */
+export function followOptions(
+  session: ServerlessSession,
+  jobRunId: string,
+  usdPerHour?: number,
+): FollowOptions {
+  return {
+    api: session.aws.emrServerless,
+    applicationId: session.foundation.serverlessApplicationId,
+    jobRunId,
+    io: session.io,
+    clock: session.clock,
+    sleep: session.sleep,
+    signal: session.signal,
+    usdPerHour,
+    timeoutMinutes: session.config.serverless.execution_timeout_minutes,
+    ...(session.pollMs !== undefined ? { pollMs: session.pollMs } : {}),
+  };
+}
+
+/** Why a job run did not succeed: the job's own error event, and the likely cause from its state and logs. */
+export function jobRunCause(jobRun: JobRunView, logs: { stdout?: string; stderr?: string }) {
+  const jobError = jobErrorEvent({ sources: [], containerStdout: logs.stdout });
+  const cause = classifyFailure({
+    stepState: jobRun.state,
+    failureDetails: { Message: jobRun.stateDetails ?? "" },
+    jobError,
+    logs: [logs.stderr, jobRun.stateDetails],
+  });
+  return { jobError, cause };
+}
+
 /** The manifest facts an ended (or last seen) job run gives: state, timings, billed use and cost. */
 export function jobRunFacts(
   jobRun: JobRunView | undefined,
   config: Config,
   region: string,
-  cost: ServerlessRunFacts["cost"],
+  cost: CloudCost,
 ): Partial<ServerlessRunFacts> {
   if (!jobRun) return {};
   const billed = jobRun.billedResourceUtilization;
@@ -305,14 +312,8 @@ export async function outcomeOfJobRun(
   await saveLogs(run.dir, logs);
   if (state !== "SUCCESS") {
     const details = followed.jobRun.stateDetails ?? "";
-    const jobError = jobErrorEvent({ sources: [], containerStdout: logs.stdout });
+    const { jobError, cause } = jobRunCause(followed.jobRun, logs);
     const timedOut = /time(d)? ?out|timeout/i.test(details);
-    const cause = classifyFailure({
-      stepState: state,
-      failureDetails: { Message: details },
-      jobError,
-      logs: [logs.stderr, details],
-    });
     throw new TargetFailure(
       {
         stage: jobError?.stage ?? null,
@@ -381,35 +382,20 @@ function interrupted(message: string): TargetFailure {
   return new TargetFailure(interruptedFailure(null, message));
 }
 
-/** An AWS error during a run: credentials and throttling in one plain line; anything else as `otherwise` words it. */
+/** An AWS error during a Serverless run (src/runs/failure.ts), naming the job run that may still run. */
 function awsFailure(
   error: unknown,
   doing: string,
   facts: ServerlessRunFacts,
-  otherwise?: { kind: string; message: string; hint: string },
+  otherwise?: Omit<RunFailure, "stage">,
 ): unknown {
-  if (error instanceof TargetFailure) return error;
-  const trouble = awsTrouble(error);
-  if (trouble) {
-    const translated = translateAwsError(error, doing) as KindlingError;
-    const running = facts.job_run_id
-      ? ` Job run ${facts.job_run_id} may still be running: \`kindling terminate\` cancels it once the credentials work.`
-      : "";
-    return new TargetFailure(
-      {
-        stage: null,
-        kind: trouble.endsWith("credentials") ? "AwsCredentials" : "AwsError",
-        message: translated.message,
-        hint: `${translated.hint ?? ""}${running}`,
-      },
-      { manifest: { serverless: facts }, cause: error },
-    );
-  }
-  if (!otherwise) {
-    return new TargetFailure(
-      { stage: null, kind: "AwsError", message: `${doing} failed: ${messageOf(error)}`, hint: "" },
-      { manifest: { serverless: facts }, cause: error },
-    );
-  }
-  return new TargetFailure({ stage: null, ...otherwise }, { manifest: { serverless: facts }, cause: error });
+  return awsRunFailure(error, doing, {
+    manifest: { serverless: facts },
+    ...(facts.job_run_id
+      ? {
+          stillRunning: `Job run ${facts.job_run_id} may still be running: \`kindling terminate\` cancels it once the credentials work.`,
+        }
+      : {}),
+    ...(otherwise ? { otherwise } : {}),
+  });
 }

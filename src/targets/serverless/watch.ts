@@ -5,10 +5,7 @@ import { formatDuration, formatUsd } from "../../ui/format.js";
 import type { IoHost } from "../../ui/io.js";
 
 /** The EMR Serverless calls Kindling makes. */
-export type ServerlessApi = Pick<
-  EMRServerless,
-  "startJobRun" | "getJobRun" | "cancelJobRun" | "getApplication"
->;
+export type ServerlessApi = Pick<EMRServerless, "startJobRun" | "getJobRun" | "cancelJobRun">;
 
 /** Job run states after which nothing more happens. */
 export const JOB_RUN_DONE = new Set(["SUCCESS", "FAILED", "CANCELLED"]);
