@@ -2,7 +2,7 @@ import { z } from "zod";
 import { archOfInstanceType } from "../packaging/platform.js";
 import { isReservedColumn, RESERVED_COLUMNS, RESERVED_PREFIX } from "../spec/reserved.js";
 import { awsSection, checkStackName, projectName } from "./deploy.js";
-import { serverlessSection } from "./serverless.js";
+import { estimatedRuntimeMinutes, serverlessSection } from "./serverless.js";
 import { didYouMean } from "./suggest.js";
 
 /**
@@ -408,13 +408,7 @@ const emrSection = z
       .default(30)
       .describe("Auto-termination after this idle time: a safety net; the cluster ends after its step."),
     bootstrap_actions: z.array(bootstrapAction).default([]).describe("Scripts run on every node first."),
-    estimated_runtime_minutes: z
-      .number()
-      .positive()
-      .optional()
-      .describe(
-        "Expected job run time, used only for the cost estimate before a run. Default: measured from this config's newest local run, scaled to the input's size; 20 without one.",
-      ),
+    estimated_runtime_minutes: estimatedRuntimeMinutes,
   })
   .prefault({})
   .refine(

@@ -44,6 +44,15 @@ export function workerSizeGb(cpu: number, sparkMemory: string): number {
   return Math.max(low, Math.ceil(workerMemoryGb(sparkMemory) / step) * step);
 }
 
+/** The running time a cloud estimate assumes; shared by `emr:` and `serverless:`. */
+export const estimatedRuntimeMinutes = z
+  .number()
+  .positive()
+  .optional()
+  .describe(
+    "Expected job run time, used only for the cost estimate before a run. Default: measured from this config's newest local run, scaled to the input's size; 20 without one.",
+  );
+
 const worker = (cpu: number, mem: string, what: string) =>
   z
     .strictObject({
@@ -117,13 +126,7 @@ export const serverlessSection = z
       .describe(
         "A job run still going after this is cancelled by EMR Serverless: a hung job cannot bill forever.",
       ),
-    estimated_runtime_minutes: z
-      .number()
-      .positive()
-      .optional()
-      .describe(
-        "Expected job run time, used only for the cost estimate before a run. Default: measured from this config's newest local run, scaled to the input's size; 20 without one.",
-      ),
+    estimated_runtime_minutes: estimatedRuntimeMinutes,
   })
   .prefault({})
   .superRefine((s, ctx) => {

@@ -34,7 +34,10 @@ export async function expectedRuntime(options: {
 }): Promise<RuntimeBasis> {
   const { configured, key, inputBytes } = options;
   if (configured !== undefined) return { minutes: configured, source: `as set by ${key}` };
-  for (const run of await new RunStore(options.runsRoot).list()) {
+  const store = new RunStore(options.runsRoot);
+  // Newest first, read one at a time: the first local success ends the search.
+  for (const id of await store.ids()) {
+    const run = await store.read(id);
     const m = run.manifest;
     if (!run.complete || !m || !LOCAL_TARGETS.has(m.target) || !m.duration_seconds) continue;
     const measured = `${run.id} took ${formatDuration(m.duration_seconds)} on ${formatBytes(m.input.bytes)}`;

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import type { S3 } from "@aws-sdk/client-s3";
+import { realSleep } from "../../src/clock.js";
 import type { StepExecutor, StepOutcome } from "./server.js";
 import {
   ACCOUNT,
@@ -138,17 +139,7 @@ export async function startServerlessEmulator(
   const jobRuns = new Map<string, JobRunRecord>();
   const calls: ServerlessEmulator["calls"] = [];
   const running = new Set<Promise<void>>();
-  const sleep = (ms: number, signal?: AbortSignal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted) return resolve();
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", done);
-        resolve();
-      }
-      signal?.addEventListener("abort", done, { once: true });
-    });
+  const sleep = realSleep;
   // EMR Serverless ids: 16 lowercase base-36 characters, starting 00.
   const newId = () =>
     `00${Array.from(randomBytes(14), (b) => "0123456789abcdefghijklmnopqrstuvwxyz"[b % 36]).join("")}`;
