@@ -177,7 +177,7 @@ export async function mockedRun(extraConfig = "") {
     runJob({ loaded, target: target(options), io: host, signal: controller.signal, clock });
   /** `kindling run --target emr-serverless`, through the same lifecycle, clients and clock. */
   const serverless = (options: ServerlessTargetOptions = {}) =>
-    new ServerlessTarget(context, options, { aws: deps.aws, sleep: deps.sleep, pollMs: 1000 });
+    new ServerlessTarget(context, options, { ...deps, pollMs: 1000 });
   const runServerless = (options: ServerlessTargetOptions = {}) =>
     runJob({ loaded, target: serverless(options), io: host, signal: controller.signal, clock });
   const restore = () => {
@@ -201,6 +201,7 @@ export async function mockedRun(extraConfig = "") {
     context,
     target,
     run,
+    serverless,
     runServerless,
     restore,
   };

@@ -213,6 +213,65 @@ describe("EMR Serverless run fault paths", () => {
     expect(m.serverlessMock.commandCalls(CancelJobRunCommand)).toHaveLength(1);
   });
 
+  it("--deploy --destroy: the stack this command deployed is destroyed only after the job run has ended", async () => {
+    const m = await setup();
+    const log: string[] = [];
+    m.cfnMock
+      .on(DescribeStacksCommand)
+      .rejects(awsError("ValidationError", "Stack with id kindling-mock-dev does not exist"));
+    const { parseFoundationOutputs } = await import("../../src/infra/outputs.js");
+    m.deps.foundationOps = () => ({
+      find: async () => undefined,
+      deploy: async () => {
+        log.push("deploy");
+        return parseFoundationOutputs(FOUNDATION_OUTPUTS, "kindling-mock-dev");
+      },
+      destroy: async () => {
+        const seen = m.serverlessMock.commandCalls(GetJobRunCommand).length;
+        log.push(`destroy after ${seen} GetJobRun`);
+      },
+    });
+    m.serverlessMock
+      .on(GetJobRunCommand)
+      .resolvesOnce(jobRun("RUNNING"))
+      .resolves(jobRun("FAILED", { stateDetails: "Job failed. ExitCode: 1." }));
+    await expect(m.runServerless({ deploy: true, destroy: true })).rejects.toBeInstanceOf(JobFailedError);
+    expect(log).toEqual(["deploy", "destroy after 2 GetJobRun"]);
+  });
+
+  it("terminate cancels the job run and records how it ended; collect refuses a job run still going", async () => {
+    const m = await setup();
+    m.serverlessMock
+      .on(GetJobRunCommand)
+      .resolvesOnce(jobRun("RUNNING"))
+      .resolves(
+        jobRun("CANCELLED", {
+          stateDetails: "cancelled by user",
+          billedResourceUtilization: { vCPUHour: 0.5, memoryGBHour: 2, storageGBHour: 0 },
+        }),
+      );
+    const target = m.serverless();
+    await target.check();
+    await target.prepare();
+    const manifest = {
+      run_id: "20261206-120000-mock-abcd",
+      serverless: {
+        application_id: "00app",
+        job_run_id: "00run",
+        cost: { currency: "USD", price_table_as_of: "2026-10" },
+      },
+    } as never;
+    const run = { id: "20261206-120000-mock-abcd", dir: m.dir };
+    await expect(target.collect(run, manifest)).rejects.toThrow(
+      /is still running as job run 00run \(RUNNING\); nothing to collect yet/,
+    );
+    const facts = await target.terminate(run, manifest, true);
+    expect(m.serverlessMock.commandCalls(CancelJobRunCommand)).toHaveLength(1);
+    expect(facts.serverless).toMatchObject({ job_run_state: "CANCELLED", billed: { vcpu_hours: 0.5 } });
+    expect(facts.serverless?.cost?.actual).toBeCloseTo(0.5 * 0.052624 + 2 * 0.0057785, 4);
+    await target.teardown();
+  });
+
   it("a foundation deployed before the application existed: says to deploy, before any upload", async () => {
     const m = await setup();
     const keys = new Set<string>([OUTPUT_KEYS.serverlessApplicationId, OUTPUT_KEYS.serverlessJobRoleArn]);
