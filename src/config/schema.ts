@@ -382,6 +382,33 @@ const pythonSection = z
   })
   .prefault({});
 
+/**
+ * The EBS storage of every cluster instance, set explicitly rather than left to EMR's per-type defaults so
+ * that the cost estimate prices exactly what the cluster asks for.
+ */
+const ebsSection = z
+  .strictObject({
+    volume_gb: z
+      .int()
+      .min(5)
+      .max(16384)
+      .default(64)
+      .describe(
+        "One data volume per instance, in GiB (HDFS, shuffle and spill). EMR needs at least 5 on core nodes.",
+      ),
+    volume_type: z
+      .enum(["gp3", "gp2"])
+      .default("gp3")
+      .describe("The data volume's type: gp3 is cheaper than gp2 with the same baseline performance."),
+    root_volume_gb: z
+      .int()
+      .min(15)
+      .max(100)
+      .default(15)
+      .describe("The root volume, in GiB: EMR's default since 6.10.0 is 15 (gp3 since 6.15.0)."),
+  })
+  .prefault({});
+
 const emrSection = z
   .strictObject({
     release_label: z
@@ -408,6 +435,7 @@ const emrSection = z
       .default(30)
       .describe("Auto-termination after this idle time: a safety net; the cluster ends after its step."),
     bootstrap_actions: z.array(bootstrapAction).default([]).describe("Scripts run on every node first."),
+    ebs: ebsSection.describe("EBS volumes of every instance; priced in the cost estimate."),
     estimated_runtime_minutes: estimatedRuntimeMinutes,
   })
   .prefault({})

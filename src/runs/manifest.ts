@@ -97,6 +97,17 @@ export interface CloudCost {
   price_table_as_of: string;
 }
 
+/** One role of an EMR cluster as the manifest records it. */
+export interface ManifestInstances {
+  role: string;
+  instance_types: string[];
+  count: number;
+  market: string;
+  /** Each instance's EBS storage (absent in manifests written before it was recorded). */
+  root_volume_gb?: number;
+  volumes?: Array<{ type: string; size_gb: number }>;
+}
+
 /** Where an EMR run ran, how long each phase took and what it cost. */
 export interface EmrRunFacts {
   region: string;
@@ -106,7 +117,7 @@ export interface EmrRunFacts {
   /** s3://<data bucket>/runs/<run-id>/ */
   s3_prefix: string;
   log_uri: string;
-  instances: Array<{ role: string; instance_types: string[]; count: number; market: string }>;
+  instances: ManifestInstances[];
   cluster_state?: string;
   state_change_reason?: string;
   /** The run was a step of a warm cluster: its cost is its share of the cluster's time. */

@@ -293,6 +293,7 @@ export async function startEmrEmulator(options: EmulatorOptions): Promise<EmrEmu
           InstanceType: g.InstanceType,
           RequestedInstanceCount: g.InstanceCount,
           RunningInstanceCount: g.InstanceCount,
+          EbsBlockDevices: ebsBlockDevices(g.EbsConfiguration),
         })),
       };
     },
@@ -313,6 +314,7 @@ export async function startEmrEmulator(options: EmulatorOptions): Promise<EmrEmu
           )?.map((t) => ({
             InstanceType: t.InstanceType,
             WeightedCapacity: t.WeightedCapacity ?? 1,
+            EbsBlockDevices: ebsBlockDevices(t.EbsConfiguration),
           })),
         })),
       };
@@ -444,4 +446,19 @@ function validation(message: string): Error & { type: string } {
 
 function lastLine(text: string): string {
   return text.trim().split("\n").filter(Boolean).pop()?.slice(0, 500) ?? "";
+}
+
+/** The volumes EMR attaches for an EbsConfiguration, one entry per volume as ListInstanceGroups lists them. */
+function ebsBlockDevices(config: unknown): Array<Record<string, unknown>> {
+  const specs = ((config as Record<string, unknown> | undefined)?.EbsBlockDeviceConfigs ?? []) as Array<
+    Record<string, unknown>
+  >;
+  return specs
+    .flatMap((spec) =>
+      Array.from({ length: Number(spec.VolumesPerInstance ?? 1) }, () => spec.VolumeSpecification),
+    )
+    .map((VolumeSpecification, i) => ({
+      VolumeSpecification,
+      Device: `/dev/sd${String.fromCharCode(98 + i)}`,
+    }));
 }

@@ -67,6 +67,8 @@ export function clusterJson(c: ClusterRecord) {
     },
     LogUri: c.logUri,
     ReleaseLabel: c.request.ReleaseLabel,
+    // EMR's default root volume since 6.10.0 when the request does not set one.
+    EbsRootVolumeSize: c.request.EbsRootVolumeSize ?? 15,
     AutoTerminate: !c.keepAlive,
     TerminationProtected: false,
     Applications: c.request.Applications,

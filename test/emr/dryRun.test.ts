@@ -98,7 +98,7 @@ describe("kindling plan --target emr", () => {
     expect(text).toMatch(/instances: 1× m5\.xlarge primary, 3× m5\.xlarge core \(spot\)/);
     expect(text).toMatch(/step: spark-submit --deploy-mode cluster /);
     expect(text).toMatch(
-      /estimated cost: \$0\.\d+ per run: \$0\.\d+\/h × \(8 min provisioning \+ 20 min running as assumed with no local run to measure from \(set emr\.estimated_runtime_minutes, or run locally once\)\)/,
+      /estimated cost: \$0\.\d+ per run: \$0\.\d+\/h \(EBS \$0\.\d+\/h of it\) × \(8 min provisioning \+ 20 min running as assumed with no local run to measure from \(set emr\.estimated_runtime_minutes, or run locally once\)\)/,
     );
     m.restore();
   });

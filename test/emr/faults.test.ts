@@ -148,8 +148,8 @@ describe("EMR run fault paths", () => {
     const { manifest } = manifestOf(m.dir);
     expect(manifest.status).toBe("interrupted");
     expect(manifest.emr).toMatchObject({ cluster_state: "TERMINATED", timings: { billed_seconds: 600 } });
-    // 3 × m5.xlarge at $0.24/h for 10 minutes.
-    expect(manifest.emr.cost.actual).toBeCloseTo(0.12, 4);
+    // 3 × m5.xlarge at $0.24/h, each with 79 GiB of gp3 at $0.08 per GB-month, for 10 minutes.
+    expect(manifest.emr.cost.actual).toBeCloseTo((3 * (0.24 + (79 * 0.08) / 730)) / 6, 4);
   });
 
   it("--deploy --destroy: a stack this command deployed is destroyed after an interrupt, once the cluster has ended", async () => {

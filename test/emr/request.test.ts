@@ -31,6 +31,13 @@ function request(emrYaml = "", foundation = FOUNDATION) {
   });
 }
 
+/** One 64 GiB gp3 data volume per instance: set explicitly, so the estimate prices what is asked for. */
+const DEFAULT_EBS = {
+  EbsBlockDeviceConfigs: [
+    { VolumeSpecification: { VolumeType: "gp3", SizeInGB: 64 }, VolumesPerInstance: 1 },
+  ],
+};
+
 describe("buildRunJobFlowRequest", () => {
   it("defaults: the seed's 1 + 2 m5.xlarge on-demand, transient, one cluster-mode step, the foundation's wiring", () => {
     expect(request()).toEqual({
@@ -46,6 +53,7 @@ describe("buildRunJobFlowRequest", () => {
             InstanceType: "m5.xlarge",
             InstanceCount: 1,
             Market: "ON_DEMAND",
+            EbsConfiguration: DEFAULT_EBS,
           },
           {
             Name: "Core",
@@ -53,6 +61,7 @@ describe("buildRunJobFlowRequest", () => {
             InstanceType: "m5.xlarge",
             InstanceCount: 2,
             Market: "ON_DEMAND",
+            EbsConfiguration: DEFAULT_EBS,
           },
         ],
         Ec2SubnetId: "subnet-a",
@@ -80,6 +89,7 @@ describe("buildRunJobFlowRequest", () => {
         },
       ],
       AutoTerminationPolicy: { IdleTimeout: 1800 },
+      EbsRootVolumeSize: 15,
       JobFlowRole: "emr-instance",
       ServiceRole: "emr-service",
       SecurityConfiguration: "emr-security",
@@ -103,8 +113,22 @@ describe("buildRunJobFlowRequest", () => {
 `);
     expect(r.ReleaseLabel).toBe("emr-7.12.0");
     expect(r.Instances?.InstanceGroups?.slice(1)).toEqual([
-      { Name: "Core", InstanceRole: "CORE", InstanceType: "r5.2xlarge", InstanceCount: 3, Market: "SPOT" },
-      { Name: "Task", InstanceRole: "TASK", InstanceType: "m5.xlarge", InstanceCount: 4, Market: "SPOT" },
+      {
+        Name: "Core",
+        InstanceRole: "CORE",
+        InstanceType: "r5.2xlarge",
+        InstanceCount: 3,
+        Market: "SPOT",
+        EbsConfiguration: DEFAULT_EBS,
+      },
+      {
+        Name: "Task",
+        InstanceRole: "TASK",
+        InstanceType: "m5.xlarge",
+        InstanceCount: 4,
+        Market: "SPOT",
+        EbsConfiguration: DEFAULT_EBS,
+      },
     ]);
     expect(r.BootstrapActions).toEqual([
       { Name: "numpy", ScriptBootstrapAction: { Path: "s3://b/bootstrap.sh", Args: ["a", "b"] } },
@@ -138,6 +162,23 @@ describe("buildRunJobFlowRequest", () => {
       "m5a.xlarge",
       "m6i.xlarge",
     ]);
+    // Every type a fleet may launch gets the same volumes.
+    expect(new Set(core?.InstanceTypeConfigs?.map((c) => JSON.stringify(c.EbsConfiguration)))).toEqual(
+      new Set([JSON.stringify(DEFAULT_EBS)]),
+    );
+  });
+
+  it("EBS volumes from emr.ebs, on every role, and the root volume's size", () => {
+    const r = request("emr:\n  ebs: { volume_gb: 200, volume_type: gp2, root_volume_gb: 30 }\n");
+    expect(r.EbsRootVolumeSize).toBe(30);
+    for (const group of r.Instances?.InstanceGroups ?? []) {
+      expect(group.EbsConfiguration).toEqual({
+        EbsBlockDeviceConfigs: [
+          { VolumeSpecification: { VolumeType: "gp2", SizeInGB: 200 }, VolumesPerInstance: 1 },
+        ],
+      });
+    }
+    expect(() => request("emr:\n  ebs: { volume_gb: 2 }\n")).toThrow(/emr\.ebs\.volume_gb/);
   });
 
   it("public subnets: no service-access group (EMR rejects one there)", () => {

@@ -51,10 +51,13 @@ describe("kindling run --target emr (moto + EMR emulator, real Spark step)", () 
     expect(manifest).toMatchObject({ status: "succeeded", target: "emr", rows: l.rows });
     expect(manifest.emr.cluster_id).toMatch(/^j-/);
     expect(manifest.emr.cluster_state).toBe("TERMINATED");
+    const storage = { root_volume_gb: 15, volumes: [{ type: "gp3", size_gb: 64 }] };
     expect(manifest.emr.instances).toEqual([
-      { role: "primary", instance_types: ["m5.xlarge"], count: 1, market: "ON_DEMAND" },
-      { role: "core", instance_types: ["m5.xlarge"], count: 2, market: "ON_DEMAND" },
+      { role: "primary", instance_types: ["m5.xlarge"], count: 1, market: "ON_DEMAND", ...storage },
+      { role: "core", instance_types: ["m5.xlarge"], count: 2, market: "ON_DEMAND", ...storage },
     ]);
+    // 3 × (EC2 0.192 + EMR 0.048 + 79 GiB of gp3 at 0.08 per GB-month / 730 h), us-east-1.
+    expect(manifest.emr.cost.usd_per_hour).toBeCloseTo(3 * (0.24 + (79 * 0.08) / 730), 4);
     expect(manifest.emr.timings.provisioning_seconds).toBeGreaterThan(0);
     expect(manifest.emr.timings.running_seconds).toBeGreaterThan(0);
     expect(manifest.emr.cost.estimated).toBeGreaterThan(0);

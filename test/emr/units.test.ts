@@ -2,23 +2,65 @@ import { describe, expect, it } from "vitest";
 import { classifyFailure } from "../../src/targets/emr/classify.js";
 import { actualCost, costFor, estimateRunCost, hourlyRate, PRICE_TABLE } from "../../src/targets/emr/cost.js";
 import { CommandFoundation, type FoundationOps } from "../../src/targets/emr/foundation.js";
-import type { InstanceRole } from "../../src/targets/emr/instances.js";
+import { describeMix, type InstanceRole } from "../../src/targets/emr/instances.js";
 import { tail } from "../../src/targets/emr/logs.js";
 import { RecordingHost } from "../helpers/recordingHost.js";
 
+/** The default storage: a 15 GiB gp3 root volume and one 64 GiB gp3 data volume per instance. */
+const STORAGE = { rootGb: 15, volumes: [{ type: "gp3", sizeGb: 64 }] };
 const SEED_MIX: InstanceRole[] = [
-  { role: "primary", instanceTypes: ["m5.xlarge"], count: 1, market: "ON_DEMAND" },
-  { role: "core", instanceTypes: ["m5.xlarge"], count: 2, market: "ON_DEMAND" },
+  { role: "primary", instanceTypes: ["m5.xlarge"], count: 1, market: "ON_DEMAND", storage: STORAGE },
+  { role: "core", instanceTypes: ["m5.xlarge"], count: 2, market: "ON_DEMAND", storage: STORAGE },
 ];
+/** us-east-1: 79 GiB of gp3 at $0.08 per GB-month, over 730 hours. */
+const EBS_PER_INSTANCE_HOUR = (79 * 0.08) / 730;
+const SEED_RATE = 3 * (0.192 + 0.048 + EBS_PER_INSTANCE_HOUR);
 
 const TWENTY = { minutes: 20, source: "as set by emr.estimated_runtime_minutes" };
 
 describe("cost", () => {
-  it("prices instance-hours: EC2 on-demand + EMR surcharge per instance", () => {
+  it("prices instance-hours: EC2 on-demand + EMR surcharge + EBS volumes per instance", () => {
     const rate = hourlyRate(SEED_MIX, "us-east-1");
     expect(rate).toMatchObject({ known: true });
-    // 3 × (0.192 + 0.048)
-    expect(rate.known && rate.usdPerHour).toBeCloseTo(0.72, 10);
+    // 3 × (0.192 + 0.048 + 79 GiB × 0.08 / 730) ≈ 0.746: storage adds ~3.6% to the instances' 0.72.
+    expect(rate.known && rate.usdPerHour).toBeCloseTo(SEED_RATE, 10);
+    expect(rate.known && rate.lines.map((l) => l.storageUsdPerHour)).toEqual([
+      EBS_PER_INSTANCE_HOUR,
+      2 * EBS_PER_INSTANCE_HOUR,
+    ]);
+  });
+
+  it("prices every volume by its type and size; a type the table lacks is named, not guessed", () => {
+    const gp2: InstanceRole = {
+      ...(SEED_MIX[0] as InstanceRole),
+      storage: {
+        rootGb: 20,
+        volumes: [
+          { type: "gp2", sizeGb: 100 },
+          { type: "gp3", sizeGb: 10 },
+        ],
+      },
+    };
+    const rate = hourlyRate([gp2], "eu-west-1");
+    expect(rate.known && rate.lines[0]?.storageUsdPerHour).toBeCloseTo(
+      (20 * 0.088 + 100 * 0.11 + 10 * 0.088) / 730,
+      10,
+    );
+    const io1: InstanceRole = { ...gp2, storage: { rootGb: 15, volumes: [{ type: "io1", sizeGb: 100 }] } };
+    expect(hourlyRate([io1], "us-east-1")).toEqual({
+      known: false,
+      missing: ["no EBS io1 price in us-east-1"],
+    });
+  });
+
+  it("describes the mix with each instance's volumes, once when every role has the same", () => {
+    expect(describeMix(SEED_MIX)).toBe(
+      "1× m5.xlarge primary, 2× m5.xlarge core; each 64 GiB gp3 + 15 GiB root",
+    );
+    const rootOnly = { ...(SEED_MIX[1] as InstanceRole), storage: { rootGb: 15, volumes: [] } };
+    expect(describeMix([SEED_MIX[0] as InstanceRole, rootOnly])).toBe(
+      "1× m5.xlarge primary, 2× m5.xlarge core",
+    );
   });
 
   it("spot: EC2 × spot_factor, surcharge unchanged", () => {
@@ -27,19 +69,20 @@ describe("cost", () => {
       { ...(SEED_MIX[1] as InstanceRole), market: "SPOT" },
     ];
     const rate = hourlyRate(mix, "us-east-1");
-    const expected = 0.192 + 0.048 + 2 * (0.192 * PRICE_TABLE.spot_factor + 0.048);
+    const expected =
+      0.192 + 0.048 + 2 * (0.192 * PRICE_TABLE.spot_factor + 0.048) + 3 * EBS_PER_INSTANCE_HOUR;
     expect(rate.known && rate.usdPerHour).toBeCloseTo(expected, 10);
   });
 
   it("estimate = rate × (provisioning + expected run time); actual from the timeline with a one-minute minimum", () => {
     const e = estimateRunCost(SEED_MIX, "us-east-1", TWENTY);
     expect(e.minutes).toBe(PRICE_TABLE.provisioning_minutes + 20);
-    expect(e.usd).toBeCloseTo((0.72 * e.minutes) / 60, 4);
+    expect(e.usd).toBeCloseTo((SEED_RATE * e.minutes) / 60, 4);
     const created = new Date("2026-01-01T00:00:00Z");
     expect(
       actualCost(SEED_MIX, "us-east-1", { created, ended: new Date(created.getTime() + 30 * 60_000) }),
-    ).toBeCloseTo(0.36, 4);
-    expect(costFor(hourlyRate(SEED_MIX, "us-east-1"), 5)).toBeCloseTo(0.72 / 60, 10);
+    ).toBeCloseTo(SEED_RATE / 2, 4);
+    expect(costFor(hourlyRate(SEED_MIX, "us-east-1"), 5)).toBeCloseTo(SEED_RATE / 60, 10);
   });
 
   it("a region or type missing from the table gives no number, and says what is missing", () => {
@@ -49,7 +92,7 @@ describe("cost", () => {
       TWENTY,
     );
     expect(e.usd).toBeUndefined();
-    expect(e.missing).toEqual(["no price for x9.huge in mars-east-1"]);
+    expect(e.missing).toEqual(["no price for x9.huge in mars-east-1", "no EBS gp3 price in mars-east-1"]);
   });
 });
 

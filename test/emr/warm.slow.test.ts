@@ -99,6 +99,15 @@ describe("kindling cluster + run --cluster (moto + EMR emulator)", () => {
       expect(manifest.emr.timings.provisioning_seconds).toBe(0);
       expect(manifest.emr.timings.running_seconds).toBeGreaterThan(0);
       expect(manifest.emr.cost.actual).toBeGreaterThan(0);
+      // The cluster's own instances and volumes, as ListInstanceGroups and DescribeCluster report them.
+      expect(manifest.emr.instances).toContainEqual({
+        role: "core",
+        instance_types: ["m5.xlarge"],
+        count: 2,
+        market: "ON_DEMAND",
+        root_volume_gb: 15,
+        volumes: [{ type: "gp3", size_gb: 64 }],
+      });
     }
     expect(aws.emr.clusters.get(clusterId)?.state).toBe("WAITING");
   });

@@ -3,7 +3,7 @@ import { UsageError } from "../../errors.js";
 import { findRun, runsRoot } from "../../runs/lookup.js";
 import type { RunSummary } from "../../runs/store.js";
 import { costFor, hourlyRate } from "../../targets/emr/cost.js";
-import type { InstanceRole } from "../../targets/emr/instances.js";
+import { mixFromManifest } from "../../targets/emr/instances.js";
 import { elapsedSeconds } from "../../targets/emr/watch.js";
 import { formatDuration, formatPercent, formatUsd } from "../../ui/format.js";
 import type { CommandIO } from "../io.js";
@@ -60,13 +60,7 @@ export async function statusCommand(
         ? ((await aws.emr.describeStep({ ClusterId: emr.cluster_id, StepId: emr.step_id })).Step ?? {})
         : {};
       const seconds = elapsedSeconds(cluster, new Date());
-      const mix: InstanceRole[] = emr.instances.map((i) => ({
-        role: i.role as InstanceRole["role"],
-        instanceTypes: i.instance_types,
-        count: i.count,
-        market: i.market as InstanceRole["market"],
-      }));
-      const cost = costFor(hourlyRate(mix, emr.region), seconds);
+      const cost = costFor(hourlyRate(mixFromManifest(emr.instances), emr.region), seconds);
       const live = {
         cluster_state: cluster.Status?.State,
         cluster_reason: cluster.Status?.StateChangeReason?.Message,

@@ -1,7 +1,7 @@
 import type { CloudCost } from "../../runs/manifest.js";
 import type { RuntimeBasis } from "../../runs/runtime.js";
 import { formatUsd } from "../../ui/format.js";
-import type { InstanceRole } from "./instances.js";
+import { type InstanceRole, type InstanceStorage, ROOT_VOLUME_TYPE } from "./instances.js";
 import table from "./prices.json" with { type: "json" };
 
 /** USD per hour for one instance type in one region. */
@@ -18,7 +18,11 @@ export interface PriceTable {
   spot_factor: number;
   /** Typical minutes from RunJobFlow to a running step (billed, but no work done). */
   provisioning_minutes: number;
+  /** Hours in the month that EBS's per-GB-month prices are spread over. */
+  hours_per_month: number;
   regions: Record<string, Record<string, InstancePrice>>;
+  /** USD per GB-month of EBS storage, per region and volume type. */
+  ebs_gb_month: Record<string, Record<string, number>>;
 }
 
 export const PRICE_TABLE: PriceTable = table as PriceTable;
@@ -28,31 +32,64 @@ export type HourlyRate =
   | {
       known: true;
       usdPerHour: number;
-      lines: Array<{ role: string; type: string; count: number; usdPerHour: number }>;
+      lines: RateLine[];
     }
   | { known: false; missing: string[] };
 
+/** One role's share of the hourly rate. */
+export interface RateLine {
+  role: string;
+  type: string;
+  count: number;
+  /** All of the role's instances: EC2 + EMR + EBS. */
+  usdPerHour: number;
+  /** The EBS part of usdPerHour. */
+  storageUsdPerHour: number;
+}
+
 /**
- * The hourly rate of an instance mix: per instance, EC2 (on-demand, or × spot_factor on spot) plus the
- * EMR surcharge. Fleets are priced by their first (preferred) type.
+ * The hourly rate of an instance mix: per instance, EC2 (on-demand, or × spot_factor on spot), the EMR
+ * surcharge and its EBS volumes. Fleets are priced by their first (preferred) type.
  */
 export function hourlyRate(mix: readonly InstanceRole[], region: string, prices = PRICE_TABLE): HourlyRate {
   if (!region) return { known: false, missing: [NO_REGION] };
   const regional = prices.regions[region];
   const missing: string[] = [];
-  const lines: Array<{ role: string; type: string; count: number; usdPerHour: number }> = [];
+  const lines: RateLine[] = [];
   for (const role of mix) {
     const type = role.instanceTypes[0] as string;
     const price = regional?.[type];
-    if (!price) {
-      missing.push(`no price for ${type} in ${region}`);
-      continue;
-    }
+    const storage = storageRate(role.storage, region, prices);
+    if (!price) missing.push(`no price for ${type} in ${region}`);
+    if (!storage.known) missing.push(...storage.missing);
+    if (!price || !storage.known) continue;
     const ec2 = role.market === "SPOT" ? price.ec2 * prices.spot_factor : price.ec2;
-    lines.push({ role: role.role, type, count: role.count, usdPerHour: role.count * (ec2 + price.emr) });
+    lines.push({
+      role: role.role,
+      type,
+      count: role.count,
+      usdPerHour: role.count * (ec2 + price.emr + storage.usdPerHour),
+      storageUsdPerHour: role.count * storage.usdPerHour,
+    });
   }
   if (missing.length > 0) return { known: false, missing: [...new Set(missing)] };
   return { known: true, usdPerHour: lines.reduce((sum, l) => sum + l.usdPerHour, 0), lines };
+}
+
+/** The hourly rate of one instance's EBS volumes (root + data). */
+function storageRate(
+  storage: InstanceStorage,
+  region: string,
+  prices: PriceTable,
+): { known: true; usdPerHour: number } | { known: false; missing: string[] } {
+  const perGbMonth = prices.ebs_gb_month[region];
+  const volumes = [{ type: ROOT_VOLUME_TYPE, sizeGb: storage.rootGb }, ...storage.volumes];
+  const missing = volumes
+    .filter((v) => perGbMonth?.[v.type] === undefined)
+    .map((v) => `no EBS ${v.type} price in ${region}`);
+  if (missing.length > 0) return { known: false, missing };
+  const gbMonth = volumes.reduce((sum, v) => sum + v.sizeGb * (perGbMonth?.[v.type] as number), 0);
+  return { known: true, usdPerHour: gbMonth / prices.hours_per_month };
 }
 
 /** Cost of running at `rate` for `seconds`; EC2 and EMR bill per second with a one-minute minimum. */
@@ -67,6 +104,8 @@ export const NO_REGION = "no AWS region: set aws.region in kindling.yaml, pass -
 export interface CostEstimate {
   currency: string;
   usdPerHour: number | undefined;
+  /** The EBS volumes' part of usdPerHour (EMR on EC2). */
+  storageUsdPerHour?: number;
   /** Provisioning + expected run time, in minutes. */
   minutes: number;
   /** The expected run time part of `minutes`. */
@@ -93,6 +132,9 @@ export function estimateRunCost(
   return {
     currency: prices.currency,
     usdPerHour: rate.known ? round(rate.usdPerHour) : undefined,
+    storageUsdPerHour: rate.known
+      ? round(rate.lines.reduce((sum, l) => sum + l.storageUsdPerHour, 0))
+      : undefined,
     minutes,
     runtimeMinutes,
     runtimeSource: runtime.source,
@@ -113,7 +155,8 @@ export function describeEstimate(e: CostEstimate): string {
     provisioning > 0 ? `${provisioning} min provisioning` : "no provisioning (warm cluster)",
     `${e.runtimeMinutes} min running ${e.runtimeSource}`,
   ];
-  return `${formatUsd(e.usd)} per run: ${formatUsd(e.usdPerHour)}/h × (${minutes.join(" + ")}); prices as of ${e.priceTableAsOf}`;
+  const storage = e.storageUsdPerHour ? ` (EBS ${formatUsd(e.storageUsdPerHour)}/h of it)` : "";
+  return `${formatUsd(e.usd)} per run: ${formatUsd(e.usdPerHour)}/h${storage} × (${minutes.join(" + ")}); prices as of ${e.priceTableAsOf}`;
 }
 
 /** The actual cost from the cluster's timeline: instances are billed from creation to end. */

@@ -1,5 +1,6 @@
 import type {
   ActionOnFailure,
+  EbsConfiguration,
   InstanceFleetConfig,
   InstanceGroupConfig,
   RunJobFlowCommandInput,
@@ -99,6 +100,7 @@ export function buildRunJobFlowRequest(input: ClusterRequestInput): RunJobFlowCo
     // A transient cluster normally ends by itself: this is a safety net. A warm one ends only this way
     // (or with `kindling cluster stop`), so a forgotten cluster still stops billing.
     AutoTerminationPolicy: { IdleTimeout: input.warmIdleSeconds ?? emr.idle_timeout_minutes * 60 },
+    EbsRootVolumeSize: emr.ebs.root_volume_gb,
     JobFlowRole: foundation.instanceProfileName,
     ServiceRole: foundation.serviceRoleName,
     SecurityConfiguration: foundation.securityConfigurationName,
@@ -130,6 +132,7 @@ function groupOf(role: InstanceRole): InstanceGroupConfig {
     InstanceCount: role.count,
     // No BidPrice: spot is capped at the on-demand price.
     Market: role.market,
+    EbsConfiguration: ebsOf(role),
   };
 }
 
@@ -140,7 +143,11 @@ function fleetOf(role: InstanceRole): InstanceFleetConfig {
     InstanceFleetType: ROLE[role.role],
     TargetOnDemandCapacity: spot ? 0 : role.count,
     TargetSpotCapacity: spot ? role.count : 0,
-    InstanceTypeConfigs: role.instanceTypes.map((type) => ({ InstanceType: type, WeightedCapacity: 1 })),
+    InstanceTypeConfigs: role.instanceTypes.map((type) => ({
+      InstanceType: type,
+      WeightedCapacity: 1,
+      EbsConfiguration: ebsOf(role),
+    })),
     ...(spot
       ? {
           LaunchSpecifications: {
@@ -153,5 +160,15 @@ function fleetOf(role: InstanceRole): InstanceFleetConfig {
           },
         }
       : {}),
+  };
+}
+
+/** The data volumes of a role's instances (the root volume's size is set cluster-wide). */
+function ebsOf(role: InstanceRole): EbsConfiguration {
+  return {
+    EbsBlockDeviceConfigs: role.storage.volumes.map((v) => ({
+      VolumeSpecification: { VolumeType: v.type, SizeInGB: v.sizeGb },
+      VolumesPerInstance: 1,
+    })),
   };
 }

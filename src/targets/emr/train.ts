@@ -24,7 +24,7 @@ import {
 } from "./cluster.js";
 import { type CostEstimate, costFacts, describeEstimate, hourlyRate } from "./cost.js";
 import { downloadOutputs } from "./download.js";
-import { describeMix, type InstanceRole, instanceMix } from "./instances.js";
+import { describeMix, type InstanceRole, instanceMix, manifestInstances } from "./instances.js";
 import type { RunLayout } from "./layout.js";
 import { readStepLogs, type StepLogs } from "./logs.js";
 import { planEmrRun } from "./plan.js";
@@ -70,12 +70,7 @@ export function initialEmrFacts(
     s3_prefix: `s3://${layout.bucket}/${layout.prefix}`,
     log_uri: session.foundation.logUri,
     ...(session.warm ? { cluster_id: session.warm.id, warm_cluster: true } : {}),
-    instances: sessionMix(session).map((r) => ({
-      role: r.role,
-      instance_types: r.instanceTypes,
-      count: r.count,
-      market: r.market,
-    })),
+    instances: manifestInstances(sessionMix(session)),
     cost: costFacts(estimate),
   };
 }

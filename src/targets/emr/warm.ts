@@ -2,6 +2,7 @@ import type {
   AddJobFlowStepsCommandInput,
   Cluster,
   ClusterState,
+  EbsBlockDevice,
   ListClustersCommandOutput,
 } from "@aws-sdk/client-emr";
 import type { Clock, Sleep } from "../../clock.js";
@@ -13,7 +14,7 @@ import { formatDuration } from "../../ui/format.js";
 import type { IoHost } from "../../ui/io.js";
 import { VERSIONS } from "../../versions.js";
 import { classifyFailure } from "./classify.js";
-import type { InstanceRole } from "./instances.js";
+import { DEFAULT_ROOT_GB, type InstanceRole, type InstanceStorage } from "./instances.js";
 import { buildRunJobFlowRequest, PROJECT_TAG, STEP_NAME, sparkStep, WARM_TAG } from "./request.js";
 import { CLUSTER_DONE, type EmrApi, elapsedSeconds, terminateCluster } from "./watch.js";
 
@@ -176,6 +177,15 @@ export function warmStepRequest(clusterId: string, sparkSubmitArgs: string[]): A
 export async function clusterMix(emr: EmrApi, clusterId: string): Promise<InstanceRole[]> {
   const role = (type: string | undefined): InstanceRole["role"] =>
     type === "MASTER" ? "primary" : type === "TASK" ? "task" : "core";
+  const cluster = (await emr.describeCluster({ ClusterId: clusterId })).Cluster;
+  // The root volume's size is the cluster's; the data volumes are listed per group or instance type.
+  const storage = (devices: EbsBlockDevice[] | undefined): InstanceStorage => ({
+    rootGb: cluster?.EbsRootVolumeSize ?? DEFAULT_ROOT_GB,
+    volumes: (devices ?? []).map((d) => ({
+      type: d.VolumeSpecification?.VolumeType ?? "",
+      sizeGb: d.VolumeSpecification?.SizeInGB ?? 0,
+    })),
+  });
   const groups = (await emr.listInstanceGroups({ ClusterId: clusterId })).InstanceGroups ?? [];
   if (groups.length > 0) {
     return groups.map((g) => ({
@@ -183,6 +193,7 @@ export async function clusterMix(emr: EmrApi, clusterId: string): Promise<Instan
       instanceTypes: [g.InstanceType ?? ""],
       count: g.RequestedInstanceCount ?? g.RunningInstanceCount ?? 0,
       market: g.Market === "SPOT" ? "SPOT" : "ON_DEMAND",
+      storage: storage(g.EbsBlockDevices),
     }));
   }
   const fleets = (await emr.listInstanceFleets({ ClusterId: clusterId })).InstanceFleets ?? [];
@@ -193,6 +204,8 @@ export async function clusterMix(emr: EmrApi, clusterId: string): Promise<Instan
       instanceTypes: (f.InstanceTypeSpecifications ?? []).map((t) => t.InstanceType ?? ""),
       count: spot ? (f.TargetSpotCapacity ?? 0) : (f.TargetOnDemandCapacity ?? 0),
       market: spot ? "SPOT" : "ON_DEMAND",
+      // Priced, like the instance, by the first (preferred) type.
+      storage: storage(f.InstanceTypeSpecifications?.[0]?.EbsBlockDevices),
     };
   });
 }
