@@ -3,10 +3,11 @@
 // when it cannot (Java, Python). Uses only Node built-ins: it runs before node_modules exists.
 // Flags: --for-tests also prepares the test-only Python tools: cfn-lint/checkov for the infrastructure tests,
 // moto for the emulated-AWS (EMR target) tests and scikit-learn for the benchmark baseline's test;
-// --for-bench prepares scikit-learn (the benchmark's single-machine baseline) alone.
+// --for-bench prepares scikit-learn (the benchmark's single-machine baseline) alone;
+// --build-only (npm pack's prepack) installs the npm packages and compiles afresh: no Java, no Python.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,6 +15,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const versions = JSON.parse(readFileSync(path.join(root, "versions.json"), "utf8"));
 const forTests = process.argv.includes("--for-tests");
 const forBench = process.argv.includes("--for-bench");
+const buildOnly = process.argv.includes("--build-only");
 
 function fail(message) {
   process.stderr.write(`\nsetup: ${message}\n`);
@@ -115,11 +117,18 @@ function chromium() {
 }
 
 function build() {
+  // A package is built from nothing: a module deleted since the last build must not ship.
+  if (buildOnly) rmSync(path.join(root, "dist"), { recursive: true, force: true });
   const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
   execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
 }
 
 checkNode();
+if (buildOnly) {
+  npmPackages();
+  build();
+  process.exit(0);
+}
 checkJava();
 npmPackages();
 venv(

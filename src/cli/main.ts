@@ -97,6 +97,7 @@ function lazyHandlers(io: (options: GlobalOptions) => CommandIO): Handlers {
     run: async (o) => void (await (await import("./commands/run.js")).runCommand(o, io(o))),
     validate: async (o) => (await import("./commands/validate.js")).validateCommand(o, io(o)),
     doctor: async (o) => (await import("./commands/doctor.js")).doctorCommand(o, io(o)),
+    setup: async (o) => (await import("./commands/setup.js")).setupCommand(o, io(o)),
     runs: async (o) => (await import("./commands/runs.js")).runsCommand(o, io(o)),
     schema: async (o) => (await import("./commands/schema.js")).schemaCommand(o, io(o)),
     synth: async (o) => (await import("./commands/foundation.js")).synthCommand(o, io(o)),
@@ -136,9 +137,10 @@ function errorReport(thrown: unknown): ErrorReport {
 
 /** Structured detail some errors carry (config issues, data findings, the failed stage) for programs. */
 function details(error: unknown): Record<string, unknown> {
-  const e = error as { issues?: unknown; findings?: unknown; stage?: unknown };
+  const e = error as { issues?: unknown; findings?: unknown; stage?: unknown; checks?: unknown };
   return {
     ...(Array.isArray(e.issues) ? { issues: e.issues } : {}),
+    ...(Array.isArray(e.checks) ? { checks: e.checks } : {}),
     ...(Array.isArray(e.findings) ? { findings: e.findings } : {}),
     ...(typeof e.stage === "string" ? { stage: e.stage } : {}),
   };

@@ -71,6 +71,11 @@ export interface CollectOptions extends GlobalOptions, ConfigOption, AwsOptions 
 
 export type ValidateOptions = GlobalOptions & ConfigOption;
 export type RunsOptions = GlobalOptions & ConfigOption;
+export interface SetupOptions extends GlobalOptions {
+  /** Make the Python environment again even if it is there. */
+  recreate: boolean;
+}
+
 export interface DoctorOptions extends GlobalOptions {
   /** The project's config, read for `aws.region` when it exists. */
   config?: string;

@@ -18,6 +18,7 @@ import type {
   RunOptions,
   RunsOptions,
   SchemaOptions,
+  SetupOptions,
   StatusOptions,
   SynthOptions,
   TerminateOptions,
@@ -31,6 +32,7 @@ export interface Handlers {
   run(options: RunOptions): Promise<void>;
   validate(options: ValidateOptions): Promise<void>;
   doctor(options: DoctorOptions): Promise<void>;
+  setup(options: SetupOptions): Promise<void>;
   runs(options: RunsOptions): Promise<void>;
   schema(options: SchemaOptions): Promise<void>;
   synth(options: SynthOptions): Promise<void>;
@@ -216,6 +218,16 @@ export function buildProgram(handlers: Handlers): Command {
   ).action(async (_opts, cmd: Command) => {
     await handlers.doctor({ ...global(cmd), config: cmd.opts<{ config: string }>().config });
   });
+
+  program
+    .command("setup")
+    .description(
+      "install the local Python with PySpark (once per machine, in the user cache; `run` does it on first use)",
+    )
+    .option("--recreate", "make it again, e.g. after the Python it was made with was removed", false)
+    .action(async (_opts, cmd: Command) => {
+      await handlers.setup({ ...global(cmd), recreate: cmd.opts<{ recreate: boolean }>().recreate });
+    });
 
   withConfig(program.command("runs").description("list runs, newest first")).action(
     async (_opts, cmd: Command) => {

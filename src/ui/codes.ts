@@ -75,6 +75,11 @@ export const CODES = {
     "info",
     "`kindling demo` wrote kindling.yaml, or uses the one there is.",
   ),
+  PYTHON_ENV_CREATE: code<{ dir: string; python: string; requirements: string[] }>(
+    "KND_I1015",
+    "info",
+    "The local Python with PySpark is installed into the per-user cache, once per machine (span).",
+  ),
 
   // Input data
   DATA_FINDING: code<{ severity: string; code: string; where: string; message: string; fix?: string }>(

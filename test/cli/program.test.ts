@@ -15,6 +15,7 @@ function parse(argv: string[]): { command: string; options: unknown } {
     run: record("run"),
     validate: record("validate"),
     doctor: record("doctor"),
+    setup: record("setup"),
     runs: record("runs"),
     schema: record("schema"),
     synth: record("synth"),

@@ -25,9 +25,18 @@ export function kindling(
   args: string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
 ): Promise<CliResult> {
+  return runCommand(process.execPath, [BIN, ...args], options);
+}
+
+/** Runs a command (e.g. an installed `kindling`) the same way: output kept, killed after `timeoutMs`. */
+export function runCommand(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<CliResult> {
   const timeoutMs = options.timeoutMs ?? 600_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(command, args, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -42,7 +51,9 @@ export function kindling(
     });
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`kindling ${args.join(" ")} still ran after ${timeoutMs} ms; it printed:\n${stderr}`));
+      reject(
+        new Error(`${command} ${args.join(" ")} still ran after ${timeoutMs} ms; it printed:\n${stderr}`),
+      );
     }, timeoutMs);
     child.once("error", reject);
     child.once("close", (code) => {

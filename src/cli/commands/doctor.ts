@@ -5,7 +5,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { loadConfig } from "../../config/load.js";
 import { KindlingError } from "../../errors.js";
-import { detectJava, requireSparkEnv, VENV_DIR } from "../../targets/local/prerequisites.js";
+import { detectJava } from "../../targets/local/prerequisites.js";
+import { requireSparkEnv, type SparkEnvSource, sparkEnvLocation } from "../../targets/local/pythonEnv.js";
 import { VERSIONS } from "../../versions.js";
 import type { CommandIO } from "../io.js";
 import type { DoctorOptions } from "../options.js";
@@ -24,7 +25,7 @@ export async function doctorCommand(options: DoctorOptions, io: CommandIO, env =
   const config = await projectConfig(options.config);
   const checks = [
     await javaCheck(env),
-    await pysparkCheck(),
+    await pysparkCheck(env),
     awsCredentialsCheck(env),
     awsRegionCheck(env, config.region),
     ...(config.check ? [config.check] : []),
@@ -34,8 +35,20 @@ export async function doctorCommand(options: DoctorOptions, io: CommandIO, env =
   for (const c of checks) {
     io.print(`${mark[c.status]} ${c.name}: ${c.detail}${c.fix ? `\n    → ${c.fix}` : ""}`);
   }
-  if (checks.some((c) => c.status === "fail")) {
-    throw new KindlingError("Some prerequisites are missing (see above).");
+  if (checks.some((c) => c.status === "fail")) throw new PrerequisitesMissing(checks);
+}
+
+/** Some check failed; under --json the error carries every check, since nothing else is printed. */
+class PrerequisitesMissing extends KindlingError {
+  readonly checks: Check[];
+  constructor(checks: Check[]) {
+    super(
+      `Some prerequisites are missing: ${checks
+        .filter((c) => c.status === "fail")
+        .map((c) => c.name)
+        .join(", ")} (see above).`,
+    );
+    this.checks = checks;
   }
 }
 
@@ -49,9 +62,18 @@ async function javaCheck(env: NodeJS.ProcessEnv): Promise<Check> {
   }
 }
 
-async function pysparkCheck(): Promise<Check> {
+/** Whose environment it is, for the doctor's line. */
+const SOURCE: Record<SparkEnvSource, string> = {
+  checkout: "the checkout's .venv",
+  cache: "per-user cache, shared by all projects",
+  KINDLING_VENV: "KINDLING_VENV",
+};
+
+async function pysparkCheck(env: NodeJS.ProcessEnv): Promise<Check> {
+  const { dir, source } = sparkEnvLocation(env);
+  const remake = source === "checkout" ? "Run `npm run setup`." : "Run `kindling setup --recreate`.";
   try {
-    const { python } = requireSparkEnv();
+    const { python } = requireSparkEnv(env);
     const { stdout } = await run(python, [
       "-c",
       "import platform, pyspark; print(pyspark.__version__, platform.python_version())",
@@ -61,21 +83,24 @@ async function pysparkCheck(): Promise<Check> {
       return {
         name: "PySpark",
         status: "fail",
-        detail: `${pyspark} in ${VENV_DIR}, but versions.json pairs Spark ${VERSIONS.spark} with ${VERSIONS.emrRelease}`,
-        fix: "Run `npm run setup` to reinstall the pinned version.",
+        detail: `${pyspark} in ${dir}, but versions.json pairs Spark ${VERSIONS.spark} with ${VERSIONS.emrRelease}`,
+        fix:
+          source === "KINDLING_VENV"
+            ? `Install pyspark==${VERSIONS.spark} there, or unset KINDLING_VENV.`
+            : remake,
       };
     }
     return {
       name: "PySpark",
       status: "ok",
-      detail: `${pyspark} on Python ${pythonVersion} (${VENV_DIR}); same Spark as ${VERSIONS.emrRelease}`,
+      detail: `${pyspark} on Python ${pythonVersion} in ${dir} (${SOURCE[source]}); same Spark as ${VERSIONS.emrRelease}`,
     };
   } catch (error) {
     return {
       name: "PySpark",
       status: "fail",
       detail: String((error as Error).message),
-      fix: "Run `npm run setup`.",
+      fix: (error as KindlingError).hint ?? remake,
     };
   }
 }

@@ -22,7 +22,7 @@ import { CODES } from "../../ui/codes.js";
 import { formatUsd } from "../../ui/format.js";
 import type { IoHost } from "../../ui/io.js";
 import { KINDLING_VERSION, VERSIONS } from "../../versions.js";
-import { requireSparkEnv } from "../local/prerequisites.js";
+import { ensureSparkEnv } from "../local/pythonEnv.js";
 import { JOB_ENTRY, packageJob } from "../shared/package.js";
 import { followStepCluster, startStepCluster } from "./cluster.js";
 import { placeholderFoundation } from "./foundation.js";
@@ -300,7 +300,7 @@ export async function predictEmrDryRun(plan: PredictPlan, config: Config, io: Io
   const scratch = await mkdtemp(path.join(os.tmpdir(), "kindling-predict-emr-"));
   try {
     const deps = await jobDepsArchive(config, emrPythonPlatform(config), {
-      pip: requireSparkEnv().python,
+      pip: (await ensureSparkEnv({ io })).python,
       io,
     });
     const p = await planPredictEmr(plan, config, placeholderFoundation(), new Date(), scratch, deps);

@@ -9,7 +9,7 @@ import type { EmrRunFacts, Manifest, ManifestPatch } from "../../runs/manifest.j
 import { type RuntimeBasis, runtimeForRun } from "../../runs/runtime.js";
 import type { RunDir } from "../../runs/store.js";
 import { VERSIONS } from "../../versions.js";
-import { requireSparkEnv } from "../local/prerequisites.js";
+import { ensureSparkEnv } from "../local/pythonEnv.js";
 import type { Placement, RunInput, Target, TargetContext, TrainJob, TrainOutcome } from "../target.js";
 import { followStepCluster } from "./cluster.js";
 import { estimateRunCost } from "./cost.js";
@@ -97,7 +97,7 @@ export class EmrTarget implements Target {
     const { config } = this.context.loaded;
     // Built before anything is deployed or uploaded: a package without a wheel for the cluster stops here.
     const deps = await jobDepsArchive(config, emrPythonPlatform(config), {
-      pip: requireSparkEnv().python,
+      pip: (await ensureSparkEnv({ io: this.context.io, signal: this.context.signal })).python,
       io: this.context.io,
       signal: this.context.signal,
     });

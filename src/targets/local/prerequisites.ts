@@ -1,16 +1,10 @@
 import { execFile } from "node:child_process";
-import { existsSync, lstatSync, readlinkSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { PrerequisiteError } from "../../errors.js";
-import { PACKAGE_ROOT, VERSIONS } from "../../versions.js";
+import { VERSIONS } from "../../versions.js";
 
 const run = promisify(execFile);
-
-/** The project-local Python environment made by scripts/setup.mjs. */
-export const VENV_DIR = process.env.KINDLING_VENV ?? path.join(PACKAGE_ROOT, ".venv");
-export const VENV_PYTHON = path.join(VENV_DIR, "bin", "python");
-export const SPARK_SUBMIT = path.join(VENV_DIR, "bin", "spark-submit");
 
 export interface JavaInfo {
   major: number;
@@ -53,36 +47,4 @@ export function parseJavaMajor(version: string): number {
   const parts = version.split(/[._-]/).map((p) => Number.parseInt(p, 10));
   const first = parts[0] ?? 0;
   return first === 1 ? (parts[1] ?? 0) : first;
-}
-
-/** The venv with PySpark must exist; it is made by `npm run setup` (run by `npm run demo` and `npm test`). */
-export function requireSparkEnv(): { python: string; sparkSubmit: string } {
-  const dangling = danglingTarget(VENV_PYTHON);
-  if (dangling !== undefined) {
-    throw new PrerequisiteError(
-      `Python is missing: ${VENV_PYTHON} points to ${dangling}, which does not exist (the Python the environment was made with is gone). Nothing was started.`,
-      {
-        hint: `Delete ${VENV_DIR} and run \`npm run setup\` (it recreates it with a Python 3.9–3.12 on PATH).`,
-      },
-    );
-  }
-  if (!existsSync(SPARK_SUBMIT) || !existsSync(VENV_PYTHON)) {
-    throw new PrerequisiteError(
-      `Python with PySpark is not installed in the project environment (${VENV_DIR}). Nothing was started.`,
-      {
-        hint: "Run `npm run setup` (it creates .venv with the pinned PySpark).",
-      },
-    );
-  }
-  return { python: VENV_PYTHON, sparkSubmit: SPARK_SUBMIT };
-}
-
-/** The target of a symlink that points nowhere, else undefined. */
-function danglingTarget(file: string): string | undefined {
-  try {
-    if (!lstatSync(file).isSymbolicLink() || existsSync(file)) return undefined;
-    return path.resolve(path.dirname(file), readlinkSync(file));
-  } catch {
-    return undefined;
-  }
 }

@@ -20,8 +20,9 @@ import type {
 import { sparkFailure } from "./failure.js";
 import { prepareLaunch, writeCommandFile } from "./launch.js";
 import { predictLocally } from "./predict.js";
-import { detectJava, requireSparkEnv } from "./prerequisites.js";
+import { detectJava } from "./prerequisites.js";
 import { killRunProcesses } from "./processes.js";
+import { ensureSparkEnv, requireSparkEnv } from "./pythonEnv.js";
 import { runSparkProcess } from "./sparkProcess.js";
 
 export interface LocalTargetOptions {
@@ -55,8 +56,9 @@ export class LocalTarget implements Target {
         },
       );
     }
-    this.venv = requireSparkEnv();
     this.java = (await detectJava()).version;
+    // An installed package makes its Python on first use (once per machine).
+    this.venv = await ensureSparkEnv({ io: this.context.io, signal: this.context.signal });
   }
 
   async prepare(): Promise<void> {}

@@ -6,7 +6,7 @@ import path from "node:path";
 import { InterruptedError, KindlingError, UsageError } from "../../errors.js";
 import { CODES } from "../../ui/codes.js";
 import type { IoHost } from "../../ui/io.js";
-import { requireSparkEnv } from "../local/prerequisites.js";
+import { requireSparkEnv } from "../local/pythonEnv.js";
 import { freePorts, LOOPBACK } from "./ports.js";
 import { processesWithEnv, signalGroup, signalProcess, waitUntilGone } from "./processes.js";
 import { venvSparkHome } from "./sparkHome.js";
