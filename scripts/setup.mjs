@@ -7,7 +7,17 @@
 // --build-only (npm pack's prepack) installs the npm packages and compiles afresh: no Java, no Python.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -116,6 +126,29 @@ function chromium() {
   sh("apt-get", ["install", "-y", "-qq", "chromium"], { env });
 }
 
+/**
+ * The tests run under the current Node.js LTS whatever Node runs npm (20 is past its end of life here):
+ * its official binary, from the npm registry's node-<os>-<cpu> package, kept in .cache/.
+ */
+function testNode() {
+  const version = versions.testNode;
+  const binary = path.join(root, ".cache", `node-${version}`, "bin", "node");
+  if (existsSync(binary)) return;
+  const pkg = `node-${process.platform}-${process.arch}`;
+  say(`fetching Node.js ${version} (${pkg} from the npm registry) to run the tests under…`);
+  const scratch = mkdtempSync(path.join(os.tmpdir(), "kindling-node-"));
+  try {
+    sh("npm", ["pack", `${pkg}@${version}`, "--silent", "--pack-destination", scratch], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    sh("tar", ["-xzf", path.join(scratch, `${pkg}-${version}.tgz`), "-C", scratch]);
+    mkdirSync(path.dirname(binary), { recursive: true });
+    renameSync(path.join(scratch, "package", "bin", "node"), binary);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 function build() {
   // A package is built from nothing: a module deleted since the last build must not ship.
   if (buildOnly) rmSync(path.join(root, "dist"), { recursive: true, force: true });
@@ -148,4 +181,5 @@ if ((forTests || forBench) && existsSync(path.join(root, "bench", "requirements.
   venv(".venv-bench", ["-r bench/requirements.txt"], "scikit-learn (the benchmark's baseline)");
 }
 if (forTests) chromium();
+if (forTests) testNode();
 build();

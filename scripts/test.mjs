@@ -2,7 +2,7 @@
 // `npm test`: every check and every test, TypeScript and Python, in one run. Runs all suites even when
 // one fails, then exits non-zero if any did.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -11,6 +11,10 @@ const bin = (name) => path.join(root, "node_modules", ".bin", name);
 const venv = (name) => path.join(root, ".venv", "bin", name);
 const benchVenv = (name) => path.join(root, ".venv-bench", "bin", name);
 const VITEST_JSON = path.join(root, ".cache", "vitest-results.json");
+const versions = JSON.parse(readFileSync(path.join(root, "versions.json"), "utf8"));
+// The Node.js LTS the set-up fetched (versions.json testNode); the CLI under test runs on it too.
+const testNode = path.join(root, ".cache", `node-${versions.testNode}`, "bin", "node");
+const node = existsSync(testNode) ? testNode : process.execPath;
 
 /** The failed vitest tests, one line each with the first line of their error. */
 function vitestFailures() {
@@ -46,9 +50,15 @@ const suites = [
   ["pytest (bench)", benchVenv("python"), ["-m", "pytest", "bench/python", "-q"]],
   // Last and summarised at the end: a CI log's tail then names what failed.
   [
-    "vitest",
-    bin("vitest"),
-    ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${VITEST_JSON}`],
+    `vitest (Node.js ${spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim()})`,
+    node,
+    [
+      path.join(root, "node_modules", "vitest", "vitest.mjs"),
+      "run",
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile.json=${VITEST_JSON}`,
+    ],
   ],
 ];
 
@@ -68,7 +78,7 @@ for (const [name, command, args] of suites) {
   );
   if (!ok) failed.push(name);
 }
-if (failed.includes("vitest")) {
+if (failed.some((name) => name.startsWith("vitest"))) {
   const lines = vitestFailures();
   if (lines.length) process.stdout.write(`\nFailed vitest tests:\n${lines.join("\n")}\n`);
 }

@@ -1,3 +1,4 @@
+import tab from "@bomb.sh/tab/commander";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { sparkMasterProblem } from "../config/schema.js";
 import { UsageError } from "../errors.js";
@@ -431,5 +432,61 @@ export function buildProgram(handlers: Handlers): Command {
       await handlers.destroy({ ...awsOpts(cmd), yes: o.yes, deleteData: o.deleteData });
     });
 
+  // `kindling completion bash|zsh|fish|powershell` prints the shell's script; the script asks the hidden
+  // `kindling complete -- <words>` for suggestions, which come from the commands and options above.
+  tab(program, { completionCommandName: "completion" });
+  addExamples(program);
   return program;
+}
+
+/** One to three real invocations per command, shown at the end of its --help. */
+const EXAMPLES: Record<string, string[]> = {
+  demo: ["kindling demo", "kindling demo --master spark://127.0.0.1:7077"],
+  init: ["kindling init", "kindling init projects/reviews --force"],
+  run: [
+    "kindling run",
+    "kindling run --target emr --dry-run --json",
+    "kindling run --target emr-serverless --deploy --destroy",
+  ],
+  validate: ["kindling validate", "kindling validate -c experiments/large.yaml --json"],
+  doctor: ["kindling doctor", "kindling doctor --json"],
+  setup: ["kindling setup", "kindling setup --recreate"],
+  runs: ["kindling runs", "kindling runs --json"],
+  report: ["kindling report latest --open", "kindling report 20261127-231500-spam-7f3a"],
+  compare: ["kindling compare latest~1 latest"],
+  predict: [
+    "kindling predict --run latest --input new.csv --output scored.csv",
+    "kindling predict --run latest --input s3://bucket/new.parquet --output s3://bucket/scored/ --target emr",
+  ],
+  schema: ["kindling schema --out kindling.schema.json"],
+  synth: ["kindling synth", "kindling synth --out cdk.out"],
+  plan: ["kindling plan", "kindling plan --target emr --offline --region eu-west-1"],
+  status: ["kindling status latest", "kindling status 20261127-231500 --json"],
+  logs: ["kindling logs latest", "kindling logs latest --follow"],
+  terminate: ["kindling terminate latest"],
+  cluster: [
+    "kindling cluster start --idle-minutes 30",
+    "kindling cluster list",
+    "kindling cluster stop latest",
+  ],
+  "cluster start": ["kindling cluster start", "kindling cluster start --idle-minutes 60"],
+  "cluster list": ["kindling cluster list --json"],
+  "cluster stop": ["kindling cluster stop latest", "kindling cluster stop j-2AXXXXXXGAPLF --no-wait"],
+  collect: ["kindling collect latest"],
+  deploy: ["kindling deploy", "kindling deploy --yes"],
+  destroy: ["kindling destroy", "kindling destroy --yes --delete-data"],
+  completion: [
+    "echo 'source <(kindling completion bash)' >> ~/.bashrc",
+    "echo 'source <(kindling completion zsh)' >> ~/.zshrc",
+    "kindling completion fish > ~/.config/fish/completions/kindling.fish",
+  ],
+};
+
+function addExamples(command: Command, prefix = ""): void {
+  for (const sub of command.commands) {
+    const name = `${prefix}${sub.name()}`;
+    const examples = EXAMPLES[name];
+    if (examples) sub.addHelpText("after", `\nExamples:\n${examples.map((e) => `  $ ${e}`).join("\n")}`);
+    addExamples(sub, `${name} `);
+  }
 }
