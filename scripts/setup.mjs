@@ -49,6 +49,11 @@ function checkNode() {
       `Node.js 20.11 or newer is required (found ${process.versions.node}). Install it from your package manager or nodejs.org.`,
     );
   }
+  if (major < 22) {
+    say(
+      `Node.js ${process.versions.node} is past its end of life, and AWS SDK releases from January 2027 need 22 or newer: install Node.js 24 LTS when you can (nodejs.org or your package manager).`,
+    );
+  }
 }
 
 function npmPackages() {

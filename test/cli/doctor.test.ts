@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { type Check, doctorCommand } from "../../src/cli/commands/doctor.js";
+import { type Check, doctorCommand, nodeCheck } from "../../src/cli/commands/doctor.js";
 import { recordingIo } from "../helpers/io.js";
 
 /** `kindling doctor` in a project whose kindling.yaml is `yaml`, with `env` as the environment. */
@@ -43,5 +43,16 @@ describe("kindling doctor: the AWS region", () => {
       fix: expect.stringMatching(/kindling validate -c /),
     });
     expect(region(checks)).toMatchObject({ detail: "us-east-1 (AWS_REGION)" });
+  });
+});
+
+describe("kindling doctor: Node.js", () => {
+  it("an LTS from 22 up is fine; 20 gets a warning that says what to install", () => {
+    expect(nodeCheck("24.22.3")).toEqual({ name: "Node.js", status: "ok", detail: "24.22.3" });
+    expect(nodeCheck("22.1.0").status).toBe("ok");
+    const old = nodeCheck("20.20.2");
+    expect(old.status).toBe("warn");
+    expect(old.detail).toMatch(/end of life.*22 or newer/);
+    expect(old.fix).toMatch(/Node\.js 24 LTS/);
   });
 });

@@ -24,6 +24,7 @@ export interface Check {
 export async function doctorCommand(options: DoctorOptions, io: CommandIO, env = process.env): Promise<void> {
   const config = await projectConfig(options.config);
   const checks = [
+    nodeCheck(process.versions.node),
     await javaCheck(env),
     await pysparkCheck(env),
     awsCredentialsCheck(env),
@@ -50,6 +51,18 @@ class PrerequisitesMissing extends KindlingError {
     );
     this.checks = checks;
   }
+}
+
+/** Node.js 20 left support in April 2026; the AWS SDK needs 22 from January 2027. */
+export function nodeCheck(version: string): Check {
+  const major = Number(version.split(".")[0]);
+  if (major >= 22) return { name: "Node.js", status: "ok", detail: version };
+  return {
+    name: "Node.js",
+    status: "warn",
+    detail: `${version}: past its end of life; AWS SDK releases from January 2027 need Node.js 22 or newer`,
+    fix: "Install Node.js 24 LTS (https://nodejs.org/en/download, or your package manager, e.g. `brew install node@24`).",
+  };
 }
 
 async function javaCheck(env: NodeJS.ProcessEnv): Promise<Check> {
