@@ -4,12 +4,12 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { InterruptedError } from "../../src/errors.js";
+import { isRunning, processesWithEnv } from "../../src/targets/shared/processes.js";
 import {
   StandaloneClusterError,
   type StandaloneClusterOptions,
   startStandaloneCluster,
 } from "../../src/targets/standalone/cluster.js";
-import { isRunning, processesWithEnv } from "../../src/targets/standalone/processes.js";
 import { type FakeMode, fakeSparkHome } from "./fakeSpark.js";
 
 // The cluster's life cycle against a stand-in spark-class (no Java): readiness, start-up failures and a

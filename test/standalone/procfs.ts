@@ -1,7 +1,7 @@
 import { readdir, readFile, readlink } from "node:fs/promises";
 
 /** Live processes whose environment holds `name=value` (Linux /proc). */
-export { processesWithEnv } from "../../src/targets/standalone/processes.js";
+export { processesWithEnv } from "../../src/targets/shared/processes.js";
 
 export interface Listener {
   pid: number;

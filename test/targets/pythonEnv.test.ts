@@ -101,4 +101,14 @@ describe("the local Python environment", () => {
       ensureSparkEnv({ io: new RecordingHost(), env, recreate: true, packageRoot: installed }),
     ).rejects.toThrow(/is not Kindling's to make again/);
   });
+
+  it("native Windows is told plainly to use WSL 2, before anything is made", async () => {
+    const error = await ensureSparkEnv({
+      io: new RecordingHost(),
+      platform: "win32",
+      packageRoot: installed,
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(PrerequisiteError);
+    expect(error.hint).toMatch(/WSL 2/);
+  });
 });

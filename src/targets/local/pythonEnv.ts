@@ -74,6 +74,7 @@ export interface EnsureOptions {
   env?: NodeJS.ProcessEnv;
   /** The installed package's folder (tests use another). */
   packageRoot?: string;
+  platform?: NodeJS.Platform;
 }
 
 /**
@@ -83,6 +84,14 @@ export interface EnsureOptions {
  * An interrupted install leaves nothing that is used; two processes making it at once both end with one.
  */
 export async function ensureSparkEnv(options: EnsureOptions): Promise<SparkEnv> {
+  if ((options.platform ?? process.platform) === "win32") {
+    throw new PrerequisiteError(
+      "Running Spark jobs on native Windows is not supported (the job's Python, PySpark's launch scripts and the process clean-up are POSIX). Nothing was started.",
+      {
+        hint: "Use WSL 2 (https://learn.microsoft.com/windows/wsl/install) and install Node.js, Java 17 and Python there; on native Windows, `validate`, `init`, `schema`, `synth` and `report` need no Spark.",
+      },
+    );
+  }
   const env = options.env ?? process.env;
   const root = options.packageRoot ?? PACKAGE_ROOT;
   const { dir, source } = sparkEnvLocation(env, root);

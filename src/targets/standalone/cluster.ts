@@ -7,8 +7,8 @@ import { InterruptedError, KindlingError, UsageError } from "../../errors.js";
 import { CODES } from "../../ui/codes.js";
 import type { IoHost } from "../../ui/io.js";
 import { requireSparkEnv } from "../local/pythonEnv.js";
+import { processesWithEnv, signalGroup, signalProcess, waitUntilGone } from "../shared/processes.js";
 import { freePorts, LOOPBACK } from "./ports.js";
-import { processesWithEnv, signalGroup, signalProcess, waitUntilGone } from "./processes.js";
 import { venvSparkHome } from "./sparkHome.js";
 
 /** In the environment of every cluster process; executors and Python workers inherit it (see stop()). */
