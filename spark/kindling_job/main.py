@@ -19,6 +19,7 @@ from pyspark.sql import DataFrame, SparkSession
 
 from . import outputs
 from .columns import LABEL
+from .compat import captured_message
 from .errors import EmptyDataError, JobError
 from .evaluate import evaluate, predict_test_split
 from .events import EventLog, StageTimer
@@ -35,7 +36,7 @@ from .ingest import (
     read_input,
 )
 from .predict import read_predict_document, run_predict
-from .rejects import REJECTS, check_reject_share, rejected_rows, write_rejects
+from .rejects import REJECTS, check_reject_share, malformed_records, rejected_rows, write_rejects
 from .spec import FeatureSet, JobSpec, load_spec
 from .text import text_stages
 from .train import best_params, cross_validate, cv_scores, featurized_training_set, final_model, split
@@ -134,7 +135,9 @@ class Run:
         spec = self.spec
         uri = outputs.child(spec.output.uri, REJECTS) if stats.rejected else None
         if uri is not None:
-            write_rejects(self.spark, rejected_rows(raw, data_columns(raw), spec.input.csv), uri)
+            columns = data_columns(raw)
+            with malformed_records(raw, columns) as bad:
+                write_rejects(self.spark, rejected_rows(bad, columns, spec.input.csv), uri)
         self.timer.events.emit(
             "rows",
             read=stats.rows,
@@ -217,7 +220,7 @@ def _message(e: BaseException) -> str:
     elif isinstance(e, Py4JJavaError):  # str() would carry the whole Java stack trace
         text = str(e.java_exception.toString())
     elif isinstance(e, CapturedException):  # e.g. AnalysisException; str() may append a JVM stack trace
-        text = f"{type(e).__name__}: {e.desc}"
+        text = f"{type(e).__name__}: {captured_message(e)}"
     else:
         text = f"{type(e).__name__}: {e}"
     return text if len(text) <= MAX_MESSAGE_CHARS else text[:MAX_MESSAGE_CHARS] + "…"

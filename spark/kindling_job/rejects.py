@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType
@@ -49,12 +52,24 @@ def field_count(record: str | None, options: CsvOptions) -> int:
     return sum(len(r) for r in rows)
 
 
-def rejected_rows(df: DataFrame, columns: list[str], options: CsvOptions) -> DataFrame:
-    """The malformed rows: `reason`, `fields` (found), `expected` and the raw `record`."""
+@contextmanager
+def malformed_records(df: DataFrame, columns: list[str]) -> Iterator[DataFrame]:
+    """
+    The raw CSV's malformed rows (their corrupt-record column). Spark refuses a query of a raw CSV that
+    needs only that column, and Spark 4 prunes any data column the query does not keep: the scan of the
+    corrupt-record column with one data column is materialized first (on disk), and released after.
+    """
+    scanned = df.select(F.col(CORRUPT), F.col(f"`{columns[0]}`")).persist(StorageLevel.DISK_ONLY)
+    try:
+        yield scanned.where(F.col(CORRUPT).isNotNull()).select(CORRUPT)
+    finally:
+        scanned.unpersist()
+
+
+def rejected_rows(bad: DataFrame, columns: list[str], options: CsvOptions) -> DataFrame:
+    """The rows of `malformed_records`: `reason`, `fields` (found), `expected` and the raw `record`."""
     count = F.udf(lambda r: field_count(r, options), IntegerType())
     expected = len(columns)
-    # Spark refuses a query of a raw CSV that reads only the corrupt-record column: read one data column too.
-    bad = df.select(F.col(CORRUPT), F.col(f"`{columns[0]}`").alias("_any")).where(F.col(CORRUPT).isNotNull())
     found = count(F.col(CORRUPT))
     return bad.select(
         F.concat(

@@ -19,6 +19,7 @@ from py4j.protocol import Py4JJavaError
 from pyspark.errors.exceptions.captured import CapturedException
 
 from .columns import RESERVED, RESERVED_PREFIX, is_reserved
+from .compat import captured_message
 from .errors import SpecError
 from .hadoopfs import HadoopFs
 from .jsonreader import JsonObject, as_int, as_number, json_type
@@ -445,7 +446,7 @@ def load_spec(fs: HadoopFs, uri: str) -> JobSpec:
             fs.jvm.java.util.regex.Pattern.compile(pattern)
         except (Py4JJavaError, CapturedException) as e:
             # Raw from py4j before a SparkSession exists, converted by PySpark once one does.
-            detail = e.java_exception.getMessage() if isinstance(e, Py4JJavaError) else e.desc
+            detail = e.java_exception.getMessage() if isinstance(e, Py4JJavaError) else captured_message(e)
             message = str(detail).splitlines()[0]
             raise SpecError(f"{where} is not a valid Java regex: {message}") from None
     return spec

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pyspark import SparkContext
 from pyspark.sql import Column
-from pyspark.sql.column import _to_java_column
+
+from .compat import _to_java_column
 
 
 def vector_to_array(col: Column) -> Column:

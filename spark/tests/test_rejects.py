@@ -17,7 +17,14 @@ from kindling_job.errors import EmptyDataError, TooManyRejectsError
 from kindling_job.events import PREFIX
 from kindling_job.ingest import check_usable, data_columns, input_stats, read_input, usable_rows
 from kindling_job.main import main
-from kindling_job.rejects import CORRUPT, check_reject_share, field_count, rejected_rows, write_rejects
+from kindling_job.rejects import (
+    CORRUPT,
+    check_reject_share,
+    field_count,
+    malformed_records,
+    rejected_rows,
+    write_rejects,
+)
 from kindling_job.spec import CsvOptions, InputSpec
 
 from .helpers import corpus, seed_spec, write_csv, write_spec
@@ -53,13 +60,15 @@ def test_rejects_name_the_reason_and_keep_the_raw_record(spark: SparkSession, tm
     path.write_text(MIXED, encoding="utf-8")
     spec = csv_spec(path)
     df = read_input(spark, spec)
-    rejects = sorted(tuple(r) for r in rejected_rows(df, data_columns(df), spec.csv).collect())
+    columns = data_columns(df)
+    uri = str(tmp_path / "run" / "rejects")
+    with malformed_records(df, columns) as bad:
+        rejects = sorted(tuple(r) for r in rejected_rows(bad, columns, spec.csv).collect())
+        write_rejects(spark, rejected_rows(bad, columns, spec.csv), uri)
     assert rejects == [
         ("expected 2 fields (text, label), found 1", 1, 2, "short"),
         ("expected 2 fields (text, label), found 3", 3, 2, "too,many,fields"),
     ]
-    uri = str(tmp_path / "run" / "rejects")
-    write_rejects(spark, rejected_rows(df, data_columns(df), spec.csv), uri)
     files = sorted(p.name for p in Path(uri).iterdir() if not p.name.startswith("."))
     assert len(files) == 1  # one JSON-lines file and no _SUCCESS: that name means "run complete"
     assert files[0].endswith(".json")

@@ -1,0 +1,21 @@
+"""What differs between the Spark lines the job runs on (3.5 and 4.0), in one place."""
+
+from __future__ import annotations
+
+from pyspark.errors.exceptions.captured import CapturedException
+
+try:  # Spark 4 moved it with the classic (non-Connect) Column.
+    from pyspark.sql.classic.column import _to_java_column  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # Spark 3.5
+    from pyspark.sql.column import _to_java_column  # type: ignore[no-redef,unused-ignore]
+
+__all__ = ["_to_java_column", "captured_message"]
+
+
+def captured_message(e: CapturedException) -> str:
+    """A JVM error's message, without the JVM stack trace str() may append."""
+    desc = getattr(e, "desc", None)  # Spark 3.5
+    if desc is None:  # Spark 4: getMessage() is "[ERROR_CLASS] message SQLSTATE: …", or "" without a class
+        get_message = getattr(e, "getMessage", None)
+        desc = (get_message() if callable(get_message) else "") or str(e)
+    return str(desc).strip()
