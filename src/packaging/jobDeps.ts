@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import envPaths from "env-paths";
 import type { Config } from "../config/schema.js";
@@ -17,13 +17,17 @@ export function cacheDir(env = process.env): string {
   return env.KINDLING_CACHE_DIR ?? envPaths("kindling", { suffix: "" }).cache;
 }
 
-/** The job's own requirements (spark/requirements.txt, without PySpark: the cluster has it) and the user's. */
-export async function jobRequirements(config: Config): Promise<string[]> {
-  const own = (await readFile(path.join(SPARK_DIR, "requirements.txt"), "utf8"))
+/** The job's own requirements: spark/requirements.txt, without PySpark (versions.json pins it). */
+export function ownRequirements(): string[] {
+  return readFileSync(path.join(SPARK_DIR, "requirements.txt"), "utf8")
     .split("\n")
     .map((line) => line.replace(/#.*/, "").trim())
     .filter(Boolean);
-  return [...own, ...config.python.packages];
+}
+
+/** What the cluster's archive holds: the job's own requirements (the cluster has PySpark) and the user's. */
+export function jobRequirements(config: Config): string[] {
+  return [...ownRequirements(), ...config.python.packages];
 }
 
 /** The platform of an EMR cluster: the release's Python (or python.version) on the instances' CPU. */
@@ -63,7 +67,7 @@ export async function jobDepsArchive(
   options: { pip: string; io: IoHost; signal?: AbortSignal },
 ): Promise<DepsArchive> {
   return buildDepsArchive({
-    requirements: await jobRequirements(config),
+    requirements: jobRequirements(config),
     platform,
     cacheDir: cacheDir(),
     pip: options.pip,

@@ -1,14 +1,13 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, lstatSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, lstatSync, readlinkSync } from "node:fs";
 import { rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { KindlingError, PrerequisiteError } from "../../errors.js";
-import { cacheDir } from "../../packaging/jobDeps.js";
+import { cacheDir, ownRequirements } from "../../packaging/jobDeps.js";
 import { CODES } from "../../ui/codes.js";
 import type { IoHost } from "../../ui/io.js";
 import { PACKAGE_ROOT, VERSIONS } from "../../versions.js";
-import { SPARK_DIR } from "../shared/package.js";
 
 /**
  * The Python that runs the job locally (PySpark and the job's packages). A development checkout has its
@@ -34,11 +33,7 @@ const SUPPORTED_PYTHON = { min: 9, max: 12 };
 
 /** What the environment holds: the pinned PySpark and the job's own requirements (spark/requirements.txt). */
 export function sparkEnvRequirements(): string[] {
-  const own = readFileSync(path.join(SPARK_DIR, "requirements.txt"), "utf8")
-    .split("\n")
-    .map((line) => line.replace(/#.*/, "").trim())
-    .filter(Boolean);
-  return [`pyspark==${VERSIONS.spark}`, ...own];
+  return [`pyspark==${VERSIONS.spark}`, ...ownRequirements()];
 }
 
 /** Where the environment is, and who makes it. */
@@ -95,7 +90,6 @@ export async function ensureSparkEnv(options: EnsureOptions): Promise<SparkEnv> 
   const env = options.env ?? process.env;
   const root = options.packageRoot ?? PACKAGE_ROOT;
   const { dir, source } = sparkEnvLocation(env, root);
-  const found = inspect(dir, source);
   if (source !== "cache") {
     if (options.recreate) {
       throw new KindlingError(`${dir} is not Kindling's to make again (${describeSource(source, dir)})`, {
@@ -104,6 +98,7 @@ export async function ensureSparkEnv(options: EnsureOptions): Promise<SparkEnv> 
     }
     return requireSparkEnv(env, root);
   }
+  const found = inspect(dir, source);
   if (found.ok && !options.recreate) return found.env;
 
   const python = findBasePython(env);
