@@ -26,10 +26,12 @@ function say(message) {
   process.stderr.write(`test:container: ${message}\n`);
 }
 
+/** Runs a command; a failure throws, so the caller's `finally` (unmounting, removing) still runs. */
 function sh(command, args, options = {}) {
   const result = spawnSync(command, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"], ...options });
-  if (result.error) fail(`${command} could not start: ${result.error.message}`);
-  if (result.status !== 0) fail(`\`${command} ${args.join(" ")}\` failed (exit ${result.status}).`);
+  if (result.error) throw new Error(`${command} could not start: ${result.error.message}`);
+  if (result.status !== 0)
+    throw new Error(`\`${command} ${args.join(" ")}\` failed (exit ${result.status}).`);
   return result;
 }
 
@@ -43,7 +45,7 @@ function tools() {
   );
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0 || !existsSync("/usr/bin/apt-get")) {
-    fail(
+    throw new Error(
       `${missing.join(" and ")} not found. Install them (Debian/Ubuntu: sudo apt-get install podman debootstrap).`,
     );
   }
@@ -73,7 +75,7 @@ function baseImage(env) {
       env,
       stdio: ["ignore", "ignore", "inherit"],
     });
-    if (tar.status !== 0) fail(`importing the base image failed (exit ${tar.status}).`);
+    if (tar.status !== 0) throw new Error(`importing the base image failed (exit ${tar.status}).`);
   } finally {
     rmSync(rootfs, { recursive: true, force: true });
   }
@@ -97,7 +99,7 @@ function build(env, target, tag) {
 /** `docker run -v "$PWD":/data kindling init` by hand: chroot into the mounted image as its user. */
 function dataFolder(env) {
   const mount = quiet("podman", ["image", "mount", IMAGE], { env });
-  if (mount.status !== 0) fail(`podman image mount failed: ${mount.stderr}`);
+  if (mount.status !== 0) throw new Error(`podman image mount failed: ${mount.stderr}`);
   const m = mount.stdout.trim();
   const project = mkdtempSync(path.join(os.tmpdir(), "kindling-data-"));
   quiet("chown", ["1000:1000", project]);
@@ -112,12 +114,12 @@ function dataFolder(env) {
     ];
     const command = "cd /data && kindling init && kindling doctor";
     const run = quiet("chroot", ["--userspec=1000:1000", m, "env", "-i", ...inImage, "sh", "-c", command]);
-    if (run.error) fail(`chroot could not start: ${run.error.message}`);
+    if (run.error) throw new Error(`chroot could not start: ${run.error.message}`);
     process.stderr.write(`${run.stdout}${run.stderr}`);
-    if (run.status !== 0) fail(`kindling in the image's /data failed (exit ${run.status}).`);
+    if (run.status !== 0) throw new Error(`kindling in the image's /data failed (exit ${run.status}).`);
     const written = path.join(project, "kindling.yaml");
     if (!existsSync(written) || !readFileSync(written, "utf8").includes("data:")) {
-      fail("kindling init in the image did not write kindling.yaml into the mounted folder.");
+      throw new Error("kindling init in the image did not write kindling.yaml into the mounted folder.");
     }
   } finally {
     quiet("umount", [path.join(m, "proc")]);
@@ -127,18 +129,22 @@ function dataFolder(env) {
   }
 }
 
-tools();
-const env = containersConf();
-baseImage(env);
-const started = Date.now();
-say("building the image…");
-build(env, "runtime", IMAGE);
-say("training the demo inside the image (the smoke stage)…");
-build(env, "smoke", `${IMAGE}-smoke`);
-dataFolder(env);
-const size = Number(
-  quiet("podman", ["image", "inspect", "--format", "{{.Size}}", IMAGE], { env }).stdout.trim(),
-);
-say(
-  `ok: ${IMAGE} is ${(size / 1024 ** 2).toFixed(0)} MiB; built and smoke-tested in ${Math.round((Date.now() - started) / 1000)} s.`,
-);
+try {
+  tools();
+  const env = containersConf();
+  baseImage(env);
+  const started = Date.now();
+  say("building the image…");
+  build(env, "runtime", IMAGE);
+  say("training the demo inside the image (the smoke stage)…");
+  build(env, "smoke", `${IMAGE}-smoke`);
+  dataFolder(env);
+  const size = Number(
+    quiet("podman", ["image", "inspect", "--format", "{{.Size}}", IMAGE], { env }).stdout.trim(),
+  );
+  say(
+    `ok: ${IMAGE} is ${(size / 1024 ** 2).toFixed(0)} MiB; built and smoke-tested in ${Math.round((Date.now() - started) / 1000)} s.`,
+  );
+} catch (error) {
+  fail(error.message);
+}
