@@ -2,7 +2,8 @@
 // One set-up for `npm run demo` and `npm test`: installs what is missing and says exactly what to install
 // when it cannot (Java, Python). Uses only Node built-ins: it runs before node_modules exists.
 // Flags: --for-tests also prepares the test-only Python tools: cfn-lint/checkov for the infrastructure tests,
-// moto for the emulated-AWS (EMR target) tests and scikit-learn for the benchmark baseline's test;
+// moto for the emulated-AWS (EMR target) tests and scikit-learn for the benchmark baseline's test, and a venv
+// for every other Spark line (the job's tests run under each); --spark-line LINE prepares that line's venv;
 // --for-bench prepares scikit-learn (the benchmark's single-machine baseline) alone;
 // --build-only (npm pack's prepack) installs the npm packages and compiles afresh: no Java, no Python.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -26,6 +27,9 @@ const versions = JSON.parse(readFileSync(path.join(root, "versions.json"), "utf8
 const forTests = process.argv.includes("--for-tests");
 const forBench = process.argv.includes("--for-bench");
 const buildOnly = process.argv.includes("--build-only");
+const lineArg = process.argv.indexOf("--spark-line");
+const extraLine = lineArg > 0 ? process.argv[lineArg + 1] : undefined;
+const defaultLine = versions.sparkLines[versions.sparkLine];
 
 function fail(message) {
   process.stderr.write(`\nsetup: ${message}\n`);
@@ -76,10 +80,12 @@ function checkJava() {
   const version = /version "([^"]+)"/.exec(result.stderr)?.[1] ?? "0";
   const parts = version.split(/[._-]/).map(Number);
   const major = parts[0] === 1 ? parts[1] : parts[0];
-  if (major < versions.java) fail(`Java ${version} is too old for Spark ${versions.spark}.\n${hint}`);
+  if (major < versions.java) fail(`Java ${version} is too old for Spark ${defaultLine.spark}.\n${hint}`);
 }
 
-function findPython() {
+/** A Python the Spark line's PySpark supports (versions.json sparkLines.*.python). */
+function findPython(line = defaultLine) {
+  const minor = (v) => Number(v.split(".")[1]);
   for (const candidate of [process.env.KINDLING_PYTHON, `python${versions.python}`, "python3"].filter(
     Boolean,
   )) {
@@ -87,25 +93,26 @@ function findPython() {
       encoding: "utf8",
     });
     if (result.status !== 0) continue;
-    const [major, minor] = result.stdout.trim().split(".").map(Number);
-    if (major === 3 && minor >= 9 && minor <= 12) return candidate;
+    const found = result.stdout.trim();
+    if (found.startsWith("3.") && minor(found) >= minor(line.python.min) && minor(found) <= minor(line.python.max))
+      return candidate;
   }
   fail(
-    "Python 3.9–3.12 with the venv module was not found (PySpark 3.5 supports these).\n" +
+    `Python ${line.python.min}–${line.python.max} with the venv module was not found (PySpark ${line.spark} supports these).\n` +
       `  Debian/Ubuntu: sudo apt-get install python3 python3-venv\n  macOS: brew install python@${versions.python}\n` +
       "  or point KINDLING_PYTHON at an interpreter.",
   );
 }
 
 /** Creates (or refreshes) a venv when its requirement files changed since it was last installed. */
-function venv(dir, requirements, label) {
+function venv(dir, requirements, label, line = defaultLine) {
   const pins = requirements.map((r) =>
     r.startsWith("-r ") ? readFileSync(path.join(root, r.slice(3)), "utf8") : r,
   );
   const digest = createHash("sha256").update(pins.join("\n")).digest("hex");
   const stampFile = path.join(root, dir, ".kindling-stamp");
   if (existsSync(stampFile) && readFileSync(stampFile, "utf8") === digest) return;
-  const python = findPython();
+  const python = findPython(line);
   if (!existsSync(path.join(root, dir, "bin", "python"))) {
     say(`creating ${dir} (${label})…`);
     sh(python, ["-m", "venv", dir]);
@@ -169,11 +176,22 @@ if (buildOnly) {
 }
 checkJava();
 npmPackages();
-venv(
-  ".venv",
-  [`pyspark==${versions.spark}`, "-r spark/requirements.txt", "-r spark/requirements-dev.txt"],
-  `PySpark ${versions.spark}`,
-);
+/** The job's venv for a Spark line: `.venv` for the default line, `.venv-spark-<line>` for the others. */
+function sparkVenv(name) {
+  const line = versions.sparkLines[name];
+  if (!line) fail(`--spark-line ${name}: versions.json knows ${Object.keys(versions.sparkLines).join(", ")}.`);
+  venv(
+    name === versions.sparkLine ? ".venv" : `.venv-spark-${name}`,
+    [`pyspark==${line.spark}`, "-r spark/requirements.txt", "-r spark/requirements-dev.txt"],
+    `PySpark ${line.spark}`,
+    line,
+  );
+}
+sparkVenv(versions.sparkLine);
+for (const name of Object.keys(versions.sparkLines)) {
+  if (name !== versions.sparkLine && (forTests || name === extraLine)) sparkVenv(name);
+}
+if (extraLine && !versions.sparkLines[extraLine]) sparkVenv(extraLine);
 if (forTests && existsSync(path.join(root, "infra", "requirements.txt"))) {
   venv(".venv-iac", ["-r infra/requirements.txt"], "cfn-lint and checkov");
 }

@@ -15,6 +15,16 @@ const versions = JSON.parse(readFileSync(path.join(root, "versions.json"), "utf8
 // The Node.js LTS the set-up fetched (versions.json testNode); the CLI under test runs on it too.
 const testNode = path.join(root, ".cache", `node-${versions.testNode}`, "bin", "node");
 const node = existsSync(testNode) ? testNode : process.execPath;
+// The job's tests under every Spark line: the default line's .venv, then each other line's venv.
+const otherLines = Object.entries(versions.sparkLines)
+  .filter(([name]) => name !== versions.sparkLine)
+  .flatMap(([name, line]) => {
+    const bin = (tool) => path.join(root, `.venv-spark-${name}`, "bin", tool);
+    return [
+      [`mypy (PySpark ${line.spark})`, bin("mypy"), ["--config-file", "spark/pyproject.toml", "spark"]],
+      [`pytest (PySpark ${line.spark})`, bin("pytest"), ["spark/tests", "-q", "-p", "no:cacheprovider"]],
+    ];
+  });
 
 /** The failed vitest tests, one line each with the first line of their error. */
 function vitestFailures() {
@@ -43,9 +53,14 @@ const suites = [
   ["biome", bin("biome"), ["check", "."]],
   ["ruff", venv("ruff"), ["check", "spark", "bench/python", "test/aws"]],
   ["ruff format", venv("ruff"), ["format", "--check", "spark", "bench/python", "test/aws"]],
-  ["mypy", venv("mypy"), ["--config-file", "spark/pyproject.toml", "spark"]],
+  [
+    `mypy (PySpark ${versions.sparkLines[versions.sparkLine].spark})`,
+    venv("mypy"),
+    ["--config-file", "spark/pyproject.toml", "spark"],
+  ],
   ["mypy (bench)", venv("mypy"), ["--config-file", "bench/python/pyproject.toml"]],
-  ["pytest", venv("pytest"), ["spark/tests", "-q"]],
+  [`pytest (PySpark ${versions.sparkLines[versions.sparkLine].spark})`, venv("pytest"), ["spark/tests", "-q"]],
+  ...otherLines,
   // The benchmark's baselines: scikit-learn lives in its own venv; the seed-literal test uses .venv's Spark.
   ["pytest (bench)", benchVenv("python"), ["-m", "pytest", "bench/python", "-q"]],
   // Last and summarised at the end: a CI log's tail then names what failed.

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from pyspark.errors import PySparkException
 from pyspark.errors.exceptions.captured import CapturedException
 
 try:  # Spark 4 moved it with the classic (non-Connect) Column.
     from pyspark.sql.classic.column import _to_java_column  # type: ignore[import-not-found,unused-ignore]
 except ImportError:  # Spark 3.5
-    from pyspark.sql.column import _to_java_column  # type: ignore[no-redef,unused-ignore]
+    from pyspark.sql.column import _to_java_column  # type: ignore[no-redef,attr-defined,unused-ignore]
 
-__all__ = ["_to_java_column", "captured_message"]
+__all__ = ["_to_java_column", "captured_message", "error_condition"]
 
 
 def captured_message(e: CapturedException) -> str:
@@ -19,3 +20,10 @@ def captured_message(e: CapturedException) -> str:
         get_message = getattr(e, "getMessage", None)
         desc = (get_message() if callable(get_message) else "") or str(e)
     return str(desc).strip()
+
+
+def error_condition(e: PySparkException) -> str | None:
+    """A JVM error's class ("PATH_NOT_FOUND"): Spark 4 renamed getErrorClass (now deprecated) getCondition."""
+    get_condition = getattr(e, "getCondition", None) or e.getErrorClass
+    condition = get_condition()
+    return str(condition) if condition is not None else None

@@ -15,6 +15,21 @@ class SpecError(JobError):
     kind = "SpecError"
 
 
+class SparkLineError(JobError):
+    """The job runs on another Spark line than the CLI chose: the models it saved could not be read back."""
+
+    kind = "SparkLineMismatch"
+
+    def __init__(self, expected: str, running: str) -> None:
+        super().__init__(
+            f"the run was planned for Spark {expected} (spark.line) but the job runs on Spark {running}:"
+            " models saved here could not be scored on the planned line. Run it where PySpark / the"
+            f" cluster is Spark {expected}, or set spark.line to the line that runs."
+        )
+        self.expected = expected
+        self.running = running
+
+
 class InputNotFoundError(JobError):
     kind = "InputNotFound"
 

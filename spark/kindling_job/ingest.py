@@ -15,6 +15,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
 from .columns import LABEL, LABEL_VALUE, quote_identifier
+from .compat import error_condition
 from .errors import (
     EmptyDataError,
     InputNotFoundError,
@@ -65,7 +66,7 @@ def read_input(spark: SparkSession, spec: InputSpec) -> DataFrame:
         else:
             df = spark.read.parquet(spec.uri)
     except AnalysisException as e:
-        if e.getErrorClass() == "PATH_NOT_FOUND":
+        if error_condition(e) == "PATH_NOT_FOUND":
             raise InputNotFoundError(spec.uri) from None
         raise
     require_columns(df, spec)

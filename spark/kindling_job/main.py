@@ -20,7 +20,7 @@ from pyspark.sql import DataFrame, SparkSession
 from . import outputs
 from .columns import LABEL
 from .compat import captured_message
-from .errors import EmptyDataError, JobError
+from .errors import EmptyDataError, JobError, SparkLineError
 from .evaluate import evaluate, predict_test_split
 from .events import EventLog, StageTimer
 from .features import fit_featurizer, token_featurizer
@@ -61,6 +61,12 @@ def start_session(run_id: str) -> SparkSession:
     spark = SparkSession.builder.appName(f"kindling {run_id}").getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
     return spark
+
+
+def check_spark_line(running: str, expected: str) -> None:
+    """Refuses a Spark of another line (a KINDLING_VENV or a `spark://` cluster of another version)."""
+    if ".".join(running.split(".")[:2]) != expected:
+        raise SparkLineError(expected, running)
 
 
 def versions(spark: SparkSession) -> dict[str, str | None]:
@@ -239,6 +245,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         with timer.stage("load"):
             spec = load_spec(HadoopFs.before_session(), args.spec)
             spark = start_session(spec.run.id)
+            check_spark_line(spark.version, spec.spark.line)
             fs = HadoopFs.of_session(spark)
             outputs.check_outputs_free(fs, spec)
             raw = read_input(spark, spec.input)

@@ -28,6 +28,7 @@ from .columns import (
     RESERVED_PREFIX,
     quote_identifier,
 )
+from .compat import error_condition
 from .errors import InputNotFoundError, JobError, MissingColumnError, OutputExistsError, SpecError
 from .events import StageTimer
 from .hadoopfs import HadoopFs
@@ -133,7 +134,7 @@ def read_predict_input(spark: SparkSession, spec: PredictInput) -> DataFrame:
         else:
             df = spark.read.parquet(spec.uri)
     except AnalysisException as e:
-        if e.getErrorClass() == "PATH_NOT_FOUND":
+        if error_condition(e) == "PATH_NOT_FOUND":
             raise InputNotFoundError(spec.uri) from None
         raise
     if spec.text_column not in df.columns:

@@ -176,9 +176,14 @@ class OutputSpec:
     success_marker: bool
 
 
+# The Spark lines Kindling runs the job on (versions.json sparkLines): a model is read back only by its line.
+SPARK_LINES = ("3.5", "4.0")
+
+
 @dataclass(frozen=True)
 class SparkSpec:
     partitions: int | None
+    line: str
 
 
 @dataclass(frozen=True)
@@ -405,7 +410,11 @@ def parse_spec(doc: Any) -> JobSpec:
     if dupes:
         raise SpecError(f"feature_sets: duplicate name(s) {', '.join(dupes)}")
     spark_obj = root.obj("spark")
-    spark = SparkSpec(partitions=spark_obj.integer("partitions", minimum=1, nullable=True))
+    spark = SparkSpec(
+        partitions=spark_obj.integer("partitions", minimum=1, nullable=True),
+        # Added within v1: older v1 specs without it ran on the only line there was.
+        line=spark_obj.choice("line", SPARK_LINES) if "line" in spark_obj.value else "3.5",
+    )
     spark_obj.done()
     spec = JobSpec(
         spec_version=int(version),

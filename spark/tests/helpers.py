@@ -9,6 +9,11 @@ import random
 from pathlib import Path
 from typing import Any
 
+import pyspark
+
+# The Spark line these tests run on: the job's tests run under every line Kindling supports.
+RUNNING_LINE = ".".join(pyspark.__version__.split(".")[:2])
+
 # The defaults of docs/job-spec.md (the seed's parameters).
 SEED_SPEC: dict[str, Any] = {
     "spec_version": 1,
@@ -68,7 +73,7 @@ SEED_SPEC: dict[str, Any] = {
         "cv": {"folds": 2, "metric": "f1", "seed": 11, "parallelism": None},
     },
     "output": {"uri": "file:///nowhere/run", "write_features": False, "success_marker": False},
-    "spark": {"partitions": None},
+    "spark": {"partitions": None, "line": RUNNING_LINE},
 }
 
 

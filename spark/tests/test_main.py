@@ -13,8 +13,9 @@ from pyspark.sql import SparkSession
 
 from kindling_job.events import PREFIX
 from kindling_job.main import main
+from kindling_job.spec import SPARK_LINES
 
-from .helpers import corpus, seed_spec, write_csv, write_spec
+from .helpers import RUNNING_LINE, corpus, seed_spec, write_csv, write_spec
 
 pytestmark = pytest.mark.usefixtures("spark")  # main() reuses the suite's session
 
@@ -184,6 +185,22 @@ def test_unknown_spec_version(tmp_path: Path) -> None:
     error = error_of(events)
     assert (error["stage"], error["kind"]) == ("load", "SpecError")
     assert error["message"].startswith("unsupported spec_version 2; this job understands spec_version 1")
+
+
+def test_refuses_to_run_on_another_spark_line(tmp_path: Path) -> None:
+    data = write_csv(tmp_path / "d.csv", corpus(10, ["spam", "ham"]))
+    run_dir = tmp_path / "r"
+    doc = quick_spec(data, run_dir)
+    other = next(line for line in SPARK_LINES if line != RUNNING_LINE)
+    doc["spark"]["line"] = other
+    code, events = run_job(doc, run_dir)
+    assert code == 1
+    error = error_of(events)
+    assert (error["stage"], error["kind"]) == ("load", "SparkLineMismatch")
+    assert error["message"].startswith(
+        f"the run was planned for Spark {other} (spark.line) but the job runs on Spark {RUNNING_LINE}."
+    )
+    assert sorted(p.name for p in run_dir.iterdir()) == ["spec.json"]
 
 
 def test_refuses_to_overwrite_a_previous_attempt(tmp_path: Path) -> None:

@@ -20,7 +20,8 @@ from kindling_job.train import split
 
 from .helpers import corpus, seed_spec, write_csv, write_spec
 
-pytestmark = pytest.mark.usefixtures("spark")
+# Predicting observes its counts: see conftest.pytest_collection_modifyitems.
+pytestmark = [pytest.mark.usefixtures("spark"), pytest.mark.observes]
 
 
 def run(doc: dict[str, Any], spec_file: Path) -> tuple[int, list[dict[str, Any]]]:

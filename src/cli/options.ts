@@ -1,3 +1,4 @@
+import type { SparkLine } from "../versions.js";
 /** Options shared by every command. */
 export interface GlobalOptions {
   /** Print one machine-readable JSON document on stdout. Default false. */
@@ -74,6 +75,10 @@ export type RunsOptions = GlobalOptions & ConfigOption;
 export interface SetupOptions extends GlobalOptions {
   /** Make the Python environment again even if it is there. */
   recreate: boolean;
+  /** The Spark line to install; default: the config's spark.line, else versions.json's. */
+  sparkLine?: SparkLine;
+  /** kindling.yaml, read for its spark.line when there is one. */
+  config: string;
 }
 
 export interface DoctorOptions extends GlobalOptions {

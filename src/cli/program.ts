@@ -2,7 +2,7 @@ import tab from "@bomb.sh/tab/commander";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { sparkMasterProblem } from "../config/schema.js";
 import { UsageError } from "../errors.js";
-import { KINDLING_VERSION } from "../versions.js";
+import { KINDLING_VERSION, SPARK_LINES, type SparkLine } from "../versions.js";
 import type {
   ClusterOptions,
   CollectOptions,
@@ -226,8 +226,21 @@ export function buildProgram(handlers: Handlers): Command {
       "install the local Python with PySpark (once per machine, in the user cache; `run` does it on first use)",
     )
     .option("--recreate", "make it again, e.g. after the Python it was made with was removed", false)
+    .addOption(
+      new Option(
+        "--spark-line <line>",
+        "the Spark line's PySpark (default: the config's spark.line)",
+      ).choices(SPARK_LINES),
+    )
+    .option("-c, --config <file>", "kindling.yaml whose spark.line to install", DEFAULT_CONFIG)
     .action(async (_opts, cmd: Command) => {
-      await handlers.setup({ ...global(cmd), recreate: cmd.opts<{ recreate: boolean }>().recreate });
+      const o = cmd.opts<{ recreate: boolean; sparkLine?: SparkLine; config: string }>();
+      await handlers.setup({
+        ...global(cmd),
+        recreate: o.recreate,
+        config: o.config,
+        ...(o.sparkLine ? { sparkLine: o.sparkLine } : {}),
+      });
     });
 
   withConfig(program.command("runs").description("list runs, newest first")).action(
@@ -450,7 +463,7 @@ const EXAMPLES: Record<string, string[]> = {
   ],
   validate: ["kindling validate", "kindling validate -c experiments/large.yaml --json"],
   doctor: ["kindling doctor", "kindling doctor --json"],
-  setup: ["kindling setup", "kindling setup --recreate"],
+  setup: ["kindling setup", "kindling setup --spark-line 4.0", "kindling setup --recreate"],
   runs: ["kindling runs", "kindling runs --json"],
   report: ["kindling report latest --open", "kindling report 20261127-231500-spam-7f3a"],
   compare: ["kindling compare latest~1 latest"],

@@ -128,10 +128,13 @@ export function describeIssues(
       case "invalid_value": {
         const allowed = issue.values.map((v) => JSON.stringify(v));
         const guess = typeof value === "string" ? didYouMean(value, issue.values.map(String)) : undefined;
+        // YAML reads `4.0` as the number 4: a version-like choice needs quotes.
+        const unquoted =
+          typeof value === "number" && issue.values.some((v) => typeof v === "string" && Number(v) === value);
         out.push({
           path,
           segments,
-          message: `must be one of ${allowed.join(", ")}, got ${show(value)}${guess ? ` (did you mean "${guess}"?)` : ""}`,
+          message: `must be one of ${allowed.join(", ")}, got ${show(value)}${guess ? ` (did you mean "${guess}"?)` : ""}${unquoted ? " (a number: quote it, YAML reads 4.0 as 4)" : ""}`,
         });
         break;
       }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { archOfInstanceType } from "../packaging/platform.js";
 import { isReservedColumn, RESERVED_COLUMNS, RESERVED_PREFIX } from "../spec/reserved.js";
+import { lineOfRelease, SPARK_LINES, type SparkLine, sparkLine, VERSIONS } from "../versions.js";
 import { awsSection, checkStackName, projectName } from "./deploy.js";
 import { estimatedRuntimeMinutes, serverlessSection } from "./serverless.js";
 import { didYouMean } from "./suggest.js";
@@ -275,6 +276,12 @@ const memory = z.string().regex(/^\d+[kmgt]?$/i, "must look like 512m or 4g");
 
 const sparkSection = z
   .strictObject({
+    line: z
+      .enum(SPARK_LINES)
+      .optional()
+      .describe(
+        "The Spark line the job runs on, everywhere: the local PySpark, the EMR release, the saved models. Default: versions.json sparkLine (3.5).",
+      ),
     master: z
       .string()
       .min(1)
@@ -378,7 +385,9 @@ const pythonSection = z
       .string()
       .regex(/^3\.\d{1,2}$/, 'must be a Python version like "3.9"')
       .optional()
-      .describe("The cluster's Python. Default: the EMR release's (3.9 for emr-7.x)."),
+      .describe(
+        "The cluster's Python. Default: the EMR release's (3.9 for emr-7.x, 3.11 for emr-spark-8.x).",
+      ),
   })
   .prefault({});
 
@@ -413,9 +422,11 @@ const emrSection = z
   .strictObject({
     release_label: z
       .string()
-      .regex(/^emr-\d+\.\d+\.\d+$/, "must look like emr-7.13.0")
+      .regex(/^emr-(spark-)?\d+\.\d+\.\d+$/, "must look like emr-7.13.0 or emr-spark-8.0.0")
       .optional()
-      .describe("EMR release. Default: versions.json emrRelease (same Spark as the local PySpark)."),
+      .describe(
+        "EMR release; its Spark must be spark.line's (emr-7.x: 3.5, emr-spark-8.x: 4.0). Default: the line's release in versions.json.",
+      ),
     instance_fleets: z
       .boolean()
       .default(false)
@@ -478,7 +489,34 @@ export const configSchema = z
     python: pythonSection,
   })
   // project and aws.environment together name the foundation stack (src/config/deploy.ts).
-  .superRefine(checkStackName);
+  .superRefine(checkStackName)
+  .superRefine(checkReleaseLines);
+
+/** An explicit EMR release must run the configured Spark line: a model is only read by the line that saved it. */
+function checkReleaseLines(
+  config: {
+    spark: { line?: SparkLine | undefined };
+    emr: { release_label?: string | undefined };
+    serverless: { release_label?: string | undefined };
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const line = config.spark.line ?? VERSIONS.line;
+  for (const section of ["emr", "serverless"] as const) {
+    const label = config[section].release_label;
+    if (label === undefined) continue;
+    const runs = lineOfRelease(label);
+    if (runs === line) continue;
+    const lines = SPARK_LINES.map((l) => `${sparkLine(l).emrRelease} for ${l}`).join(", ");
+    ctx.addIssue({
+      code: "custom",
+      path: [section, "release_label"],
+      message: runs
+        ? `${label} runs Spark ${runs}, but spark.line is ${line}${config.spark.line ? "" : " (the default)"}: set spark.line: "${runs}" or a release of the ${line} line (${lines})`
+        : `${label} runs no Spark line Kindling supports (${lines}; emr-7.x has Spark 3.5, emr-spark-8.x Spark 4.0)`,
+    });
+  }
+}
 
 /** A config with every default applied. */
 export type Config = z.output<typeof configSchema>;

@@ -87,9 +87,11 @@ export const serverlessSection = z
   .strictObject({
     release_label: z
       .string()
-      .regex(/^emr-\d+\.\d+\.\d+$/, "must look like emr-7.13.0")
+      .regex(/^emr-(spark-)?\d+\.\d+\.\d+$/, "must look like emr-7.13.0 or emr-spark-8.0.0")
       .optional()
-      .describe("EMR release of the application. Default: emr.release_label, else versions.json emrRelease."),
+      .describe(
+        "EMR release of the application; its Spark must be spark.line's. Default: emr.release_label, else the line's release in versions.json.",
+      ),
     architecture: z
       .enum(["x86_64", "arm64"])
       .default("x86_64")

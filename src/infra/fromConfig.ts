@@ -1,5 +1,6 @@
 import { awsRegion } from "../config/deploy.js";
 import type { Config } from "../config/schema.js";
+import { emrReleaseOf } from "../config/sparkLine.js";
 import { UsageError } from "../errors.js";
 import { type FoundationSettings, serverlessSettingsOf, settingsOf } from "./settings.js";
 
@@ -7,7 +8,8 @@ import { type FoundationSettings, serverlessSettingsOf, settingsOf } from "./set
  * Maps the `project`, `aws:` and `serverless:` sections of kindling.yaml onto the foundation stack's
  * settings. The config was validated by its schema already; only the region override (--region, or the
  * credential chain's region) is new here, and it is checked with the same rule as `aws.region`. The
- * application's release defaults to `emr.release_label`, so both targets run the same EMR release.
+ * application's release defaults to the EMR target's (emr.release_label, else spark.line's), so both targets
+ * run the same EMR release.
  */
 export function foundationSettingsFrom(
   config: Config,
@@ -18,7 +20,7 @@ export function foundationSettingsFrom(
     config.project,
     { ...config.aws, region },
     false,
-    serverlessSettingsOf(config.serverless, config.emr.release_label),
+    serverlessSettingsOf(config.serverless, emrReleaseOf(config)),
   );
 }
 

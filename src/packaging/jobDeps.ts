@@ -1,29 +1,14 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import envPaths from "env-paths";
 import type { Config } from "../config/schema.js";
+import { configuredLine, emrReleaseOf, serverlessReleaseOf } from "../config/sparkLine.js";
 import { UsageError } from "../errors.js";
-import { SPARK_DIR } from "../targets/shared/package.js";
+import { ensureSparkEnv } from "../targets/local/pythonEnv.js";
 import type { IoHost } from "../ui/io.js";
-import { VERSIONS } from "../versions.js";
+import { cacheDir, ownRequirements } from "./cache.js";
 import { archOfInstanceTypes, type PythonPlatform, pythonForRelease } from "./platform.js";
 import { buildDepsArchive, type DepsArchive } from "./pythonDeps.js";
 
 /** The folder name the archive is unpacked as, next to the driver and every executor. */
 export const DEPS_ALIAS = "pydeps";
-
-/** Built archives live in the per-user cache (KINDLING_CACHE_DIR overrides it, e.g. for tests). */
-export function cacheDir(env = process.env): string {
-  return env.KINDLING_CACHE_DIR ?? envPaths("kindling", { suffix: "" }).cache;
-}
-
-/** The job's own requirements: spark/requirements.txt, without PySpark (versions.json pins it). */
-export function ownRequirements(): string[] {
-  return readFileSync(path.join(SPARK_DIR, "requirements.txt"), "utf8")
-    .split("\n")
-    .map((line) => line.replace(/#.*/, "").trim())
-    .filter(Boolean);
-}
 
 /** What the cluster's archive holds: the job's own requirements (the cluster has PySpark) and the user's. */
 export function jobRequirements(config: Config): string[] {
@@ -32,7 +17,7 @@ export function jobRequirements(config: Config): string[] {
 
 /** The platform of an EMR cluster: the release's Python (or python.version) on the instances' CPU. */
 export function emrPythonPlatform(config: Config): PythonPlatform {
-  const release = config.emr.release_label ?? VERSIONS.emrRelease;
+  const release = emrReleaseOf(config);
   const python = config.python.version ?? pythonForRelease(release);
   if (!python) {
     throw new UsageError(`Kindling does not know which Python ${release} runs PySpark with`, {
@@ -50,7 +35,7 @@ export function emrPythonPlatform(config: Config): PythonPlatform {
 
 /** The platform of the EMR Serverless application: its release's Python on its architecture. */
 export function serverlessPythonPlatform(config: Config): PythonPlatform {
-  const release = config.serverless.release_label ?? config.emr.release_label ?? VERSIONS.emrRelease;
+  const release = serverlessReleaseOf(config);
   const python = config.python.version ?? pythonForRelease(release);
   if (!python) {
     throw new UsageError(`Kindling does not know which Python ${release} runs PySpark with`, {
@@ -60,17 +45,25 @@ export function serverlessPythonPlatform(config: Config): PythonPlatform {
   return { python, arch: config.serverless.architecture === "arm64" ? "aarch64" : "x86_64" };
 }
 
-/** The job's packages for this platform, built once per exact set and cached. */
+/**
+ * The job's packages for this platform, built once per exact set and cached. pip runs from the local
+ * environment of the config's Spark line (made first if this is an installed package's first use).
+ */
 export async function jobDepsArchive(
   config: Config,
   platform: PythonPlatform,
-  options: { pip: string; io: IoHost; signal?: AbortSignal },
+  options: { io: IoHost; signal?: AbortSignal | undefined },
 ): Promise<DepsArchive> {
+  const local = await ensureSparkEnv({
+    io: options.io,
+    line: configuredLine(config).line,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   return buildDepsArchive({
     requirements: jobRequirements(config),
     platform,
     cacheDir: cacheDir(),
-    pip: options.pip,
+    pip: local.python,
     io: options.io,
     ...(options.signal ? { signal: options.signal } : {}),
   });

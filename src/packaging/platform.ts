@@ -11,10 +11,13 @@ export interface PythonPlatform {
 }
 
 /**
- * The system Python an EMR release runs PySpark with (Amazon Linux 2023 for emr-7.x, Amazon Linux 2
- * for emr-6.x), from the EMR release guide; undefined for a release this table does not know.
+ * The system Python an EMR release runs PySpark with, from the EMR release guide: 3.9 on Amazon Linux 2023
+ * for emr-7.x, 3.7 on Amazon Linux 2 for emr-6.x, and for the emr-spark-8.x runtimes (Python 3.11, 3.12
+ * and 3.13 listed) the oldest, 3.11, whose wheels the newer ones do not run; undefined for a release this
+ * table does not know.
  */
 export function pythonForRelease(releaseLabel: string): string | undefined {
+  if (/^emr-spark-8\./.test(releaseLabel)) return "3.11";
   const major = Number(/^emr-(\d+)\./.exec(releaseLabel)?.[1]);
   if (major === 7) return "3.9";
   if (major === 6) return "3.7";

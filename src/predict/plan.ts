@@ -8,7 +8,7 @@ import type { Manifest } from "../runs/manifest.js";
 import type { Metrics } from "../runs/metrics.js";
 import type { RunSummary } from "../runs/store.js";
 import { type JobSpec, SPEC_VERSION } from "../spec/types.js";
-import { VERSIONS } from "../versions.js";
+import { type LinePairing, lineOfSparkVersion, VERSIONS } from "../versions.js";
 import { conflictingColumns, csvColumns } from "./columns.js";
 import type { DataFormat } from "./spec.js";
 
@@ -37,8 +37,8 @@ export interface PlanRequest {
   input: string;
   output: string;
   force: boolean;
-  /** The Spark version this Kindling scores with. Default versions.json. */
-  sparkVersion?: string;
+  /** The Spark line that scores, and why that one (shown when it cannot read the run's models). */
+  scoring?: ScoringLine;
 }
 
 export function formatOf(file: string, role: "--input" | "--output"): DataFormat {
@@ -61,7 +61,12 @@ export async function planPredict(req: PlanRequest): Promise<PredictPlan> {
       { hint: "Pick a succeeded run from `kindling runs`." },
     );
   }
-  const warnings = compatibility(run.id, manifest, req.spec, req.sparkVersion ?? VERSIONS.spark);
+  const warnings = compatibility(
+    run.id,
+    manifest,
+    req.spec,
+    req.scoring ?? { ...VERSIONS, basis: "the default line" },
+  );
   const featureSet = req.featureSet ?? run.metrics.best_feature_set;
   checkFeatureSet(run.id, run.metrics, featureSet);
   const modelDir = path.join(run.dir, "models", featureSet);
@@ -103,16 +108,22 @@ export async function planPredict(req: PlanRequest): Promise<PredictPlan> {
   };
 }
 
+/** The Spark line a prediction runs on, and what chose it ("kindling.yaml's spark.line"). */
+export interface ScoringLine extends LinePairing {
+  basis: string;
+}
+
 /**
- * A saved Spark ML model loads in the Spark minor version that wrote it; the job spec version says whether
- * this Kindling's job understands the run. A different patch version only warns.
+ * A saved Spark ML model loads in the Spark minor version (line) that wrote it; the job spec version says
+ * whether this Kindling's job understands the run. A different patch version only warns.
  */
 export function compatibility(
   runId: string,
   manifest: Manifest,
   spec: JobSpec,
-  sparkVersion: string,
+  scoring: ScoringLine,
 ): string[] {
+  const sparkVersion = scoring.spark;
   const retrain = { hint: "Retrain with `kindling run` to get a model this Kindling can use." };
   if (spec.spec_version !== SPEC_VERSION || manifest.manifest_version !== 1) {
     throw new UsageError(
@@ -123,11 +134,15 @@ export function compatibility(
   const trained = manifest.versions.spark;
   if (!trained)
     throw new UsageError(`run ${runId} does not record the Spark version that saved its models`, retrain);
-  const minor = (v: string) => v.split(".").slice(0, 2).join(".");
-  if (minor(trained) !== minor(sparkVersion)) {
+  const trainedLine = lineOfSparkVersion(trained);
+  if (trainedLine !== scoring.line) {
     throw new UsageError(
-      `run ${runId}'s models were saved by Spark ${trained}; this Kindling scores with Spark ${sparkVersion}, and Spark ML models are only read back by the same minor version`,
-      retrain,
+      `run ${runId}'s models were saved by Spark ${trained}; ${scoring.basis} scores with Spark ${sparkVersion} (line ${scoring.line}), and Spark ML models are only read back by the Spark line that saved them`,
+      trainedLine
+        ? {
+            hint: `Set spark.line: "${trainedLine}" in kindling.yaml to score this run with Spark ${trainedLine}, or retrain it with \`kindling run\` on line ${scoring.line}.`,
+          }
+        : retrain,
     );
   }
   return trained === sparkVersion

@@ -1,4 +1,5 @@
 import type { Config } from "../config/schema.js";
+import { configuredLine } from "../config/sparkLine.js";
 import {
   type DataFormat,
   type FeatureSetSpec,
@@ -83,7 +84,7 @@ export function compileSpec(config: Config, facts: RunFacts): JobSpec {
       write_features: config.output.write_features,
       success_marker: facts.successMarker,
     },
-    spark: { partitions: config.spark.partitions ?? null },
+    spark: { partitions: config.spark.partitions ?? null, line: configuredLine(config).line },
   };
 }
 

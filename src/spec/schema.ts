@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SPARK_LINES } from "../versions.js";
 import { isReservedColumn, RESERVED_COLUMNS, RESERVED_PREFIX } from "./reserved.js";
 
 /**
@@ -242,6 +243,13 @@ export const jobSpecSchema = z
         partitions: positive()
           .nullable()
           .describe("Input partitions before the split; null = sized to the input and the cores."),
+        // Added within v1: older v1 specs without it ran on the only line there was, 3.5.
+        line: z
+          .enum(SPARK_LINES)
+          .default("3.5")
+          .describe(
+            "The Spark line the CLI chose (spark.line): the job refuses to run on another, whose saved models that line could not read back.",
+          ),
       })
       .describe("Spark settings the job applies itself."),
   })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
+import { configuredLine, emrReleaseOf, serverlessReleaseOf } from "../../src/config/sparkLine.js";
 import type { ConfigError } from "../../src/errors.js";
 import { expectIssue, type IssueCase, issuesOf } from "./issuesOf.js";
 
@@ -19,6 +20,16 @@ describe("config defaults", () => {
     expect(config.train).toMatchObject({ train_fraction: 0.7, seed: 11, folds: 2, metric: "f1" });
     expect(config.train.grid.max_iter).toEqual([10, 15, 20]);
     expect(config.spark.master).toBe("local[*]");
+  });
+
+  it("a Spark line picks its EMR release unless one is set, for both cloud targets", () => {
+    const spark4 = parseConfig("data: { path: a.csv }\nspark: { line: '4.0' }\n", "k.yaml");
+    expect(configuredLine(spark4)).toMatchObject({ line: "4.0", spark: "4.0.2" });
+    expect(emrReleaseOf(spark4)).toBe("emr-spark-8.0.0");
+    expect(serverlessReleaseOf(spark4)).toBe("emr-spark-8.0.0");
+    const pinned = parseConfig("data: { path: a.csv }\nemr: { release_label: emr-7.12.0 }\n", "k.yaml");
+    expect(configuredLine(pinned).line).toBe("3.5");
+    expect([emrReleaseOf(pinned), serverlessReleaseOf(pinned)]).toEqual(["emr-7.12.0", "emr-7.12.0"]);
   });
 
   it("accepts a full config with every section", () => {
@@ -126,6 +137,36 @@ describe("config errors name the key path, the line, the bad value and what is a
       path: "features",
       line: 3,
       message: /at least one feature set/,
+    },
+    {
+      name: "a Spark line given unquoted (YAML reads 4.0 as the number 4)",
+      yaml: "data: { path: a.csv }\nspark:\n  line: 4.0\n",
+      path: "spark.line",
+      line: 3,
+      message: /must be one of "3\.5", "4\.0", got 4 \(a number: quote it, YAML reads 4\.0 as 4\)/,
+    },
+    {
+      name: "an EMR release of another Spark line than spark.line",
+      yaml: "data: { path: a.csv }\nemr:\n  release_label: emr-spark-8.0.0\n",
+      path: "emr.release_label",
+      line: 3,
+      message:
+        /emr-spark-8\.0\.0 runs Spark 4\.0, but spark.line is 3\.5 \(the default\): set spark.line: "4\.0"/,
+    },
+    {
+      name: "a Serverless release of another Spark line than spark.line",
+      yaml: "data: { path: a.csv }\nspark: { line: '4.0' }\nserverless:\n  release_label: emr-7.13.0\n",
+      path: "serverless.release_label",
+      line: 4,
+      message:
+        /emr-7\.13\.0 runs Spark 3\.5, but spark.line is 4\.0: .*emr-7\.13\.0 for 3\.5, emr-spark-8\.0\.0 for 4\.0/,
+    },
+    {
+      name: "an EMR release of no Spark line Kindling runs",
+      yaml: "data: { path: a.csv }\nemr: { release_label: emr-6.15.0 }\n",
+      path: "emr.release_label",
+      line: 2,
+      message: /emr-6\.15\.0 runs no Spark line Kindling supports/,
     },
   ];
 

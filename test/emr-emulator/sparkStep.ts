@@ -6,8 +6,11 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { S3 } from "@aws-sdk/client-s3";
 import { x as extractTar } from "tar";
+import { sparkEnvLocation } from "../../src/targets/local/pythonEnv.js";
 import { venvSparkHome } from "../../src/targets/standalone/sparkHome.js";
+import { lineOfRelease, VERSIONS } from "../../src/versions.js";
 import type { StepExecutor, StepOutcome } from "./server.js";
+import type { ClusterRecord } from "./state.js";
 
 /** Value-taking spark-submit options the step may carry (others are flags without a value). */
 const WITH_VALUE = new Set([
@@ -78,7 +81,17 @@ export interface SparkStepOptions {
 }
 
 /**
- * Runs a spark-submit step with the project's local PySpark, as EMR would on the cluster: s3:// code, spec,
+ * The checkout's venv with the Spark of the cluster's (or application's) release: a cluster of emr-7.x runs
+ * Spark 3.5, one of emr-spark-8.x Spark 4.0, as on AWS.
+ */
+function releaseVenv(root: string, cluster: ClusterRecord): string {
+  const request = cluster.request as { ReleaseLabel?: string; releaseLabel?: string };
+  const line = lineOfRelease(request.ReleaseLabel ?? request.releaseLabel ?? "") ?? VERSIONS.line;
+  return sparkEnvLocation({ line, env: {}, packageRoot: root }).dir;
+}
+
+/**
+ * Runs a spark-submit step with the project's local PySpark of the release's line, as EMR would on the cluster: s3:// code, spec,
  * input and archives are fetched from the S3 server into a scratch dir (the driver's container), archives
  * are unpacked there under their `#name` as YARN does, `spark.yarn.appMasterEnv.*` settings (on EMR
  * Serverless `spark.emr-serverless.driverEnv.*`) become the driver's environment, the spec is rewritten to
@@ -87,10 +100,16 @@ export interface SparkStepOptions {
  * (serverless.ts turns a job driver into a spark-submit command line).
  */
 export function sparkSubmitExecutor(options: SparkStepOptions): StepExecutor {
-  return async (step, _cluster, signal) => {
+  return async (step, cluster, signal) => {
     const scratch = await mkdtemp(path.join(os.tmpdir(), "emr-emulator-"));
     try {
-      return await runStep(options, parseSparkSubmit(step.args), scratch, signal);
+      return await runStep(
+        options,
+        parseSparkSubmit(step.args),
+        scratch,
+        signal,
+        releaseVenv(options.root, cluster),
+      );
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
@@ -102,6 +121,7 @@ async function runStep(
   submit: SparkSubmitStep,
   scratch: string,
   signal: AbortSignal,
+  venv: string,
 ): Promise<StepOutcome> {
   const { s3 } = options;
   const fetch = async (uri: string, dir: string): Promise<string> => {
@@ -171,9 +191,8 @@ async function runStep(
     appArgs[specAt + 1] = rewritten;
   }
 
-  const venvBin = path.join(options.root, ".venv", "bin");
-  const python = options.python ?? path.join(venvBin, "python");
-  const sparkHome = venvSparkHome(path.join(options.root, ".venv"));
+  const python = options.python ?? path.join(venv, "bin", "python");
+  const sparkHome = venvSparkHome(venv);
   const outcome = await new Promise<StepOutcome>((resolve, reject) => {
     const child = spawn(path.join(sparkHome, "bin", "spark-submit"), [...args, entry, ...appArgs], {
       cwd: scratch,

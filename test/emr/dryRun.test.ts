@@ -69,6 +69,31 @@ describe("kindling run --target emr --dry-run", () => {
     m.restore();
   });
 
+  it("spark.line 4.0 runs on emr-spark-8.0.0, its job checks the line, and the packages are built for its Python 3.11", async () => {
+    const m = await mockedRun('spark:\n  line: "4.0"\n');
+    const r = recordingIo(m.dir);
+    const options = {
+      json: true,
+      verbose: false,
+      config: m.loaded.file,
+      target: "emr" as const,
+      dryRun: true,
+    };
+    await runCommand(options, r.io);
+    const out = r.json<ReturnType<typeof planJson>>();
+    expect(out.run_job_flow?.ReleaseLabel).toBe("emr-spark-8.0.0");
+    expect(out.spec.spark.line).toBe("4.0");
+    const spark35 = await mockedRun("");
+    const r35 = recordingIo(spark35.dir);
+    await runCommand({ ...options, config: spark35.loaded.file }, r35.io);
+    const deps = (o: ReturnType<typeof planJson>) => o.uploads.find((u) => u.kind === "deps")?.to;
+    // Content-addressed archives: NumPy's cp311 wheels differ from the cp39 ones emr-7.x needs.
+    expect(deps(out)).not.toBe(deps(r35.json<ReturnType<typeof planJson>>()));
+    expect(m.emrMock.calls()).toHaveLength(0);
+    m.restore();
+    spark35.restore();
+  }, 120_000);
+
   it("an s3:// input is read in place: no data upload, the spec points at it", async () => {
     const m = await mockedRun("");
     await writeFile(m.loaded.file, "project: mock\ndata:\n  path: s3://their-bucket/corpus/emails.csv\n");

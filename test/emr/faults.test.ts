@@ -17,7 +17,7 @@ import {
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { afterEach, describe, expect, it } from "vitest";
-import { InterruptedError, JobFailedError } from "../../src/errors.js";
+import { InterruptedError, JobFailedError, UsageError } from "../../src/errors.js";
 import type { FoundationOutputs } from "../../src/infra/outputs.js";
 import { awsError, body, cluster, gz, mockedRun, step } from "./mocks.js";
 
@@ -226,6 +226,19 @@ describe("EMR run fault paths", () => {
     expect(error.hint).toMatch(/kindling terminate/);
     expect(m.emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(1);
     expect(manifestOf(m.dir).manifest.failure.kind).toBe("WatchFailed");
+  });
+
+  it("a warm cluster of another Spark line is refused before anything is uploaded", async () => {
+    const m = await setup('spark:\n  line: "4.0"\n');
+    m.emrMock
+      .on(DescribeClusterCommand)
+      .resolves(cluster("WAITING", { warm: true, releaseLabel: "emr-7.13.0" }));
+    const error = await m.run({ cluster: "j-TEST" }).catch((e) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toBe("cluster j-TEST runs emr-7.13.0 (Spark 3.5), but spark.line is 4.0");
+    expect(error.hint).toMatch(/kindling cluster start.*emr-spark-8\.0\.0/);
+    expect(m.s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(m.emrMock.commandCalls(AddJobFlowStepsCommand)).toHaveLength(0);
   });
 
   it("a warm cluster terminated under a run: the run fails saying so; no terminate, no cancel", async () => {

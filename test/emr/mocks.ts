@@ -30,6 +30,7 @@ import { OUTPUT_KEYS } from "../../src/infra/outputs.js";
 import { runJob } from "../../src/runs/lifecycle.js";
 import { type EmrDeps, EmrTarget, type EmrTargetOptions } from "../../src/targets/emr/target.js";
 import { ServerlessTarget, type ServerlessTargetOptions } from "../../src/targets/serverless/target.js";
+import { VERSIONS } from "../../src/versions.js";
 import { RecordingHost } from "../helpers/recordingHost.js";
 
 export const T0 = new Date("2026-11-27T23:15:00Z");
@@ -64,11 +65,14 @@ export function cluster(
     ready?: number;
     /** A warm cluster of the mocked project (`kindling cluster start`'s tags). */
     warm?: boolean;
+    /** Default: the default Spark line's release. */
+    releaseLabel?: string;
   } = {},
 ) {
   return {
     Cluster: {
       Id: "j-TEST",
+      ReleaseLabel: options.releaseLabel ?? VERSIONS.emrRelease,
       ...(options.warm
         ? {
             Tags: [

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { RunJobFlowCommandInput } from "@aws-sdk/client-emr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -172,6 +173,26 @@ describe("kindling run --target emr (moto + EMR emulator, real Spark step)", () 
     // It waited for the end: the final state and what the cluster cost are on record.
     expect(manifest.emr.cluster_state).toBe("TERMINATED");
     expect(manifest.emr.cost.actual).toBeGreaterThan(0);
+  });
+
+  it('spark.line "4.0": the cluster runs emr-spark-8.0.0 and the job its Spark 4, recorded in the manifest', async () => {
+    aws.emr.setExecutor(aws.sparkExecutor); // the real step again, after the tests above replaced it
+    const yaml = readFileSync(path.join(dir, "kindling.yaml"), "utf8").replace(
+      /^spark:\n/m,
+      'spark:\n  line: "4.0"\n',
+    );
+    await writeFile(path.join(dir, "spark4.yaml"), yaml);
+    const run = await cli(["run", "--target", "emr", "-c", "spark4.yaml", "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const manifest = JSON.parse(
+      readFileSync(path.join(JSON.parse(run.stdout).run_dir, "manifest.json"), "utf8"),
+    );
+    expect(manifest).toMatchObject({ status: "succeeded", emr: { release_label: "emr-spark-8.0.0" } });
+    expect(manifest.versions.spark).toMatch(/^4\.0\.\d+$/);
+    const request = aws.emr.calls.filter((c) => c.operation === "RunJobFlow").at(-1)?.body as unknown as
+      | RunJobFlowCommandInput
+      | undefined;
+    expect(request?.ReleaseLabel).toBe("emr-spark-8.0.0");
   });
 });
 

@@ -53,6 +53,7 @@ describe("the job's Python packages, packed for the cluster (pip downloads wheel
   it("knows each release's Python and each instance family's CPU", () => {
     expect(pythonForRelease("emr-7.13.0")).toBe("3.9");
     expect(pythonForRelease("emr-6.15.0")).toBe("3.7");
+    expect(pythonForRelease("emr-spark-8.0.0")).toBe("3.11");
     expect(pythonForRelease("emr-5.36.0")).toBeUndefined();
     expect(["m5.xlarge", "c5n.2xlarge", "m7i.large"].map(archOfInstanceType)).toEqual([
       "x86_64",

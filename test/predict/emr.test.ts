@@ -48,7 +48,6 @@ async function setup() {
     input: path.join(work, "emails.csv"),
     output: path.join(work, "scored.csv"),
     force: false,
-    sparkVersion: "3.5.6",
   });
   // Uploaded objects by key (the spec's text is kept to check its URIs).
   const puts = new Map<string, string>();

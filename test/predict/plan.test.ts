@@ -2,10 +2,11 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
-import { type PlanRequest, planPredict } from "../../src/predict/plan.js";
+import { type PlanRequest, planPredict, type ScoringLine } from "../../src/predict/plan.js";
 import { buildPredictSpec } from "../../src/predict/spec.js";
 import { RunStore } from "../../src/runs/store.js";
 import type { JobSpec } from "../../src/spec/types.js";
+import { type SparkLine, sparkLine } from "../../src/versions.js";
 import { copyFixtureRun } from "../report/fixtures.js";
 
 let runDir: string;
@@ -29,9 +30,13 @@ async function request(overrides: Partial<PlanRequest> = {}): Promise<PlanReques
     input: path.join(work, "emails.csv"),
     output: path.join(work, "scored.csv"),
     force: false,
-    sparkVersion: "3.5.6",
+    scoring: scoring("3.5", "3.5.6"),
     ...overrides,
   };
+}
+
+function scoring(line: SparkLine, spark: string): ScoringLine {
+  return { ...sparkLine(line), spark, basis: "kindling.yaml's spark.line" };
 }
 
 async function refusal(overrides: Partial<PlanRequest> = {}): Promise<UsageError> {
@@ -70,14 +75,18 @@ describe("planPredict", () => {
     expect((await refusal({ featureSet: "tfidf" })).message).toMatch(/no saved model for tfidf/);
   });
 
-  it("refuses models from another Spark minor version or job spec version, and warns on a patch difference", async () => {
-    expect((await refusal({ sparkVersion: "4.0.1" })).message).toMatch(
-      /models were saved by Spark 3\.5\.6; this Kindling scores with Spark 4\.0\.1/,
+  it("refuses models from another Spark line or job spec version, and warns on a patch difference", async () => {
+    const otherLine = await refusal({ scoring: scoring("4.0", "4.0.2") });
+    expect(otherLine.message).toMatch(
+      /models were saved by Spark 3\.5\.6; kindling.yaml's spark.line scores with Spark 4\.0\.2 \(line 4\.0\), and Spark ML models are only read back by the Spark line that saved them/,
+    );
+    expect(otherLine.hint).toMatch(
+      /Set spark.line: "3\.5" in kindling.yaml to score this run with Spark 3\.5/,
     );
     const req = await request();
     const old = { ...req.spec, spec_version: 0 } as unknown as JobSpec;
     expect((await refusal({ spec: old })).message).toMatch(/was made with job spec v0 .* reads job spec v1/);
-    const plan = await planPredict(await request({ sparkVersion: "3.5.7" }));
+    const plan = await planPredict(await request({ scoring: scoring("3.5", "3.5.7") }));
     expect(plan.warnings).toEqual([
       expect.stringMatching(/trained with Spark 3\.5\.6; scoring with Spark 3\.5\.7/),
     ]);

@@ -49,7 +49,12 @@ describe("compileSpec", () => {
       cv: { folds: 2, metric: "f1", seed: 11, parallelism: null },
     });
     expect(spec.output).toEqual({ uri: facts.outputUri, write_features: false, success_marker: false });
-    expect(spec.spark).toEqual({ partitions: null });
+    expect(spec.spark).toEqual({ partitions: null, line: "3.5" });
+  });
+
+  it("carries the config's Spark line, for the job to check", () => {
+    const spec = compileSpec(parseConfig("data: { path: a.csv }\nspark: { line: '4.0' }", "k.yaml"), facts);
+    expect(spec.spark.line).toBe("4.0");
   });
 
   it("leaves out disabled feature sets and maps stop-word choices", () => {

@@ -31,28 +31,51 @@ function fakeEnv(dir: string, stamp: boolean): void {
 
 describe("the local Python environment", () => {
   it("a checkout uses its .venv; an installed package a per-user cache keyed by what it holds; KINDLING_VENV wins", () => {
-    expect(sparkEnvLocation({}, PACKAGE_ROOT)).toEqual({
+    expect(sparkEnvLocation({ env: {}, packageRoot: PACKAGE_ROOT })).toEqual({
       dir: path.join(PACKAGE_ROOT, ".venv"),
       source: "checkout",
     });
-    const cached = sparkEnvLocation({ KINDLING_CACHE_DIR: scratch }, installed);
+    const cached = sparkEnvLocation({ env: { KINDLING_CACHE_DIR: scratch }, packageRoot: installed });
     expect(cached.source).toBe("cache");
     expect(cached.dir).toMatch(new RegExp(`^${scratch}/python/pyspark-3\\.5\\.\\d+-[0-9a-f]{12}$`));
     // The same requirements give the same folder, so every project on the machine shares it.
-    expect(sparkEnvLocation({ KINDLING_CACHE_DIR: scratch }, installed)).toEqual(cached);
-    expect(sparkEnvLocation({ KINDLING_VENV: "/opt/venv" }, installed)).toEqual({
+    expect(sparkEnvLocation({ env: { KINDLING_CACHE_DIR: scratch }, packageRoot: installed })).toEqual(
+      cached,
+    );
+    expect(sparkEnvLocation({ env: { KINDLING_VENV: "/opt/venv" }, packageRoot: installed })).toEqual({
       dir: "/opt/venv",
       source: "KINDLING_VENV",
     });
   });
 
+  it("each Spark line has its own environment: the checkout's .venv-spark-<line>, a cache folder per PySpark", () => {
+    expect(sparkEnvLocation({ env: {}, packageRoot: PACKAGE_ROOT, line: "4.0" }).dir).toBe(
+      path.join(PACKAGE_ROOT, ".venv-spark-4.0"),
+    );
+    const env = { KINDLING_CACHE_DIR: scratch };
+    const spark4 = sparkEnvLocation({ env, packageRoot: installed, line: "4.0" }).dir;
+    expect(spark4).toMatch(new RegExp(`^${scratch}/python/pyspark-4\\.0\\.\\d+-[0-9a-f]{12}$`));
+    expect(spark4).not.toBe(sparkEnvLocation({ env, packageRoot: installed, line: "3.5" }).dir);
+    const error = (() => {
+      try {
+        requireSparkEnv({ env, packageRoot: installed, line: "4.0" });
+      } catch (e) {
+        return e as PrerequisiteError;
+      }
+    })();
+    expect(error?.message).toMatch(/PySpark 4\.0\.\d+ is not installed/);
+    expect(error?.hint).toMatch(/kindling setup --spark-line 4\.0.*Python 3\.9–3\.13/);
+  });
+
   it("a cached environment without its stamp (an interrupted install) is never used", () => {
     const env = { KINDLING_CACHE_DIR: scratch };
-    const { dir } = sparkEnvLocation(env, installed);
+    const { dir } = sparkEnvLocation({ env, packageRoot: installed });
     fakeEnv(dir, false);
-    expect(() => requireSparkEnv(env, installed)).toThrow(/is not installed.*Nothing was started/);
+    expect(() => requireSparkEnv({ env, packageRoot: installed })).toThrow(
+      /is not installed.*Nothing was started/,
+    );
     fakeEnv(dir, true);
-    expect(requireSparkEnv(env, installed)).toMatchObject({
+    expect(requireSparkEnv({ env, packageRoot: installed })).toMatchObject({
       dir,
       python: path.join(dir, "bin", "python"),
       source: "cache",
@@ -62,7 +85,7 @@ describe("the local Python environment", () => {
   it("says how to make it, for whoever makes it", () => {
     const hint = (env: NodeJS.ProcessEnv, root: string) => {
       try {
-        requireSparkEnv(env, root);
+        requireSparkEnv({ env, packageRoot: root });
       } catch (error) {
         return (error as PrerequisiteError).hint;
       }
@@ -79,14 +102,14 @@ describe("the local Python environment", () => {
     expect(error).toBeInstanceOf(PrerequisiteError);
     expect(error.message).toMatch(/Python 3\.9–3\.12 with the venv module is needed.*none was found on PATH/);
     expect(error.hint).toMatch(/python3-venv.*KINDLING_PYTHON/);
-    const { dir } = sparkEnvLocation(env, installed);
-    expect(() => requireSparkEnv(env, installed)).toThrow(PrerequisiteError);
+    const { dir } = sparkEnvLocation({ env, packageRoot: installed });
+    expect(() => requireSparkEnv({ env, packageRoot: installed })).toThrow(PrerequisiteError);
     expect(dir.startsWith(scratch)).toBe(true);
   });
 
   it("a whole cached environment is used as it is: nothing is installed again", async () => {
     const env = { KINDLING_CACHE_DIR: scratch, PATH: path.join(scratch, "empty") };
-    fakeEnv(sparkEnvLocation(env, installed).dir, true);
+    fakeEnv(sparkEnvLocation({ env, packageRoot: installed }).dir, true);
     const host = new RecordingHost();
     await expect(ensureSparkEnv({ io: host, env, packageRoot: installed })).resolves.toMatchObject({
       source: "cache",

@@ -4,10 +4,11 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { loadConfig } from "../../config/load.js";
+import { configuredLine } from "../../config/sparkLine.js";
 import { KindlingError } from "../../errors.js";
 import { detectJava } from "../../targets/local/prerequisites.js";
 import { requireSparkEnv, type SparkEnvSource, sparkEnvLocation } from "../../targets/local/pythonEnv.js";
-import { VERSIONS } from "../../versions.js";
+import { type LinePairing, type SparkLine, sparkLine, VERSIONS } from "../../versions.js";
 import type { CommandIO } from "../io.js";
 import type { DoctorOptions } from "../options.js";
 
@@ -26,7 +27,7 @@ export async function doctorCommand(options: DoctorOptions, io: CommandIO, env =
   const checks = [
     nodeCheck(process.versions.node),
     await javaCheck(env),
-    await pysparkCheck(env),
+    await pysparkCheck(env, sparkLine(config.line ?? VERSIONS.line)),
     awsCredentialsCheck(env),
     awsRegionCheck(env, config.region),
     ...(config.check ? [config.check] : []),
@@ -77,36 +78,42 @@ async function javaCheck(env: NodeJS.ProcessEnv): Promise<Check> {
 
 /** Whose environment it is, for the doctor's line. */
 const SOURCE: Record<SparkEnvSource, string> = {
-  checkout: "the checkout's .venv",
+  checkout: "the checkout's venv",
   cache: "per-user cache, shared by all projects",
   KINDLING_VENV: "KINDLING_VENV",
 };
 
-async function pysparkCheck(env: NodeJS.ProcessEnv): Promise<Check> {
-  const { dir, source } = sparkEnvLocation(env);
-  const remake = source === "checkout" ? "Run `npm run setup`." : "Run `kindling setup --recreate`.";
+/** The local PySpark of the Spark line the project's config runs (versions.json's default without one). */
+async function pysparkCheck(env: NodeJS.ProcessEnv, line: LinePairing): Promise<Check> {
+  const query = { env, line: line.line };
+  const { dir, source } = sparkEnvLocation(query);
+  const lineFlag = line.line === VERSIONS.line ? "" : ` --spark-line ${line.line}`;
+  const remake =
+    source === "checkout"
+      ? `Run \`npm run setup${lineFlag ? ` --${lineFlag}` : ""}\`.`
+      : `Run \`kindling setup${lineFlag} --recreate\`.`;
   try {
-    const { python } = requireSparkEnv(env);
+    const { python } = requireSparkEnv(query);
     const { stdout } = await run(python, [
       "-c",
       "import platform, pyspark; print(pyspark.__version__, platform.python_version())",
     ]);
     const [pyspark = "", pythonVersion = ""] = stdout.trim().split(" ");
-    if (pyspark !== VERSIONS.spark) {
+    if (pyspark !== line.spark) {
       return {
         name: "PySpark",
         status: "fail",
-        detail: `${pyspark} in ${dir}, but versions.json pairs Spark ${VERSIONS.spark} with ${VERSIONS.emrRelease}`,
+        detail: `${pyspark} in ${dir}, but the Spark ${line.line} line pairs Spark ${line.spark} with ${line.emrRelease} (versions.json)`,
         fix:
           source === "KINDLING_VENV"
-            ? `Install pyspark==${VERSIONS.spark} there, or unset KINDLING_VENV.`
+            ? `Install pyspark==${line.spark} there, or unset KINDLING_VENV.`
             : remake,
       };
     }
     return {
       name: "PySpark",
       status: "ok",
-      detail: `${pyspark} on Python ${pythonVersion} in ${dir} (${SOURCE[source]}); same Spark as ${VERSIONS.emrRelease}`,
+      detail: `${pyspark} on Python ${pythonVersion} in ${dir} (${SOURCE[source]}); same Spark as ${line.emrRelease}`,
     };
   } catch (error) {
     return {
@@ -166,11 +173,16 @@ export function awsRegionCheck(env: NodeJS.ProcessEnv, configRegion?: string): C
 }
 
 /** The config's aws.region, when the config exists and is valid; a check saying why when it is not. */
-async function projectConfig(file: string | undefined): Promise<{ region?: string; check?: Check }> {
+async function projectConfig(
+  file: string | undefined,
+): Promise<{ region?: string; line?: SparkLine; check?: Check }> {
   if (!file || !existsSync(file)) return {};
   try {
     const { config } = await loadConfig(file);
-    return config.aws.region ? { region: config.aws.region } : {};
+    return {
+      line: configuredLine(config).line,
+      ...(config.aws.region ? { region: config.aws.region } : {}),
+    };
   } catch (error) {
     return {
       check: {

@@ -2,6 +2,7 @@ import path from "node:path";
 import Table from "cli-table3";
 import { type LoadedConfig, loadConfig } from "../../config/load.js";
 import { configSchema } from "../../config/schema.js";
+import { configuredLine } from "../../config/sparkLine.js";
 import { UsageError } from "../../errors.js";
 import { predictOn } from "../../predict/execute.js";
 import type { PredictOutcome } from "../../predict/outcome.js";
@@ -12,6 +13,7 @@ import type { JobSpec } from "../../spec/types.js";
 import { createTarget, type TargetChoice } from "../../targets/registry.js";
 import { CODES } from "../../ui/codes.js";
 import { formatInteger, formatPercent } from "../../ui/format.js";
+import { lineOfSparkVersion, type SparkLine } from "../../versions.js";
 import type { CommandIO } from "../io.js";
 import type { PredictOptions } from "../options.js";
 import { emrDepsFromEnv, targetContext } from "./run.js";
@@ -29,16 +31,20 @@ export async function predictCommand(
     io: io.host,
   });
   const spec = await readJson<JobSpec>(path.join(run.dir, "spec.json")).catch(() => undefined);
+  const loaded = await projectConfig(options, io);
+  // The project's config says which Spark line scores; without one, the line the run was trained on.
+  const config = loaded ?? defaults(run.dir, lineOfSparkVersion(run.manifest?.versions.spark ?? ""));
+  const line = configuredLine(config.config);
   const plan = await planPredict({
     run,
     spec,
+    scoring: { ...line, basis: loaded ? `${path.basename(loaded.file)}'s spark.line` : "the default line" },
     input: path.resolve(io.cwd, options.input),
     output: path.resolve(io.cwd, options.output),
     force: options.force,
     ...(options.featureSet ? { featureSet: options.featureSet } : {}),
   });
   for (const warning of plan.warnings) io.host.notify(CODES.PREDICT_NOTE.msg(warning, { runId: plan.runId }));
-  const loaded = await projectConfig(options, io);
   if (options.dryRun) {
     const { predictEmrDryRun } = await import("../../targets/emr/predict.js");
     const json = await predictEmrDryRun(plan, (await requireConfig(loaded, options)).config, io.host);
@@ -63,8 +69,10 @@ export async function predictCommand(
   // The cloud targets read their sizes, release and the foundation from the project's kindling.yaml;
   // scoring here needs none.
   const cloud = options.target === "emr" || options.target === "emr-serverless";
-  const config = cloud ? await requireConfig(loaded, options) : (loaded ?? defaults(run.dir));
-  const target = await createTarget(targetChoice(options), targetContext(config, io));
+  const target = await createTarget(
+    targetChoice(options),
+    targetContext(cloud ? await requireConfig(loaded, options) : config, io),
+  );
   const outcome = await predictOn(target, plan);
   const { result } = outcome;
   io.emitJson({
@@ -126,7 +134,11 @@ async function requireConfig(
   );
 }
 
-/** Scoring locally needs no project config (the run's spec says how its data was read): the defaults do. */
-function defaults(runDir: string): LoadedConfig {
-  return { config: configSchema.parse({ data: { path: "unused" } }), file: "", dir: runDir };
+/**
+ * Scoring locally needs no project config (the run's spec says how its data was read): the defaults do, on
+ * the Spark line the run was trained on when Kindling runs that line.
+ */
+function defaults(runDir: string, line: SparkLine | undefined): LoadedConfig {
+  const spark = line ? { line } : {};
+  return { config: configSchema.parse({ data: { path: "unused" }, spark }), file: "", dir: runDir };
 }

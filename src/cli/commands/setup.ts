@@ -1,11 +1,26 @@
+import path from "node:path";
+import { loadConfig } from "../../config/load.js";
+import { configuredLine } from "../../config/sparkLine.js";
+import { exists } from "../../runs/files.js";
 import { ensureSparkEnv } from "../../targets/local/pythonEnv.js";
-import { VERSIONS } from "../../versions.js";
+import { type SparkLine, sparkLine, VERSIONS } from "../../versions.js";
 import type { CommandIO } from "../io.js";
 import type { SetupOptions } from "../options.js";
 
 /** `kindling setup`: the local Python with PySpark, made (or made again) now rather than on first use. */
 export async function setupCommand(options: SetupOptions, io: CommandIO): Promise<void> {
-  const env = await ensureSparkEnv({ io: io.host, recreate: options.recreate, signal: io.signal });
-  io.emitJson({ dir: env.dir, python: env.python, source: env.source, pyspark: VERSIONS.spark });
-  io.print(`PySpark ${VERSIONS.spark} is ready in ${env.dir}.`);
+  const line = sparkLine(options.sparkLine ?? (await projectLine(path.resolve(io.cwd, options.config))));
+  const env = await ensureSparkEnv({
+    io: io.host,
+    recreate: options.recreate,
+    signal: io.signal,
+    line: line.line,
+  });
+  io.emitJson({ dir: env.dir, python: env.python, source: env.source, pyspark: line.spark });
+  io.print(`PySpark ${line.spark} is ready in ${env.dir}.`);
+}
+
+/** The project's spark.line when a kindling.yaml is there, else the default line. */
+async function projectLine(file: string): Promise<SparkLine> {
+  return (await exists(file)) ? configuredLine((await loadConfig(file)).config).line : VERSIONS.line;
 }

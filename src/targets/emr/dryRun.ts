@@ -13,7 +13,6 @@ import { compileSpec } from "../../spec/compile.js";
 import type { JobSpec, TargetName } from "../../spec/types.js";
 import type { IoHost } from "../../ui/io.js";
 import { KINDLING_VERSION } from "../../versions.js";
-import { ensureSparkEnv } from "../local/pythonEnv.js";
 import { packageJob } from "../shared/package.js";
 import type { RunInput } from "../target.js";
 import { placeholderFoundation } from "./foundation.js";
@@ -100,7 +99,6 @@ export async function planEmrDryRun(options: {
           }
         : {}),
       deps: await jobDepsArchive(loaded.config, emrPythonPlatform(loaded.config), {
-        pip: (await ensureSparkEnv({ io, ...(options.signal ? { signal: options.signal } : {}) })).python,
         io,
         ...(options.signal ? { signal: options.signal } : {}),
       }),

@@ -2,13 +2,13 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { AddJobFlowStepsCommandInput, RunJobFlowCommandInput } from "@aws-sdk/client-emr";
 import type { Config } from "../../config/schema.js";
+import { emrReleaseOf } from "../../config/sparkLine.js";
 import type { FoundationOutputs } from "../../infra/outputs.js";
 import { depsSparkSettings } from "../../packaging/jobDeps.js";
 import type { DepsArchive } from "../../packaging/pythonDeps.js";
 import type { RuntimeBasis } from "../../runs/runtime.js";
 import type { JobSpec } from "../../spec/types.js";
 import { formatBytes } from "../../ui/format.js";
-import { VERSIONS } from "../../versions.js";
 import { JOB_ENTRY } from "../shared/package.js";
 import { buildSparkSubmitArgs } from "../shared/sparkSubmit.js";
 import type { RunInput } from "../target.js";
@@ -69,7 +69,7 @@ export async function planEmrRun(p: PlanInput): Promise<EmrRunPlan> {
     ...layout,
     depsUri: s3Uri(layout.bucket, depsAt),
   });
-  const releaseLabel = config.emr.release_label ?? VERSIONS.emrRelease;
+  const releaseLabel = emrReleaseOf(config);
   const request = buildRunJobFlowRequest({
     runId: p.runId,
     project: config.project,

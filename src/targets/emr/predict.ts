@@ -9,6 +9,7 @@ import type { RunJobFlowCommandInput } from "@aws-sdk/client-emr";
 import type { AwsClients } from "../../aws/clients.js";
 import { messageOf } from "../../aws/errors.js";
 import type { Config } from "../../config/schema.js";
+import { emrReleaseOf } from "../../config/sparkLine.js";
 import { digestInput } from "../../data/digest.js";
 import { InterruptedError, JobFailedError, UsageError } from "../../errors.js";
 import type { FoundationOutputs } from "../../infra/outputs.js";
@@ -21,8 +22,7 @@ import { writeJson } from "../../runs/files.js";
 import { CODES } from "../../ui/codes.js";
 import { formatUsd } from "../../ui/format.js";
 import type { IoHost } from "../../ui/io.js";
-import { KINDLING_VERSION, VERSIONS } from "../../versions.js";
-import { ensureSparkEnv } from "../local/pythonEnv.js";
+import { KINDLING_VERSION } from "../../versions.js";
 import { JOB_ENTRY, packageJob } from "../shared/package.js";
 import { followStepCluster, startStepCluster } from "./cluster.js";
 import { placeholderFoundation } from "./foundation.js";
@@ -285,7 +285,7 @@ export async function planPredictEmr(
   const request = buildRunJobFlowRequest({
     runId: plan.runId,
     project: config.project,
-    releaseLabel: config.emr.release_label ?? VERSIONS.emrRelease,
+    releaseLabel: emrReleaseOf(config),
     emr: config.emr,
     foundation,
     sparkSubmitArgs,
@@ -300,7 +300,6 @@ export async function predictEmrDryRun(plan: PredictPlan, config: Config, io: Io
   const scratch = await mkdtemp(path.join(os.tmpdir(), "kindling-predict-emr-"));
   try {
     const deps = await jobDepsArchive(config, emrPythonPlatform(config), {
-      pip: (await ensureSparkEnv({ io })).python,
       io,
     });
     const p = await planPredictEmr(plan, config, placeholderFoundation(), new Date(), scratch, deps);

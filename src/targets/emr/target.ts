@@ -1,5 +1,6 @@
 import type { AwsClients, AwsTarget } from "../../aws/clients.js";
 import { realSleep, type Sleep } from "../../clock.js";
+import { emrReleaseOf } from "../../config/sparkLine.js";
 import type { DataLocation } from "../../data/validate.js";
 import { KindlingError } from "../../errors.js";
 import { emrPythonPlatform, jobDepsArchive } from "../../packaging/jobDeps.js";
@@ -8,8 +9,6 @@ import type { PredictPlan } from "../../predict/plan.js";
 import type { EmrRunFacts, Manifest, ManifestPatch } from "../../runs/manifest.js";
 import { type RuntimeBasis, runtimeForRun } from "../../runs/runtime.js";
 import type { RunDir } from "../../runs/store.js";
-import { VERSIONS } from "../../versions.js";
-import { ensureSparkEnv } from "../local/pythonEnv.js";
 import type { Placement, RunInput, Target, TargetContext, TrainJob, TrainOutcome } from "../target.js";
 import { followStepCluster } from "./cluster.js";
 import { estimateRunCost } from "./cost.js";
@@ -31,6 +30,7 @@ import {
 import {
   clusterMix,
   listWarmClusters,
+  requireLineOf,
   resolveWarmCluster,
   startWarmCluster,
   type WarmCluster,
@@ -84,6 +84,7 @@ export class EmrTarget implements Target {
         if (input?.kind === "s3") await requireS3Input(clients.s3, input);
         if (this.options.cluster) {
           const warm = await resolveWarmCluster(clients.emr, config.project, this.options.cluster);
+          requireLineOf(warm, config);
           this.warm = { id: warm.id, mix: await clusterMix(clients.emr, warm.id) };
         }
       },
@@ -97,7 +98,6 @@ export class EmrTarget implements Target {
     const { config } = this.context.loaded;
     // Built before anything is deployed or uploaded: a package without a wheel for the cluster stops here.
     const deps = await jobDepsArchive(config, emrPythonPlatform(config), {
-      pip: (await ensureSparkEnv({ io: this.context.io, signal: this.context.signal })).python,
       io: this.context.io,
       signal: this.context.signal,
     });
@@ -124,7 +124,7 @@ export class EmrTarget implements Target {
     this.input = input;
     const layout = runLayout(session.foundation.dataBucketName, run.id);
     const { config } = this.context.loaded;
-    const releaseLabel = config.emr.release_label ?? VERSIONS.emrRelease;
+    const releaseLabel = emrReleaseOf(config);
     this.runtime = await runtimeForRun(this.context.loaded, input, "emr");
     const estimate = estimateRunCost(sessionMix(session), session.aws.region, this.runtime, {
       warm: Boolean(session.warm),

@@ -7,12 +7,13 @@ import type {
 } from "@aws-sdk/client-emr";
 import type { Clock, Sleep } from "../../clock.js";
 import type { Config } from "../../config/schema.js";
+import { configuredLine, emrReleaseOf } from "../../config/sparkLine.js";
 import { InterruptedError, KindlingError, UsageError } from "../../errors.js";
 import type { FoundationOutputs } from "../../infra/outputs.js";
 import { CODES } from "../../ui/codes.js";
 import { formatDuration } from "../../ui/format.js";
 import type { IoHost } from "../../ui/io.js";
-import { VERSIONS } from "../../versions.js";
+import { lineOfRelease } from "../../versions.js";
 import { classifyFailure } from "./classify.js";
 import { DEFAULT_ROOT_GB, type InstanceRole, type InstanceStorage } from "./instances.js";
 import { buildRunJobFlowRequest, PROJECT_TAG, STEP_NAME, sparkStep, WARM_TAG } from "./request.js";
@@ -28,6 +29,8 @@ export interface WarmCluster {
   name: string;
   state: string;
   createdAt: string | undefined;
+  /** "emr-7.13.0": its Spark line must be the config's. */
+  releaseLabel: string | undefined;
 }
 
 export interface WarmContext {
@@ -52,7 +55,7 @@ export async function startWarmCluster(
   const { emr, config, io } = context;
   const request = buildRunJobFlowRequest({
     project: config.project,
-    releaseLabel: config.emr.release_label ?? VERSIONS.emrRelease,
+    releaseLabel: emrReleaseOf(config),
     emr: config.emr,
     foundation,
     warmIdleSeconds: idleMinutes * 60,
@@ -216,5 +219,22 @@ function warmClusterOf(cluster: Cluster): WarmCluster {
     name: cluster.Name ?? "",
     state: cluster.Status?.State ?? "UNKNOWN",
     createdAt: cluster.Status?.Timeline?.CreationDateTime?.toISOString(),
+    releaseLabel: cluster.ReleaseLabel,
   };
+}
+
+/**
+ * Refuses a warm cluster of another Spark line than the config's, before any upload: its models could not
+ * be read back by the line the config scores with (and the job would refuse to run there).
+ */
+export function requireLineOf(cluster: WarmCluster, config: Config): void {
+  const line = configuredLine(config).line;
+  const runs = cluster.releaseLabel ? lineOfRelease(cluster.releaseLabel) : undefined;
+  if (runs === line) return;
+  throw new UsageError(
+    `cluster ${cluster.id} runs ${cluster.releaseLabel ?? "an unknown release"} (${runs ? `Spark ${runs}` : "no Spark line Kindling runs"}), but spark.line is ${line}`,
+    {
+      hint: `Start a cluster of this line with \`kindling cluster start\` (it uses ${emrReleaseOf(config)}), or set spark.line to the cluster's.`,
+    },
+  );
 }

@@ -4,15 +4,16 @@ import { existsSync, lstatSync, readlinkSync } from "node:fs";
 import { rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { KindlingError, PrerequisiteError } from "../../errors.js";
-import { cacheDir, ownRequirements } from "../../packaging/jobDeps.js";
+import { cacheDir, ownRequirements } from "../../packaging/cache.js";
 import { CODES } from "../../ui/codes.js";
 import type { IoHost } from "../../ui/io.js";
-import { PACKAGE_ROOT, VERSIONS } from "../../versions.js";
+import { type LinePairing, PACKAGE_ROOT, type SparkLine, sparkLine, VERSIONS } from "../../versions.js";
 
 /**
- * The Python that runs the job locally (PySpark and the job's packages). A development checkout has its
- * own `.venv`, made by `npm run setup`; an installed package keeps one per user in the cache folder, made on
- * first use and shared by every project on the machine; KINDLING_VENV points at any other.
+ * The Python that runs the job locally (PySpark and the job's packages), one per Spark line. A development
+ * checkout has its own (`.venv` for the default line, `.venv-spark-<line>` for the others), made by
+ * `npm run setup`; an installed package keeps one per user and line in the cache folder, made on first use
+ * and shared by every project on the machine; KINDLING_VENV points at any other.
  */
 export interface SparkEnv {
   dir: string;
@@ -28,47 +29,53 @@ export type SparkEnvSource = "checkout" | "cache" | "KINDLING_VENV";
 const STAMP = ".kindling-env.json";
 /** Bump when the way the environment is made changes, so older ones are made again. */
 const LAYOUT_VERSION = 1;
-/** The Pythons PySpark 3.5 supports. */
-const SUPPORTED_PYTHON = { min: 9, max: 12 };
+/** Which environment: the Spark line's, as this process (or a test) sees the machine. */
+export interface EnvQuery {
+  /** Default: versions.json's default line. */
+  line?: SparkLine;
+  env?: NodeJS.ProcessEnv;
+  /** The installed package's folder (tests use another). */
+  packageRoot?: string;
+}
 
-/** What the environment holds: the pinned PySpark and the job's own requirements (spark/requirements.txt). */
-export function sparkEnvRequirements(): string[] {
-  return [`pyspark==${VERSIONS.spark}`, ...ownRequirements()];
+/** What the environment holds: the line's PySpark and the job's own requirements (spark/requirements.txt). */
+export function sparkEnvRequirements(line: LinePairing = VERSIONS): string[] {
+  return [`pyspark==${line.spark}`, ...ownRequirements()];
 }
 
 /** Where the environment is, and who makes it. */
-export function sparkEnvLocation(
-  env: NodeJS.ProcessEnv = process.env,
-  packageRoot = PACKAGE_ROOT,
-): { dir: string; source: SparkEnvSource } {
+export function sparkEnvLocation(query: EnvQuery = {}): { dir: string; source: SparkEnvSource } {
+  const { env = process.env, packageRoot = PACKAGE_ROOT } = query;
+  const line = sparkLine(query.line ?? VERSIONS.line);
   if (env.KINDLING_VENV) return { dir: env.KINDLING_VENV, source: "KINDLING_VENV" };
   // scripts/ is not in the published package: its presence means a clone of the repository.
   if (existsSync(path.join(packageRoot, "scripts", "setup.mjs"))) {
-    return { dir: path.join(packageRoot, ".venv"), source: "checkout" };
+    const name = line.line === VERSIONS.line ? ".venv" : `.venv-spark-${line.line}`;
+    return { dir: path.join(packageRoot, name), source: "checkout" };
   }
   const key = createHash("sha256")
-    .update(JSON.stringify({ layout: LAYOUT_VERSION, requirements: sparkEnvRequirements() }))
+    .update(JSON.stringify({ layout: LAYOUT_VERSION, requirements: sparkEnvRequirements(line) }))
     .digest("hex")
     .slice(0, 12);
-  return { dir: path.join(cacheDir(env), "python", `pyspark-${VERSIONS.spark}-${key}`), source: "cache" };
+  return { dir: path.join(cacheDir(env), "python", `pyspark-${line.spark}-${key}`), source: "cache" };
 }
 
 /** The environment if it is there and whole; otherwise a PrerequisiteError saying how to make it. */
-export function requireSparkEnv(env: NodeJS.ProcessEnv = process.env, packageRoot = PACKAGE_ROOT): SparkEnv {
-  const { dir, source } = sparkEnvLocation(env, packageRoot);
-  const found = inspect(dir, source);
+export function requireSparkEnv(query: EnvQuery = {}): SparkEnv {
+  const line = sparkLine(query.line ?? VERSIONS.line);
+  const { dir, source } = sparkEnvLocation(query);
+  const found = inspect(dir, source, line);
   if (found.ok) return found.env;
-  throw new PrerequisiteError(`${found.problem}. Nothing was started.`, { hint: makeHint(source, dir) });
+  throw new PrerequisiteError(`${found.problem}. Nothing was started.`, {
+    hint: makeHint(source, dir, line),
+  });
 }
 
-export interface EnsureOptions {
+export interface EnsureOptions extends EnvQuery {
   io: IoHost;
   /** Make it again even if it is there (`kindling setup --recreate`). */
   recreate?: boolean;
   signal?: AbortSignal;
-  env?: NodeJS.ProcessEnv;
-  /** The installed package's folder (tests use another). */
-  packageRoot?: string;
   platform?: NodeJS.Platform;
 }
 
@@ -88,24 +95,24 @@ export async function ensureSparkEnv(options: EnsureOptions): Promise<SparkEnv> 
     );
   }
   const env = options.env ?? process.env;
-  const root = options.packageRoot ?? PACKAGE_ROOT;
-  const { dir, source } = sparkEnvLocation(env, root);
+  const line = sparkLine(options.line ?? VERSIONS.line);
+  const { dir, source } = sparkEnvLocation(options);
   if (source !== "cache") {
     if (options.recreate) {
       throw new KindlingError(`${dir} is not Kindling's to make again (${describeSource(source, dir)})`, {
-        hint: makeHint(source, dir),
+        hint: makeHint(source, dir, line),
       });
     }
-    return requireSparkEnv(env, root);
+    return requireSparkEnv(options);
   }
-  const found = inspect(dir, source);
+  const found = inspect(dir, source, line);
   if (found.ok && !options.recreate) return found.env;
 
-  const python = findBasePython(env);
-  const requirements = sparkEnvRequirements();
+  const python = findBasePython(env, line);
+  const requirements = sparkEnvRequirements(line);
   const span = options.io.span(
     CODES.PYTHON_ENV_CREATE.msg(
-      `Installing PySpark ${VERSIONS.spark} (${requirements.slice(1).join(", ")}) for Python ${python.version} into ${dir}: once per machine, ~320 MB to download`,
+      `Installing PySpark ${line.spark} (${requirements.slice(1).join(", ")}) for Python ${python.version} into ${dir}: once per machine, ~320 MB to download`,
       { dir, python: python.command, requirements },
     ),
   );
@@ -135,7 +142,7 @@ export async function ensureSparkEnv(options: EnsureOptions): Promise<SparkEnv> 
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-  return requireSparkEnv(env, root);
+  return requireSparkEnv(options);
 }
 
 /** Renames a finished environment into place; if another process placed one first, theirs is kept. */
@@ -153,7 +160,7 @@ async function placeWhole(scratch: string, dir: string): Promise<void> {
 
 type Inspection = { ok: true; env: SparkEnv } | { ok: false; problem: string };
 
-function inspect(dir: string, source: SparkEnvSource): Inspection {
+function inspect(dir: string, source: SparkEnvSource, line: LinePairing): Inspection {
   const python = path.join(dir, "bin", "python");
   const sparkSubmit = path.join(dir, "bin", "spark-submit");
   const dangling = danglingTarget(python);
@@ -168,19 +175,22 @@ function inspect(dir: string, source: SparkEnvSource): Inspection {
     !existsSync(sparkSubmit) ||
     (source === "cache" && !existsSync(path.join(dir, STAMP)))
   ) {
-    return { ok: false, problem: `Python with PySpark ${VERSIONS.spark} is not installed (${dir})` };
+    return { ok: false, problem: `Python with PySpark ${line.spark} is not installed (${dir})` };
   }
   return { ok: true, env: { dir, python, sparkSubmit, source } };
 }
 
-function makeHint(source: SparkEnvSource, dir: string): string {
+function makeHint(source: SparkEnvSource, dir: string, line: LinePairing): string {
+  const other = line.line === VERSIONS.line ? "" : ` --spark-line ${line.line}`;
   switch (source) {
     case "checkout":
-      return "Run `npm run setup` in the Kindling checkout (it creates .venv with the pinned PySpark).";
+      return other
+        ? `Run \`npm run setup -- --spark-line ${line.line}\` in the Kindling checkout (it creates ${path.basename(dir)} with PySpark ${line.spark}).`
+        : "Run `npm run setup` in the Kindling checkout (it creates .venv with the pinned PySpark).";
     case "cache":
-      return "Run `kindling setup` (any `kindling run` also makes it on first use); it needs Python 3.9–3.12 with venv.";
+      return `Run \`kindling setup${other}\` (any \`kindling run\` also makes it on first use); it needs Python ${line.python.min}–${line.python.max} with venv.`;
     case "KINDLING_VENV":
-      return `KINDLING_VENV is ${dir}: point it at a venv with PySpark ${VERSIONS.spark} (and numpy), or unset it to let Kindling make one.`;
+      return `KINDLING_VENV is ${dir}: point it at a venv with PySpark ${line.spark} (and numpy), or unset it to let Kindling make one.`;
   }
 }
 
@@ -188,8 +198,10 @@ function describeSource(source: SparkEnvSource, dir: string): string {
   return source === "checkout" ? "the checkout's .venv, made by `npm run setup`" : `KINDLING_VENV=${dir}`;
 }
 
-/** A Python 3.9–3.12 to make the venv with: KINDLING_PYTHON, else the usual names on PATH. */
-function findBasePython(env: NodeJS.ProcessEnv): { command: string; version: string } {
+/** A Python the line's PySpark runs on, to make the venv with: KINDLING_PYTHON, else the usual names on PATH. */
+function findBasePython(env: NodeJS.ProcessEnv, line: LinePairing): { command: string; version: string } {
+  const minorOf = (version: string) => Number(version.split(".")[1]);
+  const supported = { min: minorOf(line.python.min), max: minorOf(line.python.max) };
   const names = [env.KINDLING_PYTHON, "python3.11", "python3.12", "python3.10", "python3.9", "python3"];
   const seen: string[] = [];
   for (const command of names.filter((n): n is string => Boolean(n))) {
@@ -199,14 +211,14 @@ function findBasePython(env: NodeJS.ProcessEnv): { command: string; version: str
     });
     if (probe.status !== 0) continue;
     const version = probe.stdout.trim();
-    const minor = Number(version.split(".")[1]);
-    if (version.startsWith("3.") && minor >= SUPPORTED_PYTHON.min && minor <= SUPPORTED_PYTHON.max) {
+    const minor = minorOf(version);
+    if (version.startsWith("3.") && minor >= supported.min && minor <= supported.max) {
       return { command, version };
     }
     seen.push(`${command} is ${version}`);
   }
   throw new PrerequisiteError(
-    `Python 3.${SUPPORTED_PYTHON.min}–3.${SUPPORTED_PYTHON.max} with the venv module is needed to install PySpark ${VERSIONS.spark}${seen.length ? ` (${seen.join(", ")})` : ", and none was found on PATH"}. Nothing was started.`,
+    `Python ${line.python.min}–${line.python.max} with the venv module is needed to install PySpark ${line.spark}${seen.length ? ` (${seen.join(", ")})` : ", and none was found on PATH"}. Nothing was started.`,
     {
       hint: "Install one (Debian/Ubuntu: `sudo apt-get install python3 python3-venv`; macOS: `brew install python@3.11`) or point KINDLING_PYTHON at an interpreter.",
     },

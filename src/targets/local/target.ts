@@ -1,5 +1,6 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { configuredLine } from "../../config/sparkLine.js";
 import type { DataLocation } from "../../data/validate.js";
 import { UsageError } from "../../errors.js";
 import type { PredictOutcome } from "../../predict/outcome.js";
@@ -22,7 +23,7 @@ import { prepareLaunch, writeCommandFile } from "./launch.js";
 import { predictLocally } from "./predict.js";
 import { detectJava } from "./prerequisites.js";
 import { killRunProcesses } from "./processes.js";
-import { ensureSparkEnv, requireSparkEnv } from "./pythonEnv.js";
+import { ensureSparkEnv, requireSparkEnv, type SparkEnv } from "./pythonEnv.js";
 import { runSparkProcess } from "./sparkProcess.js";
 
 export interface LocalTargetOptions {
@@ -35,7 +36,7 @@ export interface LocalTargetOptions {
  * and writing the local disk: the run directory is the job's output.
  */
 export class LocalTarget implements Target {
-  protected venv: { python: string; sparkSubmit: string } | undefined;
+  protected venv: SparkEnv | undefined;
   private java: string | undefined;
 
   constructor(
@@ -58,7 +59,11 @@ export class LocalTarget implements Target {
     }
     this.java = (await detectJava()).version;
     // An installed package makes its Python on first use (once per machine).
-    this.venv = await ensureSparkEnv({ io: this.context.io, signal: this.context.signal });
+    this.venv = await ensureSparkEnv({
+      io: this.context.io,
+      signal: this.context.signal,
+      line: configuredLine(this.context.loaded.config).line,
+    });
   }
 
   async prepare(): Promise<void> {}
@@ -140,8 +145,9 @@ export class LocalTarget implements Target {
     return this.options.master ?? this.context.loaded.config.spark.master;
   }
 
-  protected requireVenv(): { python: string; sparkSubmit: string } {
-    this.venv ??= requireSparkEnv();
+  /** The local environment of the config's Spark line. */
+  protected requireVenv(): SparkEnv {
+    this.venv ??= requireSparkEnv({ line: configuredLine(this.context.loaded.config).line });
     return this.venv;
   }
 }

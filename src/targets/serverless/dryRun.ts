@@ -5,7 +5,6 @@ import { runtimeForRun } from "../../runs/runtime.js";
 import type { JobSpec } from "../../spec/types.js";
 import type { IoHost } from "../../ui/io.js";
 import { withDryRunBasis } from "../emr/dryRun.js";
-import { ensureSparkEnv } from "../local/pythonEnv.js";
 import { planServerlessRun, type ServerlessRunPlan } from "./train.js";
 
 /**
@@ -34,7 +33,6 @@ export async function planServerlessDryRun(options: {
       runtime: await runtimeForRun(loaded, basis.input, "serverless"),
       region: options.region ?? loaded.config.aws.region ?? process.env.AWS_REGION,
       deps: await jobDepsArchive(loaded.config, serverlessPythonPlatform(loaded.config), {
-        pip: (await ensureSparkEnv({ io, ...(options.signal ? { signal: options.signal } : {}) })).python,
         io,
         ...(options.signal ? { signal: options.signal } : {}),
       }),

@@ -3,14 +3,8 @@ import type { Config } from "../../config/schema.js";
 import { UsageError } from "../../errors.js";
 import { SERVERLESS_LOG_PREFIX } from "../../infra/outputs.js";
 import { depsSparkSettings } from "../../packaging/jobDeps.js";
-import { VERSIONS } from "../../versions.js";
 import { PROJECT_TAG, RUN_ID_TAG } from "../emr/request.js";
 import { buildSparkSubmitArgs } from "../shared/sparkSubmit.js";
-
-/** The release the application runs: serverless.release_label, else the EMR target's, else versions.json. */
-export function serverlessRelease(config: Config): string {
-  return config.serverless.release_label ?? config.emr.release_label ?? VERSIONS.emrRelease;
-}
 
 export interface JobRunRequestInput {
   runId: string;

@@ -18,7 +18,6 @@ import {
 import { requireS3Input } from "../emr/input.js";
 import { runLayout } from "../emr/layout.js";
 import { emrInputUri } from "../emr/plan.js";
-import { ensureSparkEnv } from "../local/pythonEnv.js";
 import type { Placement, RunInput, Target, TargetContext, TrainJob, TrainOutcome } from "../target.js";
 import { estimateServerlessCost } from "./cost.js";
 import { predictOnServerless } from "./predict.js";
@@ -84,7 +83,6 @@ export class ServerlessTarget implements Target {
     const { config } = this.context.loaded;
     // Built before anything is deployed or uploaded: a package without a wheel for the workers stops here.
     const deps = await jobDepsArchive(config, serverlessPythonPlatform(config), {
-      pip: (await ensureSparkEnv({ io: this.context.io, signal: this.context.signal })).python,
       io: this.context.io,
       signal: this.context.signal,
     });

@@ -7,6 +7,7 @@ import type { AwsClients } from "../../aws/clients.js";
 import { messageOf } from "../../aws/errors.js";
 import type { Clock, Sleep } from "../../clock.js";
 import type { Config } from "../../config/schema.js";
+import { serverlessReleaseOf } from "../../config/sparkLine.js";
 import type { FoundationOutputs } from "../../infra/outputs.js";
 import type { DepsArchive } from "../../packaging/pythonDeps.js";
 import { awsRunFailure, interruptedFailure, type RunFailure, TargetFailure } from "../../runs/failure.js";
@@ -27,7 +28,7 @@ import { objectExists, type PlannedUpload, uploadAll } from "../emr/upload.js";
 import { packageJob } from "../shared/package.js";
 import type { RunInput, TrainJob, TrainOutcome } from "../target.js";
 import { actualServerlessCost, describeServerlessEstimate, estimateServerlessCost } from "./cost.js";
-import { buildStartJobRunRequest, driverLogKeys, serverlessLogUri, serverlessRelease } from "./request.js";
+import { buildStartJobRunRequest, driverLogKeys, serverlessLogUri } from "./request.js";
 import { type FollowedJobRun, type FollowOptions, followJobRun, type JobRunView } from "./watch.js";
 
 /** Everything a Serverless run works with once the target is prepared. */
@@ -74,7 +75,7 @@ export async function planServerlessRun(
   return {
     runId: p.runId,
     region: p.region,
-    releaseLabel: serverlessRelease(p.config),
+    releaseLabel: serverlessReleaseOf(p.config),
     layout,
     uploads: await plannedUploads(p, layout, depsAt),
     request,
@@ -105,7 +106,7 @@ export function initialServerlessFacts(
   const s = session.config.serverless;
   return {
     region: session.aws.region,
-    release_label: serverlessRelease(session.config),
+    release_label: serverlessReleaseOf(session.config),
     architecture: s.architecture,
     application_id: session.foundation.serverlessApplicationId,
     s3_prefix: `s3://${layout.bucket}/${layout.prefix}`,

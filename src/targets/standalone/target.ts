@@ -5,6 +5,7 @@ import { LocalTarget } from "../local/target.js";
 import type { TargetContext, TargetName } from "../target.js";
 import { type StandaloneCluster, startStandaloneCluster } from "./cluster.js";
 import { LOOPBACK } from "./ports.js";
+import { venvSparkHome } from "./sparkHome.js";
 
 export interface StandaloneTargetOptions {
   /** Workers to start. Default 2. */
@@ -44,7 +45,10 @@ export class StandaloneTarget extends LocalTarget {
     );
     const started = Date.now();
     try {
+      const venv = this.requireVenv();
       this.cluster = await startStandaloneCluster({
+        sparkHome: venvSparkHome(venv.dir),
+        python: venv.python,
         workers,
         coresPerWorker: this.standalone.coresPerWorker ?? 1,
         memoryPerWorker: this.standalone.memoryPerWorker ?? loaded.config.spark.executor_memory ?? "2g",
