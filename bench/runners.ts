@@ -8,6 +8,7 @@ import { createWriteStream } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { stringify } from "yaml";
+import { SEED_LITERAL_CLEANING } from "../src/config/schema.js";
 import { type MemoryPeaks, MemoryWatcher } from "./memory.js";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
@@ -120,6 +121,8 @@ export async function runKindling(o: KindlingOptions): Promise<RunMeasurement> {
     version: 1,
     project: "bench",
     data: { path: o.corpus, text: "text", label: "label", csv: { multiline: false } },
+    // The baselines clean as the seed did, rule for rule: the comparison is of engines, not of rules.
+    text: { clean: SEED_LITERAL_CLEANING },
     features,
     ...overrides,
     spark: { driver_memory: o.driverMemory, ...(overrides.spark as object | undefined) },

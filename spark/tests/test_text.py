@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
+from pathlib import Path
 
+import pytest
 from chispa import assert_column_equality, assert_df_equality
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,6 +21,13 @@ from kindling_job.text import cleaner, sql_string_literal, stop_words_remover, t
 from .helpers import seed_spec
 
 SEED_TEXT = parse_spec(seed_spec()).text
+# The CLI's default cleaning (src/config/schema.ts), from the committed JSON Schema of kindling.yaml.
+CONFIG_SCHEMA = Path(__file__).resolve().parents[2] / "schema" / "kindling.schema.json"
+CONFIG_TEXT = json.loads(CONFIG_SCHEMA.read_text(encoding="utf-8"))["properties"]["text"]
+DEFAULT_RULES: list[dict[str, str]] = CONFIG_TEXT["properties"]["clean"]["default"]
+DEFAULT_TEXT = dataclasses.replace(
+    SEED_TEXT, clean=tuple(CleanRule(r["pattern"], r["replace"]) for r in DEFAULT_RULES)
+)
 TEXT_SCHEMA = StructType([StructField("text", StringType())])
 
 
@@ -43,6 +54,34 @@ def test_seed_cleaning_in_order(spark: SparkSession) -> None:
     )
     out = cleaner("text", SEED_TEXT).transform(df)
     assert_column_equality(out, CLEAN, "expected")
+
+
+def tokens_of(spark: SparkSession, spec: TextSpec, values: list[str]) -> list[list[str]]:
+    stages, tokens_col = text_stages("text", spec)
+    rows = PipelineModel(stages=stages).transform(texts(spark, list(values))).select(tokens_col).collect()
+    return [list(r[0]) for r in rows]
+
+
+def test_default_cleaning_separates_words_where_the_seed_glued_them(spark: SparkSession) -> None:
+    joined = [
+        "refund invoice charged twice",
+        "refund\ninvoice\ncharged\ntwice",
+        "refund,invoice,charged,twice",
+        "Refund-invoice: charged (twice)!",
+    ]
+    assert tokens_of(spark, DEFAULT_TEXT, joined) == [["refund", "invoice", "charged", "twice"]] * 4
+    # The seed's literal rule deleted the separators: one unknown token instead of four words.
+    assert tokens_of(spark, SEED_TEXT, joined[1:3]) == [["refundinvoicechargedtwice"]] * 2
+
+
+def test_default_cleaning_removes_tags_not_the_text_between_them(spark: SparkSession) -> None:
+    review = ["Great<br />movie, loved it.<br />The end", "<i>tag</i> without self-close"]
+    assert tokens_of(spark, DEFAULT_TEXT, review) == [
+        ["great", "movie", "loved", "end"],
+        ["tag", "without", "self", "close"],
+    ]
+    # The seed's greedy rule ate everything from the first `<` to the last `/>`.
+    assert tokens_of(spark, SEED_TEXT, review[:1]) == [["greatthe", "end"]]
 
 
 def test_lowercase_off_keeps_case(spark: SparkSession) -> None:
@@ -145,13 +184,14 @@ def run_text_stages_twice(
     return [(r[0], list(r[1]), r[2]) for r in rows]
 
 
+@pytest.mark.parametrize("spec", [SEED_TEXT, DEFAULT_TEXT], ids=["seed", "default"])
 @settings(max_examples=25, deadline=None)
 @given(TEXTS)
-def test_seed_text_stages_never_fail_and_are_idempotent(
-    spark: SparkSession, values: list[str | None]
+def test_text_stages_never_fail_and_are_idempotent(
+    spark: SparkSession, spec: TextSpec, values: list[str | None]
 ) -> None:
     english = set(StopWordsRemover.loadDefaultStopWords("english"))
-    results = run_text_stages_twice(spark, values, SEED_TEXT)
+    results = run_text_stages_twice(spark, values, spec)
     assert len(results) == len(values)
     for cleaned, tokens, cleaned_again in results:
         assert re.fullmatch(r"[a-z ]*", cleaned)  # only lower-case ASCII letters and spaces

@@ -21,9 +21,9 @@ data:
 
 text:
   clean:                        # regex replacements, in order (Java regex syntax)
-    - { pattern: "<.*/>", replace: "" }        # HTML tags
-    - { pattern: '[^\\p{Alpha} ]', replace: "" } # everything but ASCII letters and spaces (= [^A-Za-z ], faster)
-    - { pattern: " +", replace: " " }          # runs of spaces
+    - { pattern: "<[^<>]*>", replace: " " }      # each HTML tag (the seed's literal rule: "<.*/>" → "")
+    - { pattern: '[^\\p{Alpha} ]', replace: " " } # all but ASCII letters (= [^A-Za-z ], faster) separates words
+    - { pattern: " +", replace: " " }             # runs of spaces
   lowercase: true
   tokenizer_pattern: '\\W'
   stop_words: english           # english | none | [your, own, words]

@@ -5,13 +5,14 @@ import type { ConfigError } from "../../src/errors.js";
 import { expectIssue, type IssueCase, issuesOf } from "./issuesOf.js";
 
 describe("config defaults", () => {
-  it("takes the seed's own file by config alone, with the seed's parameters as defaults", () => {
+  it("takes the seed's own file by config alone, with the seed's parameters as defaults (its cleaning mended)", () => {
     const config = parseConfig("data:\n  path: dataset.csv\n  text: review\n  label: sentiment\n", "k.yaml");
     expect(config.data).toMatchObject({ path: "dataset.csv", text: "review", label: "sentiment" });
     expect(config.data.csv).toMatchObject({ header: true, escape: '"' });
+    // Tags and non-letters become spaces: the seed deleted them, gluing the words around them together.
     expect(config.text.clean).toEqual([
-      { pattern: "<.*/>", replace: "" },
-      { pattern: "[^\\p{Alpha} ]", replace: "" },
+      { pattern: "<[^<>]*>", replace: " " },
+      { pattern: "[^\\p{Alpha} ]", replace: " " },
       { pattern: " +", replace: " " },
     ]);
     expect(config.text).toMatchObject({ lowercase: true, tokenizer_pattern: "\\W", stop_words: "english" });

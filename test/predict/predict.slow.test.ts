@@ -107,6 +107,23 @@ describe("kindling predict (local Spark, real corpus slice)", () => {
     }
   });
 
+  it("words joined by line breaks or punctuation score like the same words spaced (the seed's cleaning glued them)", async () => {
+    await writeFile(
+      path.join(dir, "joined.csv"),
+      'text\n"refund invoice charged twice"\n"refund\ninvoice\ncharged\ntwice"\n"refund,invoice,charged,twice"\n""\n',
+    );
+    const result = await kindling(
+      ["predict", "--run", runId, "--input", "joined.csv", "--output", "joined-scored.csv"],
+      { cwd: dir },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const [spaced, lines, commas, empty] = readCsv(path.join(dir, "joined-scored.csv")).map(
+      (r) => r.probability_spam,
+    );
+    expect([lines, commas]).toEqual([spaced, spaced]);
+    expect(spaced).not.toBe(empty); // the words count: the default cleaning kept them
+  });
+
   it("never overwrites without --force, and leaves no scratch files behind", async () => {
     const before = readFileSync(path.join(dir, "scored.csv"), "utf8");
     const again = await kindling(

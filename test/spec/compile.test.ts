@@ -28,7 +28,7 @@ describe("compileSpec", () => {
       text_column: "text",
       label_column: "label",
     });
-    expect(spec.text.clean.map((c) => c.pattern)).toEqual(["<.*/>", "[^\\p{Alpha} ]", " +"]);
+    expect(spec.text.clean.map((c) => c.pattern)).toEqual(["<[^<>]*>", "[^\\p{Alpha} ]", " +"]);
     expect(spec.text.clean[2]?.replacement).toBe(" ");
     expect(spec.text.stop_words).toEqual({ language: "english" });
     expect(spec.feature_sets.map((f) => f.name)).toEqual(["hashing_tf", "tfidf", "word2vec"]);
