@@ -94,7 +94,11 @@ function findPython(line = defaultLine) {
     });
     if (result.status !== 0) continue;
     const found = result.stdout.trim();
-    if (found.startsWith("3.") && minor(found) >= minor(line.python.min) && minor(found) <= minor(line.python.max))
+    if (
+      found.startsWith("3.") &&
+      minor(found) >= minor(line.python.min) &&
+      minor(found) <= minor(line.python.max)
+    )
       return candidate;
   }
   fail(
@@ -179,7 +183,8 @@ npmPackages();
 /** The job's venv for a Spark line: `.venv` for the default line, `.venv-spark-<line>` for the others. */
 function sparkVenv(name) {
   const line = versions.sparkLines[name];
-  if (!line) fail(`--spark-line ${name}: versions.json knows ${Object.keys(versions.sparkLines).join(", ")}.`);
+  if (!line)
+    fail(`--spark-line ${name}: versions.json knows ${Object.keys(versions.sparkLines).join(", ")}.`);
   venv(
     name === versions.sparkLine ? ".venv" : `.venv-spark-${name}`,
     [`pyspark==${line.spark}`, "-r spark/requirements.txt", "-r spark/requirements-dev.txt"],
@@ -191,6 +196,7 @@ sparkVenv(versions.sparkLine);
 for (const name of Object.keys(versions.sparkLines)) {
   if (name !== versions.sparkLine && (forTests || name === extraLine)) sparkVenv(name);
 }
+// An unknown --spark-line: sparkVenv says which lines there are.
 if (extraLine && !versions.sparkLines[extraLine]) sparkVenv(extraLine);
 if (forTests && existsSync(path.join(root, "infra", "requirements.txt"))) {
   venv(".venv-iac", ["-r infra/requirements.txt"], "cfn-lint and checkov");

@@ -59,7 +59,11 @@ const suites = [
     ["--config-file", "spark/pyproject.toml", "spark"],
   ],
   ["mypy (bench)", venv("mypy"), ["--config-file", "bench/python/pyproject.toml"]],
-  [`pytest (PySpark ${versions.sparkLines[versions.sparkLine].spark})`, venv("pytest"), ["spark/tests", "-q"]],
+  [
+    `pytest (PySpark ${versions.sparkLines[versions.sparkLine].spark})`,
+    venv("pytest"),
+    ["spark/tests", "-q"],
+  ],
   ...otherLines,
   // The benchmark's baselines: scikit-learn lives in its own venv; the seed-literal test uses .venv's Spark.
   ["pytest (bench)", benchVenv("python"), ["-m", "pytest", "bench/python", "-q"]],
