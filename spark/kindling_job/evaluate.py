@@ -61,10 +61,29 @@ def confusion_matrix(predictions: DataFrame, labels: list[str]) -> dict[str, Any
     return {"labels": list(labels), "matrix": matrix}
 
 
+def per_class_metrics(confusion: dict[str, Any]) -> list[dict[str, Any]]:
+    """Precision, recall, F1 and support of each label, from the confusion matrix (no pass over the data).
+    A label never predicted (or never present) has precision (recall) 0, as Spark's MulticlassMetrics says."""
+    labels: list[str] = confusion["labels"]
+    matrix: list[list[int]] = confusion["matrix"]
+    out = []
+    for i, label in enumerate(labels):
+        hits = matrix[i][i]
+        support = sum(matrix[i])
+        predicted = sum(row[i] for row in matrix)
+        precision = hits / predicted if predicted else 0.0
+        recall = hits / support if support else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        out.append({"label": label, "precision": precision, "recall": recall, "f1": f1, "support": support})
+    return out
+
+
 def evaluate(predictions: DataFrame, labels: list[str]) -> dict[str, Any]:
+    confusion = confusion_matrix(predictions, labels)
     return {
         **multiclass_metrics(predictions),
         "area_under_roc": area_under_roc(predictions, labels),
-        "confusion_matrix": confusion_matrix(predictions, labels),
+        "confusion_matrix": confusion,
+        "per_class": per_class_metrics(confusion),
         "curves": binary_curves(predictions, labels),
     }

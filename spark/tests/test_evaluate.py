@@ -43,8 +43,23 @@ def test_multiclass_confusion_matrix_keeps_every_label(spark: SparkSession) -> N
         "recall",
         "area_under_roc",
         "confusion_matrix",
+        "per_class",
         "curves",
     }
+    per_class = {c["label"]: c for c in metrics["per_class"]}
+    assert [c["label"] for c in metrics["per_class"]] == labels
+    assert per_class["ham"] == pytest.approx(
+        {"label": "ham", "precision": 2 / 3, "recall": 2 / 3, "f1": 2 / 3, "support": 3}
+    )
+    assert per_class["spam"] == pytest.approx(
+        {"label": "spam", "precision": 1 / 2, "recall": 1.0, "f1": 2 / 3, "support": 1}
+    )
+    # Never predicted: precision and recall 0, as Spark's MulticlassMetrics has it.
+    assert per_class["news"] == {"label": "news", "precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 1}
+    # Weighted by support, they are Spark's own weighted precision, recall and F1.
+    for key in ("precision", "recall", "f1"):
+        weighted = sum(c[key] * c["support"] for c in metrics["per_class"]) / 5
+        assert weighted == pytest.approx(metrics[key])
 
 
 def test_binary_area_under_roc_uses_raw_prediction(spark: SparkSession) -> None:

@@ -26,6 +26,7 @@ METRIC_KEYS = {
     "recall",
     "area_under_roc",
     "confusion_matrix",
+    "per_class",
     "curves",
     "best_params",
     "cv_metric",

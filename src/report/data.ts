@@ -1,5 +1,5 @@
 import type { Manifest } from "../runs/manifest.js";
-import type { Metrics } from "../runs/metrics.js";
+import type { ClassMetrics, Metrics } from "../runs/metrics.js";
 import type { JobSpec } from "../spec/types.js";
 import { runSettings } from "./settings.js";
 
@@ -30,6 +30,12 @@ export interface ConfusionMatrix {
   labels: string[];
   /** Rows = actual, columns = predicted; `share` is the count over its actual row's total. */
   cells: Array<{ actual: string; predicted: string; count: number; share: number }>;
+}
+
+/** Each label's figures for one feature set (runs from before metrics.json had them: none). */
+export interface PerClassTable {
+  featureSet: string;
+  rows: ClassMetrics[];
 }
 
 export interface CurvePoint {
@@ -68,6 +74,7 @@ export interface ReportData {
   featureSets: FeatureSetRow[];
   metricPoints: Array<{ featureSet: string; metric: string; value: number }>;
   confusion: ConfusionMatrix[];
+  perClass: PerClassTable[];
   curves: { positiveLabel: string; roc: CurvePoint[]; pr: CurvePoint[] } | null;
   cv: Array<{ featureSet: string; params: string; metric: number; chosen: boolean }>;
   cvMetric: string | null;
@@ -150,6 +157,10 @@ export function buildReportData({ manifest, metrics, spec, complete }: ReportSou
     return { featureSet: name, labels: [...labels], cells };
   });
 
+  const perClass: PerClassTable[] = sets.flatMap(([name, m]) =>
+    m.per_class ? [{ featureSet: name, rows: m.per_class.map((c) => ({ ...c })) }] : [],
+  );
+
   const withCurves = sets.filter(([, m]) => m.curves);
   const curves = withCurves.length
     ? {
@@ -223,6 +234,7 @@ export function buildReportData({ manifest, metrics, spec, complete }: ReportSou
     featureSets,
     metricPoints,
     confusion,
+    perClass,
     curves,
     cv,
     cvMetric: sets[0]?.[1].cv_metric ?? null,

@@ -51,6 +51,7 @@ ${headline(data)}
 ${run.failure ? failure(run.failure) : ""}
 ${metricsSection(data, charts)}
 ${confusionSection(charts)}
+${perClassSection(data)}
 ${curvesSection(data, charts)}
 ${cvSection(data, charts)}
 ${dataSection(data, charts)}
@@ -132,6 +133,31 @@ ${figure(charts.metrics, "Every metric of every feature set (AUC for two labels 
 <tbody>
 ${rows}
 </tbody></table></div>
+</section>`;
+}
+
+/** Each label's precision, recall, F1 and support: what the weighted figures average away. */
+function perClassSection(data: ReportData): string {
+  if (data.perClass.length === 0) return "";
+  const tables = data.perClass
+    .map((t) => {
+      const rows = t.rows
+        .map(
+          (c) =>
+            `<tr><th scope="row">${e(c.label)}</th><td class="num">${formatScore(c.precision)}</td><td class="num">${formatScore(c.recall)}</td><td class="num">${formatScore(c.f1)}</td><td class="num">${formatInteger(c.support)}</td></tr>`,
+        )
+        .join("\n");
+      return `<div class="table-wrap"><table>
+<caption>${e(t.featureSet)}</caption>
+<thead><tr><th>label</th><th class="num">precision</th><th class="num">recall</th><th class="num">F1</th><th class="num">support</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table></div>`;
+    })
+    .join("\n");
+  return `<section id="classes"><h2>Metrics by label</h2>
+<p class="lede">Each label on the test split (support = its rows there). The weighted figures above average these by support, so a rare label the model misses shows here first.</p>
+${tables}
 </section>`;
 }
 
@@ -261,6 +287,7 @@ figure.chart { margin: 0 0 8px; max-width: 100%; }
 figure.chart svg { display: block; max-width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; max-width: 60ch; }
 figure.confusion figcaption { max-width: 30ch; }
+table caption { text-align: left; font-weight: 600; padding: 8px 0 4px; }
 figcaption strong { color: var(--ink); font-weight: 600; }
 .table-wrap { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; margin: 8px 0; font-size: 14px; font-variant-numeric: tabular-nums; }

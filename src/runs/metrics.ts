@@ -6,6 +6,8 @@ export interface FeatureSetMetrics {
   recall: number;
   area_under_roc: number | null;
   confusion_matrix: { labels: string[]; matrix: number[][] };
+  /** Each label's precision, recall, F1 and test-split support (absent in runs before it existed). */
+  per_class?: ClassMetrics[];
   best_params: Record<string, number>;
   cv_metric: string;
   cv_scores: Array<{ params: Record<string, number>; metric: number }>;
@@ -15,6 +17,15 @@ export interface FeatureSetMetrics {
   curves?: BinaryCurves | null;
   train_rows: number;
   test_rows: number;
+}
+
+/** One label's figures on the test split, from the confusion matrix. */
+export interface ClassMetrics {
+  label: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
 }
 
 /** Points computed from at most ~100 score thresholds (docs/job-spec.md). `threshold` is a probability of `positive_label`. */

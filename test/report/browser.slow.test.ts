@@ -69,7 +69,28 @@ describe("report.html in Chromium", () => {
     expect(problems).toEqual([]);
     expect(await page.title()).toBe("Kindling report · spam · 20261127-231500-spam-7f3a");
     const sections = await page.locator("main > section[id]").evaluateAll((s) => s.map((e) => e.id));
-    expect(sections).toEqual(["metrics", "confusion", "curves", "cv", "data", "time", "provenance"]);
+    expect(sections).toEqual([
+      "metrics",
+      "confusion",
+      "classes",
+      "curves",
+      "cv",
+      "data",
+      "time",
+      "provenance",
+    ]);
+    // Each label's precision, recall, F1 and support, per feature set, as metrics.json has them.
+    expect(await page.locator("#classes table").count()).toBe(3);
+    expect(
+      await page
+        .locator("#classes table")
+        .first()
+        .locator("tbody tr")
+        .evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent))),
+    ).toEqual([
+      ["ham", "0.963", "0.951", "0.957", "82"],
+      ["spam", "0.882", "0.909", "0.896", "33"],
+    ]);
     expect(await page.locator("#metrics svg").count()).toBe(1);
     expect(await page.locator("#confusion svg").count()).toBe(3);
     expect(await page.locator("#curves svg").count()).toBe(2);

@@ -35,6 +35,11 @@ describe("report data", () => {
     });
     expect(data.featureSets.filter((f) => f.best).map((f) => f.name)).toEqual(["hashing_tf"]);
     expect(data.curves?.positiveLabel).toBe("spam");
+    expect(data.perClass.map((t) => t.featureSet)).toEqual(["hashing_tf", "tfidf", "word2vec"]);
+    expect(data.perClass[0]?.rows.map((c) => [c.label, c.support])).toEqual([
+      ["ham", 82],
+      ["spam", 33],
+    ]);
     expect(data.data.rejected).toBe(0);
     // One chart point per metric and feature set (AUC included: binary).
     expect(data.metricPoints).toHaveLength(15);
