@@ -6,7 +6,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { S3 } from "@aws-sdk/client-s3";
 import { x as extractTar } from "tar";
-import { sparkEnvLocation } from "../../src/targets/local/pythonEnv.js";
+import { checkoutVenvName } from "../../src/targets/local/pythonEnv.js";
 import { venvSparkHome } from "../../src/targets/standalone/sparkHome.js";
 import { lineOfRelease, VERSIONS } from "../../src/versions.js";
 import type { StepExecutor, StepOutcome } from "./server.js";
@@ -87,7 +87,7 @@ export interface SparkStepOptions {
 function releaseVenv(root: string, cluster: ClusterRecord): string {
   const request = cluster.request as { ReleaseLabel?: string; releaseLabel?: string };
   const line = lineOfRelease(request.ReleaseLabel ?? request.releaseLabel ?? "") ?? VERSIONS.line;
-  return sparkEnvLocation({ line, env: {}, packageRoot: root }).dir;
+  return path.join(root, checkoutVenvName(line));
 }
 
 /**

@@ -43,6 +43,11 @@ export function sparkEnvRequirements(line: LinePairing = VERSIONS): string[] {
   return [`pyspark==${line.spark}`, ...ownRequirements()];
 }
 
+/** A checkout's venv of a line (scripts/setup.mjs makes them): `.venv` for the default, `.venv-spark-<line>`. */
+export function checkoutVenvName(line: SparkLine): string {
+  return line === VERSIONS.line ? ".venv" : `.venv-spark-${line}`;
+}
+
 /** Where the environment is, and who makes it. */
 export function sparkEnvLocation(query: EnvQuery = {}): { dir: string; source: SparkEnvSource } {
   const { env = process.env, packageRoot = PACKAGE_ROOT } = query;
@@ -50,8 +55,7 @@ export function sparkEnvLocation(query: EnvQuery = {}): { dir: string; source: S
   if (env.KINDLING_VENV) return { dir: env.KINDLING_VENV, source: "KINDLING_VENV" };
   // scripts/ is not in the published package: its presence means a clone of the repository.
   if (existsSync(path.join(packageRoot, "scripts", "setup.mjs"))) {
-    const name = line.line === VERSIONS.line ? ".venv" : `.venv-spark-${line.line}`;
-    return { dir: path.join(packageRoot, name), source: "checkout" };
+    return { dir: path.join(packageRoot, checkoutVenvName(line.line)), source: "checkout" };
   }
   const key = createHash("sha256")
     .update(JSON.stringify({ layout: LAYOUT_VERSION, requirements: sparkEnvRequirements(line) }))
