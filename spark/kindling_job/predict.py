@@ -3,7 +3,7 @@
 The output keeps every input column, in input order, and adds `predicted_label` (the original label value),
 `probability` (of the predicted class) and one `probability_<label>` column per class. It is written as one
 file (CSV or Parquet) under `output.uri/data/`, rows in input order; `output.uri/predict.json` holds the row
-count and the predicted-label counts, computed during the same pass that writes the data.
+count, the predicted-label counts and the rows without text, computed during the pass that writes the data.
 """
 
 from __future__ import annotations
@@ -187,9 +187,12 @@ def score(model: PipelineModel, df: DataFrame, labels: list[str]) -> DataFrame:
 def write_predictions(scored: DataFrame, spec: PredictSpec, labels: list[str]) -> dict[str, Any]:
     """One pass: the data written as one file (coalesce keeps the input order) and the counts observed."""
     observation = Observation("kindling_predict")
+    text = F.col(quote_identifier(spec.input.text_column))
     observed = scored.observe(
         observation,
         F.count(F.lit(1)).alias("rows"),
+        # Training dropped rows without text; scoring gives them all the one prediction of an empty text.
+        F.count_if(text.isNull() | (F.trim(text) == "")).alias("empty_text"),
         *[F.count_if(F.col(PREDICTED_LABEL) == label).alias(f"p{i}") for i, label in enumerate(labels)],
     )
     writer = observed.coalesce(1).write.mode("errorifexists")
@@ -210,6 +213,7 @@ def write_predictions(scored: DataFrame, spec: PredictSpec, labels: list[str]) -
     counts = observation.get
     return {
         "rows": int(counts["rows"]),
+        "empty_text": int(counts["empty_text"]),
         "predicted": {label: int(counts[f"p{i}"]) for i, label in enumerate(labels)},
     }
 

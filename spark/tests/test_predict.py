@@ -106,6 +106,7 @@ def test_held_out_rows_score_as_the_run_evaluated_them(
 
     result = json.loads((out / "predict.json").read_text(encoding="utf-8"))
     assert result["rows"] == len(held_out)
+    assert result["empty_text"] == sum(1 for _, t, _ in held_out if not (t or "").strip())
     assert result["labels"] == labels
     assert result["predicted"] == {
         label: sum(1 for r in rows if r["predicted_label"] == label) for label in labels
@@ -125,6 +126,8 @@ def test_parquet_output_keeps_input_types(
     assert [r["n"] for r in out] == [7, 8]
     assert out[0]["predicted_label"] == "spam"
     assert out[1]["predicted_label"] in {"ham", "spam"}  # a null text is scored as empty text
+    result = json.loads((tmp_path / "out" / "predict.json").read_text(encoding="utf-8"))
+    assert (result["rows"], result["empty_text"]) == (2, 1)
 
 
 def test_csv_output_keeps_the_text_byte_for_byte(trained: dict[str, Any], tmp_path: Path) -> None:

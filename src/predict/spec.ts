@@ -39,5 +39,7 @@ export interface PredictResult {
   feature_set: string;
   labels: string[];
   rows: number;
+  /** Rows whose text is null or blank: training dropped such rows; they all get an empty text's prediction. */
+  empty_text: number;
   predicted: Record<string, number>;
 }

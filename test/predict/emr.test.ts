@@ -91,6 +91,7 @@ describe("predict --target emr", () => {
                 feature_set: "hashing_tf",
                 labels: ["ham", "spam"],
                 rows: 1,
+                empty_text: 0,
                 predicted: { spam: 1 },
               }),
             ),

@@ -117,6 +117,7 @@ describe("kindling predict (local Spark, real corpus slice)", () => {
       { cwd: dir },
     );
     expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/1 row has no text \(null or blank\): training dropped such rows/);
     const [spaced, lines, commas, empty] = readCsv(path.join(dir, "joined-scored.csv")).map(
       (r) => r.probability_spam,
     );

@@ -75,6 +75,15 @@ export async function predictCommand(
   );
   const outcome = await predictOn(target, plan);
   const { result } = outcome;
+  if (result.empty_text > 0) {
+    const n = result.empty_text;
+    io.host.notify(
+      CODES.PREDICT_NOTE.msg(
+        `${formatInteger(n)} row${n === 1 ? " has" : "s have"} no text (null or blank): training dropped such rows, so ${n === 1 ? "its prediction is" : "they all get the one prediction of"} an empty text, not a judgement of the row`,
+        { runId: plan.runId },
+      ),
+    );
+  }
   io.emitJson({
     run_id: plan.runId,
     feature_set: plan.featureSet,
@@ -82,6 +91,7 @@ export async function predictCommand(
     output: outcome.output,
     format: plan.output.format,
     rows: result.rows,
+    empty_text: result.empty_text,
     predicted: result.predicted,
   });
   const table = new Table({ head: ["predicted label", "rows", "share"], style: { head: [], border: [] } });
