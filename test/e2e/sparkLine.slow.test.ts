@@ -4,29 +4,14 @@ import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildCli, kindling } from "../helpers/cli.js";
-import { writeCorpusSlice } from "../helpers/corpus.js";
+import { tfidfOnlyConfig, writeCorpusSlice } from "../helpers/corpus.js";
 
 /**
  * The Spark 4 line end to end on this machine: a config that picks it trains with PySpark 4.0 (the
  * checkout's .venv-spark-4.0, made by `npm test`'s set-up), its models record the line, and a config of the
  * other line refuses to score them before any Spark starts.
  */
-const config = (line: string) => `project: spark4
-data:
-  path: slice.csv
-features:
-  hashing_tf: {enabled: false}
-  word2vec: {enabled: false}
-train:
-  grid: {max_iter: [10]}
-spark:
-  ${line}
-  master: local[2]
-  partitions: 2
-  conf:
-    spark.ui.enabled: false
-    spark.sql.shuffle.partitions: 2
-`;
+const config = (line: string) => tfidfOnlyConfig("spark4", 2, [line]);
 
 let dir: string;
 let runId: string;

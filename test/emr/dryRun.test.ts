@@ -7,6 +7,15 @@ import { recordingIo } from "../helpers/io.js";
 import { RecordingHost } from "../helpers/recordingHost.js";
 import { mockedRun } from "./mocks.js";
 
+type DryRunJson = ReturnType<typeof planJson>;
+
+/** `kindling run --target emr --dry-run --json` in a mocked project: its one JSON document. */
+async function dryRun(m: Awaited<ReturnType<typeof mockedRun>>): Promise<DryRunJson> {
+  const r = recordingIo(m.dir);
+  await runCommand({ json: true, verbose: false, config: m.loaded.file, target: "emr", dryRun: true }, r.io);
+  return r.json<DryRunJson>();
+}
+
 describe("kindling run --target emr --dry-run", () => {
   it("prints the exact RunJobFlow request, the planned uploads and the estimate, with no AWS call", async () => {
     const m = await mockedRun("spark:\n  partitions: 4\n");
@@ -71,24 +80,13 @@ describe("kindling run --target emr --dry-run", () => {
 
   it("spark.line 4.0 runs on emr-spark-8.0.0, its job checks the line, and the packages are built for its Python 3.11", async () => {
     const m = await mockedRun('spark:\n  line: "4.0"\n');
-    const r = recordingIo(m.dir);
-    const options = {
-      json: true,
-      verbose: false,
-      config: m.loaded.file,
-      target: "emr" as const,
-      dryRun: true,
-    };
-    await runCommand(options, r.io);
-    const out = r.json<ReturnType<typeof planJson>>();
+    const out = await dryRun(m);
     expect(out.run_job_flow?.ReleaseLabel).toBe("emr-spark-8.0.0");
     expect(out.spec.spark.line).toBe("4.0");
     const spark35 = await mockedRun("");
-    const r35 = recordingIo(spark35.dir);
-    await runCommand({ ...options, config: spark35.loaded.file }, r35.io);
-    const deps = (o: ReturnType<typeof planJson>) => o.uploads.find((u) => u.kind === "deps")?.to;
+    const deps = (o: DryRunJson) => o.uploads.find((u) => u.kind === "deps")?.to;
     // Content-addressed archives: NumPy's cp311 wheels differ from the cp39 ones emr-7.x needs.
-    expect(deps(out)).not.toBe(deps(r35.json<ReturnType<typeof planJson>>()));
+    expect(deps(out)).not.toBe(deps(await dryRun(spark35)));
     expect(m.emrMock.calls()).toHaveLength(0);
     m.restore();
     spark35.restore();
@@ -97,16 +95,7 @@ describe("kindling run --target emr --dry-run", () => {
   it("an s3:// input is read in place: no data upload, the spec points at it", async () => {
     const m = await mockedRun("");
     await writeFile(m.loaded.file, "project: mock\ndata:\n  path: s3://their-bucket/corpus/emails.csv\n");
-    const r = recordingIo(m.dir);
-    const options = {
-      json: true,
-      verbose: false,
-      config: m.loaded.file,
-      target: "emr" as const,
-      dryRun: true,
-    };
-    await runCommand(options, r.io);
-    const out = r.json<ReturnType<typeof planJson>>();
+    const out = await dryRun(m);
     expect(out.uploads.map((u) => u.kind)).toEqual(["deps", "code", "code", "spec"]);
     expect(out.spec.input.uri).toBe("s3://their-bucket/corpus/emails.csv");
     expect(m.s3Mock.calls()).toHaveLength(0);

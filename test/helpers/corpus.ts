@@ -18,3 +18,25 @@ export async function writeCorpusSlice(
   for (const r of rows) labels[r.label] = (labels[r.label] ?? 0) + 1;
   return { rows: rows.length, labels };
 }
+
+/**
+ * A kindling.yaml for a quick real run on a corpus slice: one feature set (TF-IDF), one grid point, two
+ * local cores and fixed partitions (so a split can be rebuilt); `spark` adds keys to the spark section.
+ */
+export function tfidfOnlyConfig(project: string, partitions: number, spark: string[] = []): string {
+  return `project: ${project}
+data:
+  path: slice.csv
+features:
+  hashing_tf: {enabled: false}
+  word2vec: {enabled: false}
+train:
+  grid: {max_iter: [10]}
+spark:
+${spark.map((line) => `  ${line}\n`).join("")}  master: local[2]
+  partitions: ${partitions}
+  conf:
+    spark.ui.enabled: false
+    spark.sql.shuffle.partitions: ${partitions}
+`;
+}

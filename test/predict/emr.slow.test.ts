@@ -4,26 +4,13 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AwsHarness, emrWorkspace } from "../emr/harness.js";
 import { kindling } from "../helpers/cli.js";
+import { tfidfOnlyConfig } from "../helpers/corpus.js";
 
 // `kindling predict --target emr` over real HTTP: moto for S3 and CloudFormation, the EMR emulator for EMR
 // (its step really runs spark-submit). A model trained locally in the test scores a few rows on "EMR"; the
 // predictions must equal local scoring's.
 const PROJECT = "predemr";
-const CONFIG = `project: ${PROJECT}
-data:
-  path: slice.csv
-features:
-  hashing_tf: {enabled: false}
-  word2vec: {enabled: false}
-train:
-  grid: {max_iter: [10]}
-spark:
-  master: local[2]
-  partitions: 2
-  conf:
-    spark.ui.enabled: false
-    spark.sql.shuffle.partitions: 2
-`;
+const CONFIG = tfidfOnlyConfig(PROJECT, 2);
 
 let aws: AwsHarness;
 let dir: string;

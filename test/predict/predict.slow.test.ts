@@ -6,28 +6,14 @@ import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildCli, kindling, ROOT } from "../helpers/cli.js";
-import { writeCorpusSlice } from "../helpers/corpus.js";
+import { tfidfOnlyConfig, writeCorpusSlice } from "../helpers/corpus.js";
 
 /**
  * Train on a slice of the real corpus, then score the rows the run held out for its test split: the
  * predictions must reproduce the run's own confusion matrix for that feature set, exactly. One feature set
  * and one grid point keep the training short; spark.partitions is fixed so the split can be rebuilt.
  */
-const CONFIG = `project: predict
-data:
-  path: slice.csv
-features:
-  hashing_tf: {enabled: false}
-  word2vec: {enabled: false}
-train:
-  grid: {max_iter: [10]}
-spark:
-  master: local[2]
-  partitions: 4
-  conf:
-    spark.ui.enabled: false
-    spark.sql.shuffle.partitions: 4
-`;
+const CONFIG = tfidfOnlyConfig("predict", 4);
 
 let dir: string;
 let runId: string;
