@@ -74,6 +74,24 @@ def test_default_cleaning_separates_words_where_the_seed_glued_them(spark: Spark
     assert tokens_of(spark, SEED_TEXT, joined[1:3]) == [["refundinvoicechargedtwice"]] * 2
 
 
+def test_portuguese_with_rules_that_keep_every_script(spark: SparkSession) -> None:
+    # What the README tells a Portuguese user to write: letters of any script survive, tokens split on
+    # anything that is not a letter, Spark's Portuguese list.
+    spec = TextSpec(
+        (CleanRule("<[^<>]*>", " "), CleanRule("[^\\p{L} ]", " "), CleanRule(" +", " ")),
+        True,
+        "[^\\p{L}]",
+        1,
+        StopWords(language="portuguese"),
+    )
+    assert tokens_of(spark, spec, ["Não recebi o reembolso, cobraram duas vezes!"]) == [
+        ["recebi", "reembolso", "cobraram", "duas", "vezes"]
+    ]
+    # With the ASCII defaults the accented letter splits the word and "não" escapes the list.
+    ascii_spec = dataclasses.replace(DEFAULT_TEXT, stop_words=StopWords(language="portuguese"))
+    assert tokens_of(spark, ascii_spec, ["Não recebi"]) == [["n", "recebi"]]
+
+
 def test_default_cleaning_removes_tags_not_the_text_between_them(spark: SparkSession) -> None:
     review = ["Great<br />movie, loved it.<br />The end", "<i>tag</i> without self-close"]
     assert tokens_of(spark, DEFAULT_TEXT, review) == [

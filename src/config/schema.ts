@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { archOfInstanceType } from "../packaging/platform.js";
 import { isReservedColumn, RESERVED_COLUMNS, RESERVED_PREFIX } from "../spec/reserved.js";
+import { STOP_WORD_LANGUAGES } from "../spec/schema.js";
 import { lineOfRelease, SPARK_LINES, type SparkLine, sparkLine, VERSIONS } from "../versions.js";
 import { awsSection, checkStackName, projectName } from "./deploy.js";
 import { estimatedRuntimeMinutes, serverlessSection } from "./serverless.js";
@@ -213,11 +214,13 @@ const textSection = z
       .describe("Token separator regex (Spark RegexTokenizer, gaps)."),
     min_token_length: z.int().min(1).default(1),
     stop_words: z
-      .union([z.enum(["english", "none"]), z.array(z.string().min(1))], {
-        error: 'must be "english", "none" or a list of words',
+      .union([z.enum(["none", ...STOP_WORD_LANGUAGES]), z.array(z.string().min(1))], {
+        error: `must be a language Spark has a list for (${STOP_WORD_LANGUAGES.join(", ")}), "none" or a list of words`,
       })
       .default("english")
-      .describe('"english" (Spark\'s list), "none", or your own list of words.'),
+      .describe(
+        'A language Spark ships a stop-word list for ("english", "portuguese", …), "none", or your own list of words.',
+      ),
   })
   .prefault({});
 

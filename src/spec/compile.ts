@@ -55,10 +55,10 @@ export function compileSpec(config: Config, facts: RunFacts): JobSpec {
       tokenizer_pattern: text.tokenizer_pattern,
       min_token_length: text.min_token_length,
       stop_words:
-        text.stop_words === "english"
-          ? { language: "english" }
-          : text.stop_words === "none"
-            ? null
+        text.stop_words === "none"
+          ? null
+          : typeof text.stop_words === "string"
+            ? { language: text.stop_words }
             : { words: [...text.stop_words] },
     },
     feature_sets: featureSets(features),

@@ -140,6 +140,14 @@ describe("config errors name the key path, the line, the bad value and what is a
       message: /at least one feature set/,
     },
     {
+      name: "a stop-word language Spark has no list for",
+      yaml: "data: { path: a.csv }\ntext:\n  stop_words: klingon\n",
+      path: "text.stop_words",
+      line: 3,
+      message:
+        /must be a language Spark has a list for \(danish, .*portuguese.*turkish\), "none" or a list of words/,
+    },
+    {
       name: "a Spark line given unquoted (YAML reads 4.0 as the number 4)",
       yaml: "data: { path: a.csv }\nspark:\n  line: 4.0\n",
       path: "spark.line",

@@ -72,6 +72,11 @@ describe("compileSpec", () => {
       facts,
     );
     expect(own.text.stop_words).toEqual({ words: ["foo", "bar"] });
+    const portuguese = compileSpec(
+      parseConfig("data: { path: a.csv }\ntext: { stop_words: portuguese }", "k"),
+      facts,
+    );
+    expect(portuguese.text.stop_words).toEqual({ language: "portuguese" });
   });
 
   it("is pure: the same config and facts give the same spec", () => {
