@@ -21,10 +21,11 @@ from .errors import (
     InputNotFoundError,
     MissingColumnError,
     SingleClassError,
+    SpecError,
     TooManyClassesError,
 )
 from .rejects import CORRUPT
-from .spec import CsvOptions, InputSpec
+from .spec import BINARY_CV_METRICS, CsvOptions, InputSpec
 
 # More distinct labels than this almost always means the wrong column was named as the label.
 MAX_CLASSES = 1000
@@ -149,6 +150,16 @@ def check_usable(stats: InputStats, spec: InputSpec) -> None:
         )
     if len(stats.labels) < 2:
         raise SingleClassError(spec.label_column, stats.labels)
+
+
+def check_metric_fits(metric: str, labels: list[str], label_column: str) -> None:
+    """An area under a curve ranks one class against the other: it needs exactly two labels."""
+    if metric in BINARY_CV_METRICS and len(labels) != 2:
+        shown = ", ".join(repr(v) for v in labels[:5]) + (", …" if len(labels) > 5 else "")
+        raise SpecError(
+            f"training.cv.metric {metric} needs two labels, but {label_column!r} has {len(labels)} ({shown});"
+            " use f1, accuracy, weightedPrecision or weightedRecall"
+        )
 
 
 def label_indexer(labels: list[str]) -> StringIndexerModel:

@@ -27,6 +27,7 @@ from .features import fit_featurizer, token_featurizer
 from .hadoopfs import HadoopFs
 from .ingest import (
     InputStats,
+    check_metric_fits,
     check_usable,
     data_columns,
     default_partitions,
@@ -112,6 +113,7 @@ class Run:
             stats = input_stats(raw, spec.input.text_column, spec.input.label_column)
             self.reject(raw, stats)
             check_usable(stats, spec.input)
+            check_metric_fits(spec.training.cv.metric, stats.labels, spec.input.label_column)
             partitions = spec.spark.partitions or default_partitions(self.fs.size(spec.input.uri), self.cores)
             prepared = prepare(raw, spec.input, stats.labels, partitions)
             # Split the raw rows (the split depends on the columns it sorts by), then keep only the

@@ -26,7 +26,10 @@ from .jsonreader import JsonObject, as_int, as_number, json_type
 
 SUPPORTED_SPEC_VERSIONS = (1,)
 TARGETS = ("local", "spark", "standalone", "emr", "emr-serverless")
-CV_METRICS = ("f1", "accuracy", "weightedPrecision", "weightedRecall")
+MULTICLASS_CV_METRICS = ("f1", "accuracy", "weightedPrecision", "weightedRecall")
+# Threshold-free, from the scores rather than the predicted labels: two labels only.
+BINARY_CV_METRICS = ("areaUnderROC", "areaUnderPR")
+CV_METRICS = MULTICLASS_CV_METRICS + BINARY_CV_METRICS
 STOP_WORD_LANGUAGES = (
     "danish",
     "dutch",

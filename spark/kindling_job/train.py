@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from pyspark.ml import PipelineModel
 from pyspark.ml.classification import LogisticRegression, LogisticRegressionModel
-from pyspark.ml.evaluation import MulticlassClassificationEvaluator
+from pyspark.ml.evaluation import BinaryClassificationEvaluator, Evaluator, MulticlassClassificationEvaluator
 from pyspark.ml.feature import IndexToString
 from pyspark.ml.tuning import CrossValidator, CrossValidatorModel, ParamGridBuilder
 from pyspark.sql import DataFrame
 
-from .columns import FEATURES, LABEL, PREDICTED_LABEL, PREDICTION
-from .spec import Grid, SplitSpec, TrainingSpec
+from .columns import FEATURES, LABEL, PREDICTED_LABEL, PREDICTION, RAW_PREDICTION
+from .spec import BINARY_CV_METRICS, Grid, SplitSpec, TrainingSpec
 
 if TYPE_CHECKING:
     from pyspark.ml._typing import ParamMap
@@ -45,11 +45,19 @@ def param_grid(lr: LogisticRegression, grid: Grid) -> list[ParamMap]:
 
 def cross_validator(spec: TrainingSpec, cores: int = 1) -> CrossValidator:
     lr = LogisticRegression(featuresCol=FEATURES, labelCol=LABEL)
-    evaluator = MulticlassClassificationEvaluator(
-        labelCol=LABEL,
-        predictionCol=PREDICTION,
-        metricName=spec.cv.metric,  # type: ignore[arg-type]
-    )
+    evaluator: Evaluator
+    if spec.cv.metric in BINARY_CV_METRICS:
+        evaluator = BinaryClassificationEvaluator(
+            labelCol=LABEL,
+            rawPredictionCol=RAW_PREDICTION,
+            metricName=spec.cv.metric,  # type: ignore[arg-type]
+        )
+    else:
+        evaluator = MulticlassClassificationEvaluator(
+            labelCol=LABEL,
+            predictionCol=PREDICTION,
+            metricName=spec.cv.metric,  # type: ignore[arg-type]
+        )
     grid = param_grid(lr, spec.model.grid)
     # Fitting several grid points at once keeps every core busy: one small LR iteration is one short job.
     parallelism = spec.cv.parallelism or max(1, min(len(grid), cores))

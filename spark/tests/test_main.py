@@ -149,6 +149,38 @@ def test_multiclass_run(spark: SparkSession, tmp_path: Path) -> None:
     assert all(len(r["probability"]) == 3 for r in scored)
 
 
+@pytest.mark.parametrize("metric", ["areaUnderROC", "areaUnderPR"])
+def test_cross_validation_can_maximize_an_area_under_a_curve(tmp_path: Path, metric: str) -> None:
+    data = write_csv(tmp_path / "data.csv", list(corpus(40, ["spam", "ham"])))
+    run_dir = tmp_path / "r"
+    doc = quick_spec(data, run_dir)
+    doc["feature_sets"] = [doc["feature_sets"][0]]  # hashing_tf
+    doc["training"]["cv"]["metric"] = metric
+    code, events = run_job(doc, run_dir)
+    assert code == 0, events
+    m = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))["feature_sets"]["hashing_tf"]
+    assert m["cv_metric"] == metric
+    # Scores of the rows, not labels: an area, between chance and perfect on this separable corpus.
+    assert all(0.5 < s["metric"] <= 1.0 for s in m["cv_scores"])
+    assert m["cv_best"] == max(s["metric"] for s in m["cv_scores"])
+
+
+def test_an_area_under_a_curve_needs_two_labels(tmp_path: Path) -> None:
+    data = write_csv(tmp_path / "data.csv", list(corpus(15, ["spam", "ham", "news"])))
+    run_dir = tmp_path / "r"
+    doc = quick_spec(data, run_dir)
+    doc["training"]["cv"]["metric"] = "areaUnderROC"
+    code, events = run_job(doc, run_dir)
+    assert code == 1
+    error = error_of(events)
+    assert (error["stage"], error["kind"]) == ("prepare", "SpecError")
+    assert error["message"] == (
+        "training.cv.metric areaUnderROC needs two labels, but 'label' has 3 ('ham', 'news', 'spam');"
+        " use f1, accuracy, weightedPrecision or weightedRecall"
+    )
+    assert sorted(p.name for p in run_dir.iterdir()) == ["spec.json"]
+
+
 def error_of(events: list[dict[str, Any]]) -> dict[str, Any]:
     assert events[-1]["event"] == "error", events
     return events[-1]

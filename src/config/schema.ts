@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { archOfInstanceType } from "../packaging/platform.js";
 import { isReservedColumn, RESERVED_COLUMNS, RESERVED_PREFIX } from "../spec/reserved.js";
-import { STOP_WORD_LANGUAGES } from "../spec/schema.js";
+import { CV_METRICS, STOP_WORD_LANGUAGES } from "../spec/schema.js";
 import { lineOfRelease, SPARK_LINES, type SparkLine, sparkLine, VERSIONS } from "../versions.js";
 import { awsSection, checkStackName, projectName } from "./deploy.js";
 import { estimatedRuntimeMinutes, serverlessSection } from "./serverless.js";
@@ -273,7 +273,12 @@ const trainSection = z
       .describe("Share of rows used for training; the rest is the test split."),
     seed: z.int().default(11).describe("Seed of the train/test split and cross-validation folds."),
     folds: z.int().min(2).default(2).describe("Cross-validation folds."),
-    metric: z.enum(["f1", "accuracy", "weightedPrecision", "weightedRecall"]).default("f1"),
+    metric: z
+      .enum(CV_METRICS)
+      .default("f1")
+      .describe(
+        "What cross-validation maximizes: f1 (weighted), accuracy, weightedPrecision, weightedRecall, or for two labels areaUnderROC / areaUnderPR (threshold-free, from the scores).",
+      ),
     parallelism: auto
       .default("auto")
       .describe("Models CrossValidator fits at once. auto = min(grid points, cores Spark sees)."),

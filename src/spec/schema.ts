@@ -15,7 +15,15 @@ import { isReservedColumn, RESERVED_COLUMNS, RESERVED_PREFIX } from "./reserved.
 export const SPEC_VERSION = 1;
 
 export const TARGET_NAMES = ["local", "spark", "standalone", "emr", "emr-serverless"] as const;
-export const CV_METRICS = ["f1", "accuracy", "weightedPrecision", "weightedRecall"] as const;
+export const CV_METRICS = [
+  "f1",
+  "accuracy",
+  "weightedPrecision",
+  "weightedRecall",
+  // Areas under the ROC and precision-recall curves, from the scores: two labels only (the job checks).
+  "areaUnderROC",
+  "areaUnderPR",
+] as const;
 /** Spark's StopWordsRemover.loadDefaultStopWords languages. */
 export const STOP_WORD_LANGUAGES = [
   "danish",
