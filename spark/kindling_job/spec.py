@@ -26,6 +26,7 @@ from .jsonreader import JsonObject, as_int, as_number, json_type
 
 SUPPORTED_SPEC_VERSIONS = (1,)
 TARGETS = ("local", "spark", "standalone", "emr", "emr-serverless")
+SPLIT_METHODS = ("random", "stratified")
 MULTICLASS_CV_METRICS = ("f1", "accuracy", "weightedPrecision", "weightedRecall")
 # Threshold-free, from the scores rather than the predicted labels: two labels only.
 BINARY_CV_METRICS = ("areaUnderROC", "areaUnderPR")
@@ -142,6 +143,7 @@ FeatureSet = Union[HashingTfSet, TfidfSet, Word2VecSet]
 class SplitSpec:
     train_fraction: float
     seed: int
+    method: str = "random"
 
 
 @dataclass(frozen=True)
@@ -370,7 +372,9 @@ def _training(o: JsonObject) -> TrainingSpec:
     fraction = so.number("train_fraction")
     if not 0 < fraction < 1:
         raise SpecError(f"training.split.train_fraction must be strictly between 0 and 1, got {fraction}")
-    split = SplitSpec(train_fraction=fraction, seed=so.integer("seed"))
+    # method was added within v1: older v1 specs without it split at random.
+    method = so.choice("method", SPLIT_METHODS) if "method" in so.value else "random"
+    split = SplitSpec(train_fraction=fraction, seed=so.integer("seed"), method=method)
     so.done()
     mo = o.obj("model")
     model = ModelSpec(kind=mo.choice("kind", ("logistic_regression",)), grid=_grid(mo.obj("grid")))

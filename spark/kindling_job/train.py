@@ -11,8 +11,18 @@ from pyspark.ml.evaluation import BinaryClassificationEvaluator, Evaluator, Mult
 from pyspark.ml.feature import IndexToString
 from pyspark.ml.tuning import CrossValidator, CrossValidatorModel, ParamGridBuilder
 from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
-from .columns import FEATURES, LABEL, PREDICTED_LABEL, PREDICTION, RAW_PREDICTION
+from .columns import (
+    FEATURES,
+    LABEL,
+    PREDICTED_LABEL,
+    PREDICTION,
+    RAW_PREDICTION,
+    SPLIT_CUT,
+    SPLIT_KEY,
+    quote_identifier,
+)
 from .spec import BINARY_CV_METRICS, Grid, SplitSpec, TrainingSpec
 
 if TYPE_CHECKING:
@@ -24,7 +34,25 @@ GRID_PARAMS = {"max_iter": "maxIter", "reg_param": "regParam", "elastic_net_para
 
 def split(prepared: DataFrame, spec: SplitSpec) -> tuple[DataFrame, DataFrame]:
     """(train, test); done once so every feature set sees the same rows."""
+    if spec.method == "stratified":
+        return stratified_split(prepared, spec)
     train, test = prepared.randomSplit([spec.train_fraction, 1.0 - spec.train_fraction], seed=spec.seed)
+    return train, test
+
+
+def stratified_split(prepared: DataFrame, spec: SplitSpec) -> tuple[DataFrame, DataFrame]:
+    """Within each label, the train_fraction of its rows with the lowest key train. The key is a seeded hash
+    of the row (not rand(): it does not depend on the order rows arrive in, so train and test, computed
+    apart, never share or lose a row); each label's cut is its key's approximate quantile (relative error
+    1e-4), found in one aggregation, and joined back from a table of one row per label."""
+    key = F.xxhash64(F.lit(spec.seed), *[F.col(quote_identifier(c)) for c in prepared.columns])
+    keyed = prepared.withColumn(SPLIT_KEY, key)
+    cuts = keyed.groupBy(LABEL).agg(
+        F.percentile_approx(SPLIT_KEY, spec.train_fraction, 10_000).alias(SPLIT_CUT)
+    )
+    joined = keyed.join(F.broadcast(cuts), LABEL)
+    train = joined.where(F.col(SPLIT_KEY) <= F.col(SPLIT_CUT)).drop(SPLIT_KEY, SPLIT_CUT)
+    test = joined.where(F.col(SPLIT_KEY) > F.col(SPLIT_CUT)).drop(SPLIT_KEY, SPLIT_CUT)
     return train, test
 
 

@@ -97,6 +97,7 @@ def base_documents() -> list[dict[str, Any]]:
     """Valid specs that between them reach every field and every alternative of the schema."""
     train = seed_spec()
     train["input"]["max_reject_fraction"] = 0.05  # optional: present, so that it is probed
+    train["training"]["split"]["method"] = "stratified"  # optional too
     own_words = seed_spec()
     own_words["text"]["stop_words"] = {"words": ["foo"]}
     return [train, own_words, predict_spec("csv"), predict_spec("parquet")]

@@ -63,6 +63,33 @@ def test_split_is_disjoint_complete_and_repeatable(prepared: DataFrame) -> None:
     assert [r["text"] for r in train_again.collect()] == train_texts
 
 
+def test_stratified_split_keeps_each_labels_share_and_is_disjoint_complete_repeatable(
+    spark: SparkSession,
+) -> None:
+    # 200 ham and 20 spam: a random 70/30 split may leave the test side with a handful of spam, or none.
+    rows = corpus(100, ["ham", "ham"]) + corpus(10, ["spam", "spam"])
+    raw = spark.createDataFrame(rows, ["text", "label"]).dropDuplicates(["text", "label"])
+    counts = {r["label"]: r["count"] for r in raw.groupBy("label").count().collect()}
+    df = prepare(raw, INPUT, LABELS, partitions=3)
+    spec = replace(SPEC.training.split, method="stratified")
+    train, test = split(df, spec)
+    by_label = {
+        side: {r[LABEL]: r["count"] for r in part.groupBy(LABEL).count().collect()}
+        for side, part in (("train", train), ("test", test))
+    }
+    for index, label in enumerate(LABELS):
+        total = counts[label]
+        assert by_label["train"][index] + by_label["test"][index] == total
+        # Each label's share, to within a row of rounding (the cut is an approximate quantile).
+        assert abs(by_label["train"][index] - 0.7 * total) <= 1.5
+    assert set(train.columns) == set(df.columns)  # the split's working columns are gone
+    texts = sorted(r["text"] for r in train.collect()) + sorted(r["text"] for r in test.collect())
+    assert sorted(texts) == sorted(r["text"] for r in df.collect())  # disjoint and complete
+    again, _ = split(df.repartition(2), spec)  # the rows' order and partitioning do not matter
+    assert sorted(r["text"] for r in again.collect()) == sorted(r["text"] for r in train.collect())
+    df.unpersist()
+
+
 FEATURE_SETS: list[FeatureSet] = [
     HashingTfSet("hashing_tf", 64),
     TfidfSet("tfidf", 64, 0),

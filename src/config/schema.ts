@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { archOfInstanceType } from "../packaging/platform.js";
 import { isReservedColumn, RESERVED_COLUMNS, RESERVED_PREFIX } from "../spec/reserved.js";
-import { CV_METRICS, STOP_WORD_LANGUAGES } from "../spec/schema.js";
+import { CV_METRICS, SPLIT_METHODS, STOP_WORD_LANGUAGES } from "../spec/schema.js";
 import { lineOfRelease, SPARK_LINES, type SparkLine, sparkLine, VERSIONS } from "../versions.js";
 import { awsSection, checkStackName, projectName } from "./deploy.js";
 import { estimatedRuntimeMinutes, serverlessSection } from "./serverless.js";
@@ -272,6 +272,12 @@ const trainSection = z
       .default(0.7)
       .describe("Share of rows used for training; the rest is the test split."),
     seed: z.int().default(11).describe("Seed of the train/test split and cross-validation folds."),
+    split: z
+      .enum(SPLIT_METHODS)
+      .default("random")
+      .describe(
+        "random: each row trains with probability train_fraction (the seed's); stratified: each label keeps its share on both sides (rare labels are never left out of the test split).",
+      ),
     folds: z.int().min(2).default(2).describe("Cross-validation folds."),
     metric: z
       .enum(CV_METRICS)

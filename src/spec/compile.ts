@@ -63,7 +63,7 @@ export function compileSpec(config: Config, facts: RunFacts): JobSpec {
     },
     feature_sets: featureSets(features),
     training: {
-      split: { train_fraction: train.train_fraction, seed: train.seed },
+      split: { train_fraction: train.train_fraction, seed: train.seed, method: train.split },
       model: {
         kind: "logistic_regression",
         grid: {

@@ -15,6 +15,9 @@ import { isReservedColumn, RESERVED_COLUMNS, RESERVED_PREFIX } from "./reserved.
 export const SPEC_VERSION = 1;
 
 export const TARGET_NAMES = ["local", "spark", "standalone", "emr", "emr-serverless"] as const;
+/** How the rows are split into training and test rows. */
+export const SPLIT_METHODS = ["random", "stratified"] as const;
+
 export const CV_METRICS = [
   "f1",
   "accuracy",
@@ -191,8 +194,15 @@ const trainingSchema = z
           .lt(1)
           .describe("Share of rows trained on; the rest is the test split."),
         seed: z.int().describe("Seed of the train/test split."),
+        // Added within v1: older v1 specs without it split at random, as there was no other way.
+        method: z
+          .enum(SPLIT_METHODS)
+          .default("random")
+          .describe(
+            "random: Spark's randomSplit; stratified: within each label, the train_fraction of its rows with the lowest seeded hash train.",
+          ),
       })
-      .describe("One random split shared by every feature set."),
+      .describe("One split shared by every feature set."),
     model: z
       .strictObject({
         kind: z.literal("logistic_regression").describe("The classifier (the only one in v1)."),

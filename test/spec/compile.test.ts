@@ -40,7 +40,7 @@ describe("compileSpec", () => {
       scaler: "minmax",
     });
     expect(spec.training).toEqual({
-      split: { train_fraction: 0.7, seed: 11 },
+      split: { train_fraction: 0.7, seed: 11, method: "random" },
       model: {
         kind: "logistic_regression",
         grid: { max_iter: [10, 15, 20], reg_param: [0], elastic_net_param: [0] },
@@ -50,6 +50,14 @@ describe("compileSpec", () => {
     });
     expect(spec.output).toEqual({ uri: facts.outputUri, write_features: false, success_marker: false });
     expect(spec.spark).toEqual({ partitions: null, line: "3.5" });
+  });
+
+  it("a stratified split, when the config asks for one", () => {
+    const spec = compileSpec(
+      parseConfig("data: { path: a.csv }\ntrain: { split: stratified }", "k.yaml"),
+      facts,
+    );
+    expect(spec.training.split).toEqual({ train_fraction: 0.7, seed: 11, method: "stratified" });
   });
 
   it("carries the config's Spark line, for the job to check", () => {
