@@ -87,6 +87,8 @@ class PredictSpec:
     input: PredictInput
     output_uri: str
     output_format: Literal["csv", "parquet"]
+    # The column the model was trained to read; input.text_column is read as it (predict --text-column).
+    model_text_column: str
 
 
 def read_predict_document(fs: HadoopFs, uri: str) -> Any | None:
@@ -111,6 +113,10 @@ def parse_predict_spec(doc: Any) -> PredictSpec:
     m = root.obj("model")
     model_uri = m.text("uri").rstrip("/")
     feature_set = check_feature_set_name(m.text("feature_set"), m.at("feature_set"))
+    # Added within v1: without it, the model reads the input's text column by its own name.
+    model_text = (
+        check_text_column(m.text("text_column"), m.at("text_column")) if "text_column" in m.value else None
+    )
     m.done()
     i = root.obj("input")
     fmt = i.choice("format", ("csv", "parquet"))
@@ -124,7 +130,16 @@ def parse_predict_spec(doc: Any) -> PredictSpec:
     output_uri, output_format = o.text("uri").rstrip("/"), o.choice("format", ("csv", "parquet"))
     o.done()
     root.done()
-    return PredictSpec(int(version), run, model_uri, feature_set, predict_input, output_uri, output_format)
+    return PredictSpec(
+        int(version),
+        run,
+        model_uri,
+        feature_set,
+        predict_input,
+        output_uri,
+        output_format,
+        model_text or text_column,
+    )
 
 
 def read_predict_input(spark: SparkSession, spec: PredictInput) -> DataFrame:
@@ -233,8 +248,15 @@ def run_predict(doc: Any, timer: StageTimer) -> None:
         labels = model_labels(model)
         df = read_predict_input(spark, spec.input)
         check_columns(df.columns, labels)
+        text, model_text = spec.input.text_column, spec.model_text_column
+        if text != model_text and model_text in df.columns:
+            raise ColumnConflictError([model_text])
     with timer.stage("predict"):
-        result = write_predictions(score(model, df, labels), spec, labels)
+        # The model reads its own text column: the input's is renamed for scoring, and back in the output.
+        scored = score(model, df.withColumnRenamed(text, model_text), labels).withColumnRenamed(
+            model_text, text
+        )
+        result = write_predictions(scored, spec, labels)
     with timer.stage("write"):
         summary = {"feature_set": spec.feature_set, "labels": labels, **result}
         outputs.write_json(fs, outputs.child(spec.output_uri, RESULT), summary)

@@ -130,6 +130,30 @@ def test_parquet_output_keeps_input_types(
     assert (result["rows"], result["empty_text"]) == (2, 1)
 
 
+def test_another_column_is_read_as_the_models_text_column(
+    spark: SparkSession, trained: dict[str, Any], tmp_path: Path
+) -> None:
+    source = tmp_path / "tickets.parquet"
+    rows = [(1, "free cash prize, click now"), (2, "free cash prize, click now")]
+    spark.createDataFrame(rows, ["n", "body"]).write.parquet(str(source))
+    doc = predict_doc(trained, source.as_uri(), tmp_path / "out", fmt="parquet")
+    doc["model"]["text_column"] = "text"
+    doc["input"] = {"uri": source.as_uri(), "format": "parquet", "text_column": "body"}
+    code, events = run(doc, tmp_path / "p.json")
+    assert code == 0, events
+    out = spark.read.parquet(str(tmp_path / "out" / "data"))
+    assert out.columns[:2] == ["n", "body"]  # the input's own name, in its place
+    assert {r["predicted_label"] for r in out.collect()} == {"spam"}
+    # A text column of the model's name beside it would be read in its place: refused.
+    both = tmp_path / "both.parquet"
+    spark.createDataFrame([(1, "a", "b")], ["n", "body", "text"]).write.parquet(str(both))
+    doc["input"]["uri"] = both.as_uri()
+    doc["output"]["uri"] = (tmp_path / "out2").as_uri()
+    code, events = run(doc, tmp_path / "p2.json")
+    assert code == 1
+    assert events[-1]["kind"] == "ColumnConflict"
+
+
 def test_csv_output_keeps_the_text_byte_for_byte(trained: dict[str, Any], tmp_path: Path) -> None:
     texts = [
         "  leading and trailing spaces  ",

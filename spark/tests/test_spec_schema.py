@@ -86,7 +86,7 @@ def predict_spec(fmt: str) -> dict[str, Any]:
         "spec_version": 1,
         "kind": "predict",
         "run": {"id": "r1", "kindling_version": "0.1.0", "target": "local"},
-        "model": {"uri": "file:///runs/r1/models/tfidf", "feature_set": "tfidf"},
+        "model": {"uri": "file:///runs/r1/models/tfidf", "feature_set": "tfidf", "text_column": "text"},
         "input": {"uri": "file:///new.csv", "format": fmt, "text_column": "text"}
         | ({"csv": csv} if fmt == "csv" else {}),
         "output": {"uri": "file:///out", "format": "csv"},
@@ -393,7 +393,7 @@ def reserved_rules() -> list[dict[str, Any]]:
 
 def test_reserved_columns_are_the_jobs() -> None:
     rules = reserved_rules()
-    assert len(rules) == 3  # the training input and both predict inputs
+    assert len(rules) == 4  # the training input, both predict inputs and the model's text column
     for rule in rules:
         names, prefix = rule["anyOf"]
         assert set(names["enum"]) == columns.RESERVED

@@ -152,6 +152,8 @@ export interface PredictOptions extends GlobalOptions, ConfigOption, AwsOptions 
   run: string;
   /** Feature set whose model is used. Default: the run's best_feature_set. */
   featureSet?: string;
+  /** The input's column with the text, when it is not named as the model's text column. */
+  textColumn?: string;
   /** CSV or Parquet file of raw text (format from the extension). */
   input: string;
   /** Where the predictions go: .csv or .parquet. */

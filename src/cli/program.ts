@@ -281,6 +281,7 @@ export function buildProgram(handlers: Handlers): Command {
     .option("--feature-set <name>", "which model of the run (default: its best feature set)")
     .requiredOption("--input <file>", "CSV or Parquet with the text column the model was trained on")
     .requiredOption("--output <file>", "predictions file: .csv or .parquet")
+    .option("--text-column <name>", "the input's column with the text, when not named as the model's")
     .option("--force", "replace an existing output file", false)
     .addOption(
       new Option("--target <target>", "where scoring runs")
@@ -297,6 +298,7 @@ export function buildProgram(handlers: Handlers): Command {
         config: string;
         run: string;
         featureSet?: string;
+        textColumn?: string;
         input: string;
         output: string;
         force: boolean;
@@ -315,6 +317,7 @@ export function buildProgram(handlers: Handlers): Command {
         force: o.force,
         target: o.target,
         ...(o.featureSet ? { featureSet: o.featureSet } : {}),
+        ...(o.textColumn ? { textColumn: o.textColumn } : {}),
         ...(o.master ? { master: o.master } : {}),
         ...(o.dryRun ? { dryRun: true } : {}),
         ...(o.profile ? { profile: o.profile } : {}),
@@ -469,7 +472,8 @@ const EXAMPLES: Record<string, string[]> = {
   compare: ["kindling compare latest~1 latest"],
   predict: [
     "kindling predict --run latest --input new.csv --output scored.csv",
-    "kindling predict --run latest --input s3://bucket/new.parquet --output s3://bucket/scored/ --target emr",
+    "kindling predict --run latest --input tickets.parquet --text-column body --output scored.parquet",
+    "kindling predict --run latest --input new.csv --output scored.csv --target emr",
   ],
   schema: ["kindling schema --out kindling.schema.json"],
   synth: ["kindling synth", "kindling synth --out cdk.out"],

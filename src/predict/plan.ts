@@ -22,6 +22,8 @@ export interface PredictPlan {
   modelDir: string;
   labels: string[];
   input: { file: string; format: DataFormat };
+  /** The input's column with the text: the model's text column, unless --text-column names another. */
+  textColumn: string;
   output: { file: string; format: DataFormat };
   /** Replace an existing output. */
   force: boolean;
@@ -34,6 +36,8 @@ export interface PlanRequest {
   /** The run's spec.json (undefined when unreadable). */
   spec: JobSpec | undefined;
   featureSet?: string;
+  /** The input's column that holds the text, when it is not named as the model's (--text-column). */
+  textColumn?: string;
   input: string;
   output: string;
   force: boolean;
@@ -83,13 +87,15 @@ export async function planPredict(req: PlanRequest): Promise<PredictPlan> {
   const info = await stat(input).catch(() => undefined);
   if (!info) throw new UsageError(`--input ${input} not found`);
   if (input === output) throw new UsageError("--output must differ from --input");
+  const modelText = req.spec.input.text_column;
+  const textColumn = req.textColumn ?? modelText;
   if (inputFormat === "csv") {
     const columns = await csvColumns(input, req.spec.input.csv);
-    checkColumns(input, columns, req.spec.input.text_column, run.metrics.label_values);
+    checkColumns(input, columns, { text: textColumn, model: modelText }, run.metrics.label_values);
   }
   // The same streamed checks as `kindling run` (encoding, delimiter, quotes, binary files, Parquet types),
   // with the options the model was trained with: a file the job would misread is refused here.
-  await validateData(predictInputSettings(input, inputFormat, req.spec), {
+  await validateData(predictInputSettings(input, inputFormat, textColumn, req.spec), {
     baseDir: path.dirname(input),
     mode: "predict",
   });
@@ -102,6 +108,7 @@ export async function planPredict(req: PlanRequest): Promise<PredictPlan> {
     modelDir,
     labels: run.metrics.label_values,
     input: { file: input, format: inputFormat },
+    textColumn,
     output: { file: output, format: outputFormat },
     force: req.force,
     warnings,
@@ -162,11 +169,23 @@ function checkFeatureSet(runId: string, metrics: Metrics, featureSet: string): v
   }
 }
 
-function checkColumns(file: string, columns: string[], text: string, labels: string[]): void {
-  if (!columns.includes(text)) {
+function checkColumns(
+  file: string,
+  columns: string[],
+  text: { text: string; model: string },
+  labels: string[],
+): void {
+  if (!columns.includes(text.text)) {
+    const mapped = text.text !== text.model;
     throw new UsageError(
-      `--input ${file} has no "${text}" column (the text column the model was trained on); its columns are: ${columns.join(", ") || "(none)"}`,
-      { hint: `Rename the column that holds the text to "${text}".` },
+      `--input ${file} has no "${text.text}" column (${mapped ? "--text-column" : "the text column the model was trained on"}); its columns are: ${columns.join(", ") || "(none)"}`,
+      { hint: `Pass --text-column with the column that holds the text, or rename it to "${text.model}".` },
+    );
+  }
+  if (text.text !== text.model && columns.includes(text.model)) {
+    throw new UsageError(
+      `--input ${file} has both "${text.text}" (--text-column) and "${text.model}", the model's text column, which scoring reads "${text.text}" as`,
+      { hint: `Rename or drop the input's "${text.model}" column.` },
     );
   }
   const clash = conflictingColumns(columns, labels);
@@ -188,11 +207,16 @@ async function checkOutput(output: string, force: boolean): Promise<void> {
 }
 
 /** The data settings the input is validated with: the training run's CSV options, the defaults otherwise. */
-function predictInputSettings(input: string, format: DataFormat, spec: JobSpec): DataSettings {
+function predictInputSettings(
+  input: string,
+  format: DataFormat,
+  textColumn: string,
+  spec: JobSpec,
+): DataSettings {
   const { label: _label, ...settings } = configSchema.shape.data.parse({
     path: input,
     format,
-    text: spec.input.text_column,
+    text: textColumn,
     csv: spec.input.csv,
   });
   return settings;

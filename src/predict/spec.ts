@@ -12,6 +12,8 @@ export interface PredictSpecFacts {
   trainSpec: JobSpec;
   modelUri: string;
   featureSet: string;
+  /** The input's text column (default: the model's). */
+  textColumn?: string;
   inputUri: string;
   inputFormat: DataFormat;
   outputUri: string;
@@ -20,12 +22,13 @@ export interface PredictSpecFacts {
 
 /** Pure: same facts, same spec. New input is read with the training data's CSV dialect. */
 export function buildPredictSpec(f: PredictSpecFacts): PredictSpec {
-  const text_column = f.trainSpec.input.text_column;
+  const modelText = f.trainSpec.input.text_column;
+  const text_column = f.textColumn ?? modelText;
   return {
     spec_version: SPEC_VERSION,
     kind: "predict",
     run: { id: f.runId, kindling_version: f.kindlingVersion, target: f.target },
-    model: { uri: f.modelUri, feature_set: f.featureSet },
+    model: { uri: f.modelUri, feature_set: f.featureSet, text_column: modelText },
     input:
       f.inputFormat === "csv"
         ? { uri: f.inputUri, format: "csv", text_column, csv: { ...f.trainSpec.input.csv } }

@@ -36,6 +36,12 @@ export const predictSpecSchema = z
         feature_set: featureSetNameSchema.describe(
           "The feature set the model was trained on (reported in predict.json).",
         ),
+        // Added within v1: without it, the model reads input.text_column.
+        text_column: textColumnSchema
+          .optional()
+          .describe(
+            "The text column the model was trained on; input.text_column is read as it (predict --text-column).",
+          ),
       })
       .describe("The model that scores the input."),
     // CSV options only for CSV input: the training run's dialect, so new data is read as the training data was.

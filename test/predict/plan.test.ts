@@ -92,6 +92,33 @@ describe("planPredict", () => {
     ]);
   });
 
+  it("--text-column reads another column as the model's, and refuses an input that has both", async () => {
+    await writeFile(path.join(work, "tickets.csv"), 'id,body\n1,"free money, now"\n');
+    const plan = await planPredict(
+      await request({ input: path.join(work, "tickets.csv"), textColumn: "body" }),
+    );
+    expect(plan.textColumn).toBe("body");
+    const spec = buildPredictSpec({
+      runId: plan.runId,
+      kindlingVersion: "0.1.0",
+      target: "local",
+      trainSpec: plan.trainSpec,
+      modelUri: "file:///m",
+      featureSet: plan.featureSet,
+      textColumn: plan.textColumn,
+      inputUri: "file:///tickets.csv",
+      inputFormat: "csv",
+      outputUri: "file:///out",
+      outputFormat: "csv",
+    });
+    expect([spec.input.text_column, spec.model.text_column]).toEqual(["body", "text"]);
+    await writeFile(path.join(work, "both.csv"), 'id,body,text\n1,"free money",x\n');
+    const both = await refusal({ input: path.join(work, "both.csv"), textColumn: "body" });
+    expect(both.message).toMatch(/has both "body" \(--text-column\) and "text", the model's text column/);
+    const missing = await refusal({ input: path.join(work, "tickets.csv"), textColumn: "subject" });
+    expect(missing.message).toMatch(/has no "subject" column \(--text-column\); its columns are: id, body/);
+  });
+
   it("lists the input's columns when the text column is missing", async () => {
     await writeFile(path.join(work, "bad.csv"), "id,body,subject\n1,hi,x\n");
     const error = await refusal({ input: path.join(work, "bad.csv") });
@@ -156,7 +183,7 @@ describe("buildPredictSpec", () => {
       spec_version: 1,
       kind: "predict",
       run: { id: "r", kindling_version: "0.1.0", target: "local" },
-      model: { uri: "file:///m", feature_set: "tfidf" },
+      model: { uri: "file:///m", feature_set: "tfidf", text_column: "text" },
       input: { uri: "file:///in.csv", format: "csv", text_column: "text", csv: req.spec?.input.csv },
       output: { uri: "s3://bucket/out", format: "parquet" },
     });

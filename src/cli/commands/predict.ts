@@ -43,6 +43,7 @@ export async function predictCommand(
     output: path.resolve(io.cwd, options.output),
     force: options.force,
     ...(options.featureSet ? { featureSet: options.featureSet } : {}),
+    ...(options.textColumn ? { textColumn: options.textColumn } : {}),
   });
   for (const warning of plan.warnings) io.host.notify(CODES.PREDICT_NOTE.msg(warning, { runId: plan.runId }));
   if (options.dryRun) {

@@ -235,6 +235,7 @@ export async function planPredictUploads(
     trainSpec: plan.trainSpec,
     modelUri: s3Uri(layout.bucket, layout.modelKey.replace(/\/$/, "")),
     featureSet: plan.featureSet,
+    textColumn: plan.textColumn,
     inputUri: s3Uri(layout.bucket, layout.inputKey),
     inputFormat: plan.input.format,
     outputUri: s3Uri(layout.bucket, layout.outputKey),

@@ -49,6 +49,7 @@ export async function predictLocally(
         trainSpec: plan.trainSpec,
         modelUri: pathToFileURL(plan.modelDir).href,
         featureSet: plan.featureSet,
+        textColumn: plan.textColumn,
         inputUri: pathToFileURL(plan.input.file).href,
         inputFormat: plan.input.format,
         outputUri: pathToFileURL(jobDir).href,
