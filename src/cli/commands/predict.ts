@@ -38,7 +38,7 @@ export async function predictCommand(
   const plan = await planPredict({
     run,
     spec,
-    scoring: { ...line, basis: loaded ? `${path.basename(loaded.file)}'s spark.line` : "the default line" },
+    scoring: { ...line, basis: scoringBasis(loaded) },
     input: path.resolve(io.cwd, options.input),
     output: path.resolve(io.cwd, options.output),
     force: options.force,
@@ -126,6 +126,13 @@ function targetChoice(options: PredictOptions): TargetChoice {
   }
   if (options.target === "standalone") return { name: "standalone" };
   return { name: "local", ...(options.master ? { master: options.master } : {}) };
+}
+
+/** What chose the scoring line, for the message that refuses a run of another. */
+function scoringBasis(loaded: LoadedConfig | undefined): string {
+  if (!loaded) return "the default line"; // a run of a line Kindling does not run
+  const file = path.basename(loaded.file);
+  return loaded.config.spark.line ? `${file}'s spark.line` : `${file} (no spark.line: the default line)`;
 }
 
 /** The project's kindling.yaml, when there is one where -c points. */
