@@ -29,6 +29,11 @@ const forBench = process.argv.includes("--for-bench");
 const buildOnly = process.argv.includes("--build-only");
 const lineArg = process.argv.indexOf("--spark-line");
 const extraLine = lineArg > 0 ? process.argv[lineArg + 1] : undefined;
+if (lineArg > 0 && !versions.sparkLines[extraLine]) {
+  fail(
+    `--spark-line ${extraLine ?? "(missing)"}: versions.json knows ${Object.keys(versions.sparkLines).join(", ")}.`,
+  );
+}
 const defaultLine = versions.sparkLines[versions.sparkLine];
 
 function fail(message) {
@@ -183,8 +188,6 @@ npmPackages();
 /** The job's venv for a Spark line: `.venv` for the default line, `.venv-spark-<line>` for the others. */
 function sparkVenv(name) {
   const line = versions.sparkLines[name];
-  if (!line)
-    fail(`--spark-line ${name}: versions.json knows ${Object.keys(versions.sparkLines).join(", ")}.`);
   venv(
     name === versions.sparkLine ? ".venv" : `.venv-spark-${name}`,
     [`pyspark==${line.spark}`, "-r spark/requirements.txt", "-r spark/requirements-dev.txt"],
@@ -196,8 +199,6 @@ sparkVenv(versions.sparkLine);
 for (const name of Object.keys(versions.sparkLines)) {
   if (name !== versions.sparkLine && (forTests || name === extraLine)) sparkVenv(name);
 }
-// An unknown --spark-line: sparkVenv says which lines there are.
-if (extraLine && !versions.sparkLines[extraLine]) sparkVenv(extraLine);
 if (forTests && existsSync(path.join(root, "infra", "requirements.txt"))) {
   venv(".venv-iac", ["-r infra/requirements.txt"], "cfn-lint and checkov");
 }
