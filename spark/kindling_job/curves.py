@@ -1,9 +1,9 @@
 """ROC and precision-recall curves for binary labels, from a bounded number of thresholds.
 
-The thresholds are approximate quantiles of the positive-class probability, so the points spread evenly
-over the test rows however the scores bunch up (a good classifier puts most of them near 0 and 1). Two
-passes over the (cached) predictions: one `approxQuantile`, one `groupBy` of the score bucket. Only the
-quantiles and one row per bucket reach the driver: never more than `max_points` of each.
+The thresholds are approximate quantiles of the positive-class probability (LinearSVC: its margin), so the
+points spread evenly over the test rows however the scores bunch up (a good classifier puts most of them
+near 0 and 1). Two passes over the (cached) predictions: one `approxQuantile`, one `groupBy` of the score
+bucket. Only the quantiles and one row per bucket reach the driver: never more than `max_points` of each.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from pyspark.ml.feature import Bucketizer
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from .columns import LABEL, PROBABILITY
+from .columns import LABEL, PROBABILITY, RAW_PREDICTION
 from .vectors import vector_to_array
 
 DEFAULT_MAX_POINTS = 100
@@ -26,9 +26,15 @@ def _rounded(x: float) -> float:
     return round(x, 6)
 
 
+def positive_score(predictions: DataFrame) -> Column:
+    """The positive class's probability, or (LinearSVC, which has none) its margin."""
+    column = PROBABILITY if PROBABILITY in predictions.columns else RAW_PREDICTION
+    return vector_to_array(F.col(column))[1].alias(_SCORE)
+
+
 def score_thresholds(predictions: DataFrame, max_points: int) -> list[float]:
-    """Distinct, increasing probability cut points (at most max_points - 1 of them)."""
-    scores = predictions.select(vector_to_array(F.col(PROBABILITY))[1].alias(_SCORE))
+    """Distinct, increasing score cut points (at most max_points - 1 of them)."""
+    scores = predictions.select(positive_score(predictions))
     probabilities = [i / max_points for i in range(1, max_points)]
     quantiles = scores.approxQuantile(_SCORE, probabilities, 1.0 / (4 * max_points))
     return sorted(set(quantiles))
@@ -37,7 +43,7 @@ def score_thresholds(predictions: DataFrame, max_points: int) -> list[float]:
 def bucket_counts(predictions: DataFrame, thresholds: list[float]) -> list[tuple[int, int]]:
     """(positives, negatives) per bucket; bucket k holds the scores in [thresholds[k-1], thresholds[k])."""
     splits = [float("-inf"), *thresholds, float("inf")]
-    scored = predictions.select(LABEL, vector_to_array(F.col(PROBABILITY))[1].alias(_SCORE))
+    scored = predictions.select(LABEL, positive_score(predictions))
     bucketed = Bucketizer(splits=splits, inputCol=_SCORE, outputCol=_BUCKET).transform(scored)
     rows = (
         bucketed.groupBy(_BUCKET)
@@ -53,7 +59,9 @@ def bucket_counts(predictions: DataFrame, thresholds: list[float]) -> list[tuple
     return counts
 
 
-def curves_from_counts(thresholds: list[float], counts: list[tuple[int, int]]) -> dict[str, Any] | None:
+def curves_from_counts(
+    thresholds: list[float], counts: list[tuple[int, int]], floor: float = 0.0
+) -> dict[str, Any] | None:
     """Sweep the threshold from high to low: everything at or above it is predicted positive.
 
     ROC runs from (0, 0) to (1, 1); precision-recall has one point per threshold that predicts any
@@ -71,7 +79,7 @@ def curves_from_counts(thresholds: list[float], counts: list[tuple[int, int]]) -
         if p == 0 and n == 0:
             continue
         tp, fp = tp + p, fp + n
-        threshold = _rounded(thresholds[k - 1]) if k > 0 else 0.0
+        threshold = _rounded(thresholds[k - 1]) if k > 0 else floor
         roc.append({"threshold": threshold, "fpr": _rounded(fp / negatives), "tpr": _rounded(tp / positives)})
         pr.append(
             {
@@ -90,10 +98,17 @@ def binary_curves(
     if len(labels) != 2:
         return None
     thresholds = score_thresholds(predictions, max_points)
-    curves = curves_from_counts(thresholds, bucket_counts(predictions, thresholds))
+    probability = PROBABILITY in predictions.columns
+    # The lowest threshold predicts every row positive: probability 0, or a margin at or below the lowest.
+    floor = (
+        0.0
+        if probability
+        else _rounded(float(predictions.agg(F.min(positive_score(predictions))).collect()[0][0]))
+    )
+    curves = curves_from_counts(thresholds, bucket_counts(predictions, thresholds), floor)
     if curves is None:
         return None
-    return {"positive_label": labels[1], **curves}
+    return {"positive_label": labels[1], "score": "probability" if probability else "margin", **curves}
 
 
 def trapezoid_area(points: list[tuple[float, float]]) -> float:

@@ -8,8 +8,9 @@ from typing import Any
 from pyspark.ml import PipelineModel
 from pyspark.ml.evaluation import BinaryClassificationEvaluator, MulticlassClassificationEvaluator
 from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
-from .columns import LABEL, PREDICTION, PROBABILITY, RAW_PREDICTION
+from .columns import LABEL, PREDICTION, PROBABILITY, RAW_PREDICTION, ROW
 from .curves import binary_curves
 
 # metrics.json key -> MulticlassClassificationEvaluator metricName
@@ -22,8 +23,23 @@ MULTICLASS_METRICS = {
 
 
 def predict_test_split(model: PipelineModel, test: DataFrame) -> DataFrame:
-    """What the evaluators and curves read, cached: each metric is one pass over it."""
-    return model.transform(test).select(LABEL, PREDICTION, RAW_PREDICTION, PROBABILITY).cache()
+    """What the evaluators and curves read, cached: each metric is one pass over it. LinearSVC has no
+    probability column."""
+    predicted = model.transform(test)
+    kept = [c for c in (ROW, LABEL, PREDICTION, RAW_PREDICTION, PROBABILITY) if c in predicted.columns]
+    return predicted.select(*kept).cache()
+
+
+def score_column(predictions: DataFrame) -> str:
+    """Where the positive class's score is: its probability, or (LinearSVC) its margin."""
+    return PROBABILITY if PROBABILITY in predictions.columns else RAW_PREDICTION
+
+
+def prediction_fingerprint(predictions: DataFrame) -> str:
+    """Equal for two models exactly when they predict the same label on every numbered test row (up to a
+    2^-64 chance): the XOR of a hash of each (row, prediction)."""
+    row = predictions.agg(F.bit_xor(F.xxhash64(F.col(ROW), F.col(PREDICTION))).alias("x")).first()
+    return format((row["x"] if row else 0) & (2**64 - 1), "016x")
 
 
 def _finite(x: float) -> float | None:
@@ -47,8 +63,9 @@ def area_under_roc(predictions: DataFrame, labels: list[str]) -> float | None:
     """Binary problems only (label index 1 is the positive class); null otherwise."""
     if len(labels) != 2:
         return None
+    # Entry 1 of a probability or margin vector ranks the rows; NaiveBayes' raw log-likelihoods would not.
     evaluator = BinaryClassificationEvaluator(
-        labelCol=LABEL, rawPredictionCol=RAW_PREDICTION, metricName="areaUnderROC"
+        labelCol=LABEL, rawPredictionCol=score_column(predictions), metricName="areaUnderROC"
     )
     return _finite(float(evaluator.evaluate(predictions)))
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pyspark.ml import Pipeline, PipelineModel
-from pyspark.ml.feature import IDF, HashingTF, MinMaxScaler, Word2Vec
+from pyspark.ml.feature import IDF, HashingTF, MinMaxScaler, NGram, SQLTransformer, Word2Vec
 from pyspark.sql import DataFrame
 
-from .columns import FEATURES, TERM_FREQ, WORD_VECTORS
+from .columns import FEATURES, NGRAMS_PREFIX, TERM_FREQ, TERMS, WORD_VECTORS, quote_identifier
 from .spec import FeatureSet, HashingTfSet, TextSpec, TfidfSet, Word2VecSet
 from .text import text_stages
 
@@ -16,13 +16,33 @@ if TYPE_CHECKING:
     from pyspark.ml._typing import PipelineStage as Stage
 
 
+def term_stages(fs: HashingTfSet | TfidfSet, tokens_col: str, output_col: str) -> list[Stage]:
+    """Hashed term counts (or 0/1 with `binary`) of the tokens and, with `ngrams` n > 1, of their word
+    2..n-grams too, in one vector: "not spam" then weighs apart from "not" and "spam"."""
+    if fs.ngrams == 1:
+        ngram_stages: list[Stage] = []
+        terms_col = tokens_col
+    else:
+        lengths = range(2, fs.ngrams + 1)
+        ngram_stages = [NGram(n=n, inputCol=tokens_col, outputCol=f"{NGRAMS_PREFIX}{n}") for n in lengths]
+        columns = ", ".join(
+            quote_identifier(c) for c in [tokens_col, *(f"{NGRAMS_PREFIX}{n}" for n in lengths)]
+        )
+        ngram_stages.append(SQLTransformer(statement=f"SELECT *, concat({columns}) AS {TERMS} FROM __THIS__"))
+        terms_col = TERMS
+    hashing = HashingTF(
+        inputCol=terms_col, outputCol=output_col, numFeatures=fs.num_features, binary=fs.binary
+    )
+    return [*ngram_stages, hashing]
+
+
 def hashing_tf_stages(fs: HashingTfSet, tokens_col: str) -> list[Stage]:
-    return [HashingTF(inputCol=tokens_col, outputCol=FEATURES, numFeatures=fs.num_features)]
+    return term_stages(fs, tokens_col, FEATURES)
 
 
 def tfidf_stages(fs: TfidfSet, tokens_col: str) -> list[Stage]:
     return [
-        HashingTF(inputCol=tokens_col, outputCol=TERM_FREQ, numFeatures=fs.num_features),
+        *term_stages(fs, tokens_col, TERM_FREQ),
         IDF(inputCol=TERM_FREQ, outputCol=FEATURES, minDocFreq=fs.min_doc_freq),
     ]
 

@@ -53,12 +53,14 @@ class JsonObject:
             raise SpecError(f"{self.at(key)} must be true or false, got {json_type(v)}")
         return v
 
-    def integer(self, key: str, *, minimum: int | None = None, nullable: bool = False) -> Any:
+    def integer(
+        self, key: str, *, minimum: int | None = None, maximum: int | None = None, nullable: bool = False
+    ) -> Any:
         """The key is always required; `nullable` lets its value be null (the job decides)."""
         v = self.raw(key)
         if v is None and nullable:
             return None
-        return as_int(v, self.at(key), minimum)
+        return as_int(v, self.at(key), minimum, maximum)
 
     def number(self, key: str) -> float:
         return as_number(self.raw(key), self.at(key))
@@ -98,7 +100,7 @@ def json_type(v: Any) -> str:
     return "an object"
 
 
-def as_int(v: Any, path: str, minimum: int | None = None) -> int:
+def as_int(v: Any, path: str, minimum: int | None = None, maximum: int | None = None) -> int:
     # JSON has one number type; 10.0 is accepted as 10, True is not accepted as 1.
     if (
         isinstance(v, bool)
@@ -111,6 +113,8 @@ def as_int(v: Any, path: str, minimum: int | None = None) -> int:
         raise SpecError(f"{path} must be between -(2^53 - 1) and 2^53 - 1, got {n}")
     if minimum is not None and n < minimum:
         raise SpecError(f"{path} must be >= {minimum}, got {n}")
+    if maximum is not None and n > maximum:
+        raise SpecError(f"{path} must be <= {maximum}, got {n}")
     return n
 
 

@@ -14,17 +14,18 @@ from typing import Any, TextIO
 from py4j.protocol import Py4JJavaError
 from pyspark.errors.exceptions.captured import CapturedException
 from pyspark.ml import PipelineModel
-from pyspark.ml.classification import LogisticRegressionModel
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from . import outputs
-from .columns import LABEL
+from .columns import LABEL, ROW
 from .compat import captured_message
 from .errors import EmptyDataError, JobError, SparkLineError
-from .evaluate import evaluate, predict_test_split
+from .evaluate import evaluate, predict_test_split, prediction_fingerprint
 from .events import EventLog, StageTimer
 from .features import fit_featurizer, token_featurizer
 from .hadoopfs import HadoopFs
+from .identical import identical_predictions
 from .ingest import (
     InputStats,
     check_metric_fits,
@@ -38,7 +39,7 @@ from .ingest import (
 )
 from .predict import read_predict_document, run_predict
 from .rejects import REJECTS, check_reject_share, malformed_records, rejected_rows, write_rejects
-from .spec import FeatureSet, JobSpec, load_spec
+from .spec import ClassifierSpec, FeatureSet, JobSpec, load_spec, model_key
 from .text import text_stages
 from .train import best_params, cross_validate, cv_scores, featurized_training_set, final_model, split
 
@@ -119,7 +120,9 @@ class Run:
             # Split the raw rows (the split depends on the columns it sorts by), then keep only the
             # tokens of each side: every feature set reads them, and they are smaller than the text.
             raw_train, raw_test = split(prepared, spec.training.split)
-            train, test = self.tokenize(raw_train).cache(), self.tokenize(raw_test).cache()
+            # Test rows are numbered so that two models' predictions can be compared row by row.
+            train = self.tokenize(raw_train).cache()
+            test = self.tokenize(raw_test).withColumn(ROW, F.monotonically_increasing_id()).cache()
             cleanup.callback(train.unpersist)
             cleanup.callback(test.unpersist)
             try:
@@ -131,10 +134,10 @@ class Run:
                     f"the {spec.training.split.train_fraction:g} split of {stats.used} rows left "
                     f"{train_rows} training and {test_rows} test rows; both need at least one"
                 )
-        results = {}
+        results: dict[str, dict[str, Any]] = {}
         for fs in spec.feature_sets:
-            results[fs.name] = self.feature_set(fs, raw, train, test, stats.labels)
-            results[fs.name].update(train_rows=train_rows, test_rows=test_rows)
+            for key, result in self.feature_set(fs, raw, train, test, stats.labels).items():
+                results[key] = {**result, "train_rows": train_rows, "test_rows": test_rows}
         with self.timer.stage("write"):
             self.write(results, stats, partitions)
 
@@ -157,47 +160,80 @@ class Run:
 
     def feature_set(
         self, fs: FeatureSet, raw: DataFrame, train: DataFrame, test: DataFrame, labels: list[str]
-    ) -> dict[str, Any]:
-        """`train` and `test` hold tokens; the model saved starts from raw text."""
-        spec, name = self.spec, fs.name
-        with self.timer.stage(f"featurize:{name}"):
+    ) -> dict[str, dict[str, Any]]:
+        """One model per classifier, keyed by model_key. `train` and `test` hold tokens; the models saved
+        start from raw text."""
+        spec = self.spec
+        with self.timer.stage(f"featurize:{fs.name}"):
             featurizer_model = fit_featurizer(token_featurizer(fs, self.tokens_col, self.cores), train)
-            train_features = featurized_training_set(featurizer_model, train)
+            train_features = featurized_training_set(featurizer_model, train, spec.training.class_weights)
+        text_featurizer = PipelineModel(stages=[*self.text_model.stages, *featurizer_model.stages])
+        results = {}
         try:
-            with self.timer.stage(f"train:{name}"):
-                cv_model = cross_validate(train_features, spec.training, self.cores)
-                classifier = cv_model.bestModel
-                assert isinstance(classifier, LogisticRegressionModel)
-                text_featurizer = PipelineModel(stages=[*self.text_model.stages, *featurizer_model.stages])
-                model = final_model(text_featurizer, classifier, labels)
+            for classifier in spec.training.classifiers:
+                key = model_key(fs, classifier, spec.training.classifiers)
+                results[key] = self.classifier(
+                    key, classifier, featurizer_model, train_features, test, labels
+                )
+                results[key].update(feature_set=fs.name, classifier=classifier.kind)
         finally:
             train_features.unpersist()
-        with self.timer.stage(f"evaluate:{name}"):
-            on_tokens = PipelineModel(stages=[*featurizer_model.stages, classifier])
+        if spec.output.write_features:
+            with self.timer.stage(f"features:{fs.name}"):
+                featurized = text_featurizer.transform(indexed_rows(raw, spec.input, labels))
+                outputs.write_features(
+                    featurized, spec.input.text_column, outputs.features_uri(spec, fs.name)
+                )
+        return results
+
+    def classifier(
+        self,
+        key: str,
+        classifier: ClassifierSpec,
+        featurizer_model: PipelineModel,
+        train_features: DataFrame,
+        test: DataFrame,
+        labels: list[str],
+    ) -> dict[str, Any]:
+        spec = self.spec
+        with self.timer.stage(f"train:{key}"):
+            cv_model = cross_validate(train_features, spec.training, classifier, self.cores)
+            best = cv_model.bestModel
+            text_featurizer = PipelineModel(stages=[*self.text_model.stages, *featurizer_model.stages])
+            model = final_model(text_featurizer, best, labels)
+        with self.timer.stage(f"evaluate:{key}"):
+            on_tokens = PipelineModel(stages=[*featurizer_model.stages, best])
             predictions = predict_test_split(on_tokens, test)
             try:
                 metrics = evaluate(predictions, labels)
+                fingerprint = prediction_fingerprint(predictions)
             finally:
                 predictions.unpersist()
-        with self.timer.stage(f"save:{name}"):
-            outputs.save_model(self.fs, model, outputs.model_uri(spec, name))
-            if spec.output.write_features:
-                featurized = text_featurizer.transform(indexed_rows(raw, spec.input, labels))
-                outputs.write_features(featurized, spec.input.text_column, outputs.features_uri(spec, name))
-        scores = cv_scores(cv_model)
+        with self.timer.stage(f"save:{key}"):
+            outputs.save_model(self.fs, model, outputs.model_uri(spec, key))
+        scores = cv_scores(cv_model, classifier.kind)
         return {
             **metrics,
-            "best_params": best_params(classifier),
+            "best_params": best_params(best, classifier.kind),
             "cv_metric": spec.training.cv.metric,
             "cv_scores": scores,
             "cv_best": max(s["metric"] for s in scores),
+            "prediction_fingerprint": fingerprint,
         }
 
     def write(self, results: dict[str, dict[str, Any]], stats: InputStats, partitions: int) -> None:
         spec, uri = self.spec, self.spec.output.uri
         # Chosen on cross-validation, not on the test split (which stays a fair estimate); first wins ties.
         best = max(results, key=lambda name: results[name]["cv_best"])
-        metrics = {"label_values": stats.labels, "best_feature_set": best, "feature_sets": results}
+        identical = identical_predictions(spec, results)
+        for result in results.values():
+            del result["prediction_fingerprint"]
+        metrics = {
+            "label_values": stats.labels,
+            "best_feature_set": best,
+            "feature_sets": results,
+            "identical_predictions": identical,
+        }
         outputs.write_json(self.fs, outputs.child(uri, outputs.METRICS), metrics)
         job = {
             "rows": {

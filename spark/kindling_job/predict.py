@@ -38,7 +38,7 @@ from .spec import (
     SUPPORTED_SPEC_VERSIONS,
     CsvOptions,
     RunInfo,
-    check_feature_set_name,
+    check_model_key,
     check_text_column,
     parse_run,
 )
@@ -112,7 +112,7 @@ def parse_predict_spec(doc: Any) -> PredictSpec:
     run = parse_run(root.obj("run"), created_at=False)  # the training run's id, not a new run
     m = root.obj("model")
     model_uri = m.text("uri").rstrip("/")
-    feature_set = check_feature_set_name(m.text("feature_set"), m.at("feature_set"))
+    feature_set = check_model_key(m.text("feature_set"), m.at("feature_set"))
     # Added within v1: without it, the model reads the input's text column by its own name.
     model_text = (
         check_text_column(m.text("text_column"), m.at("text_column")) if "text_column" in m.value else None
@@ -186,16 +186,21 @@ def check_columns(columns: list[str], labels: list[str]) -> None:
 
 
 def score(model: PipelineModel, df: DataFrame, labels: list[str]) -> DataFrame:
-    """Input columns, then predicted_label, probability (of the predicted class), probability_<label>."""
-    probabilities = vector_to_array(F.col(PROBABILITY))
-    per_class: list[Column] = [
-        probabilities[i].alias(name) for i, name in enumerate(probability_columns(labels))
-    ]
-    return model.transform(df).select(
+    """Input columns, then predicted_label, probability (of the predicted class), probability_<label>.
+    A model without probabilities (LinearSVC gives a margin) leaves them null: the columns stay the same."""
+    scored = model.transform(df)
+    if PROBABILITY in scored.columns:
+        probabilities = vector_to_array(F.col(PROBABILITY))
+        predicted = F.element_at(probabilities, F.col(PREDICTION).cast("int") + 1)
+        per_class: list[Column] = [probabilities[i] for i in range(len(labels))]
+    else:
+        predicted = F.lit(None).cast("double")
+        per_class = [F.lit(None).cast("double") for _ in labels]
+    return scored.select(
         *[F.col(quote_identifier(c)) for c in df.columns],
         F.col(PREDICTED_LABEL),
-        F.element_at(probabilities, F.col(PREDICTION).cast("int") + 1).alias(PROBABILITY),
-        *per_class,
+        predicted.alias(PROBABILITY),
+        *[column.alias(name) for column, name in zip(per_class, probability_columns(labels))],
     )
 
 

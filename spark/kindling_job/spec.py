@@ -50,7 +50,10 @@ STOP_WORD_LANGUAGES = (
 # Feature set names become directory names and stage names. Matched with fullmatch: `$` alone would
 # let a trailing newline through, which the JSON Schema's (ECMAScript) `$` does not.
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_MODEL_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/(logistic_regression|linear_svc|naive_bayes))?$")
 DEFAULT_MAX_REJECT_FRACTION = 0.01
+# Word n-grams beyond 3 add features far faster than accuracy on text classification.
+MAX_NGRAMS = 3
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,9 @@ class TextSpec:
 class HashingTfSet:
     name: str
     num_features: int
+    # Added within v1 (older specs: 1 and False): word n-grams 1..ngrams hashed together; counts or 0/1.
+    ngrams: int = 1
+    binary: bool = False
     kind: Literal["hashing_tf"] = "hashing_tf"
 
 
@@ -119,6 +125,8 @@ class TfidfSet:
     name: str
     num_features: int
     min_doc_freq: int
+    ngrams: int = 1
+    binary: bool = False
     kind: Literal["tfidf"] = "tfidf"
 
 
@@ -147,16 +155,34 @@ class SplitSpec:
 
 
 @dataclass(frozen=True)
-class Grid:
+class LogisticRegressionSpec:
     max_iter: tuple[int, ...]
     reg_param: tuple[float, ...]
     elastic_net_param: tuple[float, ...]
+    # Added within v1: older specs standardized, Spark's default.
+    standardization: bool = True
+    kind: Literal["logistic_regression"] = "logistic_regression"
 
 
 @dataclass(frozen=True)
-class ModelSpec:
-    kind: Literal["logistic_regression"]
-    grid: Grid
+class LinearSvcSpec:
+    max_iter: tuple[int, ...]
+    reg_param: tuple[float, ...]
+    standardization: bool
+    kind: Literal["linear_svc"] = "linear_svc"
+
+
+@dataclass(frozen=True)
+class NaiveBayesSpec:
+    smoothing: tuple[float, ...]
+    model_type: Literal["multinomial", "complement"]
+    kind: Literal["naive_bayes"] = "naive_bayes"
+
+
+ClassifierSpec = Union[LogisticRegressionSpec, LinearSvcSpec, NaiveBayesSpec]
+CLASSIFIERS = ("logistic_regression", "linear_svc", "naive_bayes")
+CLASS_WEIGHTS = ("none", "balanced")
+NAIVE_BAYES_TYPES = ("multinomial", "complement")
 
 
 @dataclass(frozen=True)
@@ -170,8 +196,11 @@ class CvSpec:
 @dataclass(frozen=True)
 class TrainingSpec:
     split: SplitSpec
-    model: ModelSpec
+    # Every classifier is cross-validated on every feature set: one saved model per pair.
+    classifiers: tuple[ClassifierSpec, ...]
     cv: CvSpec
+    # Added within v1 (older specs: none): "balanced" weighs each row by rows / (labels x its label's rows).
+    class_weights: str = "none"
 
 
 @dataclass(frozen=True)
@@ -203,6 +232,12 @@ class JobSpec:
     spark: SparkSpec
 
 
+def model_key(fs: FeatureSet, classifier: ClassifierSpec, classifiers: tuple[ClassifierSpec, ...]) -> str:
+    """Names a saved model (models/<key>/) and its metrics: the feature set alone when the spec has one
+    classifier (as every run before classifiers could be chosen), else <feature set>/<classifier>."""
+    return fs.name if len(classifiers) == 1 else f"{fs.name}/{classifier.kind}"
+
+
 def parse_run(o: JsonObject, *, created_at: bool = True) -> RunInfo:
     """`run`; informational but required, as the CLI always writes it. A predict spec has no created_at."""
     r = RunInfo(
@@ -229,6 +264,15 @@ def check_feature_set_name(name: str, path: str) -> str:
     if not _NAME_RE.fullmatch(name):
         raise SpecError(f"{path} {name!r} must match {_NAME_RE.pattern} (it names a directory)")
     return name
+
+
+def check_model_key(key: str, path: str) -> str:
+    """A model_key: a feature set name, or <feature set>/<classifier>."""
+    if not _MODEL_KEY_RE.fullmatch(key):
+        raise SpecError(
+            f"{path} {key!r} must match {_MODEL_KEY_RE.pattern} (a feature set, then /classifier)"
+        )
+    return key
 
 
 def _one_char(v: str, path: str) -> str:
@@ -310,18 +354,27 @@ def _text(o: JsonObject) -> TextSpec:
     return t
 
 
+def _terms(o: JsonObject) -> dict[str, Any]:
+    """ngrams and binary of a hashed feature set: added within v1, so optional (older specs: 1, False)."""
+    return {
+        "ngrams": o.integer("ngrams", minimum=1, maximum=MAX_NGRAMS) if "ngrams" in o.value else 1,
+        "binary": o.flag("binary") if "binary" in o.value else False,
+    }
+
+
 def _feature_set(v: Any, path: str) -> FeatureSet:
     o = JsonObject(v, path)
     name = check_feature_set_name(o.text("name"), o.at("name"))
     kind = o.choice("kind", ("hashing_tf", "tfidf", "word2vec"))
     fs: FeatureSet
     if kind == "hashing_tf":
-        fs = HashingTfSet(name=name, num_features=o.integer("num_features", minimum=1))
+        fs = HashingTfSet(name=name, num_features=o.integer("num_features", minimum=1), **_terms(o))
     elif kind == "tfidf":
         fs = TfidfSet(
             name=name,
             num_features=o.integer("num_features", minimum=1),
             min_doc_freq=o.integer("min_doc_freq", minimum=0),
+            **_terms(o),
         )
     else:
         step_size = o.number("step_size")
@@ -342,29 +395,66 @@ def _feature_set(v: Any, path: str) -> FeatureSet:
     return fs
 
 
-def _grid(o: JsonObject) -> Grid:
-    def max_iter(v: Any, path: str) -> int:
-        return as_int(v, path, minimum=1)
+def _max_iter(v: Any, path: str) -> int:
+    return as_int(v, path, minimum=1)
 
-    def reg(v: Any, path: str) -> float:
-        x = as_number(v, path)
-        if x < 0:
-            raise SpecError(f"{path} must be >= 0, got {x}")
-        return x
 
-    def elastic(v: Any, path: str) -> float:
-        x = as_number(v, path)
-        if not 0 <= x <= 1:
-            raise SpecError(f"{path} must be between 0 and 1, got {x}")
-        return x
+def _non_negative(v: Any, path: str) -> float:
+    x = as_number(v, path)
+    if x < 0:
+        raise SpecError(f"{path} must be >= 0, got {x}")
+    return x
 
-    g = Grid(
-        max_iter=o.items("max_iter", max_iter),
-        reg_param=o.items("reg_param", reg),
-        elastic_net_param=o.items("elastic_net_param", elastic),
-    )
+
+def _fraction(v: Any, path: str) -> float:
+    x = as_number(v, path)
+    if not 0 <= x <= 1:
+        raise SpecError(f"{path} must be between 0 and 1, got {x}")
+    return x
+
+
+def _classifier(v: Any, path: str) -> ClassifierSpec:
+    o = JsonObject(v, path)
+    kind = o.choice("kind", CLASSIFIERS)
+    g = o.obj("grid")
+    c: ClassifierSpec
+    if kind == "logistic_regression":
+        c = LogisticRegressionSpec(
+            max_iter=g.items("max_iter", _max_iter),
+            reg_param=g.items("reg_param", _non_negative),
+            elastic_net_param=g.items("elastic_net_param", _fraction),
+            standardization=o.flag("standardization") if "standardization" in o.value else True,
+        )
+    elif kind == "linear_svc":
+        c = LinearSvcSpec(
+            max_iter=g.items("max_iter", _max_iter),
+            reg_param=g.items("reg_param", _non_negative),
+            standardization=o.flag("standardization"),
+        )
+    else:
+        c = NaiveBayesSpec(
+            smoothing=g.items("smoothing", _non_negative),
+            model_type=o.choice("model_type", NAIVE_BAYES_TYPES),
+        )
+    g.done()
     o.done()
-    return g
+    return c
+
+
+def _classifiers(v: Any, path: str) -> tuple[ClassifierSpec, ...]:
+    """One classifier (an object, as v1 began) or a list of them (added within v1); kinds unique."""
+    if isinstance(v, dict):
+        return (_classifier(v, path),)
+    if not isinstance(v, list):
+        raise SpecError(f"{path} must be an object or an array, got {json_type(v)}")
+    if not v:
+        raise SpecError(f"{path} must not be empty")
+    found = tuple(_classifier(item, f"{path}[{i}]") for i, item in enumerate(v))
+    kinds = [c.kind for c in found]
+    dupes = sorted({k for k in kinds if kinds.count(k) > 1})
+    if dupes:
+        raise SpecError(f"{path}: duplicate kind(s) {', '.join(dupes)}")
+    return found
 
 
 def _training(o: JsonObject) -> TrainingSpec:
@@ -376,9 +466,8 @@ def _training(o: JsonObject) -> TrainingSpec:
     method = so.choice("method", SPLIT_METHODS) if "method" in so.value else "random"
     split = SplitSpec(train_fraction=fraction, seed=so.integer("seed"), method=method)
     so.done()
-    mo = o.obj("model")
-    model = ModelSpec(kind=mo.choice("kind", ("logistic_regression",)), grid=_grid(mo.obj("grid")))
-    mo.done()
+    classifiers = _classifiers(o.raw("model"), "training.model")
+    class_weights = o.choice("class_weights", CLASS_WEIGHTS) if "class_weights" in o.value else "none"
     co = o.obj("cv")
     cv = CvSpec(
         folds=co.integer("folds", minimum=2),
@@ -388,7 +477,7 @@ def _training(o: JsonObject) -> TrainingSpec:
     )
     co.done()
     o.done()
-    return TrainingSpec(split, model, cv)
+    return TrainingSpec(split, classifiers, cv, class_weights)
 
 
 def _output(o: JsonObject) -> OutputSpec:
@@ -434,7 +523,20 @@ def parse_spec(doc: Any) -> JobSpec:
         spark=spark,
     )
     root.done()
+    check_naive_bayes(spec)
     return spec
+
+
+def check_naive_bayes(spec: JobSpec) -> None:
+    """NaiveBayes needs non-negative features; Word2Vec's averages are signed unless rescaled to [0, 1]."""
+    if not any(c.kind == "naive_bayes" for c in spec.training.classifiers):
+        return
+    for fs in spec.feature_sets:
+        if isinstance(fs, Word2VecSet) and fs.scaler == "none":
+            raise SpecError(
+                f"training.model: naive_bayes needs non-negative features, but feature set {fs.name} is "
+                'Word2Vec with scaler "none" (use "minmax")'
+            )
 
 
 def parse_spec_text(text: str, source: str = "spec") -> JobSpec:

@@ -1,16 +1,16 @@
-"""Split once, featurize the training split once per set, cross-validate only the classifier, assemble
-the model that is saved: fitted featurizer stages + best LogisticRegression + IndexToString."""
+"""Split once, featurize the training split once per set, cross-validate each classifier on it, assemble
+the models that are saved: fitted featurizer stages + the classifier's best model + IndexToString."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pyspark.ml import PipelineModel
-from pyspark.ml.classification import LogisticRegression, LogisticRegressionModel
+from pyspark.ml import Model, PipelineModel
+from pyspark.ml.classification import Classifier, LinearSVC, LogisticRegression, NaiveBayes
 from pyspark.ml.evaluation import BinaryClassificationEvaluator, Evaluator, MulticlassClassificationEvaluator
 from pyspark.ml.feature import IndexToString
 from pyspark.ml.tuning import CrossValidator, CrossValidatorModel, ParamGridBuilder
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from .columns import (
@@ -18,18 +18,35 @@ from .columns import (
     LABEL,
     PREDICTED_LABEL,
     PREDICTION,
+    PROBABILITY,
     RAW_PREDICTION,
     SPLIT_CUT,
     SPLIT_KEY,
+    WEIGHT,
     quote_identifier,
 )
-from .spec import BINARY_CV_METRICS, Grid, SplitSpec, TrainingSpec
+from .spec import (
+    BINARY_CV_METRICS,
+    ClassifierSpec,
+    LinearSvcSpec,
+    LogisticRegressionSpec,
+    SplitSpec,
+    TrainingSpec,
+)
 
 if TYPE_CHECKING:
     from pyspark.ml._typing import ParamMap
 
-# spec grid key -> LogisticRegression param name
-GRID_PARAMS = {"max_iter": "maxIter", "reg_param": "regParam", "elastic_net_param": "elasticNetParam"}
+# spec grid key -> Spark param name, per classifier kind
+GRID_PARAMS: dict[str, dict[str, str]] = {
+    "logistic_regression": {
+        "max_iter": "maxIter",
+        "reg_param": "regParam",
+        "elastic_net_param": "elasticNetParam",
+    },
+    "linear_svc": {"max_iter": "maxIter", "reg_param": "regParam"},
+    "naive_bayes": {"smoothing": "smoothing"},
+}
 
 
 def split(prepared: DataFrame, spec: SplitSpec) -> tuple[DataFrame, DataFrame]:
@@ -56,73 +73,125 @@ def stratified_split(prepared: DataFrame, spec: SplitSpec) -> tuple[DataFrame, D
     return train, test
 
 
-def featurized_training_set(featurizer_model: PipelineModel, train: DataFrame) -> DataFrame:
-    """Label + features only, cached: cross-validation reads it folds x grid points times."""
-    return featurizer_model.transform(train).select(LABEL, FEATURES).cache()
+def featurized_training_set(
+    featurizer_model: PipelineModel, train: DataFrame, class_weights: str
+) -> DataFrame:
+    """Label + features (+ a class weight) only, cached: cross-validation reads it classifiers x folds x
+    grid points times."""
+    featurized = featurizer_model.transform(train).select(LABEL, FEATURES)
+    if class_weights == "balanced":
+        featurized = featurized.withColumn(WEIGHT, balanced_weight(train))
+    return featurized.cache()
 
 
-def param_grid(lr: LogisticRegression, grid: Grid) -> list[ParamMap]:
-    return (
-        ParamGridBuilder()
-        .addGrid(lr.maxIter, list(grid.max_iter))
-        .addGrid(lr.regParam, list(grid.reg_param))
-        .addGrid(lr.elasticNetParam, list(grid.elastic_net_param))
-        .build()
+def balanced_weight(train: DataFrame) -> Column:
+    """rows / (labels x the row's label's rows), scikit-learn's "balanced": every label weighs the same in
+    total, so a rare label is not traded away for accuracy on the common one."""
+    counts = {float(r[LABEL]): int(r["count"]) for r in train.groupBy(LABEL).count().collect()}
+    total, labels = sum(counts.values()), len(counts)
+    weight = F.lit(1.0)
+    for label, count in sorted(counts.items()):
+        weight = F.when(F.col(LABEL) == label, F.lit(total / (labels * count))).otherwise(weight)
+    return weight
+
+
+def has_probability(classifier: ClassifierSpec) -> bool:
+    """LinearSVC gives a margin, not a probability."""
+    return classifier.kind != "linear_svc"
+
+
+def estimator(classifier: ClassifierSpec, weighted: bool) -> Classifier[Any]:
+    est: Classifier[Any]
+    if isinstance(classifier, LogisticRegressionSpec):
+        est = LogisticRegression(
+            featuresCol=FEATURES, labelCol=LABEL, standardization=classifier.standardization
+        )
+    elif isinstance(classifier, LinearSvcSpec):
+        est = LinearSVC(featuresCol=FEATURES, labelCol=LABEL, standardization=classifier.standardization)
+    else:
+        # Needs non-negative features: counts, TF-IDF, or Word2Vec rescaled to [0, 1] (the spec checks).
+        est = NaiveBayes(featuresCol=FEATURES, labelCol=LABEL, modelType=classifier.model_type)
+    if weighted:
+        est.set(est.getParam("weightCol"), WEIGHT)
+    return est
+
+
+def grid_values(classifier: ClassifierSpec) -> dict[str, tuple[Any, ...]]:
+    """The spec's grid, by spec key."""
+    if isinstance(classifier, LogisticRegressionSpec):
+        return {
+            "max_iter": classifier.max_iter,
+            "reg_param": classifier.reg_param,
+            "elastic_net_param": classifier.elastic_net_param,
+        }
+    if isinstance(classifier, LinearSvcSpec):
+        return {"max_iter": classifier.max_iter, "reg_param": classifier.reg_param}
+    return {"smoothing": classifier.smoothing}
+
+
+def param_grid(est: Classifier[Any], classifier: ClassifierSpec) -> list[ParamMap]:
+    builder = ParamGridBuilder()
+    names = GRID_PARAMS[classifier.kind]
+    for key, values in grid_values(classifier).items():
+        builder.addGrid(est.getParam(names[key]), list(values))
+    return builder.build()
+
+
+def evaluator(metric: str, classifier: ClassifierSpec) -> Evaluator:
+    if metric in BINARY_CV_METRICS:
+        # The positive class's score: a probability (NaiveBayes' raw scores are log-likelihoods, whose
+        # second entry alone does not rank rows), or LinearSVC's margin.
+        return BinaryClassificationEvaluator(
+            labelCol=LABEL,
+            rawPredictionCol=PROBABILITY if has_probability(classifier) else RAW_PREDICTION,
+            metricName=metric,  # type: ignore[arg-type]
+        )
+    return MulticlassClassificationEvaluator(
+        labelCol=LABEL,
+        predictionCol=PREDICTION,
+        metricName=metric,  # type: ignore[arg-type]
     )
 
 
-def cross_validator(spec: TrainingSpec, cores: int = 1) -> CrossValidator:
-    lr = LogisticRegression(featuresCol=FEATURES, labelCol=LABEL)
-    evaluator: Evaluator
-    if spec.cv.metric in BINARY_CV_METRICS:
-        evaluator = BinaryClassificationEvaluator(
-            labelCol=LABEL,
-            rawPredictionCol=RAW_PREDICTION,
-            metricName=spec.cv.metric,  # type: ignore[arg-type]
-        )
-    else:
-        evaluator = MulticlassClassificationEvaluator(
-            labelCol=LABEL,
-            predictionCol=PREDICTION,
-            metricName=spec.cv.metric,  # type: ignore[arg-type]
-        )
-    grid = param_grid(lr, spec.model.grid)
+def cross_validator(spec: TrainingSpec, classifier: ClassifierSpec, cores: int = 1) -> CrossValidator:
+    est = estimator(classifier, weighted=spec.class_weights == "balanced")
+    grid = param_grid(est, classifier)
     # Fitting several grid points at once keeps every core busy: one small LR iteration is one short job.
     parallelism = spec.cv.parallelism or max(1, min(len(grid), cores))
     return CrossValidator(
-        estimator=lr,
+        estimator=est,
         estimatorParamMaps=grid,
-        evaluator=evaluator,
+        evaluator=evaluator(spec.cv.metric, classifier),
         numFolds=spec.cv.folds,
         seed=spec.cv.seed,
         parallelism=parallelism,
     )
 
 
-def cross_validate(featurized_train: DataFrame, spec: TrainingSpec, cores: int = 1) -> CrossValidatorModel:
-    return cross_validator(spec, cores).fit(featurized_train)
+def cross_validate(
+    featurized_train: DataFrame, spec: TrainingSpec, classifier: ClassifierSpec, cores: int = 1
+) -> CrossValidatorModel:
+    return cross_validator(spec, classifier, cores).fit(featurized_train)
 
 
-def grid_params(param_map: ParamMap) -> dict[str, Any]:
+def grid_params(param_map: ParamMap, kind: str) -> dict[str, Any]:
     """A grid point with the spec's key names, e.g. {"max_iter": 10, "reg_param": 0.0, ...}."""
     by_name = {param.name: value for param, value in param_map.items()}
-    return {key: by_name[name] for key, name in GRID_PARAMS.items() if name in by_name}
+    return {key: by_name[name] for key, name in GRID_PARAMS[kind].items() if name in by_name}
 
 
-def best_params(model: LogisticRegressionModel) -> dict[str, Any]:
-    return {key: model.getOrDefault(name) for key, name in GRID_PARAMS.items()}
+def best_params(model: Model, kind: str) -> dict[str, Any]:
+    return {key: model.getOrDefault(name) for key, name in GRID_PARAMS[kind].items()}
 
 
-def cv_scores(cv_model: CrossValidatorModel) -> list[dict[str, Any]]:
+def cv_scores(cv_model: CrossValidatorModel, kind: str) -> list[dict[str, Any]]:
     return [
-        {"params": grid_params(pm), "metric": float(metric)}
+        {"params": grid_params(pm, kind), "metric": float(metric)}
         for pm, metric in zip(cv_model.getEstimatorParamMaps(), cv_model.avgMetrics)
     ]
 
 
-def final_model(
-    featurizer_model: PipelineModel, classifier: LogisticRegressionModel, labels: list[str]
-) -> PipelineModel:
+def final_model(featurizer_model: PipelineModel, classifier: Model, labels: list[str]) -> PipelineModel:
     """Raw text in; prediction, probability, rawPrediction and predicted_label (original value) out."""
     to_label = IndexToString(inputCol=PREDICTION, outputCol=PREDICTED_LABEL, labels=labels)
     return PipelineModel(stages=[*featurizer_model.stages, classifier, to_label])

@@ -33,6 +33,29 @@ def test_hashing_tf_vectors_have_num_features(spark: SparkSession) -> None:
     assert vector[HashingTF(numFeatures=64).indexOf("money")] == 3.0
 
 
+@pytest.mark.parametrize("ngrams", [2, 3])
+def test_ngrams_hash_word_sequences_beside_the_words(spark: SparkSession, ngrams: int) -> None:
+    fs = HashingTfSet("h", 4096, ngrams=ngrams)
+    model = fit_featurizer(featurizer("text", TEXT, fs), docs(spark, TRAIN_DOCS))
+    row = model.transform(docs(spark, ["free money offer"])).first()
+    assert row is not None
+    index = HashingTF(numFeatures=4096).indexOf
+    terms = ["free", "money", "offer", "free money", "money offer"] + (
+        ["free money offer"] if ngrams == 3 else []
+    )
+    assert row[FEATURES].numNonzeros() == len({index(t) for t in terms})
+    assert all(row[FEATURES][index(t)] >= 1.0 for t in terms)
+    assert row[FEATURES][index("money free")] == 0.0 or index("money free") in {index(t) for t in terms}
+
+
+def test_binary_counts_a_word_once(spark: SparkSession) -> None:
+    fs = TfidfSet("t", 64, 0, binary=True)
+    model = fit_featurizer(featurizer("text", TEXT, fs), docs(spark, TRAIN_DOCS))
+    tf = model.transform(docs(spark, ["money money money"])).first()
+    assert tf is not None
+    assert tf["kindling_tf"][HashingTF(numFeatures=64).indexOf("money")] == 1.0
+
+
 @pytest.mark.parametrize("min_doc_freq", [0, 1])
 def test_tfidf_is_fitted_on_the_training_rows_only(spark: SparkSession, min_doc_freq: int) -> None:
     htf = HashingTF(numFeatures=1024)

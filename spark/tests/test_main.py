@@ -12,6 +12,7 @@ from pyspark.ml import PipelineModel
 from pyspark.sql import SparkSession
 
 from kindling_job.events import PREFIX
+from kindling_job.identical import ALL_CORRECT, IDF_UNDONE, SAME_PREDICTIONS
 from kindling_job.main import main
 from kindling_job.spec import SPARK_LINES
 
@@ -20,6 +21,8 @@ from .helpers import RUNNING_LINE, corpus, seed_spec, write_csv, write_spec
 pytestmark = pytest.mark.usefixtures("spark")  # main() reuses the suite's session
 
 METRIC_KEYS = {
+    "feature_set",
+    "classifier",
     "accuracy",
     "f1",
     "precision",
@@ -70,7 +73,7 @@ def test_binary_run_writes_every_output(spark: SparkSession, tmp_path: Path) -> 
     assert code == 0, events
     names = ["hashing_tf", "tfidf", "word2vec"]
     stages = ["load", "prepare"] + [
-        f"{s}:{n}" for n in names for s in ("featurize", "train", "evaluate", "save")
+        f"{s}:{n}" for n in names for s in ("featurize", "train", "evaluate", "save", "features")
     ]
     assert [(e["event"], e["stage"]) for e in events if e["event"] != "rows"] == [
         (kind, stage) for stage in [*stages, "write"] for kind in ("stage_start", "stage_end")
@@ -87,6 +90,7 @@ def test_binary_run_writes_every_output(spark: SparkSession, tmp_path: Path) -> 
     assert set(metrics["feature_sets"]) == set(names)
     for name, m in metrics["feature_sets"].items():
         assert set(m) == METRIC_KEYS, name
+        assert (m["feature_set"], m["classifier"]) == (name, "logistic_regression")
         assert m["train_rows"] + m["test_rows"] == 60
         assert sum(map(sum, m["confusion_matrix"]["matrix"])) == m["test_rows"]
         assert m["confusion_matrix"]["labels"] == ["ham", "spam"]
@@ -122,6 +126,47 @@ def test_binary_run_writes_every_output(spark: SparkSession, tmp_path: Path) -> 
     scored = model.transform(spark.createDataFrame([("free cash prize, click now",)], ["text"])).first()
     assert scored is not None
     assert scored["predicted_label"] == "spam"
+
+
+def test_several_classifiers_save_a_model_per_feature_set_and_classifier(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    data = write_csv(tmp_path / "data.csv", list(corpus(60, ["spam", "ham"])))
+    run_dir = tmp_path / "r3"
+    doc = quick_spec(data, run_dir)
+    doc["feature_sets"] = doc["feature_sets"][:2]  # hashing_tf and tfidf, 250 buckets each
+    lr = doc["training"]["model"]  # the seed's: standardized, no regularization
+    svc = {"kind": "linear_svc", "grid": {"max_iter": [20], "reg_param": [0.01]}, "standardization": True}
+    nb = {"kind": "naive_bayes", "grid": {"smoothing": [1.0]}, "model_type": "multinomial"}
+    doc["training"]["model"] = [lr, svc, nb]
+
+    code, events = run_job(doc, run_dir)
+
+    assert code == 0, events
+    metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+    keys = [
+        f"{s}/{c}"
+        for s in ("hashing_tf", "tfidf")
+        for c in ("logistic_regression", "linear_svc", "naive_bayes")
+    ]
+    assert list(metrics["feature_sets"]) == keys
+    assert metrics["best_feature_set"] in keys
+    for key, m in metrics["feature_sets"].items():
+        assert f"{m['feature_set']}/{m['classifier']}" == key
+        assert m["accuracy"] >= 0.8, (key, m)
+        assert (run_dir / "models" / key / "metadata").is_dir()
+    svc_metrics = metrics["feature_sets"]["tfidf/linear_svc"]
+    assert set(svc_metrics["best_params"]) == {"max_iter", "reg_param"}
+    assert svc_metrics["curves"]["score"] == "margin"  # LinearSVC has no probability
+    assert metrics["feature_sets"]["tfidf/naive_bayes"]["best_params"] == {"smoothing": 1.0}
+    # Models that agree on every test row are grouped (this easy corpus may put them all in one group).
+    for group in metrics["identical_predictions"]:
+        assert len(group["models"]) >= 2
+        matrices = {json.dumps(metrics["feature_sets"][k]["confusion_matrix"]) for k in group["models"]}
+        assert len(matrices) == 1
+        assert group["reason"] in (IDF_UNDONE, SAME_PREDICTIONS, ALL_CORRECT)
+    stages = [s["name"] for s in json.loads((run_dir / "job.json").read_text(encoding="utf-8"))["stages"]]
+    assert "train:tfidf/naive_bayes" in stages
 
 
 def test_multiclass_run(spark: SparkSession, tmp_path: Path) -> None:

@@ -13,6 +13,9 @@ from kindling_job.hadoopfs import HadoopFs
 from kindling_job.spec import (
     CleanRule,
     HashingTfSet,
+    LinearSvcSpec,
+    LogisticRegressionSpec,
+    NaiveBayesSpec,
     StopWords,
     TfidfSet,
     Word2VecSet,
@@ -67,7 +70,8 @@ def test_the_contract_example_parses_to_the_seed_defaults() -> None:
         TfidfSet("tfidf", 250, 0),
         Word2VecSet("word2vec", 250, 5, 1, 1, 0.025, 5, 11, "minmax"),  # 1: reproducible run to run
     )
-    assert spec.training.model.grid.max_iter == (10, 15, 20)
+    assert spec.training.classifiers == (LogisticRegressionSpec((10, 15, 20), (0.0,), (0.0,)),)
+    assert spec.training.class_weights == "none"
     assert spec.training.cv.metric == "f1"
     assert spec.spark.partitions is None
     assert parse_spec(seed_spec()).feature_sets == spec.feature_sets
@@ -130,6 +134,12 @@ def _set(doc: dict[str, Any], path: str, value: Any) -> None:
         ("training.model.grid.max_iter", [0], "grid.max_iter\\[0\\] must be >= 1"),
         ("training.cv.parallelism", KeyError, "missing key training.cv.parallelism"),
         ("training.split.seed", 2**53, "training.split.seed must be between"),
+        ("feature_sets.0.ngrams", 4, "feature_sets\\[0\\].ngrams must be <= 3"),
+        ("feature_sets.1.binary", "yes", "feature_sets\\[1\\].binary must be true or false"),
+        ("training.model", [], "training.model must not be empty"),
+        ("training.model", "naive_bayes", "training.model must be an object or an array"),
+        ("training.model.kind", "random_forest", "training.model.kind must be one of logistic_regression"),
+        ("training.class_weights", "auto", "training.class_weights must be one of none, balanced"),
     ],
 )
 def test_invalid_specs_name_the_offending_key(path: str, value: Any, message: str) -> None:
@@ -137,6 +147,58 @@ def test_invalid_specs_name_the_offending_key(path: str, value: Any, message: st
     _set(doc, path, value)
     with pytest.raises(SpecError, match=message):
         parse_spec(doc)
+
+
+SVC = {"kind": "linear_svc", "grid": {"max_iter": [50], "reg_param": [0.01]}, "standardization": False}
+NB = {"kind": "naive_bayes", "grid": {"smoothing": [0.5, 1]}, "model_type": "complement"}
+
+
+def test_a_list_of_classifiers_parses_each_with_its_own_grid() -> None:
+    doc = seed_spec()
+    lr = {**doc["training"]["model"], "standardization": False}
+    doc["training"]["model"] = [lr, SVC, NB]
+    doc["training"]["class_weights"] = "balanced"
+    doc["feature_sets"][0].update(ngrams=2, binary=True)
+    spec = parse_spec(doc)
+    assert spec.training.classifiers == (
+        LogisticRegressionSpec((10, 15, 20), (0.0,), (0.0,), standardization=False),
+        LinearSvcSpec((50,), (0.01,), standardization=False),
+        NaiveBayesSpec((0.5, 1.0), "complement"),
+    )
+    assert spec.training.class_weights == "balanced"
+    assert spec.feature_sets[0] == HashingTfSet("hashing_tf", 250, ngrams=2, binary=True)
+
+
+@pytest.mark.parametrize(
+    ("model", "message"),
+    [
+        ([SVC, SVC], "training.model: duplicate kind\\(s\\) linear_svc"),
+        (
+            [{**SVC, "grid": {"max_iter": [5], "reg_param": [0.1], "smoothing": [1]}}],
+            "training.model\\[0\\].grid.smoothing",
+        ),
+        ([{**NB, "model_type": "bernoulli"}], "model_type must be one of multinomial, complement"),
+        (
+            [{k: v for k, v in SVC.items() if k != "standardization"}],
+            "missing key training.model\\[0\\].standardization",
+        ),
+    ],
+)
+def test_invalid_classifier_lists_name_the_key(model: Any, message: str) -> None:
+    doc = seed_spec()
+    doc["training"]["model"] = model
+    with pytest.raises(SpecError, match=message):
+        parse_spec(doc)
+
+
+def test_naive_bayes_refuses_signed_word2vec_features() -> None:
+    doc = seed_spec()
+    doc["training"]["model"] = [NB]
+    doc["feature_sets"][2]["scaler"] = "none"
+    with pytest.raises(SpecError, match=r'naive_bayes needs non-negative features.*word2vec.*"minmax"'):
+        parse_spec(doc)
+    doc["feature_sets"][2]["scaler"] = "minmax"
+    assert parse_spec(doc).training.classifiers == (NaiveBayesSpec((0.5, 1.0), "complement"),)
 
 
 def test_optional_and_alternative_forms() -> None:

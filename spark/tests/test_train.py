@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -9,6 +10,7 @@ from chispa import assert_df_equality
 from pyspark.ml import PipelineModel
 from pyspark.ml.classification import LogisticRegression
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from kindling_job.columns import (
     FEATURES,
@@ -17,15 +19,19 @@ from kindling_job.columns import (
     PREDICTION,
     PROBABILITY,
     RAW_PREDICTION,
+    WEIGHT,
 )
 from kindling_job.features import featurizer, fit_featurizer
 from kindling_job.ingest import prepare
 from kindling_job.spec import (
+    ClassifierSpec,
     CsvOptions,
     FeatureSet,
-    Grid,
     HashingTfSet,
     InputSpec,
+    LinearSvcSpec,
+    LogisticRegressionSpec,
+    NaiveBayesSpec,
     TfidfSet,
     Word2VecSet,
     parse_spec,
@@ -36,6 +42,8 @@ from kindling_job.train import (
     cv_scores,
     featurized_training_set,
     final_model,
+    grid_values,
+    has_probability,
     split,
 )
 
@@ -102,7 +110,7 @@ def test_saved_model_scores_raw_text_identically_after_load(
     spark: SparkSession, prepared: DataFrame, fs: FeatureSet, tmp_path: Path
 ) -> None:
     featurizer_model = fit_featurizer(featurizer("text", SPEC.text, fs), prepared)
-    train = featurized_training_set(featurizer_model, prepared)
+    train = featurized_training_set(featurizer_model, prepared, "none")
     classifier = LogisticRegression(featuresCol=FEATURES, labelCol=LABEL, maxIter=5).fit(train)
     train.unpersist()
     model = final_model(featurizer_model, classifier, LABELS)
@@ -121,14 +129,13 @@ def test_saved_model_scores_raw_text_identically_after_load(
 
 def test_cross_validation_reports_every_grid_point(prepared: DataFrame) -> None:
     featurizer_model = fit_featurizer(featurizer("text", SPEC.text, FEATURE_SETS[0]), prepared)
-    train = featurized_training_set(featurizer_model, prepared)
-    grid = Grid(max_iter=(3, 6), reg_param=(0.0, 0.5), elastic_net_param=(0.0,))
-    training = replace(SPEC.training, model=replace(SPEC.training.model, grid=grid))
+    train = featurized_training_set(featurizer_model, prepared, "none")
+    lr = LogisticRegressionSpec(max_iter=(3, 6), reg_param=(0.0, 0.5), elastic_net_param=(0.0,))
     try:
-        cv_model = cross_validate(train, training)
+        cv_model = cross_validate(train, SPEC.training, lr)
     finally:
         train.unpersist()
-    scores = cv_scores(cv_model)
+    scores = cv_scores(cv_model, lr.kind)
     assert sorted((s["params"]["max_iter"], s["params"]["reg_param"]) for s in scores) == [
         (3, 0.0),
         (3, 0.5),
@@ -137,4 +144,60 @@ def test_cross_validation_reports_every_grid_point(prepared: DataFrame) -> None:
     ]
     assert all(s["params"]["elastic_net_param"] == 0.0 for s in scores)
     best = max(scores, key=lambda s: s["metric"])
-    assert best_params(cv_model.bestModel) == best["params"]  # type: ignore[arg-type]
+    assert best_params(cv_model.bestModel, lr.kind) == best["params"]
+
+
+# Each classifier once, class weights on two of them (each case is a cross-validation: ~10 s).
+CLASSIFIERS: list[tuple[ClassifierSpec, str]] = [
+    (LogisticRegressionSpec((5,), (0.0, 0.01), (0.0,), standardization=False), "balanced"),
+    (LinearSvcSpec((10,), (0.0, 0.1), standardization=True), "none"),
+    (NaiveBayesSpec((0.5, 1.0), "multinomial"), "none"),
+    (NaiveBayesSpec((1.0,), "complement"), "balanced"),
+]
+
+
+@pytest.mark.parametrize(
+    ("classifier", "class_weights"),
+    CLASSIFIERS,
+    ids=lambda c: c if isinstance(c, str) else f"{c.kind}-{getattr(c, 'model_type', '')}",
+)
+def test_each_classifier_is_cross_validated_and_saved_as_a_raw_text_model(
+    spark: SparkSession, prepared: DataFrame, classifier: ClassifierSpec, class_weights: str, tmp_path: Path
+) -> None:
+    featurizer_model = fit_featurizer(featurizer("text", SPEC.text, FEATURE_SETS[1]), prepared)
+    train = featurized_training_set(featurizer_model, prepared, class_weights)
+    training = replace(SPEC.training, class_weights=class_weights)
+    try:
+        cv_model = cross_validate(train, training, classifier)
+    finally:
+        train.unpersist()
+    scores = cv_scores(cv_model, classifier.kind)
+    assert len(scores) == len(list(itertools.product(*grid_values(classifier).values())))
+    best = cv_model.bestModel
+    assert best_params(best, classifier.kind) == max(scores, key=lambda s: s["metric"])["params"]
+    weight_col = best.getOrDefault("weightCol") if best.isSet("weightCol") else None
+    assert weight_col == (WEIGHT if class_weights == "balanced" else None)
+    model = final_model(featurizer_model, best, LABELS)
+    model.write().save(str(tmp_path / "model"))
+    raw = spark.createDataFrame([("FREE money, click now!",), ("Team meeting notes",)], ["text"])
+    scored = PipelineModel.load(str(tmp_path / "model")).transform(raw)
+    assert (PROBABILITY in scored.columns) == has_probability(classifier)  # LinearSVC gives a margin
+    rows = scored.collect()
+    assert all(r[PREDICTED_LABEL] == LABELS[int(r[PREDICTION])] for r in rows)
+    # The corpus separates the two labels by their words: every classifier gets the training rows right.
+    on_train = model.transform(prepared).where(f"{PREDICTION} = {LABEL}").count()
+    assert on_train / prepared.count() >= 0.9
+
+
+def test_balanced_weights_give_each_label_the_same_total(spark: SparkSession) -> None:
+    rows = corpus(30, ["ham", "ham", "ham"]) + corpus(5, ["spam", "spam"])
+    df = prepare(spark.createDataFrame(rows, ["text", "label"]), INPUT, LABELS, partitions=2)
+    featurizer_model = fit_featurizer(featurizer("text", SPEC.text, FEATURE_SETS[0]), df)
+    weighted = featurized_training_set(featurizer_model, df, "balanced")
+    totals = {
+        r[LABEL]: r["total"] for r in weighted.groupBy(LABEL).agg(F.sum(WEIGHT).alias("total")).collect()
+    }
+    weighted.unpersist()
+    assert len(totals) == 2
+    assert totals[0.0] == pytest.approx(totals[1.0])
+    assert sum(totals.values()) == pytest.approx(df.count())

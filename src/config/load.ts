@@ -4,6 +4,7 @@ import { LineCounter, parseDocument } from "yaml";
 import { ConfigError, type ConfigIssue, UsageError } from "../errors.js";
 import { describeIssues } from "./issues.js";
 import { locate } from "./locate.js";
+import { withPreset } from "./presets.js";
 import { type Config, configSchema } from "./schema.js";
 
 /** A validated config and where it came from (relative paths inside it resolve against `dir`). */
@@ -60,9 +61,10 @@ export function parseConfig(text: string, file: string): Config {
       { path: "", message: "the file must be a mapping of keys (data:, train:, …)" },
     ]);
   }
-  const result = configSchema.safeParse(input);
+  const withDefaults = withPreset(input as Record<string, unknown>);
+  const result = configSchema.safeParse(withDefaults);
   if (result.success) return result.data;
-  const issues: ConfigIssue[] = describeIssues(configSchema, input, result.error.issues).map(
+  const issues: ConfigIssue[] = describeIssues(configSchema, withDefaults, result.error.issues).map(
     ({ segments, keyOf, ...issue }) => {
       const pos = locate(doc, counter, segments, keyOf);
       return pos ? { ...issue, line: pos.line, column: pos.column } : issue;

@@ -1,9 +1,18 @@
 import { z } from "zod";
 import { archOfInstanceType } from "../packaging/platform.js";
 import { isReservedColumn, RESERVED_COLUMNS, RESERVED_PREFIX } from "../spec/reserved.js";
-import { CV_METRICS, SPLIT_METHODS, STOP_WORD_LANGUAGES } from "../spec/schema.js";
+import {
+  CLASS_WEIGHTS,
+  CLASSIFIERS,
+  CV_METRICS,
+  MAX_NGRAMS,
+  NAIVE_BAYES_TYPES,
+  SPLIT_METHODS,
+  STOP_WORD_LANGUAGES,
+} from "../spec/schema.js";
 import { lineOfRelease, SPARK_LINES, type SparkLine, sparkLine, VERSIONS } from "../versions.js";
 import { awsSection, checkStackName, projectName } from "./deploy.js";
+import { PRESET_NAMES } from "./presets.js";
 import { estimatedRuntimeMinutes, serverlessSection } from "./serverless.js";
 import { didYouMean } from "./suggest.js";
 
@@ -229,14 +238,27 @@ const auto = z.union([z.literal("auto"), z.int().positive()]);
 
 const enabled = z.boolean().default(true).describe("Train and evaluate this feature set.");
 
+const terms = {
+  ngrams: z
+    .int()
+    .min(1)
+    .max(MAX_NGRAMS)
+    .default(1)
+    .describe(`Also hash word n-grams up to this length (1 = single words, at most ${MAX_NGRAMS}).`),
+  binary: z.boolean().default(false).describe("Hash 1 for a word present instead of its count."),
+};
+
 const featuresSection = z
   .strictObject({
-    hashing_tf: z.strictObject({ enabled, num_features: z.int().positive().default(250) }).prefault({}),
+    hashing_tf: z
+      .strictObject({ enabled, num_features: z.int().positive().default(250), ...terms })
+      .prefault({}),
     tfidf: z
       .strictObject({
         enabled,
         num_features: z.int().positive().default(250),
         min_doc_freq: z.int().min(0).default(0),
+        ...terms,
       })
       .prefault({}),
     word2vec: z
@@ -288,6 +310,14 @@ const trainSection = z
     parallelism: auto
       .default("auto")
       .describe("Models CrossValidator fits at once. auto = min(grid points, cores Spark sees)."),
+    classifiers: z
+      .array(z.enum(CLASSIFIERS))
+      .nonempty()
+      .refine((list) => new Set(list).size === list.length, { message: "names a classifier twice" })
+      .default(["logistic_regression"])
+      .describe(
+        "Classifiers cross-validated on every feature set, each saved as its own model: logistic_regression, linear_svc, naive_bayes.",
+      ),
     grid: z
       .strictObject({
         max_iter: z.array(z.int().positive()).nonempty().default([10, 15, 20]),
@@ -296,6 +326,41 @@ const trainSection = z
       })
       .prefault({})
       .describe("LogisticRegression hyper-parameters tried by cross-validation."),
+    standardization: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Scale features to unit variance before fitting logistic regression and LinearSVC (Spark's default). false lets regularization favour frequent words, usually better for text.",
+      ),
+    linear_svc: z
+      .strictObject({
+        grid: z
+          .strictObject({
+            max_iter: z.array(z.int().positive()).nonempty().default([100]),
+            reg_param: z.array(z.number().min(0)).nonempty().default([0.0001, 0.001, 0.01]),
+          })
+          .prefault({}),
+      })
+      .prefault({})
+      .describe("LinearSVC hyper-parameters tried by cross-validation (when classifiers lists it)."),
+    naive_bayes: z
+      .strictObject({
+        grid: z
+          .strictObject({ smoothing: z.array(z.number().min(0)).nonempty().default([0.1, 1]) })
+          .prefault({}),
+        model_type: z
+          .enum(NAIVE_BAYES_TYPES)
+          .default("multinomial")
+          .describe("multinomial, or complement (often better when one label is rare)."),
+      })
+      .prefault({})
+      .describe("NaiveBayes settings (when classifiers lists it)."),
+    class_weights: z
+      .enum(CLASS_WEIGHTS)
+      .default("none")
+      .describe(
+        "balanced: each label weighs the same in training, however rare (rows / (labels x the label's rows)).",
+      ),
   })
   .prefault({});
 
@@ -508,6 +573,12 @@ export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
     version: z.literal(1).default(1).describe("Config format version."),
+    preset: z
+      .enum(PRESET_NAMES)
+      .default("seed")
+      .describe(
+        "Defaults for text, features and train that the file does not set: seed (the seed pipeline's settings) or recommended (measured on the demo corpus; docs/presets.md).",
+      ),
     project: projectName
       .default("kindling")
       .describe("Names runs and cloud resources (with aws.environment, the foundation stack)."),
@@ -524,7 +595,27 @@ export const configSchema = z
   })
   // project and aws.environment together name the foundation stack (src/config/deploy.ts).
   .superRefine(checkStackName)
-  .superRefine(checkReleaseLines);
+  .superRefine(checkReleaseLines)
+  .superRefine(checkNaiveBayesFeatures);
+
+/** NaiveBayes needs non-negative features; Word2Vec's averages are signed unless rescaled to [0, 1]. */
+function checkNaiveBayesFeatures(
+  config: {
+    features: { word2vec: { enabled: boolean; scaler: string } };
+    train: { classifiers: readonly string[] };
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const { word2vec } = config.features;
+  if (config.train.classifiers.includes("naive_bayes") && word2vec.enabled && word2vec.scaler === "none") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["features", "word2vec", "scaler"],
+      message:
+        'is "none", but train.classifiers has naive_bayes, which needs non-negative features: use "minmax" or disable word2vec',
+    });
+  }
+}
 
 /** An explicit EMR release must run the configured Spark line: a model is only read by the line that saved it. */
 function checkReleaseLines(

@@ -8,10 +8,12 @@ export function configTemplate(options: {
   schemaPath: string;
 }): string {
   return `# yaml-language-server: $schema=${options.schemaPath}
-# Kindling config. Every value below the data section is the seed pipeline's default;
-# delete what you do not change. Reference: README.md#config.
+# Kindling config. Reference: README.md#config.
 version: 1
 project: ${options.project}
+# Defaults for what this file leaves out: recommended (measured on the demo corpus, docs/presets.md) or
+# seed (the seed pipeline's settings). A key set below always wins over the preset.
+preset: recommended
 
 data:
   path: ${options.dataPath}      # CSV or Parquet, relative to this file
@@ -28,18 +30,20 @@ text:
   tokenizer_pattern: '\\W'
   stop_words: english           # english | none | [your, own, words]
 
-features:
-  hashing_tf: { num_features: 250 }
-  tfidf: { num_features: 250 }
-  word2vec: { vector_size: 250, min_count: 5 }
+# features:                    # the recommended preset's choices; uncomment one to change it
+#   hashing_tf: { num_features: 262144, binary: true, ngrams: 1 }
+#   tfidf: { num_features: 262144, binary: true, ngrams: 1 }
+#   word2vec: { enabled: false }  # true trains Word2Vec vectors too (the slowest set)
 
 train:
   train_fraction: 0.7
   seed: 11
   folds: 2
   metric: f1
-  grid:
-    max_iter: [10, 15, 20]
+  # classifiers: [logistic_regression, naive_bayes]       # linear_svc too, if you like
+  # standardization: false
+  # grid: { max_iter: [100], reg_param: [0.0001, 0.001, 0.01] }   # logistic regression's
+  # class_weights: none           # balanced: every label weighs the same, however rare
 
 output:
   dir: runs

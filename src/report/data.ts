@@ -1,5 +1,5 @@
 import type { Manifest } from "../runs/manifest.js";
-import type { ClassMetrics, Metrics } from "../runs/metrics.js";
+import { type ClassMetrics, identicalNotes, type Metrics } from "../runs/metrics.js";
 import type { JobSpec } from "../spec/types.js";
 import { runSettings } from "./settings.js";
 
@@ -75,6 +75,8 @@ export interface ReportData {
   metricPoints: Array<{ featureSet: string; metric: string; value: number }>;
   confusion: ConfusionMatrix[];
   perClass: PerClassTable[];
+  /** Models that predicted alike on every test row, in words. */
+  identical: string[];
   curves: { positiveLabel: string; roc: CurvePoint[]; pr: CurvePoint[] } | null;
   cv: Array<{ featureSet: string; params: string; metric: number; chosen: boolean }>;
   cvMetric: string | null;
@@ -235,6 +237,7 @@ export function buildReportData({ manifest, metrics, spec, complete }: ReportSou
     metricPoints,
     confusion,
     perClass,
+    identical: metrics ? identicalNotes(metrics) : [],
     curves,
     cv,
     cvMetric: sets[0]?.[1].cv_metric ?? null,

@@ -128,6 +128,7 @@ function metricsSection(data: ReportData, charts: ReportCharts): string {
   return `<section id="metrics"><h2>Metrics by feature set</h2>
 <p class="lede">Measured on the test split, which no model saw while training; the best set is chosen by its cross-validation ${e(data.cvMetric ?? "score")}, not by these numbers.</p>
 ${figure(charts.metrics, "Every metric of every feature set (AUC for two labels only).")}
+${data.identical.map((note) => `<p class="note identical">${e(note)}</p>`).join("\n")}
 <div class="table-wrap"><table>
 <thead><tr><th>feature set</th>${head}<th class="num">CV ${e(data.cvMetric ?? "")}</th><th>best params</th><th class="num">train / test rows</th></tr></thead>
 <tbody>
@@ -276,6 +277,7 @@ h2 { margin: 0 0 10px; font-size: 19px; font-weight: 650; }
 .status-running::before { content: "● "; color: #b7791f; }
 section { padding: 22px 0; border-bottom: 1px solid var(--line); }
 .lede { margin: 0 0 12px; color: var(--muted); max-width: 72ch; }
+.note { margin: 0 0 12px; padding: 8px 12px; border-left: 3px solid var(--accent); background: var(--soft); max-width: 72ch; }
 .headline { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 12px; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; background: var(--soft); }
 .card-label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .05em; }

@@ -51,11 +51,30 @@ function configView(spec: JobSpec): Record<string, unknown> {
       folds: training.cv.folds,
       metric: training.cv.metric,
       parallelism: training.cv.parallelism ?? "auto",
-      grid: training.model.grid,
+      ...classifierSettings(training.model),
+      class_weights: training.class_weights,
     },
     output: { write_features: spec.output.write_features },
     ...(spec.spark.partitions !== null ? { spark: { partitions: spec.spark.partitions } } : {}),
   };
+}
+
+/** The spec's classifiers as train.classifiers, train.grid (logistic regression's), train.linear_svc, …. */
+function classifierSettings(model: JobSpec["training"]["model"]): Record<string, unknown> {
+  const classifiers = Array.isArray(model) ? model : [model]; // one object in specs before lists
+  const out: Record<string, unknown> = { classifiers: classifiers.map((c) => c.kind) };
+  for (const c of classifiers) {
+    if (c.kind === "logistic_regression") {
+      out.grid = c.grid;
+      out.standardization = c.standardization;
+    } else if (c.kind === "linear_svc") {
+      out.standardization = c.standardization;
+      out.linear_svc = { grid: c.grid };
+    } else {
+      out.naive_bayes = { grid: c.grid, model_type: c.model_type };
+    }
+  }
+  return out;
 }
 
 /** Lists of plain values stay one value (`[10, 15, 20]`); lists of objects are indexed (`text.clean[0].pattern`). */

@@ -1,6 +1,7 @@
 import type { Config } from "../config/schema.js";
 import { configuredLine } from "../config/sparkLine.js";
 import {
+  type ClassifierSpec,
   type DataFormat,
   type FeatureSetSpec,
   type JobSpec,
@@ -64,14 +65,8 @@ export function compileSpec(config: Config, facts: RunFacts): JobSpec {
     feature_sets: featureSets(features),
     training: {
       split: { train_fraction: train.train_fraction, seed: train.seed, method: train.split },
-      model: {
-        kind: "logistic_regression",
-        grid: {
-          max_iter: [...train.grid.max_iter],
-          reg_param: [...train.grid.reg_param],
-          elastic_net_param: [...train.grid.elastic_net_param],
-        },
-      },
+      model: train.classifiers.map((kind) => classifier(kind, train)),
+      class_weights: train.class_weights,
       cv: {
         folds: train.folds,
         metric: train.metric,
@@ -88,6 +83,36 @@ export function compileSpec(config: Config, facts: RunFacts): JobSpec {
   };
 }
 
+function classifier(kind: Config["train"]["classifiers"][number], train: Config["train"]): ClassifierSpec {
+  switch (kind) {
+    case "logistic_regression":
+      return {
+        kind,
+        grid: {
+          max_iter: [...train.grid.max_iter],
+          reg_param: [...train.grid.reg_param],
+          elastic_net_param: [...train.grid.elastic_net_param],
+        },
+        standardization: train.standardization,
+      };
+    case "linear_svc":
+      return {
+        kind,
+        grid: {
+          max_iter: [...train.linear_svc.grid.max_iter],
+          reg_param: [...train.linear_svc.grid.reg_param],
+        },
+        standardization: train.standardization,
+      };
+    case "naive_bayes":
+      return {
+        kind,
+        grid: { smoothing: [...train.naive_bayes.grid.smoothing] },
+        model_type: train.naive_bayes.model_type,
+      };
+  }
+}
+
 /** The spec says "decide at run time" with null; the job knows the cores and the data. */
 function autoToNull(value: number | "auto"): number | null {
   return value === "auto" ? null : value;
@@ -96,13 +121,23 @@ function autoToNull(value: number | "auto"): number | null {
 function featureSets(features: Config["features"]): FeatureSetSpec[] {
   const sets: FeatureSetSpec[] = [];
   const { hashing_tf: htf, tfidf, word2vec: w2v } = features;
-  if (htf.enabled) sets.push({ name: "hashing_tf", kind: "hashing_tf", num_features: htf.num_features });
+  if (htf.enabled) {
+    sets.push({
+      name: "hashing_tf",
+      kind: "hashing_tf",
+      num_features: htf.num_features,
+      ngrams: htf.ngrams,
+      binary: htf.binary,
+    });
+  }
   if (tfidf.enabled) {
     sets.push({
       name: "tfidf",
       kind: "tfidf",
       num_features: tfidf.num_features,
       min_doc_freq: tfidf.min_doc_freq,
+      ngrams: tfidf.ngrams,
+      binary: tfidf.binary,
     });
   }
   if (w2v.enabled) {

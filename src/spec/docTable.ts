@@ -150,10 +150,21 @@ function objectRows(objects: JsonSchemaNode[], prefix: string, defs: Defs): Row[
     const first = schemas[0] as JsonSchemaNode;
     const same = schemas.every((s) => JSON.stringify(s) === JSON.stringify(first));
     // A discriminator has one constant per alternative: shown as the list of them.
-    const merged = same ? first : { ...first, const: undefined, enum: schemas.map((s) => s.const) };
+    const field = prefix ? `${prefix}.${key}` : key;
+    // A key whose schema differs by alternative (each classifier's grid): rows for each alternative.
     if (!same && schemas.some((s) => s.const === undefined)) {
-      throw new Error(`docTable: ${prefix}.${key} differs between alternatives`);
+      return holders.flatMap((holder, i) => {
+        const schema = schemas[i] as JsonSchemaNode;
+        const presence = [`with ${code(branchLabel(holder))}`];
+        if (!holder.required?.includes(key)) {
+          presence.push(
+            schema.default === undefined ? "optional" : `optional (default ${code(schema.default)})`,
+          );
+        }
+        return fieldRows(schema, field, presence, defs);
+      });
     }
+    const merged = same ? first : { ...first, const: undefined, enum: schemas.map((s) => s.const) };
     const required = holders.every((o) => o.required?.includes(key));
     const presence: string[] = [];
     if (holders.length < objects.length) {
@@ -162,7 +173,7 @@ function objectRows(objects: JsonSchemaNode[], prefix: string, defs: Defs): Row[
     if (!required) {
       presence.push(first.default === undefined ? "optional" : `optional (default ${code(first.default)})`);
     }
-    return fieldRows(merged, prefix ? `${prefix}.${key}` : key, presence, defs);
+    return fieldRows(merged, field, presence, defs);
   });
 }
 

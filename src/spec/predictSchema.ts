@@ -2,7 +2,7 @@ import { z } from "zod";
 import {
   csvOptionsSchema,
   dataFormatSchema,
-  featureSetNameSchema,
+  modelKeySchema,
   SPEC_VERSION,
   targetNameSchema,
   textColumnSchema,
@@ -32,9 +32,9 @@ export const predictSpecSchema = z
       .describe("The training run the model comes from."),
     model: z
       .strictObject({
-        uri: nonEmpty().describe("The saved PipelineModel (models/<feature set>/ of the training run)."),
-        feature_set: featureSetNameSchema.describe(
-          "The feature set the model was trained on (reported in predict.json).",
+        uri: nonEmpty().describe("The saved PipelineModel (models/<model key>/ of the training run)."),
+        feature_set: modelKeySchema.describe(
+          "The model's key: its feature set, or <feature set>/<classifier> (reported in predict.json).",
         ),
         // Added within v1: without it, the model reads input.text_column.
         text_column: textColumnSchema

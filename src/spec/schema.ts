@@ -151,7 +151,29 @@ const textSchema = z
   })
   .describe("Turning raw text into tokens, fitted once and shared by every feature set.");
 
+export const CLASSIFIERS = ["logistic_regression", "linear_svc", "naive_bayes"] as const;
+export const CLASS_WEIGHTS = ["none", "balanced"] as const;
+export const NAIVE_BAYES_TYPES = ["multinomial", "complement"] as const;
+/** Word n-grams beyond 3 add features far faster than accuracy on text classification. */
+export const MAX_NGRAMS = 3;
+
+/** Names a saved model (models/<key>/): the feature set when the spec has one classifier, else <set>/<classifier>. */
+export const modelKeySchema = z
+  .string()
+  .regex(new RegExp(`^[A-Za-z0-9][A-Za-z0-9_.-]*(/(${CLASSIFIERS.join("|")}))?$`))
+  .describe("A model's key: its feature set, or <feature set>/<classifier> when the run trained several.");
+
 const name = featureSetNameSchema;
+// Added within v1: older specs hashed single tokens, counted.
+const terms = {
+  ngrams: z
+    .int()
+    .min(1)
+    .max(MAX_NGRAMS)
+    .default(1)
+    .describe("Word n-grams of length 1..ngrams are hashed together (1: single words)."),
+  binary: z.boolean().default(false).describe("Hash 1 for a term present instead of its count."),
+};
 const kind = "Which featurizer: hashed term frequencies, TF-IDF, or the average of Word2Vec word vectors.";
 
 export const featureSetSchema = z.discriminatedUnion("kind", [
@@ -159,12 +181,14 @@ export const featureSetSchema = z.discriminatedUnion("kind", [
     name,
     kind: z.literal("hashing_tf").describe(kind),
     num_features: positive().describe("Hash buckets (vector size)."),
+    ...terms,
   }),
   z.strictObject({
     name,
     kind: z.literal("tfidf").describe(kind),
     num_features: positive().describe("Hash buckets (vector size)."),
     min_doc_freq: z.int().min(0).describe("Terms in fewer documents get no weight."),
+    ...terms,
   }),
   z.strictObject({
     name,
@@ -181,6 +205,45 @@ export const featureSetSchema = z.discriminatedUnion("kind", [
     scaler: z
       .enum(["minmax", "none"])
       .describe("Rescale the document vectors to [0, 1] per dimension, or not."),
+  }),
+]);
+
+const maxIter = z.array(positive()).min(1).describe("maxIter values tried.");
+const regParam = z.array(z.number().min(0)).min(1).describe("regParam values tried.");
+const standardization = z
+  .boolean()
+  .describe("Scale each feature to unit variance before fitting (Spark's default: true).");
+
+export const classifierSchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("logistic_regression").describe("Which classifier."),
+    grid: z
+      .strictObject({
+        max_iter: maxIter,
+        reg_param: regParam,
+        elastic_net_param: z.array(z.number().min(0).max(1)).min(1).describe("elasticNetParam values tried."),
+      })
+      .describe("Hyper-parameters tried by cross-validation (every combination)."),
+    // Added within v1: older specs standardized (Spark's default).
+    standardization: standardization.default(true),
+  }),
+  z.strictObject({
+    kind: z.literal("linear_svc").describe("Which classifier."),
+    grid: z
+      .strictObject({ max_iter: maxIter, reg_param: regParam })
+      .describe("Hyper-parameters tried by cross-validation (every combination)."),
+    standardization,
+  }),
+  z.strictObject({
+    kind: z.literal("naive_bayes").describe("Which classifier."),
+    grid: z
+      .strictObject({
+        smoothing: z.array(z.number().min(0)).min(1).describe("Additive smoothing values tried."),
+      })
+      .describe("Hyper-parameters tried by cross-validation."),
+    model_type: z
+      .enum(NAIVE_BAYES_TYPES)
+      .describe("multinomial, or complement (often better on imbalanced text)."),
   }),
 ]);
 
@@ -204,20 +267,21 @@ const trainingSchema = z
       })
       .describe("One split shared by every feature set."),
     model: z
-      .strictObject({
-        kind: z.literal("logistic_regression").describe("The classifier (the only one in v1)."),
-        grid: z
-          .strictObject({
-            max_iter: z.array(positive()).min(1).describe("LogisticRegression maxIter values tried."),
-            reg_param: z.array(z.number().min(0)).min(1).describe("regParam values tried."),
-            elastic_net_param: z
-              .array(z.number().min(0).max(1))
-              .min(1)
-              .describe("elasticNetParam values tried."),
-          })
-          .describe("Hyper-parameters tried by cross-validation (every combination)."),
+      .union([classifierSchema, z.array(classifierSchema).min(1)])
+      .superRefine((model, ctx) => {
+        if (!Array.isArray(model)) return;
+        const kinds = model.map((c) => c.kind);
+        const dupes = kinds.filter((k, i) => kinds.indexOf(k) !== i);
+        if (dupes.length) ctx.addIssue({ code: "custom", message: `duplicate kind(s) ${dupes.join(", ")}` });
       })
-      .describe("The classifier and its grid."),
+      .describe(
+        "The classifier and its grid, or (added within v1) a list of classifiers with unique kinds: each is cross-validated on every feature set.",
+      ),
+    // Added within v1: older specs weighed every row the same.
+    class_weights: z
+      .enum(CLASS_WEIGHTS)
+      .default("none")
+      .describe("balanced: each training row weighs rows / (labels x its label's rows)."),
     cv: z
       .strictObject({
         folds: z.int().min(2).describe("Cross-validation folds."),
@@ -271,6 +335,10 @@ export const jobSpecSchema = z
       })
       .describe("Spark settings the job applies itself."),
   })
+  .superRefine((spec, ctx) => {
+    const problem = naiveBayesProblem(spec);
+    if (problem) ctx.addIssue({ code: "custom", path: ["training", "model"], message: problem });
+  })
   // One meta call: a describe() after it would describe a copy, not the schema the JSON Schema names.
   .meta({
     id: "train_spec",
@@ -278,8 +346,22 @@ export const jobSpecSchema = z
     description: "A training run: read, prepare, featurize, cross-validate, evaluate, save.",
   });
 
+/** NaiveBayes needs non-negative features; Word2Vec's averages are signed unless rescaled to [0, 1]. */
+export function naiveBayesProblem(spec: {
+  feature_sets: Array<{ name: string; kind: string; scaler?: string }>;
+  training: { model: { kind: string } | Array<{ kind: string }> };
+}): string | undefined {
+  const classifiers = Array.isArray(spec.training.model) ? spec.training.model : [spec.training.model];
+  if (!classifiers.some((c) => c.kind === "naive_bayes")) return undefined;
+  const signed = spec.feature_sets.find((f) => f.kind === "word2vec" && f.scaler === "none");
+  return signed
+    ? `naive_bayes needs non-negative features, but feature set ${signed.name} is Word2Vec with scaler "none" (use "minmax")`
+    : undefined;
+}
+
 export type TargetName = z.infer<typeof targetNameSchema>;
 export type DataFormat = z.infer<typeof dataFormatSchema>;
 /** A spec as the CLI writes it (every default filled in). */
 export type JobSpec = z.output<typeof jobSpecSchema>;
 export type FeatureSetSpec = z.output<typeof featureSetSchema>;
+export type ClassifierSpec = z.output<typeof classifierSchema>;

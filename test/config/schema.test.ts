@@ -16,11 +16,37 @@ describe("config defaults", () => {
       { pattern: " +", replace: " " },
     ]);
     expect(config.text).toMatchObject({ lowercase: true, tokenizer_pattern: "\\W", stop_words: "english" });
-    expect(config.features.hashing_tf).toEqual({ enabled: true, num_features: 250 });
+    expect(config.features.hashing_tf).toEqual({
+      enabled: true,
+      num_features: 250,
+      ngrams: 1,
+      binary: false,
+    });
     expect(config.features.word2vec).toMatchObject({ vector_size: 250, min_count: 5, scaler: "minmax" });
     expect(config.train).toMatchObject({ train_fraction: 0.7, seed: 11, folds: 2, metric: "f1" });
     expect(config.train.grid.max_iter).toEqual([10, 15, 20]);
+    expect(config.train).toMatchObject({
+      classifiers: ["logistic_regression"],
+      standardization: true,
+      class_weights: "none",
+    });
+    expect(config.preset).toBe("seed");
     expect(config.spark.master).toBe("local[*]");
+  });
+
+  it("preset: recommended fills what the file leaves out, and the file still wins key by key", () => {
+    const config = parseConfig(
+      "preset: recommended\ndata: { path: a.csv }\nfeatures: { tfidf: { binary: false } }\ntrain: { grid: { reg_param: [0.5] } }\n",
+      "k.yaml",
+    );
+    expect(config.features.hashing_tf).toMatchObject({ enabled: true, num_features: 262_144, binary: true });
+    expect(config.features.tfidf).toMatchObject({ num_features: 262_144, binary: false });
+    expect(config.features.word2vec.enabled).toBe(false);
+    expect(config.train).toMatchObject({
+      standardization: false,
+      classifiers: ["logistic_regression", "naive_bayes"],
+      grid: { max_iter: [100], reg_param: [0.5], elastic_net_param: [0] },
+    });
   });
 
   it("a Spark line picks its EMR release unless one is set, for both cloud targets", () => {
@@ -103,6 +129,34 @@ describe("config errors name the key path, the line, the bad value and what is a
       path: "train.grid.max_iter",
       line: 4,
       message: /at least 1 item/,
+    },
+    {
+      name: "unknown preset",
+      yaml: "preset: best\ndata: { path: a.csv }\n",
+      path: "preset",
+      line: 1,
+      message: /must be one of "seed", "recommended"/,
+    },
+    {
+      name: "naive_bayes on signed Word2Vec vectors",
+      yaml: "data: { path: a.csv }\nfeatures: { word2vec: { scaler: none } }\ntrain: { classifiers: [naive_bayes] }\n",
+      path: "features.word2vec.scaler",
+      line: 2,
+      message: /naive_bayes, which needs non-negative features: use "minmax"/,
+    },
+    {
+      name: "a classifier twice",
+      yaml: "data: { path: a.csv }\ntrain: { classifiers: [linear_svc, linear_svc] }\n",
+      path: "train.classifiers",
+      line: 2,
+      message: /names a classifier twice/,
+    },
+    {
+      name: "n-grams too long",
+      yaml: "data: { path: a.csv }\nfeatures: { tfidf: { ngrams: 4 } }\n",
+      path: "features.tfidf.ngrams",
+      line: 2,
+      message: /must be ≤ 3, got 4/,
     },
     {
       name: "enum typo",

@@ -35,6 +35,12 @@ describe("report data", () => {
     });
     expect(data.featureSets.filter((f) => f.best).map((f) => f.name)).toEqual(["hashing_tf"]);
     expect(data.curves?.positiveLabel).toBe("spam");
+    // The seed's settings make HashingTF and TF-IDF one model: the report says so, and why.
+    expect(data.identical).toEqual([
+      expect.stringMatching(/^hashing_tf and tfidf predicted the same label for every test row: IDF scales/),
+    ]);
+    const html = renderReportHtml(data, await renderCharts(data), META);
+    expect(html).toContain('<p class="note identical">hashing_tf and tfidf predicted the same label');
     expect(data.perClass.map((t) => t.featureSet)).toEqual(["hashing_tf", "tfidf", "word2vec"]);
     expect(data.perClass[0]?.rows.map((c) => [c.label, c.support])).toEqual([
       ["ham", 82],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { compileSpec, inferFormat } from "../../src/spec/compile.js";
+import { jobSpecSchema } from "../../src/spec/schema.js";
 
 const facts = {
   runId: "20261127-231500-spam-7f3a",
@@ -41,15 +42,50 @@ describe("compileSpec", () => {
     });
     expect(spec.training).toEqual({
       split: { train_fraction: 0.7, seed: 11, method: "random" },
-      model: {
-        kind: "logistic_regression",
-        grid: { max_iter: [10, 15, 20], reg_param: [0], elastic_net_param: [0] },
-      },
+      model: [
+        {
+          kind: "logistic_regression",
+          grid: { max_iter: [10, 15, 20], reg_param: [0], elastic_net_param: [0] },
+          standardization: true,
+        },
+      ],
+      class_weights: "none",
       // auto: the job fits min(grid points, cores) models at once
       cv: { folds: 2, metric: "f1", seed: 11, parallelism: null },
     });
     expect(spec.output).toEqual({ uri: facts.outputUri, write_features: false, success_marker: false });
     expect(spec.spark).toEqual({ partitions: null, line: "3.5" });
+  });
+
+  it("every classifier the config lists, each with its own grid, and the n-gram and binary settings", () => {
+    const spec = compileSpec(
+      parseConfig(
+        [
+          "data: { path: a.csv }",
+          "features: { tfidf: { ngrams: 2, binary: true } }",
+          "train:",
+          "  classifiers: [naive_bayes, linear_svc, logistic_regression]",
+          "  standardization: false",
+          "  class_weights: balanced",
+          "  linear_svc: { grid: { reg_param: [0.1] } }",
+          "  naive_bayes: { model_type: complement }",
+        ].join("\n"),
+        "k.yaml",
+      ),
+      facts,
+    );
+    expect(spec.feature_sets[1]).toMatchObject({ name: "tfidf", ngrams: 2, binary: true });
+    expect(spec.training.model).toEqual([
+      { kind: "naive_bayes", grid: { smoothing: [0.1, 1] }, model_type: "complement" },
+      { kind: "linear_svc", grid: { max_iter: [100], reg_param: [0.1] }, standardization: false },
+      {
+        kind: "logistic_regression",
+        grid: { max_iter: [10, 15, 20], reg_param: [0], elastic_net_param: [0] },
+        standardization: false,
+      },
+    ]);
+    expect(spec.training.class_weights).toBe("balanced");
+    expect(jobSpecSchema.parse(spec)).toEqual(spec);
   });
 
   it("a stratified split, when the config asks for one", () => {

@@ -190,7 +190,12 @@ describe("the schema refuses what the job refuses", () => {
     ["input.label_column", "text", "input.label_column"], // the text column's name
     ["feature_sets.1.name", "hashing_tf", "feature_sets"], // a duplicate
     ["text.min_token_length", 0, "text.min_token_length"],
-    ["training.model.grid.max_iter", [0], "training.model.grid.max_iter.0"],
+    ["training.model.0.grid.max_iter", [0], "training.model.0.grid.max_iter.0"],
+    [
+      "training.model.1",
+      { kind: "logistic_regression", grid: { max_iter: [1], reg_param: [0], elastic_net_param: [0] } },
+      "training.model",
+    ], // a duplicate kind
     ["spark.master", "local", "spark"], // an unknown key
     ["run.created_at", undefined, "run.created_at"], // informational, but required
   ])("%s = %j is refused at %s", (path, value, where) => {

@@ -1,6 +1,7 @@
 import { systemClock } from "../../clock.js";
 import { type LoadedConfig, loadConfig } from "../../config/load.js";
 import { runJob } from "../../runs/lifecycle.js";
+import { identicalNotes } from "../../runs/metrics.js";
 import { type RunResult, runJson } from "../../runs/result.js";
 import type { EmrDeps } from "../../targets/emr/target.js";
 import { createTarget, type TargetChoice } from "../../targets/registry.js";
@@ -82,6 +83,7 @@ export function runSummary(result: RunResult): string {
     );
   }
   lines.push(`Best: ${metrics.best_feature_set}. Finished in ${formatDuration(manifest.duration_seconds)}.`);
+  lines.push(...identicalNotes(metrics).map((note) => `Note: ${note}`));
   const serverless = manifest.serverless;
   if (serverless) {
     const t = serverless.timings;
