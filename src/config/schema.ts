@@ -346,7 +346,7 @@ const trainSection = z
     naive_bayes: z
       .strictObject({
         grid: z
-          .strictObject({ smoothing: z.array(z.number().min(0)).nonempty().default([0.1, 1]) })
+          .strictObject({ smoothing: z.array(z.number().min(0)).nonempty().default([0.01, 0.1]) })
           .prefault({}),
         model_type: z
           .enum(NAIVE_BAYES_TYPES)

@@ -42,7 +42,7 @@ train:
   metric: f1
   # classifiers: [logistic_regression, naive_bayes]       # linear_svc too, if you like
   # standardization: false
-  # grid: { max_iter: [100], reg_param: [0.0001, 0.001, 0.01] }   # logistic regression's
+  # grid: { max_iter: [100], reg_param: [0.0001, 0.001] }   # logistic regression's
   # class_weights: none           # balanced: every label weighs the same, however rare
 
 output:

@@ -71,8 +71,7 @@ export async function planPredict(req: PlanRequest): Promise<PredictPlan> {
     req.spec,
     req.scoring ?? { ...VERSIONS, basis: "the default line" },
   );
-  const featureSet = req.featureSet ?? run.metrics.best_feature_set;
-  checkFeatureSet(run.id, run.metrics, featureSet);
+  const featureSet = modelKeyOf(run.id, run.metrics, req.featureSet ?? run.metrics.best_feature_set);
   const modelDir = path.join(run.dir, "models", featureSet);
   if (!(await exists(path.join(modelDir, "metadata")))) {
     throw new UsageError(
@@ -159,14 +158,21 @@ export function compatibility(
       ];
 }
 
-function checkFeatureSet(runId: string, metrics: Metrics, featureSet: string): void {
+/**
+ * The model `--feature-set NAME` picks: a model key (`tfidf`, `tfidf/naive_bayes`), or a feature set the run
+ * trained several classifiers on, meaning its model with the best cross-validation score.
+ */
+export function modelKeyOf(runId: string, metrics: Metrics, name: string): string {
   const available = Object.keys(metrics.feature_sets);
-  if (!available.includes(featureSet)) {
-    throw new UsageError(
-      `feature set "${featureSet}" is not in run ${runId}; it has: ${available.join(", ")}`,
-      { hint: `Drop --feature-set to use the best one (${metrics.best_feature_set}).` },
-    );
-  }
+  if (available.includes(name)) return name;
+  const ofSet = available.filter((key) => key.startsWith(`${name}/`));
+  const best = ofSet.sort(
+    (a, b) => (metrics.feature_sets[b]?.cv_best ?? 0) - (metrics.feature_sets[a]?.cv_best ?? 0),
+  )[0];
+  if (best) return best;
+  throw new UsageError(`feature set "${name}" is not in run ${runId}; it has: ${available.join(", ")}`, {
+    hint: `Drop --feature-set to use the best one (${metrics.best_feature_set}).`,
+  });
 }
 
 function checkColumns(

@@ -2,8 +2,9 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
-import { type PlanRequest, planPredict, type ScoringLine } from "../../src/predict/plan.js";
+import { modelKeyOf, type PlanRequest, planPredict, type ScoringLine } from "../../src/predict/plan.js";
 import { buildPredictSpec } from "../../src/predict/spec.js";
+import type { Metrics } from "../../src/runs/metrics.js";
 import { RunStore } from "../../src/runs/store.js";
 import type { JobSpec } from "../../src/spec/types.js";
 import { type SparkLine, sparkLine } from "../../src/versions.js";
@@ -68,6 +69,25 @@ describe("planPredict", () => {
     const error = await refusal({ featureSet: "bert" });
     expect(error.message).toBe(
       `feature set "bert" is not in run ${path.basename(runDir)}; it has: hashing_tf, tfidf, word2vec`,
+    );
+  });
+
+  it("a feature set trained with several classifiers means its best model; a model key names one", () => {
+    const m = (cv_best: number) => ({ cv_best }) as unknown as Metrics["feature_sets"][string];
+    const metrics = {
+      label_values: ["ham", "spam"],
+      best_feature_set: "hashing_tf/logistic_regression",
+      feature_sets: {
+        "hashing_tf/logistic_regression": m(0.98),
+        "hashing_tf/naive_bayes": m(0.96),
+        "tfidf/logistic_regression": m(0.95),
+        "tfidf/naive_bayes": m(0.97),
+      },
+    } as Metrics;
+    expect(modelKeyOf("r", metrics, "tfidf")).toBe("tfidf/naive_bayes");
+    expect(modelKeyOf("r", metrics, "tfidf/logistic_regression")).toBe("tfidf/logistic_regression");
+    expect(() => modelKeyOf("r", metrics, "word2vec")).toThrow(
+      /feature set "word2vec" is not in run r; it has: hashing_tf\/logistic_regression/,
     );
   });
 

@@ -76,7 +76,7 @@ describe("compileSpec", () => {
     );
     expect(spec.feature_sets[1]).toMatchObject({ name: "tfidf", ngrams: 2, binary: true });
     expect(spec.training.model).toEqual([
-      { kind: "naive_bayes", grid: { smoothing: [0.1, 1] }, model_type: "complement" },
+      { kind: "naive_bayes", grid: { smoothing: [0.01, 0.1] }, model_type: "complement" },
       { kind: "linear_svc", grid: { max_iter: [100], reg_param: [0.1] }, standardization: false },
       {
         kind: "logistic_regression",

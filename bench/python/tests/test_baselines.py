@@ -82,9 +82,10 @@ def script_args(tmp_path: Path, data: Path, sets: str) -> list[str]:
     ]
 
 
-def check_result(tmp_path: Path, runner: str, trained: list[str]) -> dict[str, Any]:
+def check_result(tmp_path: Path, runner: str, trained: list[str], tuned: bool = False) -> dict[str, Any]:
     result: dict[str, Any] = json.loads((tmp_path / "result.json").read_text())
-    assert set(result) == {"runner", "rows", "startup_seconds", "stages", "feature_sets", "versions"}
+    keys = {"runner", "rows", "startup_seconds", "stages", "feature_sets", "versions"}
+    assert set(result) == (keys | {"tuned"} if runner == "sklearn" else keys)
     assert result["runner"] == runner
     assert result["rows"] == 2 * ROWS_PER_CLASS
     assert result["startup_seconds"] > 0
@@ -99,7 +100,11 @@ def check_result(tmp_path: Path, runner: str, trained: list[str]) -> dict[str, A
         assert metrics["accuracy"] >= 0.8
         assert metrics["train_rows"] + metrics["test_rows"] == result["rows"]
         assert 0.15 < metrics["test_rows"] / result["rows"] < 0.45  # a 70/30 split on 200 rows
-        assert metrics["best_max_iter"] in (10, 15, 20)
+        if tuned:
+            assert metrics["best_c"] in (0.3, 1.0, 3.0)
+            assert set(metrics["cv_f1_by_c"]) == {"0.3", "1.0", "3.0"}
+        else:
+            assert metrics["best_max_iter"] in (10, 15, 20)
     assert not list(tmp_path.glob(".result.json.*"))  # the temp file was renamed away
     return result
 
@@ -157,6 +162,23 @@ def test_sklearn_baseline_end_to_end(tmp_path: Path) -> None:
     result = check_result(tmp_path, "sklearn", ["hashing_tf", "tfidf"])
     assert result["feature_sets"]["word2vec"]["not_applicable"] is True
     assert set(result["versions"]) == {"python", "sklearn", "numpy"}
+
+
+def test_sklearn_tuned_baseline_end_to_end(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn", reason="run with .venv-bench/bin/python -m pytest")
+    data = tmp_path / "corpus.csv"
+    write_corpus(data)
+    done = subprocess.run(
+        [sys.executable, str(SKLEARN_BASELINE), *script_args(tmp_path, data, "hashing_tf"), "--tuned"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = check_result(tmp_path, "sklearn", ["tfidf"], tuned=True)
+    assert result["tuned"] is True
+    assert list(result["feature_sets"]) == ["tfidf"]  # --sets is ignored: the tuned baseline is one model
 
 
 def bad_path_runs() -> list[Any]:
