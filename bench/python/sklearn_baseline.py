@@ -238,24 +238,15 @@ def train_one(
         accuracy = float(libs["sklearn.metrics"].accuracy_score(y_test, search.predict(x_test)))
     log(f"{name}: accuracy {accuracy:.4f}")
     scores = search.cv_results_
-    if tuned:
-        return {
-            "accuracy": accuracy,
-            "train_rows": int(x_train.shape[0]),
-            "test_rows": int(x_test.shape[0]),
-            "best_c": float(search.best_params_["lr__C"]),
-            "cv_f1_by_c": {
-                str(params["lr__C"]): float(score)
-                for params, score in zip(scores["params"], scores["mean_test_score"], strict=True)
-            },
-        }
+    param, name_of = ("lr__C", "c") if tuned else ("lr__max_iter", "max_iter")
+    cast = float if tuned else int
     return {
         "accuracy": accuracy,
         "train_rows": int(x_train.shape[0]),
         "test_rows": int(x_test.shape[0]),
-        "best_max_iter": int(search.best_params_["lr__max_iter"]),
-        "cv_f1_by_max_iter": {
-            str(params["lr__max_iter"]): float(score)
+        f"best_{name_of}": cast(search.best_params_[param]),
+        f"cv_f1_by_{name_of}": {
+            str(params[param]): float(score)
             for params, score in zip(scores["params"], scores["mean_test_score"], strict=True)
         },
     }

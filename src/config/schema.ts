@@ -5,10 +5,10 @@ import {
   CLASS_WEIGHTS,
   CLASSIFIERS,
   CV_METRICS,
-  MAX_NGRAMS,
   NAIVE_BAYES_TYPES,
   SPLIT_METHODS,
   STOP_WORD_LANGUAGES,
+  termSettings,
 } from "../spec/schema.js";
 import { lineOfRelease, SPARK_LINES, type SparkLine, sparkLine, VERSIONS } from "../versions.js";
 import { awsSection, checkStackName, projectName } from "./deploy.js";
@@ -238,27 +238,17 @@ const auto = z.union([z.literal("auto"), z.int().positive()]);
 
 const enabled = z.boolean().default(true).describe("Train and evaluate this feature set.");
 
-const terms = {
-  ngrams: z
-    .int()
-    .min(1)
-    .max(MAX_NGRAMS)
-    .default(1)
-    .describe(`Also hash word n-grams up to this length (1 = single words, at most ${MAX_NGRAMS}).`),
-  binary: z.boolean().default(false).describe("Hash 1 for a word present instead of its count."),
-};
-
 const featuresSection = z
   .strictObject({
     hashing_tf: z
-      .strictObject({ enabled, num_features: z.int().positive().default(250), ...terms })
+      .strictObject({ enabled, num_features: z.int().positive().default(250), ...termSettings })
       .prefault({}),
     tfidf: z
       .strictObject({
         enabled,
         num_features: z.int().positive().default(250),
         min_doc_freq: z.int().min(0).default(0),
-        ...terms,
+        ...termSettings,
       })
       .prefault({}),
     word2vec: z

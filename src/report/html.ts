@@ -90,7 +90,7 @@ function headline(data: ReportData): string {
       ? card("Cost", "—", "not recorded")
       : "";
   return `<section class="headline" aria-label="Summary">
-  ${card("Best feature set", h.bestFeatureSet ?? "—", "chosen by cross-validation")}
+  ${card("Best model", h.bestFeatureSet ?? "—", "chosen by cross-validation")}
   ${card("Accuracy", formatPercent(h.accuracy), "test split")}
   ${card("F1", formatScore(h.f1), "weighted, test split")}
   ${card("Data", `${formatInteger(h.rowsUsed)} rows`, `${h.inputName} · ${formatBytes(h.inputBytes)}`)}
@@ -125,12 +125,12 @@ function metricsSection(data: ReportData, charts: ReportCharts): string {
         )}<td class="num">${formatScore(f.cvBest)}</td><td>${e(f.bestParams)}</td><td class="num">${formatInteger(f.trainRows)} / ${formatInteger(f.testRows)}</td></tr>`,
     )
     .join("\n");
-  return `<section id="metrics"><h2>Metrics by feature set</h2>
+  return `<section id="metrics"><h2>Metrics by model</h2>
 <p class="lede">Measured on the test split, which no model saw while training; the best set is chosen by its cross-validation ${e(data.cvMetric ?? "score")}, not by these numbers.</p>
 ${figure(charts.metrics, "Every metric of every feature set (AUC for two labels only).")}
 ${data.identical.map((note) => `<p class="note identical">${e(note)}</p>`).join("\n")}
 <div class="table-wrap"><table>
-<thead><tr><th>feature set</th>${head}<th class="num">CV ${e(data.cvMetric ?? "")}</th><th>best params</th><th class="num">train / test rows</th></tr></thead>
+<thead><tr><th>model</th>${head}<th class="num">CV ${e(data.cvMetric ?? "")}</th><th>best params</th><th class="num">train / test rows</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div>

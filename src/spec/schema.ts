@@ -164,8 +164,9 @@ export const modelKeySchema = z
   .describe("A model's key: its feature set, or <feature set>/<classifier> when the run trained several.");
 
 const name = featureSetNameSchema;
-// Added within v1: older specs hashed single tokens, counted.
-const terms = {
+/** How hashed feature sets count terms; the config's features.hashing_tf / tfidf take the same keys.
+ * Added within v1: older specs hashed single tokens, counted. */
+export const termSettings = {
   ngrams: z
     .int()
     .min(1)
@@ -181,14 +182,14 @@ export const featureSetSchema = z.discriminatedUnion("kind", [
     name,
     kind: z.literal("hashing_tf").describe(kind),
     num_features: positive().describe("Hash buckets (vector size)."),
-    ...terms,
+    ...termSettings,
   }),
   z.strictObject({
     name,
     kind: z.literal("tfidf").describe(kind),
     num_features: positive().describe("Hash buckets (vector size)."),
     min_doc_freq: z.int().min(0).describe("Terms in fewer documents get no weight."),
-    ...terms,
+    ...termSettings,
   }),
   z.strictObject({
     name,

@@ -8,7 +8,7 @@ import { formatInteger as integer, formatScore as num, formatPercent as pct } fr
  */
 export function metricsTable(metrics: Metrics): string {
   const table = new Table({
-    head: ["feature set", "accuracy", "F1", "precision", "recall", "AUC", "best params"],
+    head: ["model", "accuracy", "F1", "precision", "recall", "AUC", "best params"],
     style: { head: [], border: [] },
   });
   for (const [name, m] of Object.entries(metrics.feature_sets)) {

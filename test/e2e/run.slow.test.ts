@@ -72,7 +72,7 @@ describe("kindling run (local Spark, real corpus slice)", () => {
     const result = await kindling(["run"], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/✔ Train tfidf \((\d+(\.\d)? s|\d+ min \d+ s)\)/);
-    expect(result.stdout).toMatch(/feature set.*accuracy/);
+    expect(result.stdout).toMatch(/model.*accuracy/);
     // The paths a person can type, report first, as the README shows them.
     expect(result.stdout).toMatch(
       /Report: runs\/\d{8}-\d{6}-e2e-[0-9a-f]{4}\/report\.html\nRun: runs\/\d{8}-\d{6}-e2e-[0-9a-f]{4}\n$/,
