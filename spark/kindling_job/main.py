@@ -167,7 +167,6 @@ class Run:
         with self.timer.stage(f"featurize:{fs.name}"):
             featurizer_model = fit_featurizer(token_featurizer(fs, self.tokens_col, self.cores), train)
             train_features = featurized_training_set(featurizer_model, train, spec.training.class_weights)
-        text_featurizer = PipelineModel(stages=[*self.text_model.stages, *featurizer_model.stages])
         results = {}
         try:
             for classifier in spec.training.classifiers:
@@ -180,6 +179,7 @@ class Run:
             train_features.unpersist()
         if spec.output.write_features:
             with self.timer.stage(f"features:{fs.name}"):
+                text_featurizer = PipelineModel(stages=[*self.text_model.stages, *featurizer_model.stages])
                 featurized = text_featurizer.transform(indexed_rows(raw, spec.input, labels))
                 outputs.write_features(
                     featurized, spec.input.text_column, outputs.features_uri(spec, fs.name)

@@ -12,7 +12,7 @@ from pyspark.sql import functions as F
 from .columns import FEATURES, LABEL, LABEL_VALUE, quote_identifier
 from .errors import OutputExistsError
 from .hadoopfs import HadoopFs
-from .spec import JobSpec
+from .spec import JobSpec, model_key
 
 METRICS = "metrics.json"
 JOB = "job.json"
@@ -38,8 +38,9 @@ def planned_outputs(spec: JobSpec) -> list[str]:
         child(spec.output.uri, SUCCESS),
         child(spec.output.uri, "rejects"),
     ]
+    classifiers = spec.training.classifiers
     for fs in spec.feature_sets:
-        uris.append(model_uri(spec, fs.name))
+        uris.extend(model_uri(spec, model_key(fs, c, classifiers)) for c in classifiers)
         if spec.output.write_features:
             uris.append(features_uri(spec, fs.name))
     return uris

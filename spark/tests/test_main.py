@@ -292,6 +292,20 @@ def test_refuses_to_overwrite_a_previous_attempt(tmp_path: Path) -> None:
     assert error["message"].endswith("/models/tfidf")
 
 
+def test_refuses_a_previous_attempts_model_of_one_classifier(tmp_path: Path) -> None:
+    data = write_csv(tmp_path / "d.csv", corpus(10, ["spam", "ham"]))
+    run_dir = tmp_path / "r"
+    (run_dir / "models" / "tfidf" / "naive_bayes").mkdir(parents=True)
+    doc = quick_spec(data, run_dir)
+    nb = {"kind": "naive_bayes", "grid": {"smoothing": [1.0]}, "model_type": "multinomial"}
+    doc["training"]["model"] = [doc["training"]["model"], nb]
+    code, events = run_job(doc, run_dir)
+    assert code == 1
+    error = error_of(events)
+    assert (error["stage"], error["kind"]) == ("load", "OutputExists")
+    assert error["message"].endswith("/models/tfidf/naive_bayes")
+
+
 def test_unexpected_failures_name_the_stage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = write_csv(tmp_path / "d.csv", corpus(10, ["spam", "ham"]))
     run_dir = tmp_path / "r"
