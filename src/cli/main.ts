@@ -108,6 +108,7 @@ function lazyHandlers(io: (options: GlobalOptions) => CommandIO): Handlers {
     logs: async (o) => (await import("./commands/logs.js")).logsCommand(o, io(o)),
     report: async (o) => (await import("./commands/report.js")).reportCommand(o, io(o)),
     compare: async (o) => void (await (await import("./commands/compare.js")).compareCommand(o, io(o))),
+    tag: async (o) => (await import("./commands/tag.js")).tagCommand(o, io(o)),
     predict: async (o) => void (await (await import("./commands/predict.js")).predictCommand(o, io(o))),
     terminate: async (o) => (await import("./commands/recover.js")).terminateCommand(o, io(o)),
     collect: async (o) => void (await (await import("./commands/recover.js")).collectCommand(o, io(o))),

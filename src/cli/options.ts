@@ -1,3 +1,4 @@
+import type { Tags } from "../runs/tags.js";
 import type { SparkLine } from "../versions.js";
 /** Options shared by every command. */
 export interface GlobalOptions {
@@ -32,6 +33,10 @@ export interface RunOptions extends GlobalOptions, ConfigOption, AwsOptions {
   destroy?: boolean;
   /** EMR: run as a step of this warm cluster (id or `latest`). Default: a transient cluster. */
   cluster?: string;
+  /** `--tag key=value` (repeatable), recorded in the manifest. */
+  tags?: Tags;
+  /** `--note TEXT`, recorded in the manifest. */
+  note?: string;
 }
 
 /** `kindling cluster start|list|stop`: warm EMR clusters for iteration. */
@@ -71,7 +76,30 @@ export interface CollectOptions extends GlobalOptions, ConfigOption, AwsOptions 
 }
 
 export type ValidateOptions = GlobalOptions & ConfigOption;
-export type RunsOptions = GlobalOptions & ConfigOption;
+/** `kindling runs`: the run history, filtered. */
+export interface RunsOptions extends GlobalOptions, ConfigOption {
+  /** `--tag key=value` or `--tag key` (repeatable): runs carrying every one. */
+  tags?: Array<{ key: string; value?: string }>;
+  /** Only runs that ended so (`succeeded`, `failed`, `interrupted`, `running`, `incomplete`). */
+  status?: string;
+  /** Only runs on this target. */
+  target?: string;
+  /** Only runs created at or after this time. */
+  since?: Date;
+  /** At most this many runs (the newest). */
+  limit?: number;
+}
+
+/** `kindling tag RUN key=value…`: change a run's tags and note. */
+export interface TagOptions extends GlobalOptions, ConfigOption {
+  run: string;
+  /** Tags to add or change. */
+  set: Tags;
+  /** Tag keys to remove. */
+  remove: string[];
+  /** The new note; "" removes it; absent leaves it. */
+  note?: string;
+}
 export interface SetupOptions extends GlobalOptions {
   /** Make the Python environment again even if it is there. */
   recreate: boolean;
@@ -141,10 +169,14 @@ export interface ReportOptions extends GlobalOptions, ConfigOption {
 }
 
 export interface CompareOptions extends GlobalOptions, ConfigOption {
-  /** The baseline run (id, `latest` or directory). */
-  a: string;
-  /** The run compared with it. */
-  b: string;
+  /** The runs (id, `latest` or directory); the first is the baseline. Empty with `last`. */
+  runs: string[];
+  /** Instead of naming runs: the newest N complete runs, oldest first. */
+  last?: number;
+  /** Also write the comparison as a self-contained HTML page here. */
+  html?: string;
+  /** Open the HTML page in the default browser (writes it under the run folder when --html is not given). */
+  open?: boolean;
 }
 
 export interface PredictOptions extends GlobalOptions, ConfigOption, AwsOptions {

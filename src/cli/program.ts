@@ -2,6 +2,7 @@ import tab from "@bomb.sh/tab/commander";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { sparkMasterProblem } from "../config/schema.js";
 import { UsageError } from "../errors.js";
+import { checkNote, parseTagFilter, parseTags } from "../runs/tags.js";
 import { KINDLING_VERSION, SPARK_LINES, type SparkLine } from "../versions.js";
 import type {
   ClusterOptions,
@@ -22,6 +23,7 @@ import type {
   SetupOptions,
   StatusOptions,
   SynthOptions,
+  TagOptions,
   TerminateOptions,
   ValidateOptions,
 } from "./options.js";
@@ -44,6 +46,7 @@ export interface Handlers {
   logs(options: LogsOptions): Promise<void>;
   report(options: ReportOptions): Promise<void>;
   compare(options: CompareOptions): Promise<void>;
+  tag(options: TagOptions): Promise<void>;
   predict(options: PredictOptions): Promise<void>;
   terminate(options: TerminateOptions): Promise<void>;
   collect(options: CollectOptions): Promise<void>;
@@ -66,6 +69,30 @@ function positiveInteger(value: string): number {
     throw new InvalidArgumentError(`must be a whole number of 1 or more, got ${JSON.stringify(value)}`);
   }
   return n;
+}
+
+/** Repeatable options: each use adds one value. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+const AGE = /^(\d+)([hdw])$/;
+const HOURS = { h: 1, d: 24, w: 24 * 7 } as const;
+
+/** `--since`: an age (36h, 7d, 2w) back from now, or a date or time JavaScript reads (2026-12-01). */
+function since(value: string): Date {
+  const age = AGE.exec(value);
+  if (age) {
+    const hours = Number(age[1]) * HOURS[age[2] as keyof typeof HOURS];
+    return new Date(Date.now() - hours * 3_600_000);
+  }
+  const date = /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : Number.NaN;
+  if (typeof date === "number" || Number.isNaN(date.getTime())) {
+    throw new InvalidArgumentError(
+      `must be an age such as 36h, 7d or 2w, or a date such as 2026-12-01 (a time may follow: 2026-12-01T09:00), got ${JSON.stringify(value)}`,
+    );
+  }
+  return date;
 }
 
 /** EMR's AutoTerminationPolicy takes 60 seconds to 7 days of idle time. */
@@ -152,8 +179,17 @@ export function buildProgram(handlers: Handlers): Command {
     )
     .option("--profile <name>", "AWS profile (EMR)")
     .option("--region <region>", "AWS region (EMR; default: aws.region, then AWS_REGION)")
+    .option(
+      "--tag <key=value>",
+      "label the run (repeatable); `kindling runs --tag` filters by it",
+      collect,
+      [],
+    )
+    .option("--note <text>", "a few words about the run, kept in its manifest")
     .action(async (_opts, cmd: Command) => {
       const o = cmd.opts<{
+        tag: string[];
+        note?: string;
         config: string;
         target: "local" | "standalone" | "emr" | "emr-serverless";
         master?: string;
@@ -201,6 +237,8 @@ export function buildProgram(handlers: Handlers): Command {
         ...(o.cluster !== undefined ? { cluster: o.cluster } : {}),
         ...(o.profile ? { profile: o.profile } : {}),
         ...(o.region ? { region: o.region } : {}),
+        ...(o.tag.length ? { tags: parseTags(o.tag) } : {}),
+        ...(o.note !== undefined ? { note: checkNote(o.note) } : {}),
       });
     });
 
@@ -243,11 +281,76 @@ export function buildProgram(handlers: Handlers): Command {
       });
     });
 
-  withConfig(program.command("runs").description("list runs, newest first")).action(
-    async (_opts, cmd: Command) => {
-      await handlers.runs({ ...global(cmd), config: cmd.opts<{ config: string }>().config });
-    },
-  );
+  withConfig(program.command("runs").description("list runs, newest first"))
+    .option("--tag <key[=value]>", "only runs with this tag (repeatable: all of them)", collect, [])
+    .addOption(
+      new Option("--status <status>", "only runs that ended so").choices([
+        "succeeded",
+        "failed",
+        "interrupted",
+        "running",
+        "incomplete",
+      ]),
+    )
+    .addOption(
+      new Option("--target <target>", "only runs on this target").choices([
+        "local",
+        "standalone",
+        "emr",
+        "emr-serverless",
+      ]),
+    )
+    .option(
+      "--since <when>",
+      "only runs created since: a date (2026-12-01), a time, or an age (36h, 7d, 2w)",
+      since,
+    )
+    .option("--limit <n>", "at most this many (the newest)", positiveInteger)
+    .action(async (_opts, cmd: Command) => {
+      const o = cmd.opts<{
+        config: string;
+        tag: string[];
+        status?: string;
+        target?: string;
+        since?: Date;
+        limit?: number;
+      }>();
+      await handlers.runs({
+        ...global(cmd),
+        config: o.config,
+        ...(o.tag.length ? { tags: o.tag.map(parseTagFilter) } : {}),
+        ...(o.status ? { status: o.status } : {}),
+        ...(o.target ? { target: o.target } : {}),
+        ...(o.since ? { since: o.since } : {}),
+        ...(o.limit !== undefined ? { limit: o.limit } : {}),
+      });
+    });
+
+  withConfig(
+    program
+      .command("tag")
+      .description("add, change or remove a run's tags and note")
+      .argument("<run>", RUN_REF)
+      .argument("[tags...]", "key=value pairs to set"),
+  )
+    .option("--remove <key>", "remove this tag (repeatable)", collect, [])
+    .option("--note <text>", 'replace the run\'s note ("" removes it)')
+    .action(async (run: string, tags: string[], _opts, cmd: Command) => {
+      const o = cmd.opts<{ config: string; remove: string[]; note?: string }>();
+      if (tags.length === 0 && o.remove.length === 0 && o.note === undefined) {
+        throw new UsageError("nothing to change", {
+          hint: "Give key=value pairs, --remove KEY or --note TEXT; `kindling runs` shows the tags.",
+        });
+      }
+      await handlers.tag({
+        ...global(cmd),
+        config: o.config,
+        run,
+        set: parseTags(tags, "tag"),
+        remove: o.remove.map((key) => parseTagFilter(key).key),
+        ...(o.note !== undefined ? { note: checkNote(o.note) } : {}),
+      });
+    });
 
   withConfig(
     program
@@ -262,12 +365,35 @@ export function buildProgram(handlers: Handlers): Command {
     });
 
   withConfig(
-    program.command("compare").description("two runs side by side: metrics with deltas, config changes"),
+    program
+      .command("compare")
+      .description(
+        "runs side by side: every metric with the best marked, and the settings that differ (the first run is the baseline)",
+      ),
   )
-    .argument("<a>", `the baseline run: ${RUN_REF}`)
-    .argument("<b>", "the run compared with it")
-    .action(async (a: string, b: string, _opts, cmd: Command) => {
-      await handlers.compare({ ...global(cmd), config: cmd.opts<{ config: string }>().config, a, b });
+    .argument("[runs...]", `two or more runs: ${RUN_REF}`)
+    .option("--last <n>", "the newest N complete runs instead of naming them", positiveInteger)
+    .option("--html <file>", "also write the comparison as one self-contained HTML page")
+    .option("--open", "open the HTML page in the default browser", false)
+    .action(async (runs: string[], _opts, cmd: Command) => {
+      const o = cmd.opts<{ config: string; last?: number; html?: string; open: boolean }>();
+      if (o.last !== undefined && runs.length > 0) {
+        throw new UsageError("name the runs or give --last N, not both");
+      }
+      if (o.last === undefined && runs.length < 2) {
+        throw new UsageError("compare needs two or more runs", {
+          hint: "For example `kindling compare latest~1 latest`, or `kindling compare --last 3`.",
+        });
+      }
+      if (o.last === 1) throw new UsageError("--last needs 2 or more runs to compare");
+      await handlers.compare({
+        ...global(cmd),
+        config: o.config,
+        runs,
+        ...(o.last !== undefined ? { last: o.last } : {}),
+        ...(o.html ? { html: o.html } : {}),
+        ...(o.open ? { open: true } : {}),
+      });
     });
 
   withConfig(
@@ -462,14 +588,19 @@ const EXAMPLES: Record<string, string[]> = {
   run: [
     "kindling run",
     "kindling run --target emr --dry-run --json",
-    "kindling run --target emr-serverless --deploy --destroy",
+    'kindling run --tag dataset=v2 --note "wider grid"',
   ],
   validate: ["kindling validate", "kindling validate -c experiments/large.yaml --json"],
   doctor: ["kindling doctor", "kindling doctor --json"],
   setup: ["kindling setup", "kindling setup --spark-line 4.0", "kindling setup --recreate"],
-  runs: ["kindling runs", "kindling runs --json"],
+  runs: [
+    "kindling runs",
+    "kindling runs --tag dataset=v2 --status succeeded --since 7d",
+    "kindling runs --json",
+  ],
+  tag: ["kindling tag latest stage=prod", 'kindling tag latest --remove stage --note "superseded"'],
   report: ["kindling report latest --open", "kindling report 20261127-231500-spam-7f3a"],
-  compare: ["kindling compare latest~1 latest"],
+  compare: ["kindling compare latest~1 latest", "kindling compare --last 4 --html comparison.html --open"],
   predict: [
     "kindling predict --run latest --input new.csv --output scored.csv",
     "kindling predict --run latest --input tickets.parquet --text-column body --output scored.parquet",

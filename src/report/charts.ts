@@ -10,7 +10,7 @@ import { METRIC_LABELS, METRIC_NAMES } from "./data.js";
 
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
 /** Tableau 10: distinct, and still distinct in greyscale print by lightness. */
-const PALETTE = [
+export const PALETTE = [
   "#4e79a7",
   "#f28e2b",
   "#e15759",
@@ -41,9 +41,9 @@ const CONFIG = {
   legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 600, orient: "bottom" },
 } as const;
 
-type Spec = TopLevelSpec;
+export type Spec = TopLevelSpec;
 
-function base(description: string): Pick<TopLevelSpec, "$schema" | "description" | "config"> {
+export function base(description: string): Pick<TopLevelSpec, "$schema" | "description" | "config"> {
   return { $schema: "https://vega.github.io/schema/vega-lite/v6.json", description, config: CONFIG };
 }
 

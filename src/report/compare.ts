@@ -1,5 +1,6 @@
 import type { Manifest } from "../runs/manifest.js";
 import type { FeatureSetMetrics, Metrics } from "../runs/metrics.js";
+import type { Tags } from "../runs/tags.js";
 import type { JobSpec } from "../spec/types.js";
 import { METRIC_NAMES, type MetricName } from "./data.js";
 import { runSettings } from "./settings.js";
@@ -10,46 +11,51 @@ export interface ComparedRun {
   spec: JobSpec;
 }
 
-/** What is compared per feature set: the test metrics, then the best cross-validation score. */
+/** What is compared per model: the test metrics, then the best cross-validation score. */
 export const COMPARED_METRICS = [...METRIC_NAMES, "cv_best"] as const;
 export type ComparedMetric = (typeof COMPARED_METRICS)[number];
 
-export interface MetricDelta {
-  featureSet: string;
+/** One metric of one model across the runs. */
+export interface MetricRow {
+  /** The model key: a feature set, or `set/classifier` when a run trained several classifiers. */
+  model: string;
   metric: ComparedMetric;
-  a: number | null;
-  b: number | null;
-  /** b − a; null when either side lacks the metric. */
-  delta: number | null;
+  /** One value per run, in the runs' order; null where that run lacks the model or the metric. */
+  values: Array<number | null>;
+  /** Each value minus the first run's (the baseline); null where either is missing. */
+  deltas: Array<number | null>;
+  /** Indexes of the runs with the highest value (every metric here is better higher); empty if fewer than two values. */
+  best: number[];
 }
 
-export interface ConfigChange {
+export interface SettingRow {
   /** The config key as written in kindling.yaml (`train.grid.reg_param`), or a fact (`data.sha256`). */
   key: string;
-  /** The value in A (JSON text); null when A does not have the key. */
-  a: string | null;
-  b: string | null;
+  /** The value in each run (JSON text); null where the run does not have the key. */
+  values: Array<string | null>;
 }
 
-interface Side {
+export interface ComparedSide {
   id: string;
   best: string | null;
   createdAt: string;
+  target: string;
   configHash: string;
   /** The metric cross-validation optimised (cv_best is in it). */
   cvMetric: string | null;
+  durationSeconds: number | null;
+  tags: Tags;
+  note: string | null;
 }
 
-/** `kindling compare A B`: what changed between two runs, metrics first, then why. */
+/** `kindling compare A B …`: every metric per run with the best marked, then the settings that differ. */
 export interface RunComparison {
-  a: Side;
-  b: Side;
-  metrics: MetricDelta[];
-  /** Wall time of each run, start to end. */
-  duration: { a: number | null; b: number | null; delta: number | null };
+  runs: ComparedSide[];
+  metrics: MetricRow[];
+  /** Every run has the same config hash. */
   sameConfig: boolean;
-  /** Changed settings (config keys), then changed facts: the input's checksum, the master, the versions. */
-  changes: ConfigChange[];
+  /** Settings (config keys) that are not the same in every run, then facts: input checksum, master, versions. */
+  differences: SettingRow[];
 }
 
 /** What a run was, as flat key → value text: its settings and the facts that shape its results. */
@@ -66,50 +72,55 @@ function settings(run: ComparedRun): Map<string, string> {
   return new Map(entries);
 }
 
-const difference = (a: number | null, b: number | null) => (a === null || b === null ? null : b - a);
-
 function metricOf(set: FeatureSetMetrics | undefined, metric: ComparedMetric): number | null {
   if (!set) return null;
   if (metric === "cv_best") return set.cv_best ?? Math.max(...set.cv_scores.map((s) => s.metric));
   return set[metric as MetricName] ?? null;
 }
 
-export function compareRuns(a: ComparedRun, b: ComparedRun): RunComparison {
-  const setsA = a.metrics?.feature_sets ?? {};
-  const setsB = b.metrics?.feature_sets ?? {};
-  const names = [...new Set([...Object.keys(setsA), ...Object.keys(setsB)])];
-  const metrics = names
-    .flatMap((featureSet) =>
-      COMPARED_METRICS.map((metric): MetricDelta => {
-        const va = metricOf(setsA[featureSet], metric);
-        const vb = metricOf(setsB[featureSet], metric);
-        return { featureSet, metric, a: va, b: vb, delta: difference(va, vb) };
+/** Indexes of the highest values; no winner among fewer than two values, nor when all are equal. */
+function bestOf(values: Array<number | null>): number[] {
+  const present = values.flatMap((v, i) => (v === null ? [] : [{ v, i }]));
+  if (present.length < 2) return [];
+  const top = Math.max(...present.map((p) => p.v));
+  const winners = present.filter((p) => p.v === top).map((p) => p.i);
+  return winners.length === present.length ? [] : winners;
+}
+
+export function compareRuns(runs: readonly ComparedRun[]): RunComparison {
+  const models = [...new Set(runs.flatMap((r) => Object.keys(r.metrics?.feature_sets ?? {})))];
+  const metrics = models
+    .flatMap((model) =>
+      COMPARED_METRICS.map((metric): MetricRow => {
+        const values = runs.map((r) => metricOf(r.metrics?.feature_sets[model], metric));
+        const base = values[0] ?? null;
+        const deltas = values.map((v) => (v === null || base === null ? null : v - base));
+        return { model, metric, values, deltas, best: bestOf(values) };
       }),
     )
-    .filter((d) => d.a !== null || d.b !== null);
+    .filter((row) => row.values.some((v) => v !== null));
 
-  const sa = settings(a);
-  const sb = settings(b);
-  const keys = [...new Set([...sa.keys(), ...sb.keys()])];
-  const changes = keys
-    .filter((k) => sa.get(k) !== sb.get(k))
-    .map((key) => ({ key, a: sa.get(key) ?? null, b: sb.get(key) ?? null }));
+  const maps = runs.map(settings);
+  const keys = [...new Set(maps.flatMap((m) => [...m.keys()]))];
+  const differences = keys
+    .map((key) => ({ key, values: maps.map((m) => m.get(key) ?? null) }))
+    .filter((row) => new Set(row.values).size > 1);
 
-  const side = (run: ComparedRun): Side => ({
-    id: run.manifest.run_id,
-    best: run.metrics?.best_feature_set ?? null,
-    createdAt: run.manifest.created_at,
-    configHash: run.manifest.config_hash,
-    cvMetric: Object.values(run.metrics?.feature_sets ?? {})[0]?.cv_metric ?? null,
+  const side = ({ manifest: m, metrics: x }: ComparedRun): ComparedSide => ({
+    id: m.run_id,
+    best: x?.best_feature_set ?? null,
+    createdAt: m.created_at,
+    target: m.target,
+    configHash: m.config_hash,
+    cvMetric: Object.values(x?.feature_sets ?? {})[0]?.cv_metric ?? null,
+    durationSeconds: m.duration_seconds ?? null,
+    tags: m.tags ?? {},
+    note: m.note ?? null,
   });
-  const da = a.manifest.duration_seconds ?? null;
-  const db = b.manifest.duration_seconds ?? null;
   return {
-    a: side(a),
-    b: side(b),
+    runs: runs.map(side),
     metrics,
-    duration: { a: da, b: db, delta: difference(da, db) },
-    sameConfig: a.manifest.config_hash === b.manifest.config_hash,
-    changes,
+    sameConfig: new Set(runs.map((r) => r.manifest.config_hash)).size === 1,
+    differences,
   };
 }

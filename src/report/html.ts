@@ -261,7 +261,8 @@ ${config}
 </section>`;
 }
 
-const STYLE = `
+/** The report's stylesheet; the comparison page wears it too. */
+export const STYLE = `
 :root { --ink: #111827; --muted: #4b5563; --line: #e5e7eb; --soft: #f9fafb; --accent: #4e79a7; }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }

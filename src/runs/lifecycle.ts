@@ -19,6 +19,7 @@ import { type JobFacts, type Manifest, type ManifestPatch, mergeManifest } from 
 import type { Metrics } from "./metrics.js";
 import type { RunResult } from "./result.js";
 import { type RunDir, RunStore, runsDirOf, SUCCESS_MARKER } from "./store.js";
+import type { Tags } from "./tags.js";
 
 export interface RunJobOptions {
   loaded: LoadedConfig;
@@ -29,6 +30,13 @@ export interface RunJobOptions {
   clock?: Clock;
   /** Lock behaviour (tests). Default: the real pid check. */
   lock?: LockOptions;
+  /** Tags and a note recorded in the manifest from the start. */
+  labels?: RunLabels;
+}
+
+export interface RunLabels {
+  tags?: Tags;
+  note?: string;
 }
 
 /**
@@ -98,6 +106,7 @@ async function execute(
       successMarker: placement.successMarker,
     });
     manifest = mergeManifest(initialManifest(loaded, run, spec, input, placement.master, createdAt), {
+      ...labelsOf(options.labels),
       ...placement.manifest,
     });
     await writeJson(specFile, spec);
@@ -236,6 +245,14 @@ export async function recordFailure(
     note = ` (and manifest.json could not be updated: ${(writeError as Error).message}; the run has no _SUCCESS, so it counts as incomplete)`;
   }
   return failedRunError(run.id, failure, note);
+}
+
+function labelsOf(labels: RunLabels | undefined): Pick<Manifest, "tags" | "note"> {
+  const tags = labels?.tags ?? {};
+  return {
+    ...(Object.keys(tags).length ? { tags } : {}),
+    ...(labels?.note ? { note: labels.note } : {}),
+  };
 }
 
 function initialManifest(

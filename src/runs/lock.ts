@@ -102,6 +102,13 @@ export async function acquireRunLock(root: string, options: LockOptions = {}): P
   throw locked(file, undefined);
 }
 
+/** The run a live process is writing in this store right now, if any (another host's lock counts as live). */
+export async function runBeingWritten(root: string, isAlive = alive): Promise<string | undefined> {
+  const holder = await readHolder(path.join(root, LOCK_FILE));
+  if (typeof holder !== "object") return undefined;
+  return holder.host !== os.hostname() || isAlive(holder.pid) ? holder.run_id : undefined;
+}
+
 async function readHolder(file: string): Promise<LockHolder | "gone" | "unreadable"> {
   try {
     const value = JSON.parse(await readFile(file, "utf8")) as LockHolder;

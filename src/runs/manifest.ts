@@ -1,4 +1,5 @@
 import type { TargetName } from "../spec/types.js";
+import type { Tags } from "./tags.js";
 
 /** "running" while the CLI works on it (or after the CLI died); "interrupted" when a person stopped it. */
 export type RunStatus = "running" | "succeeded" | "failed" | "interrupted";
@@ -31,6 +32,10 @@ export interface Manifest {
   config_hash: string;
   spec_hash: string;
   input: { uri: string; bytes: number; sha256: string };
+  /** Labels set with `run --tag` or `kindling tag` (absent when there are none). */
+  tags?: Tags;
+  /** A person's words about the run (`run --note`, `kindling tag --note`). */
+  note?: string;
   versions: {
     kindling: string;
     node: string;

@@ -32,7 +32,7 @@ describe("kindling completion", () => {
   it("completes commands, subcommands, options and option values from the CLI's own definitions", async () => {
     expect(await complete("clu")).toEqual(["cluster"]);
     expect(await complete("cluster", "")).toEqual(expect.arrayContaining(["start", "list", "stop"]));
-    expect(await complete("run", "--ta")).toEqual(["--target"]);
+    expect(await complete("run", "--ta")).toEqual(["--target", "--tag"]);
     expect(await complete("run", "--target", "")).toEqual(["local", "standalone", "emr", "emr-serverless"]);
   });
 

@@ -8,6 +8,8 @@ import { buildCli, ROOT } from "../helpers/cli.js";
 const HOOK = path.join(ROOT, "test", "helpers", "moduleLog.mjs");
 const BIN = path.join(ROOT, "bin", "kindling.js");
 const RUN = "20261127-231500-spam-7f3a";
+/** The fixture again under a second id: compare wants two different runs. */
+const OTHER_RUN = "20261127-231600-spam-8b4c";
 const HEAVY = /\/node_modules\/(aws-cdk-lib|@aws-cdk\/toolkit-lib|cdk-nag|@aws-sdk\/client-[a-z-]+)\//;
 
 /** The packages a `kindling …` process resolved, with how it ended. */
@@ -35,6 +37,9 @@ beforeAll(() => {
   writeFileSync(path.join(dir, "data.csv"), 'text,label\n"free money",spam\n"lunch at noon",ham\n');
   writeFileSync(path.join(dir, "kindling.yaml"), "project: lazy\ndata:\n  path: data.csv\n");
   cpSync(path.join(ROOT, "test", "fixtures", "run-binary"), path.join(dir, "runs", RUN), { recursive: true });
+  cpSync(path.join(ROOT, "test", "fixtures", "run-binary"), path.join(dir, "runs", OTHER_RUN), {
+    recursive: true,
+  });
 }, 120_000);
 
 // Every module Kindling loads is resolved through Node's ESM loader; a hook records them.
@@ -44,7 +49,7 @@ describe("commands load what they use, nothing more", () => {
     [["validate"]],
     [["runs"]],
     [["report", RUN]],
-    [["compare", RUN, RUN]],
+    [["compare", RUN, OTHER_RUN]],
     [["schema"]],
   ])("`kindling %s` loads neither the CDK, cdk-nag nor the AWS SDK", (args) => {
     const { code, packages } = loadedBy(args, dir);

@@ -26,6 +26,7 @@ function parse(argv: string[]): { command: string; options: unknown } {
     logs: record("logs"),
     report: record("report"),
     compare: record("compare"),
+    tag: record("tag"),
     predict: record("predict"),
     terminate: record("terminate"),
     collect: record("collect"),
@@ -76,7 +77,65 @@ describe("argv → options", () => {
     [
       ["compare", "r1", "r2", "--json"],
       "compare",
-      { ...base, json: true, config: "kindling.yaml", a: "r1", b: "r2" },
+      { ...base, json: true, config: "kindling.yaml", runs: ["r1", "r2"] },
+    ],
+    [
+      ["compare", "r1", "r2", "r3", "--html", "c.html", "--open"],
+      "compare",
+      { ...base, config: "kindling.yaml", runs: ["r1", "r2", "r3"], html: "c.html", open: true },
+    ],
+    [["compare", "--last", "3"], "compare", { ...base, config: "kindling.yaml", runs: [], last: 3 }],
+    [
+      ["run", "--tag", "dataset=v2", "--tag", "owner=ana", "--note", "wider grid"],
+      "run",
+      {
+        ...base,
+        config: "kindling.yaml",
+        target: "local",
+        tags: { dataset: "v2", owner: "ana" },
+        note: "wider grid",
+      },
+    ],
+    [
+      [
+        "runs",
+        "--tag",
+        "dataset=v2",
+        "--tag",
+        "owner",
+        "--status",
+        "failed",
+        "--target",
+        "emr",
+        "--limit",
+        "5",
+      ],
+      "runs",
+      {
+        ...base,
+        config: "kindling.yaml",
+        tags: [{ key: "dataset", value: "v2" }, { key: "owner" }],
+        status: "failed",
+        target: "emr",
+        limit: 5,
+      },
+    ],
+    [
+      ["runs", "--since", "2026-12-01"],
+      "runs",
+      { ...base, config: "kindling.yaml", since: new Date("2026-12-01") },
+    ],
+    [
+      ["tag", "latest", "stage=prod", "empty=", "--remove", "old", "--note", ""],
+      "tag",
+      {
+        ...base,
+        config: "kindling.yaml",
+        run: "latest",
+        set: { stage: "prod", empty: "" },
+        remove: ["old"],
+        note: "",
+      },
     ],
     [
       ["predict", "--run", "latest", "--input", "in.csv", "--output", "out.parquet"],
@@ -241,11 +300,33 @@ describe("usage errors", () => {
     [["cluster", "stop", "j-lower"]],
     [["run", "--target", "emr", "--cluster", ""]],
     [["run", "--target", "emr", "--cluster", "my-cluster"]],
-    [["compare", "only-one"]],
+    [["runs", "--since", "yesterday"]],
+    [["runs", "--status", "lost"]],
     [["predict", "--run", "r", "--input", "a.csv"]],
     [["predict", "--run", "r", "--input", "a.csv", "--output", "b.csv", "--target", "moon"]],
   ])("%j is rejected with a non-zero commander exit", async (argv) => {
     await expect(Promise.resolve(parse(argv))).rejects.toBeInstanceOf(CommanderError);
+  });
+
+  it.each([
+    [["compare", "only-one"], /two or more runs/],
+    [["compare", "a", "b", "--last", "2"], /not both/],
+    [["compare", "--last", "1"], /2 or more/],
+    [["run", "--tag", "novalue"], /expected key=value/],
+    [["run", "--tag", "bad key=1"], /must be 1–128 letters/],
+    [["run", "--tag", "a=1", "--tag", "a=2"], /given twice/],
+    [["run", "--note", "x".repeat(2001)], /at most 2000/],
+    [["tag", "latest"], /nothing to change/],
+  ])("%j is a usage error that says why", async (argv, why) => {
+    await expect(Promise.resolve(parse(argv))).rejects.toThrow(why);
+  });
+
+  it("--since takes an age back from now", async () => {
+    const before = Date.now();
+    const { options } = await parse(["runs", "--since", "36h"]);
+    const since = (options as { since: Date }).since.getTime();
+    expect(before - since).toBeGreaterThanOrEqual(36 * 3_600_000 - 1_000);
+    expect(before - since).toBeLessThanOrEqual(36 * 3_600_000 + 1_000);
   });
 
   it("EMR-only flags without --target emr are a usage error", async () => {

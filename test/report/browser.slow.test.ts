@@ -1,13 +1,15 @@
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp } from "node:fs/promises";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compareRuns } from "../../src/report/compare.js";
+import { renderComparisonHtml } from "../../src/report/compareHtml.js";
 import { writeReport } from "../../src/report/write.js";
 import { ROOT } from "../helpers/cli.js";
-import { copyFixtureRun } from "./fixtures.js";
+import { clone, copyFixtureRun, fixtureSources } from "./fixtures.js";
 
 /**
  * The report of the fixture run in Debian's headless Chromium (`apt-get install chromium`; playwright-core
@@ -120,5 +122,67 @@ describe("report.html in Chromium", () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: path.join(ARTIFACTS, "report-phone.png"), fullPage: true });
     await page.close();
+  });
+});
+
+describe("the comparison page in Chromium", () => {
+  let page: string;
+  beforeAll(async () => {
+    const a = await fixtureSources();
+    const runs = [250, 1000, 4000].map((n, i) => {
+      const run = clone(a);
+      run.manifest.run_id = `20261128-09000${i}-spam-0b0${i}`;
+      run.manifest.tags = { sweep: `num_features=${n}` };
+      const set = run.spec.feature_sets.find((f) => f.name === "tfidf");
+      if (set?.kind !== "tfidf" || !run.metrics?.feature_sets.tfidf) throw new Error("fixture has tfidf");
+      set.num_features = n;
+      run.metrics.feature_sets.tfidf.accuracy = [0.9, 0.95, 0.93][i] as number;
+      return run;
+    });
+    const html = await renderComparisonHtml(compareRuns(runs), {
+      generatedAt: "2026-11-28T00:00:00Z",
+      kindlingVersion: "test",
+    });
+    page = path.join(await mkdtemp(path.join(os.tmpdir(), "kcompare-")), "compare.html");
+    await writeFile(page, html);
+  });
+
+  it("shows the runs, one chart per metric with every run's point, the best marked, and the settings", async () => {
+    const tab = await context.newPage();
+    const problems: string[] = [];
+    tab.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
+    });
+    tab.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    tab.on("request", (r) => {
+      if (!r.url().startsWith("file://")) problems.push(`request: ${r.url()}`);
+    });
+    await tab.goto(pathToFileURL(page).href, { waitUntil: "load" });
+    expect(problems).toEqual([]);
+    expect(await tab.title()).toBe("Kindling comparison · 3 runs");
+    expect(await tab.locator("main > section[id]").evaluateAll((s) => s.map((e) => e.id))).toEqual([
+      "runs",
+      "metrics",
+      "settings",
+    ]);
+    expect(await tab.locator("#runs tbody tr").count()).toBe(3);
+    // Six metrics (five test metrics and CV), each a chart with 3 models × 3 runs points.
+    const charts = tab.locator("#metrics figure.chart svg");
+    expect(await charts.count()).toBe(6);
+    expect(await charts.first().locator("g.mark-symbol.role-mark path").count()).toBe(9);
+    const accuracy = tab
+      .locator("table.compare tbody tr", { hasText: "tfidf" })
+      .filter({ hasText: "Accuracy" });
+    expect(
+      await accuracy.locator("td.num").evaluateAll((cells) => cells.map((c) => c.textContent?.trim())),
+    ).toEqual(["90.0%", "95.0% best+5.0 pts", "93.0%+3.0 pts"]);
+    expect(
+      await tab.locator("#settings tbody tr").evaluateAll((rows) => rows.map((r) => r.textContent?.trim())),
+    ).toEqual(["features.tfidf.num_features25010004000"]);
+    expect((await tab.evaluate(HORIZONTAL_OVERFLOW)) as number).toBeLessThanOrEqual(0);
+    await tab.screenshot({ path: path.join(ARTIFACTS, "compare.png"), fullPage: true });
+    await tab.setViewportSize({ width: 390, height: 800 });
+    expect((await tab.evaluate(HORIZONTAL_OVERFLOW)) as number).toBeLessThanOrEqual(0);
+    await tab.close();
   });
 });

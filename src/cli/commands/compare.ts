@@ -1,60 +1,137 @@
+import { createHash } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import Table from "cli-table3";
-import { type ComparedMetric, compareRuns, type RunComparison } from "../../report/compare.js";
-import { METRIC_LABELS } from "../../report/data.js";
+import { UsageError } from "../../errors.js";
+import { compareRuns, type RunComparison } from "../../report/compare.js";
+import { deltaText, metricLabel, renderComparisonHtml, runLabel } from "../../report/compareHtml.js";
 import { readReportSources } from "../../report/write.js";
+import { writeFileAtomic } from "../../runs/files.js";
 import { findRun, runsRoot } from "../../runs/lookup.js";
-import { formatDeltaPoints, formatDuration, formatPercent, formatScore } from "../../ui/format.js";
+import { RunStore, type RunSummary } from "../../runs/store.js";
+import { formatTags } from "../../runs/tags.js";
+import { CODES } from "../../ui/codes.js";
+import { displayPath, formatDuration, formatPercent, formatScore } from "../../ui/format.js";
+import { KINDLING_VERSION } from "../../versions.js";
 import type { CommandIO } from "../io.js";
 import type { CompareOptions } from "../options.js";
+import { type Opener, openWithDesktop } from "./report.js";
 
-/** `kindling compare A B`: metrics side by side with B − A, then the settings that differ (A → B). */
-export async function compareCommand(options: CompareOptions, io: CommandIO): Promise<RunComparison> {
+/**
+ * `kindling compare A B [C …]` or `--last N`: every metric of every model per run, the best marked and
+ * each run's difference from the first; then the settings that differ. `--html` also writes the page.
+ */
+export async function compareCommand(
+  options: CompareOptions,
+  io: CommandIO,
+  open: Opener = openWithDesktop,
+): Promise<RunComparison> {
   const root = await runsRoot(options.config, io.cwd);
-  // A comparison is of results: `latest` means the newest run that has them.
-  const find = (ref: string) => findRun(ref, root, io.cwd, { complete: true, io: io.host });
-  const a = await find(options.a);
-  const b = await find(options.b);
-  const [sa, sb] = await Promise.all([readReportSources(a.dir), readReportSources(b.dir)]);
-  const comparison = compareRuns(sa, sb);
-  io.emitJson(comparison);
+  const runs =
+    options.last !== undefined ? await lastComplete(root, options.last) : await named(options, root, io);
+  const ids = runs.map((r) => r.id);
+  const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (repeated) throw new UsageError(`run ${repeated} is named twice; compare different runs`);
+  const comparison = compareRuns(await Promise.all(runs.map((r) => readReportSources(r.dir))));
+  const page =
+    options.html || options.open
+      ? path.resolve(io.cwd, options.html ?? path.join(root, `compare-${pageName(ids)}.html`))
+      : undefined;
+  if (page) {
+    await mkdir(path.dirname(page), { recursive: true });
+    await writeFileAtomic(
+      page,
+      await renderComparisonHtml(comparison, {
+        generatedAt: new Date().toISOString(),
+        kindlingVersion: KINDLING_VERSION,
+      }),
+    );
+  }
+  io.emitJson({ ...comparison, ...(page ? { html: page, url: pathToFileURL(page).href } : {}) });
   io.print(renderComparison(comparison));
+  if (page) io.print(`Comparison page: ${displayPath(page)}`);
+  if (page && options.open) {
+    await open(page).catch((error: Error) =>
+      io.host.notify(
+        CODES.REPORT_OPEN_FAILED.msg(`could not open a browser (${error.message}); open ${page} yourself`, {
+          file: page,
+        }),
+      ),
+    );
+  }
   return comparison;
 }
 
-function label(metric: ComparedMetric, c: RunComparison): string {
-  return metric === "cv_best" ? `CV ${c.a.cvMetric ?? "score"}` : METRIC_LABELS[metric];
+/** A comparison is of results: `latest` means the newest run that has them. */
+async function named(options: CompareOptions, root: string, io: CommandIO): Promise<RunSummary[]> {
+  const runs: RunSummary[] = [];
+  for (const ref of options.runs)
+    runs.push(await findRun(ref, root, io.cwd, { complete: true, io: io.host }));
+  return runs;
 }
 
-/** The human form: a metrics table, the durations, and a list of changes. */
+/** The newest N complete runs, oldest first, so the baseline is the earliest. */
+async function lastComplete(root: string, n: number): Promise<RunSummary[]> {
+  const complete = (await new RunStore(root).list()).filter((r) => r.complete);
+  if (complete.length < n) {
+    throw new UsageError(
+      `--last ${n}: there ${complete.length === 1 ? "is 1 complete run" : `are ${complete.length} complete runs`} in ${root}`,
+      {
+        hint: "`kindling runs --status succeeded` lists them.",
+      },
+    );
+  }
+  return complete.slice(0, n).reverse();
+}
+
+/** The same runs in the same order always write to the same page. */
+function pageName(ids: string[]): string {
+  return createHash("sha256").update(ids.join("\n")).digest("hex").slice(0, 12);
+}
+
+/** The human form: who is who, a metrics table (best marked with *), durations, and the settings that differ. */
 export function renderComparison(c: RunComparison): string {
-  const lines = [`A: ${c.a.id} (best ${c.a.best ?? "—"})`, `B: ${c.b.id} (best ${c.b.best ?? "—"})`];
+  const two = c.runs.length === 2;
+  const lines = c.runs.map(
+    (r, i) =>
+      `${runLabel(i)}: ${r.id} (best ${r.best ?? "—"}${Object.keys(r.tags).length ? `; ${formatTags(r.tags)}` : ""})`,
+  );
+  const labels = c.runs.map((_, i) => runLabel(i));
   const table = new Table({
-    head: ["feature set", "metric", "A", "B", "B − A"],
-    colAligns: ["left", "left", "right", "right", "right"],
+    head: ["model", "metric", ...labels, ...(two ? ["B − A"] : [])],
+    colAligns: ["left", "left", ...labels.map(() => "right" as const), ...(two ? ["right" as const] : [])],
     style: { head: [], border: [] },
   });
-  for (const d of c.metrics) {
-    const accuracy = d.metric === "accuracy";
-    const show = accuracy ? formatPercent : formatScore;
-    const delta =
-      d.delta === null
-        ? "—"
-        : accuracy
-          ? formatDeltaPoints(d.delta)
-          : `${d.delta > 0 ? "+" : ""}${d.delta.toFixed(3)}`;
-    table.push([d.featureSet, label(d.metric, c), show(d.a), show(d.b), delta]);
+  for (const row of c.metrics) {
+    const show = row.metric === "accuracy" ? formatPercent : formatScore;
+    table.push([
+      row.model,
+      metricLabel(row.metric, c),
+      ...row.values.map((v, i) => `${show(v)}${row.best.includes(i) ? " *" : ""}`),
+      ...(two ? [deltaText(row, 1)] : []),
+    ]);
   }
-  lines.push(c.metrics.length ? table.toString() : "Neither run has metrics.");
-  const { duration } = c;
   lines.push(
-    `Duration: A ${formatDuration(duration.a)}, B ${formatDuration(duration.b)}${duration.delta === null ? "" : ` (${duration.delta >= 0 ? "+" : "−"}${formatDuration(Math.abs(duration.delta))})`}.`,
+    c.metrics.length ? `${table.toString()}\n* the highest of the row` : "None of the runs has metrics.",
   );
-  if (c.changes.length === 0) {
-    lines.push(`Same config (hash ${c.a.configHash.slice(0, 12)}), same data and versions.`);
+  const durations = c.runs.map((r, i) => `${runLabel(i)} ${formatDuration(r.durationSeconds)}`);
+  const [da, db] = c.runs.map((r) => r.durationSeconds);
+  const delta =
+    two && da != null && db != null
+      ? ` (${db - da >= 0 ? "+" : "−"}${formatDuration(Math.abs(db - da))})`
+      : "";
+  lines.push(`Duration: ${durations.join(", ")}${delta}.`);
+  if (c.differences.length === 0) {
+    lines.push(`Same config (hash ${c.runs[0]?.configHash.slice(0, 12)}), same data and versions.`);
   } else {
     lines.push(
-      `${c.sameConfig ? "Same config hash; other" : "Config"} differences (A → B):`,
-      ...c.changes.map((ch) => `  ${ch.key}: ${ch.a ?? "(absent)"} → ${ch.b ?? "(absent)"}`),
+      `${c.sameConfig ? "Same config hash; other" : "Config"} differences${two ? " (A → B)" : ""}:`,
+      ...c.differences.map((d) =>
+        two
+          ? `  ${d.key}: ${d.values[0] ?? "(absent)"} → ${d.values[1] ?? "(absent)"}`
+          : `  ${d.key}: ${d.values.map((v, i) => `${runLabel(i)} ${v ?? "(absent)"}`).join(" · ")}`,
+      ),
     );
   }
   return lines.join("\n");

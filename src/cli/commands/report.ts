@@ -35,7 +35,7 @@ export async function reportCommand(
 }
 
 /** The desktop's default browser, through the `open` package (xdg-open, open, start). */
-async function openWithDesktop(file: string): Promise<void> {
+export async function openWithDesktop(file: string): Promise<void> {
   const { default: openFile } = await import("open");
   const child = await openFile(file);
   await new Promise<void>((resolve, reject) => {

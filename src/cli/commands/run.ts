@@ -1,6 +1,6 @@
 import { systemClock } from "../../clock.js";
 import { type LoadedConfig, loadConfig } from "../../config/load.js";
-import { runJob } from "../../runs/lifecycle.js";
+import { type RunLabels, runJob } from "../../runs/lifecycle.js";
 import { identicalNotes } from "../../runs/metrics.js";
 import { type RunResult, runJson } from "../../runs/result.js";
 import type { EmrDeps } from "../../targets/emr/target.js";
@@ -24,13 +24,21 @@ export async function runCommand(options: RunOptions, io: CommandIO): Promise<Ru
     await serverlessDryRunCommand(options, loaded, io);
     return undefined;
   }
-  return trainOn(targetChoice(options), loaded, io);
+  return trainOn(targetChoice(options), loaded, io, {
+    ...(options.tags ? { tags: options.tags } : {}),
+    ...(options.note ? { note: options.note } : {}),
+  });
 }
 
 /** Trains with a loaded config on a target and reports the result; shared with `demo`. */
-export async function trainOn(choice: TargetChoice, loaded: LoadedConfig, io: CommandIO): Promise<RunResult> {
+export async function trainOn(
+  choice: TargetChoice,
+  loaded: LoadedConfig,
+  io: CommandIO,
+  labels: RunLabels = {},
+): Promise<RunResult> {
   const target = await createTarget(choice, targetContext(loaded, io));
-  const result = await runJob({ loaded, target, io: io.host, signal: io.signal });
+  const result = await runJob({ loaded, target, io: io.host, signal: io.signal, labels });
   io.emitJson(runJson(result));
   io.print(`${metricsTable(result.metrics)}\n${runSummary(result)}`);
   return result;

@@ -2,21 +2,56 @@ import path from "node:path";
 import Table from "cli-table3";
 import { runsRoot } from "../../runs/lookup.js";
 import { RunStore, type RunSummary } from "../../runs/store.js";
-import { formatDuration, formatPercent } from "../../ui/format.js";
+import { formatTags, hasTags, type Tags } from "../../runs/tags.js";
+import { formatDuration, formatPercent, formatUsd } from "../../ui/format.js";
 import type { CommandIO } from "../io.js";
 import type { RunsOptions } from "../options.js";
 
-/** `kindling runs`: every run under the config's output dir (runs/ without a config), newest first. */
+/** `kindling runs`: the runs under the config's output dir (runs/ without a config), newest first, filtered. */
 export async function runsCommand(options: RunsOptions, io: CommandIO): Promise<void> {
   const root = await runsRoot(options.config, io.cwd);
-  const runs = (await new RunStore(root).list()).map(runRow);
+  const all = (await new RunStore(root).list()).map(runRow);
+  const runs = filterRuns(all, options);
   io.emitJson(runs);
   if (runs.length === 0) {
-    io.print(`No runs in ${root}.`);
+    io.print(all.length === 0 ? `No runs in ${root}.` : `None of the ${all.length} runs in ${root} match.`);
     return;
   }
+  io.print(runsTable(runs));
+  if (runs.length < all.length) io.print(`${runs.length} of ${all.length} runs.`);
+}
+
+/** The filters of `kindling runs` (and `runs --remote`), applied in order, the limit last. */
+export function filterRuns(
+  rows: RunRow[],
+  options: Omit<RunsOptions, "config" | "json" | "verbose">,
+): RunRow[] {
+  const since = options.since?.getTime();
+  const kept = rows.filter(
+    (r) =>
+      (!options.status || r.status === options.status) &&
+      (!options.target || r.target === options.target) &&
+      (since === undefined || (r.created_at !== undefined && Date.parse(r.created_at) >= since)) &&
+      (!options.tags || hasTags(r.tags, options.tags)),
+  );
+  return options.limit === undefined ? kept : kept.slice(0, options.limit);
+}
+
+export function runsTable(runs: RunRow[]): string {
+  const cost = runs.some((r) => r.cost_usd !== undefined);
+  const tags = runs.some((r) => Object.keys(r.tags).length > 0);
   const table = new Table({
-    head: ["run", "status", "target", "data", "best", "accuracy", "duration"],
+    head: [
+      "run",
+      "status",
+      "target",
+      "data",
+      "best",
+      "accuracy",
+      "duration",
+      ...(cost ? ["cost"] : []),
+      ...(tags ? ["tags"] : []),
+    ],
     style: { head: [], border: [] },
   });
   for (const r of runs) {
@@ -30,9 +65,11 @@ export async function runsCommand(options: RunsOptions, io: CommandIO): Promise<
       r.best ?? "—",
       formatPercent(r.accuracy),
       formatDuration(r.duration_seconds),
+      ...(cost ? [r.cost_usd === undefined ? "—" : formatUsd(r.cost_usd)] : []),
+      ...(tags ? [formatTags(r.tags)] : []),
     ]);
   }
-  io.print(table.toString());
+  return table.toString();
 }
 
 /** One line of `kindling runs` (and its --json element). */
@@ -48,6 +85,10 @@ export interface RunRow {
   f1: number | undefined;
   created_at: string | undefined;
   duration_seconds: number | undefined;
+  /** A cloud run's cost in USD: what it cost once ended, else the estimate. */
+  cost_usd: number | undefined;
+  tags: Tags;
+  note: string | undefined;
   /** How a failed or interrupted run ended: the stage it reached and the kind of failure. */
   failure: { stage: string | null; kind: string } | undefined;
   dir: string;
@@ -57,6 +98,7 @@ export function runRow(run: RunSummary): RunRow {
   const m = run.manifest;
   // A manifest saying "running" without a live process behind it is what an interrupted run leaves.
   const status = run.complete ? "succeeded" : (m?.status ?? "incomplete");
+  const cost = m?.emr?.cost ?? m?.serverless?.cost;
   return {
     id: run.id,
     status,
@@ -68,6 +110,9 @@ export function runRow(run: RunSummary): RunRow {
     f1: m?.best?.f1,
     created_at: m?.created_at,
     duration_seconds: m?.duration_seconds,
+    cost_usd: cost?.actual ?? cost?.estimated,
+    tags: m?.tags ?? {},
+    note: m?.note,
     failure: m?.failure ? { stage: m.failure.stage, kind: m.failure.kind } : undefined,
     dir: run.dir,
   };
