@@ -77,7 +77,9 @@ export interface CollectOptions extends GlobalOptions, ConfigOption, AwsOptions 
 
 export type ValidateOptions = GlobalOptions & ConfigOption;
 /** `kindling runs`: the run history, filtered. */
-export interface RunsOptions extends GlobalOptions, ConfigOption {
+export interface RunsOptions extends GlobalOptions, ConfigOption, AwsOptions {
+  /** List the shared history in the data bucket instead of the local run folder. */
+  remote?: boolean;
   /** `--tag key=value` or `--tag key` (repeatable): runs carrying every one. */
   tags?: Array<{ key: string; value?: string }>;
   /** Only runs that ended so (`succeeded`, `failed`, `interrupted`, `running`, `incomplete`). */
@@ -88,6 +90,12 @@ export interface RunsOptions extends GlobalOptions, ConfigOption {
   since?: Date;
   /** At most this many runs (the newest). */
   limit?: number;
+}
+
+/** `kindling push RUN` / `kindling pull RUN`: share a run through the data bucket, or bring one down. */
+export interface ShareOptions extends GlobalOptions, ConfigOption, AwsOptions {
+  /** push: a local run; pull: a run in the bucket (id, unique start, or `latest`). */
+  run: string;
 }
 
 /** `kindling tag RUN key=value…`: change a run's tags and note. */

@@ -21,6 +21,7 @@ import type {
   RunsOptions,
   SchemaOptions,
   SetupOptions,
+  ShareOptions,
   StatusOptions,
   SynthOptions,
   TagOptions,
@@ -47,6 +48,8 @@ export interface Handlers {
   report(options: ReportOptions): Promise<void>;
   compare(options: CompareOptions): Promise<void>;
   tag(options: TagOptions): Promise<void>;
+  push(options: ShareOptions): Promise<void>;
+  pull(options: ShareOptions): Promise<void>;
   predict(options: PredictOptions): Promise<void>;
   terminate(options: TerminateOptions): Promise<void>;
   collect(options: CollectOptions): Promise<void>;
@@ -306,8 +309,18 @@ export function buildProgram(handlers: Handlers): Command {
       since,
     )
     .option("--limit <n>", "at most this many (the newest)", positiveInteger)
+    .option(
+      "--remote",
+      "the shared history in the data bucket (pushed and cloud runs) instead of this folder",
+      false,
+    )
+    .option("--profile <name>", "AWS profile (--remote)")
+    .option("--region <region>", "AWS region (--remote; default: aws.region, then AWS_REGION)")
     .action(async (_opts, cmd: Command) => {
       const o = cmd.opts<{
+        remote: boolean;
+        profile?: string;
+        region?: string;
         config: string;
         tag: string[];
         status?: string;
@@ -323,6 +336,9 @@ export function buildProgram(handlers: Handlers): Command {
         ...(o.target ? { target: o.target } : {}),
         ...(o.since ? { since: o.since } : {}),
         ...(o.limit !== undefined ? { limit: o.limit } : {}),
+        ...(o.remote ? { remote: true } : {}),
+        ...(o.profile ? { profile: o.profile } : {}),
+        ...(o.region ? { region: o.region } : {}),
       });
     });
 
@@ -554,6 +570,22 @@ export function buildProgram(handlers: Handlers): Command {
 
   withAws(
     program
+      .command("push")
+      .description("publish a finished run to the shared history in the data bucket (never overwrites)"),
+  )
+    .argument("<run>", RUN_REF)
+    .action(async (run: string, _opts, cmd: Command) => {
+      await handlers.push({ ...awsOpts(cmd), run });
+    });
+
+  withAws(program.command("pull").description("bring a run of the shared history into the local run folder"))
+    .argument("<run>", "run id in the bucket (or its unique start), or `latest`")
+    .action(async (run: string, _opts, cmd: Command) => {
+      await handlers.pull({ ...awsOpts(cmd), run });
+    });
+
+  withAws(
+    program
       .command("deploy")
       .description("create or update the foundation stack (buckets, network, IAM, EMR security)"),
   )
@@ -621,6 +653,8 @@ const EXAMPLES: Record<string, string[]> = {
   "cluster list": ["kindling cluster list --json"],
   "cluster stop": ["kindling cluster stop latest", "kindling cluster stop j-2AXXXXXXGAPLF --no-wait"],
   collect: ["kindling collect latest"],
+  push: ["kindling push latest", "kindling push 20261127-231500-spam-7f3a --region eu-west-1"],
+  pull: ["kindling pull 20261127-231500", "kindling runs --remote --tag dataset=v2 && kindling pull latest"],
   deploy: ["kindling deploy", "kindling deploy --yes"],
   destroy: ["kindling destroy", "kindling destroy --yes --delete-data"],
   completion: [

@@ -144,6 +144,7 @@ async function execute(
       maxRejectFraction: config.data.max_reject_fraction,
     });
     const metrics = await readJson<Metrics>(path.join(run.dir, "metrics.json"));
+    await publishRun(target, run, io);
     return { runId: run.id, runDir: run.dir, manifest, metrics };
   } catch (error) {
     await writes.catch(() => {});
@@ -299,6 +300,24 @@ async function writeRunReport(run: RunDir, io: IoHost): Promise<void> {
     io.notify(
       CODES.RUN_REPORT_FAILED.msg(
         `the report could not be written (${(error as Error).message}); the run is fine, retry with \`kindling report ${run.id}\``,
+        { runId: run.id, error: (error as Error).message },
+      ),
+    );
+  }
+}
+
+/**
+ * A cloud run joins the shared history once complete. Its failure only warns: the run itself succeeded
+ * and is whole locally, and `kindling push` publishes it later.
+ */
+export async function publishRun(target: Target, run: RunDir, io: IoHost): Promise<void> {
+  if (!target.publish) return;
+  try {
+    await target.publish(run);
+  } catch (error) {
+    io.notify(
+      CODES.RUN_PUBLISH_FAILED.msg(
+        `run ${run.id} succeeded but was not published to the shared history (${(error as Error).message}); \`kindling push ${run.id}\` retries`,
         { runId: run.id, error: (error as Error).message },
       ),
     );

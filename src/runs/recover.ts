@@ -6,7 +6,7 @@ import { CODES } from "../ui/codes.js";
 import type { IoHost } from "../ui/io.js";
 import { TargetFailure } from "./failure.js";
 import { readJson, writeJson } from "./files.js";
-import { completeRun, recordFailure } from "./lifecycle.js";
+import { completeRun, publishRun, recordFailure } from "./lifecycle.js";
 import { acquireRunLock, type RunLock, RunLockedError } from "./lock.js";
 import { type Manifest, mergeManifest } from "./manifest.js";
 import type { Metrics } from "./metrics.js";
@@ -70,6 +70,7 @@ export async function collectRun(options: RecoverOptions): Promise<RunResult> {
         maxRejectFraction: options.maxRejectFraction,
       });
       const metrics = await readJson<Metrics>(path.join(run.dir, "metrics.json"));
+      await publishRun(target, run, io);
       return { runId: run.id, runDir: run.dir, manifest: completed, metrics };
     } finally {
       await target.teardown();

@@ -76,6 +76,11 @@ export interface Target {
   train(job: TrainJob): Promise<TrainOutcome>;
   /** Scores a checked plan; the predictions end up at plan.output.file, complete, or nothing does. */
   predict(plan: PredictPlan): Promise<PredictOutcome>;
+  /**
+   * Cloud targets: shares the completed run in the data bucket's run history, where its outputs already
+   * are (the manifest and report join them), so `kindling runs --remote` lists it. Called after _SUCCESS.
+   */
+  publish?(run: RunDir): Promise<void>;
   /** Stops what prepare started; always called once prepare was (even if it failed half-way). */
   teardown(): Promise<void>;
   /** Cloud targets: brings back a run whose job ended while no CLI watched; what train would have returned. */

@@ -240,6 +240,21 @@ export const CODES = {
     "A content-addressed object is already in S3: not uploaded again.",
   ),
   S3_DOWNLOAD: code<{ uri: string }>("KND_I6003", "info", "Downloads from the data bucket (span)."),
+  RUN_PUSH: code<{ runId: string; uri: string }>(
+    "KND_I6005",
+    "info",
+    "A run is published to the shared history in the data bucket (span).",
+  ),
+  RUN_PULL: code<{ runId: string; uri: string }>(
+    "KND_I6006",
+    "info",
+    "A run is brought down from the shared history into the local run folder (span).",
+  ),
+  RUN_PUBLISH_FAILED: code<{ runId: string; error: string }>(
+    "KND_W6001",
+    "warn",
+    "A cloud run finished but could not be published to the shared history; `kindling push` retries.",
+  ),
 
   // The foundation stack
   INFRA_SYNTH: code<{ stackName: string }>("KND_I7001", "info", "Synthesizing the foundation (span)."),

@@ -27,6 +27,8 @@ function parse(argv: string[]): { command: string; options: unknown } {
     report: record("report"),
     compare: record("compare"),
     tag: record("tag"),
+    push: record("push"),
+    pull: record("pull"),
     predict: record("predict"),
     terminate: record("terminate"),
     collect: record("collect"),
@@ -119,6 +121,17 @@ describe("argv → options", () => {
         target: "emr",
         limit: 5,
       },
+    ],
+    [
+      ["push", "latest", "--region", "eu-west-1"],
+      "push",
+      { ...base, config: "kindling.yaml", region: "eu-west-1", run: "latest" },
+    ],
+    [["pull", "20261201"], "pull", { ...base, config: "kindling.yaml", run: "20261201" }],
+    [
+      ["runs", "--remote", "--profile", "team"],
+      "runs",
+      { ...base, config: "kindling.yaml", remote: true, profile: "team" },
     ],
     [
       ["runs", "--since", "2026-12-01"],

@@ -91,6 +91,21 @@ describe("kindling run --target emr (moto + EMR emulator, real Spark step)", () 
     expect(logs.stdout).toMatch(/final status: SUCCEEDED/);
     const runs = JSON.parse((await cli(["runs", "--json"])).stdout) as Array<{ id: string; target: string }>;
     expect(runs.find((r) => r.id === e.run_id)?.target).toBe("emr");
+
+    // The run joined the shared history in the data bucket: its outputs were there, manifest and report
+    // went up (nothing uploaded twice, nothing refused as different).
+    expect(emr.stderr).not.toContain("not published");
+    const remote = await cli(["runs", "--remote", "--json"]);
+    expect(remote.code, remote.stderr).toBe(0);
+    const shared = (JSON.parse(remote.stdout) as Array<{ id: string; status: string; target: string }>).find(
+      (r) => r.id === e.run_id,
+    );
+    expect(shared).toMatchObject({ status: "succeeded", target: "emr" });
+    const report = await aws.s3.headObject({
+      Bucket: aws.foundation.dataBucket,
+      Key: `runs/${e.run_id}/report.html`,
+    });
+    expect(report.ContentLength).toBeGreaterThan(0);
   });
 
   it("the nodes' Python has no NumPy: the job runs only because the archive it ships provides it", async () => {
@@ -253,6 +268,8 @@ describe("when the CLI is not there to watch (moto + EMR emulator)", () => {
     const manifest = JSON.parse(readFileSync(path.join(runDir, "manifest.json"), "utf8"));
     expect(manifest).toMatchObject({ status: "succeeded", emr: { cluster_state: "TERMINATED" } });
     expect(JSON.parse(collected.stdout).metrics.best_feature_set).toBeTruthy();
+    // Collected, it is shared like a run the CLI watched to the end.
+    await aws.s3.headObject({ Bucket: aws.foundation.dataBucket, Key: `runs/${runId}/manifest.json` });
     // A complete run is not collected twice.
     expect((await cli(["collect", runId])).code).toBe(2);
     aws.emr.setExecutor(aws.sparkExecutor);

@@ -95,6 +95,13 @@ describe("kindling run --target emr-serverless (moto + EMR Serverless emulator, 
     expect(JSON.parse(logs.stdout).driver_stdout).toMatch(/@@kindling/);
     const runs = JSON.parse((await cli(["runs", "--json"])).stdout) as Array<{ id: string; target: string }>;
     expect(runs.find((x) => x.id === r.run_id)?.target).toBe("emr-serverless");
+    // Shared in the data bucket's run history, complete.
+    expect(remote.stderr).not.toContain("not published");
+    const shared = JSON.parse((await cli(["runs", "--remote", "--json"])).stdout) as Array<{
+      id: string;
+      status: string;
+    }>;
+    expect(shared.find((x) => x.id === r.run_id)?.status).toBe("succeeded");
   });
 
   it("predict --target emr-serverless scores with that run's model exactly as local predict does", async () => {

@@ -9,6 +9,8 @@ import type { RunsOptions } from "../options.js";
 
 /** `kindling runs`: the runs under the config's output dir (runs/ without a config), newest first, filtered. */
 export async function runsCommand(options: RunsOptions, io: CommandIO): Promise<void> {
+  // The shared history needs the AWS SDK; the local one must not load it.
+  if (options.remote) return (await import("./share.js")).remoteRunsCommand(options, io);
   const root = await runsRoot(options.config, io.cwd);
   const all = (await new RunStore(root).list()).map(runRow);
   const runs = filterRuns(all, options);

@@ -7,6 +7,7 @@ import { emrPythonPlatform, jobDepsArchive } from "../../packaging/jobDeps.js";
 import type { PredictOutcome } from "../../predict/outcome.js";
 import type { PredictPlan } from "../../predict/plan.js";
 import type { EmrRunFacts, Manifest, ManifestPatch } from "../../runs/manifest.js";
+import { publishCompletedRun } from "../../runs/remote.js";
 import { type RuntimeBasis, runtimeForRun } from "../../runs/runtime.js";
 import type { RunDir } from "../../runs/store.js";
 import type { Placement, RunInput, Target, TargetContext, TrainJob, TrainOutcome } from "../target.js";
@@ -142,6 +143,11 @@ export class EmrTarget implements Target {
   async train(job: TrainJob): Promise<TrainOutcome> {
     if (!this.input || !this.runtime) throw new KindlingError("place() was not called before train()");
     return trainOnEmr(job, this.input, this.requireSession(), this.runtime);
+  }
+
+  async publish(run: RunDir): Promise<void> {
+    const session = this.requireSession();
+    await publishCompletedRun(session.aws.s3, session.foundation.dataBucketName, run, session.io);
   }
 
   async predict(plan: PredictPlan): Promise<PredictOutcome> {

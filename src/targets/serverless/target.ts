@@ -7,6 +7,7 @@ import { jobDepsArchive, serverlessPythonPlatform } from "../../packaging/jobDep
 import type { PredictOutcome } from "../../predict/outcome.js";
 import type { PredictPlan } from "../../predict/plan.js";
 import type { Manifest, ManifestPatch, ServerlessRunFacts } from "../../runs/manifest.js";
+import { publishCompletedRun } from "../../runs/remote.js";
 import { type RuntimeBasis, runtimeForRun } from "../../runs/runtime.js";
 import type { RunDir } from "../../runs/store.js";
 import {
@@ -123,6 +124,11 @@ export class ServerlessTarget implements Target {
   async train(job: TrainJob): Promise<TrainOutcome> {
     if (!this.input || !this.runtime) throw new KindlingError("place() was not called before train()");
     return trainOnServerless(job, this.input, this.requireSession(), this.runtime);
+  }
+
+  async publish(run: RunDir): Promise<void> {
+    const session = this.requireSession();
+    await publishCompletedRun(session.aws.s3, session.foundation.dataBucketName, run, session.io);
   }
 
   async predict(plan: PredictPlan): Promise<PredictOutcome> {

@@ -1,0 +1,179 @@
+import { existsSync } from "node:fs";
+import { cp, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { S3 } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunRow } from "../../src/cli/commands/runs.js";
+import type { Manifest } from "../../src/runs/manifest.js";
+import { createFoundationStack, type FoundationFixture } from "../aws/foundationFixture.js";
+import { type Moto, startMoto, TEST_CREDENTIALS, TEST_REGION } from "../aws/moto.js";
+import { buildCli, kindling } from "../helpers/cli.js";
+import { FIXTURE_RUN } from "../report/fixtures.js";
+
+// The shared history end to end: the built CLI in three folders, one moto S3 + CloudFormation between them.
+let moto: Moto;
+let s3: S3;
+let foundation: FoundationFixture;
+let env: NodeJS.ProcessEnv;
+let base: string;
+
+const RUN_A = "20261201-090000-spam-aaaa";
+const RUN_B = "20261202-090000-spam-bbbb";
+
+/** A folder with a kindling.yaml of project `spam` and, optionally, finished runs copied from the fixture. */
+async function folder(name: string, runs: Array<{ id: string; note?: string }> = []): Promise<string> {
+  const dir = path.join(base, name);
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, "kindling.yaml"), "project: spam\ndata:\n  path: data.csv\n");
+  for (const run of runs) {
+    const runDir = path.join(dir, "runs", run.id);
+    await cp(FIXTURE_RUN, runDir, { recursive: true });
+    const manifest = JSON.parse(await readFile(path.join(runDir, "manifest.json"), "utf8")) as Manifest;
+    await writeFile(
+      path.join(runDir, "manifest.json"),
+      JSON.stringify({ ...manifest, run_id: run.id, ...(run.note ? { note: run.note } : {}) }),
+    );
+    await mkdir(path.join(runDir, "models", "hashing_tf", "stages"), { recursive: true });
+    await writeFile(path.join(runDir, "models", "hashing_tf", "stages", "part-0000"), `model of ${run.id}`);
+    await writeFile(path.join(runDir, "_SUCCESS"), "");
+  }
+  return dir;
+}
+
+const cli = (args: string[], cwd: string) => kindling(args, { cwd, env, timeoutMs: 120_000 });
+
+beforeAll(async () => {
+  buildCli();
+  moto = await startMoto();
+  foundation = await createFoundationStack(moto.endpoint, "spam");
+  s3 = new S3({
+    endpoint: moto.endpoint,
+    region: TEST_REGION,
+    credentials: TEST_CREDENTIALS,
+    forcePathStyle: true,
+  });
+  env = {
+    AWS_ENDPOINT_URL_S3: moto.endpoint,
+    AWS_ENDPOINT_URL_CLOUDFORMATION: moto.endpoint,
+    AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+    AWS_REGION: TEST_REGION,
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
+  base = await mkdtemp(path.join(os.tmpdir(), "kshare-"));
+}, 180_000);
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+describe("shared run history (moto S3)", () => {
+  it("runs pushed from two folders appear in a third's `runs --remote`, and pull brings them down whole", async () => {
+    const a = await folder("a", [{ id: RUN_A }]);
+    const b = await folder("b", [{ id: RUN_B }]);
+    const c = await folder("c");
+
+    const pushA = await cli(["push", "latest"], a);
+    expect(pushA.code, pushA.stderr).toBe(0);
+    expect(pushA.stdout).toContain(
+      `Pushed run ${RUN_A} to s3://${foundation.dataBucket}/runs/${RUN_A}/: 4 files`,
+    );
+    expect((await cli(["push", RUN_B], b)).code).toBe(0);
+
+    // A push cut short (no manifest yet) is listed, but never as complete.
+    await s3.putObject({
+      Bucket: foundation.dataBucket,
+      Key: "runs/20261203-090000-spam-cccc/metrics.json",
+      Body: "{}",
+    });
+
+    const listed = await cli(["--json", "runs", "--remote"], c);
+    expect(listed.code, listed.stderr).toBe(0);
+    const rows = JSON.parse(listed.stdout) as RunRow[];
+    expect(rows.map((r) => [r.id, r.status, r.complete])).toEqual([
+      ["20261203-090000-spam-cccc", "incomplete", false],
+      [RUN_B, "succeeded", true],
+      [RUN_A, "succeeded", true],
+    ]);
+    const human = await cli(["runs", "--remote", "--status", "succeeded"], c);
+    expect(human.stdout).toMatch(new RegExp(`${RUN_B}.*succeeded.*hashing_tf`));
+    expect(human.stdout).not.toContain("cccc");
+
+    const pulled = await cli(["pull", RUN_A.slice(0, 15)], c);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    const dir = path.join(c, "runs", RUN_A);
+    for (const file of [
+      "manifest.json",
+      "metrics.json",
+      "spec.json",
+      "_SUCCESS",
+      "models/hashing_tf/stages/part-0000",
+    ]) {
+      expect(existsSync(path.join(dir, file)), file).toBe(true);
+    }
+    expect(await readFile(path.join(dir, "models/hashing_tf/stages/part-0000"), "utf8")).toBe(
+      `model of ${RUN_A}`,
+    );
+    expect((await cli(["pull", "latest"], c)).code).toBe(0); // the newest complete one: B
+    const compared = await cli(["--json", "compare", RUN_A, RUN_B], c);
+    expect(compared.code, compared.stderr).toBe(0);
+    expect((JSON.parse(compared.stdout) as { runs: Array<{ id: string }> }).runs.map((r) => r.id)).toEqual([
+      RUN_A,
+      RUN_B,
+    ]);
+
+    // Pulling again, or an incomplete run, is refused and writes nothing.
+    const again = await cli(["pull", RUN_A], c);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("already here");
+    const partial = await cli(["pull", "20261203-090000-spam-cccc"], c);
+    expect(partial.code).toBe(2);
+    expect(partial.stderr).toContain("not complete");
+  }, 300_000);
+
+  it("never overwrites: a run already shared, an object with other content, two pushes of one id at once", async () => {
+    const id = "20261204-090000-spam-dddd";
+    const first = await folder("d1", [{ id, note: "from d1" }]);
+    const second = await folder("d2", [{ id, note: "from d2" }]);
+    const [p1, p2] = await Promise.all([cli(["push", id], first), cli(["push", id], second)]);
+    expect([p1.code, p2.code].sort()).toEqual([0, 1]);
+    const loser = p1.code === 0 ? p2 : p1;
+    expect(loser.stderr).toMatch(/already in s3:|someone else is pushing it/);
+    const there = JSON.parse(
+      (await (
+        await s3.getObject({ Bucket: foundation.dataBucket, Key: `runs/${id}/manifest.json` })
+      ).Body?.transformToString()) ?? "",
+    ) as Manifest;
+    expect(there.note).toBe(p1.code === 0 ? "from d1" : "from d2");
+
+    const clash = "20261205-090000-spam-eeee";
+    const e = await folder("e", [{ id: clash }]);
+    await s3.putObject({
+      Bucket: foundation.dataBucket,
+      Key: `runs/${clash}/metrics.json`,
+      Body: '{"someone":"else"}',
+    });
+    const refused = await cli(["push", clash], e);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`runs/${clash}/metrics.json is already there with other content`);
+    const kept = await s3.getObject({ Bucket: foundation.dataBucket, Key: `runs/${clash}/metrics.json` });
+    expect(await kept.Body?.transformToString()).toBe('{"someone":"else"}');
+    await expect(
+      s3.headObject({ Bucket: foundation.dataBucket, Key: `runs/${clash}/manifest.json` }),
+    ).rejects.toThrow();
+  }, 300_000);
+
+  it("a push cut short resumes: what is there with the same content is skipped", async () => {
+    const id = "20261206-090000-spam-ffff";
+    const f = await folder("f", [{ id }]);
+    await s3.putObject({
+      Bucket: foundation.dataBucket,
+      Key: `runs/${id}/spec.json`,
+      Body: await readFile(path.join(f, "runs", id, "spec.json")),
+    });
+    const pushed = await cli(["push", id], f);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect(pushed.stdout).toContain("(1 already there)");
+  }, 120_000);
+});
