@@ -32,6 +32,8 @@ export interface ConfigIssue {
   message: string;
   line?: number;
   column?: number;
+  /** Set by a command-line override rather than the file: the argument (`--set train.folds=1`). */
+  source?: string;
 }
 
 /** The config file is not valid; carries every problem found, not just the first. */
@@ -41,7 +43,8 @@ export class ConfigError extends UsageError {
 
   constructor(file: string, issues: ConfigIssue[]) {
     const lines = issues.map((i) => {
-      const where = i.line === undefined ? file : `${file}:${i.line}${i.column ? `:${i.column}` : ""}`;
+      const where =
+        i.source ?? (i.line === undefined ? file : `${file}:${i.line}${i.column ? `:${i.column}` : ""}`);
       return `  ${where}  ${i.path || "(root)"}: ${i.message}`;
     });
     super(

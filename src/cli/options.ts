@@ -1,3 +1,4 @@
+import type { Override } from "../config/overrides.js";
 import type { Tags } from "../runs/tags.js";
 import type { SparkLine } from "../versions.js";
 /** Options shared by every command. */
@@ -15,7 +16,12 @@ export interface ConfigOption {
   config: string;
 }
 
-export interface RunOptions extends GlobalOptions, ConfigOption, AwsOptions {
+/** `--set key.path=value` (repeatable): config values over the file's, checked by the same schema. */
+export interface OverrideOption {
+  set?: Override[];
+}
+
+export interface RunOptions extends GlobalOptions, ConfigOption, OverrideOption, AwsOptions {
   /**
    * Where the job runs; "standalone" starts a Spark standalone cluster on 127.0.0.1 for the run,
    * "emr-serverless" runs it on the foundation's EMR Serverless application. Default local.
@@ -75,7 +81,7 @@ export interface CollectOptions extends GlobalOptions, ConfigOption, AwsOptions 
   run: string;
 }
 
-export type ValidateOptions = GlobalOptions & ConfigOption;
+export type ValidateOptions = GlobalOptions & ConfigOption & OverrideOption;
 /** `kindling runs`: the run history, filtered. */
 export interface RunsOptions extends GlobalOptions, ConfigOption, AwsOptions {
   /** List the shared history in the data bucket instead of the local run folder. */
@@ -152,7 +158,7 @@ export interface SynthOptions extends GlobalOptions, ConfigOption {
   out: string;
 }
 
-export interface PlanOptions extends GlobalOptions, ConfigOption, AwsOptions {
+export interface PlanOptions extends GlobalOptions, ConfigOption, OverrideOption, AwsOptions {
   /** List the resources without calling AWS. Default false. */
   offline: boolean;
   /** "emr": also show the cluster, the step and the cost estimate of a run. Default: the foundation only. */

@@ -1,5 +1,6 @@
 import tab from "@bomb.sh/tab/commander";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { type Override, parseOverride } from "../config/overrides.js";
 import { sparkMasterProblem } from "../config/schema.js";
 import { UsageError } from "../errors.js";
 import { checkNote, parseTagFilter, parseTags } from "../runs/tags.js";
@@ -77,6 +78,19 @@ function positiveInteger(value: string): number {
 /** Repeatable options: each use adds one value. */
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/** `--set key.path=value`, repeatable, on the commands that read the config to act on it. */
+const SET_OPTION = [
+  "--set <key=value>",
+  "override a config value, e.g. --set train.folds=3 (repeatable; YAML values, checked like the file)",
+  collect,
+  [] as string[],
+] as const;
+
+function setOf(cmd: Command): { set?: Override[] } {
+  const given = cmd.opts<{ set?: string[] }>().set ?? [];
+  return given.length ? { set: given.map(parseOverride) } : {};
 }
 
 const AGE = /^(\d+)([hdw])$/;
@@ -240,16 +254,21 @@ export function buildProgram(handlers: Handlers): Command {
         ...(o.cluster !== undefined ? { cluster: o.cluster } : {}),
         ...(o.profile ? { profile: o.profile } : {}),
         ...(o.region ? { region: o.region } : {}),
+        ...setOf(cmd),
         ...(o.tag.length ? { tags: parseTags(o.tag) } : {}),
         ...(o.note !== undefined ? { note: checkNote(o.note) } : {}),
       });
     });
 
-  withConfig(
-    program.command("validate").description("check the config and the data; starts no Spark job"),
-  ).action(async (_opts, cmd: Command) => {
-    await handlers.validate({ ...global(cmd), config: cmd.opts<{ config: string }>().config });
-  });
+  withConfig(program.command("validate").description("check the config and the data; starts no Spark job"))
+    .option(...SET_OPTION)
+    .action(async (_opts, cmd: Command) => {
+      await handlers.validate({
+        ...global(cmd),
+        config: cmd.opts<{ config: string }>().config,
+        ...setOf(cmd),
+      });
+    });
 
   withConfig(
     program
@@ -500,11 +519,17 @@ export function buildProgram(handlers: Handlers): Command {
   };
 
   withAws(program.command("plan").description("show what deploy would create or change"))
+    .option(...SET_OPTION)
     .option("--offline", "list the resources without calling AWS", false)
     .addOption(new Option("--target <target>", "also plan an EMR run: cluster, step, cost").choices(["emr"]))
     .action(async (_opts, cmd: Command) => {
       const o = cmd.opts<{ offline: boolean; target?: "emr" }>();
-      await handlers.plan({ ...awsOpts(cmd), offline: o.offline, ...(o.target ? { target: o.target } : {}) });
+      await handlers.plan({
+        ...awsOpts(cmd),
+        ...setOf(cmd),
+        offline: o.offline,
+        ...(o.target ? { target: o.target } : {}),
+      });
     });
 
   withAws(program.command("status").description("show a run's state (EMR: the cluster and step, live)"))

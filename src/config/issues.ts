@@ -18,6 +18,19 @@ export function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[
   return def?.type === "object" ? Object.keys(def.shape as object) : [];
 }
 
+/** The kind of value the schema takes at `path` (object, array, number, …), or undefined off the schema. */
+export function typeAt(schema: z.ZodType, path: readonly PropertyKey[]): string | undefined {
+  let current: unknown = schema;
+  for (const segment of path) {
+    const def = defOf(unwrap(current));
+    if (def?.type === "object") current = (def.shape as Record<string, unknown>)[String(segment)];
+    else if (def?.type === "record") current = def.valueType;
+    else return undefined;
+    if (current === undefined) return undefined;
+  }
+  return defOf(unwrap(current))?.type;
+}
+
 interface Def {
   type: string;
   [k: string]: unknown;

@@ -4,6 +4,7 @@ import { LineCounter, parseDocument } from "yaml";
 import { ConfigError, type ConfigIssue, UsageError } from "../errors.js";
 import { describeIssues } from "./issues.js";
 import { locate } from "./locate.js";
+import { applyOverrides, type Override, overrideAt } from "./overrides.js";
 import { withPreset } from "./presets.js";
 import { type Config, configSchema } from "./schema.js";
 
@@ -12,10 +13,25 @@ export interface LoadedConfig {
   config: Config;
   file: string;
   dir: string;
+  /** The `--set` arguments applied over the file, as typed (absent when none). */
+  overrides?: string[];
 }
 
-/** Reads and validates a kindling.yaml; every problem is reported at once, with its line. */
-export async function loadConfig(file: string): Promise<LoadedConfig> {
+export interface LoadOptions {
+  /** `--set key.path=value` arguments, applied over the file before validation. */
+  overrides?: readonly Override[];
+}
+
+/** The load options of a command's `--set` arguments. */
+export function overridesOf(options: { set?: Override[] }): LoadOptions {
+  return options.set?.length ? { overrides: options.set } : {};
+}
+
+/**
+ * Reads and validates a kindling.yaml; every problem is reported at once, with its line (or the `--set`
+ * argument that put the bad value there).
+ */
+export async function loadConfig(file: string, options: LoadOptions = {}): Promise<LoadedConfig> {
   const absolute = path.resolve(file);
   let text: string;
   try {
@@ -29,11 +45,17 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
       { hint: "Pass one with -c FILE, or run `kindling init` to write kindling.yaml here." },
     );
   }
-  return { config: parseConfig(text, file), file: absolute, dir: path.dirname(absolute) };
+  const overrides = options.overrides ?? [];
+  return {
+    config: parseConfig(text, file, overrides),
+    file: absolute,
+    dir: path.dirname(absolute),
+    ...(overrides.length ? { overrides: overrides.map((o) => o.argument) } : {}),
+  };
 }
 
 /** Parses config text; `file` is only used in messages. */
-export function parseConfig(text: string, file: string): Config {
+export function parseConfig(text: string, file: string, overrides: readonly Override[] = []): Config {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -61,15 +83,22 @@ export function parseConfig(text: string, file: string): Config {
       { path: "", message: "the file must be a mapping of keys (data:, train:, …)" },
     ]);
   }
-  const withDefaults = withPreset(input as Record<string, unknown>);
+  const withDefaults = withPreset(applyOverrides(input as Record<string, unknown>, overrides));
   const result = configSchema.safeParse(withDefaults);
   if (result.success) return result.data;
   const issues: ConfigIssue[] = describeIssues(configSchema, withDefaults, result.error.issues).map(
     ({ segments, keyOf, ...issue }) => {
+      const at = segments.map(String);
+      if (keyOf && at.at(-1) !== keyOf) at.push(keyOf);
+      const set = overrideAt(overrides, at);
+      if (set) return { ...issue, source: set.argument };
       const pos = locate(doc, counter, segments, keyOf);
       return pos ? { ...issue, line: pos.line, column: pos.column } : issue;
     },
   );
-  issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  // The file's problems in line order, then the command line's.
+  issues.sort(
+    (a, b) => Number(Boolean(a.source)) - Number(Boolean(b.source)) || (a.line ?? 0) - (b.line ?? 0),
+  );
   throw new ConfigError(file, issues);
 }

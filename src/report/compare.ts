@@ -63,6 +63,7 @@ function settings(run: ComparedRun): Map<string, string> {
   const m = run.manifest;
   const entries: Array<[string, string]> = [
     ...runSettings(run.spec),
+    ...(m.overrides?.length ? [["overrides", m.overrides.join(" ")] as [string, string]] : []),
     ["data.sha256", JSON.stringify(m.input.sha256)],
     ["spark.master", JSON.stringify(m.master)],
     ...Object.entries(m.versions)

@@ -32,6 +32,8 @@ export interface Manifest {
   config_hash: string;
   spec_hash: string;
   input: { uri: string; bytes: number; sha256: string };
+  /** `--set` arguments applied over the config file, as typed (absent when none). */
+  overrides?: string[];
   /** Labels set with `run --tag` or `kindling tag` (absent when there are none). */
   tags?: Tags;
   /** A person's words about the run (`run --note`, `kindling tag --note`). */

@@ -123,6 +123,22 @@ describe("argv → options", () => {
       },
     ],
     [
+      ["validate", "--set", "train.folds=5", "--set", "features.tfidf.num_features=4096"],
+      "validate",
+      {
+        ...base,
+        config: "kindling.yaml",
+        set: [
+          { path: ["train", "folds"], value: 5, argument: "--set train.folds=5" },
+          {
+            path: ["features", "tfidf", "num_features"],
+            value: 4096,
+            argument: "--set features.tfidf.num_features=4096",
+          },
+        ],
+      },
+    ],
+    [
       ["push", "latest", "--region", "eu-west-1"],
       "push",
       { ...base, config: "kindling.yaml", region: "eu-west-1", run: "latest" },
@@ -330,6 +346,7 @@ describe("usage errors", () => {
     [["run", "--tag", "a=1", "--tag", "a=2"], /given twice/],
     [["run", "--note", "x".repeat(2001)], /at most 2000/],
     [["tag", "latest"], /nothing to change/],
+    [["run", "--set", "train.folds"], /expected key\.path=value/],
   ])("%j is a usage error that says why", async (argv, why) => {
     await expect(Promise.resolve(parse(argv))).rejects.toThrow(why);
   });

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { loadConfig } from "../../config/load.js";
+import { loadConfig, overridesOf } from "../../config/load.js";
 import { foundationSettingsFrom } from "../../infra/fromConfig.js";
 import { renderStandingCost, standingCost } from "../../infra/standingCost.js";
 import {
@@ -31,7 +31,7 @@ export async function synthCommand(options: SynthOptions, io: CommandIO): Promis
 
 /** `kindling plan`: what deploy would create or change, printed once. */
 export async function planCommand(options: PlanOptions, io: CommandIO): Promise<void> {
-  const loaded = await loadConfig(options.config);
+  const loaded = await loadConfig(options.config, overridesOf(options));
   const { config } = loaded;
   const settings = foundationSettingsFrom(config, awsOverrides(options));
   const plan = await planFoundation(settings, {

@@ -1,5 +1,5 @@
 import { systemClock } from "../../clock.js";
-import { type LoadedConfig, loadConfig } from "../../config/load.js";
+import { type LoadedConfig, loadConfig, overridesOf } from "../../config/load.js";
 import { type RunLabels, runJob } from "../../runs/lifecycle.js";
 import { identicalNotes } from "../../runs/metrics.js";
 import { type RunResult, runJson } from "../../runs/result.js";
@@ -13,7 +13,7 @@ import type { RunOptions } from "../options.js";
 
 /** `kindling run`: train on the chosen target and print the metrics table (or one JSON result). */
 export async function runCommand(options: RunOptions, io: CommandIO): Promise<RunResult | undefined> {
-  const loaded = await loadConfig(options.config);
+  const loaded = await loadConfig(options.config, overridesOf(options));
   if (options.target === "emr" && options.dryRun) {
     const { emrDryRunCommand } = await import("./emrDryRun.js");
     await emrDryRunCommand(options, loaded, io);

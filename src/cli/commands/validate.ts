@@ -1,5 +1,5 @@
 import path from "node:path";
-import { loadConfig } from "../../config/load.js";
+import { loadConfig, overridesOf } from "../../config/load.js";
 import { DataError } from "../../data/findings.js";
 import { inspectData } from "../../data/validate.js";
 import { CODES } from "../../ui/codes.js";
@@ -8,7 +8,7 @@ import type { ValidateOptions } from "../options.js";
 
 /** `kindling validate`: config and data checks; starts no Spark job and touches no cloud resource. */
 export async function validateCommand(options: ValidateOptions, io: CommandIO): Promise<void> {
-  const loaded = await loadConfig(options.config);
+  const loaded = await loadConfig(options.config, overridesOf(options));
   const report = await inspectData(loaded.config.data, {
     baseDir: loaded.dir,
     cwd: io.cwd,

@@ -1,0 +1,80 @@
+import { parse } from "yaml";
+import { UsageError } from "../errors.js";
+import { typeAt } from "./issues.js";
+import { configSchema } from "./schema.js";
+
+/** One `--set key.path=value`: where it goes, the value as YAML reads it, and the argument as typed. */
+export interface Override {
+  path: string[];
+  value: unknown;
+  /** `--set train.folds=3`, for messages and the run's record. */
+  argument: string;
+}
+
+const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/**
+ * Parses `key.path=value`. The value is YAML (`3`, `true`, `[0, 0.01]`, `"text"`); a single value for a
+ * key that takes a list becomes a one-item list, so `--set train.grid.reg_param=0.01` reads as written.
+ * The key path is not checked here: the schema checks the merged config and names this argument.
+ */
+export function parseOverride(argument: string): Override {
+  const eq = argument.indexOf("=");
+  const key = eq < 0 ? "" : argument.slice(0, eq);
+  if (eq < 0 || !KEY.test(key) || key.split(".").some((s) => s === "")) {
+    throw new UsageError(`--set ${JSON.stringify(argument)}: expected key.path=value`, {
+      hint: "For example --set train.folds=3 or --set features.tfidf.num_features=4096 (keys as in kindling.yaml).",
+    });
+  }
+  const path = pathOf(key.split("."));
+  const text = argument.slice(eq + 1);
+  let value: unknown;
+  try {
+    value = text === "" ? "" : parse(text);
+  } catch (error) {
+    throw new UsageError(
+      `--set ${argument}: the value is not valid YAML (${(error as Error).message.split("\n")[0]})`,
+    );
+  }
+  if (typeAt(configSchema, path) === "array" && !Array.isArray(value)) value = [value];
+  return { path, value, argument: `--set ${argument}` };
+}
+
+/** Key segments as the schema reads them: below a free-form mapping (spark.conf) the rest is one key. */
+function pathOf(segments: string[]): string[] {
+  for (let i = 0; i < segments.length - 1; i++) {
+    if (typeAt(configSchema, segments.slice(0, i + 1)) === "record") {
+      return [...segments.slice(0, i + 1), segments.slice(i + 1).join(".")];
+    }
+  }
+  return segments;
+}
+
+/** The config with every override applied in order (a later one wins), creating mappings on the way. */
+export function applyOverrides(
+  input: Record<string, unknown>,
+  overrides: readonly Override[],
+): Record<string, unknown> {
+  const root = structuredClone(input);
+  for (const { path, value } of overrides) {
+    let node: Record<string, unknown> = root;
+    for (const segment of path.slice(0, -1)) {
+      const next = node[segment];
+      if (typeof next !== "object" || next === null || Array.isArray(next)) node[segment] = {};
+      node = node[segment] as Record<string, unknown>;
+    }
+    node[path.at(-1) as string] = value;
+  }
+  return root;
+}
+
+/**
+ * The override that put the value at `path` there, if any (the last one wins): one that set it or a
+ * mapping above it, or one that created it on the way to a key below it (`--set train.gird.x=1`).
+ */
+export function overrideAt(overrides: readonly Override[], path: readonly string[]): Override | undefined {
+  const prefix = (a: readonly string[], b: readonly string[]) => a.every((segment, i) => segment === b[i]);
+  return overrides.findLast((o) =>
+    o.path.length <= path.length ? prefix(o.path, path) : path.length > 0 && prefix(path, o.path),
+  );
+}
