@@ -196,6 +196,7 @@ export function buildProgram(handlers: Handlers): Command {
     )
     .option("--profile <name>", "AWS profile (EMR)")
     .option("--region <region>", "AWS region (EMR; default: aws.region, then AWS_REGION)")
+    .option(...SET_OPTION)
     .option(
       "--tag <key=value>",
       "label the run (repeatable); `kindling runs --tag` filters by it",
