@@ -1,4 +1,5 @@
 import type { Override } from "../config/overrides.js";
+import type { SweepAxis } from "../runs/sweep.js";
 import type { Tags } from "../runs/tags.js";
 import type { SparkLine } from "../versions.js";
 /** Options shared by every command. */
@@ -102,6 +103,20 @@ export interface RunsOptions extends GlobalOptions, ConfigOption, AwsOptions {
 export interface ShareOptions extends GlobalOptions, ConfigOption, AwsOptions {
   /** push: a local run; pull: a run in the bucket (id, unique start, or `latest`). */
   run: string;
+}
+
+/** `kindling sweep --set key=v1,v2 …`: one run per combination, then their comparison. */
+export interface SweepOptions extends GlobalOptions, ConfigOption {
+  /** Each `--set key=v1,v2`: a key and the values it takes. */
+  axes: SweepAxis[];
+  /** Where the runs train (one after another). Default local. */
+  target: "local" | "standalone";
+  /** Spark master URL for local runs. */
+  master?: string;
+  /** Tags for every run of the sweep (each also gets sweep=<id>). */
+  tags?: Tags;
+  /** Start without asking, however many runs. Default false. */
+  yes: boolean;
 }
 
 /** `kindling tag RUN key=value…`: change a run's tags and note. */

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { type Override, parseOverride } from "../config/overrides.js";
 import { sparkMasterProblem } from "../config/schema.js";
 import { UsageError } from "../errors.js";
+import { parseAxis, SWEEP_CONFIRM_ABOVE } from "../runs/sweep.js";
 import { checkNote, parseTagFilter, parseTags } from "../runs/tags.js";
 import { KINDLING_VERSION, SPARK_LINES, type SparkLine } from "../versions.js";
 import type {
@@ -24,6 +25,7 @@ import type {
   SetupOptions,
   ShareOptions,
   StatusOptions,
+  SweepOptions,
   SynthOptions,
   TagOptions,
   TerminateOptions,
@@ -49,6 +51,7 @@ export interface Handlers {
   report(options: ReportOptions): Promise<void>;
   compare(options: CompareOptions): Promise<void>;
   tag(options: TagOptions): Promise<void>;
+  sweep(options: SweepOptions): Promise<void>;
   push(options: ShareOptions): Promise<void>;
   pull(options: ShareOptions): Promise<void>;
   predict(options: PredictOptions): Promise<void>;
@@ -359,6 +362,55 @@ export function buildProgram(handlers: Handlers): Command {
         ...(o.remote ? { remote: true } : {}),
         ...(o.profile ? { profile: o.profile } : {}),
         ...(o.region ? { region: o.region } : {}),
+      });
+    });
+
+  withConfig(
+    program
+      .command("sweep")
+      .description("train one run per combination of --set values (one after another), then compare them"),
+  )
+    .option(
+      "--set <key=v1,v2>",
+      "a config key and the values to try (repeatable: every combination)",
+      collect,
+      [],
+    )
+    .addOption(
+      new Option("--target <target>", "where the runs train")
+        .choices(["local", "standalone"])
+        .default("local"),
+    )
+    .option("--master <url>", "Spark master URL (default: spark.master)", masterUrl)
+    .option("--tag <key=value>", "label every run of the sweep (each also gets sweep=<id>)", collect, [])
+    .option("-y, --yes", `start without asking, even past ${SWEEP_CONFIRM_ABOVE} runs`, false)
+    .action(async (_opts, cmd: Command) => {
+      const o = cmd.opts<{
+        config: string;
+        set: string[];
+        target: "local" | "standalone";
+        master?: string;
+        tag: string[];
+        yes: boolean;
+      }>();
+      if (o.set.length === 0) {
+        throw new UsageError("a sweep needs at least one --set key=value1,value2", {
+          hint: "For example `kindling sweep --set features.tfidf.num_features=1024,4096 --set train.folds=2,3`.",
+        });
+      }
+      if (o.master && o.target === "standalone") {
+        throw new UsageError(
+          "--master cannot be combined with --target standalone: it starts its own master",
+        );
+      }
+      await handlers.sweep({
+        ...global(cmd),
+        config: o.config,
+        axes: o.set.map(parseAxis),
+        target: o.target,
+        yes: o.yes,
+        ...(o.master ? { master: o.master } : {}),
+        ...(o.tag.length ? { tags: parseTags(o.tag) } : {}),
       });
     });
 
@@ -679,6 +731,10 @@ const EXAMPLES: Record<string, string[]> = {
   "cluster list": ["kindling cluster list --json"],
   "cluster stop": ["kindling cluster stop latest", "kindling cluster stop j-2AXXXXXXGAPLF --no-wait"],
   collect: ["kindling collect latest"],
+  sweep: [
+    "kindling sweep --set features.tfidf.num_features=1024,4096 --set train.grid.reg_param=0,0.01",
+    "kindling sweep --set preset=seed,recommended --tag question=presets",
+  ],
   push: ["kindling push latest", "kindling push 20261127-231500-spam-7f3a --region eu-west-1"],
   pull: ["kindling pull 20261127-231500", "kindling runs --remote --tag dataset=v2 && kindling pull latest"],
   deploy: ["kindling deploy", "kindling deploy --yes"],

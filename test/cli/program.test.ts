@@ -27,6 +27,7 @@ function parse(argv: string[]): { command: string; options: unknown } {
     report: record("report"),
     compare: record("compare"),
     tag: record("tag"),
+    sweep: record("sweep"),
     push: record("push"),
     pull: record("pull"),
     predict: record("predict"),

@@ -38,16 +38,7 @@ export async function compareCommand(
     options.html || options.open
       ? path.resolve(io.cwd, options.html ?? path.join(root, `compare-${pageName(ids)}.html`))
       : undefined;
-  if (page) {
-    await mkdir(path.dirname(page), { recursive: true });
-    await writeFileAtomic(
-      page,
-      await renderComparisonHtml(comparison, {
-        generatedAt: new Date().toISOString(),
-        kindlingVersion: KINDLING_VERSION,
-      }),
-    );
-  }
+  if (page) await writeComparisonPage(comparison, page);
   io.emitJson({ ...comparison, ...(page ? { html: page, url: pathToFileURL(page).href } : {}) });
   io.print(renderComparison(comparison));
   if (page) io.print(`Comparison page: ${displayPath(page)}`);
@@ -61,6 +52,19 @@ export async function compareCommand(
     );
   }
   return comparison;
+}
+
+/** Writes the comparison's HTML page (its folder made if needed); returns the file. */
+export async function writeComparisonPage(comparison: RunComparison, file: string): Promise<string> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFileAtomic(
+    file,
+    await renderComparisonHtml(comparison, {
+      generatedAt: new Date().toISOString(),
+      kindlingVersion: KINDLING_VERSION,
+    }),
+  );
+  return file;
 }
 
 /** A comparison is of results: `latest` means the newest run that has them. */

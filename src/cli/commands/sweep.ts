@@ -1,0 +1,128 @@
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { systemClock } from "../../clock.js";
+import { type LoadedConfig, loadConfig } from "../../config/load.js";
+import { InterruptedError, KindlingError, UsageError } from "../../errors.js";
+import type { Confirm } from "../../infra/ioHost.js";
+import { compareRuns } from "../../report/compare.js";
+import { readReportSources } from "../../report/write.js";
+import { runJob } from "../../runs/lifecycle.js";
+import { combinations, SWEEP_CONFIRM_ABOVE } from "../../runs/sweep.js";
+import { createTarget, type TargetChoice } from "../../targets/registry.js";
+import { formatDuration } from "../../ui/format.js";
+import { terminalConfirm } from "../confirm.js";
+import type { CommandIO } from "../io.js";
+import type { SweepOptions } from "../options.js";
+import { renderComparison, writeComparisonPage } from "./compare.js";
+import { targetContext } from "./run.js";
+
+interface SweepRun {
+  run_id: string | null;
+  overrides: string[];
+  status: "succeeded" | "failed" | "not started";
+  error?: string;
+}
+
+/**
+ * `kindling sweep --set key=v1,v2 …`: every combination as an ordinary run, one after another, tagged
+ * with the sweep's id; then the comparison of those that succeeded. Every combination's config is
+ * checked before the first run starts. A failed run does not stop the sweep; Ctrl-C does, keeping the
+ * runs that finished.
+ */
+export async function sweepCommand(
+  options: SweepOptions,
+  io: CommandIO,
+  confirm: Confirm | undefined = terminalConfirm(),
+): Promise<void> {
+  const combos = combinations(options.axes);
+  const configs: LoadedConfig[] = [];
+  for (const overrides of combos) configs.push(await loadConfig(options.config, { overrides }));
+  const shape = options.axes.map((a) => `${a.values.length} ${a.key}`).join(" × ");
+  if (combos.length > SWEEP_CONFIRM_ABOVE && !options.yes) {
+    const question = `Train ${combos.length} runs (${shape}), one after another?`;
+    if (!confirm) {
+      throw new UsageError(
+        `this sweep trains ${combos.length} runs (${shape}); more than ${SWEEP_CONFIRM_ABOVE} needs --yes`,
+        {
+          hint: "Add --yes, or sweep fewer values.",
+        },
+      );
+    }
+    if (!(await confirm(question))) throw new UsageError("sweep not started: not approved");
+  }
+  const sweepId = `${systemClock().toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-")}-${randomBytes(2).toString("hex")}`;
+  io.print(`Sweep ${sweepId}: ${combos.length} runs (${shape}) on ${options.target}, one after another.`);
+
+  const runs: SweepRun[] = combos.map((c) => ({
+    run_id: null,
+    overrides: c.map((o) => o.argument),
+    status: "not started",
+  }));
+  const started = Date.now();
+  for (const [i, loaded] of configs.entries()) {
+    const entry = runs[i] as SweepRun;
+    if (io.signal.aborted) break;
+    io.print(`[${i + 1}/${combos.length}] ${entry.overrides.join(" ")}`);
+    try {
+      const target = await createTarget(choiceOf(options), targetContext(loaded, io));
+      const result = await runJob({
+        loaded,
+        target,
+        io: io.host,
+        signal: io.signal,
+        labels: { tags: { ...options.tags, sweep: sweepId } },
+      });
+      entry.run_id = result.runId;
+      entry.status = "succeeded";
+    } catch (error) {
+      if (error instanceof InterruptedError || io.signal.aborted) {
+        io.print(
+          `Sweep interrupted: ${runs.filter((r) => r.status === "succeeded").length} of ${combos.length} runs finished and are kept.`,
+        );
+        break;
+      }
+      entry.status = "failed";
+      entry.error = (error as Error).message;
+      entry.run_id = runIdOf(error);
+      io.print(`  failed: ${entry.error.split("\n")[0]}`);
+    }
+  }
+
+  const done = runs.filter((r) => r.status === "succeeded" && r.run_id);
+  const root = path.resolve(configs[0]?.dir ?? io.cwd, configs[0]?.config.output.dir ?? "runs");
+  let page: string | undefined;
+  if (done.length >= 2) {
+    const comparison = compareRuns(
+      await Promise.all(done.map((r) => readReportSources(path.join(root, r.run_id as string)))),
+    );
+    page = await writeComparisonPage(comparison, path.join(root, `sweep-${sweepId}.html`));
+    io.print(renderComparison(comparison));
+  }
+  io.emitJson({ sweep_id: sweepId, runs, ...(page ? { comparison_html: page } : {}) });
+  io.print(
+    `Sweep ${sweepId}: ${done.length} of ${combos.length} runs succeeded in ${formatDuration((Date.now() - started) / 1000)}` +
+      `${page ? `; comparison page: ${page}` : ""}. \`kindling runs --tag sweep=${sweepId}\` lists them.`,
+  );
+  if (io.signal.aborted) throw new InterruptedError("sweep interrupted");
+  const failed = runs.filter((r) => r.status === "failed");
+  if (failed.length > 0) {
+    throw new KindlingError(
+      `${failed.length} of ${combos.length} sweep runs failed: ${failed.map((r) => r.overrides.join(" ")).join("; ")}`,
+      {
+        hint: "Each failed run's folder has its manifest and logs; `kindling runs --status failed` lists them.",
+      },
+    );
+  }
+}
+
+function choiceOf(options: SweepOptions): TargetChoice {
+  return options.target === "standalone"
+    ? { name: "standalone" }
+    : { name: "local", ...(options.master ? { master: options.master } : {}) };
+}
+
+/** A failed run's id, when the lifecycle got as far as creating it. */
+function runIdOf(error: unknown): string | null {
+  const match = /^Run (\S+) (?:failed|was interrupted)/.exec((error as Error).message ?? "");
+  return match?.[1] ?? null;
+}
