@@ -206,6 +206,10 @@ if (forTests && existsSync(path.join(root, "infra", "requirements.txt"))) {
 if (forTests && existsSync(path.join(root, "test", "aws", "requirements.txt"))) {
   venv(".venv-aws", ["-r test/aws/requirements.txt"], "moto (emulated AWS for the tests)");
 }
+// A real MLflow server (and MLflow's client with PySpark) for the export test.
+if (forTests && existsSync(path.join(root, "test", "mlflow", "requirements.txt"))) {
+  venv(".venv-mlflow", ["-r test/mlflow/requirements.txt"], "MLflow (the export test's tracking server)");
+}
 // scikit-learn for the benchmark's baseline: its own venv, so the job's venv keeps only what Spark needs.
 if ((forTests || forBench) && existsSync(path.join(root, "bench", "requirements.txt"))) {
   venv(".venv-bench", ["-r bench/requirements.txt"], "scikit-learn (the benchmark's baseline)");

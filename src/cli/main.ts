@@ -109,6 +109,8 @@ function lazyHandlers(io: (options: GlobalOptions) => CommandIO): Handlers {
     report: async (o) => (await import("./commands/report.js")).reportCommand(o, io(o)),
     compare: async (o) => void (await (await import("./commands/compare.js")).compareCommand(o, io(o))),
     tag: async (o) => (await import("./commands/tag.js")).tagCommand(o, io(o)),
+    exportMlflow: async (o) =>
+      void (await (await import("./commands/export.js")).exportMlflowCommand(o, io(o))),
     sweep: async (o) => (await import("./commands/sweep.js")).sweepCommand(o, io(o)),
     push: async (o) => (await import("./commands/share.js")).pushCommand(o, io(o)),
     pull: async (o) => (await import("./commands/share.js")).pullCommand(o, io(o)),

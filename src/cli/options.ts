@@ -119,6 +119,15 @@ export interface SweepOptions extends GlobalOptions, ConfigOption {
   yes: boolean;
 }
 
+/** `kindling export mlflow RUN…`: runs to an MLflow tracking server. */
+export interface ExportOptions extends GlobalOptions, ConfigOption {
+  runs: string[];
+  /** Default: MLFLOW_TRACKING_URI. */
+  trackingUri?: string;
+  /** Default: MLFLOW_EXPERIMENT_NAME, then the run's project. */
+  experiment?: string;
+}
+
 /** `kindling tag RUN key=value…`: change a run's tags and note. */
 export interface TagOptions extends GlobalOptions, ConfigOption {
   run: string;

@@ -14,6 +14,7 @@ import type {
   DeployOptions,
   DestroyOptions,
   DoctorOptions,
+  ExportOptions,
   InitOptions,
   LogsOptions,
   PlanOptions,
@@ -51,6 +52,7 @@ export interface Handlers {
   report(options: ReportOptions): Promise<void>;
   compare(options: CompareOptions): Promise<void>;
   tag(options: TagOptions): Promise<void>;
+  exportMlflow(options: ExportOptions): Promise<void>;
   sweep(options: SweepOptions): Promise<void>;
   push(options: ShareOptions): Promise<void>;
   pull(options: ShareOptions): Promise<void>;
@@ -414,6 +416,28 @@ export function buildProgram(handlers: Handlers): Command {
       });
     });
 
+  const exporter = program.command("export").description("send runs to other tools (MLflow)");
+  withConfig(
+    exporter
+      .command("mlflow")
+      .description(
+        "export runs to an MLflow tracking server: settings, metrics, tags, report and the best model (Spark flavor)",
+      ),
+  )
+    .argument("<runs...>", RUN_REF)
+    .option("--tracking-uri <uri>", "the MLflow server (default: MLFLOW_TRACKING_URI)")
+    .option("--experiment <name>", "MLflow experiment (default: MLFLOW_EXPERIMENT_NAME, then the project)")
+    .action(async (runs: string[], _opts, cmd: Command) => {
+      const o = cmd.opts<{ config: string; trackingUri?: string; experiment?: string }>();
+      await handlers.exportMlflow({
+        ...global(cmd),
+        config: o.config,
+        runs,
+        ...(o.trackingUri ? { trackingUri: o.trackingUri } : {}),
+        ...(o.experiment ? { experiment: o.experiment } : {}),
+      });
+    });
+
   withConfig(
     program
       .command("tag")
@@ -731,6 +755,11 @@ const EXAMPLES: Record<string, string[]> = {
   "cluster list": ["kindling cluster list --json"],
   "cluster stop": ["kindling cluster stop latest", "kindling cluster stop j-2AXXXXXXGAPLF --no-wait"],
   collect: ["kindling collect latest"],
+  export: ["kindling export mlflow latest --tracking-uri http://127.0.0.1:5000"],
+  "export mlflow": [
+    "kindling export mlflow latest --tracking-uri http://127.0.0.1:5000",
+    "MLFLOW_TRACKING_URI=http://mlflow.internal:5000 kindling export mlflow latest~2 latest~1 latest",
+  ],
   sweep: [
     "kindling sweep --set features.tfidf.num_features=1024,4096 --set train.grid.reg_param=0,0.01",
     "kindling sweep --set preset=seed,recommended --tag question=presets",

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { open, readFile, rename, stat } from "node:fs/promises";
+import { open, readdir, readFile, rename, stat } from "node:fs/promises";
+import path from "node:path";
 
 /** Writes a file so that readers see the old content or the new, never half of it. */
 export async function writeFileAtomic(file: string, content: string): Promise<void> {
@@ -57,4 +58,15 @@ function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
   }
   return JSON.stringify(value);
+}
+
+/** Every file under `dir`, as /-separated paths relative to it, sorted. */
+export async function filesUnder(dir: string, prefix = ""): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(path.join(dir, prefix), { withFileTypes: true })) {
+    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...(await filesUnder(dir, relative)));
+    else if (entry.isFile()) out.push(relative);
+  }
+  return out.sort();
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -11,6 +11,7 @@ import type { JobSpec } from "../spec/types.js";
 import { CODES } from "../ui/codes.js";
 import { formatBytes } from "../ui/format.js";
 import type { IoHost } from "../ui/io.js";
+import { filesUnder } from "./files.js";
 import { RESERVE_FILE } from "./lifecycle.js";
 import { LOCK_FILE } from "./lock.js";
 import type { Manifest } from "./manifest.js";
@@ -122,7 +123,9 @@ export class RemoteRunStore {
         },
       );
     }
-    const files = (await filesOf(run.dir)).filter((f) => f !== MANIFEST && !LOCAL_ONLY.has(path.basename(f)));
+    const files = (await filesUnder(run.dir)).filter(
+      (f) => f !== MANIFEST && !LOCAL_ONLY.has(path.basename(f)),
+    );
     const span = io.span(CODES.RUN_PUSH.msg(`Pushing run ${run.id} to ${uri}`, { runId: run.id, uri }));
     let bytes = 0;
     let skipped = 0;
@@ -320,17 +323,6 @@ export function localPathOf(dir: string, relative: string): string | undefined {
   if (segments.some((s) => s === "" || s === "." || s === "..")) return undefined;
   if (segments[0] === "code" || relative === SUCCESS_MARKER) return undefined;
   return path.join(dir, ...segments);
-}
-
-/** Every file under `dir`, as /-separated paths relative to it. */
-async function filesOf(dir: string, prefix = ""): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(path.join(dir, prefix), { withFileTypes: true })) {
-    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) out.push(...(await filesOf(dir, relative)));
-    else if (entry.isFile()) out.push(relative);
-  }
-  return out.sort();
 }
 
 async function md5(file: string): Promise<string> {

@@ -250,6 +250,16 @@ export const CODES = {
     "info",
     "A run is brought down from the shared history into the local run folder (span).",
   ),
+  RUN_EXPORTED: code<{ runId: string; mlflowRunId: string; url: string }>(
+    "KND_I6007",
+    "info",
+    "The run was exported to the MLflow tracking server named by MLFLOW_TRACKING_URI.",
+  ),
+  RUN_EXPORT_FAILED: code<{ runId: string; error: string }>(
+    "KND_W6002",
+    "warn",
+    "The run succeeded but its export to MLflow failed; `kindling export mlflow` retries.",
+  ),
   RUN_PUBLISH_FAILED: code<{ runId: string; error: string }>(
     "KND_W6001",
     "warn",

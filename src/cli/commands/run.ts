@@ -39,6 +39,7 @@ export async function trainOn(
 ): Promise<RunResult> {
   const target = await createTarget(choice, targetContext(loaded, io));
   const result = await runJob({ loaded, target, io: io.host, signal: io.signal, labels });
+  if (process.env.MLFLOW_TRACKING_URI) await (await import("./export.js")).exportIfTracking(result, io.host);
   io.emitJson(runJson(result));
   io.print(`${metricsTable(result.metrics)}\n${runSummary(result)}`);
   return result;
