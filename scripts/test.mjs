@@ -51,8 +51,8 @@ function vitestFailures() {
 const suites = [
   ["type-check", bin("tsc"), ["-p", "tsconfig.json", "--noEmit"]],
   ["biome", bin("biome"), ["check", "."]],
-  ["ruff", venv("ruff"), ["check", "spark", "bench/python", "test/aws"]],
-  ["ruff format", venv("ruff"), ["format", "--check", "spark", "bench/python", "test/aws"]],
+  ["ruff", venv("ruff"), ["check", "spark", "bench/python", "test/aws", "test/mlflow"]],
+  ["ruff format", venv("ruff"), ["format", "--check", "spark", "bench/python", "test/aws", "test/mlflow"]],
   [
     `mypy (PySpark ${versions.sparkLines[versions.sparkLine].spark})`,
     venv("mypy"),

@@ -153,7 +153,8 @@ function metricsOf(metrics: Metrics, m: Manifest, timestamp: number): MlflowMetr
   for (const [model, set] of Object.entries(metrics.feature_sets)) {
     for (const name of METRIC_NAMES) add(`${model}.${name}`, set[name]);
     add(`${model}.cv_best`, set.cv_best ?? Math.max(...set.cv_scores.map((s) => s.metric)));
-    set.cv_scores.forEach((score, step) => add(`${model}.cv_${set.cv_metric}`, score.metric, step));
+    for (const [step, score] of set.cv_scores.entries())
+      add(`${model}.cv_${set.cv_metric}`, score.metric, step);
   }
   const best = metrics.feature_sets[metrics.best_feature_set];
   if (best) for (const name of METRIC_NAMES) add(name, best[name]);

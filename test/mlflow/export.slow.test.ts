@@ -116,7 +116,9 @@ describe("kindling export mlflow (real MLflow server)", () => {
     const env = { MLFLOW_TRACKING_URI: mlflow.uri, MLFLOW_EXPERIMENT_NAME: "auto" };
     const trained = await kindling(["run"], { cwd: dir, env, timeoutMs: 600_000 });
     expect(trained.code, trained.stderr).toBe(0);
-    expect(trained.stdout + trained.stderr).toMatch(new RegExp(`MLflow: ${mlflow.uri}/#/experiments/\\d+/runs/[0-9a-f]{32}`));
+    expect(trained.stdout + trained.stderr).toMatch(
+      new RegExp(`MLflow: ${mlflow.uri}/#/experiments/\\d+/runs/[0-9a-f]{32}`),
+    );
 
     const down = await kindling(["export", "mlflow", "latest", "--tracking-uri", "http://127.0.0.1:9"], {
       cwd: dir,

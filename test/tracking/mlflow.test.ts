@@ -33,7 +33,8 @@ describe("MlflowClient", () => {
     expect(calls[0]?.url).toBe(
       "https://mlflow.example/api/2.0/mlflow/experiments/get-by-name?experiment_name=spam",
     );
-    expect((calls[0]?.init.headers as Record<string, string>).authorization).toBe("Bearer s3cr3t");
+    const headers = calls[0]?.init.headers as Record<string, string> | undefined;
+    expect(headers?.authorization).toBe("Bearer s3cr3t");
   });
 
   it("creates the experiment when there is none of that name", async () => {

@@ -74,7 +74,8 @@ export async function sweepCommand(
       });
       entry.run_id = result.runId;
       entry.status = "succeeded";
-      if (process.env.MLFLOW_TRACKING_URI) await (await import("./export.js")).exportIfTracking(result, io.host);
+      if (process.env.MLFLOW_TRACKING_URI)
+        await (await import("./export.js")).exportIfTracking(result, io.host);
     } catch (error) {
       if (error instanceof InterruptedError || io.signal.aborted) {
         io.print(
