@@ -106,11 +106,13 @@ export interface ShareOptions extends GlobalOptions, ConfigOption, AwsOptions {
 }
 
 /** `kindling sweep --set key=v1,v2 …`: one run per combination, then their comparison. */
-export interface SweepOptions extends GlobalOptions, ConfigOption {
+export interface SweepOptions extends GlobalOptions, ConfigOption, AwsOptions {
   /** Each `--set key=v1,v2`: a key and the values it takes. */
   axes: SweepAxis[];
   /** Where the runs train (one after another). Default local. */
-  target: "local" | "standalone";
+  target: "local" | "standalone" | "emr" | "emr-serverless";
+  /** EMR: run each as a step of this warm cluster (id or `latest`). */
+  cluster?: string;
   /** Spark master URL for local runs. */
   master?: string;
   /** Tags for every run of the sweep (each also gets sweep=<id>). */

@@ -380,9 +380,16 @@ export function buildProgram(handlers: Handlers): Command {
     )
     .addOption(
       new Option("--target <target>", "where the runs train")
-        .choices(["local", "standalone"])
+        .choices(["local", "standalone", "emr", "emr-serverless"])
         .default("local"),
     )
+    .option(
+      "--cluster <id>",
+      "EMR: run each as a step of this warm cluster (`latest`: the newest)",
+      clusterRef,
+    )
+    .option("--profile <name>", "AWS profile (EMR)")
+    .option("--region <region>", "AWS region (EMR; default: aws.region, then AWS_REGION)")
     .option("--master <url>", "Spark master URL (default: spark.master)", masterUrl)
     .option("--tag <key=value>", "label every run of the sweep (each also gets sweep=<id>)", collect, [])
     .option("-y, --yes", `start without asking, even past ${SWEEP_CONFIRM_ABOVE} runs`, false)
@@ -390,7 +397,10 @@ export function buildProgram(handlers: Handlers): Command {
       const o = cmd.opts<{
         config: string;
         set: string[];
-        target: "local" | "standalone";
+        target: "local" | "standalone" | "emr" | "emr-serverless";
+        cluster?: string;
+        profile?: string;
+        region?: string;
         master?: string;
         tag: string[];
         yes: boolean;
@@ -400,6 +410,7 @@ export function buildProgram(handlers: Handlers): Command {
           hint: "For example `kindling sweep --set features.tfidf.num_features=1024,4096 --set train.folds=2,3`.",
         });
       }
+      if (o.cluster !== undefined && o.target !== "emr") throw new UsageError("--cluster needs --target emr");
       if (o.master && o.target === "standalone") {
         throw new UsageError(
           "--master cannot be combined with --target standalone: it starts its own master",
@@ -412,6 +423,9 @@ export function buildProgram(handlers: Handlers): Command {
         target: o.target,
         yes: o.yes,
         ...(o.master ? { master: o.master } : {}),
+        ...(o.cluster ? { cluster: o.cluster } : {}),
+        ...(o.profile ? { profile: o.profile } : {}),
+        ...(o.region ? { region: o.region } : {}),
         ...(o.tag.length ? { tags: parseTags(o.tag) } : {}),
       });
     });

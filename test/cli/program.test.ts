@@ -147,6 +147,18 @@ describe("argv → options", () => {
     ],
     [["pull", "20261201"], "pull", { ...base, config: "kindling.yaml", run: "20261201" }],
     [
+      ["sweep", "--set", "train.folds=2,3", "--target", "emr", "--cluster", "latest", "--yes"],
+      "sweep",
+      {
+        ...base,
+        config: "kindling.yaml",
+        axes: [{ key: "train.folds", values: ["2", "3"] }],
+        target: "emr",
+        cluster: "latest",
+        yes: true,
+      },
+    ],
+    [
       [
         "export",
         "mlflow",
@@ -369,6 +381,8 @@ describe("usage errors", () => {
     [["run", "--note", "x".repeat(2001)], /at most 2000/],
     [["tag", "latest"], /nothing to change/],
     [["run", "--set", "train.folds"], /expected key\.path=value/],
+    [["sweep"], /at least one --set/],
+    [["sweep", "--set", "train.folds=2,3", "--cluster", "latest"], /--cluster needs --target emr/],
   ])("%j is a usage error that says why", async (argv, why) => {
     await expect(Promise.resolve(parse(argv))).rejects.toThrow(why);
   });

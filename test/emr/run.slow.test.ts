@@ -298,6 +298,27 @@ describe("when the CLI is not there to watch (moto + EMR emulator)", () => {
   });
 });
 
+describe("kindling sweep --target emr (moto + EMR emulator)", () => {
+  it("says the estimated cost first, then trains each combination on its own cluster, shared and tagged", async () => {
+    const sweep = await cli(["sweep", "--target", "emr", "--set", "train.folds=2,3"]);
+    expect(sweep.code, sweep.stderr).toBe(0);
+    expect(sweep.stdout).toMatch(
+      /2 runs \(2 train\.folds\) on emr, one after another; estimated cost \$\d+\.\d+ \(prices as of/,
+    );
+    const id = /Sweep (\S+): 2 of 2 runs succeeded/.exec(sweep.stdout)?.[1];
+    expect(id).toBeTruthy();
+    expect(sweep.stdout).toMatch(/train\.folds: 2 → 3/);
+    const shared = await cli(["runs", "--remote", "--json", "--tag", `sweep=${id}`]);
+    expect(shared.code, shared.stderr).toBe(0);
+    const rows = JSON.parse(shared.stdout) as Array<{ status: string; target: string; cost_usd: number }>;
+    expect(rows.map((r) => [r.status, r.target])).toEqual([
+      ["succeeded", "emr"],
+      ["succeeded", "emr"],
+    ]);
+    expect(rows.every((r) => r.cost_usd > 0)).toBe(true);
+  });
+});
+
 /** `kindling run --target emr` as a child process, once the emulator runs its step. */
 async function emrRunWithStepRunning(): Promise<{ child: ChildProcess; stderr: () => string }> {
   const child = spawn(process.execPath, [path.join(ROOT, "bin", "kindling.js"), "run", "--target", "emr"], {

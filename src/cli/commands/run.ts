@@ -49,7 +49,13 @@ export function targetContext(loaded: LoadedConfig, io: CommandIO): TargetContex
   return { loaded, io: io.host, signal: io.signal, clock: systemClock, verbose: io.verbose };
 }
 
-function targetChoice(options: RunOptions): TargetChoice {
+/** The target a command's flags choose (run, sweep). */
+export function targetChoice(
+  options: Pick<
+    RunOptions,
+    "target" | "master" | "workers" | "deploy" | "destroy" | "cluster" | "profile" | "region"
+  >,
+): TargetChoice {
   const aws = {
     ...(options.profile ? { profile: options.profile } : {}),
     ...(options.region ? { region: options.region } : {}),

@@ -8,13 +8,13 @@ import { compareRuns } from "../../report/compare.js";
 import { readReportSources } from "../../report/write.js";
 import { runJob } from "../../runs/lifecycle.js";
 import { combinations, SWEEP_CONFIRM_ABOVE } from "../../runs/sweep.js";
-import { createTarget, type TargetChoice } from "../../targets/registry.js";
-import { formatDuration } from "../../ui/format.js";
+import { createTarget } from "../../targets/registry.js";
+import { formatDuration, formatUsd } from "../../ui/format.js";
 import { terminalConfirm } from "../confirm.js";
 import type { CommandIO } from "../io.js";
 import type { SweepOptions } from "../options.js";
 import { renderComparison, writeComparisonPage } from "./compare.js";
-import { targetContext } from "./run.js";
+import { targetChoice, targetContext } from "./run.js";
 
 interface SweepRun {
   run_id: string | null;
@@ -38,8 +38,9 @@ export async function sweepCommand(
   const configs: LoadedConfig[] = [];
   for (const overrides of combos) configs.push(await loadConfig(options.config, { overrides }));
   const shape = options.axes.map((a) => `${a.values.length} ${a.key}`).join(" × ");
+  const cost = await estimateSweep(configs, options, io);
   if (combos.length > SWEEP_CONFIRM_ABOVE && !options.yes) {
-    const question = `Train ${combos.length} runs (${shape}), one after another?`;
+    const question = `Train ${combos.length} runs (${shape}), one after another${cost ? `, for an estimated ${cost}` : ""}?`;
     if (!confirm) {
       throw new UsageError(
         `this sweep trains ${combos.length} runs (${shape}); more than ${SWEEP_CONFIRM_ABOVE} needs --yes`,
@@ -51,7 +52,9 @@ export async function sweepCommand(
     if (!(await confirm(question))) throw new UsageError("sweep not started: not approved");
   }
   const sweepId = `${systemClock().toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-")}-${randomBytes(2).toString("hex")}`;
-  io.print(`Sweep ${sweepId}: ${combos.length} runs (${shape}) on ${options.target}, one after another.`);
+  io.print(
+    `Sweep ${sweepId}: ${combos.length} runs (${shape}) on ${options.target}, one after another${cost ? `; estimated cost ${cost}` : ""}.`,
+  );
 
   const runs: SweepRun[] = combos.map((c) => ({
     run_id: null,
@@ -64,7 +67,7 @@ export async function sweepCommand(
     if (io.signal.aborted) break;
     io.print(`[${i + 1}/${combos.length}] ${entry.overrides.join(" ")}`);
     try {
-      const target = await createTarget(choiceOf(options), targetContext(loaded, io));
+      const target = await createTarget(targetChoice(options), targetContext(loaded, io));
       const result = await runJob({
         loaded,
         target,
@@ -117,10 +120,40 @@ export async function sweepCommand(
   }
 }
 
-function choiceOf(options: SweepOptions): TargetChoice {
-  return options.target === "standalone"
-    ? { name: "standalone" }
-    : { name: "local", ...(options.master ? { master: options.master } : {}) };
+/**
+ * A cloud sweep's estimated cost, summed over its runs: each combination planned as its dry run would be
+ * (no AWS call), since a combination may change the instances or the data. Undefined for local targets.
+ */
+async function estimateSweep(
+  configs: LoadedConfig[],
+  options: SweepOptions,
+  io: CommandIO,
+): Promise<string | undefined> {
+  if (options.target !== "emr" && options.target !== "emr-serverless") return undefined;
+  const region = options.region ? { region: options.region } : {};
+  let total = 0;
+  let asOf = "";
+  for (const loaded of configs) {
+    const plan =
+      options.target === "emr"
+        ? await (await import("../../targets/emr/dryRun.js")).planEmrDryRun({
+            loaded,
+            io: io.host,
+            signal: io.signal,
+            ...region,
+            ...(options.cluster ? { cluster: options.cluster } : {}),
+          })
+        : await (await import("../../targets/serverless/dryRun.js")).planServerlessDryRun({
+            loaded,
+            io: io.host,
+            signal: io.signal,
+            ...region,
+          });
+    if (plan.estimate.usd === undefined) return `unknown (${plan.estimate.missing.join("; ")})`;
+    total += plan.estimate.usd;
+    asOf = plan.estimate.priceTableAsOf;
+  }
+  return `${formatUsd(total)} (prices as of ${asOf}; \`kindling run --target ${options.target} --dry-run\` shows how one run is priced)`;
 }
 
 /** A failed run's id, when the lifecycle got as far as creating it. */
