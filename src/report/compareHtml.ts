@@ -3,7 +3,7 @@ import { formatDeltaPoints, formatDuration, formatPercent, formatScore } from ".
 import { base, PALETTE, renderSvg, type Spec } from "./charts.js";
 import type { ComparedMetric, MetricRow, RunComparison } from "./compare.js";
 import { METRIC_LABELS, type MetricName } from "./data.js";
-import { escapeHtml as e, type RenderMeta, STYLE } from "./html.js";
+import { documentHead, escapeHtml as e, type RenderMeta } from "./html.js";
 
 /** A, B, C … for the runs (then #27, #28 …): short enough for table headers and chart axes. */
 export function runLabel(index: number): string {
@@ -70,15 +70,7 @@ export async function renderComparisonHtml(comparison: RunComparison, meta: Rend
     }
   }
   const n = comparison.runs.length;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="Kindling ${e(meta.kindlingVersion)}">
-<title>${e(`Kindling comparison · ${n} runs`)}</title>
-<style>${STYLE}${COMPARE_STYLE}</style>
-</head>
+  return `${documentHead(`Kindling comparison · ${n} runs`, meta, COMPARE_STYLE)}
 <body>
 <header class="masthead">
   <p class="eyebrow">Kindling comparison</p>

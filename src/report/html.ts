@@ -27,10 +27,8 @@ export interface RenderMeta {
   kindlingVersion: string;
 }
 
-/** The report as one self-contained HTML document: inline CSS and SVG, no script, no external resource. */
-export function renderReportHtml(data: ReportData, charts: ReportCharts, meta: RenderMeta): string {
-  const { run } = data;
-  const title = `Kindling report · ${run.project} · ${run.id}`;
+/** The start of a Kindling page up to </head>: its title, the report's stylesheet (plus `extraStyle`). */
+export function documentHead(title: string, meta: RenderMeta, extraStyle = ""): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -38,8 +36,15 @@ export function renderReportHtml(data: ReportData, charts: ReportCharts, meta: R
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="Kindling ${e(meta.kindlingVersion)}">
 <title>${e(title)}</title>
-<style>${STYLE}</style>
-</head>
+<style>${STYLE}${extraStyle}</style>
+</head>`;
+}
+
+/** The report as one self-contained HTML document: inline CSS and SVG, no script, no external resource. */
+export function renderReportHtml(data: ReportData, charts: ReportCharts, meta: RenderMeta): string {
+  const { run } = data;
+  const title = `Kindling report · ${run.project} · ${run.id}`;
+  return `${documentHead(title, meta)}
 <body>
 <header class="masthead">
   <p class="eyebrow">Kindling report · project ${e(run.project)}</p>
@@ -261,8 +266,8 @@ ${config}
 </section>`;
 }
 
-/** The report's stylesheet; the comparison page wears it too. */
-export const STYLE = `
+/** The report's stylesheet; the comparison page wears it too (documentHead). */
+const STYLE = `
 :root { --ink: #111827; --muted: #4b5563; --line: #e5e7eb; --soft: #f9fafb; --accent: #4e79a7; }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }

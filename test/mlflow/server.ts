@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePort } from "../aws/moto.js";
 import { ROOT } from "../helpers/cli.js";
 
 export const MLFLOW_VENV = path.join(ROOT, ".venv-mlflow");
@@ -77,17 +77,5 @@ function stop(child: ChildProcess): Promise<void> {
       resolve();
     });
     process.kill(-pid, "SIGTERM");
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
   });
 }

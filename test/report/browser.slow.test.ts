@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { type BrowserContext, chromium } from "playwright-core";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compareRuns } from "../../src/report/compare.js";
 import { renderComparisonHtml } from "../../src/report/compareHtml.js";
@@ -22,6 +22,19 @@ const ARTIFACTS = path.join(ROOT, "test-results");
 const HORIZONTAL_OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth";
 
 let context: BrowserContext;
+
+/** What a page must not do: log an error or warning, throw, or request anything but its own file. */
+function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("request", (r) => {
+    if (!r.url().startsWith("file://")) problems.push(`request: ${r.url()}`);
+  });
+  return problems;
+}
 let report: string;
 
 beforeAll(async () => {
@@ -58,14 +71,7 @@ afterAll(async () => {
 describe("report.html in Chromium", () => {
   it("renders every section and chart with no console error and no request off the file", async () => {
     const page = await context.newPage();
-    const problems: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    page.on("request", (r) => {
-      if (!r.url().startsWith("file://")) problems.push(`request: ${r.url()}`);
-    });
+    const problems = watchProblems(page);
     await page.goto(pathToFileURL(report).href, { waitUntil: "load" });
 
     expect(problems).toEqual([]);
@@ -149,14 +155,7 @@ describe("the comparison page in Chromium", () => {
 
   it("shows the runs, one chart per metric with every run's point, the best marked, and the settings", async () => {
     const tab = await context.newPage();
-    const problems: string[] = [];
-    tab.on("console", (m) => {
-      if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    tab.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    tab.on("request", (r) => {
-      if (!r.url().startsWith("file://")) problems.push(`request: ${r.url()}`);
-    });
+    const problems = watchProblems(tab);
     await tab.goto(pathToFileURL(page).href, { waitUntil: "load" });
     expect(problems).toEqual([]);
     expect(await tab.title()).toBe("Kindling comparison · 3 runs");
