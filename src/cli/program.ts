@@ -108,7 +108,13 @@ function since(value: string): Date {
     const hours = Number(age[1]) * HOURS[age[2] as keyof typeof HOURS];
     return new Date(Date.now() - hours * 3_600_000);
   }
-  const date = /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : Number.NaN;
+  // A date alone is local midnight, like a date with a time (JavaScript reads the former as UTC).
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const date = day
+    ? new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3]))
+    : /^\d{4}-\d{2}-\d{2}T/.test(value)
+      ? new Date(value)
+      : Number.NaN;
   if (typeof date === "number" || Number.isNaN(date.getTime())) {
     throw new InvalidArgumentError(
       `must be an age such as 36h, 7d or 2w, or a date such as 2026-12-01 (a time may follow: 2026-12-01T09:00), got ${JSON.stringify(value)}`,

@@ -90,7 +90,7 @@ export function parseConfig(text: string, file: string, overrides: readonly Over
     ({ segments, keyOf, ...issue }) => {
       const at = segments.map(String);
       if (keyOf && at.at(-1) !== keyOf) at.push(keyOf);
-      const set = overrideAt(overrides, at);
+      const set = overrideAt(overrides, at, Boolean(keyOf));
       if (set) return { ...issue, source: set.argument };
       const pos = locate(doc, counter, segments, keyOf);
       return pos ? { ...issue, line: pos.line, column: pos.column } : issue;

@@ -1,5 +1,6 @@
 import { parse } from "yaml";
 import { UsageError } from "../errors.js";
+import { UNSAFE_KEYS } from "../runs/tags.js";
 import { typeAt } from "./issues.js";
 import { configSchema } from "./schema.js";
 
@@ -21,7 +22,7 @@ const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 export function parseOverride(argument: string): Override {
   const eq = argument.indexOf("=");
   const key = eq < 0 ? "" : argument.slice(0, eq);
-  if (eq < 0 || !KEY.test(key) || key.split(".").some((s) => s === "")) {
+  if (eq < 0 || !KEY.test(key) || key.split(".").some((s) => s === "" || UNSAFE_KEYS.has(s))) {
     throw new UsageError(`--set ${JSON.stringify(argument)}: expected key.path=value`, {
       hint: "For example --set train.folds=3 or --set features.tfidf.num_features=4096 (keys as in kindling.yaml).",
     });
@@ -50,6 +51,11 @@ function pathOf(segments: string[]): string[] {
   return segments;
 }
 
+/** The overrides a run recorded (`--set k=v` as typed), parsed again: commands that resume a run use them. */
+export function recordedOverrides(recorded: readonly string[] | undefined): Override[] {
+  return (recorded ?? []).map((argument) => parseOverride(argument.replace(/^--set /, "")));
+}
+
 /** The config with every override applied in order (a later one wins), creating mappings on the way. */
 export function applyOverrides(
   input: Record<string, unknown>,
@@ -70,11 +76,16 @@ export function applyOverrides(
 
 /**
  * The override that put the value at `path` there, if any (the last one wins): one that set it or a
- * mapping above it, or one that created it on the way to a key below it (`--set train.gird.x=1`).
+ * mapping above it; for an unknown key, also one that created it on the way to a key below it
+ * (`--set train.gird.x=1`). A problem with a whole section the file wrote stays the file's.
  */
-export function overrideAt(overrides: readonly Override[], path: readonly string[]): Override | undefined {
+export function overrideAt(
+  overrides: readonly Override[],
+  path: readonly string[],
+  unknownKey = false,
+): Override | undefined {
   const prefix = (a: readonly string[], b: readonly string[]) => a.every((segment, i) => segment === b[i]);
   return overrides.findLast((o) =>
-    o.path.length <= path.length ? prefix(o.path, path) : path.length > 0 && prefix(path, o.path),
+    o.path.length <= path.length ? prefix(o.path, path) : unknownKey && prefix(path, o.path),
   );
 }

@@ -88,12 +88,21 @@ function bestOf(values: Array<number | null>): number[] {
   return winners.length === present.length ? [] : winners;
 }
 
+/** The metrics cross-validation optimised for `model` in the runs that have it. */
+function cvMetricsOf(runs: readonly ComparedRun[], model: string): Set<string> {
+  return new Set(runs.flatMap((r) => r.metrics?.feature_sets[model]?.cv_metric ?? []));
+}
+
 export function compareRuns(runs: readonly ComparedRun[]): RunComparison {
   const models = [...new Set(runs.flatMap((r) => Object.keys(r.metrics?.feature_sets ?? {})))];
   const metrics = models
     .flatMap((model) =>
       COMPARED_METRICS.map((metric): MetricRow => {
         const values = runs.map((r) => metricOf(r.metrics?.feature_sets[model], metric));
+        // Cross-validation scores of different metrics (f1 here, areaUnderROC there) are not comparable.
+        if (metric === "cv_best" && cvMetricsOf(runs, model).size > 1) {
+          return { model, metric, values, deltas: values.map(() => null), best: [] };
+        }
         const base = values[0] ?? null;
         const deltas = values.map((v) => (v === null || base === null ? null : v - base));
         return { model, metric, values, deltas, best: bestOf(values) };

@@ -11,9 +11,11 @@ export function runLabel(index: number): string {
 }
 
 export function metricLabel(metric: ComparedMetric, comparison: RunComparison): string {
-  return metric === "cv_best"
-    ? `CV ${comparison.runs[0]?.cvMetric ?? "score"}`
-    : METRIC_LABELS[metric as MetricName];
+  if (metric !== "cv_best") return METRIC_LABELS[metric as MetricName];
+  const optimised = [...new Set(comparison.runs.flatMap((r) => r.cvMetric ?? []))];
+  return optimised.length > 1
+    ? `CV score (${optimised.join(" / ")}: not comparable)`
+    : `CV ${optimised[0] ?? "score"}`;
 }
 
 const formatMetric = (metric: ComparedMetric, value: number | null) =>

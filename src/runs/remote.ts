@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -221,18 +221,22 @@ export class RemoteRunStore {
     }
   }
 
-  /** Whether the object is there with this file's content (MD5 against a single-part ETag, else size). */
+  /**
+   * Whether the object is there with this file's content. Objects Kindling put carry a SHA-256 checksum,
+   * compared exactly; others (a cloud job's outputs, written by Spark) are compared by size, since an
+   * ETag is an MD5 only for single-part uploads without SSE-KMS, and the foundation's bucket may use it.
+   */
   private async sameObject(key: string, file: string, size: number): Promise<boolean> {
     let head: HeadObjectCommandOutput;
     try {
-      head = await this.s3.headObject({ Bucket: this.bucket, Key: key });
+      head = await this.s3.headObject({ Bucket: this.bucket, Key: key, ChecksumMode: "ENABLED" });
     } catch (error) {
       if (isNotFound(error)) return false;
       throw error;
     }
-    const etag = head.ETag?.replaceAll('"', "") ?? "";
-    // A multipart upload's ETag is not the content's MD5 (Spark's S3 writers upload large files in parts).
-    const same = head.ContentLength === size && (etag.includes("-") || etag === (await md5(file)));
+    const checksum = head.ChecksumSHA256;
+    const whole = checksum !== undefined && !checksum.includes("-");
+    const same = head.ContentLength === size && (!whole || checksum === (await sha256Base64(file)));
     if (!same) {
       throw new HistoryConflictError(
         `s3://${this.bucket}/${key} is already there with other content; the shared history never overwrites`,
@@ -250,9 +254,11 @@ export class RemoteRunStore {
       await this.s3.putObject({
         Bucket: this.bucket,
         Key: key,
-        Body: size === 0 ? "" : await readFile(file),
+        // Streamed: a run may hold features or models of hundreds of MB (PutObject takes up to 5 GB).
+        Body: size === 0 ? "" : createReadStream(file),
         ContentLength: size,
         IfNoneMatch: "*",
+        ChecksumAlgorithm: "SHA256",
       });
     } catch (error) {
       if (httpStatus(error) === 412 || errorName(error) === "PreconditionFailed") {
@@ -315,20 +321,23 @@ function partialManifest(spec: JobSpec): Manifest {
 /**
  * Where a remote key lands in a pulled run, or undefined for what stays behind: the cluster's code and
  * EMR's folder markers, the job's own `_SUCCESS` (the pull writes its own, last), and any key that is not
- * a plain relative path (`.`/`..` segments, empty segments) — a key must not place a file outside the run.
+ * a plain relative path (`.`/`..`, empty, backslash or drive-letter segments) — a key must not place a file
+ * outside the run.
  */
 export function localPathOf(dir: string, relative: string): string | undefined {
   if (!relative || relative.endsWith("/") || relative.endsWith("_$folder$")) return undefined;
   const segments = relative.split("/");
-  if (segments.some((s) => s === "" || s === "." || s === "..")) return undefined;
+  // A backslash or a drive colon is a separator on Windows: such a segment could climb out there.
+  if (segments.some((s) => s === "" || s === "." || s === ".." || /[\\:]/.test(s))) return undefined;
   if (segments[0] === "code" || relative === SUCCESS_MARKER) return undefined;
-  return path.join(dir, ...segments);
+  const target = path.join(dir, ...segments);
+  return target.startsWith(path.resolve(dir) + path.sep) ? target : undefined;
 }
 
-async function md5(file: string): Promise<string> {
-  const hash = createHash("md5");
+async function sha256Base64(file: string): Promise<string> {
+  const hash = createHash("sha256");
   await pipeline(createReadStream(file), hash);
-  return hash.digest("hex");
+  return hash.digest("base64");
 }
 
 async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

@@ -9,6 +9,8 @@ export type Tags = Record<string, string>;
  */
 const KEY = /^[A-Za-z0-9_.:/@-]{1,128}$/;
 const MAX_VALUE = 256;
+/** Names every JavaScript object already answers to: a tag of that name would not be a plain entry. */
+export const UNSAFE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 /** A note is a sentence or a paragraph, not a document. */
 export const MAX_NOTE = 2_000;
 
@@ -22,7 +24,7 @@ export function parseTag(argument: string, flag = "--tag"): [string, string] {
     });
   }
   const value = argument.slice(eq + 1);
-  if (!KEY.test(key)) {
+  if (!KEY.test(key) || UNSAFE_KEYS.has(key)) {
     throw new UsageError(
       `${flag} ${JSON.stringify(argument)}: the key ${JSON.stringify(key)} must be 1–128 letters, digits or _ . : / - @`,
     );
@@ -38,7 +40,7 @@ export function parseTags(argumentsGiven: readonly string[], flag = "--tag"): Ta
   const tags: Tags = {};
   for (const argument of argumentsGiven) {
     const [key, value] = parseTag(argument, flag);
-    if (key in tags && tags[key] !== value) {
+    if (Object.hasOwn(tags, key) && tags[key] !== value) {
       throw new UsageError(
         `${flag} ${key} is given twice, as ${JSON.stringify(tags[key])} and ${JSON.stringify(value)}`,
       );
@@ -71,7 +73,9 @@ export function hasTags(
 /** `--tag` filters of `kindling runs`: `key=value`, or just `key` for any value. */
 export function parseTagFilter(argument: string): { key: string; value?: string } {
   if (!argument.includes("=")) {
-    if (!KEY.test(argument)) throw new UsageError(`--tag ${JSON.stringify(argument)}: not a tag key`);
+    if (!KEY.test(argument) || UNSAFE_KEYS.has(argument)) {
+      throw new UsageError(`--tag ${JSON.stringify(argument)}: not a tag key`);
+    }
     return { key: argument };
   }
   const [key, value] = parseTag(argument);

@@ -56,14 +56,24 @@ export class MlflowClient {
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") {
       throw new UsageError(
-        `MLflow tracking URI ${JSON.stringify(trackingUri)}: Kindling exports to an MLflow tracking server over http(s)`,
+        `MLflow tracking URI ${JSON.stringify(redacted(trackingUri))}: Kindling exports to an MLflow tracking server over http(s)`,
         {
           hint: "Start one (`mlflow server --host 127.0.0.1 --port 5000`) and pass --tracking-uri http://127.0.0.1:5000, or set MLFLOW_TRACKING_URI.",
         },
       );
     }
+    // MLflow also accepts credentials in the URI (https://user:pass@host): they become the header, and
+    // the URI that is shown and fetched carries none.
+    const inUri: Record<string, string> =
+      url.username || url.password
+        ? {
+            authorization: `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64")}`,
+          }
+        : {};
+    url.username = "";
+    url.password = "";
     this.base = url.href.replace(/\/+$/, "");
-    this.headers = { "content-type": "application/json", ...authHeader(env) };
+    this.headers = { "content-type": "application/json", ...inUri, ...authHeader(env) };
   }
 
   get uri(): string {
@@ -191,6 +201,11 @@ export class MlflowClient {
     }
     return (text ? JSON.parse(text) : {}) as T;
   }
+}
+
+/** A URI as it may be shown: any password in it replaced. */
+function redacted(uri: string): string {
+  return uri.replace(/\/\/([^/@:]*):[^/@]*@/, "//$1:***@");
 }
 
 function authHeader(env: NodeJS.ProcessEnv): Record<string, string> {

@@ -175,7 +175,14 @@ async function uploadModel(
   mlflowRunId: string,
   now: () => Date,
 ): Promise<void> {
-  const modelDir = path.join(runDir, "models", ...metrics.best_feature_set.split("/"));
+  const models = path.join(runDir, "models");
+  const modelDir = path.join(models, ...metrics.best_feature_set.split("/"));
+  // metrics.json may come from someone else's push: its model key must not lead out of models/.
+  if (!modelDir.startsWith(models + path.sep)) {
+    throw new UsageError(
+      `run ${m.run_id} names its best model ${JSON.stringify(metrics.best_feature_set)}, which is not a folder under models/`,
+    );
+  }
   if (!(await exists(modelDir))) {
     throw new UsageError(
       `run ${m.run_id} has no model folder ${modelDir}; its best model cannot be exported`,

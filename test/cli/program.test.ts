@@ -186,7 +186,7 @@ describe("argv → options", () => {
     [
       ["runs", "--since", "2026-12-01"],
       "runs",
-      { ...base, config: "kindling.yaml", since: new Date("2026-12-01") },
+      { ...base, config: "kindling.yaml", since: new Date(2026, 11, 1) },
     ],
     [
       ["tag", "latest", "stage=prod", "empty=", "--remove", "old", "--note", ""],
@@ -378,6 +378,8 @@ describe("usage errors", () => {
     [["run", "--tag", "novalue"], /expected key=value/],
     [["run", "--tag", "bad key=1"], /must be 1–128 letters/],
     [["run", "--tag", "a=1", "--tag", "a=2"], /given twice/],
+    [["run", "--tag", "__proto__=x"], /must be 1–128 letters/],
+    [["run", "--set", "__proto__.polluted=1"], /expected key\.path=value/],
     [["run", "--note", "x".repeat(2001)], /at most 2000/],
     [["tag", "latest"], /nothing to change/],
     [["run", "--set", "train.folds"], /expected key\.path=value/],

@@ -78,6 +78,18 @@ describe("compareRuns", () => {
     expect(text).toMatch(/^C: 20261128-090002-spam-0b02 \(best \w+; sweep=s2\)$/m);
   });
 
+  it("does not rank cross-validation scores of different metrics", async () => {
+    const a = await fixtureSources();
+    const b = clone(a);
+    b.manifest.run_id = "20261128-090000-spam-0b0b";
+    for (const set of Object.values(b.metrics?.feature_sets ?? {})) set.cv_metric = "areaUnderROC";
+    const c = compareRuns([a, b]);
+    const cv = c.metrics.find((m) => m.model === "tfidf" && m.metric === "cv_best");
+    expect(cv?.best).toEqual([]);
+    expect(cv?.deltas).toEqual([null, null]);
+    expect(renderComparison(c)).toContain("CV score (f1 / areaUnderROC: not comparable)");
+  });
+
   it("says so when the runs share their config, data and versions", async () => {
     const a = await fixtureSources();
     const c = compareRuns([a, clone(a)]);

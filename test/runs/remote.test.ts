@@ -16,6 +16,8 @@ describe("localPathOf: where a key of a shared run lands when pulled", () => {
     ["_SUCCESS"],
     ["models/../../etc/passwd"],
     ["models//x"],
+    ["models/..\\..\\..\\Users\\me\\x.bat"],
+    ["c:/windows/x"],
     ["code/entry.py"],
     ["models/"],
     ["models_$folder$"],

@@ -164,6 +164,23 @@ describe("shared run history (moto S3)", () => {
     ).rejects.toThrow();
   }, 300_000);
 
+  it("content is compared by checksum, not only by size", async () => {
+    const id = "20261207-090000-spam-abab";
+    const g = await folder("g", [{ id }]);
+    const local = await readFile(path.join(g, "runs", id, "spec.json"));
+    const other = Buffer.from(local); // same size, one byte changed
+    other[other.length - 2] = other[other.length - 2] === 0x20 ? 0x0a : 0x20;
+    await s3.putObject({
+      Bucket: foundation.dataBucket,
+      Key: `runs/${id}/spec.json`,
+      Body: other,
+      ChecksumAlgorithm: "SHA256",
+    });
+    const refused = await cli(["push", id], g);
+    expect(refused.code, refused.stdout).toBe(1);
+    expect(refused.stderr).toContain(`runs/${id}/spec.json is already there with other content`);
+  }, 120_000);
+
   it("a push cut short resumes: what is there with the same content is skipped", async () => {
     const id = "20261206-090000-spam-ffff";
     const f = await folder("f", [{ id }]);

@@ -37,6 +37,17 @@ describe("MlflowClient", () => {
     expect(headers?.authorization).toBe("Bearer s3cr3t");
   });
 
+  it("moves credentials written in the URI into the header, so no URL shown or fetched carries them", async () => {
+    const { calls, fetchFn } = scripted(() => new Response('{"experiment":{"experiment_id":"3"}}'));
+    const client = new MlflowClient("https://alice:s3cr%40t@mlflow.example:8443", {}, fetchFn);
+    expect(client.uri).toBe("https://mlflow.example:8443");
+    await client.experimentId("spam");
+    expect(calls[0]?.url).not.toContain("s3cr");
+    const headers = calls[0]?.init.headers as Record<string, string> | undefined;
+    expect(headers?.authorization).toBe(`Basic ${Buffer.from("alice:s3cr@t").toString("base64")}`);
+    expect(() => new MlflowClient("ftp://bob:hunter2@host")).toThrow(/bob:\*\*\*@host/);
+  });
+
   it("creates the experiment when there is none of that name", async () => {
     const { calls, fetchFn } = scripted((url) =>
       url.includes("get-by-name")

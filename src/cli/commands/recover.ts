@@ -1,4 +1,5 @@
 import { loadConfig } from "../../config/load.js";
+import { recordedOverrides } from "../../config/overrides.js";
 import type { Manifest } from "../../runs/manifest.js";
 import { collectRun, terminateRun } from "../../runs/recover.js";
 import { type RunResult, runJson } from "../../runs/result.js";
@@ -47,7 +48,8 @@ export async function terminateCommand(options: TerminateOptions, io: CommandIO)
 /** `kindling collect RUN`: download a cloud run that finished while no CLI watched it, and complete it. */
 export async function collectCommand(options: CollectOptions, io: CommandIO): Promise<RunResult> {
   const run = await namedRun(options, io);
-  const loaded = await loadConfig(options.config);
+  // The run's own settings: the file with the --set arguments it was started with.
+  const loaded = await loadConfig(options.config, { overrides: recordedOverrides(run.manifest?.overrides) });
   const target = await recoveryTarget(options, run.manifest, io);
   const result = await collectRun({
     run,
@@ -67,7 +69,7 @@ async function recoveryTarget(
   manifest: Manifest | undefined,
   io: CommandIO,
 ) {
-  const loaded = await loadConfig(options.config);
+  const loaded = await loadConfig(options.config, { overrides: recordedOverrides(manifest?.overrides) });
   const region = options.region ?? manifest?.serverless?.region ?? manifest?.emr?.region;
   const aws = {
     ...(options.profile ? { profile: options.profile } : {}),

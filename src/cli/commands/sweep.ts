@@ -18,6 +18,8 @@ import { targetChoice, targetContext } from "./run.js";
 
 interface SweepRun {
   run_id: string | null;
+  /** Where the run is (each combination may set its own output.dir). */
+  run_dir: string | null;
   overrides: string[];
   status: "succeeded" | "failed" | "not started";
   error?: string;
@@ -58,6 +60,7 @@ export async function sweepCommand(
 
   const runs: SweepRun[] = combos.map((c) => ({
     run_id: null,
+    run_dir: null,
     overrides: c.map((o) => o.argument),
     status: "not started",
   }));
@@ -76,6 +79,7 @@ export async function sweepCommand(
         labels: { tags: { ...options.tags, sweep: sweepId } },
       });
       entry.run_id = result.runId;
+      entry.run_dir = result.runDir;
       entry.status = "succeeded";
       if (process.env.MLFLOW_TRACKING_URI)
         await (await import("./export.js")).exportIfTracking(result, io.host);
@@ -93,14 +97,17 @@ export async function sweepCommand(
     }
   }
 
-  const done = runs.filter((r) => r.status === "succeeded" && r.run_id);
-  const root = path.resolve(configs[0]?.dir ?? io.cwd, configs[0]?.config.output.dir ?? "runs");
+  const done = runs.filter((r) => r.status === "succeeded" && r.run_dir);
   let page: string | undefined;
   if (done.length >= 2) {
     const comparison = compareRuns(
-      await Promise.all(done.map((r) => readReportSources(path.join(root, r.run_id as string)))),
+      await Promise.all(done.map((r) => readReportSources(r.run_dir as string))),
     );
-    page = await writeComparisonPage(comparison, path.join(root, `sweep-${sweepId}.html`));
+    // Beside the first run: the sweep's runs folder (unless the sweep itself changes output.dir).
+    page = await writeComparisonPage(
+      comparison,
+      path.join(path.dirname(done[0]?.run_dir as string), `sweep-${sweepId}.html`),
+    );
     io.print(renderComparison(comparison));
   }
   io.emitJson({ sweep_id: sweepId, runs, ...(page ? { comparison_html: page } : {}) });
