@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -143,8 +143,14 @@ describe("kindling predict (local Spark, real corpus slice)", () => {
     expect(JSON.parse(report.stdout)).toMatchObject({ run_id: runId, status: "succeeded" });
     const runs = await kindling(["runs", "--json"], { cwd: dir });
     expect(JSON.parse(runs.stdout)[0]).toMatchObject({ id: runId, best: "tfidf", status: "succeeded" });
-    const compare = await kindling(["compare", runId, runId], { cwd: dir });
+    // The same run under a second id: the same config, data and versions.
+    const twin = `${runId.slice(0, -4)}0000`;
+    cpSync(runDir, path.join(dir, "runs", twin), { recursive: true });
+    const compare = await kindling(["compare", runId, twin], { cwd: dir });
     expect(compare.code, compare.stderr).toBe(0);
     expect(compare.stdout).toMatch(/Same config/);
+    const twice = await kindling(["compare", runId, runId], { cwd: dir });
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain("named twice");
   });
 });

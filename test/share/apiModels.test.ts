@@ -21,9 +21,10 @@ function recordingS3(): { s3: HistoryS3; requests: ApiRequest[] } {
     requests.push({ service: "s3", operation, params: Body === undefined ? rest : { ...rest, Body: "…" } });
   };
   const s3 = {
-    listObjectsV2: async (p: Record<string, unknown>) => (
-      record("ListObjectsV2", p), { CommonPrefixes: [], Contents: [] }
-    ),
+    listObjectsV2: async (p: Record<string, unknown>) => {
+      record("ListObjectsV2", p);
+      return { CommonPrefixes: [], Contents: [] };
+    },
     getObject: async (p: Record<string, unknown>) => {
       record("GetObject", p);
       throw Object.assign(notFound(), { name: "NoSuchKey" });
@@ -32,7 +33,10 @@ function recordingS3(): { s3: HistoryS3; requests: ApiRequest[] } {
       record("HeadObject", p);
       throw notFound();
     },
-    putObject: async (p: Record<string, unknown>) => (record("PutObject", p), {}),
+    putObject: async (p: Record<string, unknown>) => {
+      record("PutObject", p);
+      return {};
+    },
   } as unknown as HistoryS3;
   return { s3, requests };
 }
