@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -11,7 +11,7 @@ import type { JobSpec } from "../spec/types.js";
 import { CODES } from "../ui/codes.js";
 import { formatBytes } from "../ui/format.js";
 import type { IoHost } from "../ui/io.js";
-import { filesUnder } from "./files.js";
+import { fileDigest, filesUnder } from "./files.js";
 import { RESERVE_FILE } from "./lifecycle.js";
 import { LOCK_FILE } from "./lock.js";
 import type { Manifest } from "./manifest.js";
@@ -236,7 +236,9 @@ export class RemoteRunStore {
     }
     const checksum = head.ChecksumSHA256;
     const whole = checksum !== undefined && !checksum.includes("-");
-    const same = head.ContentLength === size && (!whole || checksum === (await sha256Base64(file)));
+    const same =
+      head.ContentLength === size &&
+      (!whole || checksum === Buffer.from((await fileDigest(file)).sha256, "hex").toString("base64"));
     if (!same) {
       throw new HistoryConflictError(
         `s3://${this.bucket}/${key} is already there with other content; the shared history never overwrites`,
@@ -332,12 +334,6 @@ export function localPathOf(dir: string, relative: string): string | undefined {
   if (segments[0] === "code" || relative === SUCCESS_MARKER) return undefined;
   const target = path.join(dir, ...segments);
   return target.startsWith(path.resolve(dir) + path.sep) ? target : undefined;
-}
-
-async function sha256Base64(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  await pipeline(createReadStream(file), hash);
-  return hash.digest("base64");
 }
 
 async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
