@@ -41,14 +41,15 @@ export class ConfigError extends UsageError {
   readonly file: string;
   readonly issues: ConfigIssue[];
 
-  constructor(file: string, issues: ConfigIssue[]) {
+  /** `environment`: the one of the file's environments the config was checked in. */
+  constructor(file: string, issues: ConfigIssue[], environment?: string) {
     const lines = issues.map((i) => {
       const where =
         i.source ?? (i.line === undefined ? file : `${file}:${i.line}${i.column ? `:${i.column}` : ""}`);
       return `  ${where}  ${i.path || "(root)"}: ${i.message}`;
     });
     super(
-      `${file} is not a valid Kindling config (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`,
+      `${file}${environment ? ` (environment ${environment})` : ""} is not a valid Kindling config (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`,
       {
         hint: "Fix the keys above; `kindling init` writes a commented example and schema/kindling.schema.json gives editors completion.",
       },

@@ -14,3 +14,19 @@ export function terminalConfirm(): Confirm | undefined {
     }
   };
 }
+
+/**
+ * A prompt that goes ahead only when the person types `expected` (the environment's name): for deleting
+ * what a protected environment holds, a reflexive "y" is not enough.
+ */
+export function terminalTypedConfirm(expected: string): Confirm | undefined {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
+  return async (question) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return (await rl.question(`${question} Type ${expected} to go ahead: `)).trim() === expected;
+    } finally {
+      rl.close();
+    }
+  };
+}

@@ -15,6 +15,8 @@ export interface GlobalOptions {
 export interface ConfigOption {
   /** Path of the config file. Default kindling.yaml. */
   config: string;
+  /** `--env NAME` or KINDLING_ENV: the environment of the config's `environments:`. */
+  env?: string;
 }
 
 /** `--set key.path=value` (repeatable): config values over the file's, checked by the same schema. */
@@ -44,6 +46,8 @@ export interface RunOptions extends GlobalOptions, ConfigOption, OverrideOption,
   tags?: Tags;
   /** `--note TEXT`, recorded in the manifest. */
   note?: string;
+  /** Go ahead where the environment asks first (`confirm: [run]`). Default false. */
+  yes?: boolean;
 }
 
 /** `kindling cluster start|list|stop`: warm EMR clusters for iteration. */
@@ -55,6 +59,8 @@ export interface ClusterOptions extends GlobalOptions, ConfigOption, AwsOptions 
   cluster?: string;
   /** stop: wait until the cluster has ended. Default true. */
   wait?: boolean;
+  /** start: go ahead where the environment asks first (`confirm: [cluster]`). Default false. */
+  yes?: boolean;
 }
 
 /** `kindling status RUN`: where a run is (for a running EMR run: the cluster's live state). */
@@ -140,19 +146,15 @@ export interface TagOptions extends GlobalOptions, ConfigOption {
   /** The new note; "" removes it; absent leaves it. */
   note?: string;
 }
-export interface SetupOptions extends GlobalOptions {
+export interface SetupOptions extends GlobalOptions, ConfigOption {
   /** Make the Python environment again even if it is there. */
   recreate: boolean;
   /** The Spark line to install; default: the config's spark.line, else versions.json's. */
   sparkLine?: SparkLine;
-  /** kindling.yaml, read for its spark.line when there is one. */
-  config: string;
 }
 
-export interface DoctorOptions extends GlobalOptions {
-  /** The project's config, read for `aws.region` when it exists. */
-  config?: string;
-}
+/** The project's config, read for `aws.region` when it exists. */
+export interface DoctorOptions extends GlobalOptions, Partial<ConfigOption> {}
 
 export interface DemoOptions extends GlobalOptions {
   /** Spark master URL. Default local[*]. */

@@ -1,5 +1,6 @@
 import tab from "@bomb.sh/tab/commander";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { environmentName } from "../config/deploy.js";
 import { type Override, parseOverride } from "../config/overrides.js";
 import { sparkMasterProblem } from "../config/schema.js";
 import { UsageError } from "../errors.js";
@@ -78,6 +79,17 @@ function positiveInteger(value: string): number {
     throw new InvalidArgumentError(`must be a whole number of 1 or more, got ${JSON.stringify(value)}`);
   }
   return n;
+}
+
+/** `--env`: the rule environment names follow in kindling.yaml (they name the stack). */
+function environmentArgument(value: string): string {
+  const parsed = environmentName.safeParse(value);
+  if (!parsed.success) {
+    throw new InvalidArgumentError(
+      `${parsed.error.issues[0]?.message ?? "not an environment name"}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
 }
 
 /** Repeatable options: each use adds one value. */
@@ -161,7 +173,18 @@ export function buildProgram(handlers: Handlers): Command {
     return { json: o.json, verbose: o.verbose, ...(o.events ? { events: o.events } : {}) };
   };
   const withConfig = (command: Command) =>
-    command.option("-c, --config <file>", "config file", DEFAULT_CONFIG);
+    command
+      .option("-c, --config <file>", "config file", DEFAULT_CONFIG)
+      .addOption(
+        new Option("--env <name>", "the environment of the config's environments: to use")
+          .env("KINDLING_ENV")
+          .argParser(environmentArgument),
+      );
+  // The config file and environment a command reads.
+  const configOf = (command: Command): { config: string; env?: string } => {
+    const o = command.opts<{ config: string; env?: string }>();
+    return { config: o.config, ...(o.env !== undefined ? { env: o.env } : {}) };
+  };
 
   program
     .command("demo")
@@ -215,8 +238,10 @@ export function buildProgram(handlers: Handlers): Command {
       [],
     )
     .option("--note <text>", "a few words about the run, kept in its manifest")
+    .option("-y, --yes", "go ahead where the environment asks first (its confirm: list)", false)
     .action(async (_opts, cmd: Command) => {
       const o = cmd.opts<{
+        yes: boolean;
         tag: string[];
         note?: string;
         config: string;
@@ -258,7 +283,7 @@ export function buildProgram(handlers: Handlers): Command {
       }
       await handlers.run({
         ...global(cmd),
-        config: o.config,
+        ...configOf(cmd),
         target: o.target,
         ...(o.master ? { master: o.master } : {}),
         ...(o.workers !== undefined ? { workers: o.workers } : {}),
@@ -269,6 +294,7 @@ export function buildProgram(handlers: Handlers): Command {
         ...setOf(cmd),
         ...(o.tag.length ? { tags: parseTags(o.tag) } : {}),
         ...(o.note !== undefined ? { note: checkNote(o.note) } : {}),
+        ...(o.yes ? { yes: true } : {}),
       });
     });
 
@@ -277,7 +303,7 @@ export function buildProgram(handlers: Handlers): Command {
     .action(async (_opts, cmd: Command) => {
       await handlers.validate({
         ...global(cmd),
-        config: cmd.opts<{ config: string }>().config,
+        ...configOf(cmd),
         ...setOf(cmd),
       });
     });
@@ -289,7 +315,7 @@ export function buildProgram(handlers: Handlers): Command {
         "check Java, Python, PySpark and AWS settings (the config's aws.region too), and say what to fix",
       ),
   ).action(async (_opts, cmd: Command) => {
-    await handlers.doctor({ ...global(cmd), config: cmd.opts<{ config: string }>().config });
+    await handlers.doctor({ ...global(cmd), ...configOf(cmd) });
   });
 
   program
@@ -310,7 +336,7 @@ export function buildProgram(handlers: Handlers): Command {
       await handlers.setup({
         ...global(cmd),
         recreate: o.recreate,
-        config: o.config,
+        ...configOf(cmd),
         ...(o.sparkLine ? { sparkLine: o.sparkLine } : {}),
       });
     });
@@ -361,7 +387,7 @@ export function buildProgram(handlers: Handlers): Command {
       }>();
       await handlers.runs({
         ...global(cmd),
-        config: o.config,
+        ...configOf(cmd),
         ...(o.tag.length ? { tags: o.tag.map(parseTagFilter) } : {}),
         ...(o.status ? { status: o.status } : {}),
         ...(o.target ? { target: o.target } : {}),
@@ -424,7 +450,7 @@ export function buildProgram(handlers: Handlers): Command {
       }
       await handlers.sweep({
         ...global(cmd),
-        config: o.config,
+        ...configOf(cmd),
         axes: o.set.map(parseAxis),
         target: o.target,
         yes: o.yes,
@@ -451,7 +477,7 @@ export function buildProgram(handlers: Handlers): Command {
       const o = cmd.opts<{ config: string; trackingUri?: string; experiment?: string }>();
       await handlers.exportMlflow({
         ...global(cmd),
-        config: o.config,
+        ...configOf(cmd),
         runs,
         ...(o.trackingUri ? { trackingUri: o.trackingUri } : {}),
         ...(o.experiment ? { experiment: o.experiment } : {}),
@@ -476,7 +502,7 @@ export function buildProgram(handlers: Handlers): Command {
       }
       await handlers.tag({
         ...global(cmd),
-        config: o.config,
+        ...configOf(cmd),
         run,
         set: parseTags(tags, "tag"),
         remove: o.remove.map((key) => parseTagFilter(key).key),
@@ -493,7 +519,7 @@ export function buildProgram(handlers: Handlers): Command {
     .option("--open", "open it in the default browser", false)
     .action(async (run: string, _opts, cmd: Command) => {
       const o = cmd.opts<{ config: string; open: boolean }>();
-      await handlers.report({ ...global(cmd), config: o.config, run, open: o.open });
+      await handlers.report({ ...global(cmd), ...configOf(cmd), run, open: o.open });
     });
 
   withConfig(
@@ -520,7 +546,7 @@ export function buildProgram(handlers: Handlers): Command {
       if (o.last === 1) throw new UsageError("--last needs 2 or more runs to compare");
       await handlers.compare({
         ...global(cmd),
-        config: o.config,
+        ...configOf(cmd),
         runs,
         ...(o.last !== undefined ? { last: o.last } : {}),
         ...(o.html ? { html: o.html } : {}),
@@ -568,7 +594,7 @@ export function buildProgram(handlers: Handlers): Command {
       if (o.master && o.target !== "local") throw new UsageError("--master goes with --target local");
       await handlers.predict({
         ...global(cmd),
-        config: o.config,
+        ...configOf(cmd),
         run: o.run,
         input: o.input,
         output: o.output,
@@ -598,7 +624,7 @@ export function buildProgram(handlers: Handlers): Command {
     .option("--out <dir>", "output folder", "out")
     .action(async (_opts, cmd: Command) => {
       const o = cmd.opts<{ config: string; out: string }>();
-      await handlers.synth({ ...global(cmd), config: o.config, out: o.out });
+      await handlers.synth({ ...global(cmd), ...configOf(cmd), out: o.out });
     });
 
   const withAws = (command: Command) =>
@@ -609,7 +635,7 @@ export function buildProgram(handlers: Handlers): Command {
     const o = cmd.opts<{ config: string; profile?: string; region?: string }>();
     return {
       ...global(cmd),
-      config: o.config,
+      ...configOf(cmd),
       ...(o.profile ? { profile: o.profile } : {}),
       ...(o.region ? { region: o.region } : {}),
     };
@@ -663,9 +689,15 @@ export function buildProgram(handlers: Handlers): Command {
       idleMinutes,
       15,
     )
+    .option("-y, --yes", "go ahead where the environment asks first (its confirm: list)", false)
     .action(async (_opts, cmd: Command) => {
-      const o = cmd.opts<{ idleMinutes: number }>();
-      await handlers.cluster({ ...awsOpts(cmd), action: "start", idleMinutes: o.idleMinutes });
+      const o = cmd.opts<{ idleMinutes: number; yes: boolean }>();
+      await handlers.cluster({
+        ...awsOpts(cmd),
+        action: "start",
+        idleMinutes: o.idleMinutes,
+        ...(o.yes ? { yes: true } : {}),
+      });
     });
   withAws(cluster.command("list").description("this project's warm clusters that are up")).action(
     async (_opts, cmd: Command) => {

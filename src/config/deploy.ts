@@ -29,7 +29,7 @@ export const PROJECT_MAX = STACK_NAME_MAX - stackNameOf("", "").length - 1;
 export const ENVIRONMENT_MAX = 16;
 
 export const projectName = z.string().max(PROJECT_MAX).regex(NAME, NAME_RULE);
-const environmentName = z.string().max(ENVIRONMENT_MAX).regex(NAME, NAME_RULE);
+export const environmentName = z.string().max(ENVIRONMENT_MAX).regex(NAME, NAME_RULE);
 
 /** Region names as AWS spells them (eu-west-1, us-gov-west-1). Shared with the --region flag. */
 export const awsRegion = z

@@ -46,7 +46,8 @@ export function withPreset(input: Record<string, unknown>): Record<string, unkno
   return preset ? overlay(PRESETS[preset], input) : input;
 }
 
-function overlay(base: Overlay, top: Record<string, unknown>): Record<string, unknown> {
+/** `top` over `base`: mappings merge key by key, anything else (a list, a value) in `top` replaces. */
+export function overlay(base: Overlay, top: Record<string, unknown>): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...base, ...top };
   for (const [key, value] of Object.entries(base)) {
     const mine = top[key];
@@ -55,6 +56,6 @@ function overlay(base: Overlay, top: Record<string, unknown>): Record<string, un
   return merged;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -12,6 +12,7 @@ import {
 } from "../spec/schema.js";
 import { lineOfRelease, SPARK_LINES, type SparkLine, sparkLine, VERSIONS } from "../versions.js";
 import { awsSection, checkStackName, projectName } from "./deploy.js";
+import { environmentsSection } from "./environments.js";
 import { PRESET_NAMES } from "./presets.js";
 import { estimatedRuntimeMinutes, serverlessSection } from "./serverless.js";
 import { didYouMean } from "./suggest.js";
@@ -582,6 +583,7 @@ export const configSchema = z
     emr: emrSection,
     serverless: serverlessSection,
     python: pythonSection,
+    environments: environmentsSection,
   })
   // project and aws.environment together name the foundation stack (src/config/deploy.ts).
   .superRefine(checkStackName)

@@ -57,5 +57,15 @@ spark:
 # Python and CPU), so nodes need no bootstrap action and no internet.
 # python:
 #   packages: ["nltk==3.9.1"]
+
+# Environments: named changes to the keys above, chosen with --env NAME (or KINDLING_ENV). The name becomes
+# aws.environment, so each one has its own stack (kindling-<project>-<name>), buckets and clusters.
+# environments:
+#   dev:
+#     default: true
+#   prod:
+#     confirm: [deploy, destroy, run]   # these ask first (--yes in scripts)
+#     aws: { account: "123456789012", region: eu-west-1, encryption: sse-kms }
+#     emr: { core: { count: 4 } }
 `;
 }

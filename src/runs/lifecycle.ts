@@ -273,6 +273,7 @@ function initialManifest(
     master,
     created_at: createdAt.toISOString(),
     config_file: loaded.file,
+    ...(loaded.environment ? { environment: loaded.environment.name } : {}),
     ...(loaded.overrides ? { overrides: loaded.overrides } : {}),
     config_hash: hashJson(loaded.config),
     // What the job computes, without what differs on every run (its id, where it reads and writes).

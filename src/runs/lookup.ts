@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { loadConfig } from "../config/load.js";
+import { loadConfig, loadOptionsOf } from "../config/load.js";
 import { UsageError } from "../errors.js";
 import { CODES } from "../ui/codes.js";
 import type { IoHost } from "../ui/io.js";
@@ -8,11 +8,11 @@ import { exists } from "./files.js";
 import { RUN_ID_PATTERN } from "./runId.js";
 import { RunStore, type RunSummary, runsDirOf } from "./store.js";
 
-/** Where runs live: the config's output.dir when the config exists, else ./runs. */
-export async function runsRoot(configFile: string, cwd: string): Promise<string> {
-  const file = path.resolve(cwd, configFile);
+/** Where runs live: the config's output.dir (in the chosen environment) when the config exists, else ./runs. */
+export async function runsRoot(options: { config: string; env?: string }, cwd: string): Promise<string> {
+  const file = path.resolve(cwd, options.config);
   if (!(await exists(file))) return path.resolve(cwd, "runs");
-  return runsDirOf(await loadConfig(file));
+  return runsDirOf(await loadConfig(file, loadOptionsOf(options)));
 }
 
 export interface FindRunOptions {

@@ -32,6 +32,8 @@ export interface Manifest {
   config_hash: string;
   spec_hash: string;
   input: { uri: string; bytes: number; sha256: string };
+  /** The environment of the config's `environments:` the run was started in (absent when it has none). */
+  environment?: string;
   /** `--set` arguments applied over the config file, as typed (absent when none). */
   overrides?: string[];
   /** Labels set with `run --tag` or `kindling tag` (absent when there are none). */

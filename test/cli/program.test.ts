@@ -417,6 +417,35 @@ describe("usage errors", () => {
     );
   });
 
+  it("--env, or KINDLING_ENV, on every command that reads the config; the flag wins", async () => {
+    for (const argv of [
+      ["run"],
+      ["validate"],
+      ["plan"],
+      ["deploy"],
+      ["destroy"],
+      ["runs"],
+      ["cluster", "list"],
+    ]) {
+      const { options } = await parse([...argv, "--env", "prod"]);
+      expect(options, argv.join(" ")).toMatchObject({ env: "prod" });
+    }
+    process.env.KINDLING_ENV = "staging";
+    try {
+      expect((await parse(["deploy"])).options).toMatchObject({ env: "staging" });
+      expect((await parse(["deploy", "--env", "prod"])).options).toMatchObject({ env: "prod" });
+    } finally {
+      delete process.env.KINDLING_ENV;
+    }
+    expect((await parse(["deploy"])).options).not.toHaveProperty("env");
+    await expect(Promise.resolve(parse(["deploy", "--env", "Prod"]))).rejects.toThrow(/lower-case/);
+  });
+
+  it("--yes on run and cluster start, for environments that ask first", async () => {
+    expect((await parse(["run", "--target", "emr", "--yes"])).options).toMatchObject({ yes: true });
+    expect((await parse(["cluster", "start", "-y"])).options).toMatchObject({ yes: true });
+  });
+
   it("--json and --events jsonl are two ways to be read by a program: one at a time", async () => {
     await expect(Promise.resolve(parse(["--json", "--events", "jsonl", "runs"]))).rejects.toBeInstanceOf(
       CommanderError,

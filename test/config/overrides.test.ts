@@ -7,7 +7,7 @@ const FILE = "project: spam\ndata:\n  path: data.csv\ntrain:\n  folds: 3\n";
 
 function errorOf(text: string, args: string[]): ConfigError {
   try {
-    parseConfig(text, "kindling.yaml", args.map(parseOverride));
+    parseConfig(text, "kindling.yaml", { overrides: args.map(parseOverride) });
   } catch (error) {
     if (error instanceof ConfigError) return error;
     throw error;
@@ -17,12 +17,14 @@ function errorOf(text: string, args: string[]): ConfigError {
 
 describe("--set key.path=value", () => {
   it("reads values as YAML and wins over the file", () => {
-    const config = parseConfig(FILE, "kindling.yaml", [
-      parseOverride("train.folds=5"),
-      parseOverride("features.tfidf.num_features=4096"),
-      parseOverride("features.word2vec.enabled=false"),
-      parseOverride("spark.conf.spark.sql.shuffle.partitions=8"),
-    ]);
+    const config = parseConfig(FILE, "kindling.yaml", {
+      overrides: [
+        parseOverride("train.folds=5"),
+        parseOverride("features.tfidf.num_features=4096"),
+        parseOverride("features.word2vec.enabled=false"),
+        parseOverride("spark.conf.spark.sql.shuffle.partitions=8"),
+      ],
+    });
     expect(config.train.folds).toBe(5);
     expect(config.features.tfidf.num_features).toBe(4096);
     expect(config.features.word2vec.enabled).toBe(false);
@@ -36,7 +38,7 @@ describe("--set key.path=value", () => {
   });
 
   it("applies a preset given on the command line like one in the file", () => {
-    const config = parseConfig(FILE, "kindling.yaml", [parseOverride("preset=recommended")]);
+    const config = parseConfig(FILE, "kindling.yaml", { overrides: [parseOverride("preset=recommended")] });
     expect(config.features.hashing_tf.num_features).toBe(262_144);
     expect(config.train.folds).toBe(3); // the file's own key still wins over the preset
   });

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
 import { planEmrDryRun } from "../../src/targets/emr/dryRun.js";
 import { placeholderFoundation } from "../../src/targets/emr/foundation.js";
-import { buildRunJobFlowRequest } from "../../src/targets/emr/request.js";
+import { buildRunJobFlowRequest, ownerOf } from "../../src/targets/emr/request.js";
 import { listWarmClusters } from "../../src/targets/emr/warm.js";
 import { cancelStep, type EmrApi } from "../../src/targets/emr/watch.js";
 import { validateAgainstApiModels } from "../aws/apiModels.js";
@@ -62,7 +62,7 @@ describe("every request a dry run prints is valid under AWS's published API mode
     await writeFile(path.join(m.dir, "kindling.yaml"), "project: mock\ndata:\n  path: data.csv\n");
     const { config } = await loadConfig(path.join(m.dir, "kindling.yaml"));
     const request = buildRunJobFlowRequest({
-      project: config.project,
+      owner: ownerOf(config),
       releaseLabel: "emr-7.13.0",
       emr: config.emr,
       foundation: placeholderFoundation(),
@@ -88,7 +88,7 @@ describe("every request a dry run prints is valid under AWS's published API mode
       },
     } as unknown as EmrApi;
     await cancelStep(emr, "j-2AXXXXXXGAPLF", "s-1XXXXXXXXXXXX", new RecordingHost(), "interrupted");
-    await listWarmClusters(emr, "mock");
+    await listWarmClusters(emr, { project: "mock", environment: "dev" });
     expect(sent.map((s) => s.operation)).toEqual(["CancelSteps", "ListClusters"]);
     expect(validateAgainstApiModels(sent.map((s) => ({ service: "emr", ...s })))).toEqual(["", ""]);
   });

@@ -77,6 +77,7 @@ export function cluster(
         ? {
             Tags: [
               { Key: "kindling:project", Value: "mock" },
+              { Key: "kindling:environment", Value: "dev" },
               { Key: "kindling:warm", Value: "true" },
             ],
           }

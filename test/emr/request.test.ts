@@ -17,7 +17,7 @@ function request(emrYaml = "", foundation = FOUNDATION) {
   const config = parseConfig(`project: spam\ndata:\n  path: d.csv\n${emrYaml}`, "kindling.yaml");
   return buildRunJobFlowRequest({
     runId: "20261127-231500-spam-7f3a",
-    project: "spam",
+    owner: { project: "spam", environment: "dev" },
     releaseLabel: config.emr.release_label ?? "emr-7.13.0",
     emr: config.emr,
     foundation,
@@ -97,6 +97,7 @@ describe("buildRunJobFlowRequest", () => {
       Tags: [
         { Key: "kindling:run-id", Value: "20261127-231500-spam-7f3a" },
         { Key: "kindling:project", Value: "spam" },
+        { Key: "kindling:environment", Value: "dev" },
         { Key: "for-use-with-amazon-emr-managed-policies", Value: "true" },
       ],
     });

@@ -79,15 +79,15 @@ async function writeJobOutputs(dir: string): Promise<void> {
   await copyFile(new URL("metrics.json", FIXTURE), path.join(dir, "metrics.json"));
 }
 
-async function workspace() {
+async function workspace(config = "project: mem\ndata:\n  path: data.csv\n", env?: string) {
   const dir = await mkdtemp(path.join(os.tmpdir(), "klife-"));
   const lines = [
     "text,label",
     ...Array.from({ length: 40 }, (_, i) => `"w${i} words here",${i % 2 ? "spam" : "ham"}`),
   ];
   await writeFile(path.join(dir, "data.csv"), `${lines.join("\n")}\n`);
-  await writeFile(path.join(dir, "kindling.yaml"), "project: mem\ndata:\n  path: data.csv\n");
-  const loaded = await loadConfig(path.join(dir, "kindling.yaml"));
+  await writeFile(path.join(dir, "kindling.yaml"), config);
+  const loaded = await loadConfig(path.join(dir, "kindling.yaml"), env ? { env } : {});
   const controller = new AbortController();
   const io = new RecordingHost();
   const run = (target: Target) => runJob({ loaded, target, io, signal: controller.signal });
@@ -130,6 +130,17 @@ describe("the run lifecycle, for any target", () => {
     expect(existsSync(path.join(runDir, RESERVE_FILE))).toBe(false);
     expect(existsSync(path.join(w.runsDir, LOCK_FILE))).toBe(false);
     expect(w.io.codes()).toContain("KND_I1001");
+  });
+
+  it("the run's record carries the environment it was started in", async () => {
+    const config =
+      "project: mem\ndata:\n  path: data.csv\nenvironments:\n  dev: {default: true}\n  prod: {}\n";
+    const prod = await workspace(config, "prod");
+    await prod.run(new MemoryTarget());
+    expect(prod.only().manifest.environment).toBe("prod");
+    const plain = await workspace();
+    await plain.run(new MemoryTarget());
+    expect(plain.only().manifest).not.toHaveProperty("environment");
   });
 
   it("what a target records while the job runs is in manifest.json at once (a cluster id survives a crash)", async () => {

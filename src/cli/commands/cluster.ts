@@ -1,14 +1,15 @@
 import Table from "cli-table3";
-import { loadConfig } from "../../config/load.js";
+import { loadConfig, loadOptionsOf } from "../../config/load.js";
 import type { EmrTarget } from "../../targets/emr/target.js";
 import { createTarget } from "../../targets/registry.js";
+import { confirmInEnvironment } from "../environmentGate.js";
 import type { CommandIO } from "../io.js";
 import type { ClusterOptions } from "../options.js";
 import { emrDepsFromEnv, targetContext } from "./run.js";
 
 /** `kindling cluster start|list|stop`: warm EMR clusters, one for many runs while iterating. */
 export async function clusterCommand(options: ClusterOptions, io: CommandIO): Promise<void> {
-  const loaded = await loadConfig(options.config);
+  const loaded = await loadConfig(options.config, loadOptionsOf(options));
   const target = (await createTarget(
     {
       name: "emr",
@@ -18,6 +19,9 @@ export async function clusterCommand(options: ClusterOptions, io: CommandIO): Pr
     },
     targetContext(loaded, io),
   )) as EmrTarget;
+  if (options.action === "start") {
+    await confirmInEnvironment(loaded, "cluster", "start a warm EMR cluster", { yes: options.yes });
+  }
   await target.check();
   if (options.action === "start") {
     const cluster = await target.startCluster(options.idleMinutes ?? 15);

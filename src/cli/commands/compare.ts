@@ -27,7 +27,7 @@ export async function compareCommand(
   io: CommandIO,
   open: Opener = openWithDesktop,
 ): Promise<RunComparison> {
-  const root = await runsRoot(options.config, io.cwd);
+  const root = await runsRoot(options, io.cwd);
   const runs =
     options.last !== undefined ? await lastComplete(root, options.last) : await named(options, root, io);
   const ids = runs.map((r) => r.id);

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { loadConfig } from "../../config/load.js";
+import { loadConfig, loadOptionsOf } from "../../config/load.js";
 import { configuredLine } from "../../config/sparkLine.js";
 import { KindlingError } from "../../errors.js";
 import { detectJava } from "../../targets/local/prerequisites.js";
@@ -23,7 +23,7 @@ export interface Check {
 
 /** `kindling doctor`: what is there, what is missing, and the command that fixes it. */
 export async function doctorCommand(options: DoctorOptions, io: CommandIO, env = process.env): Promise<void> {
-  const config = await projectConfig(options.config);
+  const config = await projectConfig(options.config, options.env);
   const checks = [
     nodeCheck(process.versions.node),
     await javaCheck(env),
@@ -175,10 +175,11 @@ export function awsRegionCheck(env: NodeJS.ProcessEnv, configRegion?: string): C
 /** The config's aws.region, when the config exists and is valid; a check saying why when it is not. */
 async function projectConfig(
   file: string | undefined,
+  env: string | undefined,
 ): Promise<{ region?: string; line?: SparkLine; check?: Check }> {
   if (!file || !existsSync(file)) return {};
   try {
-    const { config } = await loadConfig(file);
+    const { config } = await loadConfig(file, loadOptionsOf({ ...(env !== undefined ? { env } : {}) }));
     return {
       line: configuredLine(config).line,
       ...(config.aws.region ? { region: config.aws.region } : {}),

@@ -21,7 +21,7 @@ export async function exportMlflowCommand(
     });
   }
   const client = new MlflowClient(uri, env);
-  const root = await runsRoot(options.config, io.cwd);
+  const root = await runsRoot(options, io.cwd);
   const experiment = options.experiment ?? env.MLFLOW_EXPERIMENT_NAME;
   const results: ExportResult[] = [];
   for (const ref of options.runs) {

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { loadConfig, overridesOf } from "../../config/load.js";
+import { loadConfig, loadOptionsOf } from "../../config/load.js";
 import { foundationSettingsFrom } from "../../infra/fromConfig.js";
 import { renderStandingCost, standingCost } from "../../infra/standingCost.js";
 import {
@@ -14,12 +14,13 @@ import { planJson, renderEmrRunPlan } from "../../targets/emr/plan.js";
 import { preInitializedUsdPerHour } from "../../targets/serverless/cost.js";
 import { formatDuration } from "../../ui/format.js";
 import { terminalConfirm } from "../confirm.js";
+import { confirmInEnvironment } from "../environmentGate.js";
 import type { CommandIO } from "../io.js";
 import type { DeployOptions, DestroyOptions, PlanOptions, SynthOptions } from "../options.js";
 
 /** `kindling synth`: the foundation's CloudFormation templates; no credentials, no network. */
 export async function synthCommand(options: SynthOptions, io: CommandIO): Promise<void> {
-  const { config } = await loadConfig(options.config);
+  const { config } = await loadConfig(options.config, loadOptionsOf(options));
   const outDir = path.resolve(io.cwd, options.out);
   const result = await synthFoundation(foundationSettingsFrom(config), { outDir, io: io.host });
   io.emitJson(result);
@@ -31,7 +32,7 @@ export async function synthCommand(options: SynthOptions, io: CommandIO): Promis
 
 /** `kindling plan`: what deploy would create or change, printed once. */
 export async function planCommand(options: PlanOptions, io: CommandIO): Promise<void> {
-  const loaded = await loadConfig(options.config, overridesOf(options));
+  const loaded = await loadConfig(options.config, loadOptionsOf(options));
   const { config } = loaded;
   const settings = foundationSettingsFrom(config, awsOverrides(options));
   const plan = await planFoundation(settings, {
@@ -63,7 +64,9 @@ export async function planCommand(options: PlanOptions, io: CommandIO): Promise<
 
 /** `kindling deploy`: create or update the foundation stack and print its outputs. */
 export async function deployCommand(options: DeployOptions, io: CommandIO): Promise<void> {
-  const { config } = await loadConfig(options.config);
+  const loaded = await loadConfig(options.config, loadOptionsOf(options));
+  const { config } = loaded;
+  await confirmInEnvironment(loaded, "deploy", "create or update the foundation stack", options);
   const confirm = terminalConfirm();
   const outputs = await deployFoundation(foundationSettingsFrom(config, awsOverrides(options)), {
     io: io.host,
@@ -81,11 +84,15 @@ export async function deployCommand(options: DeployOptions, io: CommandIO): Prom
 
 /** `kindling destroy`: delete the foundation stack; idempotent; data kept unless --delete-data. */
 export async function destroyCommand(options: DestroyOptions, io: CommandIO): Promise<void> {
-  const { config } = await loadConfig(options.config);
+  const loaded = await loadConfig(options.config, loadOptionsOf(options));
+  const { config } = loaded;
+  const what = `delete the foundation stack${options.deleteData ? " and its data" : ""}`;
+  // Asked here (the name typed), the stack's own question would only ask again.
+  const asked = await confirmInEnvironment(loaded, "destroy", what, options);
   const confirm = terminalConfirm();
   const outcome = await destroyFoundation(foundationSettingsFrom(config, awsOverrides(options)), {
     io: io.host,
-    yes: options.yes,
+    yes: options.yes || asked,
     deleteData: options.deleteData,
     ...(confirm ? { confirm } : {}),
     ...awsOverrides(options),

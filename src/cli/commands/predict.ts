@@ -1,6 +1,6 @@
 import path from "node:path";
 import Table from "cli-table3";
-import { type LoadedConfig, loadConfig } from "../../config/load.js";
+import { type LoadedConfig, loadConfig, loadOptionsOf } from "../../config/load.js";
 import { configSchema } from "../../config/schema.js";
 import { configuredLine } from "../../config/sparkLine.js";
 import { UsageError } from "../../errors.js";
@@ -26,7 +26,7 @@ export async function predictCommand(
   if (options.dryRun && options.target !== "emr") {
     throw new UsageError("--dry-run goes with --target emr (a local prediction has nothing to preview)");
   }
-  const run = await findRun(options.run, await runsRoot(options.config, io.cwd), io.cwd, {
+  const run = await findRun(options.run, await runsRoot(options, io.cwd), io.cwd, {
     complete: true,
     io: io.host,
   });
@@ -138,7 +138,7 @@ function scoringBasis(loaded: LoadedConfig | undefined): string {
 /** The project's kindling.yaml, when there is one where -c points. */
 async function projectConfig(options: PredictOptions, io: CommandIO): Promise<LoadedConfig | undefined> {
   const file = path.resolve(io.cwd, options.config);
-  return (await exists(file)) ? loadConfig(file) : undefined;
+  return (await exists(file)) ? loadConfig(file, loadOptionsOf(options)) : undefined;
 }
 
 async function requireConfig(

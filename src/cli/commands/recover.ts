@@ -1,5 +1,6 @@
-import { loadConfig } from "../../config/load.js";
+import { type LoadOptions, loadConfig } from "../../config/load.js";
 import { recordedOverrides } from "../../config/overrides.js";
+import { UsageError } from "../../errors.js";
 import type { Manifest } from "../../runs/manifest.js";
 import { collectRun, terminateRun } from "../../runs/recover.js";
 import { type RunResult, runJson } from "../../runs/result.js";
@@ -49,7 +50,7 @@ export async function terminateCommand(options: TerminateOptions, io: CommandIO)
 export async function collectCommand(options: CollectOptions, io: CommandIO): Promise<RunResult> {
   const run = await namedRun(options, io);
   // The run's own settings: the file with the --set arguments it was started with.
-  const loaded = await loadConfig(options.config, { overrides: recordedOverrides(run.manifest?.overrides) });
+  const loaded = await loadConfig(options.config, runLoadOptions(options, run.manifest));
   const target = await recoveryTarget(options, run.manifest, io);
   const result = await collectRun({
     run,
@@ -65,11 +66,11 @@ export async function collectCommand(options: CollectOptions, io: CommandIO): Pr
 
 /** The run's cloud target (EMR or EMR Serverless) in the region it used, with the project's config. */
 async function recoveryTarget(
-  options: { config: string; profile?: string; region?: string },
+  options: { config: string; env?: string; profile?: string; region?: string },
   manifest: Manifest | undefined,
   io: CommandIO,
 ) {
-  const loaded = await loadConfig(options.config, { overrides: recordedOverrides(manifest?.overrides) });
+  const loaded = await loadConfig(options.config, runLoadOptions(options, manifest));
   const region = options.region ?? manifest?.serverless?.region ?? manifest?.emr?.region;
   const aws = {
     ...(options.profile ? { profile: options.profile } : {}),
@@ -82,4 +83,22 @@ async function recoveryTarget(
       : { name: "emr", ...aws, deps },
     targetContext(loaded, io),
   );
+}
+
+/**
+ * A run's own settings: the file in the environment the run was started in, with its --set arguments.
+ * Naming another environment is refused: the run's resources are in its own.
+ */
+function runLoadOptions(options: { env?: string }, manifest: Manifest | undefined): LoadOptions {
+  const recorded = manifest?.environment;
+  if (options.env !== undefined && recorded !== undefined && options.env !== recorded) {
+    throw new UsageError(`this run was started in environment ${recorded}, not ${options.env}`, {
+      hint: `Drop --env (or KINDLING_ENV): the run's own environment is used.`,
+    });
+  }
+  const env = recorded ?? options.env;
+  return {
+    overrides: recordedOverrides(manifest?.overrides),
+    ...(env !== undefined ? { env } : {}),
+  };
 }

@@ -15,7 +15,7 @@ export async function reportCommand(
   io: CommandIO,
   open: Opener = openWithDesktop,
 ): Promise<void> {
-  const run = await findRun(options.run, await runsRoot(options.config, io.cwd), io.cwd);
+  const run = await findRun(options.run, await runsRoot(options, io.cwd), io.cwd);
   const { file, data } = await writeReport(run.dir);
   io.emitJson({ run_id: run.id, status: data.run.status, report: file, url: pathToFileURL(file).href });
   io.print(`Report: ${displayPath(file)}`);

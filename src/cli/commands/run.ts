@@ -1,5 +1,5 @@
 import { systemClock } from "../../clock.js";
-import { type LoadedConfig, loadConfig, overridesOf } from "../../config/load.js";
+import { type LoadedConfig, loadConfig, loadOptionsOf } from "../../config/load.js";
 import { type RunLabels, runJob } from "../../runs/lifecycle.js";
 import { identicalNotes } from "../../runs/metrics.js";
 import { type RunResult, runJson } from "../../runs/result.js";
@@ -8,12 +8,13 @@ import { createTarget, type TargetChoice } from "../../targets/registry.js";
 import type { TargetContext } from "../../targets/target.js";
 import { displayPath, formatDuration, formatInteger, formatUsd } from "../../ui/format.js";
 import { metricsTable } from "../../ui/metricsTable.js";
+import { confirmInEnvironment } from "../environmentGate.js";
 import type { CommandIO } from "../io.js";
 import type { RunOptions } from "../options.js";
 
 /** `kindling run`: train on the chosen target and print the metrics table (or one JSON result). */
 export async function runCommand(options: RunOptions, io: CommandIO): Promise<RunResult | undefined> {
-  const loaded = await loadConfig(options.config, overridesOf(options));
+  const loaded = await loadConfig(options.config, loadOptionsOf(options));
   if (options.target === "emr" && options.dryRun) {
     const { emrDryRunCommand } = await import("./emrDryRun.js");
     await emrDryRunCommand(options, loaded, io);
@@ -23,6 +24,9 @@ export async function runCommand(options: RunOptions, io: CommandIO): Promise<Ru
     const { serverlessDryRunCommand } = await import("./emrDryRun.js");
     await serverlessDryRunCommand(options, loaded, io);
     return undefined;
+  }
+  if (options.target === "emr" || options.target === "emr-serverless") {
+    await confirmInEnvironment(loaded, "run", `train on ${options.target}`, { yes: options.yes });
   }
   return trainOn(targetChoice(options), loaded, io, {
     ...(options.tags ? { tags: options.tags } : {}),

@@ -11,7 +11,7 @@ import type { RunsOptions } from "../options.js";
 export async function runsCommand(options: RunsOptions, io: CommandIO): Promise<void> {
   // The shared history needs the AWS SDK; the local one must not load it.
   if (options.remote) return (await import("./share.js")).remoteRunsCommand(options, io);
-  const root = await runsRoot(options.config, io.cwd);
+  const root = await runsRoot(options, io.cwd);
   const all = (await new RunStore(root).list()).map(runRow);
   const runs = filterRuns(all, options);
   io.emitJson(runs);

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { loadConfig } from "../../config/load.js";
+import { loadConfig, loadOptionsOf } from "../../config/load.js";
 import { configuredLine } from "../../config/sparkLine.js";
 import { exists } from "../../runs/files.js";
 import { ensureSparkEnv } from "../../targets/local/pythonEnv.js";
@@ -9,7 +9,7 @@ import type { SetupOptions } from "../options.js";
 
 /** `kindling setup`: the local Python with PySpark, made (or made again) now rather than on first use. */
 export async function setupCommand(options: SetupOptions, io: CommandIO): Promise<void> {
-  const line = sparkLine(options.sparkLine ?? (await projectLine(path.resolve(io.cwd, options.config))));
+  const line = sparkLine(options.sparkLine ?? (await projectLine(options, io.cwd)));
   const env = await ensureSparkEnv({
     io: io.host,
     recreate: options.recreate,
@@ -21,6 +21,8 @@ export async function setupCommand(options: SetupOptions, io: CommandIO): Promis
 }
 
 /** The project's spark.line when a kindling.yaml is there, else the default line. */
-async function projectLine(file: string): Promise<SparkLine> {
-  return (await exists(file)) ? configuredLine((await loadConfig(file)).config).line : VERSIONS.line;
+async function projectLine(options: SetupOptions, cwd: string): Promise<SparkLine> {
+  const file = path.resolve(cwd, options.config);
+  if (!(await exists(file))) return VERSIONS.line;
+  return configuredLine((await loadConfig(file, loadOptionsOf(options))).config).line;
 }

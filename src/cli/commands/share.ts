@@ -1,6 +1,6 @@
 import { createAwsClients } from "../../aws/clients.js";
 import { translateAwsError } from "../../aws/errors.js";
-import { loadConfig } from "../../config/load.js";
+import { loadConfig, loadOptionsOf } from "../../config/load.js";
 import { KindlingError, UsageError } from "../../errors.js";
 import { foundationSettingsFrom } from "../../infra/fromConfig.js";
 import { stackNameFor } from "../../infra/settings.js";
@@ -14,7 +14,7 @@ import { filterRuns, runRow, runsTable } from "./runs.js";
 
 /** The shared history of this project: the deployed foundation's data bucket, found by its stack. */
 export async function openHistory(options: ConfigOption & AwsOptions): Promise<RemoteRunStore> {
-  const { config } = await loadConfig(options.config);
+  const { config } = await loadConfig(options.config, loadOptionsOf(options));
   const region = options.region ?? config.aws.region;
   const aws = await createAwsClients({
     ...(options.profile ? { profile: options.profile } : {}),
@@ -57,7 +57,7 @@ export async function remoteRunsCommand(options: RunsOptions, io: CommandIO): Pr
 
 /** `kindling push RUN`: publish a finished local run to the shared history. */
 export async function pushCommand(options: ShareOptions, io: CommandIO): Promise<void> {
-  const root = await runsRoot(options.config, io.cwd);
+  const root = await runsRoot(options, io.cwd);
   const run = await findRun(options.run, root, io.cwd, { complete: true, io: io.host });
   const store = await openHistory(options);
   const sent = await store.push(run, io.host).catch((error: unknown) => {
@@ -72,7 +72,7 @@ export async function pushCommand(options: ShareOptions, io: CommandIO): Promise
 
 /** `kindling pull RUN`: bring a run of the shared history into the local run folder. */
 export async function pullCommand(options: ShareOptions, io: CommandIO): Promise<void> {
-  const root = await runsRoot(options.config, io.cwd);
+  const root = await runsRoot(options, io.cwd);
   const store = await openHistory(options);
   const id = await remoteId(store, options.run);
   const pulled = await store.pull(id, root, io.host).catch((error: unknown) => {

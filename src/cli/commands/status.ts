@@ -14,7 +14,7 @@ export type AwsFactory = (target: AwsTarget) => Promise<AwsClients>;
 
 /** The run a command names, looked up the one way every command does (src/runs/lookup.ts). */
 export async function namedRun(options: { config: string; run: string }, io: CommandIO): Promise<RunSummary> {
-  const run = await findRun(options.run, await runsRoot(options.config, io.cwd), io.cwd);
+  const run = await findRun(options.run, await runsRoot(options, io.cwd), io.cwd);
   if (!run.manifest) {
     throw new UsageError(`Run ${run.id} has no readable manifest.json (${run.dir}).`, {
       hint: "`kindling runs` lists the runs.",

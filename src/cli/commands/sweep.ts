@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { systemClock } from "../../clock.js";
-import { type LoadedConfig, loadConfig } from "../../config/load.js";
+import { type LoadedConfig, loadConfig, loadOptionsOf } from "../../config/load.js";
 import { InterruptedError, KindlingError, UsageError } from "../../errors.js";
 import type { Confirm } from "../../infra/ioHost.js";
 import { compareRuns } from "../../report/compare.js";
@@ -11,6 +11,7 @@ import { combinations, SWEEP_CONFIRM_ABOVE } from "../../runs/sweep.js";
 import { createTarget } from "../../targets/registry.js";
 import { formatDuration, formatUsd } from "../../ui/format.js";
 import { terminalConfirm } from "../confirm.js";
+import { confirmInEnvironment } from "../environmentGate.js";
 import type { CommandIO } from "../io.js";
 import type { SweepOptions } from "../options.js";
 import { renderComparison, writeComparisonPage } from "./compare.js";
@@ -38,10 +39,21 @@ export async function sweepCommand(
 ): Promise<void> {
   const combos = combinations(options.axes);
   const configs: LoadedConfig[] = [];
-  for (const overrides of combos) configs.push(await loadConfig(options.config, { overrides }));
+  for (const overrides of combos)
+    configs.push(await loadConfig(options.config, loadOptionsOf({ ...options, set: overrides })));
   const shape = options.axes.map((a) => `${a.values.length} ${a.key}`).join(" × ");
   const cost = await estimateSweep(configs, options, io);
-  if (combos.length > SWEEP_CONFIRM_ABOVE && !options.yes) {
+  const cloud = options.target === "emr" || options.target === "emr-serverless";
+  const asked =
+    cloud &&
+    configs[0] !== undefined &&
+    (await confirmInEnvironment(
+      configs[0],
+      "sweep",
+      `train ${combos.length} runs on ${options.target}${cost ? ` for an estimated ${cost}` : ""}`,
+      { yes: options.yes, confirm },
+    ));
+  if (combos.length > SWEEP_CONFIRM_ABOVE && !options.yes && !asked) {
     const question = `Train ${combos.length} runs (${shape}), one after another${cost ? `, for an estimated ${cost}` : ""}?`;
     if (!confirm) {
       throw new UsageError(

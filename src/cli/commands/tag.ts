@@ -10,7 +10,7 @@ import type { TagOptions } from "../options.js";
 
 /** `kindling tag RUN key=value… [--remove KEY] [--note TEXT]`: a run's labels, changed in its manifest. */
 export async function tagCommand(options: TagOptions, io: CommandIO): Promise<void> {
-  const root = await runsRoot(options.config, io.cwd);
+  const root = await runsRoot(options, io.cwd);
   const run = await findRun(options.run, root, io.cwd, { io: io.host });
   if (!run.manifest) {
     throw new UsageError(`run ${run.id} has no readable manifest.json, so it cannot carry tags`, {

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { loadConfig, overridesOf } from "../../config/load.js";
+import { environmentsOf, type LoadedConfig, loadConfig, loadOptionsOf } from "../../config/load.js";
 import { DataError } from "../../data/findings.js";
 import { inspectData } from "../../data/validate.js";
 import { CODES } from "../../ui/codes.js";
@@ -8,7 +8,17 @@ import type { ValidateOptions } from "../options.js";
 
 /** `kindling validate`: config and data checks; starts no Spark job and touches no cloud resource. */
 export async function validateCommand(options: ValidateOptions, io: CommandIO): Promise<void> {
-  const loaded = await loadConfig(options.config, overridesOf(options));
+  // Without --env, every environment's config is checked: a mistake in prod's overlay shows up in CI
+  // before anyone deploys prod. The data is checked once, in the default environment (else the first).
+  const environments = options.env === undefined ? await environmentsOf(options.config) : [];
+  const checked: LoadedConfig[] = [];
+  for (const env of environments) {
+    checked.push(await loadConfig(options.config, { ...loadOptionsOf(options), env }));
+  }
+  const loaded =
+    checked.find((c) => c.environment?.isDefault) ??
+    checked[0] ??
+    (await loadConfig(options.config, loadOptionsOf(options)));
   const report = await inspectData(loaded.config.data, {
     baseDir: loaded.dir,
     cwd: io.cwd,
@@ -36,8 +46,16 @@ export async function validateCommand(options: ValidateOptions, io: CommandIO): 
 
   const relative = path.relative(io.cwd, loaded.file);
   const config = relative && !relative.startsWith("..") ? relative : loaded.file;
-  io.emitJson({ valid: true, config: loaded.file, ...report });
-  const lines = [`${config}: valid config.`];
+  const names = checked.map((c) => c.environment?.name);
+  io.emitJson({
+    valid: true,
+    config: loaded.file,
+    ...(names.length ? { environments: names } : {}),
+    ...report,
+  });
+  const lines = [
+    `${config}: valid config${names.length ? ` in every environment (${names.join(", ")})` : loaded.environment ? ` (environment ${loaded.environment.name})` : ""}.`,
+  ];
   if (report.rows === undefined) {
     lines.push(`${report.input}: not read (checked when the job opens it).`);
   } else {

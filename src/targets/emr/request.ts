@@ -14,17 +14,33 @@ import { type InstanceRole, instanceMix } from "./instances.js";
 /** Tag keys Kindling puts on every cluster. */
 export const RUN_ID_TAG = "kindling:run-id";
 export const PROJECT_TAG = "kindling:project";
+export const ENVIRONMENT_TAG = "kindling:environment";
 /** AmazonEMRServicePolicy_v2 only acts on resources carrying this tag. */
 export const MANAGED_POLICY_TAG = "for-use-with-amazon-emr-managed-policies";
 /** On a warm cluster: it is kept alive for runs, and `kindling cluster list` finds it by this tag. */
 export const WARM_TAG = "kindling:warm";
 export const STEP_NAME = "kindling train";
 
+/** Whose a cluster is: a project in one environment (each has its own foundation stack). */
+export interface Owner {
+  project: string;
+  environment: string;
+}
+
+export function ownerOf(config: Pick<Config, "project" | "aws">): Owner {
+  return { project: config.project, environment: config.aws.environment };
+}
+
+/** The owner as tags, on clusters and job runs: for finding them again and for cost allocation. */
+export function ownerTags(owner: Owner): Record<string, string> {
+  return { [PROJECT_TAG]: owner.project, [ENVIRONMENT_TAG]: owner.environment };
+}
+
 /** What the RunJobFlow request is built from; everything is already resolved. */
 export interface ClusterRequestInput {
   /** The run the transient cluster is for; absent for a warm cluster. */
   runId?: string;
-  project: string;
+  owner: Owner;
   releaseLabel: string;
   emr: Config["emr"];
   foundation: Pick<
@@ -65,12 +81,14 @@ export function buildRunJobFlowRequest(input: ClusterRequestInput): RunJobFlowCo
   const warm = input.warmIdleSeconds !== undefined;
   const tags: Tag[] = [
     ...(input.runId ? [{ Key: RUN_ID_TAG, Value: input.runId }] : []),
-    { Key: PROJECT_TAG, Value: input.project },
+    ...Object.entries(ownerTags(input.owner)).map(([Key, Value]) => ({ Key, Value })),
     ...(warm ? [{ Key: WARM_TAG, Value: "true" }] : []),
     { Key: MANAGED_POLICY_TAG, Value: "true" },
   ];
   return {
-    Name: input.name ?? (warm ? `kindling ${input.project} warm` : `kindling ${input.runId}`),
+    Name:
+      input.name ??
+      (warm ? `kindling ${input.owner.project} ${input.owner.environment} warm` : `kindling ${input.runId}`),
     ReleaseLabel: input.releaseLabel,
     LogUri: foundation.logUri,
     Applications: [{ Name: "Spark" }],

@@ -19,6 +19,7 @@ import { instanceMix } from "./instances.js";
 import { runLayout } from "./layout.js";
 import { emrInputUri } from "./plan.js";
 import { predictOnEmr } from "./predict.js";
+import { ownerOf } from "./request.js";
 import { timelineFacts } from "./timeline.js";
 import {
   type EmrSession,
@@ -84,7 +85,7 @@ export class EmrTarget implements Target {
       async (clients) => {
         if (input?.kind === "s3") await requireS3Input(clients.s3, input);
         if (this.options.cluster) {
-          const warm = await resolveWarmCluster(clients.emr, config.project, this.options.cluster);
+          const warm = await resolveWarmCluster(clients.emr, ownerOf(config), this.options.cluster);
           requireLineOf(warm, config);
           this.warm = { id: warm.id, mix: await clusterMix(clients.emr, warm.id) };
         }
@@ -222,13 +223,13 @@ export class EmrTarget implements Target {
 
   /** `kindling cluster list`: this project's warm clusters that are up, newest first. */
   async listClusters(): Promise<WarmCluster[]> {
-    return listWarmClusters(this.requireChecked().emr, this.context.loaded.config.project);
+    return listWarmClusters(this.requireChecked().emr, ownerOf(this.context.loaded.config));
   }
 
   /** `kindling cluster stop`: ends a warm cluster (by id or `latest`), waiting for its end with `wait`. */
   async stopCluster(ref: string, wait: boolean): Promise<WarmCluster> {
     const aws = this.requireChecked();
-    const warm = await resolveWarmCluster(aws.emr, this.context.loaded.config.project, ref, "stop");
+    const warm = await resolveWarmCluster(aws.emr, ownerOf(this.context.loaded.config), ref, "stop");
     await terminateCluster(aws.emr, warm.id, this.context.io, "kindling cluster stop");
     if (!wait) return { ...warm, state: "TERMINATING" };
     const cluster = await awaitTermination(aws.emr, warm.id, { ...this.warmContext(aws) });

@@ -16,7 +16,15 @@ import type { IoHost } from "../../ui/io.js";
 import { lineOfRelease } from "../../versions.js";
 import { classifyFailure } from "./classify.js";
 import { DEFAULT_ROOT_GB, type InstanceRole, type InstanceStorage } from "./instances.js";
-import { buildRunJobFlowRequest, PROJECT_TAG, STEP_NAME, sparkStep, WARM_TAG } from "./request.js";
+import {
+  buildRunJobFlowRequest,
+  type Owner,
+  ownerOf,
+  ownerTags,
+  STEP_NAME,
+  sparkStep,
+  WARM_TAG,
+} from "./request.js";
 import { CLUSTER_DONE, type EmrApi, elapsedSeconds, terminateCluster } from "./watch.js";
 
 /** States in which a warm cluster takes (or will take) a run's step. */
@@ -54,7 +62,7 @@ export async function startWarmCluster(
 ): Promise<WarmCluster> {
   const { emr, config, io } = context;
   const request = buildRunJobFlowRequest({
-    project: config.project,
+    owner: ownerOf(config),
     releaseLabel: emrReleaseOf(config),
     emr: config.emr,
     foundation,
@@ -91,8 +99,8 @@ export async function startWarmCluster(
   }
 }
 
-/** The project's warm clusters that are up (or coming up), newest first. */
-export async function listWarmClusters(emr: EmrApi, project: string): Promise<WarmCluster[]> {
+/** The project's warm clusters in its environment that are up (or coming up), newest first. */
+export async function listWarmClusters(emr: EmrApi, owner: Owner): Promise<WarmCluster[]> {
   const found: WarmCluster[] = [];
   let marker: string | undefined;
   do {
@@ -100,7 +108,7 @@ export async function listWarmClusters(emr: EmrApi, project: string): Promise<Wa
     for (const summary of page.Clusters ?? []) {
       if (!summary.Id) continue;
       const cluster = (await emr.describeCluster({ ClusterId: summary.Id })).Cluster ?? {};
-      if (tagOf(cluster, PROJECT_TAG) === project && tagOf(cluster, WARM_TAG) === "true") {
+      if (isWarmOf(cluster, owner)) {
         found.push(warmClusterOf(cluster));
       }
     }
@@ -116,16 +124,16 @@ export async function listWarmClusters(emr: EmrApi, project: string): Promise<Wa
  */
 export async function resolveWarmCluster(
   emr: EmrApi,
-  project: string,
+  owner: Owner,
   ref: string,
   purpose: "run" | "stop" = "run",
 ): Promise<WarmCluster> {
   const hint =
     "`kindling cluster list` shows this project's warm clusters that are up; `kindling cluster start` starts one.";
   if (ref === "latest") {
-    const [newest] = await listWarmClusters(emr, project);
+    const [newest] = await listWarmClusters(emr, owner);
     if (!newest) {
-      throw new UsageError(`project ${project} has no warm cluster up`, {
+      throw new UsageError(`${describeOwner(owner)} has no warm cluster up`, {
         hint:
           purpose === "run"
             ? "Start one with `kindling cluster start`, or drop --cluster for a transient cluster."
@@ -135,8 +143,8 @@ export async function resolveWarmCluster(
     return newest;
   }
   const cluster = (await emr.describeCluster({ ClusterId: ref })).Cluster ?? {};
-  if (tagOf(cluster, PROJECT_TAG) !== project || tagOf(cluster, WARM_TAG) !== "true") {
-    throw new UsageError(`cluster ${ref} is not a warm cluster of project ${project}`, { hint });
+  if (!isWarmOf(cluster, owner)) {
+    throw new UsageError(`cluster ${ref} is not a warm cluster of ${describeOwner(owner)}`, { hint });
   }
   const state = cluster.Status?.State ?? "UNKNOWN";
   if (!USABLE.has(state)) {
@@ -237,4 +245,16 @@ export function requireLineOf(cluster: WarmCluster, config: Config): void {
       hint: `Start a cluster of this line with \`kindling cluster start\` (it uses ${emrReleaseOf(config)}), or set spark.line to the cluster's.`,
     },
   );
+}
+
+/** A warm cluster this project started in this environment (another's foundation is not this run's). */
+function isWarmOf(cluster: Cluster, owner: Owner): boolean {
+  return (
+    tagOf(cluster, WARM_TAG) === "true" &&
+    Object.entries(ownerTags(owner)).every(([key, value]) => tagOf(cluster, key) === value)
+  );
+}
+
+function describeOwner(owner: Owner): string {
+  return `project ${owner.project} (environment ${owner.environment})`;
 }

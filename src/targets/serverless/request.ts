@@ -3,7 +3,7 @@ import type { Config } from "../../config/schema.js";
 import { UsageError } from "../../errors.js";
 import { SERVERLESS_LOG_PREFIX } from "../../infra/outputs.js";
 import { depsSparkSettings } from "../../packaging/jobDeps.js";
-import { PROJECT_TAG, RUN_ID_TAG } from "../emr/request.js";
+import { ownerOf, ownerTags, RUN_ID_TAG } from "../emr/request.js";
 import { buildSparkSubmitArgs } from "../shared/sparkSubmit.js";
 
 export interface JobRunRequestInput {
@@ -79,7 +79,7 @@ export function buildStartJobRunRequest(input: JobRunRequestInput): StartJobRunC
       },
     },
     executionTimeoutMinutes: s.execution_timeout_minutes,
-    tags: { [RUN_ID_TAG]: runId, [PROJECT_TAG]: config.project },
+    tags: { [RUN_ID_TAG]: runId, ...ownerTags(ownerOf(config)) },
   };
 }
 
