@@ -13,4 +13,9 @@ export interface CommandIO {
   cwd: string;
   /** --verbose: Spark's own log as it happens. */
   verbose: boolean;
+  /**
+   * Ends a successful command with this exit code instead of 0: a result told through the code, as
+   * `plan --exit-code` says "there are changes" with 2.
+   */
+  setExitCode(code: number): void;
 }

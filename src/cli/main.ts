@@ -21,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
   let interrupts = 0;
   let renderer: Renderer | undefined;
+  let exitCode = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts += 1;
     if (interrupts > 1) process.exit(130);
@@ -42,6 +43,9 @@ export async function main(argv: string[]): Promise<number> {
       signal: controller.signal,
       cwd: process.cwd(),
       verbose: options.verbose,
+      setExitCode: (code) => {
+        exitCode = code;
+      },
     };
   };
   const program = buildProgram(lazyHandlers(io));
@@ -49,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv, { from: "user" });
     renderer?.finish();
-    return 0;
+    return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version end through here too, successfully.

@@ -191,6 +191,8 @@ export interface PlanOptions extends GlobalOptions, ConfigOption, OverrideOption
   offline: boolean;
   /** "emr": also show the cluster, the step and the cost estimate of a run. Default: the foundation only. */
   target?: "emr";
+  /** Exit 2 when deploy would change something, 0 when not. Default false. */
+  exitCode?: boolean;
 }
 
 export interface DeployOptions extends GlobalOptions, ConfigOption, AwsOptions {

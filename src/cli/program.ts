@@ -645,12 +645,14 @@ export function buildProgram(handlers: Handlers): Command {
     .option(...SET_OPTION)
     .option("--offline", "list the resources without calling AWS", false)
     .addOption(new Option("--target <target>", "also plan an EMR run: cluster, step, cost").choices(["emr"]))
+    .option("--exit-code", "exit 2 when deploy would change something, 0 when not (for CI)", false)
     .action(async (_opts, cmd: Command) => {
-      const o = cmd.opts<{ offline: boolean; target?: "emr" }>();
+      const o = cmd.opts<{ offline: boolean; target?: "emr"; exitCode: boolean }>();
       await handlers.plan({
         ...awsOpts(cmd),
         ...setOf(cmd),
         offline: o.offline,
+        ...(o.exitCode ? { exitCode: true } : {}),
         ...(o.target ? { target: o.target } : {}),
       });
     });

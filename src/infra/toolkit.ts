@@ -88,6 +88,8 @@ export async function synthFoundation(
 export interface PlannedResource {
   logicalId: string;
   type: string;
+  /** The top-level construct (Data, Network, EmrRoles…); absent for a resource the new template lacks. */
+  construct?: string;
   action: "create" | "update" | "replace" | "may-replace" | "delete" | "orphan" | "import" | "no-change";
 }
 
@@ -96,6 +98,8 @@ export interface FoundationPlan {
   /** "diff": against the deployed stack; "create": no stack yet; "offline": no credentials, full resource list. */
   mode: "diff" | "create" | "offline";
   resources: PlannedResource[];
+  /** Against a deployed stack: whether IAM or security-group changes are in it, and whether they widen access. */
+  security?: { iam: boolean; network: boolean; widens: boolean };
   synthMs: number;
 }
 
@@ -121,34 +125,47 @@ export async function planFoundation(
     // The command prints the plan once, in its own words: the toolkit's rendered diff is detail.
     { offline: deployed !== "present", showDiff: false },
     async (toolkit, cx, synth) => {
-      let plan: FoundationPlan;
+      const template = JSON.parse(await readFile(synth.templatePaths[0] as string, "utf8")) as TemplateJson;
+      const constructs = constructsOf(template);
+      const inConstruct = (logicalId: string) => {
+        const construct = constructs.get(logicalId);
+        return construct ? { construct } : {};
+      };
       if (deployed === "offline" || deployed === "absent") {
-        const template = JSON.parse(await readFile(synth.templatePaths[0] as string, "utf8")) as TemplateJson;
-        plan = {
+        return {
           stackName,
           mode: deployed === "offline" ? "offline" : "create",
           resources: Object.entries(template.Resources ?? {})
             .filter(([, r]) => r.Type !== "AWS::CDK::Metadata")
-            .map(([logicalId, r]) => ({ logicalId, type: r.Type, action: "create" as const })),
+            .map(([logicalId, r]) => ({
+              logicalId,
+              type: r.Type,
+              ...inConstruct(logicalId),
+              action: "create" as const,
+            })),
           synthMs: synth.synthMs,
         };
-      } else {
-        const diffs = await toolkit.diff(cx, {
-          stacks: selectStack(stackName),
-          method: DiffMethod.TemplateOnly(),
-        });
-        const resources: PlannedResource[] = [];
-        for (const diff of Object.values(diffs) as unknown as TemplateDiffLike[]) {
-          diff.resources.forEachDifference((logicalId, change) => {
-            resources.push({
-              logicalId,
-              type: change.newResourceType ?? change.oldResourceType ?? "?",
-              action: actionOf(change.changeImpact),
-            });
-          });
-        }
-        plan = { stackName, mode: "diff", resources, synthMs: synth.synthMs };
       }
+      const diffs = await toolkit.diff(cx, {
+        stacks: selectStack(stackName),
+        method: DiffMethod.TemplateOnly(),
+      });
+      const resources: PlannedResource[] = [];
+      const security = { iam: false, network: false, widens: false };
+      for (const diff of Object.values(diffs) as unknown as TemplateDiffLike[]) {
+        diff.resources.forEachDifference((logicalId, change) => {
+          resources.push({
+            logicalId,
+            type: change.newResourceType ?? change.oldResourceType ?? "?",
+            ...inConstruct(logicalId),
+            action: actionOf(change.changeImpact),
+          });
+        });
+        security.iam ||= diff.iamChanges?.hasChanges ?? false;
+        security.network ||= diff.securityGroupChanges?.hasChanges ?? false;
+        security.widens ||= diff.permissionsBroadened ?? false;
+      }
+      const plan: FoundationPlan = { stackName, mode: "diff", resources, security, synthMs: synth.synthMs };
       return plan;
     },
   );
@@ -577,41 +594,27 @@ function actionOf(impact: string): PlannedResource["action"] {
   return map[impact] ?? "update";
 }
 
-/** Human rendering of a plan: resources grouped by action, then by type. */
-export function renderPlan(plan: FoundationPlan): string {
-  const header = {
-    diff: `Changes to ${plan.stackName}:`,
-    create: `${plan.stackName} is not deployed; deploy creates:`,
-    offline: `${plan.stackName} (no AWS credentials, deployed state unknown); a first deploy creates:`,
-  }[plan.mode];
-  if (plan.resources.length === 0) return `${plan.stackName} is up to date: no changes.`;
-  const lines = [header];
-  const byAction = groupBy(plan.resources, (r) => r.action);
-  for (const [action, resources] of byAction) {
-    if (plan.mode === "diff") lines.push(`  ${action} (${resources.length})`);
-    for (const [type, ofType] of groupBy(resources, (r) => r.type)) {
-      lines.push(`    ${type} ×${ofType.length}: ${ofType.map((r) => r.logicalId).join(", ")}`);
-    }
-  }
-  lines.push(`  ${plan.resources.length} resource(s)`);
-  return lines.join("\n");
-}
-
-function groupBy<T>(items: readonly T[], key: (t: T) => string): [string, T[]][] {
-  const m = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    m.set(k, [...(m.get(k) ?? []), item]);
-  }
-  return [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
-}
-
 interface TemplateJson {
-  Resources?: Record<string, { Type: string }>;
+  Resources?: Record<string, { Type: string; Metadata?: Record<string, unknown> }>;
+}
+
+/** Logical id → the top-level construct it belongs to (Data, Network, EmrRoles…), from CDK's path metadata. */
+function constructsOf(template: TemplateJson): Map<string, string> {
+  const constructs = new Map<string, string>();
+  for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
+    const cdkPath = resource.Metadata?.["aws:cdk:path"];
+    const construct = typeof cdkPath === "string" ? cdkPath.split("/")[1] : undefined;
+    if (construct) constructs.set(logicalId, construct);
+  }
+  return constructs;
 }
 
 /** The part of @aws-cdk/cloudformation-diff's TemplateDiff that plan reads. */
 interface TemplateDiffLike {
+  iamChanges?: { hasChanges: boolean };
+  securityGroupChanges?: { hasChanges: boolean };
+  /** IAM statements added or security group rules added. */
+  permissionsBroadened?: boolean;
   resources: {
     forEachDifference(
       cb: (

@@ -16,9 +16,18 @@ describe("kindling plan --offline", () => {
     const r = recordingIo(dir);
     await planCommand({ json: false, verbose: false, config, offline: true }, r.io);
     const out = r.printed().join("\n");
-    expect(out).toMatch(/AWS::EMRServerless::Application ×1/);
+    expect(out).toMatch(/a first deploy creates a VPC, .* an EMR Serverless application and \d+ supporting resources/);
+    expect(out).toMatch(/^ {2}EmrServerless +security group, EMR Serverless application, IAM role, IAM policy$/m);
     expect(out).toMatch(/Standing cost while no job runs: \$1\.00\/month fixed/);
     // Driver 2 vCPU/8 GB + 1 executor 4 vCPU/16 GB in us-east-1.
     expect(out).toMatch(/1 pre-initialized executor\(s\) and a driver: \$0\.\d+\/h while started/);
   }, 120_000);
+
+  it("--exit-code needs the deployed stack, which --offline does not read", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "plan-"));
+    const r = recordingIo(dir);
+    await expect(
+      planCommand({ json: false, verbose: false, config: "k.yaml", offline: true, exitCode: true }, r.io),
+    ).rejects.toThrow(/--exit-code compares with the deployed stack, which --offline does not read/);
+  });
 });

@@ -8,6 +8,7 @@ import { RecordingHost } from "./recordingHost.js";
 export function recordingIo(cwd: string, signal = new AbortController().signal) {
   const host = new RecordingHost();
   let json: unknown;
+  let exitCode = 0;
   const io: CommandIO = {
     host,
     print: (text) =>
@@ -18,11 +19,16 @@ export function recordingIo(cwd: string, signal = new AbortController().signal) 
     signal,
     cwd,
     verbose: false,
+    setExitCode: (code) => {
+      exitCode = code;
+    },
   };
   return {
     io,
     host,
     json: <T = Record<string, unknown>>() => json as T,
+    /** The exit code the command asked for (0 unless it set one). */
+    exitCode: () => exitCode,
     /** What the command printed for a person, in order. */
     printed: () => host.messages.filter((m) => m.code === "KND_R9003").map((m) => m.message),
   };

@@ -7,12 +7,12 @@ import { describeStack } from "../../src/aws/stacks.js";
 import { KindlingError, PrerequisiteError, UsageError } from "../../src/errors.js";
 import { emptyAndDeleteBucket, findRetainedBuckets } from "../../src/infra/buckets.js";
 import { forwardingIoHost } from "../../src/infra/ioHost.js";
+import { renderPlan } from "../../src/infra/planView.js";
 import { resolveFoundationSettings } from "../../src/infra/settings.js";
 import {
   deployFoundation,
   destroyFoundation,
   planFoundation,
-  renderPlan,
   synthFoundation,
   type ToolkitFactory,
   translateToolkitError,
@@ -95,7 +95,15 @@ describe("planFoundation", () => {
     // The plan is the command's to print, once: the library says nothing of it.
     expect(io.messages.filter((m) => m.level === "result")).toEqual([]);
     expect(renderPlan(plan)).toMatch(/no AWS credentials/);
-    expect(renderPlan(plan)).toMatch(/AWS::S3::Bucket ×2: /);
+    // Plain words first, then each construct's resources; logical ids only with --verbose.
+    expect(renderPlan(plan)).toMatch(
+      /a first deploy creates a VPC, 2 subnets, a VPC endpoint, 2 S3 buckets, a KMS key, \d IAM roles, \d security groups, a flow log, a log group, an EMR security configuration, an EMR Serverless application and \d+ supporting resources/,
+    );
+    expect(renderPlan(plan)).toMatch(/^ {2}Data +S3 bucket, bucket policy$/m);
+    expect(renderPlan(plan)).toMatch(/^ {2}EmrRoles +IAM role ×2, IAM policy ×2, instance profile$/m);
+    expect(renderPlan(plan)).not.toMatch(/DataBucketE6B0FAA8/);
+    expect(renderPlan(plan, { verbose: true })).toMatch(/AWS::S3::Bucket DataBucketE6B0FAA8/);
+    expect(plan.resources.find((r) => r.logicalId === "DataBucketE6B0FAA8")?.construct).toBe("Data");
   });
 
   it("treats missing credentials as offline", async () => {
@@ -126,13 +134,14 @@ describe("planFoundation", () => {
       toolkit: fakeToolkit().factory,
     });
     expect(plan.mode).toBe("create");
-    expect(renderPlan(plan)).toMatch(/kindling-demo-dev is not deployed; deploy creates:/);
+    expect(renderPlan(plan)).toMatch(/kindling-demo-dev is not deployed; a first deploy creates a VPC/);
   });
 
-  it("diffs against the deployed stack, with credentials", async () => {
+  it("diffs against the deployed stack, with credentials: changes by construct, IAM widening called out", async () => {
     const io = new RecordingHost();
     const changes = [
       ["DataBucketE6B0FAA8", "AWS::S3::Bucket", "WILL_UPDATE"],
+      ["EmrRolesInstancePolicyDCE227CC", "AWS::IAM::Policy", "WILL_UPDATE"],
       ["OldThing", "AWS::SNS::Topic", "WILL_DESTROY"],
     ] as const;
     const { factory, calls } = fakeToolkit({
@@ -145,6 +154,9 @@ describe("planFoundation", () => {
                   cb(id, { newResourceType: type, changeImpact: impact });
               },
             },
+            iamChanges: { hasChanges: true },
+            securityGroupChanges: { hasChanges: false },
+            permissionsBroadened: true,
           },
         }) as never,
     });
@@ -155,17 +167,24 @@ describe("planFoundation", () => {
     });
     expect(calls).toMatchObject({ diff: 1, offline: [false] });
     expect(plan.resources).toEqual([
-      { logicalId: "DataBucketE6B0FAA8", type: "AWS::S3::Bucket", action: "update" },
+      { logicalId: "DataBucketE6B0FAA8", type: "AWS::S3::Bucket", construct: "Data", action: "update" },
+      {
+        logicalId: "EmrRolesInstancePolicyDCE227CC",
+        type: "AWS::IAM::Policy",
+        construct: "EmrRoles",
+        action: "update",
+      },
       { logicalId: "OldThing", type: "AWS::SNS::Topic", action: "delete" },
     ]);
+    expect(plan.security).toEqual({ iam: true, network: false, widens: true });
     expect(renderPlan(plan)).toBe(
       [
-        "Changes to kindling-demo-dev:",
-        "  delete (1)",
-        "    AWS::SNS::Topic ×1: OldThing",
-        "  update (1)",
-        "    AWS::S3::Bucket ×1: DataBucketE6B0FAA8",
-        "  2 resource(s)",
+        "Changes to kindling-demo-dev: 2 to change, 1 to remove.",
+        "  Data                       change S3 bucket",
+        "  EmrRoles                   change IAM policy",
+        "  (not in the new template)  remove SNS Topic",
+        "  ! IAM permissions or network rules widen: deploy asks before applying them (--yes approves).",
+        "  3 resource(s); --verbose lists their logical ids.",
       ].join("\n"),
     );
   });

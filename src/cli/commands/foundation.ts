@@ -1,14 +1,10 @@
 import path from "node:path";
 import { loadConfig, loadOptionsOf } from "../../config/load.js";
+import { UsageError } from "../../errors.js";
 import { foundationSettingsFrom } from "../../infra/fromConfig.js";
+import { renderPlan } from "../../infra/planView.js";
 import { renderStandingCost, standingCost } from "../../infra/standingCost.js";
-import {
-  deployFoundation,
-  destroyFoundation,
-  planFoundation,
-  renderPlan,
-  synthFoundation,
-} from "../../infra/toolkit.js";
+import { deployFoundation, destroyFoundation, planFoundation, synthFoundation } from "../../infra/toolkit.js";
 import { planEmrDryRun } from "../../targets/emr/dryRun.js";
 import { planJson, renderEmrRunPlan } from "../../targets/emr/plan.js";
 import { preInitializedUsdPerHour } from "../../targets/serverless/cost.js";
@@ -30,8 +26,16 @@ export async function synthCommand(options: SynthOptions, io: CommandIO): Promis
   );
 }
 
-/** `kindling plan`: what deploy would create or change, printed once. */
+/**
+ * `kindling plan`: what deploy would create or change, printed once. With --exit-code, the exit code
+ * says whether there is anything to deploy (0 nothing, 2 changes), as `terraform plan -detailed-exitcode`.
+ */
 export async function planCommand(options: PlanOptions, io: CommandIO): Promise<void> {
+  if (options.exitCode && options.offline) {
+    throw new UsageError("--exit-code compares with the deployed stack, which --offline does not read", {
+      hint: "Drop --offline (plan needs read access to CloudFormation), or drop --exit-code.",
+    });
+  }
   const loaded = await loadConfig(options.config, loadOptionsOf(options));
   const { config } = loaded;
   const settings = foundationSettingsFrom(config, awsOverrides(options));
@@ -45,7 +49,16 @@ export async function planCommand(options: PlanOptions, io: CommandIO): Promise<
     executors: config.serverless.pre_initialized_executors,
     usdPerHour: preInitializedUsdPerHour(config.serverless, region ?? ""),
   });
-  const foundationText = `${renderPlan(plan)}\n${renderStandingCost(standing)}`;
+  const foundationText = `${renderPlan(plan, { verbose: io.verbose })}\n${renderStandingCost(standing)}`;
+  if (options.exitCode) {
+    // Without credentials the deployed state is unknown: that is an error here, not "changes".
+    if (plan.mode === "offline") {
+      throw new UsageError("plan --exit-code could not read the deployed stack (no AWS credentials)", {
+        hint: "Give the command credentials that can call cloudformation:DescribeStacks and GetTemplate.",
+      });
+    }
+    io.setExitCode(plan.resources.length > 0 ? 2 : 0);
+  }
   if (options.target === "emr") {
     // What one run adds on top of the foundation: the cluster, its step and what it costs.
     const run = await planEmrDryRun({
