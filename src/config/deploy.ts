@@ -49,6 +49,27 @@ const S3_DAYS_MAX = 2_147_483_647;
 // the grant and `${…}` is a policy variable (and what CDK reads as a token).
 const CERTIFICATE_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9!_.'()/-]{1,1020}\.zip$/;
 
+// Tag keys and values: the characters every AWS service involved accepts (EMR, S3, IAM, CloudFormation).
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAG_RULE = "may hold letters, digits, spaces and _ . : / = + - @";
+/** Tags Kindling writes itself: a config must not set (or spoof) them. */
+const RESERVED_TAG_PREFIXES = ["aws:", "kindling:"];
+/** AWS allows 50 tags per resource; Kindling puts up to 4 of its own on a cluster. */
+export const USER_TAGS_MAX = 40;
+
+const tagKey = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(TAG_TEXT, `a tag key ${TAG_RULE}`)
+  .refine((key) => !RESERVED_TAG_PREFIXES.some((p) => key.toLowerCase().startsWith(p)), {
+    message: `tag keys starting with ${RESERVED_TAG_PREFIXES.join(" or ")} are reserved (AWS's and Kindling's own)`,
+  });
+const tagValue = z.string().max(256).regex(TAG_TEXT, `a tag value ${TAG_RULE}`);
+
+/** A customer-managed or AWS-managed IAM policy ARN, in any partition. */
+const POLICY_ARN = /^arn:aws(-cn|-us-gov)?:iam::(\d{12}|aws):policy\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/;
+
 export const awsSection = z
   .strictObject({
     region: awsRegion
@@ -93,6 +114,22 @@ export const awsSection = z
       )
       .optional()
       .describe("Zip of privateKey.pem, certificateChain.pem and trustedCertificates.pem on S3."),
+    tags: z
+      .record(tagKey, tagValue)
+      .refine((tags) => Object.keys(tags).length <= USER_TAGS_MAX, {
+        message: `at most ${USER_TAGS_MAX} tags (AWS allows 50 per resource; Kindling adds its own)`,
+      })
+      .default({})
+      .describe(
+        "Tags on every resource of the foundation stack and on every cluster and job run (cost allocation, ownership).",
+      ),
+    permissions_boundary: z
+      .string()
+      .regex(POLICY_ARN, 'must be an IAM policy ARN such as "arn:aws:iam::123456789012:policy/team-boundary"')
+      .optional()
+      .describe(
+        "An IAM policy ARN set as the permissions boundary of every role the stack creates (when the account requires one).",
+      ),
     s3_prefix_list_id: z
       .string()
       // EC2 resource ids carry 8 or 17 hex digits.

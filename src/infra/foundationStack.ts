@@ -1,4 +1,5 @@
 import { BootstraplessSynthesizer, CfnOutput, Fn, Stack, Tags } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
 import type * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { DataBucket } from "./constructs/dataBucket.js";
@@ -36,6 +37,13 @@ export class FoundationStack extends Stack {
     this.settings = settings;
     Tags.of(this).add("kindling:project", settings.project);
     Tags.of(this).add("kindling:environment", settings.environment);
+    for (const [key, value] of Object.entries(settings.tags)) Tags.of(this).add(key, value);
+    if (settings.permissionsBoundaryArn) {
+      // Accounts that let teams create roles often require a boundary on each one (an SCP checks it).
+      iam.PermissionsBoundary.of(this).apply(
+        iam.ManagedPolicy.fromManagedPolicyArn(this, "PermissionsBoundary", settings.permissionsBoundaryArn),
+      );
+    }
 
     const key = new FoundationKey(this, "FoundationKey", {
       alias: `alias/${stackName}`,

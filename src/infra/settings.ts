@@ -98,6 +98,10 @@ export interface FoundationSettings {
   s3PrefixListId?: string;
   /** The EMR Serverless application and its worker sizes. Default: the `serverless:` section's defaults. */
   serverless: ServerlessAppSettings;
+  /** Tags for every resource of the stack (and, from the config, for clusters and job runs). Default none. */
+  tags: Record<string, string>;
+  /** IAM policy ARN set as the permissions boundary of every role the stack creates. Default none. */
+  permissionsBoundaryArn?: string;
 }
 
 /** What a caller must give; everything else has a default. */
@@ -129,6 +133,8 @@ export function settingsOf(
     flowLogsRetentionDays: aws.flow_logs_retention_days,
     inTransitEncryption: aws.in_transit_encryption,
     deleteDataOnDestroy,
+    tags: aws.tags,
+    ...(aws.permissions_boundary !== undefined ? { permissionsBoundaryArn: aws.permissions_boundary } : {}),
     ...(aws.region !== undefined ? { region: aws.region } : {}),
     ...(aws.account !== undefined ? { account: aws.account } : {}),
     ...(aws.in_transit_certificate_s3_uri !== undefined
@@ -209,6 +215,8 @@ export function resolveFoundationSettings(input: FoundationSettingsInput): Found
       in_transit_encryption: input.inTransitEncryption,
       in_transit_certificate_s3_uri: input.inTransitCertificateS3Uri,
       s3_prefix_list_id: input.s3PrefixListId,
+      tags: input.tags,
+      permissions_boundary: input.permissionsBoundaryArn,
     }),
   };
   const serverlessWritten = { serverless: serverlessKeysOf(input.serverless ?? {}) };

@@ -16,8 +16,12 @@ describe("kindling plan --offline", () => {
     const r = recordingIo(dir);
     await planCommand({ json: false, verbose: false, config, offline: true }, r.io);
     const out = r.printed().join("\n");
-    expect(out).toMatch(/a first deploy creates a VPC, .* an EMR Serverless application and \d+ supporting resources/);
-    expect(out).toMatch(/^ {2}EmrServerless +security group, EMR Serverless application, IAM role, IAM policy$/m);
+    expect(out).toMatch(
+      /a first deploy creates a VPC, .* an EMR Serverless application and \d+ supporting resources/,
+    );
+    expect(out).toMatch(
+      /^ {2}EmrServerless +security group, EMR Serverless application, IAM role, IAM policy$/m,
+    );
     expect(out).toMatch(/Standing cost while no job runs: \$1\.00\/month fixed/);
     // Driver 2 vCPU/8 GB + 1 executor 4 vCPU/16 GB in us-east-1.
     expect(out).toMatch(/1 pre-initialized executor\(s\) and a driver: \$0\.\d+\/h while started/);

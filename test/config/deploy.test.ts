@@ -17,6 +17,27 @@ describe("deploy rules, located by key path and line", () => {
         /must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, got 100/,
     },
     {
+      name: "a tag key AWS or Kindling writes itself",
+      yaml: "data: { path: a.csv }\naws:\n  tags:\n    team: fraud\n    kindling:project: other\n",
+      path: "aws.tags.kindling:project",
+      line: 5,
+      message: /reserved/,
+    },
+    {
+      name: "a tag value with characters AWS refuses",
+      yaml: "data: { path: a.csv }\naws:\n  tags:\n    team: 'fraud;drop'\n",
+      path: "aws.tags.team",
+      line: 4,
+      message: /may hold letters, digits, spaces and/,
+    },
+    {
+      name: "a permissions boundary that is no policy ARN",
+      yaml: "data: { path: a.csv }\naws:\n  permissions_boundary: team-boundary\n",
+      path: "aws.permissions_boundary",
+      line: 3,
+      message: /must be an IAM policy ARN/,
+    },
+    {
       name: "a project name with a double dash",
       yaml: "project: a--b\ndata: { path: a.csv }\n",
       path: "project",

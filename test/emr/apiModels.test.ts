@@ -63,6 +63,7 @@ describe("every request a dry run prints is valid under AWS's published API mode
     const { config } = await loadConfig(path.join(m.dir, "kindling.yaml"));
     const request = buildRunJobFlowRequest({
       owner: ownerOf(config),
+      userTags: { team: "fraud", "cost-center": "ml 42" },
       releaseLabel: "emr-7.13.0",
       emr: config.emr,
       foundation: placeholderFoundation(),

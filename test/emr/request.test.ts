@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { buildRunJobFlowRequest, type ClusterRequestInput } from "../../src/targets/emr/request.js";
+import { buildRunJobFlowRequest, type ClusterRequestInput, ownerOf } from "../../src/targets/emr/request.js";
 
 const FOUNDATION: ClusterRequestInput["foundation"] = {
   logUri: "s3://logs/emr/",
@@ -17,7 +17,8 @@ function request(emrYaml = "", foundation = FOUNDATION) {
   const config = parseConfig(`project: spam\ndata:\n  path: d.csv\n${emrYaml}`, "kindling.yaml");
   return buildRunJobFlowRequest({
     runId: "20261127-231500-spam-7f3a",
-    owner: { project: "spam", environment: "dev" },
+    owner: ownerOf(config),
+    userTags: config.aws.tags,
     releaseLabel: config.emr.release_label ?? "emr-7.13.0",
     emr: config.emr,
     foundation,
@@ -101,6 +102,18 @@ describe("buildRunJobFlowRequest", () => {
         { Key: "for-use-with-amazon-emr-managed-policies", Value: "true" },
       ],
     });
+  });
+
+  it("aws.tags go on the cluster (cost allocation) before Kindling's own; the environment is tagged", () => {
+    const tags = request("aws:\n  environment: prod\n  tags: { team: fraud, cost-center: ml 42 }\n").Tags;
+    expect(tags).toEqual([
+      { Key: "team", Value: "fraud" },
+      { Key: "cost-center", Value: "ml 42" },
+      { Key: "kindling:run-id", Value: "20261127-231500-spam-7f3a" },
+      { Key: "kindling:project", Value: "spam" },
+      { Key: "kindling:environment", Value: "prod" },
+      { Key: "for-use-with-amazon-emr-managed-policies", Value: "true" },
+    ]);
   });
 
   it("instance groups with spot core and task nodes, bootstrap actions, release and idle timeout from config", () => {

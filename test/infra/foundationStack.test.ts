@@ -758,6 +758,35 @@ describe("EMR Serverless application", () => {
   });
 });
 
+describe("an account's rules: tags and a permissions boundary", () => {
+  const BOUNDARY = "arn:aws:iam::123456789012:policy/boundaries/team-boundary";
+
+  it("puts aws.tags on every taggable resource and the boundary on every role; neither by default", () => {
+    const t = foundationTemplate({
+      tags: { team: "fraud", "cost-center": "ml 42" },
+      permissionsBoundaryArn: BOUNDARY,
+    });
+    const roles = Object.entries(resourcesOf(t, "AWS::IAM::Role"));
+    expect(roles.length).toBeGreaterThanOrEqual(4);
+    for (const [id, role] of roles) expect(role.Properties?.PermissionsBoundary, id).toBe(BOUNDARY);
+    const tagged = Object.entries(resourcesOf(t)).filter(([, r]) => r.Properties?.Tags !== undefined);
+    // Buckets, VPC and subnets, security groups, roles, the key, the log group, the application…
+    expect(tagged.length).toBeGreaterThanOrEqual(15);
+    for (const [id, r] of tagged) {
+      const tags = r.Properties?.Tags as Array<{ Key: string; Value: string }> | Record<string, string>;
+      const asMap = Array.isArray(tags) ? Object.fromEntries(tags.map((x) => [x.Key, x.Value])) : tags;
+      expect(asMap, id).toMatchObject({
+        team: "fraud",
+        "cost-center": "ml 42",
+        "kindling:environment": "dev",
+      });
+    }
+    for (const [id, role] of Object.entries(resourcesOf(priv, "AWS::IAM::Role"))) {
+      expect(role.Properties?.PermissionsBoundary, id).toBeUndefined();
+    }
+  });
+});
+
 describe("snapshots", () => {
   it("private network, SSE-S3", () => {
     expect(scrubAssetHashes(priv.toJSON())).toMatchSnapshot();

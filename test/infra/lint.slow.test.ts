@@ -45,6 +45,9 @@ const variants: [string, Partial<FoundationSettingsInput>][] = [
       inTransitCertificateS3Uri: "s3://certs/emr.zip",
       // The EMR Serverless application with pre-initialized workers (InitialCapacity) on Graviton.
       serverless: { architecture: "ARM64", preInitialized: { executors: 2 } },
+      // An account's rules: cost-allocation tags on everything, a boundary on every role.
+      tags: { team: "fraud", "cost-center": "ml 42" },
+      permissionsBoundaryArn: "arn:aws:iam::123456789012:policy/team-boundary",
     },
   ],
 ];

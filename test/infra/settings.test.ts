@@ -39,6 +39,7 @@ describe("resolveFoundationSettings", () => {
       flowLogsRetentionDays: 90,
       inTransitEncryption: false,
       deleteDataOnDestroy: false,
+      tags: {},
       serverless: {
         releaseLabel: VERSIONS.emrRelease,
         architecture: "X86_64",

@@ -73,6 +73,7 @@ export async function planEmrRun(p: PlanInput): Promise<EmrRunPlan> {
   const request = buildRunJobFlowRequest({
     runId: p.runId,
     owner: ownerOf(config),
+    userTags: config.aws.tags,
     releaseLabel,
     emr: config.emr,
     foundation: p.foundation,

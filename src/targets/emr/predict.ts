@@ -286,6 +286,7 @@ export async function planPredictEmr(
   const request = buildRunJobFlowRequest({
     runId: plan.runId,
     owner: ownerOf(config),
+    userTags: config.aws.tags,
     releaseLabel: emrReleaseOf(config),
     emr: config.emr,
     foundation,

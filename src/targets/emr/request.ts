@@ -41,6 +41,8 @@ export interface ClusterRequestInput {
   /** The run the transient cluster is for; absent for a warm cluster. */
   runId?: string;
   owner: Owner;
+  /** The config's aws.tags (cost allocation), before Kindling's own. */
+  userTags: Record<string, string>;
   releaseLabel: string;
   emr: Config["emr"];
   foundation: Pick<
@@ -80,6 +82,7 @@ export function buildRunJobFlowRequest(input: ClusterRequestInput): RunJobFlowCo
       };
   const warm = input.warmIdleSeconds !== undefined;
   const tags: Tag[] = [
+    ...Object.entries(input.userTags).map(([Key, Value]) => ({ Key, Value })),
     ...(input.runId ? [{ Key: RUN_ID_TAG, Value: input.runId }] : []),
     ...Object.entries(ownerTags(input.owner)).map(([Key, Value]) => ({ Key, Value })),
     ...(warm ? [{ Key: WARM_TAG, Value: "true" }] : []),

@@ -63,6 +63,7 @@ export async function startWarmCluster(
   const { emr, config, io } = context;
   const request = buildRunJobFlowRequest({
     owner: ownerOf(config),
+    userTags: config.aws.tags,
     releaseLabel: emrReleaseOf(config),
     emr: config.emr,
     foundation,

@@ -79,7 +79,7 @@ export function buildStartJobRunRequest(input: JobRunRequestInput): StartJobRunC
       },
     },
     executionTimeoutMinutes: s.execution_timeout_minutes,
-    tags: { [RUN_ID_TAG]: runId, ...ownerTags(ownerOf(config)) },
+    tags: { ...config.aws.tags, [RUN_ID_TAG]: runId, ...ownerTags(ownerOf(config)) },
   };
 }
 
