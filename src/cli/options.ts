@@ -198,6 +198,10 @@ export interface PlanOptions extends GlobalOptions, ConfigOption, OverrideOption
 export interface DeployOptions extends GlobalOptions, ConfigOption, AwsOptions {
   /** Approve without a prompt. Default false. */
   yes: boolean;
+  /** `--no-execute`: create a change set for review and apply nothing. */
+  noExecute?: boolean;
+  /** `--change-set NAME`: execute exactly this reviewed change set. */
+  changeSet?: string;
 }
 
 export interface DestroyOptions extends DeployOptions {

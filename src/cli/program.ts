@@ -746,8 +746,22 @@ export function buildProgram(handlers: Handlers): Command {
       .description("create or update the foundation stack (buckets, network, IAM, EMR security)"),
   )
     .option("-y, --yes", "approve without a prompt", false)
+    .addOption(
+      new Option("--no-execute", "create a CloudFormation change set to review, print it, apply nothing"),
+    )
+    .addOption(
+      new Option("--change-set <name>", "execute exactly this change set (made by --no-execute)").conflicts(
+        "execute",
+      ),
+    )
     .action(async (_opts, cmd: Command) => {
-      await handlers.deploy({ ...awsOpts(cmd), yes: cmd.opts<{ yes: boolean }>().yes });
+      const o = cmd.opts<{ yes: boolean; execute: boolean; changeSet?: string }>();
+      await handlers.deploy({
+        ...awsOpts(cmd),
+        yes: o.yes,
+        ...(o.execute ? {} : { noExecute: true }),
+        ...(o.changeSet !== undefined ? { changeSet: o.changeSet } : {}),
+      });
     });
 
   withAws(
@@ -796,7 +810,11 @@ const EXAMPLES: Record<string, string[]> = {
   ],
   schema: ["kindling schema --out kindling.schema.json"],
   synth: ["kindling synth", "kindling synth --out cdk.out"],
-  plan: ["kindling plan", "kindling plan --target emr --offline --region eu-west-1"],
+  plan: [
+    "kindling plan",
+    "kindling plan --exit-code --env prod",
+    "kindling plan --target emr --offline --region eu-west-1",
+  ],
   status: ["kindling status latest", "kindling status 20261127-231500 --json"],
   logs: ["kindling logs latest", "kindling logs latest --follow"],
   terminate: ["kindling terminate latest"],
@@ -820,7 +838,11 @@ const EXAMPLES: Record<string, string[]> = {
   ],
   push: ["kindling push latest", "kindling push 20261127-231500-spam-7f3a --region eu-west-1"],
   pull: ["kindling pull 20261127-231500", "kindling runs --remote --tag dataset=v2 && kindling pull latest"],
-  deploy: ["kindling deploy", "kindling deploy --yes"],
+  deploy: [
+    "kindling deploy",
+    "kindling deploy --env prod --no-execute",
+    "kindling deploy --env prod --change-set kindling-20261207-091500",
+  ],
   destroy: ["kindling destroy", "kindling destroy --yes --delete-data"],
   completion: [
     "echo 'source <(kindling completion bash)' >> ~/.bashrc",

@@ -96,12 +96,17 @@ export function renderPlan(plan: FoundationPlan, options: { verbose?: boolean } 
       .join(", ");
     lines.push(`  ${construct.padEnd(width)}  ${kinds}`);
   }
-  if (plan.security?.widens) {
+  const security = plan.security;
+  if (security?.widens) {
     lines.push(
       "  ! IAM permissions or network rules widen: deploy asks before applying them (--yes approves).",
     );
-  } else if (plan.security?.iam || plan.security?.network) {
-    lines.push("  IAM permissions or network rules change (none widens).");
+  } else if (security?.iam || security?.network) {
+    lines.push(
+      security.widens === false
+        ? "  IAM permissions or network rules change (none widens)."
+        : "  ! IAM or security groups change: `deploy --change-set` asks before executing it (--yes approves).",
+    );
   }
   if (options.verbose) {
     lines.push("  Resources (CloudFormation logical ids):");

@@ -19,6 +19,7 @@ import { formatDuration } from "../ui/format.js";
 import type { IoHost } from "../ui/io.js";
 import { assertNoNagErrors, createFoundationApp, type NagFinding, readValidationFindings } from "./app.js";
 import { emptyAndDeleteBucket, findRetainedBuckets } from "./buckets.js";
+import { describeChangeSet, touchesAccess } from "./changeSets.js";
 import { type Confirm, type ForwardingIoHostOptions, forwardingIoHost } from "./ioHost.js";
 import { type FoundationOutputs, OUTPUT_KEYS, parseFoundationOutputs } from "./outputs.js";
 import { type FoundationSettings, stackNameFor } from "./settings.js";
@@ -98,8 +99,11 @@ export interface FoundationPlan {
   /** "diff": against the deployed stack; "create": no stack yet; "offline": no credentials, full resource list. */
   mode: "diff" | "create" | "offline";
   resources: PlannedResource[];
-  /** Against a deployed stack: whether IAM or security-group changes are in it, and whether they widen access. */
-  security?: { iam: boolean; network: boolean; widens: boolean };
+  /**
+   * Whether IAM or security-group changes are in it, and whether they widen access (known from a diff
+   * against the deployed stack; not from a change set, whose execution asks whenever they are in it).
+   */
+  security?: { iam: boolean; network: boolean; widens?: boolean };
   synthMs: number;
 }
 
@@ -125,7 +129,7 @@ export async function planFoundation(
     // The command prints the plan once, in its own words: the toolkit's rendered diff is detail.
     { offline: deployed !== "present", showDiff: false },
     async (toolkit, cx, synth) => {
-      const template = JSON.parse(await readFile(synth.templatePaths[0] as string, "utf8")) as TemplateJson;
+      const template = await templateOf(synth);
       const constructs = constructsOf(template);
       const inConstruct = (logicalId: string) => {
         const construct = constructs.get(logicalId);
@@ -171,9 +175,59 @@ export async function planFoundation(
   );
 }
 
+/** What `deploy --no-execute` made: a change set to review, and what it would do. */
+export interface ChangeSetReview {
+  stackName: string;
+  region: string;
+  changeSetName: string;
+  /** Its changes as a plan (mode "diff"); no resources when there is nothing to change. */
+  plan: FoundationPlan;
+}
+
+/**
+ * Creates a CloudFormation change set for the foundation and leaves it for review: nothing is applied,
+ * so no approval is asked. `deploy --change-set NAME` executes it.
+ */
+export async function createFoundationChangeSet(
+  settings: FoundationSettings,
+  options: FoundationCommandOptions & { changeSetName: string; aws?: AwsClients },
+): Promise<ChangeSetReview> {
+  const stackName = stackNameFor(settings);
+  const region = await resolveRegion(settings, options);
+  const target = { ...options, region };
+  return withTempAssembly(settings, target, { yes: true }, async (toolkit, cx, synth) => {
+    assertInlineSize(synth, stackName);
+    await toolkit.deploy(cx, {
+      stacks: selectStack(stackName),
+      deploymentMethod: { method: "change-set", execute: false, changeSetName: options.changeSetName },
+    });
+    const aws = options.aws ?? (await createAwsClients(target));
+    const constructs = constructsOf(await templateOf(synth));
+    // The toolkit removes a change set that holds no change: then there is nothing to review.
+    const contents = await awsCall(
+      () => describeChangeSet(aws.cloudFormation, stackName, options.changeSetName, constructs),
+      stackName,
+    );
+    const resources = contents?.resources ?? [];
+    return {
+      stackName,
+      region,
+      changeSetName: options.changeSetName,
+      plan: {
+        stackName,
+        mode: "diff",
+        resources,
+        security: touchesAccess(resources),
+        synthMs: synth.synthMs,
+      },
+    };
+  });
+}
+
 /**
  * Deploys (creates or updates) the foundation stack and returns its outputs. Security-sensitive
- * changes (IAM) are confirmed through `confirm` unless `yes`.
+ * changes (IAM) are confirmed through `confirm` unless `yes`. With `changeSetName`, executes exactly that
+ * reviewed change set instead (asking first when it changes IAM or security groups).
  */
 export async function deployFoundation(
   settings: FoundationSettings,
@@ -184,15 +238,20 @@ export async function deployFoundation(
     confirm?: Confirm;
     /** AWS clients (used to resolve the region). Default: created from profile/region. */
     aws?: AwsClients;
+    /** Execute this change set (made by `deploy --no-execute`) rather than a new one. */
+    changeSetName?: string;
   },
 ): Promise<FoundationOutputs> {
   const { io } = options;
   const stackName = stackNameFor(settings);
   const region = await resolveRegion(settings, options);
+  const { changeSetName } = options;
+  if (changeSetName !== undefined) await approveChangeSet(settings, { ...options, region, changeSetName });
   return withTempAssembly(
     settings,
     { ...options, region },
-    { yes: options.yes, confirm: options.confirm },
+    // A reviewed change set was approved above: the toolkit's approval compares the new synth, not it.
+    changeSetName !== undefined ? { yes: true } : { yes: options.yes, confirm: options.confirm },
     async (toolkit, cx, synth) => {
       assertInlineSize(synth, stackName);
       const stage = io.span(
@@ -201,7 +260,10 @@ export async function deployFoundation(
       try {
         const result = await toolkit.deploy(cx, {
           stacks: selectStack(stackName),
-          deploymentMethod: { method: "change-set" },
+          deploymentMethod:
+            changeSetName !== undefined
+              ? { method: "execute-change-set", changeSetName }
+              : { method: "change-set" },
         });
         const deployed = result.stacks.find((s) => s.stackName === stackName) ?? result.stacks[0];
         const outputs = parseFoundationOutputs(
@@ -219,6 +281,53 @@ export async function deployFoundation(
       }
     },
   );
+}
+
+/**
+ * Checks that the named change set exists for this stack and can be executed, and asks before one that
+ * changes IAM or security groups (unless `yes`); without a terminal to ask on it refuses.
+ */
+async function approveChangeSet(
+  settings: FoundationSettings,
+  options: FoundationCommandOptions & {
+    changeSetName: string;
+    region: string;
+    yes?: boolean;
+    confirm?: Confirm;
+    aws?: AwsClients;
+  },
+): Promise<void> {
+  const stackName = stackNameFor(settings);
+  const { changeSetName } = options;
+  const aws = options.aws ?? (await createAwsClients(options));
+  const contents = await awsCall(
+    () => describeChangeSet(aws.cloudFormation, stackName, changeSetName, new Map()),
+    stackName,
+  );
+  if (!contents) {
+    throw new UsageError(`${stackName} has no change set named ${changeSetName} in ${options.region}`, {
+      hint: "`kindling deploy --no-execute` creates one and prints its name (same --env, --region and --profile).",
+    });
+  }
+  if (contents.status !== "CREATE_COMPLETE" || contents.executionStatus !== "AVAILABLE") {
+    throw new UsageError(
+      `change set ${changeSetName} cannot be executed: it is ${contents.status}/${contents.executionStatus}${contents.statusReason ? ` (${contents.statusReason})` : ""}`,
+      { hint: "Create a new one with `kindling deploy --no-execute`." },
+    );
+  }
+  const access = touchesAccess(contents.resources);
+  if (options.yes || (!access.iam && !access.network)) return;
+  const what = [access.iam ? "IAM" : "", access.network ? "security groups" : ""]
+    .filter(Boolean)
+    .join(" and ");
+  if (!options.confirm) {
+    throw new UsageError(`change set ${changeSetName} changes ${what}: approve it with --yes`, {
+      hint: "Review it first: `kindling deploy --no-execute` printed its changes.",
+    });
+  }
+  if (!(await options.confirm(`Change set ${changeSetName} changes ${what}. Execute it?`))) {
+    throw new UsageError(`change set ${changeSetName} not executed: not approved`);
+  }
 }
 
 export interface DestroyOutcome {
@@ -596,6 +705,10 @@ function actionOf(impact: string): PlannedResource["action"] {
 
 interface TemplateJson {
   Resources?: Record<string, { Type: string; Metadata?: Record<string, unknown> }>;
+}
+
+async function templateOf(synth: SynthResult): Promise<TemplateJson> {
+  return JSON.parse(await readFile(synth.templatePaths[0] as string, "utf8")) as TemplateJson;
 }
 
 /** Logical id → the top-level construct it belongs to (Data, Network, EmrRoles…), from CDK's path metadata. */

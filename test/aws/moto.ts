@@ -8,7 +8,9 @@ import { ROOT } from "../helpers/cli.js";
 export const TEST_CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing" };
 export const TEST_REGION = "us-east-1";
 
-export const MOTO_SERVER = path.join(ROOT, ".venv-aws", "bin", "moto_server");
+const MOTO_PYTHON = path.join(ROOT, ".venv-aws", "bin", "python");
+/** moto's server, with what deploying the foundation through it needs mended (see the file). */
+const MOTO_SERVER = path.join(ROOT, "test", "aws", "moto_server.py");
 
 export interface Moto {
   endpoint: string;
@@ -17,13 +19,13 @@ export interface Moto {
 
 /** Starts moto's server on a free 127.0.0.1 port and waits until it answers. */
 export async function startMoto(): Promise<Moto> {
-  if (!existsSync(MOTO_SERVER)) {
+  if (!existsSync(MOTO_PYTHON)) {
     throw new Error(
-      `${MOTO_SERVER} is missing: run npm run setup (it installs test/aws/requirements.txt into .venv-aws/).`,
+      `${MOTO_PYTHON} is missing: run npm run setup (it installs test/aws/requirements.txt into .venv-aws/).`,
     );
   }
   const port = await freePort();
-  const child = spawn(MOTO_SERVER, ["-H", "127.0.0.1", "-p", String(port)], {
+  const child = spawn(MOTO_PYTHON, [MOTO_SERVER, "-H", "127.0.0.1", "-p", String(port)], {
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: "true" },
   });

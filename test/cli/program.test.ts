@@ -441,6 +441,17 @@ describe("usage errors", () => {
     await expect(Promise.resolve(parse(["deploy", "--env", "Prod"]))).rejects.toThrow(/lower-case/);
   });
 
+  it("deploy --no-execute reviews, --change-set NAME applies exactly that one; not both", async () => {
+    expect((await parse(["deploy", "--no-execute"])).options).toMatchObject({ noExecute: true });
+    expect((await parse(["deploy", "--change-set", "kindling-20261207-051500"])).options).toMatchObject({
+      changeSet: "kindling-20261207-051500",
+    });
+    expect((await parse(["deploy"])).options).not.toHaveProperty("noExecute");
+    await expect(
+      Promise.resolve(parse(["deploy", "--no-execute", "--change-set", "x"])),
+    ).rejects.toBeInstanceOf(CommanderError);
+  });
+
   it("--yes on run and cluster start, for environments that ask first", async () => {
     expect((await parse(["run", "--target", "emr", "--yes"])).options).toMatchObject({ yes: true });
     expect((await parse(["cluster", "start", "-y"])).options).toMatchObject({ yes: true });

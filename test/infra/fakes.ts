@@ -1,5 +1,10 @@
 import { BaseCredentials, Toolkit } from "@aws-cdk/toolkit-lib";
-import { CloudFormation, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import {
+  type Change,
+  CloudFormation,
+  DescribeChangeSetCommand,
+  DescribeStacksCommand,
+} from "@aws-sdk/client-cloudformation";
 import { EMR } from "@aws-sdk/client-emr";
 import { EMRServerless } from "@aws-sdk/client-emr-serverless";
 import {
@@ -122,8 +127,29 @@ export class FakeS3 {
 }
 
 /** A CloudFormation whose one stack may exist or not; destroy() removes it. */
+/** A change set as DescribeChangeSet returns it. */
+export interface FakeChangeSet {
+  Status: string;
+  ExecutionStatus: string;
+  StatusReason?: string;
+  Changes: Change[];
+}
+
 export class FakeCloudFormation {
-  constructor(public stack: { name: string; outputs: StackOutputEntry[] } | undefined) {}
+  constructor(
+    public stack: { name: string; outputs: StackOutputEntry[] } | undefined,
+    /** Change sets of the stack, by name. */
+    public changeSets: Record<string, FakeChangeSet> = {},
+  ) {}
+  async describeChangeSet(input: { StackName: string; ChangeSetName: string }) {
+    const changeSet = this.changeSets[input.ChangeSetName];
+    if (!changeSet) {
+      throw Object.assign(new Error(`ChangeSet [${input.ChangeSetName}] does not exist`), {
+        name: "ChangeSetNotFoundException",
+      });
+    }
+    return changeSet;
+  }
   async describeStacks(input: { StackName: string }) {
     if (!this.stack || this.stack.name !== input.StackName) {
       throw Object.assign(new Error(`Stack with id ${input.StackName} does not exist`), {
@@ -135,7 +161,8 @@ export class FakeCloudFormation {
 }
 
 /** Answers DescribeStacks; a FakeCloudFormation, or a script that throws (no credentials). */
-export type StacksAnswer = Pick<FakeCloudFormation, "describeStacks">;
+export type StacksAnswer = Pick<FakeCloudFormation, "describeStacks"> &
+  Partial<Pick<FakeCloudFormation, "describeChangeSet">>;
 
 /**
  * Real SDK clients whose calls the fakes answer (aws-sdk-client-mock on these instances only), as every
@@ -158,6 +185,11 @@ export function fakeAws(s3: FakeS3, cloudFormation: StacksAnswer, region = "eu-w
   s3Mock.on(GetBucketTaggingCommand).callsFake((input) => s3.getBucketTagging(input));
   mockClient(clients.cloudFormation)
     .on(DescribeStacksCommand)
-    .callsFake((input) => cloudFormation.describeStacks(input));
+    .callsFake((input) => cloudFormation.describeStacks(input))
+    .on(DescribeChangeSetCommand)
+    .callsFake(async (input) => {
+      if (!cloudFormation.describeChangeSet) throw new Error("DescribeChangeSet not scripted");
+      return cloudFormation.describeChangeSet(input);
+    });
   return clients;
 }

@@ -19,7 +19,7 @@ import {
 } from "../../src/infra/toolkit.js";
 import { CODES } from "../../src/ui/codes.js";
 import { RecordingHost } from "../helpers/recordingHost.js";
-import { FakeCloudFormation, FakeS3, fakeAws, fakeToolkit } from "./fakes.js";
+import { type FakeChangeSet, FakeCloudFormation, FakeS3, fakeAws, fakeToolkit } from "./fakes.js";
 
 const settings = resolveFoundationSettings({ project: "demo" });
 const STACK = "kindling-demo-dev";
@@ -227,6 +227,104 @@ describe("planFoundation", () => {
 });
 
 describe("deployFoundation", () => {
+  describe("--change-set NAME: exactly the reviewed change set", () => {
+    const iamChange = {
+      Status: "CREATE_COMPLETE",
+      ExecutionStatus: "AVAILABLE",
+      Changes: [
+        {
+          Type: "Resource" as const,
+          ResourceChange: {
+            Action: "Modify" as const,
+            LogicalResourceId: "EmrRolesInstancePolicyDCE227CC",
+            ResourceType: "AWS::IAM::Policy",
+            Replacement: "False" as const,
+          },
+        },
+      ],
+    };
+    const executing = () => {
+      let method: unknown;
+      const toolkit = fakeToolkit({
+        deploy: async (_cx, o) => {
+          method = o?.deploymentMethod;
+          return { stacks: [] } as never;
+        },
+      });
+      return { ...toolkit, method: () => method };
+    };
+    const aws = (changeSets: Record<string, FakeChangeSet>) =>
+      fakeAws(new FakeS3(new Map()), new FakeCloudFormation(undefined, changeSets), "eu-west-1");
+
+    it("refuses a name the stack has no change set of, and one that cannot be executed, before the toolkit runs", async () => {
+      const t = executing();
+      const io = new RecordingHost();
+      await expect(
+        deployFoundation(settings, {
+          io,
+          toolkit: t.factory,
+          yes: true,
+          aws: aws({}),
+          changeSetName: "kindling-x",
+        }),
+      ).rejects.toThrow(`${STACK} has no change set named kindling-x in eu-west-1`);
+      const failed = {
+        Status: "FAILED",
+        ExecutionStatus: "UNAVAILABLE",
+        StatusReason: "No updates",
+        Changes: [],
+      };
+      await expect(
+        deployFoundation(settings, {
+          io,
+          toolkit: t.factory,
+          yes: true,
+          aws: aws({ old: failed }),
+          changeSetName: "old",
+        }),
+      ).rejects.toThrow("change set old cannot be executed: it is FAILED/UNAVAILABLE (No updates)");
+      expect(t.calls.deploy).toBe(0);
+    });
+
+    it("asks before one that changes IAM, refuses without a prompt or --yes, executes it when approved", async () => {
+      const io = new RecordingHost();
+      const refused = executing();
+      await expect(
+        deployFoundation(settings, {
+          io,
+          toolkit: refused.factory,
+          aws: aws({ cs: iamChange }),
+          changeSetName: "cs",
+        }),
+      ).rejects.toThrow("change set cs changes IAM: approve it with --yes");
+      const declined = executing();
+      await expect(
+        deployFoundation(settings, {
+          io,
+          toolkit: declined.factory,
+          aws: aws({ cs: iamChange }),
+          changeSetName: "cs",
+          confirm: async () => false,
+        }),
+      ).rejects.toThrow("change set cs not executed: not approved");
+      expect(refused.calls.deploy + declined.calls.deploy).toBe(0);
+      const approved = executing();
+      const questions: string[] = [];
+      await deployFoundation(settings, {
+        io,
+        toolkit: approved.factory,
+        aws: aws({ cs: iamChange }),
+        changeSetName: "cs",
+        confirm: async (q) => {
+          questions.push(q);
+          return true;
+        },
+      }).catch(() => undefined); // the scripted toolkit returns no outputs
+      expect(questions).toEqual(["Change set cs changes IAM. Execute it?"]);
+      expect(approved.method()).toEqual({ method: "execute-change-set", changeSetName: "cs" });
+    });
+  });
+
   it("deploys the single stack by change set and returns the parsed outputs", async () => {
     const io = new RecordingHost();
     const outputs: Record<string, string> = {

@@ -1,10 +1,17 @@
 import path from "node:path";
 import { loadConfig, loadOptionsOf } from "../../config/load.js";
 import { UsageError } from "../../errors.js";
+import { changeSetNameAt } from "../../infra/changeSets.js";
 import { foundationSettingsFrom } from "../../infra/fromConfig.js";
 import { renderPlan } from "../../infra/planView.js";
 import { renderStandingCost, standingCost } from "../../infra/standingCost.js";
-import { deployFoundation, destroyFoundation, planFoundation, synthFoundation } from "../../infra/toolkit.js";
+import {
+  createFoundationChangeSet,
+  deployFoundation,
+  destroyFoundation,
+  planFoundation,
+  synthFoundation,
+} from "../../infra/toolkit.js";
 import { planEmrDryRun } from "../../targets/emr/dryRun.js";
 import { planJson, renderEmrRunPlan } from "../../targets/emr/plan.js";
 import { preInitializedUsdPerHour } from "../../targets/serverless/cost.js";
@@ -75,16 +82,40 @@ export async function planCommand(options: PlanOptions, io: CommandIO): Promise<
   io.print(foundationText);
 }
 
-/** `kindling deploy`: create or update the foundation stack and print its outputs. */
+/**
+ * `kindling deploy`: create or update the foundation stack and print its outputs. `--no-execute` makes a
+ * change set to review instead; `--change-set NAME` applies exactly that one.
+ */
 export async function deployCommand(options: DeployOptions, io: CommandIO): Promise<void> {
   const loaded = await loadConfig(options.config, loadOptionsOf(options));
-  const { config } = loaded;
-  await confirmInEnvironment(loaded, "deploy", "create or update the foundation stack", options);
+  const settings = foundationSettingsFrom(loaded.config, awsOverrides(options));
+  if (options.noExecute) {
+    // Nothing is applied: no approval is asked, the environment's included.
+    const review = await createFoundationChangeSet(settings, {
+      io: io.host,
+      changeSetName: changeSetNameAt(new Date()),
+      ...awsOverrides(options),
+    });
+    io.emitJson(review);
+    const { plan, changeSetName } = review;
+    const apply = `kindling deploy --change-set ${changeSetName}${options.env ? ` --env ${options.env}` : ""}`;
+    io.print(
+      plan.resources.length === 0
+        ? `${plan.stackName} is up to date: no change set was kept.`
+        : `${renderPlan(plan, { verbose: io.verbose })}\nChange set ${changeSetName} is ready for review; \`${apply}\` applies exactly it.`,
+    );
+    return;
+  }
+  const what = options.changeSet
+    ? `execute change set ${options.changeSet}`
+    : "create or update the foundation stack";
+  await confirmInEnvironment(loaded, "deploy", what, options);
   const confirm = terminalConfirm();
-  const outputs = await deployFoundation(foundationSettingsFrom(config, awsOverrides(options)), {
+  const outputs = await deployFoundation(settings, {
     io: io.host,
     yes: options.yes,
     ...(confirm ? { confirm } : {}),
+    ...(options.changeSet !== undefined ? { changeSetName: options.changeSet } : {}),
     ...awsOverrides(options),
   });
   io.emitJson(outputs);
