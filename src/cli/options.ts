@@ -195,7 +195,7 @@ export interface PlanOptions extends GlobalOptions, ConfigOption, OverrideOption
   exitCode?: boolean;
 }
 
-export interface DeployOptions extends GlobalOptions, ConfigOption, AwsOptions {
+export interface DeployOptions extends GlobalOptions, ConfigOption, OverrideOption, AwsOptions {
   /** Approve without a prompt. Default false. */
   yes: boolean;
   /** `--no-execute`: create a change set for review and apply nothing. */

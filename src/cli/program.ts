@@ -746,6 +746,7 @@ export function buildProgram(handlers: Handlers): Command {
       .description("create or update the foundation stack (buckets, network, IAM, EMR security)"),
   )
     .option("-y, --yes", "approve without a prompt", false)
+    .option(...SET_OPTION)
     .addOption(
       new Option("--no-execute", "create a CloudFormation change set to review, print it, apply nothing"),
     )
@@ -758,6 +759,7 @@ export function buildProgram(handlers: Handlers): Command {
       const o = cmd.opts<{ yes: boolean; execute: boolean; changeSet?: string }>();
       await handlers.deploy({
         ...awsOpts(cmd),
+        ...setOf(cmd),
         yes: o.yes,
         ...(o.execute ? {} : { noExecute: true }),
         ...(o.changeSet !== undefined ? { changeSet: o.changeSet } : {}),
@@ -771,9 +773,10 @@ export function buildProgram(handlers: Handlers): Command {
   )
     .option("-y, --yes", "approve without a prompt", false)
     .option("--delete-data", "also empty and delete the data and logs buckets", false)
+    .option(...SET_OPTION)
     .action(async (_opts, cmd: Command) => {
       const o = cmd.opts<{ yes: boolean; deleteData: boolean }>();
-      await handlers.destroy({ ...awsOpts(cmd), yes: o.yes, deleteData: o.deleteData });
+      await handlers.destroy({ ...awsOpts(cmd), ...setOf(cmd), yes: o.yes, deleteData: o.deleteData });
     });
 
   // `kindling completion bash|zsh|fish|powershell` prints the shell's script; the script asks the hidden

@@ -70,6 +70,33 @@ const tagValue = z.string().max(256).regex(TAG_TEXT, `a tag value ${TAG_RULE}`);
 /** A customer-managed or AWS-managed IAM policy ARN, in any partition. */
 const POLICY_ARN = /^arn:aws(-cn|-us-gov)?:iam::(\d{12}|aws):policy\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/;
 
+// EC2 resource ids carry 8 or 17 hex digits.
+const ec2Id = (prefix: string) =>
+  z
+    .string()
+    .regex(
+      new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`),
+      `must look like "${prefix}-0a1b2c3d4e5f67890"`,
+    );
+
+/** Resources the account already has, used instead of the ones the stack would create. */
+const existingSection = z
+  .strictObject({
+    vpc_id: ec2Id("vpc").describe(
+      "A VPC of the account: the stack creates no VPC, and its security groups go in this one.",
+    ),
+    subnet_ids: z
+      .array(ec2Id("subnet"))
+      .min(1)
+      .max(16)
+      .refine((ids) => new Set(ids).size === ids.length, { message: "names a subnet twice" })
+      .describe(
+        "Subnets of that VPC for clusters and EMR Serverless workers (two AZs or more is best). With aws.network: private they need a route to S3 (a gateway endpoint); plan and deploy check.",
+      ),
+  })
+  .optional()
+  .describe("Use the account's own network instead of creating one (platform-owned VPCs).");
+
 export const awsSection = z
   .strictObject({
     region: awsRegion
@@ -130,6 +157,7 @@ export const awsSection = z
       .describe(
         "An IAM policy ARN set as the permissions boundary of every role the stack creates (when the account requires one).",
       ),
+    existing: existingSection,
     s3_prefix_list_id: z
       .string()
       // EC2 resource ids carry 8 or 17 hex digits.

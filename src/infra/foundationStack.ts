@@ -56,12 +56,13 @@ export class FoundationStack extends Stack {
       logsBucket: logsBucket.bucket,
     });
     const flowLogGroupName = `/kindling/${stackName}/vpc-flow-logs`;
-    key.allowLogGroup(flowLogGroupName);
+    if (!settings.existingNetwork) key.allowLogGroup(flowLogGroupName);
     const network = new Network(this, "Network", {
       mode: settings.network,
       key: key.key,
       flowLogGroupName,
       flowLogsRetentionDays: settings.flowLogsRetentionDays as logs.RetentionDays,
+      ...(settings.existingNetwork ? { existing: settings.existingNetwork } : {}),
     });
     const groups = new EmrSecurityGroups(this, "EmrSecurityGroups", {
       vpc: network.vpc,

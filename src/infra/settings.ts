@@ -102,6 +102,11 @@ export interface FoundationSettings {
   tags: Record<string, string>;
   /** IAM policy ARN set as the permissions boundary of every role the stack creates. Default none. */
   permissionsBoundaryArn?: string;
+  /**
+   * The account's own VPC and subnets: the stack creates no VPC, subnets, S3 endpoint or flow logs, and
+   * puts its security groups and the EMR Serverless application in these. Default none.
+   */
+  existingNetwork?: { vpcId: string; subnetIds: string[] };
 }
 
 /** What a caller must give; everything else has a default. */
@@ -135,6 +140,9 @@ export function settingsOf(
     deleteDataOnDestroy,
     tags: aws.tags,
     ...(aws.permissions_boundary !== undefined ? { permissionsBoundaryArn: aws.permissions_boundary } : {}),
+    ...(aws.existing !== undefined
+      ? { existingNetwork: { vpcId: aws.existing.vpc_id, subnetIds: [...aws.existing.subnet_ids] } }
+      : {}),
     ...(aws.region !== undefined ? { region: aws.region } : {}),
     ...(aws.account !== undefined ? { account: aws.account } : {}),
     ...(aws.in_transit_certificate_s3_uri !== undefined
@@ -217,6 +225,9 @@ export function resolveFoundationSettings(input: FoundationSettingsInput): Found
       s3_prefix_list_id: input.s3PrefixListId,
       tags: input.tags,
       permissions_boundary: input.permissionsBoundaryArn,
+      existing: input.existingNetwork
+        ? { vpc_id: input.existingNetwork.vpcId, subnet_ids: input.existingNetwork.subnetIds }
+        : undefined,
     }),
   };
   const serverlessWritten = { serverless: serverlessKeysOf(input.serverless ?? {}) };

@@ -20,6 +20,7 @@ import type { IoHost } from "../ui/io.js";
 import { assertNoNagErrors, createFoundationApp, type NagFinding, readValidationFindings } from "./app.js";
 import { emptyAndDeleteBucket, findRetainedBuckets } from "./buckets.js";
 import { describeChangeSet, touchesAccess } from "./changeSets.js";
+import { checkExistingNetwork, ec2ClientFor, type NetworkReader } from "./existingNetwork.js";
 import { type Confirm, type ForwardingIoHostOptions, forwardingIoHost } from "./ioHost.js";
 import { type FoundationOutputs, OUTPUT_KEYS, parseFoundationOutputs } from "./outputs.js";
 import { type FoundationSettings, stackNameFor } from "./settings.js";
@@ -43,6 +44,8 @@ export type ToolkitFactory = (
 ) => FoundationToolkit;
 
 export interface FoundationCommandOptions extends Pick<AwsTarget, "profile" | "region"> {
+  /** Reads aws.existing's network for the read-only checks. Default: an EC2 client from profile/region. */
+  ec2?: NetworkReader;
   io: IoHost;
   /** Toolkit factory. Default: toolkit-lib's `Toolkit` with the standard credential chain. */
   toolkit?: ToolkitFactory;
@@ -123,6 +126,7 @@ export async function planFoundation(
   const stackName = stackNameFor(settings);
   const target = targetOf(settings, options);
   const deployed = options.offline ? "offline" : await probeStack({ ...options, ...target }, stackName);
+  if (deployed !== "offline") await checkNetwork(settings, { ...options, ...target });
   return withTempAssembly(
     settings,
     { ...options, ...target },
@@ -195,6 +199,7 @@ export async function createFoundationChangeSet(
   const stackName = stackNameFor(settings);
   const region = await resolveRegion(settings, options);
   const target = { ...options, region };
+  await checkNetwork(settings, target);
   return withTempAssembly(settings, target, { yes: true }, async (toolkit, cx, synth) => {
     assertInlineSize(synth, stackName);
     await toolkit.deploy(cx, {
@@ -247,6 +252,7 @@ export async function deployFoundation(
   const region = await resolveRegion(settings, options);
   const { changeSetName } = options;
   if (changeSetName !== undefined) await approveChangeSet(settings, { ...options, region, changeSetName });
+  else await checkNetwork(settings, { ...options, region });
   return withTempAssembly(
     settings,
     { ...options, region },
@@ -705,6 +711,17 @@ function actionOf(impact: string): PlannedResource["action"] {
 
 interface TemplateJson {
   Resources?: Record<string, { Type: string; Metadata?: Record<string, unknown> }>;
+}
+
+/** aws.existing's network, checked read-only before anything is changed (none: nothing to check). */
+async function checkNetwork(settings: FoundationSettings, options: FoundationCommandOptions): Promise<void> {
+  if (!settings.existingNetwork) return;
+  const region = options.region ?? settings.region;
+  const ec2 = options.ec2 ?? (await ec2ClientFor({ ...options, ...(region ? { region } : {}) }));
+  await awsCall(
+    () => checkExistingNetwork(ec2, settings, region ?? "the credentials' region"),
+    stackNameFor(settings),
+  );
 }
 
 async function templateOf(synth: SynthResult): Promise<TemplateJson> {

@@ -4,6 +4,8 @@ import { actualCost, costFor, estimateRunCost, hourlyRate, PRICE_TABLE } from ".
 import { CommandFoundation, type FoundationOps } from "../../src/targets/emr/foundation.js";
 import { describeMix, type InstanceRole } from "../../src/targets/emr/instances.js";
 import { tail } from "../../src/targets/emr/logs.js";
+import { listWarmClusters, resolveWarmCluster } from "../../src/targets/emr/warm.js";
+import type { EmrApi } from "../../src/targets/emr/watch.js";
 import { RecordingHost } from "../helpers/recordingHost.js";
 
 /** The default storage: a 15 GiB gp3 root volume and one 64 GiB gp3 data volume per instance. */
@@ -224,5 +226,33 @@ describe("progressBar", () => {
     expect(progressBar(0.5, 10)).toBe("█████░░░░░");
     expect(progressBar(2, 4)).toBe("████");
     expect(progressBar(-1, 4)).toBe("░░░░");
+  });
+});
+
+describe("warm clusters belong to a project in one environment", () => {
+  const cluster = (environment: string) => ({
+    Cluster: {
+      Id: "j-WARM",
+      Status: { State: "WAITING" },
+      Tags: [
+        { Key: "kindling:project", Value: "spam" },
+        { Key: "kindling:environment", Value: environment },
+        { Key: "kindling:warm", Value: "true" },
+      ],
+    },
+  });
+  const emr = (environment: string) =>
+    ({
+      describeCluster: async () => cluster(environment),
+      listClusters: async () => ({ Clusters: [{ Id: "j-WARM" }] }),
+    }) as unknown as EmrApi;
+
+  it("a run in prod neither finds nor takes dev's warm cluster (another foundation's network and roles)", async () => {
+    const prod = { project: "spam", environment: "prod" };
+    expect(await listWarmClusters(emr("dev"), prod)).toEqual([]);
+    await expect(resolveWarmCluster(emr("dev"), prod, "j-WARM")).rejects.toThrow(
+      "cluster j-WARM is not a warm cluster of project spam (environment prod)",
+    );
+    expect((await resolveWarmCluster(emr("prod"), prod, "latest")).id).toBe("j-WARM");
   });
 });

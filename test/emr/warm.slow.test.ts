@@ -172,7 +172,7 @@ describe("kindling cluster + run --cluster (moto + EMR emulator)", () => {
     expect(refused.stderr).toMatch(new RegExp(`cluster ${clusterId} is TERMINATED: it cannot take a run`));
     const none = await cli(["run", "--target", "emr", "--cluster", "latest"]);
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/project emrwarm has no warm cluster up/);
+    expect(none.stderr).toMatch(/project emrwarm \(environment dev\) has no warm cluster up/);
     expect(calls("AddJobFlowSteps").length).toBe(steps);
     expect((await cli(["cluster", "list"])).stdout).toMatch(/no warm cluster up/);
   });

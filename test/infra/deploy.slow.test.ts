@@ -1,4 +1,5 @@
 import { CloudFormation } from "@aws-sdk/client-cloudformation";
+import { EC2 } from "@aws-sdk/client-ec2";
 import type { RunJobFlowCommandInput } from "@aws-sdk/client-emr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_CREDENTIALS, TEST_REGION } from "../aws/moto.js";
@@ -23,6 +24,7 @@ environments:
   prod:
     confirm: [deploy, destroy, run]
     aws: { tags: { team: fraud } }
+  shared: {}
 `,
 );
 const STACK = `kindling-${PROJECT}-prod`;
@@ -47,9 +49,11 @@ afterAll(async () => {
   await aws?.stop();
 });
 
-const cli = (...args: string[]) =>
-  kindling([...args, "--env", "prod"], { cwd: dir, env, timeoutMs: 300_000 });
-const status = async () => (await cfn.describeStacks({ StackName: STACK })).Stacks?.[0]?.StackStatus;
+const cliIn = (environment: string, args: string[]) =>
+  kindling([...args, "--env", environment], { cwd: dir, env, timeoutMs: 300_000 });
+const cli = (...args: string[]) => cliIn("prod", args);
+const status = async (stack = STACK) =>
+  (await cfn.describeStacks({ StackName: stack })).Stacks?.[0]?.StackStatus;
 
 describe("deploy through CloudFormation (moto): review, apply, run, destroy", () => {
   it("plan --exit-code says 2 while there is something to deploy; prod asks before deploying", async () => {
@@ -134,5 +138,50 @@ describe("deploy through CloudFormation (moto): review, apply, run, destroy", ()
     const destroy = await cli("destroy", "--yes", "--delete-data");
     expect(destroy.code, destroy.stderr).toBe(0);
     await expect(status()).rejects.toThrow(/does not exist/);
+  });
+
+  it("aws.existing: the account's VPC and subnets are checked, then used; the stack creates no network", async () => {
+    const ec2 = new EC2({ endpoint: aws.moto.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+    const vpcId = (await ec2.createVpc({ CidrBlock: "10.50.0.0/16" })).Vpc?.VpcId as string;
+    const subnet = async (cidr: string) =>
+      (await ec2.createSubnet({ VpcId: vpcId, CidrBlock: cidr })).Subnet?.SubnetId as string;
+    const [a, b] = [await subnet("10.50.0.0/20"), await subnet("10.50.16.0/20")];
+    const table = (await ec2.createRouteTable({ VpcId: vpcId })).RouteTable?.RouteTableId as string;
+    await ec2.createVpcEndpoint({
+      VpcId: vpcId,
+      ServiceName: `com.amazonaws.${TEST_REGION}.s3`,
+      VpcEndpointType: "Gateway",
+      RouteTableIds: [table],
+    });
+    await ec2.associateRouteTable({ RouteTableId: table, SubnetId: a });
+    const existing = [
+      "--set",
+      `aws.existing.vpc_id=${vpcId}`,
+      "--set",
+      `aws.existing.subnet_ids=[${a}, ${b}]`,
+    ];
+    const stack = `kindling-${PROJECT}-shared`;
+
+    // b uses the VPC's main table, which has no way to S3: refused before anything is created.
+    const isolated = await cliIn("shared", ["deploy", "--yes", ...existing]);
+    expect(isolated.code).toBe(2);
+    expect(isolated.stderr).toMatch(`aws.existing.subnet_ids: ${b} has no route to S3`);
+    await expect(status(stack)).rejects.toThrow(/does not exist/);
+
+    await ec2.associateRouteTable({ RouteTableId: table, SubnetId: b });
+    const deploy = await cliIn("shared", ["deploy", "--yes", "--json", ...existing]);
+    expect(deploy.code, deploy.stderr).toBe(0);
+    const outputs = JSON.parse(deploy.stdout);
+    expect(outputs.vpcId).toBe(vpcId);
+    expect(outputs.subnetIds).toEqual([a, b]);
+    const resources = (await cfn.listStackResources({ StackName: stack })).StackResourceSummaries ?? [];
+    expect(resources.map((r) => r.ResourceType)).not.toContain("AWS::EC2::VPC");
+    expect(resources.map((r) => r.ResourceType)).not.toContain("AWS::EC2::Subnet");
+
+    const destroy = await cliIn("shared", ["destroy", "--yes", "--delete-data", ...existing]);
+    expect(destroy.code, destroy.stderr).toBe(0);
+    await expect(status(stack)).rejects.toThrow(/does not exist/);
+    // The network was the account's: it stays.
+    expect((await ec2.describeSubnets({ SubnetIds: [a, b] })).Subnets).toHaveLength(2);
   });
 });

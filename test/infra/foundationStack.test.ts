@@ -787,6 +787,34 @@ describe("an account's rules: tags and a permissions boundary", () => {
   });
 });
 
+describe("aws.existing: the account's own network", () => {
+  const VPC = "vpc-0a1b2c3d4e5f67890";
+  const SUBNETS = ["subnet-0a1b2c3d4e5f67890", "subnet-1a1b2c3d4e5f67890"];
+
+  it("creates no VPC, subnet, endpoint or flow log; its security groups and application use the given ones", () => {
+    const t = foundationTemplate({ existingNetwork: { vpcId: VPC, subnetIds: SUBNETS } });
+    for (const type of [
+      "AWS::EC2::VPC",
+      "AWS::EC2::Subnet",
+      "AWS::EC2::VPCEndpoint",
+      "AWS::EC2::FlowLog",
+      "AWS::EC2::RouteTable",
+    ]) {
+      expect(Object.keys(resourcesOf(t, type)), type).toEqual([]);
+    }
+    for (const [id, sg] of Object.entries(resourcesOf(t, "AWS::EC2::SecurityGroup"))) {
+      expect(sg.Properties?.VpcId, id).toBe(VPC);
+    }
+    const app = Object.values(resourcesOf(t, "AWS::EMRServerless::Application"))[0];
+    expect(
+      (app?.Properties?.NetworkConfiguration as { SubnetIds?: string[] } | undefined)?.SubnetIds,
+    ).toEqual(SUBNETS);
+    const outputs = t.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.VpcId?.Value).toBe(VPC);
+    expect(outputs.SubnetIds?.Value).toBe(SUBNETS.join(","));
+  });
+});
+
 describe("snapshots", () => {
   it("private network, SSE-S3", () => {
     expect(scrubAssetHashes(priv.toJSON())).toMatchSnapshot();

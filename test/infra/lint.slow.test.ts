@@ -38,6 +38,15 @@ const variants: [string, Partial<FoundationSettingsInput>][] = [
   ["private", {}],
   ["public", { network: "public" }],
   [
+    "existing-network",
+    {
+      existingNetwork: {
+        vpcId: "vpc-0a1b2c3d4e5f67890",
+        subnetIds: ["subnet-0a1b2c3d4e5f67890", "subnet-1a1b2c3d4e5f67890"],
+      },
+    },
+  ],
+  [
     "sse-kms+tls+warm",
     {
       encryption: "sse-kms",

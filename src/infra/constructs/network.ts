@@ -1,4 +1,4 @@
-import { RemovalPolicy, Tags } from "aws-cdk-lib";
+import { Annotations, Fn, RemovalPolicy, Tags } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import type * as kms from "aws-cdk-lib/aws-kms";
 import * as logs from "aws-cdk-lib/aws-logs";
@@ -13,20 +13,44 @@ export interface NetworkProps {
   key: kms.IKey;
   flowLogGroupName: string;
   flowLogsRetentionDays: logs.RetentionDays;
+  /** The account's own VPC and subnets, referenced instead of created (their flow logs are its owner's). */
+  existing?: { vpcId: string; subnetIds: readonly string[] };
 }
 
 /**
  * Guarantees a VPC over two AZs with no NAT gateway, an S3 gateway endpoint and flow logs (all traffic,
  * KMS-encrypted log group); subnets are isolated ("private") or public with an internet gateway ("public").
+ * With `existing`, references the account's VPC and subnets instead and creates nothing.
  */
 export class Network extends Construct {
-  readonly vpc: ec2.Vpc;
+  readonly vpc: ec2.IVpc;
   readonly subnets: ec2.ISubnet[];
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
+    if (props.existing) {
+      // Only the VPC id is read from it (security groups); the subnets are named one by one, so its
+      // zones are never looked at (the attribute is required).
+      this.vpc = ec2.Vpc.fromVpcAttributes(this, "Vpc", {
+        vpcId: props.existing.vpcId,
+        availabilityZones: Fn.getAzs(),
+      });
+      Annotations.of(this.vpc).acknowledgeWarning(
+        "@aws-cdk/aws-ec2:vpcAttributeIsListTokenavailabilityZones",
+        "Nothing selects subnets from the imported VPC: the subnets are the ones aws.existing names.",
+      );
+      this.subnets = props.existing.subnetIds.map((subnetId, i) => {
+        const subnet = ec2.Subnet.fromSubnetId(this, `Subnet${i + 1}`, subnetId);
+        Annotations.of(subnet).acknowledgeWarning(
+          "@aws-cdk/aws-ec2:noSubnetRouteTableId",
+          "The stack adds no route and no endpoint to an existing subnet; plan and deploy check its route to S3.",
+        );
+        return subnet;
+      });
+      return;
+    }
     const isPublic = props.mode === "public";
-    this.vpc = new ec2.Vpc(this, "Vpc", {
+    const vpc = new ec2.Vpc(this, "Vpc", {
       ipAddresses: ec2.IpAddresses.cidr("10.40.0.0/16"),
       maxAzs: 2,
       natGateways: 0,
@@ -40,10 +64,11 @@ export class Network extends Construct {
       ],
       gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
     });
-    this.subnets = this.vpc.selectSubnets({
+    this.vpc = vpc;
+    this.subnets = vpc.selectSubnets({
       subnetType: isPublic ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_ISOLATED,
     }).subnets;
-    Tags.of(this.vpc).add(EMR_MANAGED_TAG.key, EMR_MANAGED_TAG.value);
+    Tags.of(vpc).add(EMR_MANAGED_TAG.key, EMR_MANAGED_TAG.value);
 
     const logGroup = new logs.LogGroup(this, "FlowLogs", {
       logGroupName: props.flowLogGroupName,
@@ -51,7 +76,7 @@ export class Network extends Construct {
       encryptionKey: props.key,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.vpc.addFlowLog("FlowLog", {
+    vpc.addFlowLog("FlowLog", {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(logGroup),
       trafficType: ec2.FlowLogTrafficType.ALL,
     });

@@ -1,0 +1,75 @@
+import type { Filter, Route, RouteTable, Subnet } from "@aws-sdk/client-ec2";
+import { describe, expect, it } from "vitest";
+import { checkExistingNetwork, type NetworkReader } from "../../src/infra/existingNetwork.js";
+
+const VPC = "vpc-0a1b2c3d4e5f67890";
+const A = "subnet-0aaaaaaaaaaaaaaaa";
+const B = "subnet-0bbbbbbbbbbbbbbbb";
+
+/** EC2 as DescribeVpcs/DescribeSubnets/DescribeRouteTables answer it for one account (unknown ids fail, as EC2's do). */
+function ec2(world: { vpcs: string[]; subnets: Subnet[]; tables: RouteTable[] }): NetworkReader {
+  const notFound = (what: string) =>
+    Object.assign(new Error(`The ${what} does not exist`), { name: `Invalid${what}.NotFound` });
+  return {
+    describeVpcs: async ({ VpcIds = [] }: { VpcIds?: string[] }) => {
+      if (VpcIds.some((id) => !world.vpcs.includes(id))) throw notFound("vpcID");
+      return { Vpcs: VpcIds.map((VpcId) => ({ VpcId })) };
+    },
+    describeSubnets: async ({ Filters = [] }: { Filters?: Filter[] }) => ({
+      Subnets: world.subnets.filter((s) => Filters[0]?.Values?.includes(s.SubnetId ?? "")),
+    }),
+    describeRouteTables: async () => ({ RouteTables: world.tables }),
+  } as unknown as NetworkReader;
+}
+
+const settings = { existingNetwork: { vpcId: VPC, subnetIds: [A, B] } };
+const endpointRoute: Route = {
+  DestinationPrefixListId: "pl-63a5400a",
+  GatewayId: "vpce-0123456789abcdef0",
+  State: "active",
+};
+const subnets = [
+  { SubnetId: A, VpcId: VPC },
+  { SubnetId: B, VpcId: VPC },
+];
+
+describe("aws.existing: the account's network, checked read-only before plan or deploy changes anything", () => {
+  it("accepts subnets of the VPC whose route tables reach S3 (their own, or the VPC's main one)", async () => {
+    const tables: RouteTable[] = [
+      { RouteTableId: "rtb-a", Associations: [{ SubnetId: A }], Routes: [endpointRoute] },
+      {
+        RouteTableId: "rtb-main",
+        Associations: [{ Main: true }],
+        Routes: [{ DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: "nat-1", State: "active" }],
+      },
+    ];
+    await checkExistingNetwork(ec2({ vpcs: [VPC], subnets, tables }), settings, "eu-west-1");
+  });
+
+  it("says which id is wrong and why: no such VPC, no such subnet, a subnet of another VPC, no way to S3", async () => {
+    const tables: RouteTable[] = [
+      { RouteTableId: "rtb-main", Associations: [{ Main: true }], Routes: [endpointRoute] },
+    ];
+    await expect(
+      checkExistingNetwork(ec2({ vpcs: [], subnets, tables }), settings, "eu-west-1"),
+    ).rejects.toThrow(`aws.existing.vpc_id: ${VPC} does not exist in eu-west-1`);
+    await expect(
+      checkExistingNetwork(ec2({ vpcs: [VPC], subnets: subnets.slice(0, 1), tables }), settings, "eu-west-1"),
+    ).rejects.toThrow(`aws.existing.subnet_ids: ${B} does not exist in eu-west-1`);
+    const other = [subnets[0] as Subnet, { SubnetId: B, VpcId: "vpc-0ffffffffffffffff" }];
+    await expect(
+      checkExistingNetwork(ec2({ vpcs: [VPC], subnets: other, tables }), settings, "eu-west-1"),
+    ).rejects.toThrow(`${B} is in vpc-0ffffffffffffffff, not in ${VPC}`);
+    const isolated: RouteTable[] = [
+      {
+        RouteTableId: "rtb-b",
+        Associations: [{ SubnetId: B }],
+        Routes: [{ DestinationCidrBlock: "10.0.0.0/16", GatewayId: "local" }],
+      },
+      ...tables,
+    ];
+    await expect(
+      checkExistingNetwork(ec2({ vpcs: [VPC], subnets, tables: isolated }), settings, "eu-west-1"),
+    ).rejects.toThrow(new RegExp(`${B} has no route to S3.*`));
+  });
+});
