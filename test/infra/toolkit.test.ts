@@ -288,38 +288,30 @@ describe("deployFoundation", () => {
 
     it("asks before one that changes IAM, refuses without a prompt or --yes, executes it when approved", async () => {
       const io = new RecordingHost();
+      const execute = (toolkit: ToolkitFactory, confirm?: (q: string) => Promise<boolean>) =>
+        deployFoundation(settings, {
+          io,
+          toolkit,
+          aws: aws({ cs: iamChange }),
+          changeSetName: "cs",
+          ...(confirm ? { confirm } : {}),
+        });
       const refused = executing();
-      await expect(
-        deployFoundation(settings, {
-          io,
-          toolkit: refused.factory,
-          aws: aws({ cs: iamChange }),
-          changeSetName: "cs",
-        }),
-      ).rejects.toThrow("change set cs changes IAM: approve it with --yes");
+      await expect(execute(refused.factory)).rejects.toThrow(
+        "change set cs changes IAM: approve it with --yes",
+      );
       const declined = executing();
-      await expect(
-        deployFoundation(settings, {
-          io,
-          toolkit: declined.factory,
-          aws: aws({ cs: iamChange }),
-          changeSetName: "cs",
-          confirm: async () => false,
-        }),
-      ).rejects.toThrow("change set cs not executed: not approved");
+      await expect(execute(declined.factory, async () => false)).rejects.toThrow(
+        "change set cs not executed: not approved",
+      );
       expect(refused.calls.deploy + declined.calls.deploy).toBe(0);
       const approved = executing();
       const questions: string[] = [];
-      await deployFoundation(settings, {
-        io,
-        toolkit: approved.factory,
-        aws: aws({ cs: iamChange }),
-        changeSetName: "cs",
-        confirm: async (q) => {
-          questions.push(q);
-          return true;
-        },
-      }).catch(() => undefined); // the scripted toolkit returns no outputs
+      // The scripted toolkit returns no outputs: only what it was asked matters here.
+      await execute(approved.factory, async (q) => {
+        questions.push(q);
+        return true;
+      }).catch(() => undefined);
       expect(questions).toEqual(["Change set cs changes IAM. Execute it?"]);
       expect(approved.method()).toEqual({ method: "execute-change-set", changeSetName: "cs" });
     });
