@@ -1,4 +1,4 @@
-import { BootstraplessSynthesizer, CfnOutput, Fn, Stack, Tags } from "aws-cdk-lib";
+import { CfnOutput, Fn, LegacyStackSynthesizer, Stack, Tags } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
@@ -31,8 +31,12 @@ export class FoundationStack extends Stack {
       stackName,
       env,
       description: `Kindling foundation for project ${settings.project} (${settings.environment}): buckets, network, IAM, EMR security configuration and EMR Serverless application.`,
-      // No assets: templates go inline and the deploying credentials are used directly.
-      synthesizer: new BootstraplessSynthesizer(),
+      // No assets: templates go inline and the deploying credentials are used directly. This synthesizer
+      // names no role to assume and no bootstrap version to check; BootstraplessSynthesizer (despite its
+      // name) writes the bootstrap stack's deploy and CloudFormation execution roles into the assembly,
+      // and the toolkit then passes that execution role to CreateChangeSet, which an account that was
+      // never bootstrapped refuses.
+      synthesizer: new LegacyStackSynthesizer(),
     });
     this.settings = settings;
     Tags.of(this).add("kindling:project", settings.project);

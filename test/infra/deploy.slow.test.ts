@@ -86,6 +86,8 @@ describe("deploy through CloudFormation (moto): review, apply, run, destroy", ()
     expect(outputs.dataBucketName).toMatch(new RegExp(`^${STACK}-databucket`));
     expect(outputs.subnetIds).toHaveLength(2);
     expect(await status()).toBe("CREATE_COMPLETE");
+    // No CDK bootstrap: no execution role was passed to CloudFormation, the caller's credentials did it.
+    expect((await cfn.describeStacks({ StackName: STACK })).Stacks?.[0]?.RoleARN).toBeUndefined();
     // The environment and the config's tags are on the stack's resources.
     const tagging = await aws.s3.getBucketTagging({ Bucket: outputs.dataBucketName });
     expect(tagging.TagSet).toEqual(

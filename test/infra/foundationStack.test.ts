@@ -10,6 +10,7 @@ import { createFoundationApp, readValidationFindings } from "../../src/infra/app
 import { workerConfiguration } from "../../src/infra/constructs/emrServerlessApplication.js";
 import { foundationSettingsFrom } from "../../src/infra/fromConfig.js";
 import { OUTPUT_KEYS } from "../../src/infra/outputs.js";
+import { resolveFoundationSettings } from "../../src/infra/settings.js";
 import { INLINE_TEMPLATE_LIMIT_BYTES } from "../../src/infra/toolkit.js";
 import { VERSIONS } from "../../src/versions.js";
 import { foundationTemplate, resourcesOf, scrubAssetHashes } from "./helpers.js";
@@ -490,6 +491,17 @@ describe("outputs and deployability", () => {
       t.resourceCountIs("Custom::VpcRestrictDefaultSG", 0);
       expect(t.toJSON().Parameters?.BootstrapVersion).toBeUndefined();
       expect(t.toJSON().Rules).toBeUndefined();
+    }
+  });
+
+  it("names no bootstrap role in the assembly: deploy uses the caller's own credentials", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "kindling-assembly-"));
+    try {
+      const { app } = createFoundationApp(resolveFoundationSettings({ project: "demo" }), { outdir });
+      const manifest = JSON.stringify(app.synth().manifest);
+      expect(manifest).not.toMatch(/cdk-hnb659fds|RoleArn|bootstrap/i);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
     }
   });
 
