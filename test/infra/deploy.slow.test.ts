@@ -1,5 +1,6 @@
 import { CloudFormation } from "@aws-sdk/client-cloudformation";
 import { EC2 } from "@aws-sdk/client-ec2";
+import { IAM } from "@aws-sdk/client-iam";
 import type { RunJobFlowCommandInput } from "@aws-sdk/client-emr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_CREDENTIALS, TEST_REGION } from "../aws/moto.js";
@@ -86,6 +87,10 @@ describe("deploy through CloudFormation (moto): review, apply, run, destroy", ()
     expect(outputs.dataBucketName).toMatch(new RegExp(`^${STACK}-databucket`));
     expect(outputs.subnetIds).toHaveLength(2);
     expect(await status()).toBe("CREATE_COMPLETE");
+    // EMR takes only an instance profile named as its role ("invalid instance profile" otherwise).
+    const iam = new IAM({ endpoint: aws.moto.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+    const profile = await iam.getInstanceProfile({ InstanceProfileName: outputs.instanceProfileName });
+    expect(profile.InstanceProfile?.Roles?.map((r) => r.RoleName)).toEqual([outputs.instanceProfileName]);
     // No CDK bootstrap: no execution role was passed to CloudFormation, the caller's credentials did it.
     expect((await cfn.describeStacks({ StackName: STACK })).Stacks?.[0]?.RoleARN).toBeUndefined();
     // The environment and the config's tags are on the stack's resources.

@@ -378,10 +378,11 @@ describe("IAM", () => {
     });
   });
 
-  it("attaches the instance role to an instance profile", () => {
-    priv.hasResourceProperties("AWS::IAM::InstanceProfile", {
-      Roles: [{ Ref: Match.stringLikeRegexp("InstanceRole") }],
-    });
+  it("attaches the instance role to an instance profile of the same name (EMR refuses two names)", () => {
+    const [profile] = Object.values(resourcesOf(priv, "AWS::IAM::InstanceProfile"));
+    const role = profile?.Properties?.Roles as Array<{ Ref: string }>;
+    expect(role).toEqual([{ Ref: expect.stringMatching(/InstanceRole/) }]);
+    expect(profile?.Properties?.InstanceProfileName).toEqual(role[0]);
   });
 });
 

@@ -51,8 +51,11 @@ export class EmrRoles extends Construct {
     });
     this.instanceRole.attachInlinePolicy(nodePolicy);
 
+    // Named as its role: EMR refuses an instance profile whose name differs from its role's ("invalid
+    // instance profile" at RunJobFlow), though EC2 allows it (EMR Management Guide, "Customize IAM roles").
     this.instanceProfile = new iam.CfnInstanceProfile(this, "InstanceProfile", {
       roles: [this.instanceRole.roleName],
+      instanceProfileName: this.instanceRole.roleName,
     });
 
     this.serviceRole = new iam.Role(this, "ServiceRole", {
