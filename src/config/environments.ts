@@ -103,7 +103,8 @@ export function selectEnvironment(
   const names = Object.keys(section);
   const entry = (name: string) => (isPlainObject(section[name]) ? section[name] : {});
   const marked = names.filter((n) => entry(n).default === true);
-  const byDefault = marked.length === 1 ? marked[0] : names.length === 1 ? names[0] : undefined;
+  // Two marked default: the schema reports it at the second one's line, so pick the first meanwhile.
+  const byDefault = marked[0] ?? (names.length === 1 ? names[0] : undefined);
   const name = requested ?? byDefault;
   if (name === undefined) {
     throw new UsageError(

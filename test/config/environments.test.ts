@@ -125,7 +125,7 @@ describe("environments: named overlays over the file", () => {
     });
     expect(unknown.issues[0]).toMatchObject({ path: "environments.prod.trian", line: 15 });
     expect(unknown.issues[0]?.message).toMatch(/did you mean "train"/);
-    const twoDefaults = errorOf(edited("  prod:\n", "  prod:\n    default: true\n"), { env: "prod" });
+    const twoDefaults = errorOf(edited("  prod:\n", "  prod:\n    default: true\n"));
     expect(twoDefaults.issues[0]).toMatchObject({ path: "environments.prod.default", line: 15 });
     expect(twoDefaults.issues[0]?.message).toMatch(/dev is already the default environment/);
     const confirm = errorOf(edited("[deploy, destroy, run]", "[deploy, destory]"), { env: "prod" });
