@@ -1,7 +1,7 @@
 import { CloudFormation } from "@aws-sdk/client-cloudformation";
 import { EC2 } from "@aws-sdk/client-ec2";
-import { IAM } from "@aws-sdk/client-iam";
 import type { RunJobFlowCommandInput } from "@aws-sdk/client-emr";
+import { IAM } from "@aws-sdk/client-iam";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_CREDENTIALS, TEST_REGION } from "../aws/moto.js";
 import { type AwsHarness, emrWorkspace, smallJobConfig } from "../emr/harness.js";

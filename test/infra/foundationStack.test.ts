@@ -158,6 +158,24 @@ describe("network security", () => {
     pub.resourceCountIs("AWS::EC2::SecurityGroup", 3);
   });
 
+  it("lets the flow-log service assume its role only for this account's flow logs (confused deputy)", () => {
+    for (const [name, t] of variants()) {
+      const trusts = Object.values(resourcesOf(t, "AWS::IAM::Role"))
+        .flatMap(
+          (r) =>
+            (r.Properties?.AssumeRolePolicyDocument as { Statement: Array<Record<string, unknown>> })
+              .Statement,
+        )
+        .filter((s) => JSON.stringify(s.Principal).includes("vpc-flow-logs.amazonaws.com"));
+      expect(trusts, name).toHaveLength(1);
+      expect(trusts[0]?.Condition, name).toEqual({
+        StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } },
+        ArnLike: { "aws:SourceArn": expect.objectContaining({ "Fn::Join": expect.anything() }) },
+      });
+      expect(JSON.stringify(trusts[0]?.Condition)).toContain(":vpc-flow-log/*");
+    }
+  });
+
   it("sends all VPC traffic to a KMS-encrypted flow log group with retention", () => {
     for (const [name, t] of variants()) {
       t.hasResourceProperties("AWS::EC2::FlowLog", {

@@ -1,5 +1,6 @@
-import { Annotations, Fn, RemovalPolicy, Tags } from "aws-cdk-lib";
+import { Annotations, Aws, Fn, RemovalPolicy, Tags } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
+import * as iam from "aws-cdk-lib/aws-iam";
 import type * as kms from "aws-cdk-lib/aws-kms";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
@@ -76,8 +77,21 @@ export class Network extends Construct {
       encryptionKey: props.key,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // The role the flow-log service assumes, only on behalf of this account's flow logs in this region
+    // (AWS's confused-deputy guidance for VPC Flow Logs); CDK's default role trusts the service alone.
+    const flowLogRole = new iam.Role(this, "FlowLogRole", {
+      assumedBy: new iam.ServicePrincipal("vpc-flow-logs.amazonaws.com", {
+        conditions: {
+          StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID },
+          ArnLike: {
+            "aws:SourceArn": `arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${Aws.ACCOUNT_ID}:vpc-flow-log/*`,
+          },
+        },
+      }),
+      description: "Delivers this VPC's flow logs to their log group",
+    });
     vpc.addFlowLog("FlowLog", {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(logGroup),
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(logGroup, flowLogRole),
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
   }
