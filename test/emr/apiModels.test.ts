@@ -64,6 +64,7 @@ describe("every request a dry run prints is valid under AWS's published API mode
     const request = buildRunJobFlowRequest({
       owner: ownerOf(config),
       userTags: { team: "fraud", "cost-center": "ml 42" },
+      logEncryptionKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
       releaseLabel: "emr-7.13.0",
       emr: config.emr,
       foundation: placeholderFoundation(),

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { buildRunJobFlowRequest, type ClusterRequestInput, ownerOf } from "../../src/targets/emr/request.js";
+import {
+  buildRunJobFlowRequest,
+  type ClusterRequestInput,
+  clusterIdentity,
+  ownerOf,
+} from "../../src/targets/emr/request.js";
 
 const FOUNDATION: ClusterRequestInput["foundation"] = {
   logUri: "s3://logs/emr/",
@@ -102,6 +107,25 @@ describe("buildRunJobFlowRequest", () => {
         { Key: "for-use-with-amazon-emr-managed-policies", Value: "true" },
       ],
     });
+  });
+
+  it("aws.encryption: sse-kms encrypts the cluster's logs with the foundation's key", () => {
+    expect(request().LogEncryptionKmsKeyId).toBeUndefined();
+    const config = parseConfig(
+      "project: spam\ndata:\n  path: d.csv\naws:\n  encryption: sse-kms\n",
+      "kindling.yaml",
+    );
+    const kms = "arn:aws:kms:us-east-1:123456789012:key/0000";
+    const identity = clusterIdentity(config, { kmsKeyArn: kms });
+    expect(identity.logEncryptionKmsKeyArn).toBe(kms);
+    expect(
+      buildRunJobFlowRequest({
+        ...identity,
+        releaseLabel: "emr-7.13.0",
+        emr: config.emr,
+        foundation: FOUNDATION,
+      }).LogEncryptionKmsKeyId,
+    ).toBe(kms);
   });
 
   it("aws.tags go on the cluster (cost allocation) before Kindling's own; the environment is tagged", () => {

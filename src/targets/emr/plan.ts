@@ -15,7 +15,7 @@ import type { RunInput } from "../target.js";
 import { type CostEstimate, describeEstimate, estimateRunCost } from "./cost.js";
 import { type InstanceRole, instanceMix } from "./instances.js";
 import { dataKey, depsKey, type RunLayout, runLayout, s3Uri } from "./layout.js";
-import { buildRunJobFlowRequest, ownerOf } from "./request.js";
+import { buildRunJobFlowRequest, clusterIdentity } from "./request.js";
 import type { PlannedUpload } from "./upload.js";
 import { warmStepRequest } from "./warm.js";
 
@@ -72,8 +72,7 @@ export async function planEmrRun(p: PlanInput): Promise<EmrRunPlan> {
   const releaseLabel = emrReleaseOf(config);
   const request = buildRunJobFlowRequest({
     runId: p.runId,
-    owner: ownerOf(config),
-    userTags: config.aws.tags,
+    ...clusterIdentity(config, p.foundation),
     releaseLabel,
     emr: config.emr,
     foundation: p.foundation,

@@ -29,7 +29,7 @@ import { placeholderFoundation } from "./foundation.js";
 import { describeMix, instanceMix } from "./instances.js";
 import { dataKey, depsKey, s3Uri } from "./layout.js";
 import { emrSparkSubmitArgs, uploadsJson } from "./plan.js";
-import { buildRunJobFlowRequest, ownerOf } from "./request.js";
+import { buildRunJobFlowRequest, clusterIdentity } from "./request.js";
 import { clusterCost } from "./timeline.js";
 import { type EmrSession, followOptions } from "./train.js";
 import { objectExists, type PlannedUpload, uploadAll } from "./upload.js";
@@ -285,8 +285,7 @@ export async function planPredictEmr(
   });
   const request = buildRunJobFlowRequest({
     runId: plan.runId,
-    owner: ownerOf(config),
-    userTags: config.aws.tags,
+    ...clusterIdentity(config, foundation),
     releaseLabel: emrReleaseOf(config),
     emr: config.emr,
     foundation,

@@ -31,6 +31,21 @@ export function ownerOf(config: Pick<Config, "project" | "aws">): Owner {
   return { project: config.project, environment: config.aws.environment };
 }
 
+/**
+ * What every cluster of this config carries besides its network and step: its owner, the config's tags,
+ * and with aws.encryption: sse-kms the key its logs are encrypted with.
+ */
+export function clusterIdentity(
+  config: Pick<Config, "project" | "aws">,
+  foundation: Pick<FoundationOutputs, "kmsKeyArn">,
+): Pick<ClusterRequestInput, "owner" | "userTags" | "logEncryptionKmsKeyArn"> {
+  return {
+    owner: ownerOf(config),
+    userTags: config.aws.tags,
+    ...(config.aws.encryption === "sse-kms" ? { logEncryptionKmsKeyArn: foundation.kmsKeyArn } : {}),
+  };
+}
+
 /** The owner as tags, on clusters and job runs: for finding them again and for cost allocation. */
 export function ownerTags(owner: Owner): Record<string, string> {
   return { [PROJECT_TAG]: owner.project, [ENVIRONMENT_TAG]: owner.environment };
@@ -43,6 +58,8 @@ export interface ClusterRequestInput {
   owner: Owner;
   /** The config's aws.tags (cost allocation), before Kindling's own. */
   userTags: Record<string, string>;
+  /** The foundation's KMS key, to encrypt the cluster's logs with (aws.encryption: sse-kms). Default none. */
+  logEncryptionKmsKeyArn?: string;
   releaseLabel: string;
   emr: Config["emr"];
   foundation: Pick<
@@ -94,6 +111,8 @@ export function buildRunJobFlowRequest(input: ClusterRequestInput): RunJobFlowCo
       (warm ? `kindling ${input.owner.project} ${input.owner.environment} warm` : `kindling ${input.runId}`),
     ReleaseLabel: input.releaseLabel,
     LogUri: foundation.logUri,
+    // EMR encrypts the log files it pushes to LogUri with this key (the instance role may use it).
+    ...(input.logEncryptionKmsKeyArn ? { LogEncryptionKmsKeyId: input.logEncryptionKmsKeyArn } : {}),
     Applications: [{ Name: "Spark" }],
     Instances: {
       ...network,

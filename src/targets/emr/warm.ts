@@ -18,8 +18,8 @@ import { classifyFailure } from "./classify.js";
 import { DEFAULT_ROOT_GB, type InstanceRole, type InstanceStorage } from "./instances.js";
 import {
   buildRunJobFlowRequest,
+  clusterIdentity,
   type Owner,
-  ownerOf,
   ownerTags,
   STEP_NAME,
   sparkStep,
@@ -62,8 +62,7 @@ export async function startWarmCluster(
 ): Promise<WarmCluster> {
   const { emr, config, io } = context;
   const request = buildRunJobFlowRequest({
-    owner: ownerOf(config),
-    userTags: config.aws.tags,
+    ...clusterIdentity(config, foundation),
     releaseLabel: emrReleaseOf(config),
     emr: config.emr,
     foundation,
