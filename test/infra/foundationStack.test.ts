@@ -161,11 +161,12 @@ describe("network security", () => {
   it("lets the flow-log service assume its role only for this account's flow logs (confused deputy)", () => {
     for (const [name, t] of variants()) {
       const trusts = Object.values(resourcesOf(t, "AWS::IAM::Role"))
-        .flatMap(
-          (r) =>
-            (r.Properties?.AssumeRolePolicyDocument as { Statement: Array<Record<string, unknown>> })
-              .Statement,
-        )
+        .flatMap((r) => {
+          const trust = r.Properties?.AssumeRolePolicyDocument as
+            | { Statement: Array<Record<string, unknown>> }
+            | undefined;
+          return trust?.Statement ?? [];
+        })
         .filter((s) => JSON.stringify(s.Principal).includes("vpc-flow-logs.amazonaws.com"));
       expect(trusts, name).toHaveLength(1);
       expect(trusts[0]?.Condition, name).toEqual({
