@@ -1,6 +1,8 @@
 import type { Filter, Route, RouteTable, Subnet } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
+import { describeChangeSet } from "../../src/infra/changeSets.js";
 import { checkExistingNetwork, type NetworkReader } from "../../src/infra/existingNetwork.js";
+import { type ApiRequest, validateAgainstApiModels } from "../aws/apiModels.js";
 
 const VPC = "vpc-0a1b2c3d4e5f67890";
 const A = "subnet-0aaaaaaaaaaaaaaaa";
@@ -71,5 +73,33 @@ describe("aws.existing: the account's network, checked read-only before plan or 
     await expect(
       checkExistingNetwork(ec2({ vpcs: [VPC], subnets, tables: isolated }), settings, "eu-west-1"),
     ).rejects.toThrow(new RegExp(`${B} has no route to S3.*`));
+  });
+});
+
+describe("the requests the checks send", () => {
+  it("are valid against AWS's published EC2 and CloudFormation models (botocore)", async () => {
+    const sent: ApiRequest[] = [];
+    const recording = (service: string, operation: string, answer: unknown) => async (params: unknown) => {
+      sent.push({ service, operation, params });
+      return answer;
+    };
+    const route: Route = { DestinationPrefixListId: "pl-63a5400a", GatewayId: "vpce-0123456789abcdef0" };
+    const reader = {
+      describeVpcs: recording("ec2", "DescribeVpcs", { Vpcs: [{ VpcId: VPC }] }),
+      describeSubnets: recording("ec2", "DescribeSubnets", { Subnets: subnets }),
+      describeRouteTables: recording("ec2", "DescribeRouteTables", {
+        RouteTables: [{ Associations: [{ Main: true }], Routes: [route] }],
+      }),
+    } as unknown as NetworkReader;
+    await checkExistingNetwork(reader, settings, "eu-west-1");
+    const cfn = { describeChangeSet: recording("cloudformation", "DescribeChangeSet", { Changes: [] }) };
+    await describeChangeSet(cfn as never, "kindling-spam-prod", "kindling-20261207-091500", new Map());
+    expect(sent.map((r) => r.operation)).toEqual([
+      "DescribeVpcs",
+      "DescribeSubnets",
+      "DescribeRouteTables",
+      "DescribeChangeSet",
+    ]);
+    expect(validateAgainstApiModels(sent)).toEqual(sent.map(() => ""));
   });
 });
