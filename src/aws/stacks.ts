@@ -21,3 +21,21 @@ export async function describeStack(
     throw e;
   }
 }
+
+/** Physical ids of the resources of one type the stack itself created (not those it only references). */
+export async function stackResourceIds(
+  cfn: Pick<CloudFormation, "listStackResources">,
+  stackName: string,
+  type: string,
+): Promise<string[]> {
+  const ids: string[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await cfn.listStackResources({ StackName: stackName, ...(NextToken ? { NextToken } : {}) });
+    for (const r of page.StackResourceSummaries ?? []) {
+      if (r.ResourceType === type && r.PhysicalResourceId) ids.push(r.PhysicalResourceId);
+    }
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return ids;
+}

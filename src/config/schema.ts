@@ -11,7 +11,7 @@ import {
   termSettings,
 } from "../spec/schema.js";
 import { lineOfRelease, SPARK_LINES, type SparkLine, sparkLine, VERSIONS } from "../versions.js";
-import { awsSection, checkStackName, projectName } from "./deploy.js";
+import { awsSection, checkRoleNames, checkStackName, projectName } from "./deploy.js";
 import { environmentsSection } from "./environments.js";
 import { PRESET_NAMES } from "./presets.js";
 import { estimatedRuntimeMinutes, serverlessSection } from "./serverless.js";
@@ -587,6 +587,7 @@ export const configSchema = z
   })
   // project and aws.environment together name the foundation stack (src/config/deploy.ts).
   .superRefine(checkStackName)
+  .superRefine(checkRoleNames)
   .superRefine(checkReleaseLines)
   .superRefine(checkNaiveBayesFeatures);
 

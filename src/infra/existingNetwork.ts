@@ -1,25 +1,28 @@
 import type { EC2, RouteTable } from "@aws-sdk/client-ec2";
 import { errorName, messageOf } from "../aws/errors.js";
 import { UsageError } from "../errors.js";
-import type { FoundationSettings } from "./settings.js";
+import type { ExistingResources } from "./settings.js";
 
 /**
- * Read-only checks of `aws.existing` before plan or deploy touches anything: the VPC and subnets exist in
- * the region, the subnets are in that VPC, and each one has a way to S3, which every cluster and job
- * needs for its code, data and logs (a gateway endpoint in its route table, or a default route through a
- * NAT or internet gateway). Syntax was checked at validate; only AWS can say whether they fit.
+ * Read-only checks of aws.existing's network before plan or deploy touches anything: the VPC and subnets
+ * exist in the region, the subnets are in that VPC, and each one has a way to S3, which every cluster and
+ * job needs for its code, data and logs (a gateway endpoint in its route table, or a default route through
+ * a NAT or internet gateway); named security groups exist in that VPC. Syntax was checked at validate;
+ * only AWS can say whether they fit.
  */
 
-export type NetworkReader = Pick<EC2, "describeVpcs" | "describeSubnets" | "describeRouteTables">;
+export type NetworkReader = Pick<
+  EC2,
+  "describeVpcs" | "describeSubnets" | "describeRouteTables" | "describeSecurityGroups"
+>;
 
 export async function checkExistingNetwork(
   ec2: NetworkReader,
-  settings: Pick<FoundationSettings, "existingNetwork">,
+  existing: ExistingResources | undefined,
   region: string,
 ): Promise<void> {
-  const existing = settings.existingNetwork;
-  if (!existing) return;
-  const { vpcId, subnetIds } = existing;
+  if (!existing?.network) return;
+  const { vpcId, subnetIds } = existing.network;
   const fix =
     "Name resources of this account and region in aws.existing, or remove the section to create a VPC.";
   if (
@@ -60,6 +63,41 @@ export async function checkExistingNetwork(
       },
     );
   }
+  if (existing.securityGroups) await checkSecurityGroups(ec2, existing.securityGroups, vpcId, region);
+}
+
+async function checkSecurityGroups(
+  ec2: NetworkReader,
+  named: NonNullable<ExistingResources["securityGroups"]>,
+  vpcId: string,
+  region: string,
+): Promise<void> {
+  const byKey = Object.entries({
+    primary: named.primary,
+    core: named.core,
+    service_access: named.serviceAccess,
+    serverless: named.serverless,
+  }).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  const ids = [...new Set(byKey.map(([, id]) => id))];
+  const groups =
+    (await found(
+      () => ec2.describeSecurityGroups({ Filters: [{ Name: "group-id", Values: ids }] }),
+      (r) => r.SecurityGroups ?? [],
+    )) || [];
+  for (const [key, id] of byKey) {
+    const group = groups.find((g) => g.GroupId === id);
+    const where = `aws.existing.security_groups.${key}`;
+    if (!group) {
+      throw new UsageError(`${where}: ${id} does not exist in ${region}`, {
+        hint: "Name a security group of aws.existing.vpc_id, or leave security_groups out to create them.",
+      });
+    }
+    if (group.VpcId !== vpcId) {
+      throw new UsageError(`${where}: ${id} is in ${group.VpcId}, not in ${vpcId}`, {
+        hint: "Clusters run in aws.existing.subnet_ids: their groups must be of the same VPC.",
+      });
+    }
+  }
 }
 
 /** The route table a subnet uses: its explicit association, else the VPC's main table. */
@@ -90,13 +128,4 @@ async function found<R, T>(call: () => Promise<R>, pick: (r: R) => T): Promise<T
     if (/NotFound|Malformed/.test(errorName(e)) || /does not exist/i.test(messageOf(e))) return undefined;
     throw e;
   }
-}
-
-/** An EC2 client for the checks, on the same profile, region and endpoint settings as the other clients. */
-export async function ec2ClientFor(target: { profile?: string; region?: string }): Promise<NetworkReader> {
-  const { EC2: Client } = await import("@aws-sdk/client-ec2");
-  return new Client({
-    ...(target.region ? { region: target.region } : {}),
-    ...(target.profile ? { profile: target.profile } : {}),
-  });
 }

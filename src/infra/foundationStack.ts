@@ -10,6 +10,7 @@ import { EmrServerlessApplication } from "./constructs/emrServerlessApplication.
 import { FoundationKey } from "./constructs/foundationKey.js";
 import { EMR_LOG_PREFIX, LogsBucket } from "./constructs/logsBucket.js";
 import { Network } from "./constructs/network.js";
+import type { RoleNaming } from "./constructs/roleNaming.js";
 import { type FoundationOutputs, OUTPUT_KEYS } from "./outputs.js";
 import { type FoundationSettings, stackNameFor } from "./settings.js";
 
@@ -49,35 +50,51 @@ export class FoundationStack extends Stack {
       );
     }
 
+    const existing = settings.existing ?? {};
+    const naming: RoleNaming = {
+      project: settings.project,
+      environment: settings.environment,
+      ...(settings.rolePath ? { path: settings.rolePath } : {}),
+      ...(settings.roleNamePrefix ? { prefix: settings.roleNamePrefix } : {}),
+    };
     const key = new FoundationKey(this, "FoundationKey", {
       alias: `alias/${stackName}`,
       retain: settings.encryption === "sse-kms",
+      ...(existing.kmsKeyArn ? { existingArn: existing.kmsKeyArn } : {}),
     });
-    const logsBucket = new LogsBucket(this, "Logs", { retentionDays: settings.logsRetentionDays });
+    const logsBucket = new LogsBucket(this, "Logs", {
+      retentionDays: settings.logsRetentionDays,
+      ...(existing.logsBucket ? { existingName: existing.logsBucket } : {}),
+    });
     const dataBucket = new DataBucket(this, "Data", {
       encryption: settings.encryption,
       key: key.key,
       logsBucket: logsBucket.bucket,
+      ...(existing.dataBucket ? { existingName: existing.dataBucket } : {}),
     });
     const flowLogGroupName = `/kindling/${stackName}/vpc-flow-logs`;
-    if (!settings.existingNetwork) key.allowLogGroup(flowLogGroupName);
+    if (!existing.network) key.allowLogGroup(flowLogGroupName);
     const network = new Network(this, "Network", {
       mode: settings.network,
       key: key.key,
       flowLogGroupName,
       flowLogsRetentionDays: settings.flowLogsRetentionDays as logs.RetentionDays,
-      ...(settings.existingNetwork ? { existing: settings.existingNetwork } : {}),
+      naming,
+      ...(existing.network ? { existing: existing.network } : {}),
     });
     const groups = new EmrSecurityGroups(this, "EmrSecurityGroups", {
       vpc: network.vpc,
       mode: settings.network,
       s3PrefixListId: settings.s3PrefixListId,
+      ...(existing.securityGroups ? { existing: existing.securityGroups } : {}),
     });
     const roles = new EmrRoles(this, "EmrRoles", {
       dataBucket: dataBucket.bucket,
       logsBucket: logsBucket.bucket,
       key: key.key,
       certificateS3Uri: settings.inTransitEncryption ? settings.inTransitCertificateS3Uri : undefined,
+      naming,
+      ...(existing.emrRoles ? { existing: existing.emrRoles } : {}),
     });
     key.allowUse(roles.instanceRole, "EmrInstanceRole");
     key.allowUse(roles.serviceRole, "EmrServiceRole");
@@ -97,6 +114,10 @@ export class FoundationStack extends Stack {
       logsBucket: logsBucket.bucket,
       // The key only encrypts data-bucket objects for job runs (workers' disks use AWS-owned keys).
       key: settings.encryption === "sse-kms" ? key.key : undefined,
+      naming,
+      ...(existing.securityGroups?.serverless
+        ? { existingSecurityGroupId: existing.securityGroups.serverless }
+        : {}),
     });
 
     const out = (k: keyof FoundationOutputs, value: string, description: string) =>
@@ -120,7 +141,7 @@ export class FoundationStack extends Stack {
       out("serviceAccessSecurityGroupId", groups.serviceAccess.securityGroupId, "EMR service access group");
     }
     out("serviceRoleName", roles.serviceRole.roleName, "EMR service role");
-    out("instanceProfileName", roles.instanceProfile.ref, "EMR EC2 instance profile");
+    out("instanceProfileName", roles.instanceProfileName, "EMR EC2 instance profile");
     out("instanceRoleArn", roles.instanceRole.roleArn, "EMR EC2 instance role");
     out("securityConfigurationName", securityConfiguration.configuration.ref, "EMR security configuration");
     out("kmsKeyArn", key.key.keyArn, "Foundation KMS key");

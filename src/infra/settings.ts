@@ -102,11 +102,25 @@ export interface FoundationSettings {
   tags: Record<string, string>;
   /** IAM policy ARN set as the permissions boundary of every role the stack creates. Default none. */
   permissionsBoundaryArn?: string;
-  /**
-   * The account's own VPC and subnets: the stack creates no VPC, subnets, S3 endpoint or flow logs, and
-   * puts its security groups and the EMR Serverless application in these. Default none.
-   */
-  existingNetwork?: { vpcId: string; subnetIds: string[] };
+  /** IAM path of every role and instance profile the stack creates. Default "/". */
+  rolePath?: string;
+  /** Names the stack's roles `<prefix><project>-<environment>-<purpose>`. Default: generated names. */
+  roleNamePrefix?: string;
+  /** Resources of the account used instead of the stack's own (aws.existing). Default: none. */
+  existing?: ExistingResources;
+}
+
+/** What aws.existing names; the stack references each and changes nothing on it. */
+export interface ExistingResources {
+  /** The stack creates no VPC, subnets, S3 endpoint or flow logs, and puts its groups and workers in these. */
+  network?: { vpcId: string; subnetIds: string[] };
+  /** EMR-managed groups (service access: private network only) and, optionally, the workers' group. */
+  securityGroups?: { primary: string; core: string; serviceAccess?: string; serverless?: string };
+  dataBucket?: string;
+  logsBucket?: string;
+  kmsKeyArn?: string;
+  /** The EMR service role and the nodes' role, whose instance profile has the same name. */
+  emrRoles?: { serviceRoleArn: string; instanceRoleArn: string };
 }
 
 /** What a caller must give; everything else has a default. */
@@ -140,9 +154,9 @@ export function settingsOf(
     deleteDataOnDestroy,
     tags: aws.tags,
     ...(aws.permissions_boundary !== undefined ? { permissionsBoundaryArn: aws.permissions_boundary } : {}),
-    ...(aws.existing !== undefined
-      ? { existingNetwork: { vpcId: aws.existing.vpc_id, subnetIds: [...aws.existing.subnet_ids] } }
-      : {}),
+    ...(aws.existing !== undefined ? { existing: existingOf(aws.existing) } : {}),
+    ...(aws.role_path !== undefined ? { rolePath: aws.role_path } : {}),
+    ...(aws.role_name_prefix !== undefined ? { roleNamePrefix: aws.role_name_prefix } : {}),
     ...(aws.region !== undefined ? { region: aws.region } : {}),
     ...(aws.account !== undefined ? { account: aws.account } : {}),
     ...(aws.in_transit_certificate_s3_uri !== undefined
@@ -151,6 +165,53 @@ export function settingsOf(
     ...(aws.s3_prefix_list_id !== undefined ? { s3PrefixListId: aws.s3_prefix_list_id } : {}),
     serverless,
   };
+}
+
+function existingOf(e: NonNullable<AwsConfig["existing"]>): ExistingResources {
+  const groups = e.security_groups;
+  return dropUndefined({
+    network:
+      e.vpc_id !== undefined && e.subnet_ids !== undefined
+        ? { vpcId: e.vpc_id, subnetIds: [...e.subnet_ids] }
+        : undefined,
+    securityGroups: groups
+      ? dropUndefined({
+          primary: groups.primary,
+          core: groups.core,
+          serviceAccess: groups.service_access,
+          serverless: groups.serverless,
+        })
+      : undefined,
+    dataBucket: e.data_bucket,
+    logsBucket: e.logs_bucket,
+    kmsKeyArn: e.kms_key_arn,
+    emrRoles:
+      e.emr_service_role_arn !== undefined && e.emr_instance_role_arn !== undefined
+        ? { serviceRoleArn: e.emr_service_role_arn, instanceRoleArn: e.emr_instance_role_arn }
+        : undefined,
+  }) as ExistingResources;
+}
+
+/** aws.existing's keys for settings given in code (the inverse of existingOf). */
+function existingKeysOf(e: ExistingResources): Record<string, unknown> {
+  const groups = e.securityGroups;
+  return dropUndefined({
+    vpc_id: e.network?.vpcId,
+    subnet_ids: e.network?.subnetIds,
+    security_groups: groups
+      ? dropUndefined({
+          primary: groups.primary,
+          core: groups.core,
+          service_access: groups.serviceAccess,
+          serverless: groups.serverless,
+        })
+      : undefined,
+    data_bucket: e.dataBucket,
+    logs_bucket: e.logsBucket,
+    kms_key_arn: e.kmsKeyArn,
+    emr_service_role_arn: e.emrRoles?.serviceRoleArn,
+    emr_instance_role_arn: e.emrRoles?.instanceRoleArn,
+  });
 }
 
 /**
@@ -225,9 +286,9 @@ export function resolveFoundationSettings(input: FoundationSettingsInput): Found
       s3_prefix_list_id: input.s3PrefixListId,
       tags: input.tags,
       permissions_boundary: input.permissionsBoundaryArn,
-      existing: input.existingNetwork
-        ? { vpc_id: input.existingNetwork.vpcId, subnet_ids: input.existingNetwork.subnetIds }
-        : undefined,
+      existing: input.existing ? existingKeysOf(input.existing) : undefined,
+      role_path: input.rolePath,
+      role_name_prefix: input.roleNamePrefix,
     }),
   };
   const serverlessWritten = { serverless: serverlessKeysOf(input.serverless ?? {}) };

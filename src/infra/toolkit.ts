@@ -12,7 +12,7 @@ import {
 import { stringify } from "yaml";
 import { type AwsClients, type AwsTarget, createAwsClients } from "../aws/clients.js";
 import { awsTrouble, messageOf as errorMessage, errorName, translateAwsError } from "../aws/errors.js";
-import { describeStack } from "../aws/stacks.js";
+import { describeStack, stackResourceIds } from "../aws/stacks.js";
 import { KindlingError, PrerequisiteError, UsageError } from "../errors.js";
 import { CODES } from "../ui/codes.js";
 import { formatDuration } from "../ui/format.js";
@@ -20,7 +20,7 @@ import type { IoHost } from "../ui/io.js";
 import { assertNoNagErrors, createFoundationApp, type NagFinding, readValidationFindings } from "./app.js";
 import { emptyAndDeleteBucket, findRetainedBuckets } from "./buckets.js";
 import { describeChangeSet, touchesAccess } from "./changeSets.js";
-import { checkExistingNetwork, ec2ClientFor, type NetworkReader } from "./existingNetwork.js";
+import { checkExistingResources, type ExistingReaders, existingReadersFor } from "./existingResources.js";
 import { type Confirm, type ForwardingIoHostOptions, forwardingIoHost } from "./ioHost.js";
 import { type FoundationOutputs, OUTPUT_KEYS, parseFoundationOutputs } from "./outputs.js";
 import { type FoundationSettings, stackNameFor } from "./settings.js";
@@ -44,8 +44,8 @@ export type ToolkitFactory = (
 ) => FoundationToolkit;
 
 export interface FoundationCommandOptions extends Pick<AwsTarget, "profile" | "region"> {
-  /** Reads aws.existing's network for the read-only checks. Default: an EC2 client from profile/region. */
-  ec2?: NetworkReader;
+  /** Read what aws.existing names, for the read-only checks. Default: clients from profile/region. */
+  readers?: ExistingReaders;
   io: IoHost;
   /** Toolkit factory. Default: toolkit-lib's `Toolkit` with the standard credential chain. */
   toolkit?: ToolkitFactory;
@@ -126,7 +126,7 @@ export async function planFoundation(
   const stackName = stackNameFor(settings);
   const target = targetOf(settings, options);
   const deployed = options.offline ? "offline" : await probeStack({ ...options, ...target }, stackName);
-  if (deployed !== "offline") await checkNetwork(settings, { ...options, ...target });
+  if (deployed !== "offline") await checkExisting(settings, { ...options, ...target });
   return withTempAssembly(
     settings,
     { ...options, ...target },
@@ -199,7 +199,7 @@ export async function createFoundationChangeSet(
   const stackName = stackNameFor(settings);
   const region = await resolveRegion(settings, options);
   const target = { ...options, region };
-  await checkNetwork(settings, target);
+  await checkExisting(settings, target);
   return withTempAssembly(settings, target, { yes: true }, async (toolkit, cx, synth) => {
     assertInlineSize(synth, stackName);
     await toolkit.deploy(cx, {
@@ -252,7 +252,7 @@ export async function deployFoundation(
   const region = await resolveRegion(settings, options);
   const { changeSetName } = options;
   if (changeSetName !== undefined) await approveChangeSet(settings, { ...options, region, changeSetName });
-  else await checkNetwork(settings, { ...options, region });
+  else await checkExisting(settings, { ...options, region });
   return withTempAssembly(
     settings,
     { ...options, region },
@@ -346,6 +346,8 @@ export interface DestroyOutcome {
   deletedBuckets: string[];
   /** Buckets CloudFormation left in place (without deleteData). */
   retainedBuckets: string[];
+  /** Buckets the stack used but did not create (aws.existing): left alone, with or without deleteData. */
+  referencedBuckets: string[];
 }
 
 /**
@@ -378,6 +380,7 @@ export async function destroyFoundation(
     cancelled: false,
     deletedBuckets: [],
     retainedBuckets: [],
+    referencedBuckets: [],
   };
 
   const stack = await awsCall(() => describeStack(aws.cloudFormation, stackName), stackName);
@@ -385,9 +388,16 @@ export async function destroyFoundation(
   if (stack) {
     outcome.existed = true;
     const byKey = new Map(stack.outputs.map((o) => [o.OutputKey, o.OutputValue]));
-    buckets = [byKey.get(OUTPUT_KEYS.dataBucketName), byKey.get(OUTPUT_KEYS.logsBucketName)].filter(
+    const named = [byKey.get(OUTPUT_KEYS.dataBucketName), byKey.get(OUTPUT_KEYS.logsBucketName)].filter(
       (b): b is string => typeof b === "string" && b !== "",
     );
+    // Buckets aws.existing named are the account's: never emptied, whatever the config says today.
+    const owned = await awsCall(
+      () => stackResourceIds(aws.cloudFormation, stackName, "AWS::S3::Bucket"),
+      stackName,
+    );
+    buckets = named.filter((b) => owned.includes(b));
+    outcome.referencedBuckets = named.filter((b) => !owned.includes(b));
   } else if (deleteData) {
     buckets = await awsCall(() => findRetainedBuckets(aws.s3, stackName), stackName);
     if (buckets.length === 0) {
@@ -435,6 +445,11 @@ export async function destroyFoundation(
     );
   }
 
+  if (outcome.referencedBuckets.length > 0) {
+    note(
+      `Left ${outcome.referencedBuckets.join(" and ")} as ${outcome.referencedBuckets.length === 1 ? "it is" : "they are"}: the account's own (aws.existing), which the stack used but did not create.`,
+    );
+  }
   if (!deleteData) {
     outcome.retainedBuckets = buckets;
     if (buckets.length > 0) {
@@ -453,7 +468,7 @@ export async function destroyFoundation(
       if (deleted !== undefined) outcome.deletedBuckets.push(bucket);
     }
   }
-  if (stack && settings.encryption === "sse-kms") {
+  if (stack && settings.encryption === "sse-kms" && !settings.existing?.kmsKeyArn) {
     note(
       "The KMS key is kept (data encrypted with SSE-KMS may still need it); schedule its deletion in the KMS console once nothing does.",
     );
@@ -713,15 +728,13 @@ interface TemplateJson {
   Resources?: Record<string, { Type: string; Metadata?: Record<string, unknown> }>;
 }
 
-/** aws.existing's network, checked read-only before anything is changed (none: nothing to check). */
-async function checkNetwork(settings: FoundationSettings, options: FoundationCommandOptions): Promise<void> {
-  if (!settings.existingNetwork) return;
+/** What aws.existing names, checked read-only before anything is changed (none: nothing to check). */
+async function checkExisting(settings: FoundationSettings, options: FoundationCommandOptions): Promise<void> {
+  if (!settings.existing) return;
   const region = options.region ?? settings.region;
-  const ec2 = options.ec2 ?? (await ec2ClientFor({ ...options, ...(region ? { region } : {}) }));
-  await awsCall(
-    () => checkExistingNetwork(ec2, settings, region ?? "the credentials' region"),
-    stackNameFor(settings),
-  );
+  const readers =
+    options.readers ?? (await existingReadersFor({ ...options, ...(region ? { region } : {}) }));
+  await awsCall(() => checkExistingResources(readers, settings, region), stackNameFor(settings));
 }
 
 async function templateOf(synth: SynthResult): Promise<TemplateJson> {

@@ -24,7 +24,7 @@ function ec2(world: { vpcs: string[]; subnets: Subnet[]; tables: RouteTable[] })
   } as unknown as NetworkReader;
 }
 
-const settings = { existingNetwork: { vpcId: VPC, subnetIds: [A, B] } };
+const settings = { network: { vpcId: VPC, subnetIds: [A, B] } };
 const endpointRoute: Route = {
   DestinationPrefixListId: "pl-63a5400a",
   GatewayId: "vpce-0123456789abcdef0",

@@ -4,6 +4,7 @@ import {
   CloudFormation,
   DescribeChangeSetCommand,
   DescribeStacksCommand,
+  ListStackResourcesCommand,
 } from "@aws-sdk/client-cloudformation";
 import { EMR } from "@aws-sdk/client-emr";
 import { EMRServerless } from "@aws-sdk/client-emr-serverless";
@@ -137,7 +138,8 @@ export interface FakeChangeSet {
 
 export class FakeCloudFormation {
   constructor(
-    public stack: { name: string; outputs: StackOutputEntry[] } | undefined,
+    /** `buckets`: the buckets the stack created (default: those its outputs name). */
+    public stack: { name: string; outputs: StackOutputEntry[]; buckets?: string[] } | undefined,
     /** Change sets of the stack, by name. */
     public changeSets: Record<string, FakeChangeSet> = {},
   ) {}
@@ -158,11 +160,25 @@ export class FakeCloudFormation {
     }
     return { Stacks: [{ StackStatus: "CREATE_COMPLETE", Outputs: this.stack.outputs }] };
   }
+  async listStackResources(input: { StackName: string }) {
+    await this.describeStacks(input);
+    const buckets =
+      this.stack?.buckets ??
+      (this.stack?.outputs ?? [])
+        .filter((o) => o.OutputKey?.endsWith("BucketName"))
+        .map((o) => o.OutputValue);
+    return {
+      StackResourceSummaries: buckets.map((PhysicalResourceId) => ({
+        ResourceType: "AWS::S3::Bucket",
+        PhysicalResourceId,
+      })),
+    };
+  }
 }
 
 /** Answers DescribeStacks; a FakeCloudFormation, or a script that throws (no credentials). */
 export type StacksAnswer = Pick<FakeCloudFormation, "describeStacks"> &
-  Partial<Pick<FakeCloudFormation, "describeChangeSet">>;
+  Partial<Pick<FakeCloudFormation, "describeChangeSet" | "listStackResources">>;
 
 /**
  * Real SDK clients whose calls the fakes answer (aws-sdk-client-mock on these instances only), as every
@@ -190,6 +206,11 @@ export function fakeAws(s3: FakeS3, cloudFormation: StacksAnswer, region = "eu-w
     .callsFake(async (input) => {
       if (!cloudFormation.describeChangeSet) throw new Error("DescribeChangeSet not scripted");
       return cloudFormation.describeChangeSet(input);
+    })
+    .on(ListStackResourcesCommand)
+    .callsFake(async (input) => {
+      if (!cloudFormation.listStackResources) throw new Error("ListStackResources not scripted");
+      return cloudFormation.listStackResources(input);
     });
   return clients;
 }

@@ -824,7 +824,7 @@ describe("aws.existing: the account's own network", () => {
   const SUBNETS = ["subnet-0a1b2c3d4e5f67890", "subnet-1a1b2c3d4e5f67890"];
 
   it("creates no VPC, subnet, endpoint or flow log; its security groups and application use the given ones", () => {
-    const t = foundationTemplate({ existingNetwork: { vpcId: VPC, subnetIds: SUBNETS } });
+    const t = foundationTemplate({ existing: { network: { vpcId: VPC, subnetIds: SUBNETS } } });
     for (const type of [
       "AWS::EC2::VPC",
       "AWS::EC2::Subnet",
@@ -844,6 +844,107 @@ describe("aws.existing: the account's own network", () => {
     const outputs = t.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(outputs.VpcId?.Value).toBe(VPC);
     expect(outputs.SubnetIds?.Value).toBe(SUBNETS.join(","));
+  });
+});
+
+describe("aws.existing: buckets, key, roles and security groups the account already has", () => {
+  const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+  const SERVICE_ROLE = "arn:aws:iam::123456789012:role/platform/EMR_DefaultRole_V2";
+  const INSTANCE_ROLE = "arn:aws:iam::123456789012:role/platform/EMR_EC2_DefaultRole";
+  const GROUPS = {
+    primary: "sg-0a1b2c3d4e5f67890",
+    core: "sg-1a1b2c3d4e5f67890",
+    serviceAccess: "sg-2a1b2c3d4e5f67890",
+  };
+  let t: Template;
+  beforeAll(() => {
+    t = foundationTemplate({
+      encryption: "sse-kms",
+      existing: {
+        network: { vpcId: "vpc-0a1b2c3d4e5f67890", subnetIds: ["subnet-0a1b2c3d4e5f67890"] },
+        securityGroups: GROUPS,
+        dataBucket: "team-data",
+        logsBucket: "team-logs",
+        kmsKeyArn: KEY,
+        emrRoles: { serviceRoleArn: SERVICE_ROLE, instanceRoleArn: INSTANCE_ROLE },
+      },
+    });
+  }, 60_000);
+
+  it("are referenced, not created: only the security configuration, the application, its group and job role remain", () => {
+    const types = Object.values(resourcesOf(t)).map((r) => r.Type);
+    expect([...new Set(types)].sort()).toEqual([
+      "AWS::EC2::SecurityGroup",
+      "AWS::EMR::SecurityConfiguration",
+      "AWS::EMRServerless::Application",
+      "AWS::IAM::Policy",
+      "AWS::IAM::Role",
+    ]);
+    // Nothing is attached to the existing roles or added to the existing groups.
+    for (const [id, policy] of Object.entries(resourcesOf(t, "AWS::IAM::Policy"))) {
+      expect(JSON.stringify(policy.Properties?.Roles), id).not.toMatch(/EMR_/);
+    }
+    expect(Object.keys(resourcesOf(t, "AWS::EC2::SecurityGroupIngress"))).toEqual([]);
+    expect(Object.keys(resourcesOf(t, "AWS::EC2::SecurityGroupEgress"))).toEqual([]);
+  });
+
+  it("are what the outputs name, so runs use them; the job role is granted the buckets and the key", () => {
+    const outputs = t.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const value = (k: keyof typeof OUTPUT_KEYS) => outputs[OUTPUT_KEYS[k]]?.Value;
+    expect(value("dataBucketName")).toBe("team-data");
+    expect(value("logsBucketName")).toBe("team-logs");
+    expect(value("kmsKeyArn")).toBe(KEY);
+    expect(value("serviceRoleName")).toBe("EMR_DefaultRole_V2");
+    expect(value("instanceProfileName")).toBe("EMR_EC2_DefaultRole");
+    expect(value("primarySecurityGroupId")).toBe(GROUPS.primary);
+    expect(value("serviceAccessSecurityGroupId")).toBe(GROUPS.serviceAccess);
+    const jobPolicy = JSON.stringify(Object.values(resourcesOf(t, "AWS::IAM::Policy"))[0]?.Properties);
+    expect(jobPolicy).toContain(":s3:::team-data/runs/*");
+    expect(jobPolicy).toContain(":s3:::team-logs/serverless/*");
+    expect(jobPolicy).toContain(KEY);
+    const configuration = JSON.stringify(Object.values(resourcesOf(t, "AWS::EMR::SecurityConfiguration"))[0]);
+    expect(configuration).toContain(KEY);
+  });
+
+  it("a worker group of the account's is used as is: the stack then creates no security group", () => {
+    const withWorkers = foundationTemplate({
+      network: "public",
+      existing: {
+        network: { vpcId: "vpc-0a1b2c3d4e5f67890", subnetIds: ["subnet-0a1b2c3d4e5f67890"] },
+        securityGroups: { primary: GROUPS.primary, core: GROUPS.core, serverless: "sg-3a1b2c3d4e5f67890" },
+      },
+    });
+    withWorkers.resourceCountIs("AWS::EC2::SecurityGroup", 0);
+    const app = Object.values(resourcesOf(withWorkers, "AWS::EMRServerless::Application"))[0];
+    expect(JSON.stringify(app?.Properties?.NetworkConfiguration)).toContain("sg-3a1b2c3d4e5f67890");
+  });
+});
+
+describe("aws.role_path and aws.role_name_prefix", () => {
+  it("every role the stack creates carries the path and a prefixed name; the instance profile too", () => {
+    const t = foundationTemplate({
+      project: "spam",
+      environment: "prod",
+      rolePath: "/teams/data/",
+      roleNamePrefix: "data-",
+    });
+    const roles = Object.values(resourcesOf(t, "AWS::IAM::Role"));
+    expect(roles.map((r) => r.Properties?.RoleName).sort()).toEqual([
+      "data-spam-prod-emr-instance",
+      "data-spam-prod-emr-service",
+      "data-spam-prod-flow-logs",
+      "data-spam-prod-serverless-job",
+    ]);
+    for (const role of roles) expect(role.Properties?.Path).toBe("/teams/data/");
+    const profile = Object.values(resourcesOf(t, "AWS::IAM::InstanceProfile"))[0];
+    expect(profile?.Properties?.Path).toBe("/teams/data/");
+  });
+
+  it("without them, CloudFormation names the roles (no RoleName, no Path)", () => {
+    for (const role of Object.values(resourcesOf(priv, "AWS::IAM::Role"))) {
+      expect(role.Properties?.RoleName).toBeUndefined();
+      expect(role.Properties?.Path).toBeUndefined();
+    }
   });
 });
 

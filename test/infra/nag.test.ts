@@ -17,6 +17,7 @@ import {
   type FoundationSettingsInput,
   resolveFoundationSettings,
 } from "../../src/infra/settings.js";
+import { EXISTING_EVERYTHING } from "./helpers.js";
 
 /** Synthesizes the foundation app and returns its cdk-nag findings. */
 function synthesizeFoundation(settings: FoundationSettings, options: FoundationAppOptions = {}) {
@@ -43,6 +44,7 @@ const variants: Partial<FoundationSettingsInput>[] = [
     inTransitCertificateS3Uri: "s3://certs-bucket/emr/certs.zip",
     network: "public",
   },
+  EXISTING_EVERYTHING,
 ];
 
 describe("cdk-nag AwsSolutions", () => {

@@ -450,6 +450,7 @@ describe("destroyFoundation", () => {
         cancelled: false,
         deletedBuckets: [],
         retainedBuckets: [],
+        referencedBuckets: [],
       });
     }
     expect(calls.destroy).toBe(0);
@@ -529,6 +530,36 @@ describe("destroyFoundation", () => {
     expect(s3.buckets.size).toBe(0);
     expect(io.text()).toMatch(/ok Emptying and deleting kindling-demo-dev-databucket-abc 5 object versions/);
     expect(io.text()).toMatch(/ok Emptying and deleting kindling-demo-dev-logsbucket-def already gone/);
+  });
+
+  it("never empties a bucket the stack only referenced (aws.existing), whatever the config says now", async () => {
+    const io = new RecordingHost();
+    const s3 = new FakeS3(
+      new Map([
+        ["team-data", { versions: [{ Key: "data/mails.csv", VersionId: "1" }], tags: {} }],
+        ["kindling-demo-dev-logsbucket-def", { versions: [{ Key: "emr/x", VersionId: "1" }], tags: {} }],
+      ]),
+    );
+    const outputs = [
+      { OutputKey: "DataBucketName", OutputValue: "team-data" },
+      { OutputKey: "LogsBucketName", OutputValue: "kindling-demo-dev-logsbucket-def" },
+    ];
+    const outcome = await destroyFoundation(settings, {
+      io,
+      aws: fakeAws(
+        s3,
+        new FakeCloudFormation({ name: STACK, outputs, buckets: ["kindling-demo-dev-logsbucket-def"] }),
+      ),
+      toolkit: fakeToolkit().factory,
+      deleteData: true,
+      yes: true,
+    });
+    expect(outcome).toMatchObject({
+      deletedBuckets: ["kindling-demo-dev-logsbucket-def"],
+      referencedBuckets: ["team-data"],
+    });
+    expect([...s3.buckets.keys()]).toEqual(["team-data"]);
+    expect(io.text()).toMatch(/Left team-data as it is: the account's own \(aws.existing\)/);
   });
 
   it("with deleteData finds buckets an earlier destroy kept, by their CloudFormation tag", async () => {

@@ -1,4 +1,5 @@
 import { type CfnElement, type CfnResource, Stack, Validations } from "aws-cdk-lib";
+import type { IBucket } from "aws-cdk-lib/aws-s3";
 import type { IConstruct } from "constructs";
 
 /**
@@ -23,10 +24,12 @@ export function skipCheckov(resource: CfnResource, id: string, reason: string): 
 }
 
 /**
- * How cdk-nag spells `Fn::GetAtt [<resource>, Arn]` inside a finding id (e.g. `<DataBucketE3889A50.Arn>`),
- * computed from the construct so acknowledgments survive construct-tree changes.
+ * How cdk-nag spells a bucket's ARN inside a finding id: `Fn::GetAtt [<resource>, Arn]` of a bucket the
+ * stack creates (`<DataBucketE3889A50.Arn>`, computed from the construct so acknowledgments survive
+ * construct-tree changes), the ARN itself with its partition placeholder for a referenced bucket.
  */
-export function nagArnRef(construct: IConstruct): string {
-  const cfn = construct.node.defaultChild as CfnElement;
-  return `<${Stack.of(construct).getLogicalId(cfn)}.Arn>`;
+export function nagArnRef(bucket: IBucket): string {
+  const cfn = bucket.node.defaultChild as CfnElement | undefined;
+  if (!cfn) return `arn:<AWS::Partition>:s3:::${bucket.bucketName}`;
+  return `<${Stack.of(bucket).getLogicalId(cfn)}.Arn>`;
 }

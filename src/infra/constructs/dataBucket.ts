@@ -11,14 +11,23 @@ export interface DataBucketProps {
   /** Used when `encryption` is "sse-kms". */
   key: kms.IKey;
   logsBucket: s3.IBucket;
+  /** An existing bucket's name, referenced instead: its settings are its owner's. */
+  existingName?: string;
 }
 
-/** Guarantees a private, versioned, encrypted, TLS-only data bucket with server access logs, retained on destroy. */
+/**
+ * Guarantees a private, versioned, encrypted, TLS-only data bucket with server access logs, retained on
+ * destroy; or references an existing bucket (plan and deploy check that its encryption fits).
+ */
 export class DataBucket extends Construct {
-  readonly bucket: s3.Bucket;
+  readonly bucket: s3.IBucket;
 
   constructor(scope: Construct, id: string, props: DataBucketProps) {
     super(scope, id);
+    if (props.existingName) {
+      this.bucket = s3.Bucket.fromBucketName(this, "Bucket", props.existingName);
+      return;
+    }
     const kmsMode = props.encryption === "sse-kms";
     this.bucket = new s3.Bucket(this, "Bucket", {
       ...protectedBucketProps,

@@ -5,6 +5,7 @@ import type * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import { acknowledgeNag, nagArnRef } from "./acknowledge.js";
 import { EMR_LOG_PREFIX } from "./logsBucket.js";
+import { type RoleNaming, roleIdentity } from "./roleNaming.js";
 
 /** Data bucket prefixes the cluster reads (job code, input data, earlier runs) and the one it writes. */
 export const READ_PREFIXES = ["code/", "data/", "runs/"] as const;
@@ -16,23 +17,40 @@ export interface EmrRolesProps {
   key: kms.IKey;
   /** `s3://bucket/key.zip` of in-transit TLS certificates the nodes must read, if any. */
   certificateS3Uri?: string;
+  naming?: RoleNaming;
+  /**
+   * Existing roles, referenced instead (immutable: no policy is attached to them). The instance profile
+   * is the one named as the instance role, as EMR requires.
+   */
+  existing?: { serviceRoleArn: string; instanceRoleArn: string };
 }
 
 /**
  * Guarantees the EMR service role (AmazonEMRServicePolicy_v2 + PassRole of the instance role only) and an
  * EC2 instance role/profile whose S3 access is limited to the project's bucket prefixes and EMR log prefix;
- * the deprecated AmazonElasticMapReduceforEC2Role is never attached.
+ * the deprecated AmazonElasticMapReduceforEC2Role is never attached. Or references existing roles, whose
+ * permissions are their owner's (plan and deploy check they exist, trust EMR and EC2, and have the profile).
  */
 export class EmrRoles extends Construct {
-  readonly serviceRole: iam.Role;
-  readonly instanceRole: iam.Role;
-  readonly instanceProfile: iam.CfnInstanceProfile;
+  readonly serviceRole: iam.IRole;
+  readonly instanceRole: iam.IRole;
+  /** What RunJobFlow's JobFlowRole names. */
+  readonly instanceProfileName: string;
 
   constructor(scope: Construct, id: string, props: EmrRolesProps) {
     super(scope, id);
+    if (props.existing) {
+      const imported = (name: string, arn: string) =>
+        iam.Role.fromRoleArn(this, name, arn, { mutable: false });
+      this.serviceRole = imported("ServiceRole", props.existing.serviceRoleArn);
+      this.instanceRole = imported("InstanceRole", props.existing.instanceRoleArn);
+      this.instanceProfileName = this.instanceRole.roleName;
+      return;
+    }
     const { dataBucket, logsBucket } = props;
 
-    this.instanceRole = new iam.Role(this, "InstanceRole", {
+    const instanceRole = new iam.Role(this, "InstanceRole", {
+      ...roleIdentity(props.naming, "emr-instance"),
       assumedBy: new iam.ServicePrincipal("ec2.amazonaws.com"),
       description:
         "Kindling EMR nodes: read code/data/runs, write runs/ and EMR logs in this project's buckets",
@@ -49,16 +67,20 @@ export class EmrRoles extends Construct {
       key: props.key,
       extra: props.certificateS3Uri ? [certificateStatement(props.certificateS3Uri)] : [],
     });
-    this.instanceRole.attachInlinePolicy(nodePolicy);
+    instanceRole.attachInlinePolicy(nodePolicy);
+    this.instanceRole = instanceRole;
 
     // Named as its role: EMR refuses an instance profile whose name differs from its role's ("invalid
     // instance profile" at RunJobFlow), though EC2 allows it (EMR Management Guide, "Customize IAM roles").
-    this.instanceProfile = new iam.CfnInstanceProfile(this, "InstanceProfile", {
-      roles: [this.instanceRole.roleName],
-      instanceProfileName: this.instanceRole.roleName,
+    const profile = new iam.CfnInstanceProfile(this, "InstanceProfile", {
+      roles: [instanceRole.roleName],
+      instanceProfileName: instanceRole.roleName,
+      ...(props.naming?.path ? { path: props.naming.path } : {}),
     });
+    this.instanceProfileName = profile.ref;
 
-    this.serviceRole = new iam.Role(this, "ServiceRole", {
+    const serviceRole = new iam.Role(this, "ServiceRole", {
+      ...roleIdentity(props.naming, "emr-service"),
       assumedBy: new iam.ServicePrincipal("elasticmapreduce.amazonaws.com", {
         conditions: {
           StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID },
@@ -70,7 +92,7 @@ export class EmrRoles extends Construct {
       description: "Kindling EMR service role (AmazonEMRServicePolicy_v2)",
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName("service-role/AmazonEMRServicePolicy_v2")],
     });
-    this.serviceRole.attachInlinePolicy(
+    serviceRole.attachInlinePolicy(
       new iam.Policy(this, "PassInstanceRole", {
         statements: [
           new iam.PolicyStatement({
@@ -82,8 +104,9 @@ export class EmrRoles extends Construct {
         ],
       }),
     );
+    this.serviceRole = serviceRole;
     acknowledgeNag(
-      this.serviceRole,
+      serviceRole,
       "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2]",
       "AmazonEMRServicePolicy_v2 is the AWS-maintained least-privilege EMR service policy: it only acts on resources tagged for-use-with-amazon-emr-managed-policies=true, and tracks new EMR API needs that a copy would miss.",
     );

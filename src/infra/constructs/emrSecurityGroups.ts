@@ -9,21 +9,34 @@ export interface EmrSecurityGroupsProps {
   mode: NetworkMode;
   /** S3 managed prefix list id; when absent, HTTPS egress goes to 0.0.0.0/0 (only S3 is routable in "private"). */
   s3PrefixListId?: string;
+  /** Existing groups, referenced instead (immutable: the stack adds no rule to them). */
+  existing?: { primary: string; core: string; serviceAccess?: string };
 }
 
 /**
  * Guarantees the EMR-managed primary and core groups (plus the service-access group in private subnets),
  * tagged for AmazonEMRServicePolicy_v2, with no inbound rule from any CIDR and egress limited to the
  * cluster itself, EMR's service access ports and HTTPS to S3 (all egress only in the "public" variant).
+ * Or references existing groups: EMR adds the rules it needs to EMR-managed groups itself.
  */
 export class EmrSecurityGroups extends Construct {
-  readonly primary: ec2.SecurityGroup;
-  readonly core: ec2.SecurityGroup;
+  readonly primary: ec2.ISecurityGroup;
+  readonly core: ec2.ISecurityGroup;
   /** Present only for "private": EMR rejects a service-access group for clusters in public subnets. */
-  readonly serviceAccess: ec2.SecurityGroup | undefined;
+  readonly serviceAccess: ec2.ISecurityGroup | undefined;
 
   constructor(scope: Construct, id: string, props: EmrSecurityGroupsProps) {
     super(scope, id);
+    if (props.existing) {
+      const imported = (name: string, groupId: string) =>
+        ec2.SecurityGroup.fromSecurityGroupId(this, name, groupId, { mutable: false });
+      this.primary = imported("Primary", props.existing.primary);
+      this.core = imported("Core", props.existing.core);
+      this.serviceAccess = props.existing.serviceAccess
+        ? imported("ServiceAccess", props.existing.serviceAccess)
+        : undefined;
+      return;
+    }
     const { vpc } = props;
     const isPublic = props.mode === "public";
     // "public" exists for jobs that need internet egress: the node groups allow all outbound traffic there
@@ -33,31 +46,33 @@ export class EmrSecurityGroups extends Construct {
       Tags.of(sg).add(EMR_MANAGED_TAG.key, EMR_MANAGED_TAG.value);
       return sg;
     };
-    this.primary = group("Primary", "Kindling EMR-managed group for the primary node", isPublic);
-    this.core = group("Core", "Kindling EMR-managed group for core and task nodes", isPublic);
+    const primary = group("Primary", "Kindling EMR-managed group for the primary node", isPublic);
+    const core = group("Core", "Kindling EMR-managed group for core and task nodes", isPublic);
+    this.primary = primary;
+    this.core = core;
 
     // Cluster-internal traffic (HDFS, YARN, Spark shuffle and RPC), exactly what EMR itself adds.
     for (const [sg, role] of [
-      [this.primary, "primary"],
-      [this.core, "core/task"],
+      [primary, "primary"],
+      [core, "core/task"],
     ] as const) {
       sg.addIngressRule(
-        this.primary,
+        primary,
         ec2.Port.allTraffic(),
         `Cluster traffic to the ${role} node from the primary node`,
       );
       sg.addIngressRule(
-        this.core,
+        core,
         ec2.Port.allTraffic(),
         `Cluster traffic to the ${role} node from core/task nodes`,
       );
       sg.addEgressRule(
-        this.primary,
+        primary,
         ec2.Port.allTraffic(),
         `Cluster traffic from the ${role} node to the primary node`,
       );
       sg.addEgressRule(
-        this.core,
+        core,
         ec2.Port.allTraffic(),
         `Cluster traffic from the ${role} node to core/task nodes`,
       );
@@ -67,18 +82,18 @@ export class EmrSecurityGroups extends Construct {
       const sa = group("ServiceAccess", "Kindling EMR service access group (clusters in private subnets)");
       this.serviceAccess = sa;
       sa.addIngressRule(
-        this.primary,
+        primary,
         ec2.Port.tcp(9443),
         "EMR service access: primary node to the EMR service (9443)",
       );
-      this.primary.addEgressRule(
+      primary.addEgressRule(
         sa,
         ec2.Port.tcp(9443),
         "EMR service access: primary node to the EMR service (9443)",
       );
       for (const [sg, role] of [
-        [this.primary, "primary node"],
-        [this.core, "core/task nodes"],
+        [primary, "primary node"],
+        [core, "core/task nodes"],
       ] as const) {
         sa.addEgressRule(sg, ec2.Port.tcp(8443), `EMR service access: cluster manager to the ${role} (8443)`);
         sg.addIngressRule(

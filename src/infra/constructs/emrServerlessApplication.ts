@@ -9,6 +9,7 @@ import { workerSizeGb } from "../../config/serverless.js";
 import type { NetworkMode, ServerlessAppSettings, ServerlessWorkerSettings } from "../settings.js";
 import { projectBucketPolicy } from "./emrRoles.js";
 import { SERVERLESS_LOG_PREFIX } from "./logsBucket.js";
+import { type RoleNaming, roleIdentity } from "./roleNaming.js";
 
 /**
  * The worker EMR Serverless places for a Spark process of this size: its vCPUs, and its Spark memory plus
@@ -31,6 +32,9 @@ export interface EmrServerlessApplicationProps {
   logsBucket: s3.IBucket;
   /** The foundation key, when the data bucket is SSE-KMS: job runs then need it to read and write objects. */
   key?: kms.IKey;
+  /** An existing group for the workers, referenced instead of creating one. */
+  existingSecurityGroupId?: string;
+  naming?: RoleNaming;
 }
 
 /**
@@ -41,7 +45,7 @@ export interface EmrServerlessApplicationProps {
  */
 export class EmrServerlessApplication extends Construct {
   readonly application: emrserverless.CfnApplication;
-  readonly securityGroup: ec2.SecurityGroup;
+  readonly securityGroup: ec2.ISecurityGroup;
   readonly jobRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: EmrServerlessApplicationProps) {
@@ -49,22 +53,11 @@ export class EmrServerlessApplication extends Construct {
     const { settings, vpc } = props;
     const isPublic = props.mode === "public";
 
-    // Workers only open connections: EMR Serverless blocks inbound traffic to them, and so does this group.
-    // As for the EMR node groups, "public" (for jobs that need internet egress) allows all outbound traffic.
-    this.securityGroup = new ec2.SecurityGroup(this, "SecurityGroup", {
-      vpc,
-      description: "Kindling EMR Serverless workers: no inbound rule",
-      allowAllOutbound: isPublic,
-    });
-    if (!isPublic) {
-      this.securityGroup.addEgressRule(
-        props.s3PrefixListId ? ec2.Peer.prefixList(props.s3PrefixListId) : ec2.Peer.anyIpv4(),
-        ec2.Port.tcp(443),
-        props.s3PrefixListId
-          ? "HTTPS to S3 through the gateway endpoint (S3 prefix list)"
-          : "HTTPS to S3 through the gateway endpoint (isolated subnets route nowhere else)",
-      );
-    }
+    this.securityGroup = props.existingSecurityGroupId
+      ? ec2.SecurityGroup.fromSecurityGroupId(this, "SecurityGroup", props.existingSecurityGroupId, {
+          mutable: false,
+        })
+      : workerGroup(this, vpc, isPublic, props.s3PrefixListId);
 
     const logUri = `s3://${props.logsBucket.bucketName}/${SERVERLESS_LOG_PREFIX}`;
     const pre = settings.preInitialized;
@@ -101,6 +94,7 @@ export class EmrServerlessApplication extends Construct {
     });
 
     this.jobRole = new iam.Role(this, "JobRole", {
+      ...roleIdentity(props.naming, "serverless-job"),
       // Confused-deputy protection: only EMR Serverless applications of this account and region.
       assumedBy: new iam.ServicePrincipal("emr-serverless.amazonaws.com", {
         conditions: {
@@ -126,4 +120,31 @@ export class EmrServerlessApplication extends Construct {
       }),
     );
   }
+}
+
+/**
+ * Workers only open connections: EMR Serverless blocks inbound traffic to them, and so does this group.
+ * As for the EMR node groups, "public" (for jobs that need internet egress) allows all outbound traffic.
+ */
+function workerGroup(
+  scope: Construct,
+  vpc: ec2.IVpc,
+  isPublic: boolean,
+  s3PrefixListId: string | undefined,
+): ec2.SecurityGroup {
+  const group = new ec2.SecurityGroup(scope, "SecurityGroup", {
+    vpc,
+    description: "Kindling EMR Serverless workers: no inbound rule",
+    allowAllOutbound: isPublic,
+  });
+  if (!isPublic) {
+    group.addEgressRule(
+      s3PrefixListId ? ec2.Peer.prefixList(s3PrefixListId) : ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(443),
+      s3PrefixListId
+        ? "HTTPS to S3 through the gateway endpoint (S3 prefix list)"
+        : "HTTPS to S3 through the gateway endpoint (isolated subnets route nowhere else)",
+    );
+  }
+  return group;
 }

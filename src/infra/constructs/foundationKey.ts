@@ -3,14 +3,31 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import { Construct } from "constructs";
 
-/** Guarantees one customer-managed KMS key with yearly rotation, usable only by the principals granted here. */
-export class FoundationKey extends Construct {
-  readonly key: kms.Key;
+export interface FoundationKeyProps {
+  alias: string;
+  /** Keep the key when the stack is deleted (set when retained data may be encrypted under it). */
+  retain: boolean;
+  /** An existing key's ARN, referenced instead: its key policy is its owner's, and stays as it is. */
+  existingArn?: string;
+}
 
-  /** `retain`: keep the key when the stack is deleted (set when retained data may be encrypted under it). */
-  constructor(scope: Construct, id: string, props: { alias: string; retain: boolean }) {
+/**
+ * Guarantees one customer-managed KMS key with yearly rotation, usable only by the principals granted
+ * here; or references an existing key, whose policy the stack leaves alone (the roles' IAM policies grant
+ * its use, which a default key policy honours).
+ */
+export class FoundationKey extends Construct {
+  readonly key: kms.IKey;
+  private readonly owned: kms.Key | undefined;
+
+  constructor(scope: Construct, id: string, props: FoundationKeyProps) {
     super(scope, id);
-    this.key = new kms.Key(this, "Key", {
+    if (props.existingArn) {
+      this.key = kms.Key.fromKeyArn(this, "Key", props.existingArn);
+      this.owned = undefined;
+      return;
+    }
+    this.owned = new kms.Key(this, "Key", {
       description: "Kindling foundation: EMR local disk/EBS encryption, flow logs, optional SSE-KMS data",
       enableKeyRotation: true,
       alias: props.alias,
@@ -19,11 +36,12 @@ export class FoundationKey extends Construct {
       removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       pendingWindow: Duration.days(7),
     });
+    this.key = this.owned;
   }
 
-  /** Lets an IAM role use the key for data and for EBS volumes (grants limited to AWS resources). */
+  /** Lets an IAM role use the key (an existing key: nothing, its policy is its owner's) for data and for EBS volumes (grants limited to AWS resources). */
   allowUse(role: iam.IRole, sid: string): void {
-    this.key.addToResourcePolicy(
+    this.owned?.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: `${sid}UseKey`,
         principals: [role],
@@ -31,7 +49,7 @@ export class FoundationKey extends Construct {
         resources: ["*"],
       }),
     );
-    this.key.addToResourcePolicy(
+    this.owned?.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: `${sid}GrantForAwsResources`,
         principals: [role],
@@ -42,9 +60,9 @@ export class FoundationKey extends Construct {
     );
   }
 
-  /** Lets CloudWatch Logs encrypt one named log group with the key, and nothing else. */
+  /** Lets CloudWatch Logs encrypt one named log group with the key, and nothing else (owned key only). */
   allowLogGroup(logGroupName: string): void {
-    this.key.addToResourcePolicy(
+    this.owned?.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: "CloudWatchLogsUseKey",
         principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],

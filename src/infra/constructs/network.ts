@@ -5,6 +5,7 @@ import type * as kms from "aws-cdk-lib/aws-kms";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import type { NetworkMode } from "../settings.js";
+import { type RoleNaming, roleIdentity } from "./roleNaming.js";
 
 /** Tag that lets AmazonEMRServicePolicy_v2 use a subnet or security group. */
 export const EMR_MANAGED_TAG = { key: "for-use-with-amazon-emr-managed-policies", value: "true" } as const;
@@ -16,6 +17,7 @@ export interface NetworkProps {
   flowLogsRetentionDays: logs.RetentionDays;
   /** The account's own VPC and subnets, referenced instead of created (their flow logs are its owner's). */
   existing?: { vpcId: string; subnetIds: readonly string[] };
+  naming?: RoleNaming;
 }
 
 /**
@@ -80,6 +82,7 @@ export class Network extends Construct {
     // The role the flow-log service assumes, only on behalf of this account's flow logs in this region
     // (AWS's confused-deputy guidance for VPC Flow Logs); CDK's default role trusts the service alone.
     const flowLogRole = new iam.Role(this, "FlowLogRole", {
+      ...roleIdentity(props.naming, "flow-logs"),
       assumedBy: new iam.ServicePrincipal("vpc-flow-logs.amazonaws.com", {
         conditions: {
           StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID },
