@@ -134,8 +134,7 @@ async function checkBucket(
       hint: "EMR reads and writes buckets of its own region (through the S3 gateway endpoint); name one there.",
     });
   }
-  const rules =
-    (await readers.s3.getBucketEncryption({ Bucket: bucket })).ServerSideEncryptionConfiguration?.Rules ?? [];
+  const rules = await defaultEncryption(readers.s3, bucket);
   const byDefault = rules[0]?.ApplyServerSideEncryptionByDefault;
   const algorithm = byDefault?.SSEAlgorithm ?? "AES256";
   if (algorithm === "AES256") {
@@ -152,6 +151,19 @@ async function checkBucket(
       hint: "Objects written without a header get the bucket's default key, which the roles cannot use unless it is the key they are granted: make the bucket's default SSE-S3, or SSE-KMS with aws.existing.kms_key_arn.",
     },
   );
+}
+
+/**
+ * A bucket's default encryption rules. A bucket without a configuration (made before 2023, or by an
+ * emulator) answers ServerSideEncryptionConfigurationNotFoundError; S3 now encrypts those with SSE-S3.
+ */
+async function defaultEncryption(s3: BucketReader, bucket: string) {
+  try {
+    return (await s3.getBucketEncryption({ Bucket: bucket })).ServerSideEncryptionConfiguration?.Rules ?? [];
+  } catch (e) {
+    if (errorName(e) === "ServerSideEncryptionConfigurationNotFoundError") return [];
+    throw e;
+  }
 }
 
 /** Whether the key a bucket names (id, ARN or alias) is the given key ARN. */

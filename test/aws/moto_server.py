@@ -16,7 +16,8 @@ starts the ordinary server:
   statements deny everything: here conditions are evaluated against a request over TLS 1.3, as every
   SDK call to AWS is (the tests talk plain HTTP to 127.0.0.1 only because moto is local);
 - deleting the stack leaves route tables, the VPC endpoint and the flow log (their models cannot be
-  deleted), so the VPC cannot go: here they are deleted through their backends.
+  deleted), so the VPC cannot go: here they are deleted through their backends;
+- a key created without KeyUsage has none (DescribeKey omits it); KMS defaults it to ENCRYPT_DECRYPT.
 """
 
 import json
@@ -46,6 +47,15 @@ def _create_key_with_tags(cls, resource_name, cloudformation_json, account_id, r
 
 
 kms.Key.create_from_cloudformation_json = classmethod(_create_key_with_tags)
+
+_key_init = kms.Key.__init__
+
+
+def _key_with_default_usage(self, policy, key_usage, *args, **kwargs):
+    _key_init(self, policy, key_usage or "ENCRYPT_DECRYPT", *args, **kwargs)
+
+
+kms.Key.__init__ = _key_with_default_usage
 
 _delete_change_set = cloudformation.CloudFormationBackend.delete_change_set
 
