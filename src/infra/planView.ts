@@ -1,3 +1,5 @@
+import { roleNameOfArn } from "../config/deploy.js";
+import type { ExistingResources } from "./settings.js";
 import type { FoundationPlan, PlannedResource } from "./toolkit.js";
 
 /**
@@ -87,6 +89,9 @@ export function renderPlan(plan: FoundationPlan, options: { verbose?: boolean } 
       plan.mode === "create" ? "is not deployed" : "(no AWS credentials: what is deployed is unknown)";
     lines.push(`${plan.stackName} ${state}; a first deploy creates ${summarize(plan.resources)}.`);
   }
+  if (plan.references && plan.references.length > 0) {
+    lines.push(`It uses the account's own, and changes nothing on them: ${plan.references.join(", ")}.`);
+  }
   const width = Math.max(...plan.resources.map((r) => constructName(r).length));
   for (const [construct, resources] of groupBy(plan.resources, constructName)) {
     const kinds = [
@@ -117,6 +122,24 @@ export function renderPlan(plan: FoundationPlan, options: { verbose?: boolean } 
     lines.push(`  ${plan.resources.length} resource(s); --verbose lists their logical ids.`);
   }
   return lines.join("\n");
+}
+
+/** What aws.existing names, in words for the plan: "VPC vpc-…", "data bucket team-data", … */
+export function referencesOf(existing: ExistingResources | undefined): string[] {
+  if (!existing) return [];
+  const groups = existing.securityGroups;
+  const groupIds = groups ? [groups.primary, groups.core, groups.serviceAccess, groups.serverless] : [];
+  const roles = existing.emrRoles;
+  return [
+    existing.network && `VPC ${existing.network.vpcId}`,
+    existing.network &&
+      `subnet${existing.network.subnetIds.length === 1 ? "" : "s"} ${existing.network.subnetIds.join(", ")}`,
+    groups && `security groups ${groupIds.filter(Boolean).join(", ")}`,
+    existing.dataBucket && `data bucket ${existing.dataBucket}`,
+    existing.logsBucket && `logs bucket ${existing.logsBucket}`,
+    existing.kmsKeyArn && `KMS key ${existing.kmsKeyArn}`,
+    roles && `EMR roles ${roleNameOfArn(roles.serviceRoleArn)} and ${roleNameOfArn(roles.instanceRoleArn)}`,
+  ].filter((r): r is string => typeof r === "string");
 }
 
 function constructName(r: PlannedResource): string {

@@ -23,6 +23,7 @@ import { describeChangeSet, touchesAccess } from "./changeSets.js";
 import { checkExistingResources, type ExistingReaders, existingReadersFor } from "./existingResources.js";
 import { type Confirm, type ForwardingIoHostOptions, forwardingIoHost } from "./ioHost.js";
 import { type FoundationOutputs, OUTPUT_KEYS, parseFoundationOutputs } from "./outputs.js";
+import { referencesOf } from "./planView.js";
 import { type FoundationSettings, stackNameFor } from "./settings.js";
 
 /** CloudFormation's limit for a template passed inline (no bootstrap bucket to upload it to). */
@@ -107,6 +108,8 @@ export interface FoundationPlan {
    * against the deployed stack; not from a change set, whose execution asks whenever they are in it).
    */
   security?: { iam: boolean; network: boolean; widens?: boolean };
+  /** What the stack uses of the account's own (aws.existing), in words; none when it creates everything. */
+  references?: string[];
   synthMs: number;
 }
 
@@ -127,6 +130,8 @@ export async function planFoundation(
   const target = targetOf(settings, options);
   const deployed = options.offline ? "offline" : await probeStack({ ...options, ...target }, stackName);
   if (deployed !== "offline") await checkExisting(settings, { ...options, ...target });
+  const references = referencesOf(settings.existing);
+  const referencing = references.length > 0 ? { references } : {};
   return withTempAssembly(
     settings,
     { ...options, ...target },
@@ -151,6 +156,7 @@ export async function planFoundation(
               ...inConstruct(logicalId),
               action: "create" as const,
             })),
+          ...referencing,
           synthMs: synth.synthMs,
         };
       }
@@ -173,7 +179,14 @@ export async function planFoundation(
         security.network ||= diff.securityGroupChanges?.hasChanges ?? false;
         security.widens ||= diff.permissionsBroadened ?? false;
       }
-      const plan: FoundationPlan = { stackName, mode: "diff", resources, security, synthMs: synth.synthMs };
+      const plan: FoundationPlan = {
+        stackName,
+        mode: "diff",
+        resources,
+        security,
+        ...referencing,
+        synthMs: synth.synthMs,
+      };
       return plan;
     },
   );

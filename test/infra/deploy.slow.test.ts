@@ -2,6 +2,8 @@ import { CloudFormation } from "@aws-sdk/client-cloudformation";
 import { EC2 } from "@aws-sdk/client-ec2";
 import type { RunJobFlowCommandInput } from "@aws-sdk/client-emr";
 import { IAM } from "@aws-sdk/client-iam";
+import { KMS } from "@aws-sdk/client-kms";
+import { S3 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_CREDENTIALS, TEST_REGION } from "../aws/moto.js";
 import { type AwsHarness, emrWorkspace, smallJobConfig } from "../emr/harness.js";
@@ -147,8 +149,12 @@ describe("deploy through CloudFormation (moto): review, apply, run, destroy", ()
     await expect(status()).rejects.toThrow(/does not exist/);
   });
 
-  it("aws.existing: the account's VPC and subnets are checked, then used; the stack creates no network", async () => {
-    const ec2 = new EC2({ endpoint: aws.moto.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+  it("aws.existing: the account's network, groups, buckets, key and roles are checked, then used as they are", async () => {
+    const config = { endpoint: aws.moto.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS };
+    const ec2 = new EC2(config);
+    const iam = new IAM(config);
+    const kms = new KMS(config);
+    const s3 = new S3({ ...config, forcePathStyle: true });
     const vpcId = (await ec2.createVpc({ CidrBlock: "10.50.0.0/16" })).Vpc?.VpcId as string;
     const subnet = async (cidr: string) =>
       (await ec2.createSubnet({ VpcId: vpcId, CidrBlock: cidr })).Subnet?.SubnetId as string;
@@ -161,34 +167,105 @@ describe("deploy through CloudFormation (moto): review, apply, run, destroy", ()
       RouteTableIds: [table],
     });
     await ec2.associateRouteTable({ RouteTableId: table, SubnetId: a });
+    const group = async (name: string) =>
+      (await ec2.createSecurityGroup({ GroupName: name, Description: name, VpcId: vpcId })).GroupId as string;
+    const groups = {
+      primary: await group("emr-primary"),
+      core: await group("emr-core"),
+      service_access: await group("emr-service-access"),
+      serverless: await group("emr-serverless"),
+    };
+    const keyArn = (await kms.createKey({ Description: "team key" })).KeyMetadata?.Arn as string;
+    await s3.createBucket({ Bucket: "team-data" });
+    await s3.putBucketEncryption({
+      Bucket: "team-data",
+      ServerSideEncryptionConfiguration: {
+        Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms", KMSMasterKeyID: keyArn } }],
+      },
+    });
+    await s3.putObject({ Bucket: "team-data", Key: "data/kept.csv", Body: "text,label\n" });
+    await s3.createBucket({ Bucket: "team-logs" });
+    const role = async (name: string, service: string) =>
+      (
+        await iam.createRole({
+          RoleName: name,
+          AssumeRolePolicyDocument: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+          }),
+        })
+      ).Role?.Arn as string;
+    const serviceRole = await role("team-emr-service", "elasticmapreduce.amazonaws.com");
+    const instanceRole = await role("team-emr-nodes", "ec2.amazonaws.com");
     const existing = [
-      "--set",
-      `aws.existing.vpc_id=${vpcId}`,
-      "--set",
-      `aws.existing.subnet_ids=[${a}, ${b}]`,
-    ];
+      ["aws.encryption", "sse-kms"],
+      ["aws.existing.vpc_id", vpcId],
+      ["aws.existing.subnet_ids", `[${a}, ${b}]`],
+      ["aws.existing.security_groups", JSON.stringify(groups)],
+      ["aws.existing.data_bucket", "team-data"],
+      ["aws.existing.logs_bucket", "team-logs"],
+      ["aws.existing.kms_key_arn", keyArn],
+      ["aws.existing.emr_service_role_arn", serviceRole],
+      ["aws.existing.emr_instance_role_arn", instanceRole],
+    ].flatMap(([key, value]) => ["--set", `${key}=${value}`]);
     const stack = `kindling-${PROJECT}-shared`;
+    const refused = async (message: string) => {
+      const deploy = await cliIn("shared", ["deploy", "--yes", ...existing]);
+      expect(deploy.code, deploy.stderr).toBe(2);
+      expect(deploy.stderr).toContain(message);
+      await expect(status(stack)).rejects.toThrow(/does not exist/);
+    };
 
-    // b uses the VPC's main table, which has no way to S3: refused before anything is created.
-    const isolated = await cliIn("shared", ["deploy", "--yes", ...existing]);
-    expect(isolated.code).toBe(2);
-    expect(isolated.stderr).toMatch(`aws.existing.subnet_ids: ${b} has no route to S3`);
-    await expect(status(stack)).rejects.toThrow(/does not exist/);
-
+    // Each misfit is refused before anything is created. b uses the VPC's main table: no way to S3.
+    await refused(`aws.existing.subnet_ids: ${b} has no route to S3`);
     await ec2.associateRouteTable({ RouteTableId: table, SubnetId: b });
+    // The nodes' role has no instance profile, which EMR needs; the fix is printed.
+    await refused(
+      "aws.existing.emr_instance_role_arn: role team-emr-nodes has no instance profile named team-emr-nodes",
+    );
+    await iam.createInstanceProfile({ InstanceProfileName: "team-emr-nodes" });
+    await iam.addRoleToInstanceProfile({ InstanceProfileName: "team-emr-nodes", RoleName: "team-emr-nodes" });
+
     const deploy = await cliIn("shared", ["deploy", "--yes", "--json", ...existing]);
     expect(deploy.code, deploy.stderr).toBe(0);
     const outputs = JSON.parse(deploy.stdout);
-    expect(outputs.vpcId).toBe(vpcId);
-    expect(outputs.subnetIds).toEqual([a, b]);
+    expect(outputs).toMatchObject({
+      vpcId,
+      subnetIds: [a, b],
+      dataBucketName: "team-data",
+      logsBucketName: "team-logs",
+      kmsKeyArn: keyArn,
+      serviceRoleName: "team-emr-service",
+      instanceProfileName: "team-emr-nodes",
+      primarySecurityGroupId: groups.primary,
+      coreSecurityGroupId: groups.core,
+      serviceAccessSecurityGroupId: groups.service_access,
+    });
+    // Referenced, not created: the stack holds the security configuration, the application and its job role.
     const resources = (await cfn.listStackResources({ StackName: stack })).StackResourceSummaries ?? [];
-    expect(resources.map((r) => r.ResourceType)).not.toContain("AWS::EC2::VPC");
-    expect(resources.map((r) => r.ResourceType)).not.toContain("AWS::EC2::Subnet");
+    expect([...new Set(resources.map((r) => r.ResourceType))].sort()).toEqual([
+      "AWS::EMR::SecurityConfiguration",
+      "AWS::EMRServerless::Application",
+      "AWS::IAM::Policy",
+      "AWS::IAM::Role",
+    ]);
+    // Nothing was attached to the account's roles.
+    expect((await iam.listRolePolicies({ RoleName: "team-emr-nodes" })).PolicyNames).toEqual([]);
+    expect((await iam.listAttachedRolePolicies({ RoleName: "team-emr-service" })).AttachedPolicies).toEqual(
+      [],
+    );
 
     const destroy = await cliIn("shared", ["destroy", "--yes", "--delete-data", ...existing]);
     expect(destroy.code, destroy.stderr).toBe(0);
+    expect(destroy.stderr + destroy.stdout).toMatch(
+      /Left team-data and team-logs as they are: the account's own/,
+    );
     await expect(status(stack)).rejects.toThrow(/does not exist/);
-    // The network was the account's: it stays.
+    // Everything was the account's: it all stays, the data too.
     expect((await ec2.describeSubnets({ SubnetIds: [a, b] })).Subnets).toHaveLength(2);
+    expect((await s3.getObject({ Bucket: "team-data", Key: "data/kept.csv" })).ContentLength).toBeGreaterThan(
+      0,
+    );
+    expect((await kms.describeKey({ KeyId: keyArn })).KeyMetadata?.KeyState).toBe("Enabled");
   });
 });

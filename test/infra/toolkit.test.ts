@@ -20,6 +20,7 @@ import {
 import { CODES } from "../../src/ui/codes.js";
 import { RecordingHost } from "../helpers/recordingHost.js";
 import { type FakeChangeSet, FakeCloudFormation, FakeS3, fakeAws, fakeToolkit } from "./fakes.js";
+import { EXISTING_EVERYTHING } from "./helpers.js";
 
 const settings = resolveFoundationSettings({ project: "demo" });
 const STACK = "kindling-demo-dev";
@@ -104,6 +105,31 @@ describe("planFoundation", () => {
     expect(renderPlan(plan)).not.toMatch(/DataBucketE6B0FAA8/);
     expect(renderPlan(plan, { verbose: true })).toMatch(/AWS::S3::Bucket DataBucketE6B0FAA8/);
     expect(plan.resources.find((r) => r.logicalId === "DataBucketE6B0FAA8")?.construct).toBe("Data");
+  });
+
+  it("says what the stack uses of the account's own and that it changes nothing on it", async () => {
+    const existing = resolveFoundationSettings({ project: "demo", ...EXISTING_EVERYTHING });
+    const plan = await planFoundation(existing, {
+      io: new RecordingHost(),
+      offline: true,
+      toolkit: fakeToolkit().factory,
+    });
+    const text = renderPlan(plan);
+    expect(text).toMatch(
+      /a first deploy creates an IAM role, a security group, an EMR security configuration, an EMR Serverless application and 1 supporting resource/,
+    );
+    expect(text).toContain(
+      "It uses the account's own, and changes nothing on them: VPC vpc-0a1b2c3d4e5f67890, subnets subnet-0a1b2c3d4e5f67890, subnet-1a1b2c3d4e5f67890, security groups sg-0a1b2c3d4e5f67890, sg-1a1b2c3d4e5f67890, sg-2a1b2c3d4e5f67890, data bucket team-data, logs bucket team-logs, KMS key arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab, EMR roles EMR_DefaultRole_V2 and EMR_EC2_DefaultRole.",
+    );
+    expect(
+      renderPlan(
+        await planFoundation(settings, {
+          io: new RecordingHost(),
+          offline: true,
+          toolkit: fakeToolkit().factory,
+        }),
+      ),
+    ).not.toMatch(/account's own/);
   });
 
   it("treats missing credentials as offline", async () => {
