@@ -200,7 +200,7 @@ for (const name of Object.keys(versions.sparkLines)) {
   if (name !== versions.sparkLine && (forTests || name === extraLine)) sparkVenv(name);
 }
 if (forTests && existsSync(path.join(root, "infra", "requirements.txt"))) {
-  venv(".venv-iac", ["-r infra/requirements.txt"], "cfn-lint and checkov");
+  venv(".venv-iac", ["-r infra/requirements.txt"], "cfn-lint, checkov and parliament");
 }
 // The moto server the emulated-AWS tests start on 127.0.0.1 (its own venv: see the requirement file).
 if (forTests && existsSync(path.join(root, "test", "aws", "requirements.txt"))) {

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,11 +10,11 @@ import { synthFoundation } from "../../src/infra/toolkit.js";
 import { RecordingHost } from "../helpers/recordingHost.js";
 import { EXISTING_EVERYTHING } from "./helpers.js";
 
-// cfn-lint and checkov live in their own venv (infra/requirements.txt), created by `npm run setup`.
+// cfn-lint, checkov and parliament live in their own venv (infra/requirements.txt), created by `npm run setup`.
 const VENV_BIN = fileURLToPath(new URL("../../.venv-iac/bin/", import.meta.url));
 const run = promisify(execFile);
 
-function tool(name: "cfn-lint" | "checkov"): string {
+function tool(name: "cfn-lint" | "checkov" | "python"): string {
   const path = join(VENV_BIN, name);
   if (!existsSync(path)) {
     throw new Error(
@@ -139,4 +139,58 @@ describe("offline IaC checks on every synthesized template", () => {
       );
     }
   });
+
+  it("parliament finds nothing in any IAM identity policy the stack creates", async () => {
+    const policies = await lintPolicies(templates.map(([, path]) => path));
+    for (const [name] of variants) {
+      const own = policies.filter((p) => templates.some(([n, path]) => n === name && path === p.template));
+      expect(own.length, name).toBeGreaterThan(0);
+      expect(
+        own.flatMap((p) => p.findings.map((f) => `${p.resource} ${p.policy}: ${f.issue} ${f.detail}`)),
+        name,
+      ).toEqual([]);
+    }
+  });
+
+  it("parliament does report a policy that names an action AWS does not have, or a resource of another service", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kindling-lint-bad-"));
+    dirs.push(dir);
+    const path = join(dir, "bad.json");
+    const statement = (Action: string, Resource: unknown) => ({ Effect: "Allow", Action, Resource });
+    writeFileSync(
+      path,
+      JSON.stringify({
+        Resources: {
+          Bucket: { Type: "AWS::S3::Bucket" },
+          Careless: {
+            Type: "AWS::IAM::Policy",
+            Properties: {
+              PolicyDocument: {
+                Version: "2012-10-17",
+                Statement: [
+                  statement("s3:GetObjekt", "*"),
+                  statement("s3:GetObject", { "Fn::GetAtt": ["Bucket", "Arn"] }),
+                ],
+              },
+            },
+          },
+        },
+      }),
+    );
+    const [careless] = await lintPolicies([path]);
+    expect(careless?.findings.map((f) => f.issue).sort()).toEqual(["RESOURCE_MISMATCH", "UNKNOWN_ACTION"]);
+  });
 });
+
+interface LintedPolicy {
+  template: string;
+  resource: string;
+  policy: string;
+  findings: { issue: string; severity: string; detail: string }[];
+}
+
+/** Every identity policy of the templates with parliament's findings (test/infra/lint_policies.py). */
+async function lintPolicies(paths: string[]): Promise<LintedPolicy[]> {
+  const script = fileURLToPath(new URL("./lint_policies.py", import.meta.url));
+  return JSON.parse(await output(tool("python"), [script, ...paths])) as LintedPolicy[];
+}
