@@ -59,9 +59,30 @@ describe("kindling runs: filters", () => {
     });
     await addRun(
       "20261203-090000-spam-cccc",
-      { created_at: "2026-12-03T09:00:00.000Z", status: "failed", tags: { dataset: "v2" } },
+      {
+        created_at: "2026-12-03T09:00:00.000Z",
+        status: "failed",
+        tags: { dataset: "v2" },
+        environment: "prod",
+      },
       false,
     );
+  });
+
+  it("--env narrows to the runs of that environment; without it every environment's runs show, and which", async () => {
+    await writeFile(
+      path.join(cwd, "kindling.yaml"),
+      "data: { path: a.csv }\nenvironments: { dev: { default: true }, prod: {} }\n",
+    );
+    const withConfig = { config: path.join(cwd, "kindling.yaml") };
+    expect((await listed({ ...withConfig, env: "prod" })).map((r) => r.id)).toEqual([
+      "20261203-090000-spam-cccc",
+    ]);
+    expect(await listed({ ...withConfig, env: "dev" })).toEqual([]);
+    const r = recordingIo(cwd);
+    await runsCommand({ ...base, ...withConfig }, r.io);
+    expect(r.json<RunRow[]>().map((row) => row.environment)).toEqual(["prod", undefined, undefined]);
+    expect(r.printed().join("\n")).toMatch(/│ env\s*│[\s\S]*20261203-090000-spam-cccc.*│ prod\s*│/);
   });
 
   it("keeps runs with every wanted tag, by value or by key alone", async () => {

@@ -31,6 +31,8 @@ export function filterRuns(
   const since = options.since?.getTime();
   const kept = rows.filter(
     (r) =>
+      // Only a named environment narrows the list: without --env every environment's runs show.
+      (!options.env || r.environment === options.env) &&
       (!options.status || r.status === options.status) &&
       (!options.target || r.target === options.target) &&
       (since === undefined || (r.created_at !== undefined && Date.parse(r.created_at) >= since)) &&
@@ -42,10 +44,12 @@ export function filterRuns(
 export function runsTable(runs: RunRow[]): string {
   const cost = runs.some((r) => r.cost_usd !== undefined);
   const tags = runs.some((r) => Object.keys(r.tags).length > 0);
+  const environments = runs.some((r) => r.environment !== undefined);
   const table = new Table({
     head: [
       "run",
       "status",
+      ...(environments ? ["env"] : []),
       "target",
       "data",
       "best",
@@ -62,6 +66,7 @@ export function runsTable(runs: RunRow[]): string {
       r.failure
         ? `${r.status} (${r.failure.kind}${r.failure.stage ? ` at ${r.failure.stage}` : ""})`
         : r.status,
+      ...(environments ? [r.environment ?? "—"] : []),
       r.target ?? "—",
       r.data ?? "—",
       r.best ?? "—",
@@ -79,6 +84,8 @@ export interface RunRow {
   id: string;
   status: string;
   complete: boolean;
+  /** The config environment the run was started in (none when the config has no `environments:`). */
+  environment: string | undefined;
   target: string | undefined;
   /** The input file's name. */
   data: string | undefined;
@@ -105,6 +112,7 @@ export function runRow(run: RunSummary): RunRow {
     id: run.id,
     status,
     complete: run.complete,
+    environment: m?.environment,
     target: m?.target,
     data: m ? path.basename(decodeURIComponent(new URL(m.input.uri).pathname)) : undefined,
     best: m?.best?.feature_set,
