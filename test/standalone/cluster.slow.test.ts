@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isRunning } from "../../src/targets/shared/processes.js";
 import { startStandaloneCluster } from "../../src/targets/standalone/cluster.js";
-import { buildCli, kindling } from "../helpers/cli.js";
+import { buildCli, kindling, ROOT } from "../helpers/cli.js";
 import { writeCorpusSlice } from "../helpers/corpus.js";
 import { isLoopback, type Listener, listeners, processesWithEnv } from "./procfs.js";
 
@@ -35,6 +35,8 @@ spark:
 
 let dir: string;
 const made: string[] = [];
+/** A driver that registers with the master given on its command line and sums 0..9 on its executors. */
+const PROBE = fileURLToPath(new URL("./probe_driver.py", import.meta.url));
 
 /** A fresh TMPDIR for one CLI run. */
 async function tmpDir(): Promise<string> {
@@ -174,6 +176,57 @@ describe("Spark standalone cluster (real daemons)", () => {
     expect(existsSync(cluster.dir)).toBe(false);
   });
 
+  it("admits only drivers with its secret (spark.authenticate), kept in a 0600 file", async () => {
+    const cluster = await startStandaloneCluster({ workers: 1 });
+    const submit = (args: string[]) => {
+      const child = spawn(
+        path.join(ROOT, ".venv", "bin", "spark-submit"),
+        ["--master", cluster.masterUrl, ...args, PROBE],
+        {
+          env: {
+            ...process.env,
+            SPARK_LOCAL_IP: "127.0.0.1",
+            PYSPARK_PYTHON: path.join(ROOT, ".venv", "bin", "python"),
+          },
+        },
+      );
+      let output = "";
+      child.stdout.on("data", (d) => {
+        output += d;
+      });
+      child.stderr.on("data", (d) => {
+        output += d;
+      });
+      return { child, output: () => output };
+    };
+    try {
+      expect(statSync(cluster.propertiesFile).mode & 0o777).toBe(0o600);
+      expect(statSync(cluster.dir).mode & 0o777).toBe(0o700);
+      const properties = readFileSync(cluster.propertiesFile, "utf8");
+      expect(properties).toMatch(/^spark\.authenticate true$/m);
+      expect(properties).toMatch(/^spark\.authenticate\.secret [0-9a-f]{64}$/m);
+      expect(properties).toMatch(/^spark\.ui\.killEnabled false$/m);
+
+      // Without the secret, the master refuses the driver's first message.
+      const intruder = submit([]);
+      const deadline = Date.now() + 60_000;
+      while (!/Expected SaslMessage/.test(intruder.output()) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      intruder.child.kill("SIGKILL");
+      expect(intruder.output()).toMatch(/Failed to connect to master[\s\S]*Expected SaslMessage/);
+      expect(intruder.output()).not.toMatch(/REGISTERED/);
+
+      // With it, the same driver registers and runs.
+      const admitted = submit(["--properties-file", cluster.propertiesFile]);
+      const code = await new Promise((r) => admitted.child.on("exit", r));
+      expect(code, admitted.output()).toBe(0);
+      expect(admitted.output()).toMatch(/REGISTERED app-\S+ 45/);
+    } finally {
+      await cluster.stop();
+    }
+  });
+
   it("trains on it with executors on both workers, with the metrics of local[2], then stops it", async () => {
     const tmp = await tmpDir();
     const watcher = watch(tmp);
@@ -205,6 +258,14 @@ describe("Spark standalone cluster (real daemons)", () => {
     expect(seen.listeners.length).toBeGreaterThan(0);
     expect(nonLoopback(seen)).toEqual([]);
     await expectNothingLeft(tmp, seen);
+    // The cluster's secret reached the driver in a file: no process had it on its command line.
+    expect([...seen.processes.values()].filter((cmd) => /authenticate\.secret/.test(cmd))).toEqual([]);
+    const command = readFileSync(
+      path.join(JSON.parse(standalone.stdout).run_dir, "logs", "command.txt"),
+      "utf8",
+    );
+    expect(command).toMatch(/--properties-file \S+\/conf\/spark-defaults\.conf/);
+    expect(command).not.toMatch(/authenticate\.secret/);
 
     const t1 = Date.now();
     const local = await kindling(["run", "--master", "local[2]", "--json"], { cwd: dir });

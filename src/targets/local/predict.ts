@@ -17,6 +17,8 @@ import { runSparkProcess } from "./sparkProcess.js";
 export interface LocalPredictOptions {
   venv: { python: string; sparkSubmit: string };
   master: string;
+  /** Settings kept off the command line (the standalone cluster's secret), by path. */
+  propertiesFile?: string;
   io: IoHost;
   verbose: boolean;
   signal: AbortSignal;
@@ -63,6 +65,7 @@ export async function predictLocally(
       codeDir: path.join(scratch, "code"),
       cwd: scratch,
       master: options.master,
+      ...(options.propertiesFile ? { propertiesFile: options.propertiesFile } : {}),
       appName: `kindling predict ${plan.runId}`,
       driverMemory: "2g",
       conf: { "spark.ui.showConsoleProgress": false, "spark.ui.enabled": false },

@@ -89,6 +89,7 @@ export class LocalTarget implements Target {
       codeDir: path.join(run.dir, "code"),
       cwd: run.dir,
       master: this.master(),
+      ...this.submitProperties(),
       appName: `kindling ${run.id}`,
       driverMemory: config.spark.driver_memory,
       ...(config.spark.executor_memory ? { executorMemory: config.spark.executor_memory } : {}),
@@ -127,6 +128,7 @@ export class LocalTarget implements Target {
     return predictLocally(plan, {
       venv: this.requireVenv(),
       master: this.predictMaster(),
+      ...this.submitProperties(),
       io: this.context.io,
       verbose: this.context.verbose,
       signal: this.context.signal,
@@ -138,6 +140,11 @@ export class LocalTarget implements Target {
   /** Scoring does not follow spark.master (a config's cluster may be gone): local[*] unless --master. */
   protected predictMaster(): string {
     return this.options.master ?? "local[*]";
+  }
+
+  /** A properties file spark-submit reads (settings kept off its command line); none for local masters. */
+  protected submitProperties(): { propertiesFile?: string } {
+    return {};
   }
 
   /** The Spark master the job is submitted to. */

@@ -20,12 +20,18 @@ export interface SparkSubmitOptions {
   executorMemory?: string;
   /** Spark settings, passed as --conf key=value in key order so the command is stable. */
   conf?: Record<string, string | number | boolean>;
+  /**
+   * A properties file read instead of spark-defaults.conf: settings that must not be on a command line
+   * (a standalone cluster's shared secret). Only its path is.
+   */
+  propertiesFile?: string;
 }
 
 export function buildSparkSubmitArgs(options: SparkSubmitOptions): string[] {
   const args: string[] = [];
   if (options.master) args.push("--master", options.master);
   if (options.deployMode) args.push("--deploy-mode", options.deployMode);
+  if (options.propertiesFile) args.push("--properties-file", options.propertiesFile);
   args.push("--name", options.appName);
   if (options.driverMemory) args.push("--driver-memory", options.driverMemory);
   if (options.executorMemory) args.push("--executor-memory", options.executorMemory);

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { InterruptedError, KindlingError, UsageError } from "../../errors.js";
@@ -57,6 +58,11 @@ export interface StandaloneCluster {
   processes: ClusterProcess[];
   /** Temp folder with the logs, worker dirs and Spark local dirs; removed by stop(). */
   dir: string;
+  /**
+   * The cluster's settings, mode 0600, for `spark-submit --properties-file`: the shared secret every
+   * daemon and application must present (spark.authenticate), which is on no command line.
+   */
+  propertiesFile: string;
   /** Every live process of the cluster: daemons, executors and their Python workers. */
   livePids(): Promise<number[]>;
   /** Stops all of it (workers, then master; SIGTERM, then SIGKILL) and removes `dir`. Idempotent. */
@@ -100,6 +106,7 @@ export async function startStandaloneCluster(
   const cluster = new Cluster(dir, sparkHome, python, options.graceMs ?? 10_000);
   try {
     await Promise.all(["conf", "logs", "work", "local"].map((sub) => mkdir(path.join(dir, sub))));
+    await writeClusterProperties(cluster.propertiesFile);
     const [port, webUiPort, ...workerUiPorts] = await freePorts(2 + workers);
     cluster.webUiUrl = `http://${LOOPBACK}:${webUiPort}`;
     options.io?.notify(
@@ -138,6 +145,24 @@ export async function startStandaloneCluster(
   }
 }
 
+/**
+ * spark-defaults.conf of the cluster's own conf folder, which the master and workers read at start, and
+ * which spark-submit reads given --properties-file. Without a shared secret any local user could submit
+ * code to the master (it runs as this user) or kill applications from its UI. The file is created 0600
+ * in the 0700 temp folder; executors get the secret from their worker through the environment.
+ */
+async function writeClusterProperties(file: string): Promise<void> {
+  const secret = randomBytes(32).toString("hex");
+  const properties = [
+    "# Written by Kindling for this cluster only; removed with it.",
+    "spark.authenticate true",
+    `spark.authenticate.secret ${secret}`,
+    "spark.ui.killEnabled false",
+    "",
+  ].join("\n");
+  await writeFile(file, properties, { mode: 0o600, flag: "wx" });
+}
+
 /** The worker's --memory needs a unit (a bare number would be bytes); Spark's memory settings mean MiB. */
 function workerMemory(value: string): string {
   if (!/^\d+[kmgt]?$/i.test(value)) {
@@ -155,6 +180,7 @@ interface MasterStatus {
 class Cluster {
   readonly processes: Launched[] = [];
   webUiUrl = "";
+  readonly propertiesFile: string;
   private readonly id: string;
   private readonly env: NodeJS.ProcessEnv;
   private stopping: Promise<void> | undefined;
@@ -170,6 +196,7 @@ class Cluster {
     private readonly graceMs: number,
   ) {
     this.id = path.basename(dir);
+    this.propertiesFile = path.join(dir, "conf", "spark-defaults.conf");
     this.env = {
       ...process.env,
       PATH: `${path.dirname(python)}${path.delimiter}${process.env.PATH ?? ""}`,
@@ -279,6 +306,7 @@ class Cluster {
       workerCount,
       processes: this.processes.map(({ pid, role, name }) => ({ pid, role, name })),
       dir: this.dir,
+      propertiesFile: this.propertiesFile,
       livePids: () => processesWithEnv(CLUSTER_ID_ENV, this.id),
       stop: () => this.stop(),
     };

@@ -84,4 +84,11 @@ export class StandaloneTarget extends LocalTarget {
   protected override predictMaster(): string {
     return this.master();
   }
+
+  /** The cluster's secret goes to the driver in its 0600 properties file, never on a command line. */
+  protected override submitProperties(): { propertiesFile?: string } {
+    if (!this.cluster)
+      throw new KindlingError("the standalone cluster is not running (prepare() was not called)");
+    return { propertiesFile: this.cluster.propertiesFile };
+  }
 }
