@@ -83,8 +83,8 @@ const ec2Id = (prefix: string) =>
 const KMS_KEY_ARN =
   /^arn:aws(-cn|-us-gov)?:kms:([a-z]{2}(-[a-z]+)+-\d):(\d{12}):key\/([0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::(\d{12}):role\/([\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
-// S3's naming rule for buckets created since 2018: no dots either (virtual-hosted TLS breaks on them).
-const BUCKET_NAME = /^(?!xn--|sthree-)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+// S3's naming rule for general purpose buckets: no two dots in a row, no IP address, no reserved prefix.
+const BUCKET_NAME = /^(?!xn--|sthree-|\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 const roleArn = (what: string) =>
   z
@@ -94,7 +94,7 @@ const bucketName = z
   .string()
   .regex(
     BUCKET_NAME,
-    "must be an S3 bucket name: 3-63 lower-case letters, digits and dashes (no s3:// and no dots)",
+    "must be an S3 bucket name: 3-63 lower-case letters, digits, dots and dashes (no s3://)",
   );
 
 /** The account of an ARN that has one (KMS key, IAM role). */
@@ -188,6 +188,17 @@ const existingSection = z
         message:
           "is needed with the other EMR role: the service role must be allowed to pass the instance role, which the stack cannot grant on a role it does not own",
       });
+    }
+    if (roles.some((r) => r !== undefined)) {
+      for (const key of ["data_bucket", "logs_bucket"] as const) {
+        if (existing[key] !== undefined) continue;
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message:
+            "is needed with existing EMR roles: their policies must already grant the buckets, so the buckets cannot be ones the stack would create and name",
+        });
+      }
     }
   })
   .optional()

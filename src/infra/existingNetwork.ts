@@ -1,6 +1,7 @@
-import type { EC2, RouteTable } from "@aws-sdk/client-ec2";
+import type { EC2, RouteTable, Tag } from "@aws-sdk/client-ec2";
 import { errorName, messageOf } from "../aws/errors.js";
 import { UsageError } from "../errors.js";
+import { EMR_MANAGED_TAG } from "./constructs/network.js";
 import type { ExistingResources } from "./settings.js";
 
 /**
@@ -24,7 +25,7 @@ export async function checkExistingNetwork(
   if (!existing?.network) return;
   const { vpcId, subnetIds } = existing.network;
   const fix =
-    "Name resources of this account and region in aws.existing, or remove the section to create a VPC.";
+    "Name a VPC and subnets of this account and region, or leave vpc_id, subnet_ids and security_groups out of aws.existing to let the stack create the network.";
   if (
     !(await found(
       () => ec2.describeVpcs({ VpcIds: [vpcId] }),
@@ -63,7 +64,30 @@ export async function checkExistingNetwork(
       },
     );
   }
-  if (existing.securityGroups) await checkSecurityGroups(ec2, existing.securityGroups, vpcId, region);
+  // The stack's EMR service role carries AmazonEMRServicePolicy_v2, which acts only on subnets and
+  // groups tagged for it (an existing service role's permissions are its owner's).
+  const tagged = existing.emrRoles === undefined;
+  if (tagged) requireEmrTag("subnet_ids", subnets);
+  if (existing.securityGroups) await checkSecurityGroups(ec2, existing.securityGroups, vpcId, region, tagged);
+}
+
+/** Whether EC2 resources carry the tag AmazonEMRServicePolicy_v2 requires; refuses naming the untagged. */
+function requireEmrTag(
+  key: string,
+  resources: readonly { Tags?: Tag[]; SubnetId?: string; GroupId?: string }[],
+): void {
+  const untagged = resources
+    .filter(
+      (r) => !(r.Tags ?? []).some((t) => t.Key === EMR_MANAGED_TAG.key && t.Value === EMR_MANAGED_TAG.value),
+    )
+    .map((r) => r.SubnetId ?? r.GroupId ?? "?");
+  if (untagged.length === 0) return;
+  throw new UsageError(
+    `aws.existing.${key}: ${untagged.join(", ")} ${untagged.length === 1 ? "lacks" : "lack"} the tag ${EMR_MANAGED_TAG.key}=${EMR_MANAGED_TAG.value}, without which the EMR service role (AmazonEMRServicePolicy_v2) may not use ${untagged.length === 1 ? "it" : "them"}`,
+    {
+      hint: `Tag ${untagged.length === 1 ? "it" : "them"}: aws ec2 create-tags --resources ${untagged.join(" ")} --tags Key=${EMR_MANAGED_TAG.key},Value=${EMR_MANAGED_TAG.value} (or name an existing EMR service role with permissions of its own).`,
+    },
+  );
 }
 
 async function checkSecurityGroups(
@@ -71,6 +95,7 @@ async function checkSecurityGroups(
   named: NonNullable<ExistingResources["securityGroups"]>,
   vpcId: string,
   region: string,
+  tagged: boolean,
 ): Promise<void> {
   const byKey = Object.entries({
     primary: named.primary,
@@ -97,6 +122,14 @@ async function checkSecurityGroups(
         hint: "Clusters run in aws.existing.subnet_ids: their groups must be of the same VPC.",
       });
     }
+  }
+  // EMR's own groups only: EMR Serverless's workers' group needs no tag.
+  if (tagged) {
+    const emrGroups = byKey.filter(([key]) => key !== "serverless").map(([, id]) => id);
+    requireEmrTag(
+      "security_groups",
+      groups.filter((g) => emrGroups.includes(g.GroupId ?? "")),
+    );
   }
 }
 

@@ -15,7 +15,7 @@ import type { ExistingResources, FoundationSettings } from "./settings.js";
  * them, so a misfit found here would otherwise surface as a failed cluster an hour later.
  */
 
-export type BucketReader = Pick<S3, "headBucket" | "getBucketEncryption">;
+export type BucketReader = Pick<S3, "headBucket" | "getBucketEncryption" | "getBucketPolicy">;
 export type KeyReader = Pick<KMS, "describeKey" | "getKeyPolicy">;
 export type RoleReader = Pick<IAM, "getRole" | "getInstanceProfile">;
 
@@ -49,13 +49,15 @@ export async function checkExistingResources(
   }
   if (existing.logsBucket) {
     await checkBucket(readers, "logs_bucket", existing.logsBucket, region, {
-      // S3 delivers server access logs only to SSE-S3 buckets; the stack's data bucket logs there.
-      kms: existing.dataBucket ? keyArn : undefined,
+      // S3 delivers server access logs only to SSE-S3 buckets; the stack's data bucket logs there. EMR
+      // Serverless job runs are granted the key only with sse-kms.
+      kms: existing.dataBucket && settings.encryption === "sse-kms" ? keyArn : undefined,
       s3: true,
       why: existing.dataBucket
-        ? "the nodes write their logs there"
+        ? "job runs write their logs there and are granted the key only with aws.encryption sse-kms"
         : "the data bucket the stack creates delivers its access logs there, and S3 delivers them only to SSE-S3 buckets",
     });
+    if (!existing.dataBucket) await checkLogDelivery(readers.s3, existing.logsBucket);
   }
   if (existing.emrRoles) await checkRoles(readers.iam, existing.emrRoles);
 }
@@ -79,14 +81,29 @@ async function checkKey(
       hint: "Enable the key (or cancel its deletion) in KMS, or name another.",
     });
   }
+  if (key.KeyManager !== "CUSTOMER") {
+    throw new UsageError(
+      `${where}: ${arn} is an AWS-managed key (${key.Description || "aws/…"}), whose policy limits it to one service and cannot be changed`,
+      { hint: "Name a customer-managed key, or leave the key out to let the stack create one." },
+    );
+  }
   if (key.KeySpec !== "SYMMETRIC_DEFAULT" || key.KeyUsage !== "ENCRYPT_DECRYPT") {
     throw new UsageError(
       `${where}: ${arn} is a ${key.KeySpec} ${key.KeyUsage} key; S3, EBS and CloudWatch Logs need a symmetric encryption key (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT)`,
     );
   }
+  const policy = (await kms.getKeyPolicy({ KeyId: arn, PolicyName: "default" })).Policy ?? "{}";
+  const account = arn.split(":")[4] ?? "";
+  if (!allowsAccount(policy, account)) {
+    throw new UsageError(
+      `${where}: the key policy of ${arn} does not let IAM policies of account ${account} grant the key, which is how the roles get its use (the stack cannot change the key policy)`,
+      {
+        hint: `Add the statement AWS's default key policy has: Allow, Principal {"AWS": "arn:aws:iam::${account}:root"}, Action "kms:*", Resource "*" (AWS KMS guide, "Default key policy").`,
+      },
+    );
+  }
   if (!logs) return;
   // The stack's flow-log group is encrypted with the key: CloudWatch Logs must be allowed to use it.
-  const policy = (await kms.getKeyPolicy({ KeyId: arn, PolicyName: "default" })).Policy ?? "{}";
   if (!allowsService(policy, /^logs(\.[a-z0-9-]+)?\.amazonaws\.com$/)) {
     throw new UsageError(
       `${where}: the key policy of ${arn} does not let CloudWatch Logs use the key, which the VPC flow logs the stack creates are encrypted with`,
@@ -166,6 +183,26 @@ async function defaultEncryption(s3: BucketReader, bucket: string) {
   }
 }
 
+/**
+ * The data bucket the stack creates sends its server access logs to an existing logs bucket: S3's log
+ * delivery must be allowed to write there, by that bucket's policy, which the stack cannot change.
+ */
+async function checkLogDelivery(s3: BucketReader, bucket: string): Promise<void> {
+  let policy = "{}";
+  try {
+    policy = (await s3.getBucketPolicy({ Bucket: bucket })).Policy ?? "{}";
+  } catch (e) {
+    if (errorName(e) !== "NoSuchBucketPolicy") throw e;
+  }
+  if (allowsService(policy, /^logging\.s3\.amazonaws\.com$/)) return;
+  throw new UsageError(
+    `aws.existing.logs_bucket: the policy of bucket ${bucket} does not let S3 deliver server access logs to it, which the data bucket the stack creates sends there (under s3-access/data/)`,
+    {
+      hint: `Add a statement allowing the service principal logging.s3.amazonaws.com s3:PutObject on arn:aws:s3:::${bucket}/s3-access/data/* (AWS's S3 guide, "Enabling Amazon S3 server access logging"), or name an existing data bucket too.`,
+    },
+  );
+}
+
 /** Whether the key a bucket names (id, ARN or alias) is the given key ARN. */
 async function sameKey(kms: KeyReader, named: string, arn: string): Promise<boolean> {
   if (named === arn || arn.endsWith(`/${named}`)) return true;
@@ -214,10 +251,20 @@ async function checkRole(
   }
   // GetRole returns the trust policy URL-encoded.
   const trust = decodeURIComponent(role.AssumeRolePolicyDocument ?? "{}");
-  if (!allowsService(trust, new RegExp(`^${service.replaceAll(".", "\\.")}$`), "sts:AssumeRole")) {
+  // China's partition spells service principals with .cn.
+  if (!allowsService(trust, new RegExp(`^${service.replaceAll(".", "\\.")}(\\.cn)?$`), "sts:AssumeRole")) {
     throw new UsageError(`${where}: role ${arn} does not trust ${service}, so it cannot be assumed for EMR`, {
       hint: `Its trust policy needs a statement allowing the service principal ${service} sts:AssumeRole.`,
     });
+  }
+}
+
+function statementsOf(document: string): Statement[] {
+  try {
+    const parsed = JSON.parse(document) as { Statement?: Statement | Statement[] };
+    return [parsed.Statement ?? []].flat();
+  } catch {
+    return [];
   }
 }
 
@@ -229,14 +276,7 @@ interface Statement {
 
 /** Whether a policy document has an Allow statement for a service principal (and, if given, an action). */
 function allowsService(document: string, service: RegExp, action?: string): boolean {
-  let statements: Statement[];
-  try {
-    const parsed = JSON.parse(document) as { Statement?: Statement | Statement[] };
-    statements = [parsed.Statement ?? []].flat();
-  } catch {
-    return false;
-  }
-  return statements.some((s) => {
+  return statementsOf(document).some((s) => {
     if (s.Effect !== "Allow") return false;
     const principal = s.Principal as { Service?: string | string[] } | undefined;
     const services = [principal?.Service ?? []].flat();
@@ -244,6 +284,20 @@ function allowsService(document: string, service: RegExp, action?: string): bool
     return (
       services.some((name) => service.test(name)) &&
       (action === undefined || actions.some((a) => a === action || a === "sts:*" || a === "*"))
+    );
+  });
+}
+
+/** Whether a key policy lets the account's IAM policies grant the key: kms:* for the account's root. */
+function allowsAccount(document: string, account: string): boolean {
+  return statementsOf(document).some((s) => {
+    const principal = s.Principal as { AWS?: string | string[] } | undefined;
+    const principals = [principal?.AWS ?? []].flat();
+    const actions = [s.Action ?? []].flat();
+    return (
+      s.Effect === "Allow" &&
+      principals.some((p) => p === account || new RegExp(`^arn:aws[\\w-]*:iam::${account}:root$`).test(p)) &&
+      actions.some((a) => a === "kms:*" || a === "*")
     );
   });
 }
@@ -278,5 +332,11 @@ export async function existingReadersFor(target: {
     ...(target.region ? { region: target.region } : {}),
     ...(target.profile ? { profile: target.profile } : {}),
   };
-  return { ec2: new EC2(config), s3: new S3(config), kms: new KMS(config), iam: new IAM(config) };
+  // A bucket of another region answers HeadBucket with a redirect: followed, it says which region.
+  return {
+    ec2: new EC2(config),
+    s3: new S3({ ...config, followRegionRedirects: true }),
+    kms: new KMS(config),
+    iam: new IAM(config),
+  };
 }

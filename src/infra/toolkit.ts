@@ -412,7 +412,11 @@ export async function destroyFoundation(
     buckets = named.filter((b) => owned.includes(b));
     outcome.referencedBuckets = named.filter((b) => !owned.includes(b));
   } else if (deleteData) {
-    buckets = await awsCall(() => findRetainedBuckets(aws.s3, stackName), stackName);
+    // A bucket an earlier deploy created, now named in aws.existing, is the account's to keep.
+    const referenced = [settings.existing?.dataBucket, settings.existing?.logsBucket];
+    buckets = (await awsCall(() => findRetainedBuckets(aws.s3, stackName), stackName)).filter(
+      (b) => !referenced.includes(b),
+    );
     if (buckets.length === 0) {
       note(`Stack ${stackName} does not exist and left no buckets behind: nothing to destroy.`);
       return outcome;

@@ -66,6 +66,13 @@ describe("deploy rules, located by key path and line", () => {
       message: /is needed with the other EMR role/,
     },
     {
+      name: "existing EMR roles with buckets the stack would create",
+      yaml: "data: { path: a.csv }\naws:\n  existing:\n    emr_service_role_arn: arn:aws:iam::123456789012:role/emr\n    emr_instance_role_arn: arn:aws:iam::123456789012:role/ec2\n    logs_bucket: team-logs\n",
+      path: "aws.existing.data_bucket",
+      line: 4,
+      message: /is needed with existing EMR roles: their policies must already grant the buckets/,
+    },
+    {
       name: "a key of another region than aws.region",
       yaml: "data: { path: a.csv }\naws:\n  region: eu-west-1\n  existing:\n    kms_key_arn: arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\n",
       path: "aws.existing.kms_key_arn",
@@ -91,7 +98,7 @@ describe("deploy rules, located by key path and line", () => {
       yaml: "data: { path: a.csv }\naws:\n  existing:\n    logs_bucket: s3://team-logs\n",
       path: "aws.existing.logs_bucket",
       line: 4,
-      message: /must be an S3 bucket name.*no s3:\/\//,
+      message: /must be an S3 bucket name.*\(no s3:\/\/\)/,
     },
     {
       name: "a key alias instead of the key's ARN",
@@ -224,5 +231,36 @@ describe("deploy rules, located by key path and line", () => {
       "kindling.yaml",
     );
     expect(`kindling-${config.project}-${config.aws.environment}`).toHaveLength(40);
+  });
+
+  it("accepts everything an account may already have, dotted bucket names included", () => {
+    const config = parseConfig(
+      [
+        "data: { path: a.csv }",
+        "aws:",
+        "  region: eu-west-1",
+        "  account: '123456789012'",
+        "  encryption: sse-kms",
+        "  role_path: /teams/data/",
+        "  role_name_prefix: data-",
+        "  existing:",
+        "    vpc_id: vpc-0a1b2c3d4e5f67890",
+        "    subnet_ids: [subnet-0a1b2c3d4e5f67890]",
+        "    security_groups: { primary: sg-0a1b2c3d, core: sg-1a1b2c3d, service_access: sg-2a1b2c3d }",
+        "    data_bucket: team.data.eu",
+        "    logs_bucket: team-logs",
+        "    kms_key_arn: arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "    emr_service_role_arn: arn:aws:iam::123456789012:role/platform/emr",
+        "    emr_instance_role_arn: arn:aws:iam::123456789012:role/platform/ec2",
+      ].join("\n"),
+      "kindling.yaml",
+    );
+    expect(config.aws.existing?.data_bucket).toBe("team.data.eu");
+    expect(issuesOf("data: { path: a.csv }\naws:\n  existing:\n    data_bucket: team..data\n")[0]?.path).toBe(
+      "aws.existing.data_bucket",
+    );
+    expect(issuesOf("data: { path: a.csv }\naws:\n  existing:\n    data_bucket: 10.0.0.1\n")[0]?.path).toBe(
+      "aws.existing.data_bucket",
+    );
   });
 });

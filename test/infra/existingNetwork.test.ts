@@ -30,9 +30,10 @@ const endpointRoute: Route = {
   GatewayId: "vpce-0123456789abcdef0",
   State: "active",
 };
+const EMR_TAG = [{ Key: "for-use-with-amazon-emr-managed-policies", Value: "true" }];
 const subnets = [
-  { SubnetId: A, VpcId: VPC },
-  { SubnetId: B, VpcId: VPC },
+  { SubnetId: A, VpcId: VPC, Tags: EMR_TAG },
+  { SubnetId: B, VpcId: VPC, Tags: EMR_TAG },
 ];
 
 describe("aws.existing: the account's network, checked read-only before plan or deploy changes anything", () => {
@@ -73,6 +74,28 @@ describe("aws.existing: the account's network, checked read-only before plan or 
     await expect(
       checkExistingNetwork(ec2({ vpcs: [VPC], subnets, tables: isolated }), settings, "eu-west-1"),
     ).rejects.toThrow(new RegExp(`${B} has no route to S3.*`));
+  });
+
+  it("wants the subnets tagged for AmazonEMRServicePolicy_v2 when the stack makes the EMR service role", async () => {
+    const tables: RouteTable[] = [
+      { RouteTableId: "rtb-main", Associations: [{ Main: true }], Routes: [endpointRoute] },
+    ];
+    const untagged = [subnets[0] as Subnet, { SubnetId: B, VpcId: VPC }];
+    await expect(
+      checkExistingNetwork(ec2({ vpcs: [VPC], subnets: untagged, tables }), settings, "eu-west-1"),
+    ).rejects.toThrow(
+      `aws.existing.subnet_ids: ${B} lacks the tag for-use-with-amazon-emr-managed-policies=true`,
+    );
+    // An existing service role's permissions are its owner's: no tag asked for.
+    const roles = {
+      serviceRoleArn: "arn:aws:iam::123456789012:role/s",
+      instanceRoleArn: "arn:aws:iam::123456789012:role/i",
+    };
+    await checkExistingNetwork(
+      ec2({ vpcs: [VPC], subnets: untagged, tables }),
+      { ...settings, emrRoles: roles },
+      "eu-west-1",
+    );
   });
 });
 

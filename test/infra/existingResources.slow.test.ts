@@ -132,6 +132,7 @@ describe("aws.existing, checked read-only against the account (moto)", () => {
         "DescribeRouteTables",
         "DescribeSecurityGroups",
         "DescribeKey",
+        "GetKeyPolicy",
         "HeadBucket",
         "GetBucketEncryption",
         "GetRole",
@@ -243,9 +244,84 @@ describe("aws.existing, checked read-only against the account (moto)", () => {
     );
   });
 
+  it("refuses a bucket of another region, a key policy that keeps IAM out, and a logs bucket S3 may not deliver access logs to", async () => {
+    const west = new S3({
+      endpoint: moto.endpoint,
+      region: "eu-west-1",
+      credentials: TEST_CREDENTIALS,
+      forcePathStyle: true,
+    });
+    await west.createBucket({
+      Bucket: "team-west",
+      CreateBucketConfiguration: { LocationConstraint: "eu-west-1" },
+    });
+    await expect(check({ dataBucket: "team-west" }, "sse-s3")).rejects.toThrow(
+      `aws.existing.data_bucket: bucket team-west is in eu-west-1, not in ${TEST_REGION}`,
+    );
+
+    const closed = (
+      await admin.kms.createKey({
+        Policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { AWS: "arn:aws:iam::123456789012:role/key-admin" },
+              Action: "kms:*",
+              Resource: "*",
+            },
+          ],
+        }),
+      })
+    ).KeyMetadata?.Arn as string;
+    await expect(check({ ...world, kmsKeyArn: closed })).rejects.toThrow(
+      /the key policy of .* does not let IAM policies of account 123456789012 grant the key/,
+    );
+
+    // The stack's data bucket would send its access logs to the account's logs bucket.
+    await admin.s3.createBucket({ Bucket: "team-audit" });
+    await expect(check({ logsBucket: "team-audit" }, "sse-s3")).rejects.toThrow(
+      "aws.existing.logs_bucket: the policy of bucket team-audit does not let S3 deliver server access logs to it",
+    );
+    await admin.s3.putBucketPolicy({
+      Bucket: "team-audit",
+      Policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "logging.s3.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: "arn:aws:s3:::team-audit/s3-access/data/*",
+          },
+        ],
+      }),
+    });
+    await check({ logsBucket: "team-audit" }, "sse-s3");
+  });
+
+  it("wants the account's subnets and EMR groups tagged for the stack's EMR service role", async () => {
+    const { emrRoles: _, ...withoutRoles } = world;
+    await expect(check(withoutRoles)).rejects.toThrow(
+      /aws.existing.subnet_ids: subnet-\w+ lacks the tag for-use-with-amazon-emr-managed-policies=true/,
+    );
+    const tags = [{ Key: "for-use-with-amazon-emr-managed-policies", Value: "true" }];
+    await admin.ec2.createTags({ Resources: world.network.subnetIds, Tags: tags });
+    await expect(check(withoutRoles)).rejects.toThrow(
+      /aws.existing.security_groups: sg-\w+, sg-\w+, sg-\w+ lack the tag/,
+    );
+    const groups = world.securityGroups ?? { primary: "", core: "" };
+    await admin.ec2.createTags({
+      Resources: [groups.primary, groups.core, groups.serviceAccess as string],
+      Tags: tags,
+    });
+    await check(withoutRoles);
+  });
+
   // Last: every request the checks sent above, the refused ones' included.
   it("sends only requests valid against AWS's published API models (botocore)", () => {
     expect(new Set(sent.map((r) => r.operation))).toContain("GetKeyPolicy");
+    expect(new Set(sent.map((r) => r.operation))).toContain("GetBucketPolicy");
     expect(validateAgainstApiModels(sent)).toEqual(sent.map(() => ""));
   });
 });

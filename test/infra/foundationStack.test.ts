@@ -906,6 +906,27 @@ describe("aws.existing: buckets, key, roles and security groups the account alre
     expect(configuration).toContain(KEY);
   });
 
+  it("an existing key with the stack's own roles: the roles' policies grant its use, as the key policy cannot", () => {
+    const t = foundationTemplate({ existing: { kmsKeyArn: KEY } });
+    t.resourceCountIs("AWS::KMS::Key", 0);
+    const policies = JSON.stringify(resourcesOf(t, "AWS::IAM::Policy"));
+    for (const sid of [
+      "EmrServiceRoleUseKey",
+      "EmrServiceRoleGrantForAwsResources",
+      "EmrInstanceRoleGrantForAwsResources",
+    ]) {
+      expect(policies, sid).toContain(`"Sid":"${sid}"`);
+    }
+    const serviceGrant = Object.values(resourcesOf(t, "AWS::IAM::Policy"))
+      .flatMap((p) => (p.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement)
+      .find((st) => st.Sid === "EmrServiceRoleGrantForAwsResources");
+    expect(serviceGrant).toMatchObject({
+      Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+      Resource: KEY,
+      Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+    });
+  });
+
   it("a worker group of the account's is used as is: the stack then creates no security group", () => {
     const withWorkers = foundationTemplate({
       network: "public",

@@ -45,6 +45,8 @@ const variants: Partial<FoundationSettingsInput>[] = [
     network: "public",
   },
   EXISTING_EVERYTHING,
+  // The account's key, the stack's roles: their own policies grant its use.
+  { encryption: "sse-kms", existing: { kmsKeyArn: EXISTING_EVERYTHING.existing.kmsKeyArn } },
 ];
 
 describe("cdk-nag AwsSolutions", () => {

@@ -588,6 +588,36 @@ describe("destroyFoundation", () => {
     expect(io.text()).toMatch(/Left team-data as it is: the account's own \(aws.existing\)/);
   });
 
+  it("with the stack gone, leaves a bucket it once created that aws.existing now names", async () => {
+    const s3 = new FakeS3(
+      new Map([
+        [
+          "kindling-demo-dev-databucket-abc",
+          { versions: [], tags: { "aws:cloudformation:stack-name": STACK } },
+        ],
+        [
+          "kindling-demo-dev-logsbucket-def",
+          { versions: [], tags: { "aws:cloudformation:stack-name": STACK } },
+        ],
+      ]),
+    );
+    const outcome = await destroyFoundation(
+      resolveFoundationSettings({
+        project: "demo",
+        existing: { dataBucket: "kindling-demo-dev-databucket-abc" },
+      }),
+      {
+        io: new RecordingHost(),
+        aws: fakeAws(s3, new FakeCloudFormation(undefined)),
+        toolkit: fakeToolkit().factory,
+        deleteData: true,
+        yes: true,
+      },
+    );
+    expect(outcome.deletedBuckets).toEqual(["kindling-demo-dev-logsbucket-def"]);
+    expect([...s3.buckets.keys()]).toEqual(["kindling-demo-dev-databucket-abc"]);
+  });
+
   it("with deleteData finds buckets an earlier destroy kept, by their CloudFormation tag", async () => {
     const s3 = new FakeS3(
       new Map([

@@ -2,6 +2,7 @@ import { Aws, Duration, RemovalPolicy } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import { Construct } from "constructs";
+import { acknowledgeNag } from "./acknowledge.js";
 
 export interface FoundationKeyProps {
   alias: string;
@@ -13,8 +14,9 @@ export interface FoundationKeyProps {
 
 /**
  * Guarantees one customer-managed KMS key with yearly rotation, usable only by the principals granted
- * here; or references an existing key, whose policy the stack leaves alone (the roles' IAM policies grant
- * its use, which a default key policy honours).
+ * here; or references an existing key, whose policy the stack leaves alone: the roles the stack creates
+ * get its use in their own policies, which a key policy that lets IAM policies grant it honours (plan
+ * and deploy check that it does).
  */
 export class FoundationKey extends Construct {
   readonly key: kms.IKey;
@@ -39,23 +41,56 @@ export class FoundationKey extends Construct {
     this.key = this.owned;
   }
 
-  /** Lets an IAM role use the key (an existing key: nothing, its policy is its owner's) for data and for EBS volumes (grants limited to AWS resources). */
+  /**
+   * Lets an IAM role use the key for data and for EBS volumes (grants limited to AWS resources): in the
+   * key policy of an owned key; in the role's own policy for an existing key, whose key policy is its
+   * owner's (an existing role's policy is its owner's too: then nothing is added anywhere).
+   */
   allowUse(role: iam.IRole, sid: string): void {
-    this.owned?.addToResourcePolicy(
+    const use = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
+    const grants = ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"];
+    const forAwsResources = { Bool: { "kms:GrantIsForAWSResource": "true" } };
+    if (!this.owned) {
+      const { statementAdded, policyDependable } = role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ sid: `${sid}UseKey`, actions: use, resources: [this.key.keyArn] }),
+      );
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: `${sid}GrantForAwsResources`,
+          actions: grants,
+          resources: [this.key.keyArn],
+          conditions: forAwsResources,
+        }),
+      );
+      if (statementAdded && policyDependable) {
+        acknowledgeNag(
+          role,
+          "AwsSolutions-IAM5[Action::kms:ReEncrypt*]",
+          "ReEncrypt* (ReEncryptFrom/ReEncryptTo) on the single key aws.existing names; S3 needs it when objects are copied between keys.",
+        );
+        acknowledgeNag(
+          role,
+          "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+          "GenerateDataKey* covers GenerateDataKey and GenerateDataKeyWithoutPlaintext on the single key aws.existing names, both used by S3 SSE-KMS and EBS encryption.",
+        );
+      }
+      return;
+    }
+    this.owned.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: `${sid}UseKey`,
         principals: [role],
-        actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+        actions: use,
         resources: ["*"],
       }),
     );
-    this.owned?.addToResourcePolicy(
+    this.owned.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: `${sid}GrantForAwsResources`,
         principals: [role],
-        actions: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+        actions: grants,
         resources: ["*"],
-        conditions: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+        conditions: forAwsResources,
       }),
     );
   }
