@@ -918,7 +918,11 @@ describe("aws.existing: buckets, key, roles and security groups the account alre
       expect(policies, sid).toContain(`"Sid":"${sid}"`);
     }
     const serviceGrant = Object.values(resourcesOf(t, "AWS::IAM::Policy"))
-      .flatMap((p) => (p.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement)
+      .flatMap(
+        (p) =>
+          (p.Properties?.PolicyDocument as { Statement?: Record<string, unknown>[] } | undefined)
+            ?.Statement ?? [],
+      )
       .find((st) => st.Sid === "EmrServiceRoleGrantForAwsResources");
     expect(serviceGrant).toMatchObject({
       Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
