@@ -80,6 +80,10 @@ export class FoundationStack extends Stack {
       flowLogGroupName,
       flowLogsRetentionDays: settings.flowLogsRetentionDays as logs.RetentionDays,
       naming,
+      buckets: [dataBucket.bucket, logsBucket.bucket],
+      ...(settings.inTransitEncryption && settings.inTransitCertificateS3Uri
+        ? { objects: [settings.inTransitCertificateS3Uri] }
+        : {}),
       ...(existing.network ? { existing: existing.network } : {}),
     });
     const groups = new EmrSecurityGroups(this, "EmrSecurityGroups", {
@@ -122,7 +126,7 @@ export class FoundationStack extends Stack {
 
     const out = (k: keyof FoundationOutputs, value: string, description: string) =>
       new CfnOutput(this, OUTPUT_KEYS[k], { value, description });
-    out("dataBucketName", dataBucket.bucket.bucketName, "Data bucket (code/, data/, runs/)");
+    out("dataBucketName", dataBucket.bucket.bucketName, "Data bucket (code/, data/, deps/, runs/)");
     out("logsBucketName", logsBucket.bucket.bucketName, "Logs bucket (EMR logs, S3 access logs)");
     out("logUri", `s3://${logsBucket.bucket.bucketName}/${EMR_LOG_PREFIX}`, "EMR cluster LogUri");
     out("network", settings.network, "Network mode the stack was deployed with");

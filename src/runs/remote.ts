@@ -8,6 +8,7 @@ import type { HeadObjectCommandOutput, S3 } from "@aws-sdk/client-s3";
 import { errorName, httpStatus, isNotFound } from "../aws/errors.js";
 import { KindlingError, UsageError } from "../errors.js";
 import type { JobSpec } from "../spec/types.js";
+import { codePrefix } from "../targets/emr/layout.js";
 import { CODES } from "../ui/codes.js";
 import { formatBytes } from "../ui/format.js";
 import type { IoHost } from "../ui/io.js";
@@ -92,7 +93,10 @@ export class RemoteRunStore {
     }
     // A cloud run uploads its spec first and gets its manifest when the CLI completes it: until then it
     // is running (or its CLI died; `kindling collect` finishes it). A pushed run cut short is just incomplete.
-    const spec = await this.getJson<JobSpec>(`${REMOTE_PREFIX}${id}/spec.json`);
+    const spec =
+      (await this.getJson<JobSpec>(`${codePrefix(id)}spec.json`)) ??
+      // Cloud runs made before the spec moved to code/.
+      (await this.getJson<JobSpec>(`${REMOTE_PREFIX}${id}/spec.json`));
     const cloud = spec?.run.target === "emr" || spec?.run.target === "emr-serverless";
     const partial = spec && cloud ? partialManifest(spec) : undefined;
     return { id, dir: uri, uri, complete: false, manifest: partial, metrics: undefined };

@@ -291,9 +291,15 @@ export function fixtureRunExecutor(options: { s3: S3; root: string; release: Pro
     await options.release;
     const { appArgs } = parseSparkSubmit(step.args);
     const specUri = appArgs[appArgs.indexOf("--spec") + 1] ?? "";
-    const match = /^s3:\/\/([^/]+)\/(.+)\/spec\.json$/.exec(specUri);
+    const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(specUri);
     if (!match) throw new Error(`no s3:// spec in ${step.args.join(" ")}`);
-    const [, bucket, prefix] = match;
+    // The outputs go where the spec says (the spec itself is under code/, apart from them).
+    const specObject = await options.s3.getObject({ Bucket: match[1], Key: match[2] });
+    const spec = JSON.parse((await specObject.Body?.transformToString()) ?? "{}") as {
+      output: { uri: string };
+    };
+    const [, bucket, prefix] = /^s3:\/\/([^/]+)\/(.+?)\/?$/.exec(spec.output.uri) ?? [];
+    if (!bucket || !prefix) throw new Error(`no s3:// output in the spec at ${specUri}`);
     const fixture = path.join(options.root, "test", "fixtures", "run-binary");
     const manifest = JSON.parse(await readFile(path.join(fixture, "manifest.json"), "utf8"));
     const job = {

@@ -35,9 +35,10 @@ describe("kindling run --target emr --dry-run", () => {
     expect(out.uploads.map((u) => [u.kind, u.to.replace(out.run_id, "<run>")])).toEqual([
       ["data", expect.stringMatching(/^s3:\/\/<DataBucketName>\/data\/[0-9a-f]{64}\/data\.csv$/)],
       ["deps", expect.stringMatching(/^s3:\/\/<DataBucketName>\/deps\/[0-9a-f]{64}\/pydeps\.tar\.gz$/)],
-      ["code", "s3://<DataBucketName>/runs/<run>/code/entry.py"],
-      ["code", "s3://<DataBucketName>/runs/<run>/code/kindling_job.zip"],
-      ["spec", "s3://<DataBucketName>/runs/<run>/spec.json"],
+      // Code and spec under code/, which the nodes may read but no job may write.
+      ["code", "s3://<DataBucketName>/code/<run>/entry.py"],
+      ["code", "s3://<DataBucketName>/code/<run>/kindling_job.zip"],
+      ["spec", "s3://<DataBucketName>/code/<run>/spec.json"],
     ]);
     expect(out.run_job_flow?.Steps?.[0]?.HadoopJarStep?.Args).toEqual([
       "spark-submit",
@@ -56,12 +57,12 @@ describe("kindling run --target emr --dry-run", () => {
       "--conf",
       "spark.yarn.maxAppAttempts=1",
       "--py-files",
-      `s3://<DataBucketName>/runs/${out.run_id}/code/kindling_job.zip`,
+      `s3://<DataBucketName>/code/${out.run_id}/kindling_job.zip`,
       "--archives",
       expect.stringMatching(/^s3:\/\/<DataBucketName>\/deps\/[0-9a-f]{64}\/pydeps\.tar\.gz#pydeps$/),
-      `s3://<DataBucketName>/runs/${out.run_id}/code/entry.py`,
+      `s3://<DataBucketName>/code/${out.run_id}/entry.py`,
       "--spec",
-      `s3://<DataBucketName>/runs/${out.run_id}/spec.json`,
+      `s3://<DataBucketName>/code/${out.run_id}/spec.json`,
     ]);
     expect(out.spec.output).toEqual({
       uri: `s3://<DataBucketName>/runs/${out.run_id}`,

@@ -377,7 +377,7 @@ describe("IAM", () => {
     }
   });
 
-  it("lets nodes read code/, data/, runs/ and write only runs/ of the data bucket, and emr/ of the logs bucket", () => {
+  it("lets nodes read code/, data/, deps/, runs/ and write only runs/ of the data bucket, and emr/ of the logs bucket", () => {
     const policy = Object.entries(resourcesOf(priv, "AWS::IAM::Policy")).find(([id]) =>
       id.includes("InstancePolicy"),
     );
@@ -387,13 +387,13 @@ describe("IAM", () => {
     const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
     const objectPaths = (sid: string) =>
       [bySid[sid]?.Resource].flat().map((r) => JSON.stringify(r).match(/"\/([a-z]+\/\*)"/)?.[1]);
-    expect(objectPaths("ReadCodeDataRuns")).toEqual(["code/*", "data/*", "runs/*"]);
-    expect(bySid.ReadCodeDataRuns?.Action).toBe("s3:GetObject");
+    expect(objectPaths("ReadCodeDataDepsRuns")).toEqual(["code/*", "data/*", "deps/*", "runs/*"]);
+    expect(bySid.ReadCodeDataDepsRuns?.Action).toBe("s3:GetObject");
     expect(objectPaths("WriteRunOutputs")).toEqual(["runs/*"]);
     expect(objectPaths("WriteEmrLogs")).toEqual(["emr/*"]);
     expect(JSON.stringify(bySid.WriteEmrLogs?.Resource)).toContain("LogsBucket");
     expect(bySid.ListProjectPrefixes?.Condition).toEqual({
-      StringLike: { "s3:prefix": ["code", "code/*", "data", "data/*", "runs", "runs/*"] },
+      StringLike: { "s3:prefix": ["code", "code/*", "data", "data/*", "deps", "deps/*", "runs", "runs/*"] },
     });
   });
 
@@ -757,7 +757,7 @@ describe("EMR Serverless application", () => {
       const bySid = (sts: Record<string, unknown>[]) => Object.fromEntries(sts.map((st) => [st.Sid, st]));
       const job = bySid(jobStatements(t));
       const node = bySid(instance.Statement);
-      for (const sid of ["ListProjectPrefixes", "LocateBuckets", "ReadCodeDataRuns", "WriteRunOutputs"]) {
+      for (const sid of ["ListProjectPrefixes", "LocateBuckets", "ReadCodeDataDepsRuns", "WriteRunOutputs"]) {
         expect(job[sid], `${name} ${sid}`).toEqual(node[sid]);
       }
       expect(JSON.stringify(job.WriteServerlessLogs?.Resource)).toContain('"/serverless/*"');
@@ -816,6 +816,45 @@ describe("an account's rules: tags and a permissions boundary", () => {
     for (const [id, role] of Object.entries(resourcesOf(priv, "AWS::IAM::Role"))) {
       expect(role.Properties?.PermissionsBoundary, id).toBeUndefined();
     }
+  });
+});
+
+describe("the S3 gateway endpoint's policy", () => {
+  const statements = (t: Template) => {
+    const endpoint = Object.values(resourcesOf(t, "AWS::EC2::VPCEndpoint"))[0];
+    return (
+      (endpoint?.Properties?.PolicyDocument as { Statement?: Record<string, unknown>[] } | undefined)
+        ?.Statement ?? []
+    );
+  };
+
+  it("reaches the project's buckets and the AWS-owned buckets EMR needs in private subnets, nothing else", () => {
+    const all = statements(priv);
+    expect(all.map((s) => s.Sid)).toEqual([
+      "ProjectBuckets",
+      "AmazonLinuxAndEmrRepositories",
+      "EmrSystemLogs",
+      "EmrApplicationHistory",
+    ]);
+    const text = JSON.stringify(all);
+    expect(text).toContain("DataBucket");
+    expect(text).toContain("LogsBucket");
+    for (const bucket of ["al2023-repos-", "repo.", "aws157-logs-prod", "appinfo.src"])
+      expect(text).toContain(bucket);
+    // No statement names every bucket, and only the project's buckets may be written beyond AWS's own.
+    for (const s of all) expect([s.Resource].flat(), String(s.Sid)).not.toContain("*");
+    const writes = all.filter((s) => [s.Action].flat().some((a) => String(a).startsWith("s3:Put")));
+    expect(writes.map((s) => s.Sid)).toEqual(["ProjectBuckets", "EmrSystemLogs", "EmrApplicationHistory"]);
+  });
+
+  it("lets the nodes read the in-transit certificates' zip when there is one", () => {
+    const t = foundationTemplate({
+      inTransitEncryption: true,
+      inTransitCertificateS3Uri: "s3://certs/emr/tls.zip",
+    });
+    const certificates = statements(t).find((s) => s.Sid === "ConfiguredObjects");
+    expect(certificates).toMatchObject({ Action: "s3:GetObject" });
+    expect(JSON.stringify(certificates?.Resource)).toContain(":s3:::certs/emr/tls.zip");
   });
 });
 

@@ -115,6 +115,8 @@ describe("cdk-nag AwsSolutions", () => {
         "AwsSolutions-IAM5[Resource::<DataBucketE6B0FAA8.Arn>/code/*]",
         "AwsSolutions-IAM5[Resource::<DataBucketE6B0FAA8.Arn>/data/*]",
         "AwsSolutions-IAM5[Resource::<DataBucketE6B0FAA8.Arn>/data/*]",
+        "AwsSolutions-IAM5[Resource::<DataBucketE6B0FAA8.Arn>/deps/*]",
+        "AwsSolutions-IAM5[Resource::<DataBucketE6B0FAA8.Arn>/deps/*]",
         "AwsSolutions-IAM5[Resource::<DataBucketE6B0FAA8.Arn>/runs/*]",
         "AwsSolutions-IAM5[Resource::<DataBucketE6B0FAA8.Arn>/runs/*]",
         "AwsSolutions-IAM5[Resource::<LogsBucket5C52C3D2.Arn>/emr/*]",

@@ -110,21 +110,27 @@ describe("predict --target emr", () => {
     expect(readdirSync(m.work).filter((f) => f.includes(".kindling-"))).toEqual([]);
 
     const keys = [...m.puts.keys()];
-    expect(keys).toContain(`runs/${runId}/models/hashing_tf/metadata/part-00000`);
+    // The model goes content-addressed under data/, which no job may write: what is found there is it.
+    const modelKey = keys.find((k) => /^data\/models\/[0-9a-f]{64}\/metadata\/part-00000$/.test(k));
+    expect(modelKey).toBeDefined();
+    expect(keys.filter((k) => k.startsWith("runs/"))).toEqual([]);
     expect(keys.some((k) => k.endsWith(".crc"))).toBe(false);
     const inputKey = keys.find((k) => /^data\/[0-9a-f]{64}\/emails\.csv$/.test(k));
     expect(inputKey).toBeDefined();
-    const specKey = keys.find((k) => k.startsWith(`runs/${runId}/predict/`) && k.endsWith("/spec.json"));
+    const specKey = keys.find((k) => k.startsWith(`code/${runId}/predict/`) && k.endsWith("/spec.json"));
     expect(specKey).toBeDefined();
     expect(keys.at(-1)).toBe(specKey);
     const spec = JSON.parse(m.puts.get(specKey as string) as string);
     expect(spec).toMatchObject({
       kind: "predict",
       run: { id: runId, target: "emr" },
-      model: { uri: `s3://data-bucket/runs/${runId}/models/hashing_tf`, feature_set: "hashing_tf" },
+      model: {
+        uri: `s3://data-bucket/${(modelKey as string).replace(/\/metadata\/part-00000$/, "")}`,
+        feature_set: "hashing_tf",
+      },
       input: { uri: `s3://data-bucket/${inputKey}`, format: "csv", text_column: "text" },
       output: {
-        uri: `s3://data-bucket/${(specKey as string).replace(/spec\.json$/, "output")}`,
+        uri: `s3://data-bucket/${(specKey as string).replace(/^code\//, "runs/").replace(/spec\.json$/, "output")}`,
         format: "csv",
       },
     });
@@ -201,7 +207,7 @@ describe("predict --target emr", () => {
     const json = await predictEmrDryRun(m.plan, m.loaded.config, new RecordingHost());
     expect(json.dry_run).toBe(true);
     expect(json.uploads.map((u) => u.kind)).toEqual(["data", "data", "deps", "code", "code", "spec"]);
-    expect(json.spec.model.uri).toMatch(/^s3:\/\/<\w+>\/runs\/.*\/models\/hashing_tf$/);
+    expect(json.spec.model.uri).toMatch(/^s3:\/\/<\w+>\/data\/models\/[0-9a-f]{64}$/);
     expect(json.run_job_flow.Steps?.[0]?.HadoopJarStep?.Args?.at(-1)).toBe(json.uploads.at(-1)?.to);
     expect(m.emrMock.calls()).toHaveLength(0);
     expect(m.s3Mock.calls()).toHaveLength(0);

@@ -120,10 +120,10 @@ describe("EMR Serverless run fault paths", () => {
       },
     });
     const submit = request?.jobDriver?.sparkSubmit;
-    expect(submit?.entryPoint).toBe(`s3://data-bucket/runs/${manifest.run_id}/code/entry.py`);
+    expect(submit?.entryPoint).toBe(`s3://data-bucket/code/${manifest.run_id}/entry.py`);
     expect(submit?.entryPointArguments).toEqual([
       "--spec",
-      `s3://data-bucket/runs/${manifest.run_id}/spec.json`,
+      `s3://data-bucket/code/${manifest.run_id}/spec.json`,
     ]);
     const params = submit?.sparkSubmitParameters ?? "";
     for (const setting of [

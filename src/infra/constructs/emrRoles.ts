@@ -7,8 +7,12 @@ import { acknowledgeNag, nagArnRef } from "./acknowledge.js";
 import { EMR_LOG_PREFIX } from "./logsBucket.js";
 import { type RoleNaming, roleIdentity } from "./roleNaming.js";
 
-/** Data bucket prefixes the cluster reads (job code, input data, earlier runs) and the one it writes. */
-export const READ_PREFIXES = ["code/", "data/", "runs/"] as const;
+/**
+ * Data bucket prefixes the cluster reads — the jobs' code and specs, input data (and models to score
+ * with), the jobs' Python packages, earlier runs — and the one it writes. Only the CLI writes code/,
+ * data/ and deps/, so no job can change what another job runs or reads as its input.
+ */
+export const READ_PREFIXES = ["code/", "data/", "deps/", "runs/"] as const;
 export const WRITE_PREFIX = "runs/";
 
 export interface EmrRolesProps {
@@ -53,7 +57,7 @@ export class EmrRoles extends Construct {
       ...roleIdentity(props.naming, "emr-instance"),
       assumedBy: new iam.ServicePrincipal("ec2.amazonaws.com"),
       description:
-        "Kindling EMR nodes: read code/data/runs, write runs/ and EMR logs in this project's buckets",
+        "Kindling EMR nodes: read code/data/deps/runs, write runs/ and EMR logs in this project's buckets",
     });
     const nodePolicy = projectBucketPolicy(this, "InstancePolicy", {
       dataBucket,
@@ -134,7 +138,7 @@ export interface ProjectBucketAccess {
 
 /**
  * The least-privilege S3 policy shared by every role that runs the project's Spark jobs (the EMR instance
- * role, the EMR Serverless job runtime role): list and read code/, data/, runs/ of the data bucket, write
+ * role, the EMR Serverless job runtime role): list and read code/, data/, deps/, runs/ of the data bucket, write
  * only runs/, write and list logs under one prefix of the logs bucket, and use the foundation key if given.
  * No s3:* and no bucket other than the project's. The cdk-nag findings its wildcards raise are acknowledged
  * on the policy, with their reasons.
@@ -157,7 +161,7 @@ export function projectBucketPolicy(scope: Construct, id: string, access: Projec
         resources: [dataBucket.bucketArn, logsBucket.bucketArn],
       }),
       new iam.PolicyStatement({
-        sid: "ReadCodeDataRuns",
+        sid: "ReadCodeDataDepsRuns",
         actions: ["s3:GetObject"],
         resources: READ_PREFIXES.map((p) => dataBucket.arnForObjects(`${p}*`)),
       }),
@@ -202,7 +206,7 @@ export function projectBucketPolicy(scope: Construct, id: string, access: Projec
     ],
   });
   const readWhy =
-    "Object-level wildcards are confined to this project's data bucket prefixes code/, data/, runs/ (read) and runs/ (write): run ids are created per run, so the keys cannot be listed in advance.";
+    "Object-level wildcards are confined to this project's data bucket prefixes code/, data/, deps/, runs/ (read) and runs/ (write): run ids and content hashes are made per run, so the keys cannot be listed in advance.";
   for (const p of READ_PREFIXES) {
     acknowledgeNag(policy, `AwsSolutions-IAM5[Resource::${nagArnRef(dataBucket)}/${p}*]`, readWhy);
   }

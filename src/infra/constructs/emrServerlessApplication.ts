@@ -105,7 +105,7 @@ export class EmrServerlessApplication extends Construct {
         },
       }),
       description:
-        "Kindling EMR Serverless job runs: read code/data/runs, write runs/ and serverless/ logs in this project's buckets",
+        "Kindling EMR Serverless job runs: read code/data/deps/runs, write runs/ and serverless/ logs in this project's buckets",
     });
     this.jobRole.attachInlinePolicy(
       projectBucketPolicy(this, "JobPolicy", {

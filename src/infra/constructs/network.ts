@@ -3,6 +3,7 @@ import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as kms from "aws-cdk-lib/aws-kms";
 import * as logs from "aws-cdk-lib/aws-logs";
+import type * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import type { NetworkMode } from "../settings.js";
 import { type RoleNaming, roleIdentity } from "./roleNaming.js";
@@ -18,6 +19,10 @@ export interface NetworkProps {
   /** The account's own VPC and subnets, referenced instead of created (their flow logs are its owner's). */
   existing?: { vpcId: string; subnetIds: readonly string[] };
   naming?: RoleNaming;
+  /** The buckets the S3 endpoint lets the VPC reach, besides the AWS-owned ones EMR needs. */
+  buckets: s3.IBucket[];
+  /** Single objects of other buckets the nodes read (the in-transit certificates zip), as s3:// URIs. */
+  objects?: string[];
 }
 
 /**
@@ -65,8 +70,10 @@ export class Network extends Construct {
           ? { name: "emr-public", subnetType: ec2.SubnetType.PUBLIC, cidrMask: 20, mapPublicIpOnLaunch: true }
           : { name: "emr-private", subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 20 },
       ],
-      gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
     });
+    const endpoint = vpc.addGatewayEndpoint("S3", { service: ec2.GatewayVpcEndpointAwsService.S3 });
+    for (const statement of s3EndpointStatements(props.buckets, props.objects ?? []))
+      endpoint.addToPolicy(statement);
     this.vpc = vpc;
     this.subnets = vpc.selectSubnets({
       subnetType: isPublic ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_ISOLATED,
@@ -98,4 +105,72 @@ export class Network extends Construct {
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
   }
+}
+
+/**
+ * The S3 endpoint's policy. In the private network it is the nodes' only way out; without a policy it
+ * reaches every bucket of every account, a path to copy data out. It allows the project's buckets and
+ * the AWS-owned buckets EMR needs in private subnets, as AWS's EMR guide lists them ("Sample policies
+ * for private subnets that access Amazon S3"): Amazon Linux 2023 (EMR 7) and Amazon Linux 2 (EMR 5.30 to
+ * 6.15) package repositories, the EMR repository, EMR 8's instance data buckets, the system logs bucket
+ * and the persistent application UI bucket. Each is read-only or AWS's own, so none leads elsewhere.
+ */
+export function s3EndpointStatements(buckets: s3.IBucket[], objects: string[]): iam.PolicyStatement[] {
+  const anyone = [new iam.AnyPrincipal()];
+  const arn = (bucket: string) => `arn:${Aws.PARTITION}:s3:::${bucket}`;
+  const region = Aws.REGION;
+  return [
+    new iam.PolicyStatement({
+      sid: "ProjectBuckets",
+      principals: anyone,
+      actions: [
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:DeleteObject",
+        "s3:AbortMultipartUpload",
+        "s3:ListMultipartUploadParts",
+        "s3:ListBucket",
+        "s3:GetBucketLocation",
+      ],
+      resources: buckets.flatMap((b) => [b.bucketArn, b.arnForObjects("*")]),
+    }),
+    ...(objects.length > 0
+      ? [
+          new iam.PolicyStatement({
+            sid: "ConfiguredObjects",
+            principals: anyone,
+            actions: ["s3:GetObject"],
+            resources: objects.map((uri) => arn(uri.replace(/^s3:\/\//, ""))),
+          }),
+        ]
+      : []),
+    new iam.PolicyStatement({
+      sid: "AmazonLinuxAndEmrRepositories",
+      principals: anyone,
+      actions: ["s3:GetObject"],
+      resources: [
+        `al2023-repos-${region}-de612dc2`,
+        `amazonlinux.${region}.amazonaws.com`,
+        `amazonlinux-2-repos-${region}`,
+        `repo.${region}.emr.amazonaws.com`,
+        `aws157-instance-data-0-prod-${region}`,
+        `aws157-instance-data-1-prod-${region}`,
+        `aws157-instance-data-bucket-0-prod-${region}`,
+        `aws157-instance-data-bucket-1-prod-${region}`,
+      ].map((b) => `${arn(b)}/*`),
+    }),
+    new iam.PolicyStatement({
+      sid: "EmrSystemLogs",
+      principals: anyone,
+      actions: ["s3:PutObject"],
+      // us-east-1's bucket has no region suffix.
+      resources: ["aws157-logs-prod", `aws157-logs-prod-${region}`].map((b) => `${arn(b)}/*`),
+    }),
+    new iam.PolicyStatement({
+      sid: "EmrApplicationHistory",
+      principals: anyone,
+      actions: ["s3:PutObject", "s3:GetObject", "s3:ListBucket", "s3:AbortMultipartUpload"],
+      resources: [arn(`prod.${region}.appinfo.src`), `${arn(`prod.${region}.appinfo.src`)}/*`],
+    }),
+  ];
 }

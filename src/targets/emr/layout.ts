@@ -3,23 +3,34 @@ import path from "node:path";
 /** Where a run's objects live in the data bucket. */
 export interface RunLayout {
   bucket: string;
-  /** runs/<run-id>/ (with the trailing slash). */
+  /** runs/<run-id>/ (with the trailing slash): the job's outputs, the only prefix nodes may write. */
   prefix: string;
   outputUri: string;
+  /** The job's code and spec go under code/<run-id>/, which nodes may only read (codePrefix). */
   specKey: string;
   entryKey: string;
   zipKey: string;
 }
 
+/**
+ * Where the CLI puts what a job runs for `id` (a run id, or `<run-id>/predict/<predict-id>`): under
+ * code/, which the nodes' role may read but not write, so no job can change the code or spec of another
+ * (the outputs of every run share runs/, which IAM cannot narrow to one run).
+ */
+export function codePrefix(id: string): string {
+  return `code/${id}/`;
+}
+
 export function runLayout(bucket: string, runId: string): RunLayout {
   const prefix = `runs/${runId}/`;
+  const code = codePrefix(runId);
   return {
     bucket,
     prefix,
     outputUri: `s3://${bucket}/runs/${runId}`,
-    specKey: `${prefix}spec.json`,
-    entryKey: `${prefix}code/entry.py`,
-    zipKey: `${prefix}code/kindling_job.zip`,
+    specKey: `${code}spec.json`,
+    entryKey: `${code}entry.py`,
+    zipKey: `${code}kindling_job.zip`,
   };
 }
 
@@ -44,7 +55,10 @@ export function parseS3Uri(uri: string): { bucket: string; key: string } {
   return { bucket: match[1] as string, key: match[2] as string };
 }
 
-/** Files of a run's prefix that the CLI put there, not the job: they are not downloaded back. */
+/**
+ * Files of a run's prefix that the CLI put there, not the job: they are not downloaded back. (Runs made
+ * before code and spec moved to code/ have them there.)
+ */
 export function isRunInput(relativeKey: string): boolean {
   return relativeKey === "spec.json" || relativeKey.startsWith("code/");
 }

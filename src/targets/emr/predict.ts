@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
 import { mkdtemp, readdir, rename, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -27,7 +27,7 @@ import { JOB_ENTRY, packageJob } from "../shared/package.js";
 import { followStepCluster, startStepCluster } from "./cluster.js";
 import { placeholderFoundation } from "./foundation.js";
 import { describeMix, instanceMix } from "./instances.js";
-import { dataKey, depsKey, s3Uri } from "./layout.js";
+import { codePrefix, dataKey, depsKey, s3Uri } from "./layout.js";
 import { emrSparkSubmitArgs, uploadsJson } from "./plan.js";
 import { buildRunJobFlowRequest, clusterIdentity } from "./request.js";
 import { clusterCost } from "./timeline.js";
@@ -44,7 +44,10 @@ export interface PredictLayout {
   zipKey: string;
   /** The job's output directory: data/ (one file) and predict.json, written last. */
   outputKey: string;
-  /** runs/<run-id>/models/<feature set>/ — where an EMR run's models already are. */
+  /**
+   * data/models/<sha256>/: the model, content-addressed under a prefix no job may write, so a model found
+   * there is the one with these bytes (not one a job rewrote under runs/).
+   */
   modelKey: string;
   inputKey: string;
 }
@@ -55,18 +58,31 @@ export function predictLayout(
   predictId: string,
   inputSha256: string,
   inputFile: string,
+  modelSha256: string,
 ): PredictLayout {
   const prefix = `runs/${plan.runId}/predict/${predictId}/`;
+  const code = codePrefix(`${plan.runId}/predict/${predictId}`);
   return {
     bucket,
     prefix,
-    specKey: `${prefix}spec.json`,
-    entryKey: `${prefix}code/entry.py`,
-    zipKey: `${prefix}code/kindling_job.zip`,
+    specKey: `${code}spec.json`,
+    entryKey: `${code}entry.py`,
+    zipKey: `${code}kindling_job.zip`,
     outputKey: `${prefix}output`,
-    modelKey: `runs/${plan.runId}/models/${plan.featureSet}/`,
+    modelKey: `data/models/${modelSha256}/`,
     inputKey: dataKey(inputSha256, inputFile),
   };
+}
+
+/** A model's content address: SHA-256 over its files' names and SHA-256s, in name order. */
+async function modelDigest(files: ReadonlyArray<{ file: string; name: string }>): Promise<string> {
+  const whole = createHash("sha256");
+  for (const f of files) {
+    const one = createHash("sha256");
+    await pipeline(createReadStream(f.file), one);
+    whole.update(`${f.name}\0${one.digest("hex")}\n`);
+  }
+  return whole.digest("hex");
 }
 
 /** The model directory's files (Hadoop's hidden .crc checksums stay behind), relative to it. */
@@ -227,7 +243,15 @@ export async function planPredictUploads(
     .replace(/[-:]/g, "")
     .replace(/\.\d+Z$/, "Z")}-${randomBytes(3).toString("hex")}`;
   const input = await digestInput({ path: plan.input.file, directory: false });
-  const layout = predictLayout(foundation.dataBucketName, plan, predictId, input.sha256, plan.input.file);
+  const model = await modelFiles(plan.modelDir);
+  const layout = predictLayout(
+    foundation.dataBucketName,
+    plan,
+    predictId,
+    input.sha256,
+    plan.input.file,
+    await modelDigest(model),
+  );
   const spec: PredictSpec = buildPredictSpec({
     runId: plan.runId,
     kindlingVersion: KINDLING_VERSION,
@@ -254,10 +278,8 @@ export async function planPredictUploads(
     skipIfExists: skip,
   });
   const uploads: PlannedUpload[] = [
-    // The run id is unique and a saved model never changes: a key that exists holds the same bytes.
-    ...(await modelFiles(plan.modelDir)).map((f) =>
-      put("data", f.file, `${layout.modelKey}${f.name}`, f.bytes, true),
-    ),
+    // Content-addressed under data/, which only the CLI writes: a key that exists holds these bytes.
+    ...model.map((f) => put("data", f.file, `${layout.modelKey}${f.name}`, f.bytes, true)),
     put("data", plan.input.file, layout.inputKey, input.bytes, true),
     put("deps", deps.file, depsAt, deps.bytes, true),
     put("code", JOB_ENTRY, layout.entryKey, (await stat(JOB_ENTRY)).size, false),
