@@ -325,6 +325,15 @@ function partialManifest(spec: JobSpec): Manifest {
 }
 
 /**
+ * Whether a relative S3 key is a plain path: no empty, "." or ".." segment, and no backslash or drive
+ * colon (separators on Windows). S3 keys are not paths: "./_SUCCESS" would land on another file than its
+ * name says, "../x" outside the folder.
+ */
+export function isPlainKey(relative: string): boolean {
+  return !relative.split("/").some((s) => s === "" || s === "." || s === ".." || /[\\:]/.test(s));
+}
+
+/**
  * Where a remote key lands in a pulled run, or undefined for what stays behind: the cluster's code and
  * EMR's folder markers, the job's own `_SUCCESS` (the pull writes its own, last), and any key that is not
  * a plain relative path (`.`/`..`, empty, backslash or drive-letter segments) — a key must not place a file
@@ -332,9 +341,8 @@ function partialManifest(spec: JobSpec): Manifest {
  */
 export function localPathOf(dir: string, relative: string): string | undefined {
   if (!relative || relative.endsWith("/") || relative.endsWith("_$folder$")) return undefined;
+  if (!isPlainKey(relative)) return undefined;
   const segments = relative.split("/");
-  // A backslash or a drive colon is a separator on Windows: such a segment could climb out there.
-  if (segments.some((s) => s === "" || s === "." || s === ".." || /[\\:]/.test(s))) return undefined;
   if (segments[0] === "code" || relative === SUCCESS_MARKER) return undefined;
   const target = path.join(dir, ...segments);
   return target.startsWith(path.resolve(dir) + path.sep) ? target : undefined;

@@ -75,10 +75,21 @@ describe("S3 transfers (moto)", () => {
       put("metrics.json", '{"m":1}'),
       put("models/tfidf/metadata/part-00000", "meta"),
       put("_SUCCESS", ""),
+      // Keys that are not plain paths: the first would land on the CLI's own _SUCCESS marker.
+      put("./_SUCCESS", ""),
+      put("models//x", "x"),
+      put("../outside.txt", "x"),
     ]);
     const runDir = await mkdtemp(path.join(os.tmpdir(), "kindling-dl-"));
-    const result = await downloadOutputs(s3, BUCKET, "runs/r1/", runDir, new RecordingHost());
+    const io = new RecordingHost();
+    const result = await downloadOutputs(s3, BUCKET, "runs/r1/", runDir, io);
     expect(result.files).toBe(2);
+    expect(result.skipped.sort()).toEqual([
+      "runs/r1/../outside.txt",
+      "runs/r1/./_SUCCESS",
+      "runs/r1/models//x",
+    ]);
+    expect(io.text()).toMatch(/left 3 object\(s\) whose keys are not plain paths/);
     expect(readFileSync(path.join(runDir, "metrics.json"), "utf8")).toBe('{"m":1}');
     expect(readFileSync(path.join(runDir, "models", "tfidf", "metadata", "part-00000"), "utf8")).toBe("meta");
     expect(existsSync(path.join(runDir, "_SUCCESS"))).toBe(false);
