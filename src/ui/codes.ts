@@ -183,6 +183,11 @@ export const CODES = {
     "warn",
     "Kindling asked EMR to cancel a run's step on a warm cluster; the cluster stays up.",
   ),
+  EMR_PUBLIC_ACCESS: code<{ region: string; blocked: boolean | undefined }>(
+    "KND_W5015",
+    "warn",
+    "Nodes in public subnets get public IPs, and the account's EMR block public access is off (or unreadable).",
+  ),
 
   // EMR Serverless
   SERVERLESS_PLAN: code<{ applicationId: string; releaseLabel: string; region: string; usd?: number }>(

@@ -222,7 +222,27 @@ export async function startEmrEmulator(options: EmulatorOptions): Promise<EmrEmu
     p.catch(() => {}).finally(() => running.delete(p));
   };
 
+  // What AWS turns on for every account and region: inbound rules from anywhere refused, but port 22.
+  let blockPublicAccess: Record<string, unknown> = {
+    BlockPublicSecurityGroupRules: true,
+    PermittedPublicSecurityGroupRuleRanges: [{ MinRange: 22, MaxRange: 22 }],
+  };
   const handlers: Record<string, (body: Record<string, unknown>) => unknown> = {
+    GetBlockPublicAccessConfiguration: () => ({
+      BlockPublicAccessConfiguration: blockPublicAccess,
+      BlockPublicAccessConfigurationMetadata: {
+        CreationDateTime: 1_700_000_000,
+        CreatedByArn: "arn:aws:iam::123456789012:root",
+      },
+    }),
+    PutBlockPublicAccessConfiguration: (body) => {
+      const configuration = body.BlockPublicAccessConfiguration as Record<string, unknown> | undefined;
+      if (typeof configuration?.BlockPublicSecurityGroupRules !== "boolean") {
+        throw validation("BlockPublicAccessConfiguration.BlockPublicSecurityGroupRules is required");
+      }
+      blockPublicAccess = configuration;
+      return {};
+    },
     RunJobFlow: (body) => {
       if (typeof body.Name !== "string") throw validation("Name is required");
       const instances = (body.Instances ?? {}) as Record<string, unknown>;

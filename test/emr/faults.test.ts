@@ -6,6 +6,7 @@ import {
   CancelStepsCommand,
   DescribeClusterCommand,
   DescribeStepCommand,
+  GetBlockPublicAccessConfigurationCommand,
   ListInstanceGroupsCommand,
   RunJobFlowCommand,
   TerminateJobFlowsCommand,
@@ -19,6 +20,7 @@ import {
 import { afterEach, describe, expect, it } from "vitest";
 import { InterruptedError, JobFailedError, UsageError } from "../../src/errors.js";
 import type { FoundationOutputs } from "../../src/infra/outputs.js";
+import { CODES } from "../../src/ui/codes.js";
 import { awsError, body, cluster, gz, mockedRun, step } from "./mocks.js";
 
 // Fault paths of an EMR run (the run lifecycle on the EMR target) with scripted SDK responses
@@ -46,6 +48,30 @@ const manifestOf = (dir: string) => {
 };
 
 const STEP_STDERR_LOG = "s3://logs-bucket/emr/j-TEST/steps/s-TEST/stderr.gz";
+
+describe("aws.network public: EMR block public access is read before anything is uploaded", () => {
+  it("warns when it is off, and is not asked about at all with private subnets", async () => {
+    const m = await setup("aws:\n  network: public\n");
+    m.emrMock
+      .on(GetBlockPublicAccessConfigurationCommand)
+      .resolves({ BlockPublicAccessConfiguration: { BlockPublicSecurityGroupRules: false } });
+    m.emrMock.on(RunJobFlowCommand).rejects(new Error("stop here"));
+    await m.run().catch(() => {});
+    const warned = m.host.messages.findIndex((msg) => msg.code === CODES.EMR_PUBLIC_ACCESS.code);
+    expect(warned).toBeGreaterThanOrEqual(0);
+    expect(m.host.messages[warned]?.message).toMatch(/EMR block public access is off in us-east-1/);
+    expect(m.emrMock.commandCalls(GetBlockPublicAccessConfigurationCommand)).toHaveLength(1);
+    // Before the first upload.
+    const firstUpload = m.host.messages.findIndex((msg) => msg.code === CODES.S3_UPLOAD.code);
+    expect(firstUpload === -1 || warned < firstUpload).toBe(true);
+    m.restore();
+
+    const quiet = await setup();
+    quiet.emrMock.on(RunJobFlowCommand).rejects(new Error("stop here"));
+    await quiet.run().catch(() => {});
+    expect(quiet.emrMock.commandCalls(GetBlockPublicAccessConfigurationCommand)).toHaveLength(0);
+  });
+});
 
 describe("EMR run fault paths", () => {
   it("step FAILED with FailureDetails: shows the tail and cause, terminates a cluster left waiting, downloads nothing", async () => {

@@ -19,6 +19,7 @@ import { instanceMix } from "./instances.js";
 import { runLayout } from "./layout.js";
 import { emrInputUri } from "./plan.js";
 import { predictOnEmr } from "./predict.js";
+import { checkBlockPublicAccess } from "./publicAccess.js";
 import { ownerOf } from "./request.js";
 import { timelineFacts } from "./timeline.js";
 import {
@@ -83,6 +84,9 @@ export class EmrTarget implements Target {
       this.context.io,
       { options: this.options, deps: this.deps },
       async (clients) => {
+        if (config.aws.network === "public") {
+          await checkBlockPublicAccess(clients.emr, this.context.io, clients.region);
+        }
         if (input?.kind === "s3") await requireS3Input(clients.s3, input);
         if (this.options.cluster) {
           const warm = await resolveWarmCluster(clients.emr, ownerOf(config), this.options.cluster);

@@ -1,0 +1,41 @@
+import type { EMR } from "@aws-sdk/client-emr";
+import { awsTrouble } from "../../aws/errors.js";
+import { CODES } from "../../ui/codes.js";
+import type { IoHost } from "../../ui/io.js";
+
+/**
+ * With `aws.network: public` the nodes get public IP addresses. Kindling's security groups open nothing
+ * to the internet, but a rule someone adds later would; EMR's account-level block public access refuses
+ * to start a cluster whose groups allow inbound traffic from anywhere (other than the ports it permits),
+ * which is the safety net AWS turns on by default. It can be switched off per region: say so, with the
+ * command that turns it back on, before anything is uploaded or started.
+ */
+export async function checkBlockPublicAccess(
+  emr: Pick<EMR, "getBlockPublicAccessConfiguration">,
+  io: IoHost,
+  region: string,
+): Promise<boolean | undefined> {
+  let blocked: boolean | undefined;
+  try {
+    const answer = await emr.getBlockPublicAccessConfiguration({});
+    blocked = answer.BlockPublicAccessConfiguration?.BlockPublicSecurityGroupRules;
+  } catch (error) {
+    // Reading it needs elasticmapreduce:GetBlockPublicAccessConfiguration; a run does not.
+    if (awsTrouble(error) !== "access-denied") throw error;
+    io.notify(
+      CODES.EMR_PUBLIC_ACCESS.msg(
+        `aws.network is public: the nodes get public IPs, and whether EMR block public access is on in ${region} could not be read (access denied)`,
+        { region, blocked: undefined },
+      ),
+    );
+    return undefined;
+  }
+  if (blocked === true) return true;
+  io.notify(
+    CODES.EMR_PUBLIC_ACCESS.msg(
+      `aws.network is public: the nodes get public IPs, and EMR block public access is off in ${region}, so nothing stops a security group rule open to the internet. Turn it on: aws emr put-block-public-access-configuration --region ${region} --block-public-access-configuration BlockPublicSecurityGroupRules=true`,
+      { region, blocked: false },
+    ),
+  );
+  return false;
+}
