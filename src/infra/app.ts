@@ -50,6 +50,9 @@ export function createFoundationApp(
       // Server access logs are delivered under a bucket policy, not an ACL (ACLs are disabled).
       "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": true,
       "@aws-cdk/aws-iam:minimizePolicies": true,
+      // The template goes inline to CloudFormation (no bootstrap bucket), at most 51,200 bytes: each
+      // resource's aws:cdk:path metadata would take ~5 KB of it; plan groups resources by logical id.
+      "aws:cdk:enable-path-metadata": false,
     },
     analyticsReporting: false,
   });

@@ -14,6 +14,18 @@ import type { RoleNaming } from "./constructs/roleNaming.js";
 import { type FoundationOutputs, OUTPUT_KEYS } from "./outputs.js";
 import { type FoundationSettings, stackNameFor } from "./settings.js";
 
+/** The stack's top-level constructs, by id: what `plan` groups resources by (their logical ids start so). */
+export const FOUNDATION_PARTS = [
+  "FoundationKey",
+  "Logs",
+  "Data",
+  "Network",
+  "EmrSecurityGroups",
+  "EmrRoles",
+  "EmrSecurityConfiguration",
+  "EmrServerless",
+] as const;
+
 /**
  * The foundation: buckets, network, EMR security groups, IAM roles, KMS key, EMR security configuration,
  * and the EMR Serverless application with its job runtime role.
@@ -91,6 +103,7 @@ export class FoundationStack extends Stack {
       mode: settings.network,
       s3PrefixListId: settings.s3PrefixListId,
       ...(existing.securityGroups ? { existing: existing.securityGroups } : {}),
+      ...(network.kmsEndpointGroup ? { kmsEndpoint: network.kmsEndpointGroup } : {}),
     });
     const roles = new EmrRoles(this, "EmrRoles", {
       dataBucket: dataBucket.bucket,

@@ -19,13 +19,14 @@ export interface StandingCost {
 }
 
 /**
- * What the deployed foundation costs with no run going: the KMS key is the one fixed charge (its yearly
- * rotations add $1/month each for the first two); storage and flow logs are billed by use; the network
- * has no NAT gateway and a free S3 gateway endpoint; the EMR Serverless application costs nothing while
- * stopped, and by the hour while started when it keeps pre-initialized workers.
+ * What the deployed foundation costs with no run going: the KMS key (its yearly rotations add $1/month
+ * each for the first two) and, in the private network, the KMS interface endpoint are the fixed charges;
+ * storage and flow logs are billed by use; the network has no NAT gateway and a free S3 gateway endpoint;
+ * the EMR Serverless application costs nothing while stopped, and by the hour while started when it keeps
+ * pre-initialized workers.
  */
 export function standingCost(
-  settings: Pick<FoundationSettings, "network">,
+  settings: Pick<FoundationSettings, "network" | "existing">,
   /** Pre-initialized executors and what keeping them (with a driver) costs per hour; undefined: no price. */
   warm: { executors: number; usdPerHour: number | undefined },
   prices = table,
@@ -44,10 +45,7 @@ export function standingCost(
       item: "VPC flow logs (CloudWatch Logs)",
       usage: `${formatUsd(prices.cloudwatch_logs_ingest_gb)} per GB ingested + ${formatUsd(prices.cloudwatch_logs_store_gb_month)} per GB-month kept; next to nothing while no job runs`,
     },
-    {
-      item: `VPC (${settings.network} subnets, S3 gateway endpoint, no NAT gateway)`,
-      usdPerMonth: 0,
-    },
+    ...networkLines(settings, prices),
     warm.executors > 0
       ? {
           item: `EMR Serverless application with ${warm.executors} pre-initialized executor(s) and a driver`,
@@ -64,6 +62,36 @@ export function standingCost(
     lines,
     priceTableAsOf: prices.as_of,
   };
+}
+
+/**
+ * The network the stack makes: free, but for the KMS interface endpoint of the private variant (EMR's
+ * local-disk encryption needs KMS from isolated subnets), billed per hour in each of its two AZs.
+ */
+function networkLines(
+  settings: Pick<FoundationSettings, "network" | "existing">,
+  prices: typeof table,
+): StandingCostLine[] {
+  if (settings.existing?.network)
+    return [{ item: "VPC and subnets: the account's own (aws.existing)", usdPerMonth: 0 }];
+  const vpc = {
+    item: `VPC (${settings.network} subnets, S3 gateway endpoint, no NAT gateway)`,
+    usdPerMonth: 0,
+  };
+  if (settings.network === "public") return [vpc];
+  const azs = 2;
+  return [
+    vpc,
+    {
+      item: `KMS interface endpoint in ${azs} AZs (EMR local-disk encryption from isolated subnets)`,
+      usdPerMonth: round(prices.interface_endpoint_az_hour * azs * prices.hours_per_month),
+      usage: `+${formatUsd(prices.interface_endpoint_gb)} per GB through it (key requests only: next to nothing)`,
+    },
+  ];
+}
+
+function round(usd: number): number {
+  return Math.round(usd * 100) / 100;
 }
 
 /** The standing cost as `kindling plan` prints it. */

@@ -21,6 +21,7 @@ import { assertNoNagErrors, createFoundationApp, type NagFinding, readValidation
 import { emptyAndDeleteBucket, findRetainedBuckets } from "./buckets.js";
 import { describeChangeSet, touchesAccess } from "./changeSets.js";
 import { checkExistingResources, type ExistingReaders, existingReadersFor } from "./existingResources.js";
+import { FOUNDATION_PARTS } from "./foundationStack.js";
 import { type Confirm, type ForwardingIoHostOptions, forwardingIoHost } from "./ioHost.js";
 import { type FoundationOutputs, OUTPUT_KEYS, parseFoundationOutputs } from "./outputs.js";
 import { referencesOf } from "./planView.js";
@@ -742,7 +743,7 @@ function actionOf(impact: string): PlannedResource["action"] {
 }
 
 interface TemplateJson {
-  Resources?: Record<string, { Type: string; Metadata?: Record<string, unknown> }>;
+  Resources?: Record<string, { Type: string }>;
 }
 
 /** What aws.existing names, checked read-only before anything is changed (none: nothing to check). */
@@ -758,12 +759,16 @@ async function templateOf(synth: SynthResult): Promise<TemplateJson> {
   return JSON.parse(await readFile(synth.templatePaths[0] as string, "utf8")) as TemplateJson;
 }
 
-/** Logical id → the top-level construct it belongs to (Data, Network, EmrRoles…), from CDK's path metadata. */
+/**
+ * Logical id → the top-level construct it belongs to (Data, Network, EmrRoles…). CDK's logical ids
+ * start with the construct path, so the longest part name a logical id starts with is its construct (the
+ * template carries no path metadata: it would cost the inline template ~5 KB).
+ */
 function constructsOf(template: TemplateJson): Map<string, string> {
+  const parts = [...FOUNDATION_PARTS].sort((a, b) => b.length - a.length);
   const constructs = new Map<string, string>();
-  for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
-    const cdkPath = resource.Metadata?.["aws:cdk:path"];
-    const construct = typeof cdkPath === "string" ? cdkPath.split("/")[1] : undefined;
+  for (const logicalId of Object.keys(template.Resources ?? {})) {
+    const construct = parts.find((part) => logicalId.startsWith(part));
     if (construct) constructs.set(logicalId, construct);
   }
   return constructs;

@@ -81,9 +81,10 @@ cloudformation.ChangeSet.apply = _apply_with_outputs
 
 def _delete_route_table(self, account_id, region):
     # After the gateway endpoints routing through it: deleting one removes its route from the table
-    # (moto's delete loop retries what fails in a later pass).
+    # (moto's delete loop retries what fails in a later pass). Interface endpoints have no route tables.
     ec2 = ec2_backends[account_id][region]
-    if any(self.id in e.route_table_ids and e.state != "deleted" for e in ec2.vpc_end_points.values()):
+    endpoints = ec2.vpc_end_points.values()
+    if any(self.id in (e.route_table_ids or []) and e.state != "deleted" for e in endpoints):
         raise RuntimeError(f"{self.id} still routes to a VPC endpoint")
     ec2.delete_route_table(self.id)
 

@@ -22,7 +22,8 @@ describe("kindling plan --offline", () => {
     expect(out).toMatch(
       /^ {2}EmrServerless +security group, EMR Serverless application, IAM role, IAM policy$/m,
     );
-    expect(out).toMatch(/Standing cost while no job runs: \$1\.00\/month fixed/);
+    // The KMS key and the private network's KMS interface endpoint.
+    expect(out).toMatch(/Standing cost while no job runs: \$15\.60\/month fixed/);
     // Driver 2 vCPU/8 GB + 1 executor 4 vCPU/16 GB in us-east-1.
     expect(out).toMatch(/1 pre-initialized executor\(s\) and a driver: \$0\.\d+\/h while started/);
   }, 120_000);

@@ -80,7 +80,10 @@ describe("network security", () => {
 
   it("limits private egress to the cluster, EMR service access and HTTPS", () => {
     for (const rule of egressRules(priv)) {
-      if (rule.CidrIp !== undefined) {
+      // CDK's way of saying "no egress at all" (the KMS endpoint's group opens no connection).
+      if (rule.Description === "Disallow all traffic") {
+        expect(rule).toMatchObject({ CidrIp: "255.255.255.255/32", IpProtocol: "icmp" });
+      } else if (rule.CidrIp !== undefined) {
         // The only CIDR egress: HTTPS, reaching S3 through the gateway endpoint (no other route exists).
         expect(rule).toMatchObject({ CidrIp: "0.0.0.0/0", IpProtocol: "tcp", FromPort: 443, ToPort: 443 });
       } else {
@@ -91,11 +94,16 @@ describe("network security", () => {
 
   it("uses the S3 prefix list for HTTPS egress when its id is known", () => {
     const t = foundationTemplate({ s3PrefixListId: "pl-63a5400a" });
-    const https = egressRules(t).filter((r) => r.FromPort === 443);
-    // Primary, core/task and the EMR Serverless workers.
+    const https = egressRules(t).filter(
+      (r) => r.FromPort === 443 && r.DestinationSecurityGroupId === undefined,
+    );
+    // Primary, core/task and the EMR Serverless workers (the nodes' HTTPS to the KMS endpoint is to its group).
     expect(https).toHaveLength(3);
     for (const r of https) expect(r).toMatchObject({ DestinationPrefixListId: "pl-63a5400a" });
-    expect(egressRules(t).some((r) => r.CidrIp !== undefined)).toBe(false);
+    // No CIDR egress but CDK's "disallow all" placeholder of the KMS endpoint's group.
+    expect(
+      egressRules(t).some((r) => r.CidrIp !== undefined && r.Description !== "Disallow all traffic"),
+    ).toBe(false);
   });
 
   it("wires the EMR service access group: 9443 in from primary, 8443 out to primary and core", () => {
@@ -127,8 +135,9 @@ describe("network security", () => {
     for (const [name, t] of variants()) {
       for (const type of ["AWS::EC2::SecurityGroup", "AWS::EC2::Subnet"]) {
         for (const [id, r] of Object.entries(resourcesOf(t, type))) {
-          // The tag would let the EMR service role add rules to the group; EMR Serverless needs none.
-          if (id.startsWith("EmrServerless"))
+          // The tag would let the EMR service role add rules to the group; EMR Serverless and the KMS
+          // endpoint need none.
+          if (id.startsWith("EmrServerless") || id.startsWith("NetworkKmsEndpoint"))
             expect(r.Properties?.Tags, `${name} ${id}`).not.toContainEqual(tag);
           else expect(r.Properties?.Tags, `${name} ${type}`).toContainEqual(tag);
         }
@@ -845,6 +854,24 @@ describe("the S3 gateway endpoint's policy", () => {
     for (const s of all) expect([s.Resource].flat(), String(s.Sid)).not.toContain("*");
     const writes = all.filter((s) => [s.Action].flat().some((a) => String(a).startsWith("s3:Put")));
     expect(writes.map((s) => s.Sid)).toEqual(["ProjectBuckets", "EmrSystemLogs", "EmrApplicationHistory"]);
+  });
+
+  it("private: a KMS interface endpoint in the isolated subnets, reachable over HTTPS from the EMR node groups only", () => {
+    const [kms] = Object.values(resourcesOf(priv, "AWS::EC2::VPCEndpoint")).filter((e) =>
+      JSON.stringify(e.Properties?.ServiceName).includes(".kms"),
+    );
+    expect(kms?.Properties).toMatchObject({ VpcEndpointType: "Interface", PrivateDnsEnabled: true });
+    expect((kms?.Properties?.SubnetIds as unknown[]).length).toBe(2);
+    const group = JSON.stringify((kms?.Properties?.SecurityGroupIds as unknown[])[0]);
+    const ingress = Object.values(resourcesOf(priv, "AWS::EC2::SecurityGroupIngress"))
+      .map((r) => r.Properties ?? {})
+      .filter((r) => JSON.stringify(r.GroupId) === group);
+    expect(ingress.map((r) => [r.FromPort, JSON.stringify(r.SourceSecurityGroupId)]).sort()).toEqual([
+      [443, expect.stringContaining("EmrSecurityGroupsCore")],
+      [443, expect.stringContaining("EmrSecurityGroupsPrimary")],
+    ]);
+    // Public subnets reach KMS over the internet: no endpoint there.
+    expect(Object.keys(resourcesOf(pub, "AWS::EC2::VPCEndpoint"))).toHaveLength(1);
   });
 
   it("lets the nodes read the in-transit certificates' zip when there is one", () => {

@@ -98,13 +98,18 @@ describe("planFoundation", () => {
     expect(renderPlan(plan)).toMatch(/no AWS credentials/);
     // Plain words first, then each construct's resources; logical ids only with --verbose.
     expect(renderPlan(plan)).toMatch(
-      /a first deploy creates a VPC, 2 subnets, a VPC endpoint, 2 S3 buckets, a KMS key, \d IAM roles, \d security groups, a flow log, a log group, an EMR security configuration, an EMR Serverless application and \d+ supporting resources/,
+      /a first deploy creates a VPC, 2 subnets, 2 VPC endpoints, 2 S3 buckets, a KMS key, \d IAM roles, \d security groups, a flow log, a log group, an EMR security configuration, an EMR Serverless application and \d+ supporting resources/,
     );
     expect(renderPlan(plan)).toMatch(/^ {2}Data +S3 bucket, bucket policy$/m);
     expect(renderPlan(plan)).toMatch(/^ {2}EmrRoles +IAM role ×2, IAM policy ×2, instance profile$/m);
     expect(renderPlan(plan)).not.toMatch(/DataBucketE6B0FAA8/);
     expect(renderPlan(plan, { verbose: true })).toMatch(/AWS::S3::Bucket DataBucketE6B0FAA8/);
     expect(plan.resources.find((r) => r.logicalId === "DataBucketE6B0FAA8")?.construct).toBe("Data");
+    // Every resource is placed in its construct from its logical id (the template has no path metadata).
+    expect(plan.resources.filter((r) => r.construct === undefined)).toEqual([]);
+    expect(plan.resources.find((r) => r.logicalId.startsWith("EmrSecurityConfiguration"))?.construct).toBe(
+      "EmrSecurityConfiguration",
+    );
   });
 
   it("says what the stack uses of the account's own and that it changes nothing on it", async () => {

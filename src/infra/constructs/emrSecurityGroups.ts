@@ -11,6 +11,8 @@ export interface EmrSecurityGroupsProps {
   s3PrefixListId?: string;
   /** Existing groups, referenced instead (immutable: the stack adds no rule to them). */
   existing?: { primary: string; core: string; serviceAccess?: string };
+  /** The KMS interface endpoint's group: the nodes' HTTPS to it (local-disk encryption keys). */
+  kmsEndpoint?: ec2.ISecurityGroup;
 }
 
 /**
@@ -101,6 +103,11 @@ export class EmrSecurityGroups extends Construct {
           ec2.Port.tcp(8443),
           `EMR service access: cluster manager to the ${role} (8443)`,
         );
+        if (props.kmsEndpoint) {
+          const why = `HTTPS from the ${role} to the KMS endpoint (local-disk encryption keys)`;
+          sg.addEgressRule(props.kmsEndpoint, ec2.Port.tcp(443), why);
+          props.kmsEndpoint.addIngressRule(sg, ec2.Port.tcp(443), why);
+        }
         const s3 = props.s3PrefixListId ? ec2.Peer.prefixList(props.s3PrefixListId) : ec2.Peer.anyIpv4();
         sg.addEgressRule(
           s3,

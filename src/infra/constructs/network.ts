@@ -33,6 +33,11 @@ export interface NetworkProps {
 export class Network extends Construct {
   readonly vpc: ec2.IVpc;
   readonly subnets: ec2.ISubnet[];
+  /**
+   * The KMS interface endpoint's security group, in the private network the stack makes: EMR nodes
+   * encrypting their local disks call KMS, which isolated subnets reach only through it.
+   */
+  readonly kmsEndpointGroup: ec2.ISecurityGroup | undefined;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -55,6 +60,7 @@ export class Network extends Construct {
         );
         return subnet;
       });
+      this.kmsEndpointGroup = undefined;
       return;
     }
     const isPublic = props.mode === "public";
@@ -74,6 +80,7 @@ export class Network extends Construct {
     const endpoint = vpc.addGatewayEndpoint("S3", { service: ec2.GatewayVpcEndpointAwsService.S3 });
     for (const statement of s3EndpointStatements(props.buckets, props.objects ?? []))
       endpoint.addToPolicy(statement);
+    this.kmsEndpointGroup = isPublic ? undefined : kmsEndpoint(this, vpc);
     this.vpc = vpc;
     this.subnets = vpc.selectSubnets({
       subnetType: isPublic ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_ISOLATED,
@@ -117,8 +124,13 @@ export class Network extends Construct {
  */
 export function s3EndpointStatements(buckets: s3.IBucket[], objects: string[]): iam.PolicyStatement[] {
   const anyone = [new iam.AnyPrincipal()];
-  const arn = (bucket: string) => `arn:${Aws.PARTITION}:s3:::${bucket}`;
-  const region = Aws.REGION;
+  // One Fn::Sub string per ARN: the template goes inline to CloudFormation (at most 51,200 bytes), and a
+  // Fn::Join per ARN would take three times the room.
+  const bucketArn = (name: string) => Fn.sub(`arn:\${AWS::Partition}:s3:::${name}`);
+  const objectsOf = (...names: string[]) =>
+    names.map((name) => Fn.sub(`arn:\${AWS::Partition}:s3:::${name}/*`));
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub placeholder, not JavaScript's.
+  const region = "${AWS::Region}";
   return [
     new iam.PolicyStatement({
       sid: "ProjectBuckets",
@@ -140,7 +152,7 @@ export function s3EndpointStatements(buckets: s3.IBucket[], objects: string[]): 
             sid: "ConfiguredObjects",
             principals: anyone,
             actions: ["s3:GetObject"],
-            resources: objects.map((uri) => arn(uri.replace(/^s3:\/\//, ""))),
+            resources: objects.map((uri) => `arn:${Aws.PARTITION}:s3:::${uri.replace(/^s3:\/\//, "")}`),
           }),
         ]
       : []),
@@ -148,7 +160,7 @@ export function s3EndpointStatements(buckets: s3.IBucket[], objects: string[]): 
       sid: "AmazonLinuxAndEmrRepositories",
       principals: anyone,
       actions: ["s3:GetObject"],
-      resources: [
+      resources: objectsOf(
         `al2023-repos-${region}-de612dc2`,
         `amazonlinux.${region}.amazonaws.com`,
         `amazonlinux-2-repos-${region}`,
@@ -157,20 +169,44 @@ export function s3EndpointStatements(buckets: s3.IBucket[], objects: string[]): 
         `aws157-instance-data-1-prod-${region}`,
         `aws157-instance-data-bucket-0-prod-${region}`,
         `aws157-instance-data-bucket-1-prod-${region}`,
-      ].map((b) => `${arn(b)}/*`),
+      ),
     }),
     new iam.PolicyStatement({
       sid: "EmrSystemLogs",
       principals: anyone,
       actions: ["s3:PutObject"],
       // us-east-1's bucket has no region suffix.
-      resources: ["aws157-logs-prod", `aws157-logs-prod-${region}`].map((b) => `${arn(b)}/*`),
+      resources: objectsOf("aws157-logs-prod", `aws157-logs-prod-${region}`),
     }),
     new iam.PolicyStatement({
       sid: "EmrApplicationHistory",
       principals: anyone,
       actions: ["s3:PutObject", "s3:GetObject", "s3:ListBucket", "s3:AbortMultipartUpload"],
-      resources: [arn(`prod.${region}.appinfo.src`), `${arn(`prod.${region}.appinfo.src`)}/*`],
+      resources: [bucketArn(`prod.${region}.appinfo.src`), ...objectsOf(`prod.${region}.appinfo.src`)],
     }),
   ];
+}
+
+/**
+ * EMR's local-disk encryption with a KMS key has each node ask KMS for its data key at start (AWS KMS
+ * guide, "How Amazon EMR uses AWS KMS"); isolated subnets reach no AWS API but S3 without an interface
+ * endpoint, and the cluster would fail to start. One endpoint, in the nodes' subnets, with private DNS
+ * (the SDK's usual KMS host resolves to it); its group admits HTTPS from the EMR node groups only (they
+ * add the rule, see EmrSecurityGroups) and opens no connection itself. Billed per hour and per AZ:
+ * `kindling plan` states it.
+ */
+function kmsEndpoint(scope: Construct, vpc: ec2.Vpc): ec2.ISecurityGroup {
+  const group = new ec2.SecurityGroup(scope, "KmsEndpointGroup", {
+    vpc,
+    description: "Kindling KMS endpoint: HTTPS from the EMR nodes only",
+    allowAllOutbound: false,
+  });
+  vpc.addInterfaceEndpoint("Kms", {
+    service: ec2.InterfaceVpcEndpointAwsService.KMS,
+    privateDnsEnabled: true,
+    subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    securityGroups: [group],
+    open: false,
+  });
+  return group;
 }
