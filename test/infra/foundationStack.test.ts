@@ -861,8 +861,8 @@ describe("the S3 gateway endpoint's policy", () => {
       JSON.stringify(e.Properties?.ServiceName).includes(".kms"),
     );
     expect(kms?.Properties).toMatchObject({ VpcEndpointType: "Interface", PrivateDnsEnabled: true });
-    expect((kms?.Properties?.SubnetIds as unknown[]).length).toBe(2);
-    const group = JSON.stringify((kms?.Properties?.SecurityGroupIds as unknown[])[0]);
+    expect((kms?.Properties?.SubnetIds as unknown[] | undefined) ?? []).toHaveLength(2);
+    const group = JSON.stringify(((kms?.Properties?.SecurityGroupIds as unknown[] | undefined) ?? [])[0]);
     const ingress = Object.values(resourcesOf(priv, "AWS::EC2::SecurityGroupIngress"))
       .map((r) => r.Properties ?? {})
       .filter((r) => JSON.stringify(r.GroupId) === group);
