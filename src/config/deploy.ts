@@ -140,7 +140,7 @@ const existingSection = z
     data_bucket: bucketName
       .optional()
       .describe(
-        "An existing bucket for code/, data/ and runs/: the stack creates none; its owner keeps its settings (versioning, TLS-only policy, access logs).",
+        "An existing bucket for code/, data/, deps/ and runs/: the stack creates none; its owner keeps its settings (versioning, TLS-only policy, access logs).",
       ),
     logs_bucket: bucketName
       .optional()

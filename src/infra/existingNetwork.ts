@@ -14,7 +14,11 @@ import type { ExistingResources } from "./settings.js";
 
 export type NetworkReader = Pick<
   EC2,
-  "describeVpcs" | "describeSubnets" | "describeRouteTables" | "describeSecurityGroups"
+  | "describeVpcs"
+  | "describeSubnets"
+  | "describeRouteTables"
+  | "describeSecurityGroups"
+  | "describeVpcEndpoints"
 >;
 
 export async function checkExistingNetwork(
@@ -64,6 +68,10 @@ export async function checkExistingNetwork(
       },
     );
   }
+  // EMR's local-disk encryption has each node ask KMS for its key at start: a subnet without a default
+  // route reaches KMS only through an interface endpoint with private DNS.
+  const closed = subnetIds.filter((id) => !routesOut(tableOf(tables, id)));
+  if (closed.length > 0) await requireKmsEndpoint(ec2, vpcId, closed);
   // The stack's EMR service role carries AmazonEMRServicePolicy_v2, which acts only on subnets and
   // groups tagged for it (an existing service role's permissions are its owner's).
   const tagged = existing.emrRoles === undefined;
@@ -133,6 +141,39 @@ async function checkSecurityGroups(
   }
 }
 
+async function requireKmsEndpoint(
+  ec2: NetworkReader,
+  vpcId: string,
+  closed: readonly string[],
+): Promise<void> {
+  const endpoints =
+    (await ec2.describeVpcEndpoints({ Filters: [{ Name: "vpc-id", Values: [vpcId] }] })).VpcEndpoints ?? [];
+  const kms = endpoints.find(
+    (e) =>
+      e.ServiceName?.endsWith(".kms") &&
+      e.VpcEndpointType === "Interface" &&
+      e.PrivateDnsEnabled === true &&
+      !["deleted", "deleting", "failed", "rejected"].includes(String(e.State).toLowerCase()),
+  );
+  if (kms) return;
+  throw new UsageError(
+    `aws.existing.subnet_ids: ${closed.join(", ")} ${closed.length === 1 ? "has" : "have"} no route out and ${vpcId} has no KMS interface endpoint with private DNS, which EMR's local-disk encryption needs on every node at start`,
+    {
+      hint: `Create one (com.amazonaws.<region>.kms, private DNS on, in these subnets, HTTPS allowed from the EMR groups; about $0.01 per AZ-hour), or give the subnets a NAT route.`,
+    },
+  );
+}
+
+/** Whether a route table has a default route out (NAT, internet or transit gateway). */
+function routesOut(table: RouteTable | undefined): boolean {
+  return (table?.Routes ?? []).some(
+    (r) =>
+      r.State !== "blackhole" &&
+      r.DestinationCidrBlock === "0.0.0.0/0" &&
+      (r.NatGatewayId !== undefined || r.GatewayId?.startsWith("igw-") || r.TransitGatewayId !== undefined),
+  );
+}
+
 /** The route table a subnet uses: its explicit association, else the VPC's main table. */
 function tableOf(tables: readonly RouteTable[], subnetId: string): RouteTable | undefined {
   return (
@@ -142,14 +183,14 @@ function tableOf(tables: readonly RouteTable[], subnetId: string): RouteTable | 
 }
 
 function reachesS3(table: RouteTable | undefined): boolean {
-  return (table?.Routes ?? []).some(
-    (r) =>
-      r.State !== "blackhole" &&
-      ((r.DestinationPrefixListId !== undefined && r.GatewayId?.startsWith("vpce-")) ||
-        (r.DestinationCidrBlock === "0.0.0.0/0" &&
-          (r.NatGatewayId !== undefined ||
-            r.GatewayId?.startsWith("igw-") ||
-            r.TransitGatewayId !== undefined))),
+  return (
+    routesOut(table) ||
+    (table?.Routes ?? []).some(
+      (r) =>
+        r.State !== "blackhole" &&
+        r.DestinationPrefixListId !== undefined &&
+        r.GatewayId?.startsWith("vpce-"),
+    )
   );
 }
 

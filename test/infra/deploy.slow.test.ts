@@ -167,6 +167,14 @@ describe("deploy through CloudFormation (moto): review, apply, run, destroy", ()
       RouteTableIds: [table],
     });
     await ec2.associateRouteTable({ RouteTableId: table, SubnetId: a });
+    // No route out: EMR's local-disk encryption reaches KMS through an interface endpoint.
+    await ec2.createVpcEndpoint({
+      VpcId: vpcId,
+      ServiceName: `com.amazonaws.${TEST_REGION}.kms`,
+      VpcEndpointType: "Interface",
+      SubnetIds: [a, b],
+      PrivateDnsEnabled: true,
+    });
     const group = async (name: string) =>
       (await ec2.createSecurityGroup({ GroupName: name, Description: name, VpcId: vpcId })).GroupId as string;
     const groups = {

@@ -1,4 +1,4 @@
-import type { Filter, Route, RouteTable, Subnet } from "@aws-sdk/client-ec2";
+import type { Filter, Route, RouteTable, Subnet, VpcEndpoint } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
 import { describeChangeSet } from "../../src/infra/changeSets.js";
 import { checkExistingNetwork, type NetworkReader } from "../../src/infra/existingNetwork.js";
@@ -8,8 +8,23 @@ const VPC = "vpc-0a1b2c3d4e5f67890";
 const A = "subnet-0aaaaaaaaaaaaaaaa";
 const B = "subnet-0bbbbbbbbbbbbbbbb";
 
+/** A KMS interface endpoint with private DNS, as DescribeVpcEndpoints lists it. */
+const KMS_ENDPOINT: VpcEndpoint = {
+  VpcEndpointId: "vpce-0kms",
+  VpcId: VPC,
+  ServiceName: "com.amazonaws.eu-west-1.kms",
+  VpcEndpointType: "Interface",
+  PrivateDnsEnabled: true,
+  State: "Available",
+};
+
 /** EC2 as DescribeVpcs/DescribeSubnets/DescribeRouteTables answer it for one account (unknown ids fail, as EC2's do). */
-function ec2(world: { vpcs: string[]; subnets: Subnet[]; tables: RouteTable[] }): NetworkReader {
+function ec2(world: {
+  vpcs: string[];
+  subnets: Subnet[];
+  tables: RouteTable[];
+  endpoints?: VpcEndpoint[];
+}): NetworkReader {
   const notFound = (what: string) =>
     Object.assign(new Error(`The ${what} does not exist`), { name: `Invalid${what}.NotFound` });
   return {
@@ -21,6 +36,7 @@ function ec2(world: { vpcs: string[]; subnets: Subnet[]; tables: RouteTable[] })
       Subnets: world.subnets.filter((s) => Filters[0]?.Values?.includes(s.SubnetId ?? "")),
     }),
     describeRouteTables: async () => ({ RouteTables: world.tables }),
+    describeVpcEndpoints: async () => ({ VpcEndpoints: world.endpoints ?? [KMS_ENDPOINT] }),
   } as unknown as NetworkReader;
 }
 
@@ -76,6 +92,35 @@ describe("aws.existing: the account's network, checked read-only before plan or 
     ).rejects.toThrow(new RegExp(`${B} has no route to S3.*`));
   });
 
+  it("wants a KMS interface endpoint with private DNS when a subnet has no route out (local-disk encryption)", async () => {
+    const tables: RouteTable[] = [
+      { RouteTableId: "rtb-a", Associations: [{ SubnetId: A }], Routes: [endpointRoute] },
+      {
+        RouteTableId: "rtb-main",
+        Associations: [{ Main: true }],
+        Routes: [{ DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: "nat-1", State: "active" }],
+      },
+    ];
+    for (const endpoints of [
+      [],
+      [{ ...KMS_ENDPOINT, PrivateDnsEnabled: false }],
+      [{ ...KMS_ENDPOINT, State: "Deleted" as const }],
+    ]) {
+      await expect(
+        checkExistingNetwork(ec2({ vpcs: [VPC], subnets, tables, endpoints }), settings, "eu-west-1"),
+      ).rejects.toThrow(
+        `aws.existing.subnet_ids: ${A} has no route out and ${VPC} has no KMS interface endpoint`,
+      );
+    }
+    // Every subnet with a NAT route: no endpoint needed.
+    const nat = tables.filter((t) => t.RouteTableId === "rtb-main");
+    await checkExistingNetwork(
+      ec2({ vpcs: [VPC], subnets, tables: nat, endpoints: [] }),
+      settings,
+      "eu-west-1",
+    );
+  });
+
   it("wants the subnets tagged for AmazonEMRServicePolicy_v2 when the stack makes the EMR service role", async () => {
     const tables: RouteTable[] = [
       { RouteTableId: "rtb-main", Associations: [{ Main: true }], Routes: [endpointRoute] },
@@ -113,6 +158,7 @@ describe("the requests the checks send", () => {
       describeRouteTables: recording("ec2", "DescribeRouteTables", {
         RouteTables: [{ Associations: [{ Main: true }], Routes: [route] }],
       }),
+      describeVpcEndpoints: recording("ec2", "DescribeVpcEndpoints", { VpcEndpoints: [KMS_ENDPOINT] }),
     } as unknown as NetworkReader;
     await checkExistingNetwork(reader, settings, "eu-west-1");
     const cfn = { describeChangeSet: recording("cloudformation", "DescribeChangeSet", { Changes: [] }) };
@@ -121,6 +167,7 @@ describe("the requests the checks send", () => {
       "DescribeVpcs",
       "DescribeSubnets",
       "DescribeRouteTables",
+      "DescribeVpcEndpoints",
       "DescribeChangeSet",
     ]);
     expect(validateAgainstApiModels(sent)).toEqual(sent.map(() => ""));

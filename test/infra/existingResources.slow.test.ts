@@ -71,6 +71,14 @@ beforeAll(async () => {
     RouteTableIds: [table],
   });
   await admin.ec2.associateRouteTable({ RouteTableId: table, SubnetId: subnetId });
+  // The subnet has no route out: EMR's local-disk encryption reaches KMS through this endpoint.
+  await admin.ec2.createVpcEndpoint({
+    VpcId: vpcId,
+    ServiceName: `com.amazonaws.${TEST_REGION}.kms`,
+    VpcEndpointType: "Interface",
+    SubnetIds: [subnetId],
+    PrivateDnsEnabled: true,
+  });
   const group = async (name: string) =>
     (await admin.ec2.createSecurityGroup({ GroupName: name, Description: name, VpcId: vpcId }))
       .GroupId as string;
@@ -130,6 +138,7 @@ describe("aws.existing, checked read-only against the account (moto)", () => {
         "DescribeVpcs",
         "DescribeSubnets",
         "DescribeRouteTables",
+        "DescribeVpcEndpoints",
         "DescribeSecurityGroups",
         "DescribeKey",
         "GetKeyPolicy",
@@ -316,6 +325,24 @@ describe("aws.existing, checked read-only against the account (moto)", () => {
       Tags: tags,
     });
     await check(withoutRoles);
+  });
+
+  it("refuses isolated subnets whose VPC has no KMS interface endpoint", async () => {
+    const vpcId = (await admin.ec2.createVpc({ CidrBlock: "10.62.0.0/16" })).Vpc?.VpcId as string;
+    const subnetId = (await admin.ec2.createSubnet({ VpcId: vpcId, CidrBlock: "10.62.0.0/20" })).Subnet
+      ?.SubnetId as string;
+    const table = (await admin.ec2.createRouteTable({ VpcId: vpcId })).RouteTable?.RouteTableId as string;
+    await admin.ec2.createVpcEndpoint({
+      VpcId: vpcId,
+      ServiceName: `com.amazonaws.${TEST_REGION}.s3`,
+      VpcEndpointType: "Gateway",
+      RouteTableIds: [table],
+    });
+    await admin.ec2.associateRouteTable({ RouteTableId: table, SubnetId: subnetId });
+    const isolated = { network: { vpcId, subnetIds: [subnetId] }, emrRoles: world.emrRoles };
+    await expect(check(isolated)).rejects.toThrow(
+      `aws.existing.subnet_ids: ${subnetId} has no route out and ${vpcId} has no KMS interface endpoint`,
+    );
   });
 
   // Last: every request the checks sent above, the refused ones' included.

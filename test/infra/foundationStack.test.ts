@@ -837,23 +837,38 @@ describe("the S3 gateway endpoint's policy", () => {
     );
   };
 
-  it("reaches the project's buckets and the AWS-owned buckets EMR needs in private subnets, nothing else", () => {
+  it("reads this account's buckets, writes only the project's, and reaches the AWS-owned buckets EMR needs", () => {
     const all = statements(priv);
     expect(all.map((s) => s.Sid)).toEqual([
-      "ProjectBuckets",
+      "ReadThisAccountsBuckets",
+      "WriteProjectBuckets",
       "AmazonLinuxAndEmrRepositories",
       "EmrSystemLogs",
       "EmrApplicationHistory",
     ]);
+    const bySid = Object.fromEntries(all.map((s) => [s.Sid, s]));
+    // Reads anywhere in this account only (an s3:// data.path, bootstrap scripts): never another account's.
+    expect(bySid.ReadThisAccountsBuckets).toMatchObject({
+      Resource: "*",
+      Condition: { StringEquals: { "aws:ResourceAccount": { Ref: "AWS::AccountId" } } },
+    });
+    expect([bySid.ReadThisAccountsBuckets?.Action].flat().some((a) => /Put|Delete/.test(String(a)))).toBe(
+      false,
+    );
+    const writes = JSON.stringify(bySid.WriteProjectBuckets?.Resource);
+    expect(writes).toContain("DataBucket");
+    expect(writes).toContain("LogsBucket");
     const text = JSON.stringify(all);
-    expect(text).toContain("DataBucket");
-    expect(text).toContain("LogsBucket");
     for (const bucket of ["al2023-repos-", "repo.", "aws157-logs-prod", "appinfo.src"])
       expect(text).toContain(bucket);
-    // No statement names every bucket, and only the project's buckets may be written beyond AWS's own.
-    for (const s of all) expect([s.Resource].flat(), String(s.Sid)).not.toContain("*");
-    const writes = all.filter((s) => [s.Action].flat().some((a) => String(a).startsWith("s3:Put")));
-    expect(writes.map((s) => s.Sid)).toEqual(["ProjectBuckets", "EmrSystemLogs", "EmrApplicationHistory"]);
+    // Every other statement names its buckets; writes go to the project's and AWS's own only.
+    for (const s of all.slice(1)) expect([s.Resource].flat(), String(s.Sid)).not.toContain("*");
+    const writers = all.filter((s) => [s.Action].flat().some((a) => String(a).startsWith("s3:Put")));
+    expect(writers.map((s) => s.Sid)).toEqual([
+      "WriteProjectBuckets",
+      "EmrSystemLogs",
+      "EmrApplicationHistory",
+    ]);
   });
 
   it("private: a KMS interface endpoint in the isolated subnets, reachable over HTTPS from the EMR node groups only", () => {

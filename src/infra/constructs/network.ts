@@ -116,8 +116,8 @@ export class Network extends Construct {
 
 /**
  * The S3 endpoint's policy. In the private network it is the nodes' only way out; without a policy it
- * reaches every bucket of every account, a path to copy data out. It allows the project's buckets and
- * the AWS-owned buckets EMR needs in private subnets, as AWS's EMR guide lists them ("Sample policies
+ * reaches every bucket of every account, a path to copy data out. It allows reading this account's
+ * buckets, writing the project's, and the AWS-owned buckets EMR needs in private subnets, as AWS's EMR guide lists them ("Sample policies
  * for private subnets that access Amazon S3"): Amazon Linux 2023 (EMR 7) and Amazon Linux 2 (EMR 5.30 to
  * 6.15) package repositories, the EMR repository, EMR 8's instance data buckets, the system logs bucket
  * and the persistent application UI bucket. Each is read-only or AWS's own, so none leads elsewhere.
@@ -132,19 +132,21 @@ export function s3EndpointStatements(buckets: s3.IBucket[], objects: string[]): 
   // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub placeholder, not JavaScript's.
   const region = "${AWS::Region}";
   return [
+    // Reads: any bucket of this account — the input an s3:// data.path names, bootstrap scripts — so
+    // the endpoint narrows nothing IAM and bucket policies already allow there.
     new iam.PolicyStatement({
-      sid: "ProjectBuckets",
+      sid: "ReadThisAccountsBuckets",
       principals: anyone,
-      actions: [
-        "s3:GetObject",
-        "s3:PutObject",
-        "s3:DeleteObject",
-        "s3:AbortMultipartUpload",
-        "s3:ListMultipartUploadParts",
-        "s3:ListBucket",
-        "s3:GetBucketLocation",
-      ],
-      resources: buckets.flatMap((b) => [b.bucketArn, b.arnForObjects("*")]),
+      actions: ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"],
+      resources: ["*"],
+      conditions: { StringEquals: { "aws:ResourceAccount": Aws.ACCOUNT_ID } },
+    }),
+    // Writes: the project's buckets only. Nothing can be copied to another bucket, the account's or not.
+    new iam.PolicyStatement({
+      sid: "WriteProjectBuckets",
+      principals: anyone,
+      actions: ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+      resources: buckets.map((b) => b.arnForObjects("*")),
     }),
     ...(objects.length > 0
       ? [

@@ -102,7 +102,7 @@ async function modelFiles(dir: string): Promise<Array<{ file: string; name: stri
 }
 
 /**
- * Scores on a transient EMR cluster: uploads the model (unless the run's prefix has it already), the input
+ * Scores on a transient EMR cluster: uploads the model (content-addressed: unless already there), the input
  * (content-addressed), the code and the predict spec; runs the job as the cluster's one step; downloads the
  * one predictions file to a temporary name next to --output and renames it into place. A failed or
  * interrupted prediction leaves nothing at the output path, and its cluster is terminated.

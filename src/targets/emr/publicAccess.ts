@@ -1,5 +1,5 @@
 import type { EMR } from "@aws-sdk/client-emr";
-import { awsTrouble } from "../../aws/errors.js";
+import { awsTrouble, errorName, messageOf } from "../../aws/errors.js";
 import { CODES } from "../../ui/codes.js";
 import type { IoHost } from "../../ui/io.js";
 
@@ -20,11 +20,13 @@ export async function checkBlockPublicAccess(
     const answer = await emr.getBlockPublicAccessConfiguration({});
     blocked = answer.BlockPublicAccessConfiguration?.BlockPublicSecurityGroupRules;
   } catch (error) {
-    // Reading it needs elasticmapreduce:GetBlockPublicAccessConfiguration; a run does not.
-    if (awsTrouble(error) !== "access-denied") throw error;
+    // A warning's check never stops a run: reading it needs elasticmapreduce:GetBlockPublicAccessConfiguration,
+    // which a run does not, and throttling or a network error here says nothing about the setting.
+    const why =
+      awsTrouble(error) === "access-denied" ? "access denied" : `${errorName(error) || messageOf(error)}`;
     io.notify(
       CODES.EMR_PUBLIC_ACCESS.msg(
-        `aws.network is public: the nodes get public IPs, and whether EMR block public access is on in ${region} could not be read (access denied)`,
+        `aws.network is public: the nodes get public IPs, and whether EMR block public access is on in ${region} could not be read (${why})`,
         { region, blocked: undefined },
       ),
     );
