@@ -42,6 +42,22 @@ function recorded<T extends { middlewareStack: { add: (...args: never[]) => void
   return client;
 }
 
+/** A VPC whose one subnet reaches S3 through a gateway endpoint and nothing else (no route out). */
+async function isolatedSubnet(net: string): Promise<{ vpcId: string; subnetId: string }> {
+  const vpcId = (await admin.ec2.createVpc({ CidrBlock: `${net}.0.0/16` })).Vpc?.VpcId as string;
+  const subnetId = (await admin.ec2.createSubnet({ VpcId: vpcId, CidrBlock: `${net}.0.0/20` })).Subnet
+    ?.SubnetId as string;
+  const table = (await admin.ec2.createRouteTable({ VpcId: vpcId })).RouteTable?.RouteTableId as string;
+  await admin.ec2.createVpcEndpoint({
+    VpcId: vpcId,
+    ServiceName: `com.amazonaws.${TEST_REGION}.s3`,
+    VpcEndpointType: "Gateway",
+    RouteTableIds: [table],
+  });
+  await admin.ec2.associateRouteTable({ RouteTableId: table, SubnetId: subnetId });
+  return { vpcId, subnetId };
+}
+
 const trust = (service: string) =>
   JSON.stringify({
     Version: "2012-10-17",
@@ -60,17 +76,7 @@ beforeAll(async () => {
     iam: recorded(new IAM(config), "iam"),
   };
 
-  const vpcId = (await admin.ec2.createVpc({ CidrBlock: "10.60.0.0/16" })).Vpc?.VpcId as string;
-  const subnetId = (await admin.ec2.createSubnet({ VpcId: vpcId, CidrBlock: "10.60.0.0/20" })).Subnet
-    ?.SubnetId as string;
-  const table = (await admin.ec2.createRouteTable({ VpcId: vpcId })).RouteTable?.RouteTableId as string;
-  await admin.ec2.createVpcEndpoint({
-    VpcId: vpcId,
-    ServiceName: `com.amazonaws.${TEST_REGION}.s3`,
-    VpcEndpointType: "Gateway",
-    RouteTableIds: [table],
-  });
-  await admin.ec2.associateRouteTable({ RouteTableId: table, SubnetId: subnetId });
+  const { vpcId, subnetId } = await isolatedSubnet("10.60");
   // The subnet has no route out: EMR's local-disk encryption reaches KMS through this endpoint.
   await admin.ec2.createVpcEndpoint({
     VpcId: vpcId,
@@ -328,17 +334,7 @@ describe("aws.existing, checked read-only against the account (moto)", () => {
   });
 
   it("refuses isolated subnets whose VPC has no KMS interface endpoint", async () => {
-    const vpcId = (await admin.ec2.createVpc({ CidrBlock: "10.62.0.0/16" })).Vpc?.VpcId as string;
-    const subnetId = (await admin.ec2.createSubnet({ VpcId: vpcId, CidrBlock: "10.62.0.0/20" })).Subnet
-      ?.SubnetId as string;
-    const table = (await admin.ec2.createRouteTable({ VpcId: vpcId })).RouteTable?.RouteTableId as string;
-    await admin.ec2.createVpcEndpoint({
-      VpcId: vpcId,
-      ServiceName: `com.amazonaws.${TEST_REGION}.s3`,
-      VpcEndpointType: "Gateway",
-      RouteTableIds: [table],
-    });
-    await admin.ec2.associateRouteTable({ RouteTableId: table, SubnetId: subnetId });
+    const { vpcId, subnetId } = await isolatedSubnet("10.62");
     const isolated = { network: { vpcId, subnetIds: [subnetId] }, emrRoles: world.emrRoles };
     await expect(check(isolated)).rejects.toThrow(
       `aws.existing.subnet_ids: ${subnetId} has no route out and ${vpcId} has no KMS interface endpoint`,
