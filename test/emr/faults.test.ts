@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import {
@@ -8,6 +8,7 @@ import {
   DescribeStepCommand,
   GetBlockPublicAccessConfigurationCommand,
   ListInstanceGroupsCommand,
+  ListStepsCommand,
   RunJobFlowCommand,
   TerminateJobFlowsCommand,
 } from "@aws-sdk/client-emr";
@@ -227,6 +228,33 @@ describe("EMR run fault paths", () => {
     const error = await m.run().catch((e) => e);
     expect(error.message).toMatch(/no cluster was started|before the cluster was started/);
     expect(m.emrMock.calls()).toHaveLength(0);
+  });
+
+  it("an error after RunJobFlow returned but before the watch (the step unreadable) terminates the cluster", async () => {
+    const m = await setup();
+    m.emrMock.on(ListStepsCommand).rejects(awsError("InternalServerError", "EMR had a bad day", 500));
+    const error = await m.run().catch((e) => e);
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect(m.emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(1);
+    expect(m.emrMock.commandCalls(TerminateJobFlowsCommand)[0]?.args[0].input.JobFlowIds).toEqual(["j-TEST"]);
+    expect(m.host.messages.map((msg) => msg.message).join("\n")).toMatch(
+      /Terminating cluster j-TEST \(its step could not be read: EMR had a bad day\)/,
+    );
+  });
+
+  it("a run record that cannot be written once the cluster started terminates the cluster", async () => {
+    const m = await setup();
+    m.emrMock.on(RunJobFlowCommand).callsFake(() => {
+      // The run's folder vanishes between the start and its record (a disk gone, a user's rm -r).
+      rmSync(path.join(m.dir, "runs"), { recursive: true, force: true });
+      return { JobFlowId: "j-TEST" };
+    });
+    await m.run().catch((e) => e);
+    expect(m.emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(1);
+    expect(m.emrMock.commandCalls(DescribeStepCommand)).toHaveLength(0);
+    expect(m.host.messages.map((msg) => msg.message).join("\n")).toMatch(
+      /Terminating cluster j-TEST \(its run record could not be written/,
+    );
   });
 
   it("COMPLETED without _SUCCESS: nothing is downloaded and the run fails", async () => {

@@ -63,7 +63,19 @@ export async function startStepCluster(
   const started = await emr.runJobFlow(request);
   const clusterId = started.JobFlowId;
   if (!clusterId) throw new KindlingError("RunJobFlow returned no cluster id.");
-  const stepId = (await emr.listSteps({ ClusterId: clusterId })).Steps?.[0]?.Id;
+  let stepId: string | undefined;
+  try {
+    stepId = (await emr.listSteps({ ClusterId: clusterId })).Steps?.[0]?.Id;
+  } catch (error) {
+    // The cluster runs from here on: one nobody will watch must not be left to bill.
+    await terminateCluster(
+      emr,
+      clusterId,
+      io,
+      `its step could not be read: ${(error as Error).message}`,
+    ).catch(() => {});
+    throw error;
+  }
   io.notify(
     CODES.EMR_CLUSTER_STARTED.msg(
       `Started cluster ${clusterId} (step ${stepId ?? "?"}); Ctrl-C terminates it.`,
@@ -86,6 +98,24 @@ export async function startStepCluster(
     );
   }
   return { clusterId, stepId };
+}
+
+/**
+ * Stops what a run started but will not watch (the watch broke, or recording the cluster failed): a
+ * transient cluster is terminated, on a warm one only the run's step is cancelled. Never throws: the
+ * caller reports its own error, and this one has already said what it asked EMR to do.
+ */
+export async function stopUnwatched(
+  emr: EmrApi,
+  started: { clusterId: string; stepId: string },
+  io: IoHost,
+  warm: boolean,
+  why: string,
+): Promise<void> {
+  const stop = warm
+    ? cancelStep(emr, started.clusterId, started.stepId, io, why)
+    : terminateCluster(emr, started.clusterId, io, why);
+  await stop.catch(() => {});
 }
 
 /**
@@ -116,12 +146,9 @@ export async function followStepCluster(
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {
-    // Whatever broke the watch, a cluster nobody watches must not run on; on a shared warm cluster only
-    // the run's own step is stopped.
-    const stop = options.warm
-      ? cancelStep(emr, clusterId, stepId, io, `the watch failed: ${(error as Error).message}`)
-      : terminateCluster(emr, clusterId, io, `the watch failed: ${(error as Error).message}`);
-    await stop.catch(() => {});
+    // Whatever broke the watch, a cluster nobody watches must not run on.
+    const why = `the watch failed: ${(error as Error).message}`;
+    await stopUnwatched(emr, { clusterId, stepId }, io, options.warm ?? false, why);
     return { outcome: "watch-failed", clusterId, stepId, error };
   }
   const { step } = watched;

@@ -21,6 +21,7 @@ import {
   followStepCluster,
   type StepClusterOutcome,
   startStepCluster,
+  stopUnwatched,
 } from "./cluster.js";
 import { type CostEstimate, costFacts, describeEstimate, hourlyRate } from "./cost.js";
 import { downloadOutputs } from "./download.js";
@@ -135,7 +136,14 @@ export async function trainOnEmr(
     const { clusterId, stepId } = await started.catch((error: unknown) => {
       throw awsFailure(error, session.warm ? "adding the step" : "starting the cluster", facts);
     });
-    await job.record({ emr: { cluster_id: clusterId, step_id: stepId } });
+    try {
+      await job.record({ emr: { cluster_id: clusterId, step_id: stepId } });
+    } catch (error) {
+      // Without its record nobody could find the cluster again (status, terminate, collect).
+      const why = `its run record could not be written: ${messageOf(error)}`;
+      await stopUnwatched(aws.emr, { clusterId, stepId }, io, Boolean(session.warm), why);
+      throw error;
+    }
     const ran = await followStepCluster(clusterId, stepId, followOptions(session));
     return await outcomeOf(ran, {
       run,
