@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { ConfigIssue } from "../errors.js";
+import { isSecretSetting } from "./secrets.js";
 import { didYouMean } from "./suggest.js";
 
 /** Allowed keys of the object schema found at `path` (unwrapping defaults and optionals). */
@@ -56,7 +57,11 @@ function unwrap(schema: unknown): unknown {
 }
 
 /** Describes a value the way a person reads YAML. */
+/** Stands for a value that is not repeated in messages (a secret-looking Spark setting). */
+const WITHHELD = Symbol("withheld");
+
 export function show(value: unknown): string {
+  if (value === WITHHELD) return "a value not repeated here";
   if (value === undefined) return "nothing";
   if (typeof value === "string") return JSON.stringify(value);
   if (Array.isArray(value)) return value.length === 0 ? "an empty list" : "a list";
@@ -109,7 +114,7 @@ export function describeIssues(
   for (const issue of issues) {
     const segments = issue.path;
     const path = segments.map(String).join(".");
-    const value = valueAt(input, segments);
+    const value = isSecretSetting(segments) ? WITHHELD : valueAt(input, segments);
     switch (issue.code) {
       case "unrecognized_keys": {
         const allowed = keysAt(schema, segments).filter((k) => k !== "$schema");

@@ -3,6 +3,7 @@ import { UsageError } from "../errors.js";
 import { UNSAFE_KEYS } from "../runs/tags.js";
 import { typeAt } from "./issues.js";
 import { configSchema } from "./schema.js";
+import { SECRET_KEY } from "./secrets.js";
 
 /** One `--set key.path=value`: where it goes, the value as YAML reads it, and the argument as typed. */
 export interface Override {
@@ -29,16 +30,18 @@ export function parseOverride(argument: string): Override {
   }
   const path = pathOf(key.split("."));
   const text = argument.slice(eq + 1);
+  // A value under a secret-looking key is never repeated in a message (the schema then refuses the key).
+  const shown = SECRET_KEY.test(key) ? `${key}=***` : argument;
   let value: unknown;
   try {
     value = text === "" ? "" : parse(text);
   } catch (error) {
     throw new UsageError(
-      `--set ${argument}: the value is not valid YAML (${(error as Error).message.split("\n")[0]})`,
+      `--set ${shown}: the value is not valid YAML (${(error as Error).message.split("\n")[0]})`,
     );
   }
   if (typeAt(configSchema, path) === "array" && !Array.isArray(value)) value = [value];
-  return { path, value, argument: `--set ${argument}` };
+  return { path, value, argument: `--set ${shown}` };
 }
 
 /** Key segments as the schema reads them: below a free-form mapping (spark.conf) the rest is one key. */

@@ -14,6 +14,7 @@ import { lineOfRelease, SPARK_LINES, type SparkLine, sparkLine, VERSIONS } from 
 import { awsSection, checkRoleNames, checkStackName, projectName } from "./deploy.js";
 import { environmentsSection } from "./environments.js";
 import { PRESET_NAMES } from "./presets.js";
+import { SECRET_KEY } from "./secrets.js";
 import { estimatedRuntimeMinutes, serverlessSection } from "./serverless.js";
 import { didYouMean } from "./suggest.js";
 
@@ -394,7 +395,9 @@ const sparkSection = z
         z.union([z.string(), z.number(), z.boolean()]),
       )
       .default({})
-      .describe("Extra Spark settings passed with --conf."),
+      .describe(
+        "Extra Spark settings passed with --conf. A setting named like a secret (secret, password, token, access key) is refused: the config is saved with every run.",
+      ),
   })
   .prefault({})
   .superRefine((spark, ctx) => {
@@ -405,6 +408,15 @@ const sparkSection = z
           code: "custom",
           path: ["conf", key],
           message: `conflicts with ${own}; set ${own} instead`,
+        });
+      } else if (SECRET_KEY.test(key)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["conf", key],
+          message:
+            "looks like a secret (its name matches Spark's own redaction pattern: secret, password, token, access key), " +
+            "and every setting here is saved in each run's spec and manifest: remove it. AWS access comes from the " +
+            "standard credential chain (environment, profile, instance role); nothing needs a key in this file",
         });
       }
     }

@@ -62,6 +62,20 @@ describe("conflicting options and incomplete sections, located by key path and l
       message: /conflicts with spark\.driver_memory; set spark\.driver_memory instead/,
     },
     {
+      name: "a Spark setting whose name says it holds a secret",
+      yaml: "data: { path: a.csv }\nspark:\n  conf:\n    spark.hadoop.fs.s3a.secret.key: abc\n",
+      path: "spark.conf.spark.hadoop.fs.s3a.secret.key",
+      line: 4,
+      message: /looks like a secret .*saved in each run's spec and manifest: remove it/,
+    },
+    {
+      name: "an access key under Spark's own spelling",
+      yaml: "data: { path: a.csv }\nspark:\n  conf:\n    spark.hadoop.fs.s3a.ACCESS.KEY: abc\n",
+      path: "spark.conf.spark.hadoop.fs.s3a.ACCESS.KEY",
+      line: 4,
+      message: /looks like a secret/,
+    },
+    {
       name: "spark:// master without its port",
       yaml: "data: { path: a.csv }\nspark:\n  master: spark://head\n",
       path: "spark.master",

@@ -43,6 +43,18 @@ describe("--set key.path=value", () => {
     expect(config.train.folds).toBe(3); // the file's own key still wins over the preset
   });
 
+  it("refuses a secret-looking Spark setting without repeating its value", () => {
+    const error = errorOf(FILE, ["spark.conf.spark.hadoop.fs.s3a.secret.key=wJalrXUtnFEMI"]);
+    expect(error.issues).toEqual([
+      expect.objectContaining({
+        path: "spark.conf.spark.hadoop.fs.s3a.secret.key",
+        source: "--set spark.conf.spark.hadoop.fs.s3a.secret.key=***",
+        message: expect.stringMatching(/looks like a secret/),
+      }),
+    ]);
+    expect(error.message).not.toContain("wJalrXUtnFEMI");
+  });
+
   it("names the --set argument, not a line, for a bad value or an unknown key it put there", () => {
     const error = errorOf(FILE, ["train.folds=1", "train.gird.reg_param=0.1"]);
     expect(error.issues).toHaveLength(2);
