@@ -1,12 +1,19 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { open, readdir, readFile, rename, stat } from "node:fs/promises";
+import { chmod, open, readdir, readFile, rename, stat } from "node:fs/promises";
 import path from "node:path";
+
+/**
+ * Modes of everything in a run: only its owner reads a run (its spec, logs and data samples may be
+ * sensitive), whatever the umask of the shell that started it.
+ */
+export const PRIVATE_DIR = 0o700;
+export const PRIVATE_FILE = 0o600;
 
 /** Writes a file so that readers see the old content or the new, never half of it. */
 export async function writeFileAtomic(file: string, content: string): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`;
-  const handle = await open(tmp, "wx");
+  const handle = await open(tmp, "wx", PRIVATE_FILE);
   try {
     await handle.writeFile(content, "utf8");
     await handle.sync();
@@ -14,6 +21,19 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
     await handle.close();
   }
   await rename(tmp, file);
+}
+
+/**
+ * Makes a run's tree private (folders 0700, files 0600): what Spark, a download or a report wrote with
+ * the process umask is narrowed too. Symbolic links are left alone (chmod would follow them).
+ */
+export async function makePrivate(dir: string): Promise<void> {
+  await chmod(dir, PRIVATE_DIR);
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    const file = path.join(entry.parentPath, entry.name);
+    if (entry.isDirectory()) await chmod(file, PRIVATE_DIR);
+    else if (entry.isFile()) await chmod(file, PRIVATE_FILE);
+  }
 }
 
 export async function writeJson(file: string, value: unknown): Promise<void> {

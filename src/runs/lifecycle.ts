@@ -12,7 +12,7 @@ import { displayPath } from "../ui/format.js";
 import type { IoHost } from "../ui/io.js";
 import { KINDLING_VERSION } from "../versions.js";
 import { describeRunError, failedRunError, TargetFailure } from "./failure.js";
-import { exists, hashJson, readJson, writeJson } from "./files.js";
+import { exists, hashJson, makePrivate, PRIVATE_FILE, readJson, writeJson } from "./files.js";
 import { checkRunInput, resolveRunInput } from "./input.js";
 import { acquireRunLock, type LockOptions } from "./lock.js";
 import { type JobFacts, type Manifest, type ManifestPatch, mergeManifest } from "./manifest.js";
@@ -199,7 +199,8 @@ export async function completeRun(
   await rm(path.join(run.dir, RESERVE_FILE), { force: true });
   await writeJson(manifestFile(run.dir), completed);
   await writeRunReport(run, options.io);
-  await writeFile(path.join(run.dir, SUCCESS_MARKER), "");
+  await makePrivate(run.dir);
+  await writeFile(path.join(run.dir, SUCCESS_MARKER), "", { mode: PRIVATE_FILE });
   options.io.notify(
     CODES.RUN_SUCCEEDED.msg(`Run ${run.id} succeeded`, {
       runId: run.id,
@@ -245,6 +246,8 @@ export async function recordFailure(
   } catch (writeError) {
     note = ` (and manifest.json could not be updated: ${(writeError as Error).message}; the run has no _SUCCESS, so it counts as incomplete)`;
   }
+  // The folder has been private since it was made; this narrows what the job left inside it as well.
+  await makePrivate(run.dir).catch(() => {});
   return failedRunError(run.id, failure, note);
 }
 

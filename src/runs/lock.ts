@@ -3,7 +3,7 @@ import { mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { KindlingError } from "../errors.js";
-import { writeFileAtomic } from "./files.js";
+import { PRIVATE_DIR, PRIVATE_FILE, writeFileAtomic } from "./files.js";
 
 /** The lock file in a run store's root: one run writes into a store at a time. */
 export const LOCK_FILE = ".kindling.lock";
@@ -71,10 +71,10 @@ export async function acquireRunLock(root: string, options: LockOptions = {}): P
     token: randomBytes(6).toString("hex"),
     started_at: clock().toISOString(),
   };
-  await mkdir(root, { recursive: true });
+  await mkdir(root, { recursive: true, mode: PRIVATE_DIR });
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const handle = await open(file, "wx");
+      const handle = await open(file, "wx", PRIVATE_FILE);
       try {
         await handle.writeFile(`${JSON.stringify(holder)}\n`);
       } finally {

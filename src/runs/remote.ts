@@ -12,7 +12,7 @@ import { codePrefix } from "../targets/emr/layout.js";
 import { CODES } from "../ui/codes.js";
 import { formatBytes } from "../ui/format.js";
 import type { IoHost } from "../ui/io.js";
-import { fileDigest, filesUnder } from "./files.js";
+import { fileDigest, filesUnder, PRIVATE_DIR, PRIVATE_FILE } from "./files.js";
 import { RESERVE_FILE } from "./lifecycle.js";
 import { LOCK_FILE } from "./lock.js";
 import type { Manifest } from "./manifest.js";
@@ -190,7 +190,7 @@ export class RemoteRunStore {
     let files = 0;
     let bytes = 0;
     try {
-      await mkdir(staging, { recursive: true });
+      await mkdir(staging, { recursive: true, mode: PRIVATE_DIR });
       let token: string | undefined;
       do {
         const page = await this.s3.listObjectsV2({
@@ -202,11 +202,11 @@ export class RemoteRunStore {
           const relative = object.Key?.slice(prefix.length) ?? "";
           const target = localPathOf(staging, relative);
           if (!target) continue;
-          await mkdir(path.dirname(target), { recursive: true });
+          await mkdir(path.dirname(target), { recursive: true, mode: PRIVATE_DIR });
           const res = await this.s3.getObject({ Bucket: this.bucket, Key: object.Key });
           await pipeline(
             (res.Body as Readable | undefined) ?? Readable.from([]),
-            createWriteStream(target, { mode: 0o600 }),
+            createWriteStream(target, { mode: PRIVATE_FILE }),
           );
           files += 1;
           bytes += object.Size ?? 0;
@@ -214,7 +214,7 @@ export class RemoteRunStore {
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
-      await writeFile(path.join(staging, SUCCESS_MARKER), "");
+      await writeFile(path.join(staging, SUCCESS_MARKER), "", { mode: PRIVATE_FILE });
       await rename(staging, dir);
       span.succeed(`${files} files, ${formatBytes(bytes)}`);
       return { dir, files, bytes };

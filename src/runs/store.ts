@@ -1,7 +1,7 @@
 import { mkdir, readdir } from "node:fs/promises";
 import path from "node:path";
 import type { LoadedConfig } from "../config/load.js";
-import { exists, readJson, writeJson } from "./files.js";
+import { exists, PRIVATE_DIR, readJson, writeJson } from "./files.js";
 import type { Manifest } from "./manifest.js";
 import type { Metrics } from "./metrics.js";
 import { newRunId, RUN_ID_PATTERN } from "./runId.js";
@@ -34,13 +34,14 @@ export class RunStore {
 
   /** Creates a fresh run directory. mkdir without `recursive` fails on an existing id, so no run is reused. */
   async create(project: string, now: Date): Promise<RunDir> {
-    await mkdir(this.root, { recursive: true });
+    await mkdir(this.root, { recursive: true, mode: PRIVATE_DIR });
     for (let attempt = 0; ; attempt++) {
       const id = newRunId(project, now);
       const dir = path.join(this.root, id);
       try {
-        await mkdir(dir);
-        await mkdir(path.join(dir, "logs"));
+        // Private from the first byte: what is written inside before the end is out of others' reach.
+        await mkdir(dir, { mode: PRIVATE_DIR });
+        await mkdir(path.join(dir, "logs"), { mode: PRIVATE_DIR });
         return { id, dir };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 20) throw error;

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { copyFile, mkdtemp, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -104,6 +104,16 @@ async function workspace(config = "project: mem\ndata:\n  path: data.csv\n", env
   return { dir, loaded, controller, io, run, runsDir, only };
 }
 
+/** Only the owner reads a run: its folders 0700 and files 0600, whatever the job wrote them with. */
+function expectPrivate(runsDir: string, runDir: string): void {
+  expect(statSync(runsDir).mode & 0o777).toBe(0o700);
+  expect(statSync(runDir).mode & 0o777).toBe(0o700);
+  for (const entry of readdirSync(runDir, { withFileTypes: true, recursive: true })) {
+    const mode = statSync(path.join(entry.parentPath, entry.name)).mode & 0o777;
+    expect([entry.name, mode.toString(8)]).toEqual([entry.name, entry.isDirectory() ? "700" : "600"]);
+  }
+}
+
 describe("the run lifecycle, for any target", () => {
   it("success: check → lock → prepare → run dir, spec and manifest → train → facts merged → report → _SUCCESS last → teardown", async () => {
     const w = await workspace();
@@ -130,6 +140,7 @@ describe("the run lifecycle, for any target", () => {
     expect(existsSync(path.join(runDir, RESERVE_FILE))).toBe(false);
     expect(existsSync(path.join(w.runsDir, LOCK_FILE))).toBe(false);
     expect(w.io.codes()).toContain("KND_I1001");
+    expectPrivate(w.runsDir, runDir);
   });
 
   it("the run's record carries the environment it was started in", async () => {
@@ -162,7 +173,10 @@ describe("the run lifecycle, for any target", () => {
   it("a target's failure is recorded with its stage, kind, cause and what it learned; no _SUCCESS; exit 1", async () => {
     const w = await workspace();
     const target = new MemoryTarget({
-      train: async () => {
+      train: async (job) => {
+        // What a job leaves behind with its own (wider) modes before failing.
+        await mkdir(path.join(job.run.dir, "rejects"), { mode: 0o755 });
+        await writeFile(path.join(job.run.dir, "rejects", "part-0.csv"), "x\n", { mode: 0o644 });
         throw new TargetFailure(
           {
             stage: "prepare",
@@ -187,6 +201,7 @@ describe("the run lifecycle, for any target", () => {
       rejects: { rows: 5, max_fraction: 0.01, dir: "rejects" },
     });
     expect(existsSync(path.join(runDir, "_SUCCESS"))).toBe(false);
+    expectPrivate(w.runsDir, runDir);
     expect(target.calls.at(-1)).toBe("teardown");
     expect(existsSync(path.join(w.runsDir, LOCK_FILE))).toBe(false);
   });
