@@ -71,7 +71,6 @@ export class FoundationStack extends Stack {
     };
     const key = new FoundationKey(this, "FoundationKey", {
       alias: `alias/${stackName}`,
-      retain: settings.encryption === "sse-kms",
       ...(existing.kmsKeyArn ? { existingArn: existing.kmsKeyArn } : {}),
     });
     const logsBucket = new LogsBucket(this, "Logs", {

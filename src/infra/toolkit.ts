@@ -9,6 +9,7 @@ import {
   Toolkit,
   ToolkitError,
 } from "@aws-cdk/toolkit-lib";
+import type { KMS } from "@aws-sdk/client-kms";
 import { stringify } from "yaml";
 import { type AwsClients, type AwsTarget, createAwsClients } from "../aws/clients.js";
 import { awsTrouble, messageOf as errorMessage, errorName, translateAwsError } from "../aws/errors.js";
@@ -362,7 +363,18 @@ export interface DestroyOutcome {
   retainedBuckets: string[];
   /** Buckets the stack used but did not create (aws.existing): left alone, with or without deleteData. */
   referencedBuckets: string[];
+  /**
+   * The stack's own KMS key: kept with the data (the stack retains it), its deletion scheduled once
+   * deleteData has removed the buckets. Absent when the stack used an existing key or did not exist.
+   */
+  key?: { arn: string; deletionScheduled: boolean };
 }
+
+/** The KMS call `kindling destroy --delete-data` makes. */
+export type KeyScheduler = Pick<KMS, "scheduleKeyDeletion">;
+
+/** Days between `destroy --delete-data` and the key's deletion (KMS allows 7–30): time to cancel it. */
+export const KEY_DELETION_DAYS = 7;
 
 /**
  * Deletes the foundation stack. Idempotent: a stack that is absent ends cleanly with a message. The data
@@ -380,6 +392,8 @@ export async function destroyFoundation(
     confirm?: Confirm;
     /** AWS clients. Default: created from profile/region. */
     aws?: AwsClients;
+    /** Schedules the stack's key for deletion (deleteData only). Default: a KMS client for the region. */
+    keys?: KeyScheduler;
   },
 ): Promise<DestroyOutcome> {
   const { io } = options;
@@ -399,9 +413,11 @@ export async function destroyFoundation(
 
   const stack = await awsCall(() => describeStack(aws.cloudFormation, stackName), stackName);
   let buckets: string[];
+  let keyArn: string | undefined;
   if (stack) {
     outcome.existed = true;
     const byKey = new Map(stack.outputs.map((o) => [o.OutputKey, o.OutputValue]));
+    keyArn = await ownedKeyArn(aws.cloudFormation, stackName, byKey.get(OUTPUT_KEYS.kmsKeyArn));
     const named = [byKey.get(OUTPUT_KEYS.dataBucketName), byKey.get(OUTPUT_KEYS.logsBucketName)].filter(
       (b): b is string => typeof b === "string" && b !== "",
     );
@@ -486,12 +502,55 @@ export async function destroyFoundation(
       if (deleted !== undefined) outcome.deletedBuckets.push(bucket);
     }
   }
-  if (stack && settings.encryption === "sse-kms" && !settings.existing?.kmsKeyArn) {
-    note(
-      "The KMS key is kept (data encrypted with SSE-KMS may still need it); schedule its deletion in the KMS console once nothing does.",
-    );
-  }
+  if (keyArn) outcome.key = await settleKey(keyArn, deleteData, { ...options, region }, note, stackName);
   return outcome;
+}
+
+/** The ARN of the KMS key the stack created (undefined when it used an existing one). */
+async function ownedKeyArn(
+  cfn: AwsClients["cloudFormation"],
+  stackName: string,
+  arn: string | undefined,
+): Promise<string | undefined> {
+  if (!arn) return undefined;
+  const owned = await awsCall(() => stackResourceIds(cfn, stackName, "AWS::KMS::Key"), stackName);
+  return owned.some((id) => arn.endsWith(`:key/${id}`) || arn === id) ? arn : undefined;
+}
+
+/**
+ * The stack's key outlives the stack (RETAIN): objects in the kept data bucket may be encrypted under
+ * it. Once deleteData has removed the buckets nothing can need it, and its deletion is scheduled.
+ */
+async function settleKey(
+  arn: string,
+  deleteData: boolean,
+  options: { keys?: KeyScheduler; profile?: string; region: string },
+  note: (message: string) => void,
+  stackName: string,
+): Promise<{ arn: string; deletionScheduled: boolean }> {
+  if (!deleteData) {
+    note(
+      `Kept KMS key ${arn} with the data (objects written with sse-kms, now or in an earlier deploy, need it; about $1 a month); \`kindling destroy --delete-data\` removes both.`,
+    );
+    return { arn, deletionScheduled: false };
+  }
+  const keys = options.keys ?? (await kmsClient(options));
+  // The key id, which KMS takes like the ARN (moto only takes the id).
+  const keyId = arn.slice(arn.lastIndexOf("/") + 1);
+  const scheduled = await awsCall(
+    () => keys.scheduleKeyDeletion({ KeyId: keyId, PendingWindowInDays: KEY_DELETION_DAYS }),
+    stackName,
+  );
+  const when = scheduled.DeletionDate ? ` on ${scheduled.DeletionDate.toISOString().slice(0, 10)}` : "";
+  note(
+    `KMS key ${arn} is scheduled for deletion${when} (${KEY_DELETION_DAYS} days; \`aws kms cancel-key-deletion --key-id ${arn}\` stops it).`,
+  );
+  return { arn, deletionScheduled: true };
+}
+
+async function kmsClient(target: { profile?: string; region: string }): Promise<KeyScheduler> {
+  const { KMS } = await import("@aws-sdk/client-kms");
+  return new KMS({ region: target.region, ...(target.profile ? { profile: target.profile } : {}) });
 }
 
 /** Maps toolkit-lib and SDK failures to errors that say what to do. Other errors pass through unchanged. */

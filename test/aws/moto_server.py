@@ -6,6 +6,8 @@ and lacks three of the stack's resource types; this launcher mends exactly those
 starts the ordinary server:
 
 - a KMS key's CloudFormation Tags (Key/Value) reach KMS's tagger, which reads TagKey/TagValue: KeyError;
+  its KeyPolicy (a JSON object in a template) is kept as an object, which DescribeKey and GetKeyPolicy
+  then fail to parse (HTTP 500): here it is stored as the JSON text KMS keeps;
 - DeleteChangeSet of a name that does not exist fails with an UnboundLocalError (HTTP 500) instead of
   doing nothing; the toolkit deletes a leftover change set of its own name before creating one;
 - an executed change set creates the resources but never evaluates the template's Outputs;
@@ -43,6 +45,8 @@ def _create_key_with_tags(cls, resource_name, cloudformation_json, account_id, r
     properties = cloudformation_json.get("Properties", {})
     if "Tags" in properties:
         properties["Tags"] = [{"TagKey": t["Key"], "TagValue": t["Value"]} for t in properties["Tags"]]
+    if isinstance(properties.get("KeyPolicy"), dict):
+        properties["KeyPolicy"] = json.dumps(properties["KeyPolicy"])
     return _create_key(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
 

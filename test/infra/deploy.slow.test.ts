@@ -144,9 +144,18 @@ describe("deploy through CloudFormation (moto): review, apply, run, destroy", ()
   it("destroy asks in prod, then removes the stack (and, with --delete-data, the buckets)", async () => {
     const unasked = await cli("destroy");
     expect(unasked.code).toBe(2);
+    const keyArn = (await cfn.describeStacks({ StackName: STACK })).Stacks?.[0]?.Outputs?.find(
+      (o) => o.OutputKey === "KmsKeyArn",
+    )?.OutputValue as string;
     const destroy = await cli("destroy", "--yes", "--delete-data");
     expect(destroy.code, destroy.stderr).toBe(0);
     await expect(status()).rejects.toThrow(/does not exist/);
+    // The key outlived the stack (retained) and, the buckets gone, is scheduled for deletion.
+    const kms = new KMS({ endpoint: aws.moto.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+    expect((await kms.describeKey({ KeyId: keyArn })).KeyMetadata?.KeyState).toBe("PendingDeletion");
+    expect(destroy.stderr + destroy.stdout).toMatch(
+      /KMS key arn:aws:kms:\S+ is scheduled for deletion on \d{4}-/,
+    );
   });
 
   it("aws.existing: the account's network, groups, buckets, key and roles are checked, then used as they are", async () => {

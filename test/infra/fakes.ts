@@ -138,8 +138,13 @@ export interface FakeChangeSet {
 
 export class FakeCloudFormation {
   constructor(
-    /** `buckets`: the buckets the stack created (default: those its outputs name). */
-    public stack: { name: string; outputs: StackOutputEntry[]; buckets?: string[] } | undefined,
+    /**
+     * `buckets`: the buckets the stack created (default: those its outputs name); `keys`: the ids of the
+     * KMS keys it created (default none).
+     */
+    public stack:
+      | { name: string; outputs: StackOutputEntry[]; buckets?: string[]; keys?: string[] }
+      | undefined,
     /** Change sets of the stack, by name. */
     public changeSets: Record<string, FakeChangeSet> = {},
   ) {}
@@ -168,10 +173,13 @@ export class FakeCloudFormation {
         .filter((o) => o.OutputKey?.endsWith("BucketName"))
         .map((o) => o.OutputValue);
     return {
-      StackResourceSummaries: buckets.map((PhysicalResourceId) => ({
-        ResourceType: "AWS::S3::Bucket",
-        PhysicalResourceId,
-      })),
+      StackResourceSummaries: [
+        ...buckets.map((PhysicalResourceId) => ({ ResourceType: "AWS::S3::Bucket", PhysicalResourceId })),
+        ...(this.stack?.keys ?? []).map((PhysicalResourceId) => ({
+          ResourceType: "AWS::KMS::Key",
+          PhysicalResourceId,
+        })),
+      ],
     };
   }
 }

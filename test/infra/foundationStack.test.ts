@@ -436,13 +436,17 @@ describe("KMS and EMR security configuration", () => {
     }
   });
 
-  it("retains the key only when retained data may be encrypted under it", () => {
+  it("retains the key in every encryption mode: a mode changed since an sse-kms deploy cannot tell", () => {
     const key = (t: Template) =>
-      Object.values(t.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>).find(
-        (r) => r.Type === "AWS::KMS::Key",
-      );
-    expect(key(priv)?.DeletionPolicy).toBe("Delete");
-    expect(key(kms)?.DeletionPolicy).toBe("Retain");
+      Object.values(
+        t.toJSON().Resources as Record<
+          string,
+          { Type: string; DeletionPolicy?: string; UpdateReplacePolicy?: string }
+        >,
+      ).find((r) => r.Type === "AWS::KMS::Key");
+    for (const template of [priv, kms]) {
+      expect(key(template)).toMatchObject({ DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" });
+    }
   });
 
   const configuration = (t: Template) =>

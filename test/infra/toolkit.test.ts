@@ -18,6 +18,7 @@ import {
   translateToolkitError,
 } from "../../src/infra/toolkit.js";
 import { CODES } from "../../src/ui/codes.js";
+import { validateAgainstApiModels } from "../aws/apiModels.js";
 import { RecordingHost } from "../helpers/recordingHost.js";
 import { type FakeChangeSet, FakeCloudFormation, FakeS3, fakeAws, fakeToolkit } from "./fakes.js";
 import { EXISTING_EVERYTHING } from "./helpers.js";
@@ -561,6 +562,90 @@ describe("destroyFoundation", () => {
     expect(s3.buckets.size).toBe(0);
     expect(io.text()).toMatch(/ok Emptying and deleting kindling-demo-dev-databucket-abc 5 object versions/);
     expect(io.text()).toMatch(/ok Emptying and deleting kindling-demo-dev-logsbucket-def already gone/);
+  });
+
+  it("keeps the stack's KMS key with the data; schedules its deletion only once --delete-data removed the buckets", async () => {
+    const keyId = "1234abcd-12ab-34cd-56ef-1234567890ab";
+    const keyArn = `arn:aws:kms:eu-west-1:111122223333:key/${keyId}`;
+    const stack = () =>
+      new FakeCloudFormation({
+        name: STACK,
+        outputs: [...OUTPUTS, { OutputKey: "KmsKeyArn", OutputValue: keyArn }],
+        keys: [keyId],
+      });
+    const scheduled: Array<{ KeyId?: string; PendingWindowInDays?: number }> = [];
+    const keys = {
+      scheduleKeyDeletion: async (input: { KeyId?: string; PendingWindowInDays?: number }) => {
+        scheduled.push(input);
+        return { KeyId: keyArn, DeletionDate: new Date("2026-12-14T00:00:00Z") };
+      },
+    } as never;
+
+    const kept = new RecordingHost();
+    const keep = await destroyFoundation(settings, {
+      io: kept,
+      aws: fakeAws(new FakeS3(new Map()), stack()),
+      toolkit: fakeToolkit().factory,
+      yes: true,
+      keys,
+    });
+    expect(keep.key).toEqual({ arn: keyArn, deletionScheduled: false });
+    expect(scheduled).toEqual([]);
+    expect(kept.text()).toMatch(/Kept KMS key arn:aws:kms:\S+ with the data .*--delete-data` removes both/);
+
+    const gone = new RecordingHost();
+    const remove = await destroyFoundation(settings, {
+      io: gone,
+      aws: fakeAws(FakeS3.withBucket("kindling-demo-dev-databucket-abc", 2, STACK), stack()),
+      toolkit: fakeToolkit().factory,
+      yes: true,
+      deleteData: true,
+      keys,
+    });
+    expect(remove.key).toEqual({ arn: keyArn, deletionScheduled: true });
+    expect(scheduled).toEqual([{ KeyId: keyId, PendingWindowInDays: 7 }]);
+    expect(gone.text()).toMatch(/scheduled for deletion on 2026-12-14 .*cancel-key-deletion/);
+
+    // A key the stack only referenced (aws.existing.kms_key_arn) is never scheduled, with --delete-data too.
+    const referenced = await destroyFoundation(settings, {
+      io: new RecordingHost(),
+      aws: fakeAws(
+        new FakeS3(new Map()),
+        new FakeCloudFormation({
+          name: STACK,
+          outputs: [...OUTPUTS, { OutputKey: "KmsKeyArn", OutputValue: keyArn }],
+        }),
+      ),
+      toolkit: fakeToolkit().factory,
+      yes: true,
+      deleteData: true,
+      keys,
+    });
+    expect(referenced.key).toBeUndefined();
+    expect(scheduled).toHaveLength(1);
+
+    // Both requests destroy adds, as AWS's published models (botocore) define them.
+    const listed: unknown[] = [];
+    const recording = stack();
+    const list = recording.listStackResources.bind(recording);
+    recording.listStackResources = async (input) => {
+      listed.push(input);
+      return list(input);
+    };
+    await destroyFoundation(settings, {
+      io: new RecordingHost(),
+      aws: fakeAws(new FakeS3(new Map()), recording),
+      toolkit: fakeToolkit().factory,
+      yes: true,
+      deleteData: true,
+      keys,
+    });
+    const sent = [
+      ...listed.map((params) => ({ service: "cloudformation", operation: "ListStackResources", params })),
+      { service: "kms", operation: "ScheduleKeyDeletion", params: scheduled[1] },
+    ];
+    expect(sent.length).toBeGreaterThanOrEqual(2);
+    expect(validateAgainstApiModels(sent)).toEqual(sent.map(() => ""));
   });
 
   it("never empties a bucket the stack only referenced (aws.existing), whatever the config says now", async () => {

@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Aws, RemovalPolicy } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import { Construct } from "constructs";
@@ -6,8 +6,6 @@ import { acknowledgeNag } from "./acknowledge.js";
 
 export interface FoundationKeyProps {
   alias: string;
-  /** Keep the key when the stack is deleted (set when retained data may be encrypted under it). */
-  retain: boolean;
   /** An existing key's ARN, referenced instead: its key policy is its owner's, and stays as it is. */
   existingArn?: string;
 }
@@ -33,10 +31,10 @@ export class FoundationKey extends Construct {
       description: "Kindling foundation: EMR local disk/EBS encryption, flow logs, optional SSE-KMS data",
       enableKeyRotation: true,
       alias: props.alias,
-      // With SSE-KMS the retained data bucket is encrypted under this key, so it must outlive the stack.
-      // Otherwise it only protects EBS volumes and flow logs that die with the stack: schedule deletion.
-      removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-      pendingWindow: Duration.days(7),
+      // The key lives as long as the data: the retained data bucket may hold objects encrypted under it
+      // (with sse-kms now, or in any earlier deploy: a mode changed since then cannot tell), so the
+      // stack never schedules its deletion; `kindling destroy --delete-data` does, once the buckets are gone.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.key = this.owned;
   }
