@@ -56,6 +56,26 @@ function egressRules(t: Template): Record<string, unknown>[] {
 }
 
 describe("network security", () => {
+  it("puts nothing in the VPC's default security group (its recorded exception rests on that)", () => {
+    for (const [name, t] of variants()) {
+      expect(JSON.stringify(t.toJSON()), name).not.toContain("DefaultSecurityGroup");
+      // Every resource placed in the VPC names a group of the stack's own.
+      let placed = 0;
+      for (const type of ["AWS::EC2::VPCEndpoint", "AWS::EMRServerless::Application"]) {
+        for (const [id, r] of Object.entries(resourcesOf(t, type))) {
+          const props = r.Properties as Record<string, unknown> & {
+            NetworkConfiguration?: { SecurityGroupIds?: unknown[] };
+          };
+          if (type === "AWS::EC2::VPCEndpoint" && props.VpcEndpointType !== "Interface") continue;
+          const groups = props.SecurityGroupIds ?? props.NetworkConfiguration?.SecurityGroupIds;
+          expect(groups, `${name} ${id}`).toBeDefined();
+          placed += 1;
+        }
+      }
+      expect(placed, name).toBeGreaterThanOrEqual(name === "public" ? 1 : 2);
+    }
+  });
+
   it("has no ingress rule from 0.0.0.0/0 or ::/0 in any variant", () => {
     for (const [name, t] of variants()) {
       const rules = ingressRules(t);

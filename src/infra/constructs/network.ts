@@ -68,8 +68,10 @@ export class Network extends Construct {
       ipAddresses: ec2.IpAddresses.cidr("10.40.0.0/16"),
       maxAzs: 2,
       natGateways: 0,
-      // The default security group is never used (EMR gets its own groups). Restricting it needs a
-      // Lambda-backed custom resource, which would add a function, a role and a bootstrap requirement.
+      // A recorded exception (README, "The AWS foundation"): nothing is ever placed in the default
+      // security group (EMR, EMR Serverless and the KMS endpoint get groups of their own; a test checks
+      // it). Restricting it needs a Lambda-backed custom resource: an asset, hence a CDK bootstrap stack,
+      // which this foundation is built to do without.
       restrictDefaultSecurityGroup: false,
       subnetConfiguration: [
         isPublic
