@@ -34,6 +34,15 @@ export const FOUNDATION_PARTS = [
 export class FoundationStack extends Stack {
   readonly settings: FoundationSettings;
 
+  /**
+   * The region's first two AZs, resolved by CloudFormation (Fn::GetAZs) whatever the settings name. With
+   * aws.account set, CDK would look the AZs up at synth instead: a context lookup, which synth (offline
+   * by design) refuses. The template then holds for any account the stack is deployed to.
+   */
+  override get availabilityZones(): string[] {
+    return [0, 1].map((index) => Fn.select(index, Fn.getAzs()));
+  }
+
   constructor(scope: Construct, settings: FoundationSettings) {
     const stackName = stackNameFor(settings);
     const env =
@@ -43,7 +52,7 @@ export class FoundationStack extends Stack {
     super(scope, stackName, {
       stackName,
       env,
-      description: `Kindling foundation for project ${settings.project} (${settings.environment}): buckets, network, IAM, EMR security configuration and EMR Serverless application.`,
+      description: `Kindling foundation for ${settings.project} (${settings.environment}): buckets, network, IAM, EMR security and EMR Serverless.`,
       // No assets: templates go inline and the deploying credentials are used directly. This synthesizer
       // names no role to assume and no bootstrap version to check; BootstraplessSynthesizer (despite its
       // name) writes the bootstrap stack's deploy and CloudFormation execution roles into the assembly,

@@ -1,6 +1,6 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import {
   BaseCredentials,
   DiffMethod,
@@ -78,16 +78,34 @@ export async function synthFoundation(
   const outDir = resolve(options.outDir);
   const stackName = stackNameFor(settings);
   const stage = io.span(CODES.INFRA_SYNTH.msg(`Synthesizing ${stackName}`, { stackName }));
+  // The assembly is made beside outDir and moved in only once whole: a failed synth leaves outDir as it was.
+  await mkdir(dirname(outDir), { recursive: true });
+  const staging = await mkdtemp(join(dirname(outDir), `.${basename(outDir)}.synth-`));
   try {
     const toolkit = makeToolkit(options, {}, true);
-    const { cx, ...result } = await synthWith(toolkit, settings, outDir, io);
-    // Releases the read lock on outDir; the directory itself stays (disposeOutdir: false).
+    const { cx, ...result } = await synthWith(toolkit, settings, staging, io);
+    // Releases the read lock on the assembly; the directory itself stays (disposeOutdir: false).
     await (cx as { dispose?: () => Promise<void> }).dispose?.();
+    await moveInto(staging, outDir);
     stage.succeed(formatDuration(result.synthMs / 1000));
-    return result;
+    return { ...result, templatePaths: result.templatePaths.map((p) => join(outDir, relative(staging, p))) };
   } catch (e) {
     stage.fail();
     throw translateToolkitError(e, stackNameFor(settings));
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** Moves every file of `from` to the same place under `to` (created), replacing files of the same name. */
+async function moveInto(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true });
+  for (const entry of await readdir(from, { withFileTypes: true, recursive: true })) {
+    if (entry.isDirectory()) continue;
+    const source = join(entry.parentPath, entry.name);
+    const target = join(to, relative(from, source));
+    await mkdir(dirname(target), { recursive: true });
+    await rename(source, target);
   }
 }
 

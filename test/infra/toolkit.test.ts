@@ -1,6 +1,6 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { ToolkitError } from "@aws-cdk/toolkit-lib";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { describeStack } from "../../src/aws/stacks.js";
@@ -71,6 +71,46 @@ describe("synthFoundation", () => {
     expect(io.messages.at(-1)?.message).toMatch(new RegExp(`^ok Synthesizing ${STACK} \\d+(\\.\\d)? s$`));
     // The synthesized template is data for programs, never printed.
     expect(io.messages.filter((m) => m.level === "result")).toEqual([]);
+  });
+
+  it("synthesizes with an explicit account offline (AZs from Fn::GetAZs, no context lookup)", async () => {
+    const outDir = join(mkdtempSync(join(tmpdir(), "kindling-synth-")), "out");
+    dirs.push(dirname(outDir));
+    const result = await synthFoundation(
+      resolveFoundationSettings({ project: "demo", account: "111122223333", region: "eu-west-1" }),
+      { outDir, io: new RecordingHost(), toolkit: fakeToolkit().factory },
+    );
+    const template = readFileSync(result.templatePaths[0] as string, "utf8");
+    expect(template).toContain('"Fn::GetAZs"');
+    expect(template).not.toMatch(/eu-west-1[abc]/);
+  });
+
+  it("leaves the output folder as it was when synth fails: no partial assembly", async () => {
+    const outDir = mkdtempSync(join(tmpdir(), "kindling-synth-"));
+    dirs.push(outDir);
+    writeFileSync(join(outDir, "kept.txt"), "mine");
+    const failing: typeof fakeToolkit = (script) => {
+      const made = fakeToolkit(script);
+      return {
+        ...made,
+        factory: (ioHost, target) => {
+          const toolkit = made.factory(ioHost, target);
+          return {
+            ...toolkit,
+            // The assembly is written, then the synth fails (as a context lookup does, after the app ran).
+            synth: async (...args: Parameters<typeof toolkit.synth>) => {
+              await toolkit.synth(...args);
+              throw new Error("Context lookups have been disabled.");
+            },
+          };
+        },
+      };
+    };
+    await expect(
+      synthFoundation(settings, { outDir, io: new RecordingHost(), toolkit: failing().factory }),
+    ).rejects.toThrow(/Context lookups/);
+    expect(readdirSync(outDir)).toEqual(["kept.txt"]);
+    expect(readdirSync(dirname(outDir)).filter((n) => n.includes(".synth-"))).toEqual([]);
   });
 
   it("uses toolkit-lib's own Toolkit by default, without credentials", async () => {
