@@ -1,7 +1,11 @@
 import type { CloudFormation } from "@aws-sdk/client-cloudformation";
+import type { EC2 } from "@aws-sdk/client-ec2";
 import type { EMR } from "@aws-sdk/client-emr";
 import type { EMRServerless } from "@aws-sdk/client-emr-serverless";
+import type { IAM } from "@aws-sdk/client-iam";
 import type { S3 } from "@aws-sdk/client-s3";
+import type { ServiceQuotas } from "@aws-sdk/client-service-quotas";
+import type { STS } from "@aws-sdk/client-sts";
 import { PrerequisiteError } from "../errors.js";
 
 /** The AWS clients Kindling uses, all talking to one region. Created here only, injected everywhere else. */
@@ -46,13 +50,7 @@ export async function createAwsClients(target: AwsTarget, env = process.env): Pr
     load<typeof import("@aws-sdk/client-emr-serverless")>("@aws-sdk/client-emr-serverless"),
     load<typeof import("@aws-sdk/client-cloudformation")>("@aws-sdk/client-cloudformation"),
   ]);
-  const config = {
-    ...(target.region ? { region: target.region } : {}),
-    ...(target.profile ? { profile: target.profile } : {}),
-    ...(target.credentials ? { credentials: target.credentials } : {}),
-    ...(env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: RETRY.maxAttempts }),
-    ...(env.AWS_RETRY_MODE ? {} : { retryMode: RETRY.retryMode }),
-  };
+  const config = sdkConfig(target, env);
   const s3 = new S3({
     ...config,
     ...(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL ? { forcePathStyle: true } : {}),
@@ -72,6 +70,40 @@ export async function createAwsClients(target: AwsTarget, env = process.env): Pr
     emrServerless: new EMRServerless(config),
     cloudFormation: new CloudFormation(config),
     region,
+  };
+}
+
+/** What every client is made with: the target's region, profile or credentials, and the SDK's retries. */
+function sdkConfig(target: AwsTarget, env: NodeJS.ProcessEnv) {
+  return {
+    ...(target.region ? { region: target.region } : {}),
+    ...(target.profile ? { profile: target.profile } : {}),
+    ...(target.credentials ? { credentials: target.credentials } : {}),
+    ...(env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: RETRY.maxAttempts }),
+    ...(env.AWS_RETRY_MODE ? {} : { retryMode: RETRY.retryMode }),
+  };
+}
+
+/**
+ * The clients `kindling preflight` reads with, besides the core ones: STS (who am I), EC2 (subnets,
+ * instance type offerings), Service Quotas and IAM. Endpoints follow AWS_ENDPOINT_URL(_<SERVICE>).
+ */
+export async function createReadOnlyClients(
+  target: AwsTarget & { region: string },
+  env = process.env,
+): Promise<{ sts: STS; ec2: EC2; quotas: ServiceQuotas; iam: IAM }> {
+  const [{ STS }, { EC2 }, { ServiceQuotas }, { IAM }] = await Promise.all([
+    load<typeof import("@aws-sdk/client-sts")>("@aws-sdk/client-sts"),
+    load<typeof import("@aws-sdk/client-ec2")>("@aws-sdk/client-ec2"),
+    load<typeof import("@aws-sdk/client-service-quotas")>("@aws-sdk/client-service-quotas"),
+    load<typeof import("@aws-sdk/client-iam")>("@aws-sdk/client-iam"),
+  ]);
+  const config = sdkConfig(target, env);
+  return {
+    sts: new STS(config),
+    ec2: new EC2(config),
+    quotas: new ServiceQuotas(config),
+    iam: new IAM(config),
   };
 }
 

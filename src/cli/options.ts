@@ -156,6 +156,12 @@ export interface SetupOptions extends GlobalOptions, ConfigOption {
 /** The project's config, read for `aws.region` when it exists. */
 export interface DoctorOptions extends GlobalOptions, Partial<ConfigOption> {}
 
+/** `kindling preflight`: read-only checks of the account before a cloud run. */
+export interface PreflightOptions extends GlobalOptions, ConfigOption, AwsOptions {
+  /** The cloud target to check for. Default emr. */
+  target: "emr" | "emr-serverless";
+}
+
 export interface DemoOptions extends GlobalOptions {
   /** Spark master URL. Default local[*]. */
   master?: string;

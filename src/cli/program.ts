@@ -20,6 +20,7 @@ import type {
   LogsOptions,
   PlanOptions,
   PredictOptions,
+  PreflightOptions,
   ReportOptions,
   RunOptions,
   RunsOptions,
@@ -61,6 +62,7 @@ export interface Handlers {
   terminate(options: TerminateOptions): Promise<void>;
   collect(options: CollectOptions): Promise<void>;
   cluster(options: ClusterOptions): Promise<void>;
+  preflight(options: PreflightOptions): Promise<void>;
 }
 
 const DEFAULT_CONFIG = "kindling.yaml";
@@ -657,6 +659,21 @@ export function buildProgram(handlers: Handlers): Command {
       });
     });
 
+  withAws(
+    program
+      .command("preflight")
+      .description("check the AWS account before a cloud run (read-only): what would fail, and the fix"),
+  )
+    .addOption(
+      new Option("--target <target>", "the cloud target to check for")
+        .choices(["emr", "emr-serverless"])
+        .default("emr"),
+    )
+    .action(async (_opts, cmd: Command) => {
+      const o = cmd.opts<{ target: "emr" | "emr-serverless" }>();
+      await handlers.preflight({ ...awsOpts(cmd), target: o.target });
+    });
+
   withAws(program.command("status").description("show a run's state (EMR: the cluster and step, live)"))
     .argument("<run>", RUN_REF)
     .action(async (run: string, _opts, cmd: Command) => {
@@ -797,6 +814,7 @@ const EXAMPLES: Record<string, string[]> = {
   ],
   validate: ["kindling validate", "kindling validate -c experiments/large.yaml --json"],
   doctor: ["kindling doctor", "kindling doctor --json"],
+  preflight: ["kindling preflight", "kindling preflight --target emr-serverless --env prod --json"],
   setup: ["kindling setup", "kindling setup --spark-line 4.0", "kindling setup --recreate"],
   runs: [
     "kindling runs",

@@ -20,6 +20,8 @@ export async function createFoundationStack(
   environment = "dev",
   /** The EMR Serverless application (created in the emulator) the stack names. */
   serverlessApplicationId = "00fkindlingapp",
+  /** Outputs that replace the literal ones (e.g. the VpcId and SubnetIds of a VPC made in moto's EC2). */
+  outputs: Record<string, string> = {},
 ): Promise<FoundationFixture> {
   const stackName = `kindling-${project}-${environment}`;
   const dataBucket = `kindling-${project}-data-test`;
@@ -39,6 +41,7 @@ export async function createFoundationStack(
     [OUTPUT_KEYS.kmsKeyArn]: "arn:aws:kms:us-east-1:123456789012:key/0000",
     [OUTPUT_KEYS.serverlessApplicationId]: serverlessApplicationId,
     [OUTPUT_KEYS.serverlessJobRoleArn]: `arn:aws:iam::123456789012:role/${stackName}-serverless-job`,
+    ...outputs,
   };
   const template = {
     AWSTemplateFormatVersion: "2010-09-09",

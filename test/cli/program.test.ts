@@ -35,6 +35,7 @@ function parse(argv: string[]): { command: string; options: unknown } {
     terminate: record("terminate"),
     collect: record("collect"),
     cluster: record("cluster"),
+    preflight: record("preflight"),
   };
   const program = buildProgram(handlers);
   program.configureOutput({ writeErr: () => {}, writeOut: () => {} });

@@ -8,18 +8,14 @@ import { configuredLine } from "../../config/sparkLine.js";
 import { KindlingError } from "../../errors.js";
 import { detectJava } from "../../targets/local/prerequisites.js";
 import { requireSparkEnv, type SparkEnvSource, sparkEnvLocation } from "../../targets/local/pythonEnv.js";
+import { type Check, checkLines } from "../../ui/checks.js";
 import { type LinePairing, type SparkLine, sparkLine, VERSIONS } from "../../versions.js";
 import type { CommandIO } from "../io.js";
 import type { DoctorOptions } from "../options.js";
 
 const run = promisify(execFile);
 
-export interface Check {
-  name: string;
-  status: "ok" | "warn" | "fail";
-  detail: string;
-  fix?: string;
-}
+export type { Check };
 
 /** `kindling doctor`: what is there, what is missing, and the command that fixes it. */
 export async function doctorCommand(options: DoctorOptions, io: CommandIO, env = process.env): Promise<void> {
@@ -33,10 +29,7 @@ export async function doctorCommand(options: DoctorOptions, io: CommandIO, env =
     ...(config.check ? [config.check] : []),
   ];
   io.emitJson({ ok: checks.every((c) => c.status !== "fail"), checks });
-  const mark = { ok: "✔", warn: "!", fail: "✖" } as const;
-  for (const c of checks) {
-    io.print(`${mark[c.status]} ${c.name}: ${c.detail}${c.fix ? `\n    → ${c.fix}` : ""}`);
-  }
+  for (const line of checkLines(checks)) io.print(line);
   if (checks.some((c) => c.status === "fail")) throw new PrerequisitesMissing(checks);
 }
 
