@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { DescribeInstanceTypeOfferingsCommand } from "@aws-sdk/client-ec2";
 import {
   AddJobFlowStepsCommand,
   CancelStepsCommand,
@@ -18,6 +19,7 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
+import { GetServiceQuotaCommand } from "@aws-sdk/client-service-quotas";
 import { afterEach, describe, expect, it } from "vitest";
 import { InterruptedError, JobFailedError, UsageError } from "../../src/errors.js";
 import type { FoundationOutputs } from "../../src/infra/outputs.js";
@@ -227,7 +229,8 @@ describe("EMR run fault paths", () => {
     });
     const error = await m.run().catch((e) => e);
     expect(error.message).toMatch(/no cluster was started|before the cluster was started/);
-    expect(m.emrMock.calls()).toHaveLength(0);
+    // Only the read-only checks before the upload reached EMR.
+    expect(m.emrMock.commandCalls(RunJobFlowCommand)).toHaveLength(0);
   });
 
   it("an error after RunJobFlow returned but before the watch (the step unreadable) terminates the cluster", async () => {
@@ -255,6 +258,36 @@ describe("EMR run fault paths", () => {
     expect(m.host.messages.map((msg) => msg.message).join("\n")).toMatch(
       /Terminating cluster j-TEST \(its run record could not be written/,
     );
+  });
+
+  it("what would stop a cluster minutes in (vCPU quota, a zone without the type) stops the run before any upload", async () => {
+    const m = await setup();
+    m.quotasMock.on(GetServiceQuotaCommand).resolves({ Quota: { Value: 8 } });
+    const error = await m.run().catch((e) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toMatch(
+      /The cluster would not start: vCPU quota \(On-Demand\): the cluster needs 12 vCPUs/,
+    );
+    expect(error.hint).toMatch(/request-service-quota-increase .* --desired-value 12/);
+    expect(m.s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(m.emrMock.commandCalls(RunJobFlowCommand)).toHaveLength(0);
+    expect(existsSync(path.join(m.dir, "runs"))).toBe(false);
+    m.restore();
+
+    const zone = await setup();
+    zone.ec2Mock.on(DescribeInstanceTypeOfferingsCommand).resolves({ InstanceTypeOfferings: [] });
+    const stranded = await zone.run().catch((e) => e);
+    expect(stranded.message).toMatch(/Instance types: not offered in us-east-1a: primary \(m5\.xlarge\)/);
+    expect(zone.emrMock.commandCalls(RunJobFlowCommand)).toHaveLength(0);
+  });
+
+  it("a check it may not make (no permission to read quotas) does not stop the run", async () => {
+    const m = await setup();
+    m.quotasMock.on(GetServiceQuotaCommand).rejects(awsError("AccessDeniedException", "not authorized", 403));
+    m.emrMock.on(RunJobFlowCommand).rejects(new Error("stop here"));
+    const error = await m.run().catch((e) => e);
+    expect(error.message).toMatch(/stop here/);
+    expect(m.emrMock.commandCalls(RunJobFlowCommand)).toHaveLength(1);
   });
 
   it("COMPLETED without _SUCCESS: nothing is downloaded and the run fails", async () => {

@@ -56,6 +56,9 @@ export async function startAwsHarness(project: string): Promise<AwsHarness> {
       AWS_ENDPOINT_URL_S3: moto.endpoint,
       AWS_ENDPOINT_URL_CLOUDFORMATION: moto.endpoint,
       AWS_ENDPOINT_URL_EMR: emr.endpoint,
+      // What a run reads before it starts a cluster (subnets' zones, vCPU quotas): moto answers.
+      AWS_ENDPOINT_URL_EC2: moto.endpoint,
+      AWS_ENDPOINT_URL_SERVICE_QUOTAS: moto.endpoint,
       AWS_ENDPOINT_URL_EMR_SERVERLESS: serverless.endpoint,
       AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,

@@ -4,12 +4,15 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { CloudFormation, CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { DescribeInstanceTypeOfferingsCommand, DescribeSubnetsCommand, EC2 } from "@aws-sdk/client-ec2";
 import {
   DescribeClusterCommand,
   DescribeStepCommand,
   EMR,
   EMRClient,
+  ListReleaseLabelsCommand,
   ListStepsCommand,
+  ListSupportedInstanceTypesCommand,
   RunJobFlowCommand,
   TerminateJobFlowsCommand,
 } from "@aws-sdk/client-emr";
@@ -23,6 +26,7 @@ import {
   S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
+import { GetServiceQuotaCommand, ServiceQuotas } from "@aws-sdk/client-service-quotas";
 import { mockClient } from "aws-sdk-client-mock";
 import type { AwsClients } from "../../src/aws/clients.js";
 import { loadConfig } from "../../src/config/load.js";
@@ -143,6 +147,24 @@ export async function mockedRun(extraConfig = "") {
   emrMock.on(RunJobFlowCommand).resolves({ JobFlowId: "j-TEST" });
   emrMock.on(ListStepsCommand).resolves({ Steps: [{ Id: "s-TEST" }] });
   emrMock.on(TerminateJobFlowsCommand).resolves({});
+  // What the run checks before it uploads: the release, its types, the subnet's zone, the vCPU quota.
+  emrMock.on(ListReleaseLabelsCommand).resolves({ ReleaseLabels: [VERSIONS.emrRelease] });
+  emrMock
+    .on(ListSupportedInstanceTypesCommand)
+    .resolves({ SupportedInstanceTypes: [{ Type: "m5.xlarge", VCPU: 4 }] });
+  const readers = {
+    ec2: new EC2({ region: "us-east-1", credentials }),
+    quotas: new ServiceQuotas({ region: "us-east-1", credentials }),
+  };
+  const ec2Mock = mockClient(readers.ec2);
+  ec2Mock
+    .on(DescribeSubnetsCommand)
+    .resolves({ Subnets: [{ SubnetId: "subnet-a", AvailabilityZone: "us-east-1a" }] });
+  ec2Mock.on(DescribeInstanceTypeOfferingsCommand).resolves({
+    InstanceTypeOfferings: [{ InstanceType: "m5.xlarge", Location: "us-east-1a" }],
+  });
+  const quotasMock = mockClient(readers.quotas);
+  quotasMock.on(GetServiceQuotaCommand).resolves({ Quota: { Value: 64 } });
   cfnMock.on(DescribeStacksCommand).resolves({
     Stacks: [
       {
@@ -174,6 +196,7 @@ export async function mockedRun(extraConfig = "") {
     },
     pollMs: 1000,
     logWait: { attempts: 4, intervalMs: 30_000 },
+    readers: async () => readers,
   };
   const context = { loaded, io: host, signal: controller.signal, clock, verbose: false };
   const target = (options: EmrTargetOptions = {}) => new EmrTarget(context, options, deps);
@@ -186,6 +209,8 @@ export async function mockedRun(extraConfig = "") {
   const runServerless = (options: ServerlessTargetOptions = {}) =>
     runJob({ loaded, target: serverless(options), io: host, signal: controller.signal, clock });
   const restore = () => {
+    ec2Mock.restore();
+    quotasMock.restore();
     serverlessMock.restore();
     emrMock.restore();
     s3Mock.restore();
@@ -198,6 +223,8 @@ export async function mockedRun(extraConfig = "") {
     serverlessMock,
     s3Mock,
     cfnMock,
+    ec2Mock,
+    quotasMock,
     aws,
     host,
     sleeps,

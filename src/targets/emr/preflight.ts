@@ -64,18 +64,36 @@ export async function preflight(clients: PreflightClients, input: PreflightInput
   const { check: foundationCheck, foundation } = await foundationOf(clients, input);
   checks.push(foundationCheck);
   if (input.target === "emr") {
-    const label = emrReleaseOf(input.config);
-    const release = await releaseCheck(clients, label, input.region);
-    checks.push(release.check);
-    const mix = instanceMix(input.config.emr);
-    const supported = release.offered ? await supportedTypes(clients, label) : undefined;
-    checks.push(await instanceTypesCheck(clients, mix, label, supported, foundation, input));
-    checks.push(...(await quotaChecks(clients, mix, supported)));
+    checks.push(...(await clusterChecks(clients, input.config, foundation, input.region)));
     checks.push(await publicAccessCheck(clients, input));
   }
   checks.push(await linkedRoleCheck(clients, input.target));
   checks.push(await inputCheck(clients, input.config));
   return checks;
+}
+
+/** The clients the cluster checks read with (a run makes these checks too, before it uploads). */
+export type ClusterCheckClients = Pick<PreflightClients, "emr" | "ec2" | "quotas">;
+
+/**
+ * What a transient cluster of this config needs of the region and account: its release offered, its
+ * instance types supported by the release and offered in the subnets' zones, its vCPUs within quota.
+ */
+export async function clusterChecks(
+  clients: ClusterCheckClients,
+  config: Config,
+  foundation: FoundationOutputs | undefined,
+  region: string,
+): Promise<Check[]> {
+  const label = emrReleaseOf(config);
+  const release = await releaseCheck(clients, label, region);
+  const mix = instanceMix(config.emr);
+  const supported = release.offered ? await supportedTypes(clients, label) : undefined;
+  return [
+    release.check,
+    await instanceTypesCheck(clients, mix, label, supported, foundation, config),
+    ...(await quotaChecks(clients, mix, supported)),
+  ];
 }
 
 /** Why an AWS call failed, in a few words. */
@@ -152,7 +170,7 @@ async function foundationOf(
 }
 
 async function releaseCheck(
-  clients: PreflightClients,
+  clients: ClusterCheckClients,
   label: string,
   region: string,
 ): Promise<{ check: Check; offered: boolean }> {
@@ -187,7 +205,7 @@ async function releaseCheck(
 
 /** The instance types the release runs on, by name (vCPUs included), or undefined when unreadable. */
 async function supportedTypes(
-  clients: PreflightClients,
+  clients: ClusterCheckClients,
   label: string,
 ): Promise<Map<string, SupportedInstanceType> | undefined> {
   try {
@@ -212,15 +230,15 @@ async function supportedTypes(
  * (instance groups use the first subnet and the first type; fleets any subnet and any of their types).
  */
 async function instanceTypesCheck(
-  clients: PreflightClients,
+  clients: ClusterCheckClients,
   mix: InstanceRole[],
   label: string,
   supported: Map<string, SupportedInstanceType> | undefined,
   foundation: FoundationOutputs | undefined,
-  input: PreflightInput,
+  config: Config,
 ): Promise<Check> {
   const name = "Instance types";
-  const fleets = input.config.emr.instance_fleets;
+  const fleets = config.emr.instance_fleets;
   const candidates = (role: InstanceRole) => (fleets ? role.instanceTypes : role.instanceTypes.slice(0, 1));
   const wanted = [...new Set(mix.flatMap(candidates))];
   const unsupported = supported ? wanted.filter((t) => !supported.has(t)) : [];
@@ -287,7 +305,7 @@ function isStandardFamily(type: string): boolean {
 
 /** The cluster's vCPUs per purchase option against the account's quota for them. */
 async function quotaChecks(
-  clients: PreflightClients,
+  clients: ClusterCheckClients,
   mix: InstanceRole[],
   supported: Map<string, SupportedInstanceType> | undefined,
 ): Promise<Check[]> {

@@ -1,8 +1,9 @@
-import type { AwsClients, AwsTarget } from "../../aws/clients.js";
+import { type AwsClients, type AwsTarget, createReadOnlyClients } from "../../aws/clients.js";
 import { realSleep, type Sleep } from "../../clock.js";
 import { emrReleaseOf } from "../../config/sparkLine.js";
 import type { DataLocation } from "../../data/validate.js";
-import { KindlingError } from "../../errors.js";
+import { KindlingError, UsageError } from "../../errors.js";
+import type { FoundationOutputs } from "../../infra/outputs.js";
 import { emrPythonPlatform, jobDepsArchive } from "../../packaging/jobDeps.js";
 import type { PredictOutcome } from "../../predict/outcome.js";
 import type { PredictPlan } from "../../predict/plan.js";
@@ -19,6 +20,7 @@ import { instanceMix } from "./instances.js";
 import { runLayout } from "./layout.js";
 import { emrInputUri } from "./plan.js";
 import { predictOnEmr } from "./predict.js";
+import { type ClusterCheckClients, clusterChecks } from "./preflight.js";
 import { checkBlockPublicAccess } from "./publicAccess.js";
 import { ownerOf } from "./request.js";
 import { timelineFacts } from "./timeline.js";
@@ -51,6 +53,8 @@ export interface EmrTargetOptions extends Pick<AwsTarget, "profile" | "region"> 
 
 /** What the EMR target creates or waits with; tests pass scripted clients and a fast clock. */
 export interface EmrDeps extends CloudDeps {
+  /** The EC2 and Service Quotas clients the cluster checks read with. Default: from profile/region. */
+  readers?: (target: AwsTarget & { region: string }) => Promise<Pick<ClusterCheckClients, "ec2" | "quotas">>;
   sleep?: Sleep;
   /** Status poll interval. Default 15 s. */
   pollMs?: number;
@@ -83,11 +87,12 @@ export class EmrTarget implements Target {
       config,
       this.context.io,
       { options: this.options, deps: this.deps },
-      async (clients) => {
+      async (clients, stack) => {
         if (config.aws.network === "public") {
           await checkBlockPublicAccess(clients.emr, this.context.io, clients.region);
         }
         if (input?.kind === "s3") await requireS3Input(clients.s3, input);
+        if (!this.options.cluster) await this.checkCluster(clients, stack.deployed);
         if (this.options.cluster) {
           const warm = await resolveWarmCluster(clients.emr, ownerOf(config), this.options.cluster);
           requireLineOf(warm, config);
@@ -97,6 +102,33 @@ export class EmrTarget implements Target {
     );
     this.aws = aws;
     this.foundation = foundation;
+  }
+
+  /**
+   * What would otherwise fail minutes into a cluster's start (a release the region lacks, an instance
+   * type the release or the subnet's zone lacks, too few vCPUs in the quota) stops the run before any
+   * upload. A check that cannot be made (no permission to read quotas) stays silent here: the run goes on,
+   * and `kindling preflight` says what it could not check.
+   */
+  private async checkCluster(clients: AwsClients, found: FoundationOutputs | undefined): Promise<void> {
+    const { config } = this.context.loaded;
+    const where = {
+      ...(this.options.profile ? { profile: this.options.profile } : {}),
+      region: clients.region,
+    };
+    const readers = await (this.deps.readers ?? createReadOnlyClients)(where);
+    const checks = await clusterChecks({ emr: clients.emr, ...readers }, config, found, clients.region);
+    const failed = checks.filter((c) => c.status === "fail");
+    if (failed.length === 0) return;
+    throw new UsageError(
+      `The cluster would not start: ${failed.map((c) => `${c.name}: ${c.detail}`).join("; ")}.`,
+      {
+        hint: [
+          ...failed.flatMap((c) => (c.fix ? [c.fix] : [])),
+          "`kindling preflight` checks the account.",
+        ].join(" "),
+      },
+    );
   }
 
   async prepare(): Promise<void> {
