@@ -10,7 +10,7 @@ try:  # Spark 4 moved it with the classic (non-Connect) Column.
 except ImportError:  # Spark 3.5
     from pyspark.sql.column import _to_java_column  # type: ignore[no-redef,attr-defined,unused-ignore]
 
-__all__ = ["_to_java_column", "captured_message", "error_condition"]
+__all__ = ["_to_java_column", "captured_message", "error_condition", "root_cause"]
 
 
 def captured_message(e: CapturedException) -> str:
@@ -27,3 +27,21 @@ def error_condition(e: PySparkException) -> str | None:
     get_condition = getattr(e, "getCondition", None) or e.getErrorClass
     condition = get_condition()
     return str(condition) if condition is not None else None
+
+
+def root_cause(e: BaseException) -> str | None:
+    """A JVM error's innermost cause (the last "Caused by:" of its trace), or None when it has none.
+
+    Spark wraps what went wrong: a bad spark.sql.shuffle.partitions surfaces as "Error while instantiating
+    SessionStateBuilder", and only the innermost cause says which setting and why.
+    """
+    java = getattr(e, "java_exception", None) or getattr(e, "_origin", None)  # Py4JJavaError / captured
+    if java is None:
+        return None
+    inner, depth = java, 0
+    while depth < 32:  # a cycle in a cause chain is possible in Java; never loop forever
+        cause = inner.getCause()
+        if cause is None:
+            break
+        inner, depth = cause, depth + 1
+    return str(inner.toString()) if depth > 0 else None

@@ -19,7 +19,7 @@ from pyspark.sql import functions as F
 
 from . import outputs
 from .columns import LABEL, ROW
-from .compat import captured_message
+from .compat import captured_message, root_cause
 from .errors import EmptyDataError, JobError, SparkLineError
 from .evaluate import evaluate, predict_test_split, prediction_fingerprint
 from .events import EventLog, StageTimer
@@ -267,6 +267,9 @@ def _message(e: BaseException) -> str:
         text = f"{type(e).__name__}: {captured_message(e)}"
     else:
         text = f"{type(e).__name__}: {e}"
+    root = root_cause(e)
+    if root and root not in text:  # the cause first: a long wrapper message is what gets cut
+        text = f"{root} (raised as {text})"
     return text if len(text) <= MAX_MESSAGE_CHARS else text[:MAX_MESSAGE_CHARS] + "…"
 
 

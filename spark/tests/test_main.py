@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from py4j.protocol import Py4JJavaError
 from pyspark.ml import PipelineModel
 from pyspark.sql import SparkSession
 
 from kindling_job.events import PREFIX
 from kindling_job.identical import ALL_CORRECT, IDF_UNDONE, SAME_PREDICTIONS
-from kindling_job.main import main
+from kindling_job.main import _message, main
 from kindling_job.spec import SPARK_LINES
 
 from .helpers import RUNNING_LINE, corpus, seed_spec, write_csv, write_spec
@@ -348,3 +349,22 @@ def test_an_empty_split_is_a_data_error(tmp_path: Path) -> None:
     error = error_of(events)
     assert (error["stage"], error["kind"]) == ("prepare", "EmptyData")
     assert "0 training and 3 test rows" in error["message"]
+
+
+def test_a_jvm_failure_names_its_innermost_cause(spark: SparkSession) -> None:
+    # As Spark reports a bad spark.sql.shuffle.partitions: a wrapper whose cause says what is wrong.
+    jvm: Any = spark.sparkContext._jvm
+    inner = jvm.java.lang.IllegalArgumentException("spark.sql.shuffle.partitions should be int, but was abc")
+    outer = jvm.java.lang.IllegalArgumentException(
+        "Error while instantiating 'org.apache.spark.sql.internal.SessionStateBuilder':", inner
+    )
+    with pytest.raises(Py4JJavaError) as raised:  # ExecutionException → outer → inner
+        jvm.java.util.concurrent.CompletableFuture.failedFuture(outer).get()
+    message = _message(raised.value)
+    root = "java.lang.IllegalArgumentException: spark.sql.shuffle.partitions should be int, but was abc"
+    assert message.startswith(f"{root} (raised as ")
+    assert "SessionStateBuilder" in message
+    # Without a cause nothing is added (PySpark converts this one to its own exception class).
+    with pytest.raises(Exception) as plain:  # noqa: PT011 -- the class depends on the Spark line
+        jvm.java.lang.Integer.parseInt("abc")
+    assert "raised as" not in _message(plain.value)

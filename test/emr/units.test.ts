@@ -3,7 +3,7 @@ import { classifyFailure } from "../../src/targets/emr/classify.js";
 import { actualCost, costFor, estimateRunCost, hourlyRate, PRICE_TABLE } from "../../src/targets/emr/cost.js";
 import { CommandFoundation, type FoundationOps } from "../../src/targets/emr/foundation.js";
 import { describeMix, type InstanceRole } from "../../src/targets/emr/instances.js";
-import { tail } from "../../src/targets/emr/logs.js";
+import { failureTail, tail } from "../../src/targets/emr/logs.js";
 import { listWarmClusters, resolveWarmCluster } from "../../src/targets/emr/warm.js";
 import type { EmrApi } from "../../src/targets/emr/watch.js";
 import { RecordingHost } from "../helpers/recordingHost.js";
@@ -217,6 +217,35 @@ describe("CommandFoundation (--deploy --destroy)", () => {
 describe("tail", () => {
   it("keeps the last lines without trailing blanks", () => {
     expect(tail("a\nb\nc\n\n", 2)).toBe("b\nc");
+  });
+});
+
+describe("failureTail", () => {
+  it("shows the traceback, ERROR and Caused by lines, not Spark's INFO start-up that ends the file", () => {
+    const log = [
+      "26/12/07 10:15:01 INFO SparkContext: Running Spark version 3.5.6",
+      "Traceback (most recent call last):",
+      '  File "entry.py", line 4, in <module>',
+      "pyspark.errors.exceptions.captured.IllegalArgumentException: Error while instantiating 'org.apache.spark.sql.internal.SessionStateBuilder':",
+      "26/12/07 10:15:02 ERROR ApplicationMaster: User application exited with status 1",
+      "Caused by: java.lang.IllegalArgumentException: spark.sql.shuffle.partitions should be int, but was abc",
+      ...Array.from(
+        { length: 40 },
+        (_, i) => `26/12/07 10:15:03,${i} INFO ShutdownHookManager: Deleting directory /tmp/spark-${i}`,
+      ),
+    ].join("\n");
+    const shown = failureTail(log);
+    expect(shown.split("\n")).toEqual([
+      "Traceback (most recent call last):",
+      '  File "entry.py", line 4, in <module>',
+      "pyspark.errors.exceptions.captured.IllegalArgumentException: Error while instantiating 'org.apache.spark.sql.internal.SessionStateBuilder':",
+      "26/12/07 10:15:02 ERROR ApplicationMaster: User application exited with status 1",
+      "Caused by: java.lang.IllegalArgumentException: spark.sql.shuffle.partitions should be int, but was abc",
+    ]);
+    // A log that is all INFO keeps its plain tail rather than showing nothing.
+    expect(failureTail("26/12/07 10:15:01 INFO A: one\n26/12/07 10:15:01 INFO A: two", 1)).toBe(
+      "26/12/07 10:15:01 INFO A: two",
+    );
   });
 });
 

@@ -7,7 +7,7 @@ import { CODES } from "../../ui/codes.js";
 import type { IoHost } from "../../ui/io.js";
 import { type Classification, classifyFailure } from "./classify.js";
 import type { HourlyRate } from "./cost.js";
-import { fetchFailureLogs, jobErrorEvent, type StepLogs, tail } from "./logs.js";
+import { failureTail, fetchFailureLogs, jobErrorEvent, type StepLogs } from "./logs.js";
 import {
   awaitTermination,
   CLUSTER_DONE,
@@ -226,7 +226,7 @@ function showTail(io: IoHost, clusterId: string, stepId: string, logs: StepLogs,
   if (reason) lines.push(`Step ${step.Status?.State}: ${reason}`);
   if (text) {
     const source = logs.containerStderr !== undefined ? "driver stderr" : "step stderr";
-    lines.push(`── last lines of the ${source} ──\n${tail(text, 25)}\n──`);
+    lines.push(`── last lines of the ${source} (Spark's INFO lines left out) ──\n${failureTail(text)}\n──`);
   }
   if (lines.length === 0) return;
   io.notify(
@@ -234,7 +234,7 @@ function showTail(io: IoHost, clusterId: string, stepId: string, logs: StepLogs,
       clusterId,
       stepId,
       ...(reason ? { reason } : {}),
-      ...(text ? { tail: tail(text, 25) } : {}),
+      ...(text ? { tail: failureTail(text) } : {}),
     }),
   );
 }

@@ -125,6 +125,19 @@ export function jobErrorEvent(logs: StepLogs): Extract<JobEvent, { event: "error
   return undefined;
 }
 
+/** A log4j line of Spark's below WARN ("26/12/07 10:15:02 INFO SparkContext: …"): start-up chatter. */
+const CHATTER = /^\d{2}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}(?:[.,]\d+)? (?:INFO|DEBUG|TRACE) /;
+
+/**
+ * The part of a failed driver's stderr that says why: its last lines once Spark's INFO and DEBUG lines
+ * are left out, so the traceback, the ERROR lines and the JVM's "Caused by:" lines are what is shown,
+ * not the start-up log that fills the end of the file. A log of nothing but such lines keeps its tail.
+ */
+export function failureTail(text: string | undefined, lines = 25): string {
+  const kept = (text ?? "").split("\n").filter((line) => !CHATTER.test(line));
+  return tail(kept.join("\n"), lines) || tail(text, lines);
+}
+
 /** The last `lines` lines of a log, without trailing blank lines. */
 export function tail(text: string | undefined, lines = 30): string {
   if (!text) return "";
