@@ -16,6 +16,7 @@ import { environmentsSection } from "./environments.js";
 import { PRESET_NAMES } from "./presets.js";
 import { SECRET_KEY } from "./secrets.js";
 import { estimatedRuntimeMinutes, serverlessSection } from "./serverless.js";
+import { sparkConfProblem } from "./sparkConf.js";
 import { didYouMean } from "./suggest.js";
 
 /**
@@ -401,7 +402,7 @@ const sparkSection = z
   })
   .prefault({})
   .superRefine((spark, ctx) => {
-    for (const key of Object.keys(spark.conf)) {
+    for (const [key, value] of Object.entries(spark.conf)) {
       const own = DEDICATED_CONF[key];
       if (own) {
         ctx.addIssue({
@@ -418,6 +419,9 @@ const sparkSection = z
             "and every setting here is saved in each run's spec and manifest: remove it. AWS access comes from the " +
             "standard credential chain (environment, profile, instance role); nothing needs a key in this file",
         });
+      } else {
+        const problem = sparkConfProblem(key, value);
+        if (problem) ctx.addIssue({ code: "custom", path: ["conf", key], message: problem });
       }
     }
   });

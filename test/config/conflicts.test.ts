@@ -76,6 +76,20 @@ describe("conflicting options and incomplete sections, located by key path and l
       message: /looks like a secret/,
     },
     {
+      name: "a well-known Spark setting of the wrong type (Spark would refuse it only at session start)",
+      yaml: "data: { path: a.csv }\nspark:\n  conf:\n    spark.sql.shuffle.partitions: abc\n",
+      path: "spark.conf.spark.sql.shuffle.partitions",
+      line: 4,
+      message: /Spark reads a whole number ≥ 1 here, got "abc"/,
+    },
+    {
+      name: "a Spark size without Spark's units",
+      yaml: "data: { path: a.csv }\nspark:\n  conf:\n    spark.driver.maxResultSize: 2 gigabytes\n",
+      path: "spark.conf.spark.driver.maxResultSize",
+      line: 4,
+      message: /a size such as 512m or 2g/,
+    },
+    {
       name: "spark:// master without its port",
       yaml: "data: { path: a.csv }\nspark:\n  master: spark://head\n",
       path: "spark.master",

@@ -29,6 +29,17 @@ describe("--set key.path=value", () => {
     expect(config.features.tfidf.num_features).toBe(4096);
     expect(config.features.word2vec.enabled).toBe(false);
     expect(config.spark.conf).toEqual({ "spark.sql.shuffle.partitions": 8 });
+    // Spark's own formats pass: sizes, durations, booleans as text, fractions.
+    const formats = parseConfig(FILE, "kindling.yaml", {
+      overrides: [
+        parseOverride("spark.conf.spark.driver.maxResultSize=2g"),
+        parseOverride("spark.conf.spark.network.timeout=5min"),
+        parseOverride("spark.conf.spark.ui.enabled=false"),
+        parseOverride("spark.conf.spark.memory.fraction=0.6"),
+        parseOverride("spark.conf.spark.executor.instances=0"),
+      ],
+    });
+    expect(Object.keys(formats.spark.conf)).toHaveLength(5);
   });
 
   it("makes one value a one-item list where the key takes a list, and takes YAML lists as they are", () => {
