@@ -57,6 +57,23 @@ export interface EmrEmulator {
 }
 
 /**
+ * Whether an injected fault can happen to this request, as on EMR: a bootstrap failure needs bootstrap
+ * actions, a Spot interruption needs Spot capacity. A fault that cannot happen is dropped, so no test
+ * can pass on a failure EMR would never produce for its request.
+ */
+function faultFits(fault: ClusterFault, request: Record<string, unknown>): boolean {
+  if (fault === "bootstrap-failure") return ((request.BootstrapActions ?? []) as unknown[]).length > 0;
+  const instances = (request.Instances ?? {}) as {
+    InstanceGroups?: Array<{ Market?: string }>;
+    InstanceFleets?: Array<{ TargetSpotCapacity?: number }>;
+  };
+  return (
+    (instances.InstanceGroups ?? []).some((g) => g.Market === "SPOT") ||
+    (instances.InstanceFleets ?? []).some((f) => (f.TargetSpotCapacity ?? 0) > 0)
+  );
+}
+
+/**
  * A local EMR: the JSON 1.1 API subset Kindling uses, cluster and step states as EMR moves them, and
  * steps that really run (through `executor`) with their logs written under LogUri in S3.
  */
@@ -102,6 +119,14 @@ export async function startEmrEmulator(options: EmulatorOptions): Promise<EmrEmu
       for (const s of c.steps) {
         s.state = "CANCELLED";
         s.reason = {};
+      }
+      if (fault === "bootstrap-failure") {
+        // As EMR does: each node's bootstrap actions log under node/<instance-id>/bootstrap-actions/<n>/.
+        const action = (
+          (c.request.BootstrapActions ?? []) as Array<{ ScriptBootstrapAction?: { Path?: string } }>
+        )[0];
+        const script = action?.ScriptBootstrapAction?.Path ?? "the script";
+        await writeLog(c, "node/i-0abc/bootstrap-actions/1/stderr.gz", `${script}: line 3: exit status 1\n`);
       }
       await terminate(
         c,
@@ -260,7 +285,7 @@ export async function startEmrEmulator(options: EmulatorOptions): Promise<EmrEmu
         terminateRequested: false,
       };
       clusters.set(c.id, c);
-      const fault = nextFault;
+      const fault = nextFault && faultFits(nextFault, body) ? nextFault : undefined;
       nextFault = undefined;
       track(lifecycle(c, fault));
       return {

@@ -419,11 +419,39 @@ describe("EMR run fault paths", () => {
     expect(error.message).toMatch(/A bootstrap action failed before the job started/);
     expect(error.hint).toMatch(/emr.bootstrap_actions/);
     const text = m.host.text();
-    expect(text).toMatch(/Waiting for the step's logs at s3:\/\/logs-bucket\/emr\/j-TEST\/steps\/s-TEST\//);
-    expect(text).toMatch(/logs have not arrived yet/);
+    // The step never started: its logs cannot exist, the bootstrap actions' are waited for instead.
+    expect(text).toMatch(
+      /Waiting for the bootstrap actions' logs at s3:\/\/logs-bucket\/emr\/j-TEST\/node\//,
+    );
+    expect(text).not.toMatch(/step's logs/);
+    expect(text).toMatch(/bootstrap actions' logs have not arrived yet/);
+    expect(m.s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
     // Four reads, 30 s apart: the bound.
     expect(m.sleeps.filter((ms) => ms === 30_000)).toHaveLength(3);
     expect(m.emrMock.commandCalls(TerminateJobFlowsCommand)).toHaveLength(0);
+  });
+
+  it("bootstrap failure with its logs there: the failing action's stderr is shown, no step log is read", async () => {
+    const m = await setup();
+    m.emrMock.on(DescribeClusterCommand).resolves(
+      cluster("TERMINATED_WITH_ERRORS", {
+        ended: 420,
+        reason: { Code: "BOOTSTRAP_FAILURE", Message: "bootstrap action 1 returned a non-zero return code" },
+      }),
+    );
+    m.emrMock.on(DescribeStepCommand).resolves(step("CANCELLED"));
+    const action = "emr/j-TEST/node/i-0abc/bootstrap-actions/1/stderr.gz";
+    m.s3Mock.on(ListObjectsV2Command).resolves({ Contents: [{ Key: action }] });
+    m.s3Mock
+      .on(GetObjectCommand, { Key: action })
+      .resolves({ Body: gz("pip: ERROR: No matching distribution found for torch==9.9\n") });
+    await m.run().catch((e) => e);
+    expect(m.host.text()).toMatch(
+      /last lines of the bootstrap action's stderr[\s\S]*No matching distribution found for torch==9\.9/,
+    );
+    const read = m.s3Mock.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key);
+    expect(read).toEqual([action]);
+    expect(m.sleeps.filter((ms) => ms === 30_000)).toHaveLength(0);
   });
 
   it("logs arriving late: the tail and the job's own error are shown once they are there", async () => {

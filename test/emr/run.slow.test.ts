@@ -126,9 +126,16 @@ describe("kindling run --target emr (moto + EMR emulator, real Spark step)", () 
   });
 
   it("does not upload unchanged data twice, and stops on a bootstrap failure without downloading", async () => {
+    // A bootstrap failure needs a bootstrap action: without one the emulator, like EMR, cannot fail there.
     aws.emr.injectFault("bootstrap-failure");
-    const result = await cli(["run", "--target", "emr"]);
+    const setAction = ["--set", "emr.bootstrap_actions=[{name: deps, path: s3://team-scripts/deps.sh}]"];
+    const result = await cli(["run", "--target", "emr", ...setAction]);
     expect(result.code).toBe(1);
+    // The step never started: the failing action's own log is shown, not a wait for step logs.
+    expect(result.stderr).toMatch(
+      /bootstrap action's stderr[\s\S]*s3:\/\/team-scripts\/deps\.sh: line 3: exit status 1/,
+    );
+    expect(result.stderr).not.toMatch(/Waiting for the step's logs/);
     expect(result.stderr).toMatch(/slice\.csv is already there \(same content\): not uploaded again/);
     expect(result.stderr).toMatch(/bootstrap-failure/);
     expect(result.stderr).toMatch(/bootstrap action 1 returned a non-zero return code/);

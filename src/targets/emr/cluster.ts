@@ -168,6 +168,7 @@ export async function followStepCluster(
     logUri: options.logUri,
     clusterId,
     stepId,
+    bootstrapFailed: watched.cluster.Status?.StateChangeReason?.Code === "BOOTSTRAP_FAILURE",
     io,
     sleep: options.sleep,
     ...(options.logWait ?? {}),
@@ -186,7 +187,7 @@ export async function followStepCluster(
     stepState: step.Status?.State,
     failureDetails: step.Status?.FailureDetails,
     jobError,
-    logs: [logs.stepStderr, logs.containerStderr, step.Status?.FailureDetails?.Message],
+    logs: [logs.stepStderr, logs.containerStderr, logs.bootstrapStderr, step.Status?.FailureDetails?.Message],
   });
   showTail(io, clusterId, stepId, logs, step);
   io.notify(
@@ -221,11 +222,16 @@ async function awaitStepEnd(
 function showTail(io: IoHost, clusterId: string, stepId: string, logs: StepLogs, step: Step): void {
   const details = step.Status?.FailureDetails;
   const reason = [details?.Reason, details?.Message].filter(Boolean).join(": ");
-  const text = logs.containerStderr ?? logs.stepStderr;
+  const text = logs.bootstrapStderr ?? logs.containerStderr ?? logs.stepStderr;
   const lines: string[] = [];
   if (reason) lines.push(`Step ${step.Status?.State}: ${reason}`);
   if (text) {
-    const source = logs.containerStderr !== undefined ? "driver stderr" : "step stderr";
+    const source =
+      logs.bootstrapStderr !== undefined
+        ? "bootstrap action's stderr"
+        : logs.containerStderr !== undefined
+          ? "driver stderr"
+          : "step stderr";
     lines.push(`── last lines of the ${source} (Spark's INFO lines left out) ──\n${failureTail(text)}\n──`);
   }
   if (lines.length === 0) return;

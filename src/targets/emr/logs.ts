@@ -15,6 +15,8 @@ export interface StepLogs {
   /** The Spark driver's container (cluster mode: the YARN application master). */
   containerStderr?: string;
   containerStdout?: string;
+  /** A bootstrap action's stderr, read instead of the step's when the cluster failed at bootstrap. */
+  bootstrapStderr?: string;
   /** S3 URIs of what was read. */
   sources: string[];
 }
@@ -58,6 +60,39 @@ export async function readStepLogs(
   return logs;
 }
 
+/** s3://logs/emr/ + j-123 → s3://logs/emr/j-123/node/ (each instance's logs, bootstrap actions' among them) */
+export function nodeLogPrefix(logUri: string, clusterId: string): string {
+  return `${logUri.replace(/\/?$/, "/")}${clusterId}/node/`;
+}
+
+/**
+ * The stderr of the bootstrap action that failed: EMR writes each node's under
+ * node/<instance-id>/bootstrap-actions/<n>/. The first found with content is read.
+ */
+export async function readBootstrapLogs(s3: LogsApi, logUri: string, clusterId: string): Promise<StepLogs> {
+  const logs: StepLogs = { sources: [] };
+  const { bucket, key } = parseS3Uri(nodeLogPrefix(logUri, clusterId));
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.listObjectsV2({ Bucket: bucket, Prefix: key, ContinuationToken: token });
+    for (const o of page?.Contents ?? []) {
+      if (o.Key && /\/bootstrap-actions\/\d+\/stderr\.gz$/.test(o.Key)) keys.push(o.Key);
+    }
+    token = page?.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  for (const found of keys.sort()) {
+    const uri = `s3://${bucket}/${found}`;
+    const text = await readGzipObject(s3, uri);
+    if (text?.trim()) {
+      logs.bootstrapStderr = text;
+      logs.sources.push(uri);
+      break;
+    }
+  }
+  return logs;
+}
+
 /**
  * Fetches the step's logs after a failure. EMR pushes them to S3 minutes late, so this retries within
  * a bound and says that it is waiting; it returns what has arrived when the bound is reached.
@@ -74,19 +109,34 @@ export async function fetchFailureLogs(options: {
   /** Between reads. Default 30 s. */
   intervalMs?: number;
   signal?: AbortSignal;
+  /**
+   * The cluster failed at bootstrap: the step never started, so it has no logs to wait for; the
+   * bootstrap actions' are read instead.
+   */
+  bootstrapFailed?: boolean;
 }): Promise<StepLogs> {
   const { io } = options;
-  if (!options.stepId) return { sources: [] };
+  const { stepId } = options;
+  if (!stepId && !options.bootstrapFailed) return { sources: [] };
   const attempts = options.attempts ?? 10;
   const interval = options.intervalMs ?? 30_000;
+  const what = options.bootstrapFailed
+    ? { name: "bootstrap actions' logs", at: nodeLogPrefix(options.logUri, options.clusterId) }
+    : { name: "step's logs", at: stepLogPrefix(options.logUri, options.clusterId, stepId as string) };
+  const read = () =>
+    options.bootstrapFailed
+      ? readBootstrapLogs(options.s3, options.logUri, options.clusterId)
+      : readStepLogs(options.s3, options.logUri, options.clusterId, stepId as string);
+  const done = (logs: StepLogs) =>
+    options.bootstrapFailed ? logs.bootstrapStderr !== undefined : complete(logs);
   let logs: StepLogs = { sources: [] };
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    logs = await readStepLogs(options.s3, options.logUri, options.clusterId, options.stepId);
-    if (complete(logs) || attempt === attempts || options.signal?.aborted) break;
+    logs = await read();
+    if (done(logs) || attempt === attempts || options.signal?.aborted) break;
     if (attempt === 1) {
       io.notify(
         CODES.EMR_LOG_WAIT.msg(
-          `Waiting for the step's logs at ${stepLogPrefix(options.logUri, options.clusterId, options.stepId)} ` +
+          `Waiting for the ${what.name} at ${what.at} ` +
             `(EMR uploads them a few minutes after a failure; giving up after ${formatDuration(((attempts - 1) * interval) / 1000)})…`,
           { attempt, of: attempts },
         ),
@@ -94,14 +144,16 @@ export async function fetchFailureLogs(options: {
     }
     await options.sleep(interval, options.signal);
   }
-  if (!complete(logs)) {
+  if (!done(logs)) {
+    const missing = options.bootstrapFailed
+      ? "The bootstrap actions' logs have not arrived yet"
+      : logs.stepStderr === undefined
+        ? "The step's logs have not arrived yet"
+        : "The driver's container logs have not arrived yet";
     io.notify(
-      CODES.EMR_LOGS_MISSING.msg(
-        logs.stepStderr === undefined
-          ? "The step's logs have not arrived yet; `kindling logs <run>` fetches them later."
-          : "The driver's container logs have not arrived yet; `kindling logs <run>` fetches them later.",
-        { logUri: options.logUri },
-      ),
+      CODES.EMR_LOGS_MISSING.msg(`${missing}; \`kindling logs <run>\` fetches them later.`, {
+        logUri: options.logUri,
+      }),
     );
   }
   return logs;
