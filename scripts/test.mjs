@@ -59,6 +59,12 @@ const suites = [
     ["--config-file", "spark/pyproject.toml", "spark"],
   ],
   ["mypy (bench)", venv("mypy"), ["--config-file", "bench/python/pyproject.toml"]],
+  // The job runs on EMR 7's python3, which is 3.9: no module, function or syntax newer than that.
+  [
+    "vermin (the job needs no Python newer than 3.9)",
+    venv("vermin"),
+    ["--target=3.9-", "--violations", "--no-tips", "spark/kindling_job", "spark/entry.py"],
+  ],
   [
     `pytest (PySpark ${versions.sparkLines[versions.sparkLine].spark})`,
     venv("pytest"),
