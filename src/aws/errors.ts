@@ -40,13 +40,34 @@ const THROTTLED = new Set([
   "SlowDown",
 ]);
 
+/** Node's network failures: no DNS answer, nothing listening, a connection that timed out or broke. */
+const UNREACHABLE = new Set([
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "ECONNRESET",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
+/** AWS's "this request is not valid" (a field's value, a combination it does not allow). */
+const INVALID_REQUEST = new Set([
+  "ValidationException",
+  "ValidationError",
+  "InvalidRequestException",
+  "InvalidParameterValue",
+  "InvalidParameterException",
+]);
+
 /** What kind of trouble an AWS error is, as far as a person must act on it. */
 export type AwsTrouble =
   | "expired-credentials"
   | "invalid-credentials"
   | "no-credentials"
   | "access-denied"
-  | "throttled";
+  | "throttled"
+  | "unreachable"
+  | "invalid-request";
 
 export function awsTrouble(e: unknown): AwsTrouble | undefined {
   const name = errorName(e);
@@ -57,6 +78,14 @@ export function awsTrouble(e: unknown): AwsTrouble | undefined {
   if (MISSING.has(name) || /could not load credentials/i.test(messageOf(e))) return "no-credentials";
   if (DENIED.has(name) || httpStatus(e) === 403) return "access-denied";
   if (THROTTLED.has(name) || httpStatus(e) === 429) return "throttled";
+  // A network failure is AWS's only when the SDK gave up on it (it marks what it retried with $metadata):
+  // a refused connection elsewhere (a local Spark master) is not.
+  const fromSdk = typeof e === "object" && e !== null && "$metadata" in e;
+  const code = (e as { code?: unknown } | null)?.code;
+  if (fromSdk && ((typeof code === "string" && UNREACHABLE.has(code)) || name === "TimeoutError")) {
+    return "unreachable";
+  }
+  if (INVALID_REQUEST.has(name)) return "invalid-request";
   return undefined;
 }
 
@@ -96,6 +125,20 @@ export function translateAwsError(e: unknown, doing: string): unknown {
     case "throttled":
       return new KindlingError(`AWS kept throttling the calls while ${doing} (${detail}).`, {
         hint: "AWS is limiting API calls in this account; wait a minute and try again.",
+        cause: e,
+      });
+    case "unreachable":
+      return new PrerequisiteError(`AWS could not be reached while ${doing} (${firstLine(messageOf(e))}).`, {
+        hint:
+          "Check the network (and HTTPS_PROXY if you use one), that the region is a real one (aws.region, --region, " +
+          "AWS_REGION), and any AWS_ENDPOINT_URL* variables, which send calls elsewhere; the SDK already retried.",
+        cause: e,
+      });
+    case "invalid-request":
+      return new KindlingError(`AWS refused the request as invalid while ${doing} (${detail}).`, {
+        hint:
+          "The message names the field. `kindling run --dry-run` prints the exact request; `kindling preflight` checks " +
+          "the release, instance types and quotas against the account.",
         cause: e,
       });
     default:

@@ -131,6 +131,34 @@ describe("describeRunError", () => {
     );
   });
 
+  it("AWS out of reach (no DNS answer after the SDK's retries) names the cause and what to check", () => {
+    const dns = Object.assign(new Error("getaddrinfo ENOTFOUND elasticmapreduce.eu-west-9.amazonaws.com"), {
+      code: "ENOTFOUND",
+      $metadata: { attempts: 8 },
+    });
+    const failure = describeRunError(dns, context);
+    expect(failure.kind).toBe("AwsError");
+    expect(failure.message).toBe(
+      "AWS could not be reached while running the job (getaddrinfo ENOTFOUND elasticmapreduce.eu-west-9.amazonaws.com).",
+    );
+    expect(failure.hint).toMatch(/region is a real one .*AWS_ENDPOINT_URL/);
+    // The same code from something that is not the AWS SDK (a local Spark master) is not AWS's.
+    const local = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:7077"), { code: "ECONNREFUSED" });
+    expect(describeRunError(local, context).kind).toBe("Internal");
+  });
+
+  it("a request AWS refuses as invalid says so, and where to look", () => {
+    const invalid = Object.assign(new Error("Instance type 'm5.xxlarge' is not supported."), {
+      name: "ValidationException",
+      $metadata: { httpStatusCode: 400 },
+    });
+    const failure = describeRunError(invalid, context);
+    expect(failure.message).toBe(
+      "AWS refused the request as invalid while running the job (ValidationException: Instance type 'm5.xxlarge' is not supported.).",
+    );
+    expect(failure.hint).toMatch(/--dry-run.*kindling preflight/);
+  });
+
   it("anything else is Internal, with its message and where the logs are", () => {
     const failure = describeRunError(new Error("boom"), context);
     expect(failure).toMatchObject({ kind: "Internal", message: "boom" });
