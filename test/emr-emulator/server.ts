@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import type { S3 } from "@aws-sdk/client-s3";
+import { SPARK_LINES, sparkLine } from "../../src/versions.js";
 import { type ClusterRecord, clusterJson, type StepRecord, stepJson } from "./state.js";
 
 /** What running one step produced (the emulator turns it into EMR's logs and states). */
@@ -55,6 +56,22 @@ export interface EmrEmulator {
   idle(): Promise<void>;
   close(): Promise<void>;
 }
+
+const OFFERED_RELEASES = SPARK_LINES.map((line) => sparkLine(line).emrRelease);
+const SUPPORTED_TYPES = [
+  "m5.xlarge",
+  "m5.2xlarge",
+  "m5.4xlarge",
+  "m6i.xlarge",
+  "m6g.xlarge",
+  "m7g.xlarge",
+  "r5.xlarge",
+  "c5.xlarge",
+].map((Type) => ({
+  Type,
+  VCPU: Number(Type.startsWith("m5.4") ? 16 : Type.includes(".2x") ? 8 : 4),
+  Architecture: /\dg\./.test(Type) ? "arm64" : "x86_64",
+}));
 
 /**
  * Whether an injected fault can happen to this request, as on EMR: a bootstrap failure needs bootstrap
@@ -268,8 +285,21 @@ export async function startEmrEmulator(options: EmulatorOptions): Promise<EmrEmu
       blockPublicAccess = configuration;
       return {};
     },
+    // The releases this emulated region offers (the ones Kindling pairs with its Spark lines) and the
+    // instance types they run on, as ListReleaseLabels / ListSupportedInstanceTypes answer them.
+    ListReleaseLabels: () => ({ ReleaseLabels: OFFERED_RELEASES }),
+    ListSupportedInstanceTypes: (body) => {
+      if (!OFFERED_RELEASES.includes(String(body.ReleaseLabel))) {
+        throw validation(`The specified release label ${String(body.ReleaseLabel)} is not valid.`);
+      }
+      return { SupportedInstanceTypes: SUPPORTED_TYPES };
+    },
     RunJobFlow: (body) => {
       if (typeof body.Name !== "string") throw validation("Name is required");
+      // As EMR: a release the region does not offer is refused at once, before any instance starts.
+      if (!OFFERED_RELEASES.includes(String(body.ReleaseLabel))) {
+        throw validation(`The specified release label ${String(body.ReleaseLabel)} is not valid.`);
+      }
       const instances = (body.Instances ?? {}) as Record<string, unknown>;
       const c: ClusterRecord = {
         id: id("j"),

@@ -246,6 +246,31 @@ describe("when the CLI is not there to watch (moto + EMR emulator)", () => {
     expect(manifest.failure).toMatchObject({ kind: "AwsCredentials" });
   });
 
+  it("a release the region does not offer stops the run in seconds, before any upload or cluster", async () => {
+    const clusters = aws.emr.clusters.size;
+    const runs = existsSync(path.join(dir, "runs")) ? readdirSync(path.join(dir, "runs")).length : 0;
+    const result = await cli(["run", "--target", "emr", "--set", "emr.release_label=emr-7.99.0"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /The cluster would not start: EMR release: emr-7\.99\.0 is not offered in us-east-1 \(offered: emr-7\.13\.0\)/,
+    );
+    expect(result.stderr).toMatch(/kindling preflight/);
+    expect(aws.emr.clusters.size).toBe(clusters);
+    expect(readdirSync(path.join(dir, "runs")).length).toBe(runs);
+  });
+
+  it("a request EMR refuses as invalid: the cause and where to look, no cluster", async () => {
+    const clusters = aws.emr.clusters.size;
+    aws.emr.injectApiError("RunJobFlow", "ValidationException", 1);
+    const result = await cli(["run", "--target", "emr"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /AWS refused the request as invalid while starting the cluster \(ValidationException: /,
+    );
+    expect(result.stderr).toMatch(/hint: .*--dry-run/);
+    expect(aws.emr.clusters.size).toBe(clusters);
+  });
+
   it("the CLI killed while the step runs: `status` shows it, `collect` completes it once the cluster ended", async () => {
     // The job's outputs appear when the test says: first the CLI dies, then the job ends.
     let release = () => {};
