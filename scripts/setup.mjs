@@ -53,9 +53,9 @@ function sh(command, args, options = {}) {
 
 function checkNode() {
   const [major, minor] = process.versions.node.split(".").map(Number);
-  if (major < 20 || (major === 20 && minor < 11)) {
+  if (major < 20 || (major === 20 && minor < 12)) {
     fail(
-      `Node.js 20.11 or newer is required (found ${process.versions.node}). Install it from your package manager or nodejs.org.`,
+      `Node.js 20.12 or newer is required (found ${process.versions.node}). Install it from your package manager or nodejs.org.`,
     );
   }
   if (major < 22) {

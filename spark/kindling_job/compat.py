@@ -38,10 +38,13 @@ def root_cause(e: BaseException) -> str | None:
     java = getattr(e, "java_exception", None) or getattr(e, "_origin", None)  # Py4JJavaError / captured
     if java is None:
         return None
-    inner, depth = java, 0
-    while depth < 32:  # a cycle in a cause chain is possible in Java; never loop forever
-        cause = inner.getCause()
-        if cause is None:
-            break
-        inner, depth = cause, depth + 1
-    return str(inner.toString()) if depth > 0 else None
+    try:
+        inner, depth = java, 0
+        while depth < 32:  # a cycle in a cause chain is possible in Java; never loop forever
+            cause = inner.getCause()
+            if cause is None:
+                break
+            inner, depth = cause, depth + 1
+        return str(inner.toString()) if depth > 0 else None
+    except Exception:  # noqa: BLE001 -- a JVM already gone must not cost the job its error event
+        return None

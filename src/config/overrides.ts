@@ -3,7 +3,7 @@ import { UsageError } from "../errors.js";
 import { UNSAFE_KEYS } from "../runs/tags.js";
 import { typeAt } from "./issues.js";
 import { configSchema } from "./schema.js";
-import { SECRET_KEY } from "./secrets.js";
+import { isSecretSetting } from "./secrets.js";
 
 /** One `--set key.path=value`: where it goes, the value as YAML reads it, and the argument as typed. */
 export interface Override {
@@ -31,7 +31,7 @@ export function parseOverride(argument: string): Override {
   const path = pathOf(key.split("."));
   const text = argument.slice(eq + 1);
   // A value under a secret-looking key is never repeated in a message (the schema then refuses the key).
-  const shown = SECRET_KEY.test(key) ? `${key}=***` : argument;
+  const shown = isSecretSetting(path) ? `${key}=***` : argument;
   let value: unknown;
   try {
     value = text === "" ? "" : parse(text);

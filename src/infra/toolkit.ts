@@ -520,7 +520,12 @@ export async function destroyFoundation(
       if (deleted !== undefined) outcome.deletedBuckets.push(bucket);
     }
   }
-  if (keyArn) outcome.key = await settleKey(keyArn, deleteData, { ...options, region }, note, stackName);
+  if (keyArn) {
+    // A bucket of the account's own (aws.existing) that the stack's key encrypted (EMR's logs with sse-kms)
+    // stays, so the key must too.
+    const keep = !deleteData || outcome.referencedBuckets.length > 0;
+    outcome.key = await settleKey(keyArn, !keep, { ...options, region }, note, stackName);
+  }
   return outcome;
 }
 
@@ -548,7 +553,7 @@ async function settleKey(
 ): Promise<{ arn: string; deletionScheduled: boolean }> {
   if (!deleteData) {
     note(
-      `Kept KMS key ${arn} with the data (objects written with sse-kms, now or in an earlier deploy, need it; about $1 a month); \`kindling destroy --delete-data\` removes both.`,
+      `Kept KMS key ${arn} with the data (objects written with sse-kms, now or in an earlier deploy, may need it; about $1 a month). Once nothing does: aws kms schedule-key-deletion --key-id ${arn} --pending-window-in-days ${KEY_DELETION_DAYS}`,
     );
     return { arn, deletionScheduled: false };
   }

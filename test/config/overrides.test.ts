@@ -64,6 +64,8 @@ describe("--set key.path=value", () => {
       }),
     ]);
     expect(error.message).not.toContain("wJalrXUtnFEMI");
+    // Only Spark settings are secrets: text.min_token_length says "token" and is kept as typed.
+    expect(parseOverride("text.min_token_length=3").argument).toBe("--set text.min_token_length=3");
   });
 
   it("names the --set argument, not a line, for a bad value or an unknown key it put there", () => {

@@ -440,8 +440,11 @@ describe("EMR run fault paths", () => {
       }),
     );
     m.emrMock.on(DescribeStepCommand).resolves(step("CANCELLED"));
-    const action = "emr/j-TEST/node/i-0abc/bootstrap-actions/1/stderr.gz";
-    m.s3Mock.on(ListObjectsV2Command).resolves({ Contents: [{ Key: action }] });
+    // Action 1 succeeded (with chatter on stderr); action 2 is the one that failed.
+    const first = "emr/j-TEST/node/i-0abc/bootstrap-actions/1/stderr.gz";
+    const action = "emr/j-TEST/node/i-0abc/bootstrap-actions/2/stderr.gz";
+    m.s3Mock.on(ListObjectsV2Command).resolves({ Contents: [{ Key: first }, { Key: action }] });
+    m.s3Mock.on(GetObjectCommand, { Key: first }).resolves({ Body: gz("  % Total    % Received\n") });
     m.s3Mock
       .on(GetObjectCommand, { Key: action })
       .resolves({ Body: gz("pip: ERROR: No matching distribution found for torch==9.9\n") });

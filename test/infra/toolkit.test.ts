@@ -631,7 +631,9 @@ describe("destroyFoundation", () => {
     });
     expect(keep.key).toEqual({ arn: keyArn, deletionScheduled: false });
     expect(scheduled).toEqual([]);
-    expect(kept.text()).toMatch(/Kept KMS key arn:aws:kms:\S+ with the data .*--delete-data` removes both/);
+    expect(kept.text()).toMatch(
+      /Kept KMS key arn:aws:kms:\S+ with the data .*Once nothing does: aws kms schedule-key-deletion --key-id arn:\S+ --pending-window-in-days 7/,
+    );
 
     const gone = new RecordingHost();
     const remove = await destroyFoundation(settings, {
@@ -662,6 +664,27 @@ describe("destroyFoundation", () => {
       keys,
     });
     expect(referenced.key).toBeUndefined();
+    expect(scheduled).toHaveLength(1);
+
+    // The stack's key with a bucket of the account's own (EMR's logs encrypted under it): the key stays.
+    const withOwnBucket = await destroyFoundation(settings, {
+      io: new RecordingHost(),
+      aws: fakeAws(
+        new FakeS3(new Map()),
+        new FakeCloudFormation({
+          name: STACK,
+          outputs: [...OUTPUTS, { OutputKey: "KmsKeyArn", OutputValue: keyArn }],
+          buckets: ["kindling-demo-dev-databucket-abc"],
+          keys: [keyId],
+        }),
+      ),
+      toolkit: fakeToolkit().factory,
+      yes: true,
+      deleteData: true,
+      keys,
+    });
+    expect(withOwnBucket.referencedBuckets).toEqual(["kindling-demo-dev-logsbucket-def"]);
+    expect(withOwnBucket.key).toEqual({ arn: keyArn, deletionScheduled: false });
     expect(scheduled).toHaveLength(1);
 
     // Both requests destroy adds, as AWS's published models (botocore) define them.

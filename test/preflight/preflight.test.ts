@@ -200,6 +200,38 @@ describe("kindling preflight", () => {
     });
   });
 
+  it("fleets: one zone must offer a type of every role (EMR puts the cluster in one subnet)", async () => {
+    const split = {
+      describeInstanceTypeOfferings: () => ({
+        InstanceTypeOfferings: [
+          { InstanceType: "m5.xlarge", Location: "eu-west-1a" },
+          { InstanceType: "m5.2xlarge", Location: "eu-west-1b" },
+        ],
+      }),
+    };
+    const fleets =
+      "emr:\n  instance_fleets: true\n  primary:\n    instance_types: [m5.xlarge]\n  core:\n    instance_types: [m5.2xlarge]\n";
+    const { byName } = await check({ ec2: split }, fleets);
+    expect(byName("Instance types")).toMatchObject({
+      status: "fail",
+      detail: "no one zone of eu-west-1a, eu-west-1b offers a type of every role",
+    });
+  });
+
+  it("a denied DescribeStacks is a warning naming the permission, not a failure", async () => {
+    const { byName } = await check({
+      cloudFormation: {
+        describeStacks: () => {
+          throw denied();
+        },
+      },
+    });
+    expect(byName("Foundation stack")).toMatchObject({
+      status: "warn",
+      fix: "Allow cloudformation:DescribeStacks to check it.",
+    });
+  });
+
   it("a type the release does not support fails before any zone is asked", async () => {
     const { byName, sent } = await check({}, "emr:\n  core:\n    instance_types: [m5zn.xlarge]\n");
     expect(byName("Instance types")).toMatchObject({

@@ -81,14 +81,17 @@ export async function readBootstrapLogs(s3: LogsApi, logUri: string, clusterId: 
     }
     token = page?.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  for (const found of keys.sort()) {
+  // Actions run in order and stop at the first that fails: the highest-numbered one that logged is it.
+  const number = (k: string) => Number(/bootstrap-actions\/(\d+)\//.exec(k)?.[1] ?? 0);
+  for (const found of keys.sort((a, b) => number(b) - number(a) || a.localeCompare(b))) {
     const uri = `s3://${bucket}/${found}`;
     const text = await readGzipObject(s3, uri);
-    if (text?.trim()) {
-      logs.bootstrapStderr = text;
-      logs.sources.push(uri);
-      break;
-    }
+    if (text === undefined) continue;
+    // Found is enough, even empty (an action may fail without a word on stderr): an earlier action's
+    // log would only show one that succeeded.
+    logs.bootstrapStderr = text;
+    logs.sources.push(uri);
+    break;
   }
   return logs;
 }

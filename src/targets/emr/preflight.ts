@@ -157,6 +157,9 @@ async function foundationOf(
     const where = `${foundation.subnetIds.length} subnet(s) in ${foundation.vpcId}`;
     return { check: { name, status: "ok", detail: `${input.stackName}: ${where}` }, foundation };
   } catch (error) {
+    if (awsTrouble(error) === "access-denied") {
+      return { check: unknown(name, error, "cloudformation:DescribeStacks") };
+    }
     // A stack in a bad state, or outputs an older Kindling did not write: deploy brings it up to date.
     return {
       check: {
@@ -275,8 +278,21 @@ async function instanceTypesCheck(
       }
       NextToken = page.NextToken;
     } while (NextToken);
-    const stranded = mix.filter((role) => !candidates(role).some((t) => offeredIn.has(t)));
-    if (stranded.length > 0) {
+    // EMR places the whole cluster in one subnet: some zone must offer a type of every role.
+    const servesAll = (zone: string) =>
+      mix.every((role) => candidates(role).some((t) => offeredIn.get(t)?.has(zone)));
+    if (!zones.some(servesAll)) {
+      const offeredAnywhere = (role: InstanceRole) =>
+        zones.some((zone) => candidates(role).some((t) => offeredIn.get(t)?.has(zone)));
+      const stranded = mix.filter((role) => !offeredAnywhere(role));
+      if (stranded.length === 0) {
+        return {
+          name,
+          status: "fail",
+          detail: `no one zone of ${zones.join(", ")} offers a type of every role`,
+          fix: "Add instance types that one zone offers for every role (`aws ec2 describe-instance-type-offerings --location-type availability-zone`).",
+        };
+      }
       const which = stranded.map((r) => `${r.role} (${candidates(r).join(", ")})`).join("; ");
       return {
         name,
