@@ -156,6 +156,11 @@ export interface SetupOptions extends GlobalOptions, ConfigOption {
 /** The project's config, read for `aws.region` when it exists. */
 export interface DoctorOptions extends GlobalOptions, Partial<ConfigOption> {}
 
+/** `kindling history RUN`: Spark's History Server over a run's event log. */
+export interface HistoryOptions extends GlobalOptions, ConfigOption {
+  run: string;
+}
+
 /** `kindling preflight`: read-only checks of the account before a cloud run. */
 export interface PreflightOptions extends GlobalOptions, ConfigOption, AwsOptions {
   /** The cloud target to check for. Default emr. */

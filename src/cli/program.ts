@@ -16,6 +16,7 @@ import type {
   DestroyOptions,
   DoctorOptions,
   ExportOptions,
+  HistoryOptions,
   InitOptions,
   LogsOptions,
   PlanOptions,
@@ -63,6 +64,7 @@ export interface Handlers {
   collect(options: CollectOptions): Promise<void>;
   cluster(options: ClusterOptions): Promise<void>;
   preflight(options: PreflightOptions): Promise<void>;
+  history(options: HistoryOptions): Promise<void>;
 }
 
 const DEFAULT_CONFIG = "kindling.yaml";
@@ -674,6 +676,16 @@ export function buildProgram(handlers: Handlers): Command {
       await handlers.preflight({ ...awsOpts(cmd), target: o.target });
     });
 
+  withConfig(
+    program
+      .command("history")
+      .description("serve a run's Spark event log in Spark's History Server on 127.0.0.1 (Ctrl-C stops it)"),
+  )
+    .argument("<run>", RUN_REF)
+    .action(async (run: string, _opts, cmd: Command) => {
+      await handlers.history({ ...global(cmd), ...configOf(cmd), run });
+    });
+
   withAws(program.command("status").description("show a run's state (EMR: the cluster and step, live)"))
     .argument("<run>", RUN_REF)
     .action(async (run: string, _opts, cmd: Command) => {
@@ -814,6 +826,7 @@ const EXAMPLES: Record<string, string[]> = {
   ],
   validate: ["kindling validate", "kindling validate -c experiments/large.yaml --json"],
   doctor: ["kindling doctor", "kindling doctor --json"],
+  history: ["kindling history latest"],
   preflight: ["kindling preflight", "kindling preflight --target emr-serverless --env prod --json"],
   setup: ["kindling setup", "kindling setup --spark-line 4.0", "kindling setup --recreate"],
   runs: [

@@ -36,6 +36,7 @@ function parse(argv: string[]): { command: string; options: unknown } {
     collect: record("collect"),
     cluster: record("cluster"),
     preflight: record("preflight"),
+    history: record("history"),
   };
   const program = buildProgram(handlers);
   program.configureOutput({ writeErr: () => {}, writeOut: () => {} });

@@ -1,9 +1,10 @@
+import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildCli, kindling } from "../helpers/cli.js";
+import { BIN, buildCli, kindling } from "../helpers/cli.js";
 import { writeCorpusSlice } from "../helpers/corpus.js";
 
 let dir: string;
@@ -66,7 +67,40 @@ describe("kindling run (local Spark, real corpus slice)", () => {
     // Spark's own log stays in the run, out of the terminal.
     expect(readFileSync(path.join(runDir, "logs", "spark.log"), "utf8").length).toBeGreaterThan(0);
     expect(result.stderr).not.toMatch(/WARN|INFO/);
+    // So does its event log, which `kindling history` serves.
+    expect(readdirSync(path.join(runDir, "logs")).filter((n) => /^local-\d+/.test(n))).toHaveLength(1);
   });
+
+  it("kindling history serves the run's event log on 127.0.0.1 until Ctrl-C", async () => {
+    const child = spawn(process.execPath, [BIN, "history", "latest"], {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      out += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const deadline = Date.now() + 120_000;
+    while (!/History Server for \S+: http:\/\/127\.0\.0\.1:\d+/.test(out) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const url = /http:\/\/127\.0\.0\.1:\d+/.exec(out)?.[0];
+    expect(url, out).toBeDefined();
+    const apps = (await (await fetch(`${url}/api/v1/applications`)).json()) as Array<{ name: string }>;
+    expect(apps.map((a) => a.name)).toEqual([expect.stringMatching(/^kindling \d{8}-\d{6}-e2e-/)]);
+    const jobs = (await (
+      await fetch(`${url}/api/v1/applications/${(apps[0] as { id: string } | undefined)?.id}/jobs`)
+    ).json()) as unknown[];
+    expect(jobs.length).toBeGreaterThan(0);
+    child.kill("SIGINT");
+    expect(await exited).not.toBeNull();
+    // The server went with it.
+    await expect(fetch(`${url}/api/v1/applications`)).rejects.toThrow();
+  }, 180_000);
 
   it("prints stages and the metrics table for people; status and logs name it `latest`", async () => {
     const result = await kindling(["run"], { cwd: dir });

@@ -2,7 +2,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = fileURLToPath(new URL("../../bin/kindling.js", import.meta.url));
+export const BIN = fileURLToPath(new URL("../../bin/kindling.js", import.meta.url));
 
 /** Compiles src/ to dist/ so the CLI under test is the current code. */
 export function buildCli(): void {

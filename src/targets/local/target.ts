@@ -93,7 +93,14 @@ export class LocalTarget implements Target {
       appName: `kindling ${run.id}`,
       driverMemory: config.spark.driver_memory,
       ...(config.spark.executor_memory ? { executorMemory: config.spark.executor_memory } : {}),
-      conf: { "spark.ui.showConsoleProgress": false, ...config.spark.conf },
+      conf: {
+        "spark.ui.showConsoleProgress": false,
+        // Kept with the run for `kindling history` (compressed: a run's log is then a few MB at most).
+        "spark.eventLog.enabled": true,
+        "spark.eventLog.dir": pathToFileURL(path.join(run.dir, "logs")).href,
+        "spark.eventLog.compress": true,
+        ...config.spark.conf,
+      },
     });
     await writeCommandFile(path.join(run.dir, "logs", "command.txt"), launch);
     const spark = await runSparkProcess({
