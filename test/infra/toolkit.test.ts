@@ -648,41 +648,31 @@ describe("destroyFoundation", () => {
     expect(scheduled).toEqual([{ KeyId: keyId, PendingWindowInDays: 7 }]);
     expect(gone.text()).toMatch(/scheduled for deletion on 2026-12-14 .*cancel-key-deletion/);
 
+    /** destroy --delete-data of a stack that made `owned` (buckets, keys) of what its outputs name. */
+    const deleteData = (owned: { buckets?: string[]; keys?: string[] }) =>
+      destroyFoundation(settings, {
+        io: new RecordingHost(),
+        aws: fakeAws(
+          new FakeS3(new Map()),
+          new FakeCloudFormation({
+            name: STACK,
+            outputs: [...OUTPUTS, { OutputKey: "KmsKeyArn", OutputValue: keyArn }],
+            ...owned,
+          }),
+        ),
+        toolkit: fakeToolkit().factory,
+        yes: true,
+        deleteData: true,
+        keys,
+      });
+
     // A key the stack only referenced (aws.existing.kms_key_arn) is never scheduled, with --delete-data too.
-    const referenced = await destroyFoundation(settings, {
-      io: new RecordingHost(),
-      aws: fakeAws(
-        new FakeS3(new Map()),
-        new FakeCloudFormation({
-          name: STACK,
-          outputs: [...OUTPUTS, { OutputKey: "KmsKeyArn", OutputValue: keyArn }],
-        }),
-      ),
-      toolkit: fakeToolkit().factory,
-      yes: true,
-      deleteData: true,
-      keys,
-    });
+    const referenced = await deleteData({});
     expect(referenced.key).toBeUndefined();
     expect(scheduled).toHaveLength(1);
 
     // The stack's key with a bucket of the account's own (EMR's logs encrypted under it): the key stays.
-    const withOwnBucket = await destroyFoundation(settings, {
-      io: new RecordingHost(),
-      aws: fakeAws(
-        new FakeS3(new Map()),
-        new FakeCloudFormation({
-          name: STACK,
-          outputs: [...OUTPUTS, { OutputKey: "KmsKeyArn", OutputValue: keyArn }],
-          buckets: ["kindling-demo-dev-databucket-abc"],
-          keys: [keyId],
-        }),
-      ),
-      toolkit: fakeToolkit().factory,
-      yes: true,
-      deleteData: true,
-      keys,
-    });
+    const withOwnBucket = await deleteData({ buckets: ["kindling-demo-dev-databucket-abc"], keys: [keyId] });
     expect(withOwnBucket.referencedBuckets).toEqual(["kindling-demo-dev-logsbucket-def"]);
     expect(withOwnBucket.key).toEqual({ arn: keyArn, deletionScheduled: false });
     expect(scheduled).toHaveLength(1);
