@@ -256,7 +256,9 @@ describe("kindling preflight", () => {
         BlockPublicAccessConfiguration: { BlockPublicSecurityGroupRules: false },
       }),
     };
-    const { byName } = await check({ emr: off }, "  network: public\n");
+    const { byName, sent } = await check({ emr: off }, "  network: public\n");
+    expect(sent.map((r) => r.operation)).toContain("GetBlockPublicAccessConfiguration");
+    expect(validateAgainstApiModels(sent)).toEqual(sent.map(() => ""));
     expect(byName("EMR block public access")).toMatchObject({
       status: "warn",
       fix: expect.stringContaining("put-block-public-access-configuration --region eu-west-1"),

@@ -15,6 +15,7 @@ import type { Check } from "../../ui/checks.js";
 import { findFoundation } from "./foundation.js";
 import { requireS3Input } from "./input.js";
 import { type InstanceRole, instanceMix } from "./instances.js";
+import { blockPublicAccessFix, readBlockPublicAccess } from "./publicAccess.js";
 
 /** The read-only calls preflight makes; the CLI passes SDK clients, tests moto's or scripted ones. */
 export interface PreflightClients {
@@ -377,15 +378,13 @@ async function publicAccessCheck(clients: PreflightClients, input: PreflightInpu
     return { name, status: "ok", detail: "not needed: private subnets, no public IPs" };
   }
   try {
-    const answer = await clients.emr.getBlockPublicAccessConfiguration({});
-    if (answer.BlockPublicAccessConfiguration?.BlockPublicSecurityGroupRules === true) {
+    if (await readBlockPublicAccess(clients.emr))
       return { name, status: "ok", detail: `on in ${input.region}` };
-    }
     return {
       name,
       status: "warn",
       detail: `off in ${input.region}, and aws.network is public: nothing stops a rule open to the internet`,
-      fix: `aws emr put-block-public-access-configuration --region ${input.region} --block-public-access-configuration BlockPublicSecurityGroupRules=true`,
+      fix: blockPublicAccessFix(input.region),
     };
   } catch (error) {
     return unknown(name, error, "elasticmapreduce:GetBlockPublicAccessConfiguration");

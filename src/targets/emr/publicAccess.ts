@@ -3,6 +3,19 @@ import { awsTrouble, errorName, messageOf } from "../../aws/errors.js";
 import { CODES } from "../../ui/codes.js";
 import type { IoHost } from "../../ui/io.js";
 
+/** Whether the account's EMR block public access is on in the client's region (throws what EMR throws). */
+export async function readBlockPublicAccess(
+  emr: Pick<EMR, "getBlockPublicAccessConfiguration">,
+): Promise<boolean> {
+  const answer = await emr.getBlockPublicAccessConfiguration({});
+  return answer.BlockPublicAccessConfiguration?.BlockPublicSecurityGroupRules === true;
+}
+
+/** The command that turns block public access back on in `region`. */
+export function blockPublicAccessFix(region: string): string {
+  return `aws emr put-block-public-access-configuration --region ${region} --block-public-access-configuration BlockPublicSecurityGroupRules=true`;
+}
+
 /**
  * With `aws.network: public` the nodes get public IP addresses. Kindling's security groups open nothing
  * to the internet, but a rule someone adds later would; EMR's account-level block public access refuses
@@ -15,10 +28,9 @@ export async function checkBlockPublicAccess(
   io: IoHost,
   region: string,
 ): Promise<boolean | undefined> {
-  let blocked: boolean | undefined;
+  let blocked: boolean;
   try {
-    const answer = await emr.getBlockPublicAccessConfiguration({});
-    blocked = answer.BlockPublicAccessConfiguration?.BlockPublicSecurityGroupRules;
+    blocked = await readBlockPublicAccess(emr);
   } catch (error) {
     // A warning's check never stops a run: reading it needs elasticmapreduce:GetBlockPublicAccessConfiguration,
     // which a run does not, and throttling or a network error here says nothing about the setting.
@@ -32,10 +44,10 @@ export async function checkBlockPublicAccess(
     );
     return undefined;
   }
-  if (blocked === true) return true;
+  if (blocked) return true;
   io.notify(
     CODES.EMR_PUBLIC_ACCESS.msg(
-      `aws.network is public: the nodes get public IPs, and EMR block public access is off in ${region}, so nothing stops a security group rule open to the internet. Turn it on: aws emr put-block-public-access-configuration --region ${region} --block-public-access-configuration BlockPublicSecurityGroupRules=true`,
+      `aws.network is public: the nodes get public IPs, and EMR block public access is off in ${region}, so nothing stops a security group rule open to the internet. Turn it on: ${blockPublicAccessFix(region)}`,
       { region, blocked: false },
     ),
   );
