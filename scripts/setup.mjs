@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // One set-up for `npm run demo` and `npm test`: installs what is missing and says exactly what to install
 // when it cannot (Java, Python). Uses only Node built-ins: it runs before node_modules exists.
-// Flags: --for-tests also prepares the test-only Python tools: cfn-lint/checkov for the infrastructure tests,
-// moto for the emulated-AWS (EMR target) tests and scikit-learn for the benchmark baseline's test, and a venv
-// for every other Spark line (the job's tests run under each); --spark-line LINE prepares that line's venv;
+// Flags: --for-tests also prepares the test-only tools: cfn-lint/checkov for the infrastructure tests, moto
+// and Spark's S3 connector for the emulated-AWS (EMR target) tests, scikit-learn for the benchmark
+// baseline's test, and a venv for every other Spark line (the job's tests run under each); --spark-line LINE prepares that line's venv;
 // --for-bench prepares scikit-learn (the benchmark's single-machine baseline) alone;
 // --build-only (npm pack's prepack) installs the npm packages and compiles afresh: no Java, no Python.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
+  createWriteStream,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -20,6 +21,8 @@ import {
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -170,6 +173,60 @@ function testNode() {
   }
 }
 
+/**
+ * Spark's S3 connector for the EMR emulator (test/emr-emulator/s3a-connector.json): each jar fetched once
+ * from Maven Central into the per-user cache (KINDLING_CACHE_DIR overrides it), checked against its pinned
+ * SHA-256, and the paths written to .cache/s3a-connector.json for the tests.
+ */
+async function s3aConnector() {
+  const pins = JSON.parse(
+    readFileSync(path.join(root, "test", "emr-emulator", "s3a-connector.json"), "utf8"),
+  );
+  const cache =
+    process.env.KINDLING_CACHE_DIR ??
+    path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "kindling");
+  const found = {};
+  for (const [line, jars] of Object.entries(pins)) {
+    if (line.startsWith("$")) continue;
+    found[line] = [];
+    for (const { coordinate, sha256 } of jars) {
+      const [group, artifact, version] = coordinate.split(":");
+      const relative = [...group.split("."), artifact, version, `${artifact}-${version}.jar`].join("/");
+      const file = path.join(cache, "maven", ...relative.split("/"));
+      if (!existsSync(file)) await fetchVerified(`https://repo1.maven.org/maven2/${relative}`, file, sha256);
+      found[line].push(file);
+    }
+  }
+  mkdirSync(path.join(root, ".cache"), { recursive: true });
+  writeFileSync(path.join(root, ".cache", "s3a-connector.json"), `${JSON.stringify(found, null, 2)}\n`);
+}
+
+/** Downloads `url` to `file` through a scratch file, kept only when its SHA-256 is `sha256`. */
+async function fetchVerified(url, file, sha256) {
+  say(`fetching ${path.basename(file)} (Spark's S3 connector, for the EMR emulator) from Maven Central…`);
+  const response = await fetch(url).catch((error) => fail(`could not fetch ${url}: ${error.message}`));
+  if (!response.ok) fail(`could not fetch ${url}: HTTP ${response.status}.`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  const scratch = `${file}.part-${process.pid}`;
+  const hash = createHash("sha256");
+  const tee = new Transform({
+    transform(chunk, _encoding, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  const written = await pipeline(Readable.fromWeb(response.body), tee, createWriteStream(scratch)).then(
+    () => undefined,
+    (error) => error,
+  );
+  const digest = hash.digest("hex");
+  if (written || digest !== sha256) {
+    rmSync(scratch, { force: true });
+    fail(`${url}: ${written ? written.message : `SHA-256 ${digest}, not the pinned ${sha256}`}; not used.`);
+  }
+  renameSync(scratch, file);
+}
+
 function build() {
   // A package is built from nothing: a module deleted since the last build must not ship.
   if (buildOnly) rmSync(path.join(root, "dist"), { recursive: true, force: true });
@@ -216,4 +273,5 @@ if ((forTests || forBench) && existsSync(path.join(root, "bench", "requirements.
 }
 if (forTests) chromium();
 if (forTests) testNode();
+if (forTests) await s3aConnector();
 build();

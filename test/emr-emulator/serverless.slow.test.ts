@@ -19,6 +19,7 @@ import {
 import { S3 } from "@aws-sdk/client-s3";
 import { c as createTar } from "tar";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { lineOfRelease } from "../../src/versions.js";
 import { validateAgainstApiModels } from "../aws/apiModels.js";
 import { type Moto, startMoto, TEST_CREDENTIALS, TEST_REGION } from "../aws/moto.js";
 import type { StepExecutor } from "./server.js";
@@ -374,7 +375,17 @@ describe("EMR Serverless emulator (AWS SDK over HTTP, moto S3)", () => {
     await s3.putObject({ Bucket: BUCKET, Key: "runs/r2/deps.tar.gz", Body: await readFile(tarball) });
     await s3.putObject({ Bucket: BUCKET, Key: "runs/r1/code/main.py", Body: "print('hi')\n" });
 
-    emr.setExecutor(sparkSubmitExecutor({ s3, root, python: "/usr/bin/python3" }));
+    emr.setExecutor(
+      sparkSubmitExecutor({
+        s3,
+        root,
+        s3a: {
+          endpoint: moto.endpoint,
+          jars: { [lineOfRelease("emr-7.13.0") ?? ""]: ["hadoop-aws.jar", "sdk-bundle.jar"] },
+        },
+        python: "/usr/bin/python3",
+      }),
+    );
     try {
       const applicationId = await createApp();
       const started = await startRun(applicationId, {
@@ -397,6 +408,10 @@ describe("EMR Serverless emulator (AWS SDK over HTTP, moto S3)", () => {
       expect(stdout).toContain("archive: packed deps\n");
       expect(stdout).toMatch(
         /args: --master local\[2\] --archives \S+deps\.tar\.gz#environment .*main\.py --epochs 3/,
+      );
+      // s3:// is Spark's S3 connector pointed at the S3 server, as EMRFS is on EMR.
+      expect(stdout).toContain(
+        `--jars hadoop-aws.jar,sdk-bundle.jar --conf spark.hadoop.fs.s3.impl=org.apache.hadoop.fs.s3a.S3AFileSystem --conf spark.hadoop.fs.s3a.endpoint=${moto.endpoint} `,
       );
     } finally {
       await rm(root, { recursive: true, force: true });

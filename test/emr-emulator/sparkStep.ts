@@ -1,14 +1,14 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import type { S3 } from "@aws-sdk/client-s3";
 import { x as extractTar } from "tar";
 import { checkoutVenvName } from "../../src/targets/local/pythonEnv.js";
 import { venvSparkHome } from "../../src/targets/standalone/sparkHome.js";
-import { lineOfRelease, VERSIONS } from "../../src/versions.js";
+import { lineOfRelease, type SparkLine, VERSIONS } from "../../src/versions.js";
+import { TEST_CREDENTIALS, TEST_REGION } from "../aws/moto.js";
 import type { StepExecutor, StepOutcome } from "./server.js";
 import type { ClusterRecord } from "./state.js";
 
@@ -68,10 +68,32 @@ export function parseSparkSubmit(args: string[]): SparkSubmitStep {
   return { options, entry, appArgs: args.slice(i + 1) };
 }
 
+/**
+ * Spark's S3 connector (S3A) pointed at an S3 server: the emulated nodes' stand-in for EMRFS, so the job
+ * reads its spec, input and model and writes its outputs through the same Hadoop FileSystem calls it makes
+ * on EMR. `jars` are hadoop-aws and its AWS SDK bundle for each Spark line (npm run setup fetches them).
+ */
+export interface S3aConnector {
+  endpoint: string;
+  jars: Record<string, string[]>;
+}
+
+/** The connector npm run setup --for-tests prepared (.cache/s3a-connector.json), pointed at `endpoint`. */
+export function preparedS3a(root: string, endpoint: string): S3aConnector {
+  const manifest = path.join(root, ".cache", "s3a-connector.json");
+  if (!existsSync(manifest)) {
+    throw new Error(
+      `${manifest} is missing: run npm run setup -- --for-tests (it fetches Spark's S3 connector).`,
+    );
+  }
+  return { endpoint, jars: JSON.parse(readFileSync(manifest, "utf8")) };
+}
+
 /** How the emulated cluster runs a step. */
 export interface SparkStepOptions {
   s3: S3;
   root: string;
+  s3a: S3aConnector;
   master?: string;
   /**
    * The Python on the emulated nodes (PYSPARK_PYTHON for the driver and executors). Default: the project
@@ -81,39 +103,54 @@ export interface SparkStepOptions {
 }
 
 /**
- * The checkout's venv with the Spark of the cluster's (or application's) release: a cluster of emr-7.x runs
- * Spark 3.5, one of emr-spark-8.x Spark 4.0, as on AWS.
+ * The Spark line of the cluster's (or application's) release: a cluster of emr-7.x runs Spark 3.5, one of
+ * emr-spark-8.x Spark 4.0, as on AWS.
  */
-function releaseVenv(root: string, cluster: ClusterRecord): string {
+function releaseLine(cluster: ClusterRecord): SparkLine {
   const request = cluster.request as { ReleaseLabel?: string; releaseLabel?: string };
-  const line = lineOfRelease(request.ReleaseLabel ?? request.releaseLabel ?? "") ?? VERSIONS.line;
-  return path.join(root, checkoutVenvName(line));
+  return lineOfRelease(request.ReleaseLabel ?? request.releaseLabel ?? "") ?? VERSIONS.line;
 }
 
 /**
- * Runs a spark-submit step with the project's local PySpark of the release's line, as EMR would on the cluster: s3:// code, spec,
- * input and archives are fetched from the S3 server into a scratch dir (the driver's container), archives
- * are unpacked there under their `#name` as YARN does, `spark.yarn.appMasterEnv.*` settings (on EMR
- * Serverless `spark.emr-serverless.driverEnv.*`) become the driver's environment, the spec is rewritten to
- * file:// URIs, the job runs on local[2], and everything it wrote is put back under the spec's s3:// output
- * URI (_SUCCESS last, as the job wrote it last). EMR Serverless job runs come here as the same steps
+ * Runs a spark-submit step with the project's local PySpark of the release's line, as EMR would on the
+ * cluster: the s3:// entry, --py-files and --archives are fetched from the S3 server into a scratch dir (the
+ * driver's container), archives are unpacked there under their `#name` as YARN does, and
+ * `spark.yarn.appMasterEnv.*` settings (on EMR Serverless `spark.emr-serverless.driverEnv.*`) become the
+ * driver's environment. The job runs on local[2] with `s3://` served by S3A against the S3 server, so it
+ * reads and writes S3 itself, as it does through EMRFS. EMR Serverless job runs come here as the same steps
  * (serverless.ts turns a job driver into a spark-submit command line).
  */
 export function sparkSubmitExecutor(options: SparkStepOptions): StepExecutor {
   return async (step, cluster, signal) => {
     const scratch = await mkdtemp(path.join(os.tmpdir(), "emr-emulator-"));
     try {
-      return await runStep(
-        options,
-        parseSparkSubmit(step.args),
-        scratch,
-        signal,
-        releaseVenv(options.root, cluster),
-      );
+      return await runStep(options, parseSparkSubmit(step.args), scratch, signal, releaseLine(cluster));
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
   };
+}
+
+/**
+ * What EMRFS is to `s3://` on EMR, S3A is here: path-style requests over plain HTTP to the S3 server, with
+ * the credentials from the environment (the nodes' instance profile on EMR), never on the command line.
+ */
+function s3aSettings(connector: S3aConnector, line: string): string[] {
+  const jars = connector.jars[line];
+  if (!jars?.length)
+    throw new Error(`no S3 connector for Spark line ${line}: run npm run setup -- --for-tests`);
+  const settings = {
+    "fs.s3.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem",
+    "fs.s3a.endpoint": connector.endpoint,
+    "fs.s3a.endpoint.region": TEST_REGION,
+    "fs.s3a.path.style.access": "true",
+    "fs.s3a.connection.ssl.enabled": "false",
+  };
+  return [
+    "--jars",
+    jars.join(","),
+    ...Object.entries(settings).flatMap(([key, value]) => ["--conf", `spark.hadoop.${key}=${value}`]),
+  ];
 }
 
 async function runStep(
@@ -121,7 +158,7 @@ async function runStep(
   submit: SparkSubmitStep,
   scratch: string,
   signal: AbortSignal,
-  venv: string,
+  line: SparkLine,
 ): Promise<StepOutcome> {
   const { s3 } = options;
   const fetch = async (uri: string, dir: string): Promise<string> => {
@@ -166,35 +203,13 @@ async function runStep(
       args.push(flag, ...(value === "" ? [] : [value]));
     }
   }
-  const appArgs = [...submit.appArgs];
-  const specAt = appArgs.indexOf("--spec");
-  let outputUri: string | undefined;
-  const outputDir = path.join(scratch, "output");
-  if (specAt >= 0) {
-    const specFile = await local(appArgs[specAt + 1] as string, "spec");
-    const spec = JSON.parse(await readFile(specFile, "utf8"));
-    if (String(spec.input?.uri).startsWith("s3://")) {
-      spec.input.uri = pathToFileURL(await fetch(spec.input.uri, "input")).href;
-    }
-    // A predict spec (docs/job-spec.md) also reads a saved model: a folder of objects.
-    if (spec.kind === "predict" && String(spec.model?.uri).startsWith("s3://")) {
-      spec.model.uri = pathToFileURL(await fetchTree(s3, spec.model.uri, path.join(scratch, "model"))).href;
-    }
-    if (String(spec.output?.uri).startsWith("s3://")) {
-      outputUri = spec.output.uri;
-      // The predict job refuses an output folder that exists.
-      if (spec.kind !== "predict") await mkdir(outputDir, { recursive: true });
-      spec.output.uri = pathToFileURL(outputDir).href;
-    }
-    const rewritten = path.join(scratch, "spec", "spec.local.json");
-    await writeFile(rewritten, JSON.stringify(spec));
-    appArgs[specAt + 1] = rewritten;
-  }
+  args.push(...s3aSettings(options.s3a, line));
 
+  const venv = path.join(options.root, checkoutVenvName(line));
   const python = options.python ?? path.join(venv, "bin", "python");
   const sparkHome = venvSparkHome(venv);
-  const outcome = await new Promise<StepOutcome>((resolve, reject) => {
-    const child = spawn(path.join(sparkHome, "bin", "spark-submit"), [...args, entry, ...appArgs], {
+  return new Promise<StepOutcome>((resolve, reject) => {
+    const child = spawn(path.join(sparkHome, "bin", "spark-submit"), [...args, entry, ...submit.appArgs], {
       cwd: scratch,
       env: {
         ...withoutPythonPath(process.env),
@@ -203,6 +218,8 @@ async function runStep(
         PYSPARK_DRIVER_PYTHON: python,
         SPARK_LOCAL_IP: "127.0.0.1",
         PYTHONUNBUFFERED: "1",
+        AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
         ...driverEnv,
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -223,50 +240,6 @@ async function runStep(
       resolve({ exitCode: code ?? 137, driverStdout: stdout, driverStderr: stderr });
     });
   });
-
-  if (outputUri && existsSync(outputDir)) await uploadTree(s3, outputDir, outputUri);
-  return outcome;
-}
-
-/** Gets every object below `uri` into `dir` (kept as the folder it was); returns `dir`. */
-async function fetchTree(s3: S3, uri: string, dir: string): Promise<string> {
-  const { bucket, key } = splitS3(uri);
-  const prefix = key.replace(/\/?$/, "/");
-  let token: string | undefined;
-  do {
-    const page = await s3.listObjectsV2({ Bucket: bucket, Prefix: prefix, ContinuationToken: token });
-    for (const object of page.Contents ?? []) {
-      if (!object.Key || object.Key.endsWith("/")) continue;
-      const target = path.join(dir, ...object.Key.slice(prefix.length).split("/"));
-      await mkdir(path.dirname(target), { recursive: true });
-      const res = await s3.getObject({ Bucket: bucket, Key: object.Key });
-      await writeFile(
-        target,
-        Buffer.from(
-          await (res.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
-        ),
-      );
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return dir;
-}
-
-/** Puts every file under `dir` below `uri`; `_SUCCESS` last, as a job's committer would. */
-async function uploadTree(s3: S3, dir: string, uri: string): Promise<void> {
-  const { bucket, key } = splitS3(uri);
-  const prefix = key.replace(/\/?$/, "/");
-  const files = (await readdir(dir, { recursive: true, withFileTypes: true }))
-    .filter((e) => e.isFile() && !e.name.endsWith(".crc"))
-    .map((e) => path.join(e.parentPath, e.name));
-  const ordered = [
-    ...files.filter((f) => path.basename(f) !== "_SUCCESS" || path.dirname(f) !== dir),
-    ...files.filter((f) => f === path.join(dir, "_SUCCESS")),
-  ];
-  for (const file of ordered) {
-    const relative = path.relative(dir, file).split(path.sep).join("/");
-    await s3.putObject({ Bucket: bucket, Key: `${prefix}${relative}`, Body: await readFile(file) });
-  }
 }
 
 /** The test runner's PYTHONPATH is not the emulated node's. */

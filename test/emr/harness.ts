@@ -8,7 +8,7 @@ import { createFoundationStack, type FoundationFixture } from "../aws/foundation
 import { type Moto, startMoto, TEST_CREDENTIALS, TEST_REGION } from "../aws/moto.js";
 import { type EmrEmulator, type StepExecutor, startEmrEmulator } from "../emr-emulator/server.js";
 import { type ServerlessEmulator, startServerlessEmulator } from "../emr-emulator/serverless.js";
-import { sparkSubmitExecutor } from "../emr-emulator/sparkStep.js";
+import { preparedS3a, sparkSubmitExecutor } from "../emr-emulator/sparkStep.js";
 import { buildCli, ROOT } from "../helpers/cli.js";
 import { writeCorpusSlice } from "../helpers/corpus.js";
 
@@ -37,7 +37,12 @@ export async function startAwsHarness(project: string): Promise<AwsHarness> {
       forcePathStyle: true,
     });
     // The emulated nodes run a Python without NumPy: the job works only with the packages it ships.
-    const sparkExecutor = sparkSubmitExecutor({ s3, root: ROOT, python: (await nodePython()).python });
+    const sparkExecutor = sparkSubmitExecutor({
+      s3,
+      root: ROOT,
+      s3a: preparedS3a(ROOT, moto.endpoint),
+      python: (await nodePython()).python,
+    });
     const emr = await startEmrEmulator({ s3, executor: sparkExecutor });
     const serverless = await startServerlessEmulator({ s3, executor: sparkExecutor });
     const app = await new EMRServerless({
