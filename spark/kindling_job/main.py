@@ -38,10 +38,11 @@ from .ingest import (
     read_input,
 )
 from .predict import read_predict_document, run_predict
+from .progress import with_progress
 from .rejects import REJECTS, check_reject_share, malformed_records, rejected_rows, write_rejects
 from .spec import ClassifierSpec, FeatureSet, JobSpec, load_spec, model_key
 from .text import text_stages
-from .train import best_params, cross_validate, cv_scores, featurized_training_set, final_model, split
+from .train import best_params, cross_validator, cv_scores, featurized_training_set, final_model, split
 
 # Error events carry a message, not a stack trace (that goes to stderr).
 MAX_MESSAGE_CHARS = 2000
@@ -197,7 +198,8 @@ class Run:
     ) -> dict[str, Any]:
         spec = self.spec
         with self.timer.stage(f"train:{key}"):
-            cv_model = cross_validate(train_features, spec.training, classifier, self.cores)
+            cv = cross_validator(spec.training, classifier, self.cores)
+            cv_model = with_progress(cv, self.timer.events, f"train:{key}").fit(train_features)
             best = cv_model.bestModel
             text_featurizer = PipelineModel(stages=[*self.text_model.stages, *featurizer_model.stages])
             model = final_model(text_featurizer, best, labels)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import io
 import itertools
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -21,8 +23,10 @@ from kindling_job.columns import (
     RAW_PREDICTION,
     WEIGHT,
 )
+from kindling_job.events import PREFIX, EventLog
 from kindling_job.features import featurizer, fit_featurizer
 from kindling_job.ingest import prepare
+from kindling_job.progress import CvProgress, with_progress
 from kindling_job.spec import (
     ClassifierSpec,
     CsvOptions,
@@ -39,6 +43,7 @@ from kindling_job.spec import (
 from kindling_job.train import (
     best_params,
     cross_validate,
+    cross_validator,
     cv_scores,
     featurized_training_set,
     final_model,
@@ -145,6 +150,52 @@ def test_cross_validation_reports_every_grid_point(prepared: DataFrame) -> None:
     assert all(s["params"]["elastic_net_param"] == 0.0 for s in scores)
     best = max(scores, key=lambda s: s["metric"])
     assert best_params(cv_model.bestModel, lr.kind) == best["params"]
+
+
+def test_cross_validation_reports_each_fit_it_evaluates_without_changing_a_metric(
+    prepared: DataFrame,
+) -> None:
+    featurizer_model = fit_featurizer(featurizer("text", SPEC.text, FEATURE_SETS[0]), prepared)
+    train = featurized_training_set(featurizer_model, prepared, "none")
+    lr = LogisticRegressionSpec(max_iter=(3, 6), reg_param=(0.0, 0.5), elastic_net_param=(0.0,))
+    stream = io.StringIO()
+    try:
+        plain = cross_validate(train, SPEC.training, lr, cores=2)
+        cv = cross_validator(SPEC.training, lr, cores=2)
+        observed = with_progress(cv, EventLog(stream), "train:tfidf").fit(train)
+    finally:
+        train.unpersist()
+
+    assert observed.avgMetrics == plain.avgMetrics
+    events = [json.loads(line.removeprefix(PREFIX)) for line in stream.getvalue().splitlines()]
+    folds = SPEC.training.cv.folds
+    assert [e["done"] for e in events] == list(range(1, 4 * folds + 1))
+    assert {(e["event"], e["stage"], e["total"], e["folds"]) for e in events} == {
+        ("cv_progress", "train:tfidf", 4 * folds, folds)
+    }
+    # Four grid points per fold, every fold's before the next one's.
+    assert [e["fold"] for e in events] == [f for f in range(1, folds + 1) for _ in range(4)]
+    assert events[-1]["seconds_left"] == 0
+
+
+def test_time_left_is_the_mean_fit_time_so_far_times_the_fits_to_go() -> None:
+    stream = io.StringIO()
+    now = [100.0]
+    progress = CvProgress(EventLog(stream), "train:w2v", folds=3, grid_points=2, clock=lambda: now[0])
+    for seconds in (10.0, 10.0, 16.0):
+        now[0] += seconds
+        progress.fit_evaluated()
+    last = json.loads(stream.getvalue().splitlines()[-1].removeprefix(PREFIX))
+    assert last == {
+        "event": "cv_progress",
+        "stage": "train:w2v",
+        "done": 3,
+        "total": 6,
+        "fold": 2,
+        "folds": 3,
+        "elapsed": 36.0,
+        "seconds_left": 36.0,
+    }
 
 
 # Each classifier once, class weights on two of them (each case is a cross-validation: ~10 s).

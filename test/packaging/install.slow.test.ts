@@ -105,6 +105,13 @@ describe("the npm package, installed outside the repository", () => {
     expect(result.run_dir.startsWith(project)).toBe(true);
     expect(existsSync(path.join(result.run_dir, "_SUCCESS"))).toBe(true);
     expect(result.best.accuracy).toBeGreaterThan(0.5);
+    // Progress inside cross-validation: every fit it evaluated, on the training stage's span.
+    const fits = events
+      .filter((e) => e.code === "KND_I3001" && e.span === "update" && e.data.event === "cv_progress")
+      .map((e) => e.data as { stage: string; done: number; total: number });
+    expect(fits.length).toBeGreaterThan(0);
+    expect(fits.every((f) => f.stage.startsWith("train:"))).toBe(true);
+    expect(fits.filter((f) => f.done === f.total).length).toBe(new Set(fits.map((f) => f.stage)).size);
 
     // Made once: the next command finds it in the cache, and doctor says where it is.
     const doctor = await cli(["doctor", "--json"]);

@@ -1,5 +1,11 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { expect, it } from "vitest";
 import { parseEventLine, renderJobLogLine, stageLabel } from "../../src/targets/local/events.js";
+import { runSparkProcess } from "../../src/targets/local/sparkProcess.js";
+import { CODES } from "../../src/ui/codes.js";
+import { RecordingHost } from "../helpers/recordingHost.js";
 
 it.each([
   [
@@ -40,4 +46,51 @@ it.each([
   ["Loaded 6046 rows", "Loaded 6046 rows"],
 ])("renders the job log line %s for people (kindling logs)", (line, shown) => {
   expect(renderJobLogLine(line)).toBe(shown);
+});
+
+const CV_PROGRESS =
+  '@@kindling {"event":"cv_progress","stage":"train:tfidf","done":7,"total":12,"fold":2,"folds":3,"elapsed":63.2,"seconds_left":45.1}';
+
+it("parses and renders cross-validation progress: fold, fits done and time left", () => {
+  expect(parseEventLine(CV_PROGRESS)).toMatchObject({ event: "cv_progress", done: 7, total: 12 });
+  expect(renderJobLogLine(CV_PROGRESS)).toBe("  fold 2/3 · 7/12 fits · about 45 s left");
+  const last = CV_PROGRESS.replace('"done":7', '"done":12').replace(
+    '"seconds_left":45.1',
+    '"seconds_left":0',
+  );
+  expect(renderJobLogLine(last)).toBe("  fold 2/3 · 12/12 fits");
+});
+
+it("shows cross-validation progress on the running stage's span, and nowhere else", async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "kindling-progress-"));
+  // A stand-in job: the protocol lines a cross-validating job prints, one of them for a stage not running.
+  const lines = [
+    '@@kindling {"event":"stage_start","stage":"train:tfidf","ts":1}',
+    CV_PROGRESS,
+    CV_PROGRESS.replace("train:tfidf", "train:other"),
+    '@@kindling {"event":"stage_end","stage":"train:tfidf","seconds":90}',
+  ];
+  const io = new RecordingHost();
+  try {
+    const result = await runSparkProcess({
+      launch: {
+        command: process.execPath,
+        args: ["-e", `console.log(${JSON.stringify(lines.join("\n"))})`],
+        env: {},
+        cwd: dir,
+      },
+      jobLog: path.join(dir, "job.log"),
+      sparkLog: path.join(dir, "spark.log"),
+      io,
+      verbose: false,
+    });
+    expect(result.exitCode).toBe(0);
+    const updates = io.messages.filter((m) => m.span === "update");
+    expect(updates.map((m) => [m.code, m.message])).toEqual([
+      [CODES.JOB_STAGE.code, "fold 2/3 · 7/12 fits · about 45 s left"],
+    ]);
+    expect(updates[0]?.data).toMatchObject({ stage: "train:tfidf", done: 7, total: 12, seconds_left: 45.1 });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
