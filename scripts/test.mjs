@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every check and every test, TypeScript and Python, in one run. Runs all suites even when
 // one fails, then exits non-zero if any did.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,15 +15,20 @@ const versions = JSON.parse(readFileSync(path.join(root, "versions.json"), "utf8
 // The Node.js LTS the set-up fetched (versions.json testNode); the CLI under test runs on it too.
 const testNode = path.join(root, ".cache", `node-${versions.testNode}`, "bin", "node");
 const node = existsSync(testNode) ? testNode : process.execPath;
-// The job's tests under every Spark line: the default line's .venv, then each other line's venv.
-const otherLines = Object.entries(versions.sparkLines)
-  .filter(([name]) => name !== versions.sparkLine)
-  .flatMap(([name, line]) => {
-    const bin = (tool) => path.join(root, `.venv-spark-${name}`, "bin", tool);
-    return [
-      [`mypy (PySpark ${line.spark})`, bin("mypy"), ["--config-file", "spark/pyproject.toml", "spark"]],
-      [`pytest (PySpark ${line.spark})`, bin("pytest"), ["spark/tests", "-q", "-p", "no:cacheprovider"]],
-    ];
+// The job's checks and tests under every Spark line: the default line's .venv, then each other line's venv.
+const lines = Object.entries(versions.sparkLines)
+  .sort(([a], [b]) => (a === versions.sparkLine ? -1 : b === versions.sparkLine ? 1 : a.localeCompare(b)))
+  .map(([name, line]) => {
+    const bin = (tool) =>
+      path.join(root, name === versions.sparkLine ? ".venv" : `.venv-spark-${name}`, "bin", tool);
+    return {
+      mypy: [`mypy (PySpark ${line.spark})`, bin("mypy"), ["--config-file", "spark/pyproject.toml", "spark"]],
+      pytest: [
+        `pytest (PySpark ${line.spark})`,
+        bin("pytest"),
+        ["spark/tests", "-q", "-p", "no:cacheprovider"],
+      ],
+    };
   });
 
 /** The failed vitest tests, one line each with the first line of their error. */
@@ -48,60 +53,82 @@ function vitestFailures() {
   }
 }
 
-const suites = [
-  ["type-check", bin("tsc"), ["-p", "tsconfig.json", "--noEmit"]],
-  ["biome", bin("biome"), ["check", "."]],
-  ["ruff", venv("ruff"), ["check", "spark", "bench/python", "test/aws", "test/mlflow"]],
-  ["ruff format", venv("ruff"), ["format", "--check", "spark", "bench/python", "test/aws", "test/mlflow"]],
+// Suites in one group run at the same time; groups run one after the other. The checks are short; the
+// job's test runs leave much of a core idle (one Python thread feeding small Spark jobs), so they share the
+// two cores well. vitest runs alone and last: its slow lane runs Spark on both cores, and a CI log's tail
+// then names what failed.
+const groups = [
   [
-    `mypy (PySpark ${versions.sparkLines[versions.sparkLine].spark})`,
-    venv("mypy"),
-    ["--config-file", "spark/pyproject.toml", "spark"],
-  ],
-  ["mypy (bench)", venv("mypy"), ["--config-file", "bench/python/pyproject.toml"]],
-  // The job runs on EMR 7's python3, which is 3.9: no module, function or syntax newer than that.
-  [
-    "vermin (the job needs no Python newer than 3.9)",
-    venv("vermin"),
-    ["--target=3.9-", "--violations", "--no-tips", "spark/kindling_job", "spark/entry.py"],
-  ],
-  [
-    `pytest (PySpark ${versions.sparkLines[versions.sparkLine].spark})`,
-    venv("pytest"),
-    ["spark/tests", "-q"],
-  ],
-  ...otherLines,
-  // The benchmark's baselines: scikit-learn lives in its own venv; the seed-literal test uses .venv's Spark.
-  ["pytest (bench)", benchVenv("python"), ["-m", "pytest", "bench/python", "-q"]],
-  // Last and summarised at the end: a CI log's tail then names what failed.
-  [
-    `vitest (Node.js ${spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim()})`,
-    node,
+    ["type-check", bin("tsc"), ["-p", "tsconfig.json", "--noEmit"]],
+    ["biome", bin("biome"), ["check", "."]],
+    ["ruff", venv("ruff"), ["check", "spark", "bench/python", "test/aws", "test/mlflow"]],
+    ["ruff format", venv("ruff"), ["format", "--check", "spark", "bench/python", "test/aws", "test/mlflow"]],
+    ...lines.map((line) => line.mypy),
+    ["mypy (bench)", venv("mypy"), ["--config-file", "bench/python/pyproject.toml"]],
+    // The job runs on EMR 7's python3, which is 3.9: no module, function or syntax newer than that.
     [
-      path.join(root, "node_modules", "vitest", "vitest.mjs"),
-      "run",
-      "--reporter=default",
-      "--reporter=json",
-      `--outputFile.json=${VITEST_JSON}`,
+      "vermin (the job needs no Python newer than 3.9)",
+      venv("vermin"),
+      ["--target=3.9-", "--violations", "--no-tips", "spark/kindling_job", "spark/entry.py"],
+    ],
+  ],
+  [
+    ...lines.map((line) => line.pytest),
+    // The benchmark's baselines: scikit-learn lives in its own venv; the seed-literal test uses .venv's Spark.
+    ["pytest (bench)", benchVenv("python"), ["-m", "pytest", "bench/python", "-q", "-p", "no:cacheprovider"]],
+  ],
+  [
+    [
+      `vitest (Node.js ${spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim()})`,
+      node,
+      [
+        path.join(root, "node_modules", "vitest", "vitest.mjs"),
+        "run",
+        "--reporter=default",
+        "--reporter=json",
+        `--outputFile.json=${VITEST_JSON}`,
+      ],
     ],
   ],
 ];
 
-const failed = [];
-for (const [name, command, args] of suites) {
-  process.stdout.write(`\n=== ${name} ===\n`);
-  const started = Date.now();
-  const result = spawnSync(command, args, {
-    cwd: root,
-    stdio: "inherit",
-    env: { ...process.env, FORCE_COLOR: "0" },
+/**
+ * Runs one suite. `buffered` suites run beside others: their output is held and printed whole when they
+ * end, so a log reads suite by suite.
+ */
+function runSuite([name, command, args], buffered) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    if (!buffered) process.stdout.write(`\n=== ${name} ===\n`);
+    const child = spawn(command, args, {
+      cwd: root,
+      stdio: ["ignore", buffered ? "pipe" : "inherit", buffered ? "pipe" : "inherit"],
+      env: { ...process.env, FORCE_COLOR: "0" },
+    });
+    const output = [];
+    child.stdout?.on("data", (d) => output.push(d));
+    child.stderr?.on("data", (d) => output.push(d));
+    const end = (status) => {
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      const ok = status === 0;
+      if (buffered) process.stdout.write(`\n=== ${name} ===\n${Buffer.concat(output).toString()}`);
+      process.stdout.write(`=== ${name}: ${ok ? "ok" : `FAILED (exit ${status})`} in ${seconds}s ===\n`);
+      resolve(ok);
+    };
+    child.once("error", (error) => {
+      output.push(Buffer.from(`${error.message}\n`));
+      end(error.code ?? "error");
+    });
+    child.once("close", (code, signal) => end(code ?? signal));
   });
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  const ok = result.status === 0;
-  process.stdout.write(
-    `=== ${name}: ${ok ? "ok" : `FAILED (exit ${result.status ?? result.signal})`} in ${seconds}s ===\n`,
-  );
-  if (!ok) failed.push(name);
+}
+
+const failed = [];
+for (const group of groups) {
+  const results = await Promise.all(group.map((suite) => runSuite(suite, group.length > 1)));
+  group.forEach(([name], i) => {
+    if (!results[i]) failed.push(name);
+  });
 }
 if (failed.some((name) => name.startsWith("vitest"))) {
   const lines = vitestFailures();
