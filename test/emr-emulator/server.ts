@@ -73,6 +73,20 @@ const SUPPORTED_TYPES = [
   Architecture: /\dg\./.test(Type) ? "arm64" : "x86_64",
 }));
 
+/** Every instance type a RunJobFlow asks for: uniform groups, fleets, or the old master/slave fields. */
+function requestedTypes(instances: Record<string, unknown>): string[] {
+  const groups = (instances.InstanceGroups ?? []) as Array<{ InstanceType?: string }>;
+  const fleets = (instances.InstanceFleets ?? []) as Array<{
+    InstanceTypeConfigs?: Array<{ InstanceType?: string }>;
+  }>;
+  return [
+    instances.MasterInstanceType,
+    instances.SlaveInstanceType,
+    ...groups.map((g) => g.InstanceType),
+    ...fleets.flatMap((f) => (f.InstanceTypeConfigs ?? []).map((c) => c.InstanceType)),
+  ].filter((t): t is string => typeof t === "string");
+}
+
 /**
  * Whether an injected fault can happen to this request, as on EMR: a bootstrap failure needs bootstrap
  * actions, a Spot interruption needs Spot capacity. A fault that cannot happen is dropped, so no test
@@ -298,9 +312,12 @@ export async function startEmrEmulator(options: EmulatorOptions): Promise<EmrEmu
       if (typeof body.Name !== "string") throw validation("Name is required");
       // As EMR: a release the region does not offer is refused at once, before any instance starts.
       if (!OFFERED_RELEASES.includes(String(body.ReleaseLabel))) {
-        throw validation(`The specified release label ${String(body.ReleaseLabel)} is not valid.`);
+        throw refused(`The specified release label ${String(body.ReleaseLabel)} is not valid.`);
       }
       const instances = (body.Instances ?? {}) as Record<string, unknown>;
+      // As EMR: an instance type the release does not run on is refused before anything starts.
+      const unsupported = requestedTypes(instances).find((t) => !SUPPORTED_TYPES.some((s) => s.Type === t));
+      if (unsupported) throw refused(`Instance type '${unsupported}' is not supported.`);
       const c: ClusterRecord = {
         id: id("j"),
         name: body.Name,
@@ -517,6 +534,11 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 function validation(message: string): Error & { type: string } {
   return Object.assign(new Error(message), { type: "InvalidRequestException" });
+}
+
+/** What RunJobFlow answers a request it will not start (AWS's error name there, outside the EMR model). */
+function refused(message: string): Error & { type: string } {
+  return Object.assign(new Error(message), { type: "ValidationException" });
 }
 
 function lastLine(text: string): string {
