@@ -39,8 +39,9 @@ const KNOWN: Record<string, Kind> = {
   "spark.memory.storageFraction": "fraction",
 };
 
-const SIZE = /^\d+\s*(b|k|kb|m|mb|g|gb|t|tb|p|pb)?$/i;
-const DURATION = /^\d+\s*(us|ms|s|m|min|h|d)?$/i;
+// As Spark's JavaUtils reads them (byteStringAs, timeStringAs): digits, then a unit, nothing between.
+const SIZE = /^\d+(b|k|kb|m|mb|g|gb|t|tb|p|pb)?$/i;
+const DURATION = /^\d+(us|ms|s|m|min|h|d)?$/i;
 
 const EXPECTED: Record<Kind, string> = {
   count: "a whole number ≥ 0",

@@ -90,6 +90,20 @@ describe("conflicting options and incomplete sections, located by key path and l
       message: /a size such as 512m or 2g/,
     },
     {
+      name: "a Spark size with a space before its unit (Spark reads digits then letters, nothing between)",
+      yaml: "data: { path: a.csv }\nspark:\n  conf:\n    spark.driver.maxResultSize: 512 m\n",
+      path: "spark.conf.spark.driver.maxResultSize",
+      line: 4,
+      message: /a size such as 512m or 2g/,
+    },
+    {
+      name: "a Spark duration with a space before its unit",
+      yaml: "data: { path: a.csv }\nspark:\n  conf:\n    spark.network.timeout: 120 s\n",
+      path: "spark.conf.spark.network.timeout",
+      line: 4,
+      message: /a duration such as 120s or 5min/,
+    },
+    {
       name: "spark:// master without its port",
       yaml: "data: { path: a.csv }\nspark:\n  master: spark://head\n",
       path: "spark.master",
