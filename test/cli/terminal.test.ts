@@ -1,5 +1,5 @@
 import { PassThrough } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { TerminalRenderer } from "../../src/cli/render/terminal.js";
 import { CODES } from "../../src/ui/codes.js";
 
@@ -71,6 +71,26 @@ describe("TerminalRenderer", () => {
       "  Cluster j-1: cluster RUNNING · ~$0.05 so far (1 min 10 s)",
       "✔ Cluster j-1 (1 min 10 s)",
     ]);
+  });
+
+  it("without a terminal, a long span with nothing new to say still prints that it runs, every 30 s", () => {
+    vi.useFakeTimers();
+    try {
+      const err = stream(false);
+      const renderer = new TerminalRenderer({ verbose: false, err: err.s, now: () => Date.now() });
+      const span = renderer.span(CODES.JOB_STAGE.msg("Featurize word2vec", { stage: "featurize:word2vec" }));
+      vi.advanceTimersByTime(65_000);
+      span.succeed();
+      vi.advanceTimersByTime(60_000); // ended: no more lines
+      expect(err.text().trim().split("\n")).toEqual([
+        "… Featurize word2vec",
+        "  Featurize word2vec: running (30 s)",
+        "  Featurize word2vec: running (1 min 0 s)",
+        "✔ Featurize word2vec (1 min 5 s)",
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("debug only with --verbose; warnings marked; results on stdout", () => {

@@ -92,21 +92,35 @@ export class TerminalRenderer implements Renderer {
 
   finish(): void {}
 
-  /** Start and end lines, and progress now and then: what a log file should hold. */
+  /**
+   * Start and end lines, and progress now and then: what a log file should hold. A long span with nothing
+   * new to say (Word2Vec's fit) still prints that it runs, with its elapsed time, as often.
+   */
   private plainSpan(name: string, elapsed: () => string): Span {
     this.line(`… ${name}`);
     const every = this.options.progressEveryMs ?? 30_000;
     let last = this.now();
     let shown = "";
+    const show = (text: string) => {
+      last = this.now();
+      shown = text;
+      this.line(`  ${name}: ${text} (${elapsed()})`);
+    };
+    const heartbeat = setInterval(() => {
+      if (this.now() - last >= every) show(shown || "running");
+    }, every);
+    heartbeat.unref();
+    const end = (mark: string, detail?: string) => {
+      clearInterval(heartbeat);
+      this.line(`${mark} ${name} (${detail ?? elapsed()})`);
+    };
     return {
       update: (text) => {
         if (text === shown || this.now() - last < every) return;
-        last = this.now();
-        shown = text;
-        this.line(`  ${name}: ${text} (${elapsed()})`);
+        show(text);
       },
-      succeed: (d) => this.line(`✔ ${name} (${d ?? elapsed()})`),
-      fail: (d) => this.line(`✖ ${name} (${d ?? elapsed()})`),
+      succeed: (d) => end("✔", d),
+      fail: (d) => end("✖", d),
     };
   }
 
