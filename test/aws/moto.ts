@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import { S3 } from "@aws-sdk/client-s3";
 import { ROOT } from "../helpers/cli.js";
 
 /** Fake static credentials: moto accepts any; the SDK needs some. */
@@ -11,6 +12,11 @@ export const TEST_REGION = "us-east-1";
 const MOTO_PYTHON = path.join(ROOT, ".venv-aws", "bin", "python");
 /** moto's server, with what deploying the foundation through it needs mended (see the file). */
 const MOTO_SERVER = path.join(ROOT, "test", "aws", "moto_server.py");
+
+/** An S3 client for moto's server (path-style: moto serves every bucket on one host). */
+export function motoS3(endpoint: string): S3 {
+  return new S3({ endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS, forcePathStyle: true });
+}
 
 export interface Moto {
   endpoint: string;

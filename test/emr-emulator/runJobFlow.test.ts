@@ -1,9 +1,8 @@
 import { EMR } from "@aws-sdk/client-emr";
-import type { S3 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VERSIONS } from "../../src/versions.js";
 import { TEST_CREDENTIALS, TEST_REGION } from "../aws/moto.js";
-import { type EmrEmulator, startEmrEmulator } from "./server.js";
+import { type EmrEmulator, startRequestsOnlyEmrEmulator } from "./server.js";
 
 // The emulator refuses what EMR refuses at RunJobFlow, with EMR's words, before any cluster exists: a test
 // cannot pass on a request a real account would turn down.
@@ -11,10 +10,7 @@ let emulator: EmrEmulator;
 let emr: EMR;
 
 beforeAll(async () => {
-  emulator = await startEmrEmulator({
-    s3: {} as S3,
-    executor: async () => ({ exitCode: 0, driverStdout: "", driverStderr: "" }),
-  });
+  emulator = await startRequestsOnlyEmrEmulator();
   emr = new EMR({
     endpoint: emulator.endpoint,
     region: TEST_REGION,

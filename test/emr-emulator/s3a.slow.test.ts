@@ -1,7 +1,7 @@
-import { S3 } from "@aws-sdk/client-s3";
+import type { S3 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VERSIONS } from "../../src/versions.js";
-import { type Moto, startMoto, TEST_CREDENTIALS, TEST_REGION } from "../aws/moto.js";
+import { type Moto, motoS3, startMoto } from "../aws/moto.js";
 import { ROOT } from "../helpers/cli.js";
 import { preparedS3a, sparkSubmitExecutor } from "./sparkStep.js";
 import type { ClusterRecord, StepRecord } from "./state.js";
@@ -32,12 +32,7 @@ note.close()
 
 beforeAll(async () => {
   moto = await startMoto();
-  s3 = new S3({
-    endpoint: moto.endpoint,
-    region: TEST_REGION,
-    credentials: TEST_CREDENTIALS,
-    forcePathStyle: true,
-  });
+  s3 = motoS3(moto.endpoint);
   await s3.createBucket({ Bucket: BUCKET });
 }, 120_000);
 

@@ -104,6 +104,14 @@ function faultFits(fault: ClusterFault, request: Record<string, unknown>): boole
   );
 }
 
+/** The emulator for tests of its requests and answers alone: no S3 behind it, and no step runs. */
+export function startRequestsOnlyEmrEmulator(): Promise<EmrEmulator> {
+  return startEmrEmulator({
+    s3: {} as S3,
+    executor: async () => ({ exitCode: 0, driverStdout: "", driverStderr: "" }),
+  });
+}
+
 /**
  * A local EMR: the JSON 1.1 API subset Kindling uses, cluster and step states as EMR moves them, and
  * steps that really run (through `executor`) with their logs written under LogUri in S3.

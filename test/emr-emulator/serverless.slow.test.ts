@@ -16,12 +16,12 @@ import {
   StopApplicationCommand,
   ValidationException,
 } from "@aws-sdk/client-emr-serverless";
-import { S3 } from "@aws-sdk/client-s3";
+import type { S3 } from "@aws-sdk/client-s3";
 import { c as createTar } from "tar";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { lineOfRelease } from "../../src/versions.js";
 import { validateAgainstApiModels } from "../aws/apiModels.js";
-import { type Moto, startMoto, TEST_CREDENTIALS, TEST_REGION } from "../aws/moto.js";
+import { type Moto, motoS3, startMoto, TEST_CREDENTIALS, TEST_REGION } from "../aws/moto.js";
 import type { StepExecutor } from "./server.js";
 import { type ServerlessEmulator, startServerlessEmulator } from "./serverless.js";
 import { sparkSubmitExecutor } from "./sparkStep.js";
@@ -38,12 +38,7 @@ const LOG_URI = `s3://${BUCKET}/serverless/`;
 
 beforeAll(async () => {
   moto = await startMoto();
-  s3 = new S3({
-    endpoint: moto.endpoint,
-    region: TEST_REGION,
-    credentials: TEST_CREDENTIALS,
-    forcePathStyle: true,
-  });
+  s3 = motoS3(moto.endpoint);
   await s3.createBucket({ Bucket: BUCKET });
   emr = await startServerlessEmulator({ s3, executor: succeed, phaseMs: 100 });
   client = new EMRServerlessClient({

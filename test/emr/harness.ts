@@ -3,9 +3,9 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { EMRServerless } from "@aws-sdk/client-emr-serverless";
-import { S3 } from "@aws-sdk/client-s3";
+import type { S3 } from "@aws-sdk/client-s3";
 import { createFoundationStack, type FoundationFixture } from "../aws/foundationFixture.js";
-import { type Moto, startMoto, TEST_CREDENTIALS, TEST_REGION } from "../aws/moto.js";
+import { type Moto, motoS3, startMoto, TEST_CREDENTIALS, TEST_REGION } from "../aws/moto.js";
 import { type EmrEmulator, type StepExecutor, startEmrEmulator } from "../emr-emulator/server.js";
 import { type ServerlessEmulator, startServerlessEmulator } from "../emr-emulator/serverless.js";
 import { preparedS3a, sparkSubmitExecutor } from "../emr-emulator/sparkStep.js";
@@ -30,12 +30,7 @@ export interface AwsHarness {
 export async function startAwsHarness(project: string): Promise<AwsHarness> {
   const moto = await startMoto();
   try {
-    const s3 = new S3({
-      endpoint: moto.endpoint,
-      region: TEST_REGION,
-      credentials: TEST_CREDENTIALS,
-      forcePathStyle: true,
-    });
+    const s3 = motoS3(moto.endpoint);
     // The emulated nodes run a Python without NumPy: the job works only with the packages it ships.
     const sparkExecutor = sparkSubmitExecutor({
       s3,

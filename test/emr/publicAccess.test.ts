@@ -1,11 +1,10 @@
 import { EMR } from "@aws-sdk/client-emr";
-import type { S3 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkBlockPublicAccess } from "../../src/targets/emr/publicAccess.js";
 import { CODES } from "../../src/ui/codes.js";
 import { validateAgainstApiModels } from "../aws/apiModels.js";
 import { TEST_CREDENTIALS } from "../aws/moto.js";
-import { type EmrEmulator, startEmrEmulator } from "../emr-emulator/server.js";
+import { type EmrEmulator, startRequestsOnlyEmrEmulator } from "../emr-emulator/server.js";
 import { RecordingHost } from "../helpers/recordingHost.js";
 
 // aws.network public: the account's EMR block public access, read over HTTP from the EMR emulator (no
@@ -14,10 +13,7 @@ let emulator: EmrEmulator;
 let emr: EMR;
 
 beforeAll(async () => {
-  emulator = await startEmrEmulator({
-    s3: {} as S3,
-    executor: async () => ({ exitCode: 0, driverStdout: "", driverStderr: "" }),
-  });
+  emulator = await startRequestsOnlyEmrEmulator();
   emr = new EMR({ endpoint: emulator.endpoint, region: "eu-west-1", credentials: TEST_CREDENTIALS });
 });
 afterAll(async () => {

@@ -3,12 +3,12 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { S3 } from "@aws-sdk/client-s3";
+import type { S3 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { downloadOutputs } from "../../src/targets/emr/download.js";
 import { readStepLogs } from "../../src/targets/emr/logs.js";
 import { type PlannedUpload, uploadAll } from "../../src/targets/emr/upload.js";
-import { type Moto, startMoto, TEST_CREDENTIALS, TEST_REGION } from "../aws/moto.js";
+import { type Moto, motoS3, startMoto } from "../aws/moto.js";
 import { RecordingHost } from "../helpers/recordingHost.js";
 
 // Uploads, downloads and log reads against moto's S3 over HTTP.
@@ -19,12 +19,7 @@ const BUCKET = "kindling-s3-test";
 
 beforeAll(async () => {
   moto = await startMoto();
-  s3 = new S3({
-    endpoint: moto.endpoint,
-    region: TEST_REGION,
-    credentials: TEST_CREDENTIALS,
-    forcePathStyle: true,
-  });
+  s3 = motoS3(moto.endpoint);
   await s3.createBucket({ Bucket: BUCKET });
   dir = await mkdtemp(path.join(os.tmpdir(), "kindling-s3-"));
 }, 120_000);

@@ -2,12 +2,12 @@ import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { S3 } from "@aws-sdk/client-s3";
+import type { S3 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunRow } from "../../src/cli/commands/runs.js";
 import type { Manifest } from "../../src/runs/manifest.js";
 import { createFoundationStack, type FoundationFixture } from "../aws/foundationFixture.js";
-import { type Moto, startMoto, TEST_CREDENTIALS, TEST_REGION } from "../aws/moto.js";
+import { type Moto, motoS3, startMoto, TEST_CREDENTIALS, TEST_REGION } from "../aws/moto.js";
 import { buildCli, kindling } from "../helpers/cli.js";
 import { FIXTURE_RUN } from "../report/fixtures.js";
 
@@ -47,12 +47,7 @@ beforeAll(async () => {
   buildCli();
   moto = await startMoto();
   foundation = await createFoundationStack(moto.endpoint, "spam");
-  s3 = new S3({
-    endpoint: moto.endpoint,
-    region: TEST_REGION,
-    credentials: TEST_CREDENTIALS,
-    forcePathStyle: true,
-  });
+  s3 = motoS3(moto.endpoint);
   env = {
     AWS_ENDPOINT_URL_S3: moto.endpoint,
     AWS_ENDPOINT_URL_CLOUDFORMATION: moto.endpoint,
