@@ -13,6 +13,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -207,6 +208,10 @@ async function fetchVerified(url, file, sha256) {
   const response = await fetch(url).catch((error) => fail(`could not fetch ${url}: ${error.message}`));
   if (!response.ok) fail(`could not fetch ${url}: HTTP ${response.status}.`);
   mkdirSync(path.dirname(file), { recursive: true });
+  // What an interrupted set-up left behind is never finished: start afresh.
+  for (const entry of readdirSync(path.dirname(file))) {
+    if (entry.startsWith(`${path.basename(file)}.part-`)) rmSync(path.join(path.dirname(file), entry));
+  }
   const scratch = `${file}.part-${process.pid}`;
   const hash = createHash("sha256");
   const tee = new Transform({

@@ -22,7 +22,12 @@ const lines = Object.entries(versions.sparkLines)
     const bin = (tool) =>
       path.join(root, name === versions.sparkLine ? ".venv" : `.venv-spark-${name}`, "bin", tool);
     return {
-      mypy: [`mypy (PySpark ${line.spark})`, bin("mypy"), ["--config-file", "spark/pyproject.toml", "spark"]],
+      // Each mypy run its own cache: runs side by side must not share one (nor two PySparks one entry).
+      mypy: [
+        `mypy (PySpark ${line.spark})`,
+        bin("mypy"),
+        ["--config-file", "spark/pyproject.toml", "--cache-dir", `.mypy_cache/spark-${name}`, "spark"],
+      ],
       pytest: [
         `pytest (PySpark ${line.spark})`,
         bin("pytest"),
@@ -64,7 +69,11 @@ const groups = [
     ["ruff", venv("ruff"), ["check", "spark", "bench/python", "test/aws", "test/mlflow"]],
     ["ruff format", venv("ruff"), ["format", "--check", "spark", "bench/python", "test/aws", "test/mlflow"]],
     ...lines.map((line) => line.mypy),
-    ["mypy (bench)", venv("mypy"), ["--config-file", "bench/python/pyproject.toml"]],
+    [
+      "mypy (bench)",
+      venv("mypy"),
+      ["--config-file", "bench/python/pyproject.toml", "--cache-dir", ".mypy_cache/bench"],
+    ],
     // The job runs on EMR 7's python3, which is 3.9: no module, function or syntax newer than that.
     [
       "vermin (the job needs no Python newer than 3.9)",
@@ -108,7 +117,11 @@ function runSuite([name, command, args], buffered) {
     const output = [];
     child.stdout?.on("data", (d) => output.push(d));
     child.stderr?.on("data", (d) => output.push(d));
+    let ended = false;
     const end = (status) => {
+      // A command that cannot start reports "error" and then "close": one verdict.
+      if (ended) return;
+      ended = true;
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       const ok = status === 0;
       if (buffered) process.stdout.write(`\n=== ${name} ===\n${Buffer.concat(output).toString()}`);

@@ -38,7 +38,7 @@ from .ingest import (
     read_input,
 )
 from .predict import read_predict_document, run_predict
-from .progress import with_progress
+from .progress import fit_with_progress
 from .rejects import REJECTS, check_reject_share, malformed_records, rejected_rows, write_rejects
 from .spec import ClassifierSpec, FeatureSet, JobSpec, load_spec, model_key
 from .text import text_stages
@@ -199,7 +199,7 @@ class Run:
         spec = self.spec
         with self.timer.stage(f"train:{key}"):
             cv = cross_validator(spec.training, classifier, self.cores)
-            cv_model = with_progress(cv, self.timer.events, f"train:{key}").fit(train_features)
+            cv_model = fit_with_progress(cv, train_features, self.timer.events, f"train:{key}")
             best = cv_model.bestModel
             text_featurizer = PipelineModel(stages=[*self.text_model.stages, *featurizer_model.stages])
             model = final_model(text_featurizer, best, labels)

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 from pyspark.ml.evaluation import Evaluator
-from pyspark.ml.tuning import CrossValidator
+from pyspark.ml.tuning import CrossValidator, CrossValidatorModel
 from pyspark.sql import DataFrame
 
 from .events import EventLog
@@ -74,7 +74,20 @@ class CountingEvaluator(Evaluator):
         return self.inner.isLargerBetter()
 
 
-def with_progress(cv: CrossValidator, events: EventLog, stage: str) -> CrossValidator:
-    """`cv`, reporting each fit it evaluates as a `cv_progress` event of `stage`."""
+def fit_with_progress(
+    cv: CrossValidator, dataset: DataFrame, events: EventLog, stage: str
+) -> CrossValidatorModel:
+    """Fits `cv` on `dataset`, reporting each fit it evaluates as a `cv_progress` event of `stage`.
+
+    The counting evaluator is there only while fitting: `cv` and the model it returns keep the real one,
+    so either can still be saved (a Python-only evaluator has no Java side to save).
+    """
+    inner = cv.getEvaluator()
     progress = CvProgress(events, stage, cv.getNumFolds(), len(cv.getEstimatorParamMaps()))
-    return cv.setEvaluator(CountingEvaluator(cv.getEvaluator(), progress.fit_evaluated))
+    cv.setEvaluator(CountingEvaluator(inner, progress.fit_evaluated))
+    try:
+        model = cv.fit(dataset)
+    finally:
+        cv.setEvaluator(inner)
+    model.set(model.evaluator, inner)
+    return model

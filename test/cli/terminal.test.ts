@@ -93,6 +93,28 @@ describe("TerminalRenderer", () => {
     }
   });
 
+  it("without a terminal, progress that comes more often than the heartbeat is what the heartbeat prints", () => {
+    vi.useFakeTimers();
+    try {
+      const err = stream(false);
+      const renderer = new TerminalRenderer({ verbose: false, err: err.s, now: () => Date.now() });
+      const span = renderer.span(CODES.JOB_STAGE.msg("Train tfidf", { stage: "train:tfidf" }));
+      for (let fit = 1; fit <= 13; fit += 1) {
+        vi.advanceTimersByTime(5_000);
+        span.update(`${fit}/13 fits`);
+      }
+      span.succeed();
+      expect(err.text().trim().split("\n")).toEqual([
+        "… Train tfidf",
+        "  Train tfidf: 5/13 fits (30 s)",
+        "  Train tfidf: 11/13 fits (1 min 0 s)",
+        "✔ Train tfidf (1 min 5 s)",
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("debug only with --verbose; warnings marked; results on stdout", () => {
     const err = stream(false);
     const out = stream(false);

@@ -115,7 +115,10 @@ describe("kindling run (local Spark, real corpus slice)", () => {
     expect(status.stdout).toMatch(/^Run \d{8}-\d{6}-e2e-[0-9a-f]{4}: succeeded \(local\)/);
     const logs = await kindling(["logs", "latest"], { cwd: dir });
     expect(logs.code, logs.stderr).toBe(0);
-    expect(logs.stdout).toMatch(/▶ Train word2vec\n✔ Train word2vec \(/);
+    // Cross-validation's progress in words between the stage's start and end, the last fit last.
+    expect(logs.stdout).toMatch(
+      /▶ Train word2vec\n( {2}fold \d+\/\d+ · \d+\/\d+ fits · about .+ left\n)* {2}fold (\d+)\/\2 · (\d+)\/\3 fits\n✔ Train word2vec \(/,
+    );
     expect(logs.stdout).not.toMatch(/@@kindling/);
     expect(logs.stdout).toMatch(/Spark's own log: runs\/\d{8}-\d{6}-e2e-[0-9a-f]{4}\/logs\/spark\.log/);
     const runs = await kindling(["runs", "--json"], { cwd: dir });

@@ -86,7 +86,13 @@ export function preparedS3a(root: string, endpoint: string): S3aConnector {
       `${manifest} is missing: run npm run setup -- --for-tests (it fetches Spark's S3 connector).`,
     );
   }
-  return { endpoint, jars: JSON.parse(readFileSync(manifest, "utf8")) };
+  const jars: Record<string, string[]> = JSON.parse(readFileSync(manifest, "utf8"));
+  const gone = Object.values(jars)
+    .flat()
+    .find((jar) => !existsSync(jar));
+  if (gone)
+    throw new Error(`${gone} is gone from the cache: run npm run setup -- --for-tests to fetch it again.`);
+  return { endpoint, jars };
 }
 
 /** How the emulated cluster runs a step. */

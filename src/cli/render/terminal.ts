@@ -101,13 +101,15 @@ export class TerminalRenderer implements Renderer {
     const every = this.options.progressEveryMs ?? 30_000;
     let last = this.now();
     let shown = "";
+    // The newest progress, printed or not: the heartbeat prints it when it comes round first.
+    let latest = "";
     const show = (text: string) => {
       last = this.now();
       shown = text;
       this.line(`  ${name}: ${text} (${elapsed()})`);
     };
     const heartbeat = setInterval(() => {
-      if (this.now() - last >= every) show(shown || "running");
+      if (this.now() - last >= every) show(latest || "running");
     }, every);
     heartbeat.unref();
     const end = (mark: string, detail?: string) => {
@@ -116,6 +118,7 @@ export class TerminalRenderer implements Renderer {
     };
     return {
       update: (text) => {
+        latest = text;
         if (text === shown || this.now() - last < every) return;
         show(text);
       },
