@@ -76,9 +76,18 @@ def test_binary_run_writes_every_output(spark: SparkSession, tmp_path: Path) -> 
     stages = ["load", "prepare"] + [
         f"{s}:{n}" for n in names for s in ("featurize", "train", "evaluate", "save", "features")
     ]
-    assert [(e["event"], e["stage"]) for e in events if e["event"] != "rows"] == [
+    assert [(e["event"], e["stage"]) for e in events if e["event"].startswith("stage_")] == [
         (kind, stage) for stage in [*stages, "write"] for kind in ("stage_start", "stage_end")
     ]
+    # Each training stage reports every fit its cross-validation evaluates, while it runs.
+    running, fits = None, {}
+    for e in events:
+        if e["event"] == "stage_start":
+            running = e["stage"]
+        elif e["event"] == "cv_progress":
+            assert e["stage"] == running
+            fits.setdefault(running, []).append((e["done"], e["total"]))
+    assert fits == {f"train:{n}": [(k, 4) for k in range(1, 5)] for n in names}
     assert [e for e in events if e["event"] == "rows"] == [
         {"event": "rows", "read": 62, "rejected": 0, "null_dropped": 2, "used": 60}
     ]
