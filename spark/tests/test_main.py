@@ -80,7 +80,8 @@ def test_binary_run_writes_every_output(spark: SparkSession, tmp_path: Path) -> 
         (kind, stage) for stage in [*stages, "write"] for kind in ("stage_start", "stage_end")
     ]
     # Each training stage reports every fit its cross-validation evaluates, while it runs.
-    running, fits = None, {}
+    running: str | None = None
+    fits: dict[str | None, list[tuple[int, int]]] = {}
     for e in events:
         if e["event"] == "stage_start":
             running = e["stage"]
