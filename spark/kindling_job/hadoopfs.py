@@ -55,6 +55,30 @@ class HadoopFs:
         fs, path = self._path(uri)
         return int(fs.getContentSummary(path).getLength())
 
+    def files(self, uri: str) -> dict[str, int]:
+        """Name -> bytes of the files directly under the folder `uri` (none if it does not exist)."""
+        fs, path = self._path(uri)
+        if not fs.exists(path):
+            return {}
+        return {
+            str(status.getPath().getName()): int(status.getLen())
+            for status in fs.listStatus(path)
+            if status.isFile()
+        }
+
+    def delete(self, uri: str) -> None:
+        """Removes `uri` and everything under it; nothing there is fine."""
+        fs, path = self._path(uri)
+        fs.delete(path, True)
+
+    def copy(self, source: str, target: str) -> None:
+        """Copies a file or folder, across file systems if need be (e.g. s3:// to file://)."""
+        src_fs, src = self._path(source)
+        dst_fs, dst = self._path(target)
+        if dst_fs.exists(dst):
+            raise OutputExistsError(target)
+        self.jvm.org.apache.hadoop.fs.FileUtil.copy(src_fs, src, dst_fs, dst, False, self.conf)
+
     def read_text(self, uri: str) -> str:
         fs, path = self._path(uri)
         stream = fs.open(path)

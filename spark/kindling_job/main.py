@@ -38,6 +38,7 @@ from .ingest import (
     read_input,
 )
 from .predict import read_predict_document, run_predict
+from .prepared_cache import PreparedCache
 from .progress import fit_with_progress
 from .rejects import REJECTS, check_reject_share, malformed_records, rejected_rows, write_rejects
 from .spec import ClassifierSpec, FeatureSet, JobSpec, load_spec, model_key
@@ -86,6 +87,19 @@ def versions(spark: SparkSession) -> dict[str, str | None]:
     }
 
 
+class PreparedSplit:
+    """Both sides of the split (label and tokens, cached), counted; fails if either side is empty."""
+
+    def __init__(self, train: DataFrame, test: DataFrame, stats: InputStats, fraction: float) -> None:
+        self.train, self.test, self.stats = train, test, stats
+        self.train_rows, self.test_rows = train.count(), test.count()
+        if self.train_rows == 0 or self.test_rows == 0:
+            raise EmptyDataError(
+                f"the {fraction:g} split of {stats.used} rows left {self.train_rows} training and "
+                f"{self.test_rows} test rows; both need at least one"
+            )
+
+
 @dataclass
 class Run:
     """One job run after `load`: the stages that follow it."""
@@ -112,44 +126,70 @@ class Run:
     def _execute(self, raw: DataFrame, cleanup: ExitStack) -> None:
         spec = self.spec
         with self.timer.stage("prepare"):
-            stats = input_stats(raw, spec.input.text_column, spec.input.label_column)
-            self.reject(raw, stats)
-            check_usable(stats, spec.input)
-            check_metric_fits(spec.training.cv.metric, stats.labels, spec.input.label_column)
             partitions = spec.spark.partitions or default_partitions(self.fs.size(spec.input.uri), self.cores)
-            prepared = prepare(raw, spec.input, stats.labels, partitions)
-            # Split the raw rows (the split depends on the columns it sorts by), then keep only the
-            # tokens of each side: every feature set reads them, and they are smaller than the text.
-            raw_train, raw_test = split(prepared, spec.training.split)
-            # Test rows are numbered so that two models' predictions can be compared row by row.
-            train = self.tokenize(raw_train).cache()
-            test = self.tokenize(raw_test).withColumn(ROW, F.monotonically_increasing_id()).cache()
-            cleanup.callback(train.unpersist)
-            cleanup.callback(test.unpersist)
-            try:
-                train_rows, test_rows = train.count(), test.count()
-            finally:
-                prepared.unpersist()
-            if train_rows == 0 or test_rows == 0:
-                raise EmptyDataError(
-                    f"the {spec.training.split.train_fraction:g} split of {stats.used} rows left "
-                    f"{train_rows} training and {test_rows} test rows; both need at least one"
-                )
+            data = self.prepared(raw, partitions, cleanup)
         results: dict[str, dict[str, Any]] = {}
+        # Test rows are numbered so that two models' predictions can be compared row by row.
+        test = data.test.withColumn(ROW, F.monotonically_increasing_id())
         for fs in spec.feature_sets:
-            for key, result in self.feature_set(fs, raw, train, test, stats.labels).items():
-                results[key] = {**result, "train_rows": train_rows, "test_rows": test_rows}
+            for key, result in self.feature_set(fs, raw, data.train, test, data.stats.labels).items():
+                results[key] = {**result, "train_rows": data.train_rows, "test_rows": data.test_rows}
         with self.timer.stage("write"):
-            self.write(results, stats, partitions)
+            self.write(results, data.stats, partitions)
 
-    def reject(self, raw: DataFrame, stats: InputStats) -> None:
-        """Writes malformed rows to rejects/, reports the row counts, fails over the reject threshold."""
+    def prepared(self, raw: DataFrame, partitions: int, cleanup: ExitStack) -> PreparedSplit:
+        """The label and tokens of each side of the split, cached: from the prepared-text cache when its
+        entry matches, else prepared from the input and then stored for later runs."""
         spec = self.spec
-        uri = outputs.child(spec.output.uri, REJECTS) if stats.rejected else None
-        if uri is not None:
-            columns = data_columns(raw)
-            with malformed_records(raw, columns) as bad:
-                write_rejects(self.spark, rejected_rows(bad, columns, spec.input.csv), uri)
+        fraction = spec.training.split.train_fraction
+        cache = (
+            PreparedCache(self.spark, self.fs, spec.prepared_cache, self.timer.events)
+            if spec.prepared_cache
+            else None
+        )
+        reused = cache.load(partitions, [LABEL, self.tokens_col]) if cache else None
+        if reused is not None:
+            cleanup.callback(reused.train.unpersist)
+            cleanup.callback(reused.test.unpersist)
+            rejects = None
+            if reused.rejects_uri is not None:
+                rejects = outputs.child(spec.output.uri, REJECTS)
+                self.fs.copy(reused.rejects_uri, rejects)
+            self.check_rows(reused.stats, rejects)
+            return PreparedSplit(reused.train, reused.test, reused.stats, fraction)
+        stats = input_stats(raw, spec.input.text_column, spec.input.label_column)
+        rejects = self.write_rejects(raw, stats)
+        self.check_rows(stats, rejects)
+        prepared = prepare(raw, spec.input, stats.labels, partitions)
+        # Split the raw rows (the split depends on the columns it sorts by), then keep only the tokens of
+        # each side: every feature set reads them, and they are smaller than the text.
+        raw_train, raw_test = split(prepared, spec.training.split)
+        train = self.tokenize(raw_train).cache()
+        test = self.tokenize(raw_test).cache()
+        cleanup.callback(train.unpersist)
+        cleanup.callback(test.unpersist)
+        try:
+            data = PreparedSplit(train, test, stats, fraction)
+        finally:
+            prepared.unpersist()
+        if cache is not None:
+            sides = {"train": (train, data.train_rows), "test": (test, data.test_rows)}
+            cache.store(sides, stats, partitions, rejects, spec.run.id)
+        return data
+
+    def write_rejects(self, raw: DataFrame, stats: InputStats) -> str | None:
+        """Writes malformed rows to rejects/; returns where, if there were any."""
+        if not stats.rejected:
+            return None
+        uri = outputs.child(self.spec.output.uri, REJECTS)
+        columns = data_columns(raw)
+        with malformed_records(raw, columns) as bad:
+            write_rejects(self.spark, rejected_rows(bad, columns, self.spec.input.csv), uri)
+        return uri
+
+    def check_rows(self, stats: InputStats, rejects_uri: str | None) -> None:
+        """Reports the row counts; fails over the reject threshold, without usable rows or labels."""
+        spec = self.spec
         self.timer.events.emit(
             "rows",
             read=stats.rows,
@@ -157,7 +197,9 @@ class Run:
             null_dropped=stats.null_dropped,
             used=stats.used,
         )
-        check_reject_share(stats.rejected, stats.rows, spec.input.max_reject_fraction, uri)
+        check_reject_share(stats.rejected, stats.rows, spec.input.max_reject_fraction, rejects_uri)
+        check_usable(stats, spec.input)
+        check_metric_fits(spec.training.cv.metric, stats.labels, spec.input.label_column)
 
     def feature_set(
         self, fs: FeatureSet, raw: DataFrame, train: DataFrame, test: DataFrame, labels: list[str]

@@ -230,6 +230,8 @@ class JobSpec:
     training: TrainingSpec
     output: OutputSpec
     spark: SparkSpec
+    # Added within v1 (older specs: none): the prepared-text cache entry this run reuses or fills.
+    prepared_cache: str | None = None
 
 
 def model_key(fs: FeatureSet, classifier: ClassifierSpec, classifiers: tuple[ClassifierSpec, ...]) -> str:
@@ -512,6 +514,11 @@ def parse_spec(doc: Any) -> JobSpec:
         line=spark_obj.choice("line", SPARK_LINES) if "line" in spark_obj.value else "3.5",
     )
     spark_obj.done()
+    cache = root.raw("prepared_cache", optional=True)
+    if cache is not None:
+        cache_obj = root.obj("prepared_cache")
+        cache = cache_obj.text("uri").rstrip("/")
+        cache_obj.done()
     spec = JobSpec(
         spec_version=int(version),
         run=parse_run(root.obj("run")),
@@ -521,6 +528,7 @@ def parse_spec(doc: Any) -> JobSpec:
         training=_training(root.obj("training")),
         output=_output(root.obj("output")),
         spark=spark,
+        prepared_cache=cache,
     )
     root.done()
     check_naive_bayes(spec)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import copy
 import csv
+import io
 import json
 import random
 from pathlib import Path
 from typing import Any
 
 import pyspark
+
+from kindling_job.events import PREFIX
+from kindling_job.main import main
 
 # The Spark line these tests run on: the job's tests run under every line Kindling supports.
 RUNNING_LINE = ".".join(pyspark.__version__.split(".")[:2])
@@ -119,3 +123,13 @@ def write_csv(path: Path, rows: list[tuple[Any, ...]], header: tuple[str, ...] =
         writer.writerow(header)
         writer.writerows(rows)
     return path.as_uri()
+
+
+def run_job(doc: dict[str, Any], run_dir: Path) -> tuple[int, list[dict[str, Any]]]:
+    """Runs the job through `main` with `doc` as its spec; the exit code and the events it printed."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    out = io.StringIO()
+    code = main(["--spec", write_spec(run_dir / "spec.json", doc)], stdout=out)
+    lines = out.getvalue().splitlines()
+    assert all(line.startswith(PREFIX) for line in lines)  # the job prints nothing else on stdout
+    return code, [json.loads(line[len(PREFIX) :]) for line in lines]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -12,12 +11,11 @@ from py4j.protocol import Py4JJavaError
 from pyspark.ml import PipelineModel
 from pyspark.sql import SparkSession
 
-from kindling_job.events import PREFIX
 from kindling_job.identical import ALL_CORRECT, IDF_UNDONE, SAME_PREDICTIONS
-from kindling_job.main import _message, main
+from kindling_job.main import _message
 from kindling_job.spec import SPARK_LINES
 
-from .helpers import RUNNING_LINE, corpus, seed_spec, write_csv, write_spec
+from .helpers import RUNNING_LINE, corpus, run_job, seed_spec, write_csv
 
 pytestmark = pytest.mark.usefixtures("spark")  # main() reuses the suite's session
 
@@ -39,15 +37,6 @@ METRIC_KEYS = {
     "train_rows",
     "test_rows",
 }
-
-
-def run_job(doc: dict[str, Any], run_dir: Path) -> tuple[int, list[dict[str, Any]]]:
-    run_dir.mkdir(parents=True, exist_ok=True)
-    out = io.StringIO()
-    code = main(["--spec", write_spec(run_dir / "spec.json", doc)], stdout=out)
-    lines = out.getvalue().splitlines()
-    assert all(line.startswith(PREFIX) for line in lines)  # the job prints nothing else on stdout
-    return code, [json.loads(line[len(PREFIX) :]) for line in lines]
 
 
 def quick_spec(input_uri: str, run_dir: Path) -> dict[str, Any]:

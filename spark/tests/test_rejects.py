@@ -14,9 +14,7 @@ from hypothesis import strategies as st
 from pyspark.sql import SparkSession
 
 from kindling_job.errors import EmptyDataError, TooManyRejectsError
-from kindling_job.events import PREFIX
 from kindling_job.ingest import check_usable, data_columns, input_stats, read_input, usable_rows
-from kindling_job.main import main
 from kindling_job.rejects import (
     CORRUPT,
     check_reject_share,
@@ -27,7 +25,7 @@ from kindling_job.rejects import (
 )
 from kindling_job.spec import CsvOptions, InputSpec
 
-from .helpers import corpus, seed_spec, write_csv, write_spec
+from .helpers import corpus, run_job, seed_spec, write_csv
 
 MIXED = (
     'text,label\n"fine, quoted",spam\nplain,ham\ntoo,many,fields\nshort\n'
@@ -103,13 +101,6 @@ def test_all_rows_rejected_is_empty_data(spark: SparkSession, tmp_path: Path) ->
     stats = input_stats(read_input(spark, spec), "text", "label")
     with pytest.raises(EmptyDataError, match="2 of 2 are malformed"):
         check_usable(stats, spec)
-
-
-def run_job(doc: dict[str, Any], run_dir: Path) -> tuple[int, list[dict[str, Any]]]:
-    run_dir.mkdir(parents=True, exist_ok=True)
-    out = io.StringIO()
-    code = main(["--spec", write_spec(run_dir / "spec.json", doc)], stdout=out)
-    return code, [json.loads(line[len(PREFIX) :]) for line in out.getvalue().splitlines()]
 
 
 def small_spec(data: Path, run_dir: Path, max_reject_fraction: float) -> dict[str, Any]:

@@ -99,6 +99,7 @@ def base_documents() -> list[dict[str, Any]]:
     train["input"]["max_reject_fraction"] = 0.05  # optional: present, so that it is probed
     train["training"]["split"]["method"] = "stratified"  # optional too
     train["training"]["class_weights"] = "none"
+    train["prepared_cache"] = {"uri": "file:///cache/prepared/0123abcd"}
     own_words = seed_spec()
     own_words["text"]["stop_words"] = {"words": ["foo"]}
     # Every classifier, as a list and each alone. Without Word2Vec: naive_bayes refuses its unscaled

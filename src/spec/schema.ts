@@ -335,6 +335,16 @@ export const jobSpecSchema = z
           ),
       })
       .describe("Spark settings the job applies itself."),
+    // Added within v1: older v1 specs without it never used the cache.
+    prepared_cache: z
+      .strictObject({
+        uri: nonEmpty().describe(
+          "The cache entry (a folder) this run reuses when it is complete and current, or else stores: the split's label and tokens, entry.json last.",
+        ),
+      })
+      .nullable()
+      .default(null)
+      .describe("The prepared-text cache entry for this run's input, text and split settings; null = no cache."),
   })
   .superRefine((spec, ctx) => {
     const problem = naiveBayesProblem(spec);

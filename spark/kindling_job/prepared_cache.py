@@ -1,0 +1,263 @@
+"""The prepared-text cache: the label and tokens of every usable row, split as `prepare` left them.
+
+Most re-runs change only features or training settings, yet reading, cleaning and tokenizing the input is
+often the largest single stage. The CLI names an entry by a key over everything the prepared rows depend on
+(the input's checksum, the input, text and split settings, the Spark line and Kindling's version); the job
+checks what the CLI cannot know (the exact Spark version, the partition count) and that the files are intact.
+
+An entry is a folder:
+- `train/` and `test/`: the two sides of the split as Parquet, one file per non-empty partition, with page
+  checksums (a flipped byte fails the read);
+- `rejects/`: the malformed rows, when there were any, copied into each run that reuses the entry;
+- `entry.json`, written last: without it the entry is partial. It records every data file's size and
+  partition, each side's row count and the input's statistics.
+
+Training must not tell a reused entry from a fresh one, so the rows come back in the same partitions and
+order (cross-validation's folds depend on both): each file is read as one partition, and the
+partitions are put back in their original order, empty ones included.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from py4j.protocol import Py4JJavaError
+from pyspark.errors.exceptions.captured import CapturedException
+from pyspark.sql import DataFrame, SparkSession
+
+from .compat import captured_message
+from .events import EventLog
+from .hadoopfs import HadoopFs
+from .ingest import InputStats
+
+FORMAT = 1
+ENTRY = "entry.json"
+SIDES = ("train", "test")
+REJECTS = "rejects"
+PART_FILE = re.compile(r"^part-(\d+)-.*\.parquet$")
+
+# Written with, and verified on read by, parquet-mr's page CRC32s.
+WRITE_CHECKSUMS = {"parquet.page.write-checksum.enabled": "true"}
+VERIFY_CHECKSUMS = {"parquet.page.verify-checksum.enabled": "true"}
+# While the entry is read: no file is split or packed with another, so each file is one partition.
+ONE_PARTITION_PER_FILE = {
+    "spark.sql.files.maxPartitionBytes": str(1 << 50),
+    "spark.sql.files.openCostInBytes": str(1 << 50),
+}
+
+
+class InvalidEntry(Exception):
+    """An entry that must not be used: partial, stale or corrupt. The message says which and why."""
+
+
+@dataclass(frozen=True)
+class Reused:
+    train: DataFrame  # cached and counted, partitioned as when it was stored
+    test: DataFrame
+    stats: InputStats
+    rejects_uri: str | None  # the entry's rejects, to copy into the run
+
+
+def _error_text(e: Exception) -> str:
+    if isinstance(e, Py4JJavaError):
+        return str(e.java_exception.toString())
+    if isinstance(e, CapturedException):
+        return captured_message(e)
+    return f"{type(e).__name__}: {e}"
+
+
+def stats_doc(stats: InputStats) -> dict[str, Any]:
+    return {
+        "rows": stats.rows,
+        "null_counts": stats.null_counts,
+        "null_dropped": stats.null_dropped,
+        # Pairs, not an object: the order is the label index.
+        "class_balance": [[label, count] for label, count in stats.class_balance.items()],
+        "rejected": stats.rejected,
+    }
+
+
+def stats_from(doc: dict[str, Any]) -> InputStats:
+    return InputStats(
+        rows=int(doc["rows"]),
+        null_counts={str(k): int(v) for k, v in doc["null_counts"].items()},
+        null_dropped=int(doc["null_dropped"]),
+        class_balance={str(label): int(count) for label, count in doc["class_balance"]},
+        rejected=int(doc["rejected"]),
+    )
+
+
+def _bytes(entry: dict[str, Any]) -> int:
+    return sum(f["bytes"] for side in SIDES for f in entry["sides"][side]["files"].values())
+
+
+class PreparedCache:
+    """One entry of the cache, at `uri`."""
+
+    def __init__(self, spark: SparkSession, fs: HadoopFs, uri: str, events: EventLog) -> None:
+        self.spark = spark
+        self.fs = fs
+        self.uri = uri
+        self.events = events
+
+    def _child(self, *parts: str) -> str:
+        return "/".join([self.uri, *parts])
+
+    def load(self, partitions: int, columns: list[str]) -> Reused | None:
+        """The entry's rows if it is complete, current and intact; otherwise None, after reporting and
+        removing an unusable entry so that this run can store a fresh one."""
+        if not self.fs.exists(self.uri):
+            return None
+        read: list[DataFrame] = []
+        try:
+            entry = self._entry()
+            self._check_current(entry, partitions)
+            for side in SIDES:
+                read.append(self._read(side, entry, partitions, columns))
+        except InvalidEntry as e:
+            for df in read:
+                df.unpersist()
+            self.events.emit("cache", status="invalid", uri=self.uri, reason=str(e))
+            self.fs.delete(self.uri)
+            return None
+        self.events.emit(
+            "cache",
+            status="reused",
+            uri=self.uri,
+            built_by=entry["run_id"],
+            created_at=entry["created_at"],
+            bytes=_bytes(entry),
+        )
+        train, test = read
+        rejects = self._child(REJECTS) if entry["rejects"] else None
+        return Reused(train, test, stats_from(entry["stats"]), rejects)
+
+    def _entry(self) -> dict[str, Any]:
+        uri = self._child(ENTRY)
+        if not self.fs.exists(uri):
+            raise InvalidEntry(f"partial: {ENTRY} is missing (a run stopped while storing it)")
+        try:
+            entry: dict[str, Any] = json.loads(self.fs.read_text(uri))
+            if entry.get("format") != FORMAT:
+                raise InvalidEntry(f"stale: format {entry.get('format')!r}, this job writes {FORMAT}")
+            stats_from(entry["stats"])
+            for side in SIDES:
+                int(entry["sides"][side]["rows"])
+                for f in entry["sides"][side]["files"].values():
+                    int(f["partition"]), int(f["bytes"])
+            str(entry["run_id"]), str(entry["created_at"]), int(entry["partitions"]), bool(entry["rejects"])
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
+            raise InvalidEntry(f"corrupt: {ENTRY} is not a cache entry ({type(e).__name__}: {e})") from None
+        return entry
+
+    def _check_current(self, entry: dict[str, Any], partitions: int) -> None:
+        if entry.get("spark") != self.spark.version:
+            raise InvalidEntry(f"stale: built by Spark {entry.get('spark')}, this is {self.spark.version}")
+        if entry["partitions"] != partitions:
+            raise InvalidEntry(
+                f"stale: built in {entry['partitions']} partitions, this run uses {partitions}"
+            )
+        for side in SIDES:
+            found = self.fs.files(self._child(side))
+            for name, f in sorted(entry["sides"][side]["files"].items()):
+                if name not in found:
+                    raise InvalidEntry(f"corrupt: {side}/{name} is missing")
+                if found[name] != f["bytes"]:
+                    raise InvalidEntry(
+                        f"corrupt: {side}/{name} has {found[name]} bytes, {ENTRY} recorded {f['bytes']}"
+                    )
+        if entry["rejects"] and not self.fs.exists(self._child(REJECTS)):
+            raise InvalidEntry(f"corrupt: {REJECTS}/ is missing")
+
+    def _read(self, side: str, entry: dict[str, Any], partitions: int, columns: list[str]) -> DataFrame:
+        """One side, cached and counted, in the partitions and row order it was written from."""
+        files = entry["sides"][side]["files"]
+        by_partition = {f["partition"]: name for name, f in files.items()}
+        reader = self.spark.read.options(**VERIFY_CHECKSUMS)
+        if not files:  # Spark writes a file even for no rows
+            raise InvalidEntry(f"corrupt: {ENTRY} lists no {side} files")
+        try:
+            first = reader.parquet(self._child(side, next(iter(files))))
+            if first.columns != columns:
+                raise InvalidEntry(f"stale: {side} has columns {first.columns}, this run needs {columns}")
+        except (Py4JJavaError, CapturedException) as e:
+            raise InvalidEntry(f"corrupt: {side}/ cannot be read ({_error_text(e)[:500]})") from None
+
+        def partition(index: int) -> DataFrame:
+            name = by_partition.get(index)
+            if name is not None:
+                return reader.parquet(self._child(side, name))
+            # An empty partition keeps its place: one partition, no rows.
+            return self.spark.createDataFrame(self.spark.sparkContext.parallelize([], 1), first.schema)
+
+        rows = functools.reduce(DataFrame.union, [partition(i) for i in range(partitions)]).cache()
+        # File partitions are planned when the scan first runs: the settings must hold until then.
+        saved = {key: self.spark.conf.get(key, None) for key in ONE_PARTITION_PER_FILE}
+        try:
+            for key, setting in ONE_PARTITION_PER_FILE.items():
+                self.spark.conf.set(key, setting)
+            count = rows.count()
+        except (Py4JJavaError, CapturedException) as e:
+            rows.unpersist()
+            raise InvalidEntry(f"corrupt: {side}/ cannot be read ({_error_text(e)[:500]})") from None
+        finally:
+            for key, before in saved.items():
+                if before is None:
+                    self.spark.conf.unset(key)
+                else:
+                    self.spark.conf.set(key, before)
+        expected = entry["sides"][side]["rows"]
+        if count != expected:
+            rows.unpersist()
+            raise InvalidEntry(f"corrupt: {side}/ has {count} rows, {ENTRY} recorded {expected}")
+        return rows
+
+    def store(
+        self,
+        sides: dict[str, tuple[DataFrame, int]],
+        stats: InputStats,
+        partitions: int,
+        rejects_uri: str | None,
+        run_id: str,
+    ) -> None:
+        """Writes the entry (`sides`: train and test, each with its row count), entry.json last. A failure
+        here never fails the run: the entry is removed and the run goes on without it."""
+        try:
+            self.fs.delete(self.uri)
+            written = {side: self._write(side, *sides[side]) for side in SIDES}
+            if rejects_uri is not None:
+                self.fs.copy(rejects_uri, self._child(REJECTS))
+            entry = {
+                "format": FORMAT,
+                "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "run_id": run_id,
+                "spark": self.spark.version,
+                "partitions": partitions,
+                "sides": written,
+                "rejects": rejects_uri is not None,
+                "stats": stats_doc(stats),
+            }
+            self.fs.write_text(self._child(ENTRY), json.dumps(entry, indent=2) + "\n")
+        except Exception as e:  # noqa: BLE001 -- the cache is an optimisation, the run is what matters
+            self.events.emit("cache", status="not_stored", uri=self.uri, reason=_error_text(e)[:500])
+            # Best effort: a partial entry left behind is detected and rebuilt by the next run.
+            with contextlib.suppress(Exception):
+                self.fs.delete(self.uri)
+            return
+        self.events.emit("cache", status="stored", uri=self.uri, bytes=_bytes(entry))
+
+    def _write(self, side: str, rows: DataFrame, count: int) -> dict[str, Any]:
+        uri = self._child(side)
+        rows.write.options(**WRITE_CHECKSUMS).mode("errorifexists").parquet(uri)
+        files = {
+            name: {"partition": int(match.group(1)), "bytes": size}
+            for name, size in sorted(self.fs.files(uri).items())
+            if (match := PART_FILE.match(name))
+        }
+        return {"rows": count, "files": files}
