@@ -122,6 +122,7 @@ function lazyHandlers(io: (options: GlobalOptions) => CommandIO): Handlers {
     terminate: async (o) => (await import("./commands/recover.js")).terminateCommand(o, io(o)),
     collect: async (o) => void (await (await import("./commands/recover.js")).collectCommand(o, io(o))),
     cluster: async (o) => (await import("./commands/cluster.js")).clusterCommand(o, io(o)),
+    cache: async (o) => (await import("./commands/cache.js")).cacheCommand(o, io(o)),
     history: async (o) => (await import("./commands/history.js")).historyCommand(o, io(o)),
     preflight: async (o) => (await import("./commands/preflight.js")).preflightCommand(o, io(o)),
   };

@@ -63,6 +63,13 @@ export interface ClusterOptions extends GlobalOptions, ConfigOption, AwsOptions 
   yes?: boolean;
 }
 
+/** `kindling cache list|clear`: the prepared-text cache of local and standalone runs. */
+export interface CacheOptions extends GlobalOptions {
+  action: "list" | "clear";
+  /** clear: the entries (keys, or unique starts of keys) to remove. Default: every entry. */
+  keys?: string[];
+}
+
 /** `kindling status RUN`: where a run is (for a running EMR run: the cluster's live state). */
 export interface StatusOptions extends GlobalOptions, ConfigOption, AwsOptions {
   /** Run id (or a unique start of one), `latest`, `latest~N`, or a run directory. */

@@ -8,6 +8,7 @@ import { parseAxis, SWEEP_CONFIRM_ABOVE } from "../runs/sweep.js";
 import { checkNote, parseTagFilter, parseTags } from "../runs/tags.js";
 import { KINDLING_VERSION, SPARK_LINES, type SparkLine } from "../versions.js";
 import type {
+  CacheOptions,
   ClusterOptions,
   CollectOptions,
   CompareOptions,
@@ -63,6 +64,7 @@ export interface Handlers {
   terminate(options: TerminateOptions): Promise<void>;
   collect(options: CollectOptions): Promise<void>;
   cluster(options: ClusterOptions): Promise<void>;
+  cache(options: CacheOptions): Promise<void>;
   preflight(options: PreflightOptions): Promise<void>;
   history(options: HistoryOptions): Promise<void>;
 }
@@ -743,6 +745,23 @@ export function buildProgram(handlers: Handlers): Command {
       await handlers.cluster({ ...awsOpts(cmd), action: "stop", cluster: id, wait: o.wait });
     });
 
+  const cache = program
+    .command("cache")
+    .description("the prepared text of earlier runs, reused when input, text and split settings match");
+  cache
+    .command("list")
+    .description("the cache's entries, oldest first, with their size and the run that built each")
+    .action(async (_opts, cmd: Command) => {
+      await handlers.cache({ ...global(cmd), action: "list" });
+    });
+  cache
+    .command("clear")
+    .description("remove entries (all of them without keys); later runs prepare their text again")
+    .argument("[keys...]", "entry keys, or unique starts of them, as `kindling cache list` shows")
+    .action(async (keys: string[], _opts, cmd: Command) => {
+      await handlers.cache({ ...global(cmd), action: "clear", keys });
+    });
+
   withAws(
     program
       .command("collect")
@@ -861,6 +880,9 @@ const EXAMPLES: Record<string, string[]> = {
   "cluster list": ["kindling cluster list --json"],
   "cluster stop": ["kindling cluster stop latest", "kindling cluster stop j-2AXXXXXXGAPLF --no-wait"],
   collect: ["kindling collect latest"],
+  cache: ["kindling cache list", "kindling cache clear"],
+  "cache list": ["kindling cache list --json"],
+  "cache clear": ["kindling cache clear", "kindling cache clear 1a2b3c4d5e6f"],
   export: ["kindling export mlflow latest --tracking-uri http://127.0.0.1:5000"],
   "export mlflow": [
     "kindling export mlflow latest --tracking-uri http://127.0.0.1:5000",

@@ -366,6 +366,31 @@ const outputSection = z
 
 const memory = z.string().regex(/^\d+[kmgt]?$/i, "must look like 512m or 4g");
 
+const SIZE_UNITS: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/** "10g" → bytes, as Spark reads a size (binary units; no unit = bytes). */
+export function sizeBytes(size: string): number {
+  const [, digits, unit] = /^(\d+)([kmgt]?)$/i.exec(size) ?? [];
+  if (digits === undefined) throw new Error(`not a size: ${size}`);
+  return Number(digits) * (SIZE_UNITS[(unit ?? "").toLowerCase()] ?? 1);
+}
+
+const cacheSection = z
+  .strictObject({
+    prepared_text: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Reuse the prepared text (cleaned, tokenized, stop words removed, split) of an earlier run with the same input, data, text and split settings: such a run does not read its input again.",
+      ),
+    max_size: memory
+      .default("10g")
+      .describe(
+        "Size limit of the prepared-text cache (per user, shared by projects); the oldest entries go first.",
+      ),
+  })
+  .prefault({});
+
 const sparkSection = z
   .strictObject({
     line: z
@@ -594,6 +619,7 @@ export const configSchema = z
     features: featuresSection,
     train: trainSection,
     output: outputSection,
+    cache: cacheSection,
     spark: sparkSection,
     aws: awsSection,
     emr: emrSection,

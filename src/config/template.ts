@@ -49,6 +49,10 @@ output:
   dir: runs
   write_features: false
 
+cache:
+  prepared_text: true
+  max_size: 10g
+
 spark:
   master: local[*]
   driver_memory: 2g

@@ -1,14 +1,16 @@
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { evictPreparedEntries, localEntryDir, withPreparedCache } from "../cache/preparedText.js";
 import { type Clock, systemClock } from "../clock.js";
 import type { LoadedConfig } from "../config/load.js";
+import { sizeBytes } from "../config/schema.js";
 import { InterruptedError, KindlingError } from "../errors.js";
 import { writeReport } from "../report/write.js";
 import { compileSpec } from "../spec/compile.js";
 import type { JobSpec } from "../spec/types.js";
 import type { RunInput, Target } from "../targets/target.js";
 import { CODES } from "../ui/codes.js";
-import { displayPath } from "../ui/format.js";
+import { displayPath, formatBytes } from "../ui/format.js";
 import type { IoHost } from "../ui/io.js";
 import { KINDLING_VERSION } from "../versions.js";
 import { describeRunError, failedRunError, TargetFailure } from "./failure.js";
@@ -96,7 +98,7 @@ async function execute(
   let spec: JobSpec;
   try {
     const placement = await target.place(run, input);
-    spec = compileSpec(config, {
+    const compiled = compileSpec(config, {
       runId: run.id,
       createdAt,
       kindlingVersion: KINDLING_VERSION,
@@ -105,6 +107,12 @@ async function execute(
       outputUri: placement.outputUri,
       successMarker: placement.successMarker,
     });
+    const sha256 = input.digest?.sha256;
+    // An s3:// input is not read by the CLI: without its checksum there is no key to name an entry by.
+    spec =
+      config.cache.prepared_text && placement.preparedCacheRoot && sha256
+        ? withPreparedCache(compiled, placement.preparedCacheRoot, sha256)
+        : compiled;
     manifest = mergeManifest(initialManifest(loaded, run, spec, input, placement.master, createdAt), {
       ...labelsOf(options.labels),
       ...placement.manifest,
@@ -144,6 +152,7 @@ async function execute(
       maxRejectFraction: config.data.max_reject_fraction,
     });
     const metrics = await readJson<Metrics>(path.join(run.dir, "metrics.json"));
+    await keepCacheWithinLimit(spec, sizeBytes(config.cache.max_size), io);
     await publishRun(target, run, io);
     return { runId: run.id, runDir: run.dir, manifest, metrics };
   } catch (error) {
@@ -154,6 +163,32 @@ async function execute(
       clock,
       maxRejectFraction: config.data.max_reject_fraction,
     });
+  }
+}
+
+/**
+ * After a run that used a local prepared-text entry: the oldest entries go until the cache fits its limit
+ * (the run's own entry last). The run has succeeded, so a failure here only warns.
+ */
+async function keepCacheWithinLimit(spec: JobSpec, maxBytes: number, io: IoHost): Promise<void> {
+  const dir = spec.prepared_cache ? localEntryDir(spec.prepared_cache.uri) : undefined;
+  if (!dir) return;
+  try {
+    for (const entry of await evictPreparedEntries(path.dirname(dir), maxBytes, path.basename(dir))) {
+      io.notify(
+        CODES.PREPARED_CACHE_EVICTED.msg(
+          `Removed prepared-text cache entry ${entry.key.slice(0, 12)} (${formatBytes(entry.bytes)}, from ${entry.createdAt.toISOString()}) to keep the cache within cache.max_size`,
+          { key: entry.key, bytes: entry.bytes, maxBytes },
+        ),
+      );
+    }
+  } catch (error) {
+    io.notify(
+      CODES.PREPARED_CACHE_PROBLEM.msg(
+        `The prepared-text cache could not be trimmed to cache.max_size: ${(error as Error).message}`,
+        { status: "not_stored", uri: spec.prepared_cache?.uri ?? "", reason: (error as Error).message },
+      ),
+    );
   }
 }
 
@@ -285,6 +320,7 @@ function initialManifest(
       run: undefined,
       input: { ...spec.input, uri: undefined },
       output: undefined,
+      prepared_cache: undefined,
     }),
     // An s3:// input is not read by the CLI: it has no checksum here.
     input: { uri: spec.input.uri, sha256: input.digest?.sha256 ?? "", bytes: input.digest?.bytes ?? 0 },

@@ -80,6 +80,8 @@ export function compileSpec(config: Config, facts: RunFacts): JobSpec {
       success_marker: facts.successMarker,
     },
     spark: { partitions: config.spark.partitions ?? null, line: configuredLine(config).line },
+    // The lifecycle names an entry once it knows the input's checksum and the target's cache.
+    prepared_cache: null,
   };
 }
 

@@ -344,7 +344,9 @@ export const jobSpecSchema = z
       })
       .nullable()
       .default(null)
-      .describe("The prepared-text cache entry for this run's input, text and split settings; null = no cache."),
+      .describe(
+        "The prepared-text cache entry for this run's input, text and split settings; null = no cache.",
+      ),
   })
   .superRefine((spec, ctx) => {
     const problem = naiveBayesProblem(spec);

@@ -39,6 +39,8 @@ export interface Placement {
   master: string;
   /** Target facts for manifest.json from the start (e.g. the cluster and its estimated cost). */
   manifest?: ManifestPatch;
+  /** Where the job keeps prepared-text cache entries (a file:// URI); absent: this target keeps none. */
+  preparedCacheRoot?: string;
 }
 
 export interface TrainJob {

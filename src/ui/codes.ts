@@ -106,6 +106,21 @@ export const CODES = {
     "A line of Spark's own log (shown with --verbose).",
   ),
   SPARK_START: code<{ command: string }>("KND_I3003", "info", "spark-submit is starting (span)."),
+  PREPARED_CACHE: code<{ status: "reused" | "stored"; uri: string; bytes: number; builtBy?: string }>(
+    "KND_I3004",
+    "info",
+    "The job reused the prepared text of an earlier run (its input was not read), or stored it for later runs.",
+  ),
+  PREPARED_CACHE_PROBLEM: code<{ status: "invalid" | "not_stored"; uri: string; reason: string }>(
+    "KND_W3005",
+    "warn",
+    "A prepared-text cache entry was partial, stale or corrupt (removed and rebuilt), or could not be stored.",
+  ),
+  PREPARED_CACHE_EVICTED: code<{ key: string; bytes: number; maxBytes: number }>(
+    "KND_I3006",
+    "info",
+    "An entry of the prepared-text cache was removed to keep the cache within cache.max_size (oldest first).",
+  ),
 
   // Standalone cluster
   CLUSTER_START: code<{ workers: number }>("KND_I4001", "info", "The standalone cluster starts (span)."),

@@ -35,6 +35,7 @@ function parse(argv: string[]): { command: string; options: unknown } {
     terminate: record("terminate"),
     collect: record("collect"),
     cluster: record("cluster"),
+    cache: record("cache"),
     preflight: record("preflight"),
     history: record("history"),
   };
@@ -284,6 +285,9 @@ describe("argv → options", () => {
       { ...base, config: "kindling.yaml", action: "start", idleMinutes: 30 },
     ],
     [["cluster", "start"], "cluster", { ...base, config: "kindling.yaml", action: "start", idleMinutes: 15 }],
+    [["cache", "list"], "cache", { ...base, action: "list" }],
+    [["--json", "cache", "clear"], "cache", { ...base, json: true, action: "clear", keys: [] }],
+    [["cache", "clear", "1a2b", "3c4d"], "cache", { ...base, action: "clear", keys: ["1a2b", "3c4d"] }],
     [
       ["--json", "cluster", "list"],
       "cluster",

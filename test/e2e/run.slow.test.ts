@@ -8,6 +8,10 @@ import { BIN, buildCli, kindling } from "../helpers/cli.js";
 import { writeCorpusSlice } from "../helpers/corpus.js";
 
 let dir: string;
+/** The prepared-text cache of this file's runs alone (the tests' shared cache may hold this slice's). */
+let env: NodeJS.ProcessEnv;
+/** The first run: it stores the prepared text that the later runs of the same slice reuse. */
+let first: { runId: string; metrics: unknown };
 let slice: { rows: number; labels: Record<string, number> };
 
 const CONFIG = `project: e2e
@@ -23,13 +27,14 @@ spark:
 beforeAll(async () => {
   buildCli();
   dir = await mkdtemp(path.join(os.tmpdir(), "kindling-e2e-"));
+  env = { KINDLING_CACHE_DIR: path.join(dir, "cache") };
   slice = await writeCorpusSlice(path.join(dir, "slice.csv"), 15);
   await writeFile(path.join(dir, "kindling.yaml"), CONFIG);
 });
 
 describe("kindling run (local Spark, real corpus slice)", () => {
   it("trains all three feature sets and leaves a complete run (streaming its events as JSON lines)", async () => {
-    const result = await kindling(["--events", "jsonl", "run"], { cwd: dir });
+    const result = await kindling(["--events", "jsonl", "run"], { cwd: dir, env });
     expect(result.code, result.stderr).toBe(0);
     const events = result.stdout
       .trim()
@@ -49,6 +54,8 @@ describe("kindling run (local Spark, real corpus slice)", () => {
     expect(existsSync(path.join(runDir, "_SUCCESS"))).toBe(true);
 
     const metrics = JSON.parse(readFileSync(path.join(runDir, "metrics.json"), "utf8"));
+    first = { runId: out.run_id, metrics };
+    expect(events.find((e) => e.code === "KND_I3004")?.data).toMatchObject({ status: "stored" });
     const majority = Math.max(...Object.values(slice.labels)) / slice.rows;
     expect(Object.keys(metrics.feature_sets).sort()).toEqual(["hashing_tf", "tfidf", "word2vec"]);
     for (const [name, m] of Object.entries(metrics.feature_sets) as Array<[string, { accuracy: number }]>) {
@@ -103,7 +110,7 @@ describe("kindling run (local Spark, real corpus slice)", () => {
   }, 180_000);
 
   it("prints stages and the metrics table for people; status and logs name it `latest`", async () => {
-    const result = await kindling(["run"], { cwd: dir });
+    const result = await kindling(["run"], { cwd: dir, env });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/✔ Train tfidf \((\d+(\.\d)? s|\d+ min \d+ s)\)/);
     expect(result.stdout).toMatch(/model.*accuracy/);
@@ -111,9 +118,14 @@ describe("kindling run (local Spark, real corpus slice)", () => {
     expect(result.stdout).toMatch(
       /Report: runs\/\d{8}-\d{6}-e2e-[0-9a-f]{4}\/report\.html\nRun: runs\/\d{8}-\d{6}-e2e-[0-9a-f]{4}\n$/,
     );
-    const status = await kindling(["status", "latest"], { cwd: dir });
+    // The same slice and settings: the prepared text comes from the first run's cache entry, and every
+    // metric is the same as that run's.
+    expect(result.stderr).toContain(`Reused the prepared text of run ${first.runId}`);
+    const runDir = path.join(dir, /Run: (runs\/\S+)\n$/.exec(result.stdout)?.[1] ?? "missing");
+    expect(JSON.parse(readFileSync(path.join(runDir, "metrics.json"), "utf8"))).toEqual(first.metrics);
+    const status = await kindling(["status", "latest"], { cwd: dir, env });
     expect(status.stdout).toMatch(/^Run \d{8}-\d{6}-e2e-[0-9a-f]{4}: succeeded \(local\)/);
-    const logs = await kindling(["logs", "latest"], { cwd: dir });
+    const logs = await kindling(["logs", "latest"], { cwd: dir, env });
     expect(logs.code, logs.stderr).toBe(0);
     // Cross-validation's progress in words between the stage's start and end, the last fit last.
     expect(logs.stdout).toMatch(
@@ -121,10 +133,26 @@ describe("kindling run (local Spark, real corpus slice)", () => {
     );
     expect(logs.stdout).not.toMatch(/@@kindling/);
     expect(logs.stdout).toMatch(/Spark's own log: runs\/\d{8}-\d{6}-e2e-[0-9a-f]{4}\/logs\/spark\.log/);
-    const runs = await kindling(["runs", "--json"], { cwd: dir });
+    const runs = await kindling(["runs", "--json"], { cwd: dir, env });
     const listed = JSON.parse(runs.stdout);
     expect(listed.length).toBeGreaterThanOrEqual(2);
     expect(listed[0].status).toBe("succeeded");
+  });
+
+  it("kindling cache list shows the entry the first run built; kindling cache clear removes it", async () => {
+    const listed = await kindling(["--json", "cache", "list"], { cwd: dir, env });
+    expect(listed.code, listed.stderr).toBe(0);
+    const { entries } = JSON.parse(listed.stdout) as {
+      entries: Array<{ key: string; built_by: string; complete: boolean; bytes: number }>;
+    };
+    expect(entries.map((e) => [e.built_by, e.complete])).toEqual([[first.runId, true]]);
+    expect(entries[0]?.bytes).toBeGreaterThan(0);
+    const shown = await kindling(["cache", "list"], { cwd: dir, env });
+    expect(shown.stdout).toContain((entries[0] as { key: string }).key.slice(0, 12));
+    const cleared = await kindling(["cache", "clear"], { cwd: dir, env });
+    expect(cleared.stdout).toMatch(/^Removed 1 entry \(/);
+    const after = JSON.parse((await kindling(["--json", "cache", "list"], { cwd: dir, env })).stdout);
+    expect(after.entries).toEqual([]);
   });
 
   it("refuses a config naming a missing column before any Spark job, creating no run", async () => {
@@ -133,7 +161,7 @@ describe("kindling run (local Spark, real corpus slice)", () => {
       CONFIG.replace("path: slice.csv", "path: slice.csv\n  text: body"),
     );
     const before = readdirSync(path.join(dir, "runs")).length;
-    const result = await kindling(["run", "-c", "bad.yaml"], { cwd: dir });
+    const result = await kindling(["run", "-c", "bad.yaml"], { cwd: dir, env });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/data\.text: column "body" not found .* its columns are: text, label/);
     expect(readdirSync(path.join(dir, "runs")).length).toBe(before);
@@ -149,7 +177,7 @@ describe("kindling run (local Spark, real corpus slice)", () => {
       path.join(dir, "three.yaml"),
       `${CONFIG.replace("slice.csv", "three-rows.csv")}train:\n  train_fraction: 0.99\n`,
     );
-    const result = await kindling(["run", "-c", "three.yaml", "--json"], { cwd: dir });
+    const result = await kindling(["run", "-c", "three.yaml", "--json"], { cwd: dir, env });
     expect(result.code).toBe(1);
     const runDir = JSON.parse(result.stdout).error ? latestRun(dir, "three-rows") : "";
     const manifest = JSON.parse(readFileSync(path.join(runDir, "manifest.json"), "utf8"));
@@ -163,7 +191,7 @@ describe("kindling run (local Spark, real corpus slice)", () => {
     await writeFile(path.join(dir, "one-class.csv"), 'text,label\n"a b c",spam\n"d e f",spam\n');
     await writeFile(path.join(dir, "one.yaml"), CONFIG.replace("slice.csv", "one-class.csv"));
     const before = readdirSync(path.join(dir, "runs")).length;
-    const result = await kindling(["run", "-c", "one.yaml"], { cwd: dir });
+    const result = await kindling(["run", "-c", "one.yaml"], { cwd: dir, env });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/data\.label: column "label" has one value \("spam"\)/);
     expect(readdirSync(path.join(dir, "runs")).length).toBe(before);

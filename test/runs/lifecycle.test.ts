@@ -37,6 +37,8 @@ class MemoryTarget implements Target {
     private readonly script: {
       train?: (job: TrainJob) => Promise<TrainOutcome>;
       fail?: "check" | "prepare" | "teardown";
+      /** Where the target keeps prepared-text cache entries (a file:// URI). */
+      cacheRoot?: string;
     } = {},
   ) {}
 
@@ -56,6 +58,7 @@ class MemoryTarget implements Target {
       successMarker: false,
       master: "memory",
       manifest: { versions: { java: "17" } },
+      ...(this.script.cacheRoot ? { preparedCacheRoot: this.script.cacheRoot } : {}),
     };
   }
   async train(job: TrainJob): Promise<TrainOutcome> {
@@ -287,5 +290,71 @@ describe("the run lifecycle, for any target", () => {
     });
     await expect(w.run(failing)).rejects.toThrow(/failed at stage train: boom/);
     expect(w.io.text()).toMatch(/could not stop the cluster kill it/);
+  });
+});
+
+describe("the prepared-text cache, as the lifecycle names and trims it", () => {
+  const specOf = (runDir: string) =>
+    JSON.parse(readFileSync(path.join(runDir, "spec.json"), "utf8")) as {
+      prepared_cache: { uri: string } | null;
+    };
+
+  async function oldEntry(root: string, key: string, createdAt: string, bytes: number): Promise<void> {
+    await mkdir(path.join(root, key, "train"), { recursive: true });
+    await writeFile(path.join(root, key, "train", "part-00000-x.parquet"), Buffer.alloc(bytes));
+    await writeFile(
+      path.join(root, key, "entry.json"),
+      JSON.stringify({ created_at: createdAt, run_id: `run-${key}` }),
+    );
+  }
+
+  it("a local input's run names its entry in the target's cache; the entry is trimmed to cache.max_size, oldest first", async () => {
+    const w = await workspace("project: mem\ndata:\n  path: data.csv\ncache:\n  max_size: 3k\n");
+    const root = path.join(w.dir, "cache");
+    await oldEntry(root, "oldest", "2026-01-01T00:00:00Z", 1500);
+    await oldEntry(root, "older", "2026-02-01T00:00:00Z", 1500);
+    let named = "";
+    const target = new MemoryTarget({
+      cacheRoot: pathToFileURL(root).href,
+      train: async (job) => {
+        named = job.spec.prepared_cache?.uri ?? "";
+        // What the job stores: an entry of 1 KiB under the named key.
+        const key = named.split("/").pop() as string;
+        await oldEntry(root, key, new Date().toISOString(), 1024);
+        await writeJobOutputs(job.run.dir);
+        return {};
+      },
+    });
+
+    await w.run(target);
+
+    expect(named).toMatch(new RegExp(`^${pathToFileURL(root).href}/[0-9a-f]{32}$`));
+    expect(specOf(w.only().runDir).prepared_cache?.uri).toBe(named);
+    // 1500 + 1500 + 1024 (+ small entry.json files) > 3 KiB: the oldest goes; the older and the new fit.
+    expect(readdirSync(root).sort()).toEqual([named.split("/").pop(), "older"].sort());
+    const evicted = w.io.messages.filter((m) => m.code === "KND_I3006");
+    expect(evicted.map((m) => (m.data as { key: string }).key)).toEqual(["oldest"]);
+  });
+
+  it("the same input and settings name the same entry; cache.prepared_text: false names none", async () => {
+    const named: Array<string | undefined> = [];
+    for (const config of ["", "cache:\n  prepared_text: false\n"]) {
+      for (let i = 0; i < 2; i++) {
+        const w = await workspace(`project: mem\ndata:\n  path: data.csv\n${config}`);
+        await w.run(
+          new MemoryTarget({
+            cacheRoot: "file:///cache",
+            train: async (job) => {
+              named.push(job.spec.prepared_cache?.uri);
+              await writeJobOutputs(job.run.dir);
+              return {};
+            },
+          }),
+        );
+      }
+    }
+    expect(named[0]).toMatch(/^file:\/\/\/cache\/[0-9a-f]{32}$/);
+    expect(named.slice(0, 2)).toEqual([named[0], named[0]]);
+    expect(named.slice(2)).toEqual([undefined, undefined]);
   });
 });

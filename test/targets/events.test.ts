@@ -43,6 +43,22 @@ it.each([
     '@@kindling {"event":"error","stage":"load","kind":"InputNotFound","message":"no such file"}',
     "✖ InputNotFound at Load: no such file",
   ],
+  [
+    '@@kindling {"event":"cache","status":"reused","uri":"file:///c/0123456789abcdef0123","built_by":"20261207-r1","created_at":"2026-12-07T10:00:00+00:00","bytes":2097152}',
+    "  Reused the prepared text of run 20261207-r1 (cache 0123456789ab, 2 MiB): the input was not read again",
+  ],
+  [
+    '@@kindling {"event":"cache","status":"stored","uri":"file:///c/0123456789abcdef0123","bytes":1024}',
+    "  Stored the prepared text for later runs (cache 0123456789ab, 1 KiB)",
+  ],
+  [
+    '@@kindling {"event":"cache","status":"invalid","uri":"s3://b/c/0123456789abcdef0123/","reason":"partial: entry.json is missing"}',
+    "  The cached prepared text 0123456789ab was not used and is rebuilt: partial: entry.json is missing",
+  ],
+  [
+    '@@kindling {"event":"cache","status":"not_stored","uri":"file:///c/k","reason":"No space left on device"}',
+    "  The prepared text could not be cached (the run goes on without it): No space left on device",
+  ],
   ["Loaded 6046 rows", "Loaded 6046 rows"],
 ])("renders the job log line %s for people (kindling logs)", (line, shown) => {
   expect(renderJobLogLine(line)).toBe(shown);
@@ -90,6 +106,42 @@ it("shows cross-validation progress on the running stage's span, and nowhere els
       [CODES.JOB_STAGE.code, "fold 2/3 · 7/12 fits · about 45 s left"],
     ]);
     expect(updates[0]?.data).toMatchObject({ stage: "train:tfidf", done: 7, total: 12, seconds_left: 45.1 });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+it("tells what the job did with its prepared-text cache entry: info when used or stored, a warning otherwise", async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "kindling-cache-"));
+  const lines = [
+    '@@kindling {"event":"stage_start","stage":"prepare","ts":1}',
+    '@@kindling {"event":"cache","status":"invalid","uri":"file:///c/k1","reason":"stale: built in 3 partitions, this run uses 5"}',
+    '@@kindling {"event":"cache","status":"stored","uri":"file:///c/k1","bytes":10}',
+    '@@kindling {"event":"stage_end","stage":"prepare","seconds":9}',
+  ];
+  const io = new RecordingHost();
+  try {
+    await runSparkProcess({
+      launch: {
+        command: process.execPath,
+        args: ["-e", `console.log(${JSON.stringify(lines.join("\n"))})`],
+        env: {},
+        cwd: dir,
+      },
+      jobLog: path.join(dir, "job.log"),
+      sparkLog: path.join(dir, "spark.log"),
+      io,
+      verbose: false,
+    });
+    const cache = io.messages.filter((m) => m.code.endsWith("3004") || m.code.endsWith("3005"));
+    expect(cache.map((m) => [m.code, m.level, m.data])).toEqual([
+      [
+        CODES.PREPARED_CACHE_PROBLEM.code,
+        "warn",
+        { status: "invalid", uri: "file:///c/k1", reason: "stale: built in 3 partitions, this run uses 5" },
+      ],
+      [CODES.PREPARED_CACHE.code, "info", { status: "stored", uri: "file:///c/k1", bytes: 10 }],
+    ]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

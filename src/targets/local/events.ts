@@ -1,4 +1,6 @@
-import { formatDuration, formatInteger } from "../../ui/format.js";
+import { CODES } from "../../ui/codes.js";
+import { formatBytes, formatDuration, formatInteger } from "../../ui/format.js";
+import type { Message } from "../../ui/io.js";
 
 /** The job's progress protocol (docs/job-spec.md): `@@kindling {json}` lines on stdout. */
 export const EVENT_PREFIX = "@@kindling ";
@@ -18,9 +20,19 @@ export type JobEvent =
       folds: number;
       elapsed: number;
       seconds_left: number;
+    }
+  | {
+      /** The prepared-text cache entry named by the spec: reused, stored, or unusable and rebuilt. */
+      event: "cache";
+      status: "reused" | "stored" | "invalid" | "not_stored";
+      uri: string;
+      bytes?: number;
+      built_by?: string;
+      created_at?: string;
+      reason?: string;
     };
 
-const EVENTS = new Set(["stage_start", "stage_end", "error", "rows", "cv_progress"]);
+const EVENTS = new Set(["stage_start", "stage_end", "error", "rows", "cv_progress", "cache"]);
 
 /** Parses one stdout line; undefined for ordinary log output (or a line that only looks like an event). */
 export function parseEventLine(line: string): JobEvent | undefined {
@@ -48,6 +60,45 @@ export function cvProgressText(event: Extract<JobEvent, { event: "cv_progress" }
   return `fold ${event.fold}/${event.folds} · ${event.done}/${event.total} fits${left}`;
 }
 
+type CacheEvent = Extract<JobEvent, { event: "cache" }>;
+
+/** The cache entry's key: the last segment of its URI. */
+function cacheKey(event: CacheEvent): string {
+  return event.uri.replace(/\/+$/, "").split("/").pop() ?? event.uri;
+}
+
+/** What a `cache` event means, in words. */
+export function cacheText(event: CacheEvent): string {
+  const key = cacheKey(event).slice(0, 12);
+  switch (event.status) {
+    case "reused":
+      return `Reused the prepared text of run ${event.built_by ?? "?"} (cache ${key}, ${formatBytes(event.bytes)}): the input was not read again`;
+    case "stored":
+      return `Stored the prepared text for later runs (cache ${key}, ${formatBytes(event.bytes)})`;
+    case "invalid":
+      return `The cached prepared text ${key} was not used and is rebuilt: ${event.reason ?? "unusable"}`;
+    case "not_stored":
+      return `The prepared text could not be cached (the run goes on without it): ${event.reason ?? "unknown error"}`;
+  }
+}
+
+/** A `cache` event as the message the CLI shows. */
+export function cacheMessage(event: CacheEvent): Message<unknown> {
+  if (event.status === "reused" || event.status === "stored") {
+    return CODES.PREPARED_CACHE.msg(cacheText(event), {
+      status: event.status,
+      uri: event.uri,
+      bytes: event.bytes ?? 0,
+      ...(event.built_by ? { builtBy: event.built_by } : {}),
+    });
+  }
+  return CODES.PREPARED_CACHE_PROBLEM.msg(cacheText(event), {
+    status: event.status,
+    uri: event.uri,
+    reason: event.reason ?? "",
+  });
+}
+
 /** One line of job.log as a person reads it: protocol events in words, anything else as it is. */
 export function renderJobLogLine(line: string): string {
   const event = parseEventLine(line);
@@ -61,6 +112,8 @@ export function renderJobLogLine(line: string): string {
       return `  rows: ${formatInteger(event.read)} read, ${formatInteger(event.rejected)} rejected, ${formatInteger(event.null_dropped)} dropped for nulls, ${formatInteger(event.used)} used`;
     case "cv_progress":
       return `  ${cvProgressText(event)}`;
+    case "cache":
+      return `  ${cacheText(event)}`;
     case "error":
       return `✖ ${event.kind}${event.stage ? ` at ${stageLabel(event.stage)}` : ""}: ${event.message}`;
   }

@@ -4,7 +4,7 @@ import { createInterface } from "node:readline";
 import { CODES } from "../../ui/codes.js";
 import { formatDuration } from "../../ui/format.js";
 import type { IoHost, Span } from "../../ui/io.js";
-import { cvProgressText, type JobEvent, parseEventLine, stageLabel } from "./events.js";
+import { cacheMessage, cvProgressText, type JobEvent, parseEventLine, stageLabel } from "./events.js";
 import type { Launch } from "./launch.js";
 
 export interface SparkProcessOptions {
@@ -109,6 +109,8 @@ export async function runSparkProcess(options: SparkProcessOptions): Promise<Spa
       if (current?.name === event.stage) endCurrent(true, formatDuration(event.seconds));
     } else if (event.event === "cv_progress") {
       if (current?.name === event.stage) current.handle.update(cvProgressText(event), event);
+    } else if (event.event === "cache") {
+      io.notify(cacheMessage(event));
     } else if (event.event === "rows") {
       const { event: _, ...rows } = event;
       result.rows = rows;

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { localPreparedRoot, localRootUri } from "../../cache/preparedText.js";
 import { configuredLine } from "../../config/sparkLine.js";
 import type { DataLocation } from "../../data/validate.js";
 import { UsageError } from "../../errors.js";
@@ -76,6 +77,7 @@ export class LocalTarget implements Target {
       successMarker: false,
       master: this.master(),
       manifest: this.java ? { versions: { java: this.java } } : {},
+      preparedCacheRoot: localRootUri(localPreparedRoot()),
     };
   }
 

@@ -1,0 +1,141 @@
+import { readdir, readFile, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { cacheDir } from "../packaging/cache.js";
+import { hashJson } from "../runs/files.js";
+import type { JobSpec } from "../spec/types.js";
+
+/**
+ * The prepared-text cache (docs/job-spec.md): the split's label and tokens of earlier runs, reused by a
+ * run whose input, text and split settings, Spark line and Kindling version are the same. The job reads,
+ * checks and writes the entries; the CLI names them, lists them, and keeps the cache under its size limit.
+ */
+
+/** Bumped when what an entry holds changes in a way older entries cannot serve. */
+const KEY_FORMAT = 1;
+const ENTRY_FILE = "entry.json";
+
+/** The folder of local (and standalone) runs' entries, in the per-user cache: shared across projects. */
+export function localPreparedRoot(env = process.env): string {
+  return path.join(cacheDir(env), "prepared-text");
+}
+
+/**
+ * The entry's name: a hash of everything the prepared rows depend on that the CLI knows. The job checks
+ * the rest (the exact Spark version, the partition count it computes from the cores it sees).
+ */
+export function preparedTextKey(spec: JobSpec, inputSha256: string): string {
+  const { input, text, training, spark, run } = spec;
+  return hashJson({
+    format: KEY_FORMAT,
+    input: {
+      sha256: inputSha256,
+      format: input.format,
+      text_column: input.text_column,
+      label_column: input.label_column,
+      csv: input.csv,
+    },
+    text,
+    split: training.split,
+    spark: { line: spark.line, partitions: spark.partitions },
+    kindling: run.kindling_version,
+  }).slice(0, 32);
+}
+
+/** The spec with its prepared-text entry under `root` (a file:// or s3:// URI). */
+export function withPreparedCache(spec: JobSpec, root: string, inputSha256: string): JobSpec {
+  return {
+    ...spec,
+    prepared_cache: { uri: `${root.replace(/\/+$/, "")}/${preparedTextKey(spec, inputSha256)}` },
+  };
+}
+
+export interface PreparedEntry {
+  key: string;
+  dir: string;
+  bytes: number;
+  /** When the job stored it; for a partial entry, when its folder last changed. */
+  createdAt: Date;
+  /** The run that stored it; absent for a partial entry. */
+  builtBy?: string;
+  /** False for a partial or unreadable entry: the next run with its key rebuilds it. */
+  complete: boolean;
+}
+
+/** The entries in the local cache, oldest first. */
+export async function listPreparedEntries(root: string): Promise<PreparedEntry[]> {
+  let names: string[];
+  try {
+    names = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+  const entries = await Promise.all(names.map((key) => readEntry(root, key)));
+  return entries.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.key.localeCompare(b.key));
+}
+
+async function readEntry(root: string, key: string): Promise<PreparedEntry> {
+  const dir = path.join(root, key);
+  const bytes = await sizeOf(dir);
+  try {
+    const entry = JSON.parse(await readFile(path.join(dir, ENTRY_FILE), "utf8")) as {
+      created_at?: unknown;
+      run_id?: unknown;
+    };
+    const createdAt = new Date(String(entry.created_at));
+    if (typeof entry.run_id === "string" && !Number.isNaN(createdAt.getTime())) {
+      return { key, dir, bytes, createdAt, builtBy: entry.run_id, complete: true };
+    }
+  } catch {
+    // No entry.json (still being written, or a run stopped while writing it) or an unreadable one.
+  }
+  return { key, dir, bytes, createdAt: (await stat(dir)).mtime, complete: false };
+}
+
+async function sizeOf(dir: string): Promise<number> {
+  let total = 0;
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) total += (await stat(path.join(e.parentPath, e.name))).size;
+  }
+  return total;
+}
+
+/** Removes the entries named (every entry without names); returns those removed. */
+export async function clearPreparedEntries(root: string, keys?: readonly string[]): Promise<PreparedEntry[]> {
+  const entries = await listPreparedEntries(root);
+  const chosen = keys ? entries.filter((e) => keys.some((k) => e.key.startsWith(k))) : entries;
+  for (const entry of chosen) await rm(entry.dir, { recursive: true, force: true });
+  return chosen;
+}
+
+/**
+ * Keeps the cache within `maxBytes`: removes the oldest entries first until the rest fit. `keep` (the
+ * entry the run just used or stored) goes last, so a cache larger than its limit keeps the newest work.
+ */
+export async function evictPreparedEntries(
+  root: string,
+  maxBytes: number,
+  keep?: string,
+): Promise<PreparedEntry[]> {
+  const entries = await listPreparedEntries(root);
+  const order = [...entries.filter((e) => e.key !== keep), ...entries.filter((e) => e.key === keep)];
+  let total = entries.reduce((sum, e) => sum + e.bytes, 0);
+  const removed: PreparedEntry[] = [];
+  for (const entry of order) {
+    if (total <= maxBytes) break;
+    await rm(entry.dir, { recursive: true, force: true });
+    total -= entry.bytes;
+    removed.push(entry);
+  }
+  return removed;
+}
+
+/** The local folder of a file:// entry URI; undefined for any other scheme. */
+export function localEntryDir(uri: string): string | undefined {
+  return uri.startsWith("file:") ? fileURLToPath(uri) : undefined;
+}
+
+export function localRootUri(root: string): string {
+  return pathToFileURL(root).href;
+}
