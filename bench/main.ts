@@ -30,7 +30,7 @@ import {
 import { FULL, type Plan, QUICK } from "./scenarios.js";
 import { runOnStandalone } from "./standalone.js";
 
-const SCENARIOS = ["startup", "compare", "sklearn", "scaling", "standalone", "presets"] as const;
+const SCENARIOS = ["startup", "compare", "sklearn", "scaling", "standalone", "rerun", "presets"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 function log(message: string): void {
@@ -91,6 +91,7 @@ async function main(): Promise<void> {
     sklearn: null,
     scaling: null,
     standalone: null,
+    rerun: null,
     presets: null,
     targets: [],
   };
@@ -191,6 +192,34 @@ async function main(): Promise<void> {
       work: path.join(work, `standalone-${documents}`),
       log,
     });
+  }
+
+  if (only.has("rerun") && plan.rerun) {
+    const { documents, sets } = plan.rerun;
+    const file = await corpus(documents);
+    const cacheDir = path.join(work, `rerun-${documents}`, "cache");
+    const run = (name: string, train: Record<string, unknown>, cached: boolean) =>
+      runKindling({
+        corpus: file.path,
+        documents,
+        work: path.join(work, `rerun-${documents}`, name),
+        sets,
+        driverMemory: plan.driverMemory,
+        overrides: { train },
+        ...(cached ? { cacheDir } : {}),
+      });
+    // A training-only change of the same size: another regularization, as many grid points.
+    const changed = { grid: { reg_param: [0.001] } };
+    log(`re-run at ${documents}: first run, storing the prepared text`);
+    const first = await run("first", {}, true);
+    log(describe(first));
+    log(`re-run at ${documents}: training settings changed, reusing it`);
+    const reused = await run("reused", changed, true);
+    log(describe(reused));
+    log(`re-run at ${documents}: the same change without the cache`);
+    const uncached = await run("uncached", changed, false);
+    log(describe(uncached));
+    results.rerun = { documents, first, reused, uncached };
   }
 
   if (only.has("presets") && plan.presets) {

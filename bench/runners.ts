@@ -4,6 +4,7 @@
  * reports about itself.
  */
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -116,6 +117,11 @@ export interface KindlingOptions {
   preset?: "seed" | "recommended";
   /** The corpus has quoted line breaks (the demo corpus does; generated ones do not). */
   multiline?: boolean;
+  /**
+   * The prepared-text cache folder (KINDLING_CACHE_DIR) the run uses; without one the cache is off, so a
+   * run never reuses what an earlier benchmark prepared and every comparison starts from the raw text.
+   */
+  cacheDir?: string;
 }
 
 /** Kindling's job through the built CLI, with the config a user would write for this corpus. */
@@ -124,12 +130,21 @@ export async function runKindling(o: KindlingOptions): Promise<RunMeasurement> {
   const features = Object.fromEntries(ALL_SETS.map((name) => [name, { enabled: o.sets.includes(name) }]));
   const overrides = o.overrides ?? {};
   const data = { path: o.corpus, text: "text", label: "label", csv: { multiline: o.multiline ?? false } };
+  const cache = { prepared_text: o.cacheDir !== undefined };
   const config = o.preset
-    ? { version: 1, project: "bench", preset: o.preset, data, spark: { driver_memory: o.driverMemory } }
+    ? {
+        version: 1,
+        project: "bench",
+        preset: o.preset,
+        data,
+        cache,
+        spark: { driver_memory: o.driverMemory },
+      }
     : {
         version: 1,
         project: "bench",
         data,
+        cache,
         // The baselines clean as the seed did, rule for rule: the comparison is of engines, not of rules.
         text: { clean: SEED_LITERAL_CLEANING },
         features,
@@ -144,15 +159,15 @@ export async function runKindling(o: KindlingOptions): Promise<RunMeasurement> {
   const { wallSeconds, memory, stdout } = await measure("kindling", process.execPath, args, log, {
     cwd: o.work,
     ...(o.extraRoots ? { extraRoots: o.extraRoots } : {}),
+    ...(o.cacheDir ? { env: { KINDLING_CACHE_DIR: o.cacheDir } } : {}),
   });
   const result = JSON.parse(stdout) as { run_dir: string }; // --json: stdout is the one result document
   const job = JSON.parse(await readFile(path.join(result.run_dir, "job.json"), "utf8")) as {
     stages: Stage[];
     partitions: number;
   };
-  const metrics = JSON.parse(await readFile(path.join(result.run_dir, "metrics.json"), "utf8")) as {
-    feature_sets: Record<string, { accuracy: number }>;
-  };
+  const metricsText = await readFile(path.join(result.run_dir, "metrics.json"), "utf8");
+  const metrics = JSON.parse(metricsText) as { feature_sets: Record<string, { accuracy: number }> };
   const accuracy: RunMeasurement["accuracy"] = Object.fromEntries(
     Object.entries(metrics.feature_sets).map(([name, m]) => [name, m.accuracy]),
   );
@@ -171,6 +186,8 @@ export async function runKindling(o: KindlingOptions): Promise<RunMeasurement> {
     extra: {
       run_dir: result.run_dir,
       partitions: job.partitions,
+      // Every metric of every model: two runs that should agree exactly are compared on this.
+      metrics_sha256: createHash("sha256").update(metricsText).digest("hex"),
       ...(o.preset ? { preset: o.preset } : { sets: o.sets }),
     },
   };

@@ -16,6 +16,11 @@ export interface Plan {
   scaling: { documents: number[]; sets: FeatureSetName[] } | null;
   /** The same job on a standalone cluster (master + workers on 127.0.0.1) and on local[*]. */
   standalone: { documents: number; sets: FeatureSetName[]; workers: number; partitions: number };
+  /**
+   * Re-runs: a first run that stores the prepared text, a re-run with other training settings that reuses
+   * it, and the same re-run without the cache (its metrics must be identical).
+   */
+  rerun: { documents: number; sets: FeatureSetName[] } | null;
   /** Both presets and a tuned scikit-learn on the demo corpus (SpamAssassin): accuracy beside time. */
   presets: boolean;
   /** Spark driver memory for every Spark run (local mode: also the executors' memory). */
@@ -31,6 +36,7 @@ export const QUICK: Plan = {
   sklearn: null,
   scaling: null,
   standalone: { documents: 5_000, sets: ["hashing_tf"], workers: 2, partitions: 4 },
+  rerun: { documents: 5_000, sets: ["hashing_tf", "tfidf"] },
   presets: false,
   driverMemory: "4g",
 };
@@ -43,6 +49,7 @@ export const FULL: Plan = {
   sklearn: { documents: 1_000_000, sets: ["hashing_tf", "tfidf"] },
   scaling: { documents: [100_000, 1_000_000, 2_000_000], sets: ["hashing_tf", "tfidf"] },
   standalone: { documents: 50_000, sets: ["hashing_tf", "tfidf"], workers: 2, partitions: 4 },
+  rerun: { documents: 1_000_000, sets: ["hashing_tf", "tfidf"] },
   presets: true,
   driverMemory: "4g",
 };
