@@ -17,6 +17,7 @@ import {
   evaluateTargets,
   markdownReport,
   mergeResults,
+  metricsDiffer,
   type PresetsResult,
 } from "./report.js";
 import {
@@ -28,7 +29,7 @@ import {
   runSklearn,
 } from "./runners.js";
 import { FULL, type Plan, QUICK } from "./scenarios.js";
-import { runOnStandalone } from "./standalone.js";
+import { metricsOf, runOnStandalone } from "./standalone.js";
 
 const SCENARIOS = ["startup", "compare", "sklearn", "scaling", "standalone", "rerun", "presets"] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -219,7 +220,8 @@ async function main(): Promise<void> {
     log(`re-run at ${documents}: the same change without the cache`);
     const uncached = await run("uncached", changed, false);
     log(describe(uncached));
-    results.rerun = { documents, first, reused, uncached };
+    const [a, b] = await Promise.all([metricsOf(reused), metricsOf(uncached)]);
+    results.rerun = { documents, first, reused, uncached, differences: metricsDiffer(a, b) };
   }
 
   if (only.has("presets") && plan.presets) {

@@ -19,7 +19,7 @@ type Metrics = {
   feature_sets: Record<string, Record<(typeof COUNTED)[number] | (typeof BINNED)[number], number | null>>;
 };
 
-async function metricsOf(run: RunMeasurement): Promise<Metrics> {
+export async function metricsOf(run: RunMeasurement): Promise<Metrics> {
   const runDir = run.extra?.run_dir as string;
   return JSON.parse(await readFile(path.join(runDir, "metrics.json"), "utf8")) as Metrics;
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { type BenchResults, evaluateTargets, markdownReport, mergeResults } from "../../bench/report.js";
+import {
+  type BenchResults,
+  evaluateTargets,
+  markdownReport,
+  mergeResults,
+  metricsDiffer,
+} from "../../bench/report.js";
 import type { RunMeasurement } from "../../bench/runners.js";
 
 function run(
@@ -57,23 +63,48 @@ describe("benchmark targets", () => {
   });
 
   it("judges a re-run at 40% of the first run's time, and its metrics against the run without the cache", () => {
-    const first = run("kindling", 1_000_000, 400, { extra: { metrics_sha256: "a" } });
-    const reused = run("kindling", 1_000_000, 160, { extra: { metrics_sha256: "b" } });
-    const uncached = run("kindling", 1_000_000, 390, { extra: { metrics_sha256: "b" } });
-    const rerun = (r: RunMeasurement, u: RunMeasurement) =>
-      evaluateTargets(results({ rerun: { documents: 1_000_000, first, reused: r, uncached: u } }));
-    expect(rerun(reused, uncached).map((t) => [t.met, t.measured])).toEqual([
+    const first = run("kindling", 1_000_000, 400);
+    const reused = run("kindling", 1_000_000, 160);
+    const uncached = run("kindling", 1_000_000, 390);
+    const rerun = (r: RunMeasurement, differences: { other: string[]; auc: number }) =>
+      evaluateTargets(results({ rerun: { documents: 1_000_000, first, reused: r, uncached, differences } }));
+    expect(rerun(reused, { other: [], auc: 2e-15 }).map((t) => [t.met, t.measured])).toEqual([
       [true, "40% (160 s vs 400 s; the same re-run without the cache 390 s)"],
-      [true, "metrics.json byte for byte the same"],
+      [true, "every value equal; area under ROC within 2.0e-15"],
     ]);
     const slower = { ...reused, wall_seconds: 161 };
-    const different = { ...uncached, extra: { metrics_sha256: "c" } };
-    expect(rerun(slower, different).map((t) => t.met)).toEqual([false, false]);
-    const report = markdownReport(results({ rerun: { documents: 1_000_000, first, reused, uncached } }));
+    const differs = { other: ["metrics.feature_sets.tfidf.accuracy"], auc: 0 };
+    expect(rerun(slower, differs).map((t) => t.met)).toEqual([false, false]);
+    expect(rerun(reused, { other: [], auc: 1e-6 })[1]?.met).toBe(false);
+    const report = markdownReport(
+      results({
+        rerun: { documents: 1_000_000, first, reused, uncached, differences: { other: [], auc: 0 } },
+      }),
+    );
     expect(report).toContain("## Re-runs with the prepared-text cache (1,000,000 documents)");
     expect(report).toContain(
       "| stage | first run (stores the prepared text) | re-run, other training settings",
     );
+  });
+
+  it("compares two runs' metrics exactly, the binned area under ROC and its curve within a tolerance", () => {
+    const metrics = (accuracy: number, auc: number, tpr: number) => ({
+      feature_sets: {
+        tfidf: {
+          accuracy,
+          area_under_roc: auc,
+          curves: { roc: [{ fpr: 0, tpr }] },
+          cv_scores: [{ metric: 0.9 }],
+        },
+      },
+    });
+    expect(metricsDiffer(metrics(0.9, 0.8, 0), metrics(0.9, 0.8 + 1e-15, 0.1))).toEqual({
+      other: [],
+      auc: expect.closeTo(1e-15, 17),
+    });
+    expect(metricsDiffer(metrics(0.9, 0.8, 0), metrics(0.91, 0.8, 0)).other).toEqual([
+      "metrics.feature_sets.tfidf.accuracy",
+    ]);
   });
 
   it("needs Kindling strictly faster than scikit-learn", () => {
