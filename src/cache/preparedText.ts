@@ -1,8 +1,8 @@
-import { readdir, readFile, rm, stat } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { cacheDir } from "../packaging/cache.js";
-import { hashJson } from "../runs/files.js";
+import { hashJson, PRIVATE_DIR } from "../runs/files.js";
 import type { JobSpec } from "../spec/types.js";
 
 /**
@@ -18,6 +18,20 @@ const ENTRY_FILE = "entry.json";
 /** The folder of local (and standalone) runs' entries, in the per-user cache: shared across projects. */
 export function localPreparedRoot(env = process.env): string {
   return path.join(cacheDir(env), "prepared-text");
+}
+
+/**
+ * The local cache folder as a file:// URI, made if need be and private (0700): entries hold the tokens of
+ * the user's data, readable by no one else. Undefined when it cannot be made: the run goes on uncached.
+ */
+export async function privateLocalRoot(root = localPreparedRoot()): Promise<string | undefined> {
+  try {
+    await mkdir(root, { recursive: true, mode: PRIVATE_DIR });
+    await chmod(root, PRIVATE_DIR);
+    return pathToFileURL(root).href;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -134,8 +148,4 @@ export async function evictPreparedEntries(
 /** The local folder of a file:// entry URI; undefined for any other scheme. */
 export function localEntryDir(uri: string): string | undefined {
   return uri.startsWith("file:") ? fileURLToPath(uri) : undefined;
-}
-
-export function localRootUri(root: string): string {
-  return pathToFileURL(root).href;
 }

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -7,6 +7,7 @@ import {
   evictPreparedEntries,
   listPreparedEntries,
   preparedTextKey,
+  privateLocalRoot,
   withPreparedCache,
 } from "../../src/cache/preparedText.js";
 import { parseConfig } from "../../src/config/load.js";
@@ -81,6 +82,19 @@ async function entry(root: string, key: string, options: { createdAt?: string; b
 }
 
 describe("the local cache's entries", () => {
+  it("live in a folder only the user reads (they hold the tokens of the user's data)", async () => {
+    const scratch = await mkdtemp(path.join(os.tmpdir(), "kprep-"));
+    const root = path.join(scratch, "kindling", "prepared-text");
+    expect(await privateLocalRoot(root)).toBe(`file://${root}`);
+    expect((await stat(root)).mode & 0o777).toBe(0o700);
+    await chmod(root, 0o755);
+    await privateLocalRoot(root);
+    expect((await stat(root)).mode & 0o777).toBe(0o700);
+    // A cache that cannot be made leaves the run uncached rather than failing it.
+    await writeFile(path.join(scratch, "file"), "");
+    expect(await privateLocalRoot(path.join(scratch, "file", "prepared-text"))).toBeUndefined();
+  });
+
   it("lists complete and partial entries oldest first, with their size and builder", async () => {
     const root = await mkdtemp(path.join(os.tmpdir(), "kprep-"));
     await entry(root, "new", { createdAt: "2026-12-07T10:00:00Z", bytes: 100 });
