@@ -1,6 +1,7 @@
 import { chmod, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { UsageError } from "../errors.js";
 import { cacheDir } from "../packaging/cache.js";
 import { hashJson, PRIVATE_DIR } from "../runs/files.js";
 import type { JobSpec } from "../spec/types.js";
@@ -85,8 +86,15 @@ export async function listPreparedEntries(root: string): Promise<PreparedEntry[]
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw error;
   }
-  const entries = await Promise.all(names.map((key) => readEntry(root, key)));
+  // A folder that goes while being read (another run's eviction, `cache clear`) is simply not listed.
+  const read = await Promise.all(names.map((key) => readEntry(root, key).catch(ignoreGone)));
+  const entries = read.filter((e): e is PreparedEntry => e !== undefined);
   return entries.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.key.localeCompare(b.key));
+}
+
+function ignoreGone(error: unknown): undefined {
+  if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+  throw error;
 }
 
 async function readEntry(root: string, key: string): Promise<PreparedEntry> {
@@ -115,12 +123,26 @@ async function sizeOf(dir: string): Promise<number> {
   return total;
 }
 
-/** Removes the entries named (every entry without names); returns those removed. */
+/**
+ * Removes the entries named by their keys or unique starts of them (every entry without names); returns
+ * those removed. A start that names no entry, or several, is refused before anything is removed.
+ */
 export async function clearPreparedEntries(root: string, keys?: readonly string[]): Promise<PreparedEntry[]> {
   const entries = await listPreparedEntries(root);
-  const chosen = keys ? entries.filter((e) => keys.some((k) => e.key.startsWith(k))) : entries;
+  const chosen = keys ? keys.map((k) => uniqueEntry(entries, k)) : entries;
   for (const entry of chosen) await rm(entry.dir, { recursive: true, force: true });
   return chosen;
+}
+
+function uniqueEntry(entries: PreparedEntry[], start: string): PreparedEntry {
+  const matches = start ? entries.filter((e) => e.key.startsWith(start)) : [];
+  if (matches.length === 1) return matches[0] as PreparedEntry;
+  throw new UsageError(
+    matches.length === 0
+      ? `No prepared-text cache entry's key starts with ${JSON.stringify(start)}.`
+      : `${matches.length} prepared-text cache entries' keys start with ${JSON.stringify(start)}: ${matches.map((e) => e.key.slice(0, 12)).join(", ")}.`,
+    { hint: "Give more of the key; `kindling cache list` shows them." },
+  );
 }
 
 /**

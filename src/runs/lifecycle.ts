@@ -186,7 +186,7 @@ async function keepCacheWithinLimit(spec: JobSpec, maxBytes: number, io: IoHost)
     io.notify(
       CODES.PREPARED_CACHE_PROBLEM.msg(
         `The prepared-text cache could not be trimmed to cache.max_size: ${(error as Error).message}`,
-        { status: "not_stored", uri: spec.prepared_cache?.uri ?? "", reason: (error as Error).message },
+        { status: "not_trimmed", uri: spec.prepared_cache?.uri ?? "", reason: (error as Error).message },
       ),
     );
   }

@@ -111,10 +111,14 @@ export const CODES = {
     "info",
     "The job reused the prepared text of an earlier run (its input was not read), or stored it for later runs.",
   ),
-  PREPARED_CACHE_PROBLEM: code<{ status: "invalid" | "not_stored"; uri: string; reason: string }>(
+  PREPARED_CACHE_PROBLEM: code<{
+    status: "invalid" | "not_stored" | "not_trimmed";
+    uri: string;
+    reason: string;
+  }>(
     "KND_W3005",
     "warn",
-    "A prepared-text cache entry was partial, stale or corrupt (removed and rebuilt), or could not be stored.",
+    "A prepared-text cache entry was partial, stale or corrupt (removed and rebuilt), could not be stored, or the cache could not be trimmed to cache.max_size.",
   ),
   PREPARED_CACHE_EVICTED: code<{ key: string; bytes: number; maxBytes: number }>(
     "KND_I3006",

@@ -37,7 +37,6 @@ describe("the prepared-text key", () => {
       "features: { tfidf: { num_features: 1024 }, word2vec: { enabled: false } }",
       "train: { folds: 3, grid: { max_iter: [5] }, metric: accuracy, classifiers: [naive_bayes] }",
       "output: { write_features: true }",
-      "spark: { driver_memory: 4g }",
       "data: { path: spam.csv, max_reject_fraction: 0.5 }",
     ]) {
       expect([yaml, preparedTextKey(spec(yaml), SHA)]).toEqual([yaml, base]);
@@ -132,6 +131,12 @@ describe("the local cache's entries", () => {
     for (const key of ["1a2b", "1a3c", "9f00"])
       await entry(root, key, { createdAt: "2026-01-01T00:00:00Z", bytes: 1 });
 
+    // A start that names several entries, or none, removes nothing.
+    await expect(clearPreparedEntries(root, ["9f00", "1a"])).rejects.toThrow(
+      /2 prepared-text cache entries' keys start with "1a": 1a2b, 1a3c/,
+    );
+    await expect(clearPreparedEntries(root, [""])).rejects.toThrow(/No prepared-text cache entry/);
+    expect(await readdir(root)).toEqual(["1a2b", "1a3c", "9f00"]);
     expect((await clearPreparedEntries(root, ["1a3"])).map((e) => e.key)).toEqual(["1a3c"]);
     expect((await clearPreparedEntries(root)).map((e) => e.key)).toEqual(["1a2b", "9f00"]);
     expect(await readdir(root)).toEqual([]);

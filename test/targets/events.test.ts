@@ -45,7 +45,7 @@ it.each([
   ],
   [
     '@@kindling {"event":"cache","status":"reused","uri":"file:///c/0123456789abcdef0123","built_by":"20261207-r1","created_at":"2026-12-07T10:00:00+00:00","bytes":2097152}',
-    "  Reused the prepared text of run 20261207-r1 (cache 0123456789ab, 2 MiB): the input was not read again",
+    "  Reused the prepared text of run 20261207-r1 (cache 0123456789ab, 2 MiB): counting, cleaning, tokenizing and splitting the input skipped",
   ],
   [
     '@@kindling {"event":"cache","status":"stored","uri":"file:///c/0123456789abcdef0123","bytes":1024}',

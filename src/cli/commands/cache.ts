@@ -1,6 +1,5 @@
 import Table from "cli-table3";
 import { clearPreparedEntries, listPreparedEntries, localPreparedRoot } from "../../cache/preparedText.js";
-import { UsageError } from "../../errors.js";
 import { displayPath, formatBytes } from "../../ui/format.js";
 import type { CommandIO } from "../io.js";
 import type { CacheOptions } from "../options.js";
@@ -11,11 +10,6 @@ export async function cacheCommand(options: CacheOptions, io: CommandIO): Promis
   if (options.action === "clear") {
     const keys = options.keys?.length ? options.keys : undefined;
     const removed = await clearPreparedEntries(root, keys);
-    if (keys && removed.length === 0) {
-      throw new UsageError(`No prepared-text cache entry starts with ${keys.join(", ")}.`, {
-        hint: "`kindling cache list` shows the entries and their keys.",
-      });
-    }
     const bytes = removed.reduce((sum, e) => sum + e.bytes, 0);
     io.emitJson({ root, removed: removed.map((e) => ({ key: e.key, bytes: e.bytes })), bytes });
     io.print(

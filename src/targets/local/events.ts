@@ -72,7 +72,7 @@ export function cacheText(event: CacheEvent): string {
   const key = cacheKey(event).slice(0, 12);
   switch (event.status) {
     case "reused":
-      return `Reused the prepared text of run ${event.built_by ?? "?"} (cache ${key}, ${formatBytes(event.bytes)}): the input was not read again`;
+      return `Reused the prepared text of run ${event.built_by ?? "?"} (cache ${key}, ${formatBytes(event.bytes)}): counting, cleaning, tokenizing and splitting the input skipped`;
     case "stored":
       return `Stored the prepared text for later runs (cache ${key}, ${formatBytes(event.bytes)})`;
     case "invalid":

@@ -71,7 +71,7 @@ export class LocalTarget implements Target {
 
   async place(run: RunDir, input: RunInput): Promise<Placement> {
     if (input.location.kind !== "local") throw new Error("prepare() refuses a remote input");
-    const cacheRoot = await privateLocalRoot();
+    const cacheRoot = this.context.loaded.config.cache.prepared_text ? await privateLocalRoot() : undefined;
     return {
       inputUri: pathToFileURL(input.location.path).href,
       outputUri: pathToFileURL(run.dir).href,
