@@ -44,7 +44,7 @@ export async function cacheCommand(options: CacheOptions, io: CommandIO): Promis
       formatBytes(e.bytes),
       e.createdAt.toISOString().replace(/\.\d+Z$/, "Z"),
       e.builtBy ?? "—",
-      e.complete ? "complete" : "partial (rebuilt when next needed)",
+      e.complete ? "complete" : "partial (being written, or left by a stopped run)",
     ]);
   }
   io.print(table.toString());
