@@ -71,6 +71,12 @@ class HadoopFs:
         fs, path = self._path(uri)
         fs.delete(path, True)
 
+    def rename(self, source: str, target: str) -> bool:
+        """Moves `source` to `target` (atomic on a local or HDFS file system); False if it could not."""
+        fs, src = self._path(source)
+        _, dst = self._path(target)
+        return bool(fs.rename(src, dst))
+
     def copy(self, source: str, target: str) -> None:
         """Copies a file or folder, across file systems if need be (e.g. s3:// to file://)."""
         src_fs, src = self._path(source)

@@ -38,7 +38,7 @@ from .ingest import (
     read_input,
 )
 from .predict import read_predict_document, run_predict
-from .prepared_cache import PreparedCache
+from .prepared_cache import Layout, PreparedCache
 from .progress import fit_with_progress
 from .rejects import REJECTS, check_reject_share, malformed_records, rejected_rows, write_rejects
 from .spec import ClassifierSpec, FeatureSet, JobSpec, load_spec, model_key
@@ -87,17 +87,26 @@ def versions(spark: SparkSession) -> dict[str, str | None]:
     }
 
 
+@dataclass(frozen=True)
 class PreparedSplit:
-    """Both sides of the split (label and tokens, cached), counted; fails if either side is empty."""
+    """Both sides of the split (label and tokens, cached) with their row counts."""
 
-    def __init__(self, train: DataFrame, test: DataFrame, stats: InputStats, fraction: float) -> None:
-        self.train, self.test, self.stats = train, test, stats
-        self.train_rows, self.test_rows = train.count(), test.count()
-        if self.train_rows == 0 or self.test_rows == 0:
-            raise EmptyDataError(
-                f"the {fraction:g} split of {stats.used} rows left {self.train_rows} training and "
-                f"{self.test_rows} test rows; both need at least one"
-            )
+    train: DataFrame
+    test: DataFrame
+    stats: InputStats
+    train_rows: int
+    test_rows: int
+
+
+def counted_split(train: DataFrame, test: DataFrame, stats: InputStats, fraction: float) -> PreparedSplit:
+    """Counts both sides (filling their caches); fails if either is empty."""
+    train_rows, test_rows = train.count(), test.count()
+    if train_rows == 0 or test_rows == 0:
+        raise EmptyDataError(
+            f"the {fraction:g} split of {stats.used} rows left {train_rows} training and "
+            f"{test_rows} test rows; both need at least one"
+        )
+    return PreparedSplit(train, test, stats, train_rows, test_rows)
 
 
 @dataclass
@@ -147,7 +156,8 @@ class Run:
             if spec.prepared_cache
             else None
         )
-        reused = cache.load(partitions, [LABEL, self.tokens_col]) if cache else None
+        layout = Layout.of(self.spark, raw, partitions) if cache else None
+        reused = cache.load(layout, [LABEL, self.tokens_col]) if cache and layout else None
         if reused is not None:
             cleanup.callback(reused.train.unpersist)
             cleanup.callback(reused.test.unpersist)
@@ -156,7 +166,7 @@ class Run:
                 rejects = outputs.child(spec.output.uri, REJECTS)
                 self.fs.copy(reused.rejects_uri, rejects)
             self.check_rows(reused.stats, rejects)
-            return PreparedSplit(reused.train, reused.test, reused.stats, fraction)
+            return counted_split(reused.train, reused.test, reused.stats, fraction)
         stats = input_stats(raw, spec.input.text_column, spec.input.label_column)
         rejects = self.write_rejects(raw, stats)
         self.check_rows(stats, rejects)
@@ -169,12 +179,12 @@ class Run:
         cleanup.callback(train.unpersist)
         cleanup.callback(test.unpersist)
         try:
-            data = PreparedSplit(train, test, stats, fraction)
+            data = counted_split(train, test, stats, fraction)
         finally:
             prepared.unpersist()
-        if cache is not None:
+        if cache is not None and layout is not None:
             sides = {"train": (train, data.train_rows), "test": (test, data.test_rows)}
-            cache.store(sides, stats, partitions, rejects, spec.run.id)
+            cache.store(sides, stats, layout, rejects, spec.run.id)
         return data
 
     def write_rejects(self, raw: DataFrame, stats: InputStats) -> str | None:

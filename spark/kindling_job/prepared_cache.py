@@ -9,12 +9,17 @@ An entry is a folder:
 - `train/` and `test/`: the two sides of the split as Parquet, one file per non-empty partition, with page
   checksums (a flipped byte fails the read);
 - `rejects/`: the malformed rows, when there were any, copied into each run that reuses the entry;
-- `entry.json`, written last: without it the entry is partial. It records every data file's size and
-  partition, each side's row count and the input's statistics.
+- `entry.json`: every data file's size and partition, each side's row count, the input's statistics and
+  the layout the split came from.
+
+A run writes its entry into `<entry>.tmp-<run id>` and renames it into place when complete, so a reader
+never meets one half-written, and two runs storing the same key at once leave one whole entry.
 
 Training must not tell a reused entry from a fresh one, so the rows come back in the same partitions and
 order (cross-validation's folds depend on both): each file is read as one partition, and the
-partitions are put back in their original order, empty ones included.
+partitions are put back in their original order, empty ones included. The split itself depends on how the
+input was cut into partitions (the round-robin repartition deals each input partition's rows from its own
+start), so an entry is used only by a run whose layout is the same: see `Layout`.
 """
 
 from __future__ import annotations
@@ -54,6 +59,32 @@ ONE_PARTITION_PER_FILE = {
 
 class InvalidEntry(Exception):
     """An entry that must not be used: partial, stale or corrupt. The message says which and why."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What decides which rows land in which partition, and so the split: the partitions prepared, and the
+    input's own partitions with the settings that cut it."""
+
+    partitions: int
+    input_partitions: int
+    max_partition_bytes: str | None
+    open_cost_bytes: str | None
+    sort_before_repartition: str | None
+
+    @classmethod
+    def of(cls, spark: SparkSession, raw: DataFrame, partitions: int) -> Layout:
+        conf = spark.conf
+        return cls(
+            partitions=partitions,
+            input_partitions=int(raw._jdf.rdd().getNumPartitions()),
+            max_partition_bytes=conf.get("spark.sql.files.maxPartitionBytes", None),
+            open_cost_bytes=conf.get("spark.sql.files.openCostInBytes", None),
+            sort_before_repartition=conf.get("spark.sql.execution.sortBeforeRepartition", None),
+        )
+
+    def doc(self) -> dict[str, Any]:
+        return dict(self.__dict__)
 
 
 @dataclass(frozen=True)
@@ -109,7 +140,7 @@ class PreparedCache:
     def _child(self, *parts: str) -> str:
         return "/".join([self.uri, *parts])
 
-    def load(self, partitions: int, columns: list[str]) -> Reused | None:
+    def load(self, layout: Layout, columns: list[str]) -> Reused | None:
         """The entry's rows if it is complete, current and intact; otherwise None, after reporting and
         removing an unusable entry so that this run can store a fresh one."""
         if not self.fs.exists(self.uri):
@@ -117,9 +148,9 @@ class PreparedCache:
         read: list[DataFrame] = []
         try:
             entry = self._entry()
-            self._check_current(entry, partitions)
+            self._check_current(entry, layout)
             for side in SIDES:
-                read.append(self._read(side, entry, partitions, columns))
+                read.append(self._read(side, entry, columns))
         except InvalidEntry as e:
             for df in read:
                 df.unpersist()
@@ -141,28 +172,34 @@ class PreparedCache:
     def _entry(self) -> dict[str, Any]:
         uri = self._child(ENTRY)
         if not self.fs.exists(uri):
-            raise InvalidEntry(f"partial: {ENTRY} is missing (a run stopped while storing it)")
+            raise InvalidEntry(f"partial: {ENTRY} is missing")
         try:
             entry: dict[str, Any] = json.loads(self.fs.read_text(uri))
             if entry.get("format") != FORMAT:
                 raise InvalidEntry(f"stale: format {entry.get('format')!r}, this job writes {FORMAT}")
+            # Reading every field once checks the entry's shape before anything relies on it.
             stats_from(entry["stats"])
             for side in SIDES:
                 int(entry["sides"][side]["rows"])
                 for f in entry["sides"][side]["files"].values():
                     int(f["partition"]), int(f["bytes"])
-            str(entry["run_id"]), str(entry["created_at"]), int(entry["partitions"]), bool(entry["rejects"])
+            Layout(**entry["layout"])
+            int(entry["partitions"]), bool(entry["rejects"]), entry["run_id"], entry["created_at"]
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise InvalidEntry(f"corrupt: {ENTRY} is not a cache entry ({type(e).__name__}: {e})") from None
         return entry
 
-    def _check_current(self, entry: dict[str, Any], partitions: int) -> None:
+    def _check_current(self, entry: dict[str, Any], layout: Layout) -> None:
         if entry.get("spark") != self.spark.version:
             raise InvalidEntry(f"stale: built by Spark {entry.get('spark')}, this is {self.spark.version}")
-        if entry["partitions"] != partitions:
-            raise InvalidEntry(
-                f"stale: built in {entry['partitions']} partitions, this run uses {partitions}"
+        built = Layout(**entry["layout"])
+        if built != layout:
+            changed = ", ".join(
+                f"{name} {getattr(built, name)} (this run: {getattr(layout, name)})"
+                for name in built.__dict__
+                if getattr(built, name) != getattr(layout, name)
             )
+            raise InvalidEntry(f"stale: built with another partition layout: {changed}")
         for side in SIDES:
             found = self.fs.files(self._child(side))
             for name, f in sorted(entry["sides"][side]["files"].items()):
@@ -175,36 +212,24 @@ class PreparedCache:
         if entry["rejects"] and not self.fs.exists(self._child(REJECTS)):
             raise InvalidEntry(f"corrupt: {REJECTS}/ is missing")
 
-    def _read(self, side: str, entry: dict[str, Any], partitions: int, columns: list[str]) -> DataFrame:
-        """One side, cached and counted, in the partitions and row order it was written from."""
+    def _read(self, side: str, entry: dict[str, Any], columns: list[str]) -> DataFrame:
+        """One side, cached and counted, in the partitions and row order it was written from. Any failure
+        to read it (a damaged footer, a page failing its checksum, a file gone) makes the entry invalid."""
         files = entry["sides"][side]["files"]
         by_partition = {f["partition"]: name for name, f in files.items()}
-        reader = self.spark.read.options(**VERIFY_CHECKSUMS)
         if not files:  # Spark writes a file even for no rows
             raise InvalidEntry(f"corrupt: {ENTRY} lists no {side} files")
-        try:
-            first = reader.parquet(self._child(side, next(iter(files))))
-            if first.columns != columns:
-                raise InvalidEntry(f"stale: {side} has columns {first.columns}, this run needs {columns}")
-        except (Py4JJavaError, CapturedException) as e:
-            raise InvalidEntry(f"corrupt: {side}/ cannot be read ({_error_text(e)[:500]})") from None
-
-        def partition(index: int) -> DataFrame:
-            name = by_partition.get(index)
-            if name is not None:
-                return reader.parquet(self._child(side, name))
-            # An empty partition keeps its place: one partition, no rows.
-            return self.spark.createDataFrame(self.spark.sparkContext.parallelize([], 1), first.schema)
-
-        rows = functools.reduce(DataFrame.union, [partition(i) for i in range(partitions)]).cache()
-        # File partitions are planned when the scan first runs: the settings must hold until then.
+        # File partitions are planned when a scan first runs: the settings must hold until the count.
         saved = {key: self.spark.conf.get(key, None) for key in ONE_PARTITION_PER_FILE}
+        rows: DataFrame | None = None
         try:
             for key, setting in ONE_PARTITION_PER_FILE.items():
                 self.spark.conf.set(key, setting)
+            rows = self._union(side, entry["partitions"], by_partition, columns).cache()
             count = rows.count()
         except (Py4JJavaError, CapturedException) as e:
-            rows.unpersist()
+            if rows is not None:
+                rows.unpersist()
             raise InvalidEntry(f"corrupt: {side}/ cannot be read ({_error_text(e)[:500]})") from None
         finally:
             for key, before in saved.items():
@@ -213,48 +238,75 @@ class PreparedCache:
                 else:
                     self.spark.conf.set(key, before)
         expected = entry["sides"][side]["rows"]
+        assert rows is not None  # the count ran
         if count != expected:
             rows.unpersist()
             raise InvalidEntry(f"corrupt: {side}/ has {count} rows, {ENTRY} recorded {expected}")
         return rows
 
+    def _union(
+        self, side: str, partitions: int, by_partition: dict[int, str], columns: list[str]
+    ) -> DataFrame:
+        reader = self.spark.read.options(**VERIFY_CHECKSUMS)
+        first = reader.parquet(self._child(side, next(iter(by_partition.values()))))
+        if first.columns != columns:
+            raise InvalidEntry(f"stale: {side} has columns {first.columns}, this run needs {columns}")
+        # With the schema given, each file's footer is read when the count runs, inside its guard.
+        reader = reader.schema(first.schema)
+
+        def partition(index: int) -> DataFrame:
+            name = by_partition.get(index)
+            if name is not None:
+                return reader.parquet(self._child(side, name))
+            # An empty partition keeps its place: one partition, no rows.
+            return self.spark.createDataFrame(self.spark.sparkContext.parallelize([], 1), first.schema)
+
+        return functools.reduce(DataFrame.union, [partition(i) for i in range(partitions)])
+
     def store(
         self,
         sides: dict[str, tuple[DataFrame, int]],
         stats: InputStats,
-        partitions: int,
+        layout: Layout,
         rejects_uri: str | None,
         run_id: str,
     ) -> None:
-        """Writes the entry (`sides`: train and test, each with its row count), entry.json last. A failure
-        here never fails the run: the entry is removed and the run goes on without it."""
+        """Writes the entry (`sides`: train and test, each with its row count) beside its final place, then
+        renames it there. A failure here never fails the run: what was written is removed and the run goes
+        on without it."""
+        staging = f"{self.uri}.tmp-{run_id}"
         try:
-            self.fs.delete(self.uri)
-            written = {side: self._write(side, *sides[side]) for side in SIDES}
+            written = {side: self._write(f"{staging}/{side}", *sides[side]) for side in SIDES}
             if rejects_uri is not None:
-                self.fs.copy(rejects_uri, self._child(REJECTS))
+                self.fs.copy(rejects_uri, f"{staging}/{REJECTS}")
             entry = {
                 "format": FORMAT,
                 "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "run_id": run_id,
                 "spark": self.spark.version,
-                "partitions": partitions,
+                "partitions": layout.partitions,
+                "layout": layout.doc(),
                 "sides": written,
                 "rejects": rejects_uri is not None,
                 "stats": stats_doc(stats),
             }
-            self.fs.write_text(self._child(ENTRY), json.dumps(entry, indent=2) + "\n")
+            self.fs.write_text(f"{staging}/{ENTRY}", json.dumps(entry, indent=2) + "\n")
+            if self.fs.exists(self.uri) or not self.fs.rename(staging, self.uri):
+                # Another run stored this key meanwhile: its entry is as good as this one.
+                self.fs.delete(staging)
+                return
         except Exception as e:  # noqa: BLE001 -- the cache is an optimisation, the run is what matters
             self.events.emit("cache", status="not_stored", uri=self.uri, reason=_error_text(e)[:500])
-            # Best effort: a partial entry left behind is detected and rebuilt by the next run.
+            # Best effort: a staging folder left behind is never read, and `kindling cache` lists it.
             with contextlib.suppress(Exception):
-                self.fs.delete(self.uri)
+                self.fs.delete(staging)
             return
         self.events.emit("cache", status="stored", uri=self.uri, bytes=_bytes(entry))
 
-    def _write(self, side: str, rows: DataFrame, count: int) -> dict[str, Any]:
-        uri = self._child(side)
-        rows.write.options(**WRITE_CHECKSUMS).mode("errorifexists").parquet(uri)
+    def _write(self, uri: str, rows: DataFrame, count: int) -> dict[str, Any]:
+        # One file per partition, whatever spark.sql.files.maxRecordsPerFile says: a file is a partition.
+        options = {**WRITE_CHECKSUMS, "maxRecordsPerFile": "0"}
+        rows.write.options(**options).mode("errorifexists").parquet(uri)
         files = {
             name: {"partition": int(match.group(1)), "bytes": size}
             for name, size in sorted(self.fs.files(uri).items())

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pyspark.sql import SparkSession
 
 from kindling_job.prepared_cache import ENTRY
 
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.usefixtures("spark")  # main() reuses the suite's sessi
 
 def cached_spec(data: Path, run_dir: Path, cache: Path, **spark: Any) -> dict[str, Any]:
     doc = seed_spec()
+    doc["run"]["id"] = f"run-{run_dir.name}"
     doc["input"].update(uri=data.as_uri(), max_reject_fraction=0.1)
     doc["output"]["uri"] = run_dir.as_uri()
     doc["feature_sets"] = [doc["feature_sets"][0]]
@@ -64,24 +66,32 @@ def test_a_reused_entry_trains_to_the_metrics_of_a_run_without_the_cache(data: P
     assert code == 0, events
     assert cache_events(events) == [("stored", "")]
     entry = json.loads((cache / ENTRY).read_text(encoding="utf-8"))
-    assert entry["run_id"] == plain["run"]["id"]
+    assert entry["run_id"] == "run-first"
     assert entry["partitions"] == 16
+    assert not list(cache.parent.glob("*.tmp-*"))  # staged, then renamed into place
     assert entry["sides"]["train"]["rows"] + entry["sides"]["test"]["rows"] == 80
     assert len(entry["sides"]["test"]["files"]) < 16  # some partitions had no test rows
 
-    code, events = run_job(cached_spec(data, tmp_path / "second", cache, **settings), tmp_path / "second")
+    # Other rows under the same header: a run that reads its input would train on them.
+    changed = tmp_path / "changed.csv"
+    write_csv(changed, corpus(30, ["spam", "ham"], seed=99))
+    code, events = run_job(cached_spec(changed, tmp_path / "second", cache, **settings), tmp_path / "second")
     assert code == 0, events
     assert cache_events(events) == [("reused", "")]
     reused = next(e for e in events if e["event"] == "cache")
-    assert reused["built_by"] == entry["run_id"]
+    assert reused["built_by"] == "run-first"
     assert reused["bytes"] > 0
     assert {"event": "rows", "read": 81, "rejected": 1, "null_dropped": 0, "used": 80} in events
 
     assert outputs(tmp_path / "second") == outputs(tmp_path / "plain")
     assert outputs(tmp_path / "first") == outputs(tmp_path / "plain")
-    # The rejects come with the entry: the second run never read the input.
-    assert sorted(p.name for p in (tmp_path / "second" / "rejects").glob("*.json")) == sorted(
-        p.name for p in (tmp_path / "first" / "rejects").glob("*.json")
+    # The rejects come with the entry: the second run never counted the input's rows.
+    assert rejects(tmp_path / "second") == rejects(tmp_path / "first") != []
+
+
+def rejects(run_dir: Path) -> list[str]:
+    return sorted(
+        line for f in (run_dir / "rejects").glob("*.json") for line in f.read_text("utf-8").splitlines()
     )
 
 
@@ -89,9 +99,13 @@ def first_data_file(cache: Path) -> Path:
     return next(iter(sorted((cache / "train").glob("part-*.parquet"))))
 
 
-def flip_middle_byte(path: Path) -> None:
+def last_data_file(cache: Path) -> Path:
+    return sorted((cache / "test").glob("part-*.parquet"))[-1]
+
+
+def flip_byte(path: Path, at: int) -> None:
     raw = bytearray(path.read_bytes())
-    raw[len(raw) // 2] ^= 0xFF
+    raw[at] ^= 0xFF
     path.write_bytes(bytes(raw))
 
 
@@ -111,10 +125,20 @@ def built(data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         (lambda cache: (cache / ENTRY).write_text("{", encoding="utf-8"), "corrupt: entry.json is not"),
         (lambda cache: first_data_file(cache).unlink(), "corrupt: train/part-"),
         (lambda cache: first_data_file(cache).write_bytes(b"PAR1"), "bytes, entry.json recorded"),
-        (lambda cache: flip_middle_byte(first_data_file(cache)), "corrupt: train/ cannot be read"),
+        (lambda cache: flip_byte(first_data_file(cache), 200), "corrupt: train/ cannot be read"),
+        # The footer (schema, offsets) of a file that is not the first read.
+        (lambda cache: flip_byte(last_data_file(cache), -12), "corrupt: test/ cannot be read"),
         (lambda cache: shutil.rmtree(cache / "rejects"), "corrupt: rejects/ is missing"),
     ],
-    ids=["partial", "unreadable entry", "missing file", "truncated file", "flipped byte", "no rejects"],
+    ids=[
+        "partial",
+        "unreadable entry",
+        "missing file",
+        "truncated file",
+        "flipped page byte",
+        "flipped footer byte",
+        "no rejects",
+    ],
 )
 def test_a_damaged_entry_is_rebuilt_never_used(
     data: Path, built: Path, tmp_path: Path, damage: Any, reason: str
@@ -135,6 +159,33 @@ def test_a_damaged_entry_is_rebuilt_never_used(
     assert {side: rebuilt["sides"][side]["rows"] for side in ("train", "test")} == {
         side: before["sides"][side]["rows"] for side in ("train", "test")
     }
+
+
+def test_an_entry_of_another_partition_layout_is_stale(
+    spark: SparkSession, data: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache" / "k1"
+    run_job(cached_spec(data, tmp_path / "first", cache, partitions=3), tmp_path / "first")
+
+    code, events = run_job(cached_spec(data, tmp_path / "second", cache, partitions=5), tmp_path / "second")
+
+    assert code == 0, events
+    assert cache_events(events) == [
+        ("invalid", "stale: built with another partition layout: partitions 3 (this run: 5)"),
+        ("stored", ""),
+    ]
+    # The same partition count from an input cut otherwise: the round-robin deals other rows to each.
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "2048")
+    try:
+        code, events = run_job(cached_spec(data, tmp_path / "third", cache, partitions=5), tmp_path / "third")
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
+    assert code == 0, events
+    ((invalid, reason), stored) = cache_events(events)
+    assert invalid == "invalid"
+    assert "input_partitions 1 (this run: " in reason
+    assert "max_partition_bytes None (this run: 2048)" in reason
+    assert stored == ("stored", "")
 
 
 def test_a_cache_that_cannot_be_written_does_not_fail_the_run(data: Path, tmp_path: Path) -> None:
