@@ -77,15 +77,9 @@ it("parses and renders cross-validation progress: fold, fits done and time left"
   expect(renderJobLogLine(last)).toBe("  fold 2/3 · 12/12 fits");
 });
 
-it("shows cross-validation progress on the running stage's span, and nowhere else", async () => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "kindling-progress-"));
-  // A stand-in job: the protocol lines a cross-validating job prints, one of them for a stage not running.
-  const lines = [
-    '@@kindling {"event":"stage_start","stage":"train:tfidf","ts":1}',
-    CV_PROGRESS,
-    CV_PROGRESS.replace("train:tfidf", "train:other"),
-    '@@kindling {"event":"stage_end","stage":"train:tfidf","seconds":90}',
-  ];
+/** Runs a stand-in job that prints `lines` on stdout, through the real process runner. */
+async function runStandIn(lines: string[]): Promise<{ io: RecordingHost; exitCode: number | null }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "kindling-events-"));
   const io = new RecordingHost();
   try {
     const result = await runSparkProcess({
@@ -100,49 +94,42 @@ it("shows cross-validation progress on the running stage's span, and nowhere els
       io,
       verbose: false,
     });
-    expect(result.exitCode).toBe(0);
-    const updates = io.messages.filter((m) => m.span === "update");
-    expect(updates.map((m) => [m.code, m.message])).toEqual([
-      [CODES.JOB_STAGE.code, "fold 2/3 · 7/12 fits · about 45 s left"],
-    ]);
-    expect(updates[0]?.data).toMatchObject({ stage: "train:tfidf", done: 7, total: 12, seconds_left: 45.1 });
+    return { io, exitCode: result.exitCode };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+it("shows cross-validation progress on the running stage's span, and nowhere else", async () => {
+  // A stand-in job: the protocol lines a cross-validating job prints, one of them for a stage not running.
+  const { io, exitCode } = await runStandIn([
+    '@@kindling {"event":"stage_start","stage":"train:tfidf","ts":1}',
+    CV_PROGRESS,
+    CV_PROGRESS.replace("train:tfidf", "train:other"),
+    '@@kindling {"event":"stage_end","stage":"train:tfidf","seconds":90}',
+  ]);
+  expect(exitCode).toBe(0);
+  const updates = io.messages.filter((m) => m.span === "update");
+  expect(updates.map((m) => [m.code, m.message])).toEqual([
+    [CODES.JOB_STAGE.code, "fold 2/3 · 7/12 fits · about 45 s left"],
+  ]);
+  expect(updates[0]?.data).toMatchObject({ stage: "train:tfidf", done: 7, total: 12, seconds_left: 45.1 });
 });
 
 it("tells what the job did with its prepared-text cache entry: info when used or stored, a warning otherwise", async () => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "kindling-cache-"));
-  const lines = [
+  const { io } = await runStandIn([
     '@@kindling {"event":"stage_start","stage":"prepare","ts":1}',
     '@@kindling {"event":"cache","status":"invalid","uri":"file:///c/k1","reason":"stale: built in 3 partitions, this run uses 5"}',
     '@@kindling {"event":"cache","status":"stored","uri":"file:///c/k1","bytes":10}',
     '@@kindling {"event":"stage_end","stage":"prepare","seconds":9}',
-  ];
-  const io = new RecordingHost();
-  try {
-    await runSparkProcess({
-      launch: {
-        command: process.execPath,
-        args: ["-e", `console.log(${JSON.stringify(lines.join("\n"))})`],
-        env: {},
-        cwd: dir,
-      },
-      jobLog: path.join(dir, "job.log"),
-      sparkLog: path.join(dir, "spark.log"),
-      io,
-      verbose: false,
-    });
-    const cache = io.messages.filter((m) => m.code.endsWith("3004") || m.code.endsWith("3005"));
-    expect(cache.map((m) => [m.code, m.level, m.data])).toEqual([
-      [
-        CODES.PREPARED_CACHE_PROBLEM.code,
-        "warn",
-        { status: "invalid", uri: "file:///c/k1", reason: "stale: built in 3 partitions, this run uses 5" },
-      ],
-      [CODES.PREPARED_CACHE.code, "info", { status: "stored", uri: "file:///c/k1", bytes: 10 }],
-    ]);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  ]);
+  const cache = io.messages.filter((m) => m.code.endsWith("3004") || m.code.endsWith("3005"));
+  expect(cache.map((m) => [m.code, m.level, m.data])).toEqual([
+    [
+      CODES.PREPARED_CACHE_PROBLEM.code,
+      "warn",
+      { status: "invalid", uri: "file:///c/k1", reason: "stale: built in 3 partitions, this run uses 5" },
+    ],
+    [CODES.PREPARED_CACHE.code, "info", { status: "stored", uri: "file:///c/k1", bytes: 10 }],
+  ]);
 });
