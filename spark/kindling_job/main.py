@@ -166,7 +166,8 @@ class Run:
                 rejects = outputs.child(spec.output.uri, REJECTS)
                 self.fs.copy(reused.rejects_uri, rejects)
             self.check_rows(reused.stats, rejects)
-            return counted_split(reused.train, reused.test, reused.stats, fraction)
+            # Reading the entry counted both sides (an entry is stored only with rows on both).
+            return PreparedSplit(reused.train, reused.test, reused.stats, reused.train_rows, reused.test_rows)
         stats = input_stats(raw, spec.input.text_column, spec.input.label_column)
         rejects = self.write_rejects(raw, stats)
         self.check_rows(stats, rejects)

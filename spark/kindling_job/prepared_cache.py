@@ -91,6 +91,8 @@ class Layout:
 class Reused:
     train: DataFrame  # cached and counted, partitioned as when it was stored
     test: DataFrame
+    train_rows: int  # as counted on reading, equal to what the entry recorded
+    test_rows: int
     stats: InputStats
     rejects_uri: str | None  # the entry's rejects, to copy into the run
 
@@ -166,8 +168,10 @@ class PreparedCache:
             bytes=_bytes(entry),
         )
         train, test = read
+        rows = entry["sides"]
         rejects = self._child(REJECTS) if entry["rejects"] else None
-        return Reused(train, test, stats_from(entry["stats"]), rejects)
+        stats = stats_from(entry["stats"])
+        return Reused(train, test, rows["train"]["rows"], rows["test"]["rows"], stats, rejects)
 
     def _entry(self) -> dict[str, Any]:
         uri = self._child(ENTRY)
