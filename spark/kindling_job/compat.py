@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from py4j.protocol import Py4JJavaError
 from pyspark.errors import PySparkException
 from pyspark.errors.exceptions.captured import CapturedException
 
@@ -10,7 +11,7 @@ try:  # Spark 4 moved it with the classic (non-Connect) Column.
 except ImportError:  # Spark 3.5
     from pyspark.sql.column import _to_java_column  # type: ignore[no-redef,attr-defined,unused-ignore]
 
-__all__ = ["_to_java_column", "captured_message", "error_condition", "root_cause"]
+__all__ = ["_to_java_column", "captured_message", "error_condition", "error_text", "root_cause"]
 
 
 def captured_message(e: CapturedException) -> str:
@@ -20,6 +21,15 @@ def captured_message(e: CapturedException) -> str:
         get_message = getattr(e, "getMessage", None)
         desc = (get_message() if callable(get_message) else "") or str(e)
     return str(desc).strip()
+
+
+def error_text(e: BaseException) -> str:
+    """An exception in one line of words: a JVM error's own description, without its stack trace."""
+    if isinstance(e, Py4JJavaError):  # str() would carry the whole Java stack trace
+        return str(e.java_exception.toString())
+    if isinstance(e, CapturedException):  # e.g. AnalysisException; str() may append a JVM stack trace
+        return f"{type(e).__name__}: {captured_message(e)}"
+    return f"{type(e).__name__}: {e}"
 
 
 def error_condition(e: PySparkException) -> str | None:

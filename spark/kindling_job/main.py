@@ -11,15 +11,13 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from py4j.protocol import Py4JJavaError
-from pyspark.errors.exceptions.captured import CapturedException
 from pyspark.ml import PipelineModel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from . import outputs
 from .columns import LABEL, ROW
-from .compat import captured_message, root_cause
+from .compat import error_text, root_cause
 from .errors import EmptyDataError, JobError, SparkLineError
 from .evaluate import evaluate, predict_test_split, prediction_fingerprint
 from .events import EventLog, StageTimer
@@ -314,14 +312,7 @@ class Run:
 
 
 def _message(e: BaseException) -> str:
-    if isinstance(e, JobError):
-        text = str(e)
-    elif isinstance(e, Py4JJavaError):  # str() would carry the whole Java stack trace
-        text = str(e.java_exception.toString())
-    elif isinstance(e, CapturedException):  # e.g. AnalysisException; str() may append a JVM stack trace
-        text = f"{type(e).__name__}: {captured_message(e)}"
-    else:
-        text = f"{type(e).__name__}: {e}"
+    text = str(e) if isinstance(e, JobError) else error_text(e)
     root = root_cause(e)
     if root and root not in text:  # the cause first: a long wrapper message is what gets cut
         text = f"{root} (raised as {text})"

@@ -36,7 +36,7 @@ from py4j.protocol import Py4JJavaError
 from pyspark.errors.exceptions.captured import CapturedException
 from pyspark.sql import DataFrame, SparkSession
 
-from .compat import captured_message
+from .compat import error_text
 from .events import EventLog
 from .hadoopfs import HadoopFs
 from .ingest import InputStats
@@ -95,14 +95,6 @@ class Reused:
     test_rows: int
     stats: InputStats
     rejects_uri: str | None  # the entry's rejects, to copy into the run
-
-
-def _error_text(e: Exception) -> str:
-    if isinstance(e, Py4JJavaError):
-        return str(e.java_exception.toString())
-    if isinstance(e, CapturedException):
-        return captured_message(e)
-    return f"{type(e).__name__}: {e}"
 
 
 def stats_doc(stats: InputStats) -> dict[str, Any]:
@@ -234,7 +226,7 @@ class PreparedCache:
         except (Py4JJavaError, CapturedException) as e:
             if rows is not None:
                 rows.unpersist()
-            raise InvalidEntry(f"corrupt: {side}/ cannot be read ({_error_text(e)[:500]})") from None
+            raise InvalidEntry(f"corrupt: {side}/ cannot be read ({error_text(e)[:500]})") from None
         finally:
             for key, before in saved.items():
                 if before is None:
@@ -300,7 +292,7 @@ class PreparedCache:
                 self.fs.delete(staging)
                 return
         except Exception as e:  # noqa: BLE001 -- the cache is an optimisation, the run is what matters
-            self.events.emit("cache", status="not_stored", uri=self.uri, reason=_error_text(e)[:500])
+            self.events.emit("cache", status="not_stored", uri=self.uri, reason=error_text(e)[:500])
             # Best effort: a staging folder left behind is never read, and `kindling cache` lists it.
             with contextlib.suppress(Exception):
                 self.fs.delete(staging)
