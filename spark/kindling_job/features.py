@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pyspark.ml import Pipeline, PipelineModel
@@ -83,6 +84,24 @@ def featurizer(text_column: str, text: TextSpec, fs: FeatureSet, cores: int = 1)
 def token_featurizer(fs: FeatureSet, tokens_col: str, cores: int = 1) -> Pipeline:
     """Tokens in, `features` out: the job tokenizes once and shares the tokens among feature sets."""
     return Pipeline(stages=feature_stages(fs, tokens_col, cores))
+
+
+def fits_on_one_core(fs: FeatureSet, cores: int) -> bool:
+    """Word2Vec on one partition: its fit (most of a run on small data) is one task, on one core."""
+    return isinstance(fs, Word2VecSet) and (fs.num_partitions or cores) == 1
+
+
+def split_beside(
+    feature_sets: Sequence[FeatureSet], cores: int
+) -> tuple[tuple[FeatureSet, ...], tuple[FeatureSet, ...]]:
+    """(in order, beside): the feature sets to train one after another, and those to train on a second
+    thread meanwhile because their fit would leave the other cores idle. With one core, or nothing to
+    train beside them, everything goes in order."""
+    beside = tuple(fs for fs in feature_sets if fits_on_one_core(fs, cores))
+    in_order = tuple(fs for fs in feature_sets if fs not in beside)
+    if cores < 2 or not beside or not in_order:
+        return tuple(feature_sets), ()
+    return in_order, beside
 
 
 def fit_featurizer(pipeline: Pipeline, train: DataFrame) -> PipelineModel:

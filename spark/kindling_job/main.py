@@ -16,12 +16,13 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from . import outputs
+from .beside import run_beside
 from .columns import LABEL, ROW
 from .compat import error_text, root_cause
 from .errors import EmptyDataError, JobError, SparkLineError
 from .evaluate import evaluate, predict_test_split, prediction_fingerprint
 from .events import EventLog, StageTimer
-from .features import fit_featurizer, token_featurizer
+from .features import fit_featurizer, split_beside, token_featurizer
 from .hadoopfs import HadoopFs
 from .identical import identical_predictions
 from .ingest import (
@@ -135,12 +136,25 @@ class Run:
         with self.timer.stage("prepare"):
             partitions = spec.spark.partitions or default_partitions(self.fs.size(spec.input.uri), self.cores)
             data = self.prepared(raw, partitions, cleanup)
-        results: dict[str, dict[str, Any]] = {}
         # Test rows are numbered so that two models' predictions can be compared row by row.
         test = data.test.withColumn(ROW, F.monotonically_increasing_id())
-        for fs in spec.feature_sets:
-            for key, result in self.feature_set(fs, raw, data.train, test, data.stats.labels).items():
-                results[key] = {**result, "train_rows": data.train_rows, "test_rows": data.test_rows}
+        by_set: dict[str, dict[str, dict[str, Any]]] = {}
+
+        def train_sets(sets: Sequence[FeatureSet]) -> None:
+            for fs in sets:
+                by_set[fs.name] = self.feature_set(fs, raw, data.train, test, data.stats.labels)
+
+        in_order, beside = split_beside(spec.feature_sets, self.cores)
+        if beside:
+            run_beside(self.spark.sparkContext, lambda: train_sets(in_order), lambda: train_sets(beside))
+        else:
+            train_sets(in_order)
+        # In the spec's order, whichever thread trained them: the best model is the first of equals.
+        results = {
+            key: {**result, "train_rows": data.train_rows, "test_rows": data.test_rows}
+            for fs in spec.feature_sets
+            for key, result in by_set[fs.name].items()
+        }
         with self.timer.stage("write"):
             self.write(results, data.stats, partitions)
 
@@ -339,10 +353,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         Run(spark, spec, fs, timer).execute(raw)
         return 0
     except JobError as e:
-        events.emit("error", stage=timer.current or "load", kind=e.kind, message=_message(e))
+        events.emit("error", stage=timer.failed or "load", kind=e.kind, message=_message(e))
     except Exception as e:  # noqa: BLE001 -- the protocol promises an error event for any failure
         traceback.print_exc(file=sys.stderr)
-        events.emit("error", stage=timer.current or "load", kind="Internal", message=_message(e))
+        events.emit("error", stage=timer.failed or "load", kind="Internal", message=_message(e))
     return 1
 
 

@@ -36,7 +36,7 @@ def test_stage_timer_records_finished_stages_and_remembers_the_failed_one() -> N
     with pytest.raises(RuntimeError), timer.stage("prepare"):
         raise RuntimeError("boom")
     assert timer.stages == [{"name": "load", "seconds": 0.5}]
-    assert timer.current == "prepare"
+    assert timer.failed == "prepare"
     assert out.getvalue().splitlines() == [
         '@@kindling {"event":"stage_start","stage":"load","ts":1000.0}',
         '@@kindling {"event":"stage_end","stage":"load","seconds":0.5}',

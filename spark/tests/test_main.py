@@ -62,21 +62,30 @@ def test_binary_run_writes_every_output(spark: SparkSession, tmp_path: Path) -> 
 
     assert code == 0, events
     names = ["hashing_tf", "tfidf", "word2vec"]
-    stages = ["load", "prepare"] + [
-        f"{s}:{n}" for n in names for s in ("featurize", "train", "evaluate", "save", "features")
-    ]
-    assert [(e["event"], e["stage"]) for e in events if e["event"].startswith("stage_")] == [
-        (kind, stage) for stage in [*stages, "write"] for kind in ("stage_start", "stage_end")
-    ]
+    per_set = {n: [f"{s}:{n}" for s in ("featurize", "train", "evaluate", "save", "features")] for n in names}
+    stages = ["load", "prepare", *(stage for n in names for stage in per_set[n])]
+    marks = [(e["event"], e["stage"]) for e in events if e["event"].startswith("stage_")]
+    ended = ("stage_start", "stage_end")
+    assert marks[:4] == [(kind, stage) for stage in ["load", "prepare"] for kind in ended]
+    assert marks[-2:] == [(kind, "write") for kind in ended]
+    # hashing_tf, then tfidf; Word2Vec's one-partition fit on a thread beside them (two cores here).
+    in_order = [m for m in marks[4:-2] if not m[1].endswith(":word2vec")]
+    assert in_order == [(kind, stage) for n in names[:2] for stage in per_set[n] for kind in ended]
+    beside = [m for m in marks[4:-2] if m[1].endswith(":word2vec")]
+    assert beside == [(kind, stage) for stage in per_set["word2vec"] for kind in ended]
+    starts = [stage for kind, stage in marks if kind == "stage_start"]
+    assert starts.index("featurize:word2vec") < starts.index("featurize:tfidf")
     # Each training stage reports every fit its cross-validation evaluates, while it runs.
-    running: str | None = None
-    fits: dict[str | None, list[tuple[int, int]]] = {}
+    running: set[str] = set()
+    fits: dict[str, list[tuple[int, int]]] = {}
     for e in events:
         if e["event"] == "stage_start":
-            running = e["stage"]
+            running.add(e["stage"])
+        elif e["event"] == "stage_end":
+            running.remove(e["stage"])
         elif e["event"] == "cv_progress":
-            assert e["stage"] == running
-            fits.setdefault(running, []).append((e["done"], e["total"]))
+            assert e["stage"] in running
+            fits.setdefault(e["stage"], []).append((e["done"], e["total"]))
     assert fits == {f"train:{n}": [(k, 4) for k in range(1, 5)] for n in names}
     assert [e for e in events if e["event"] == "rows"] == [
         {"event": "rows", "read": 62, "rejected": 0, "null_dropped": 2, "used": 60}
@@ -110,7 +119,7 @@ def test_binary_run_writes_every_output(spark: SparkSession, tmp_path: Path) -> 
     assert not (run_dir / "rejects").exists()
     assert job["null_counts"] == {"text": 1, "label": 1}
     assert job["class_balance"] == {"ham": 30, "spam": 30}
-    assert [s["name"] for s in job["stages"]] == stages
+    assert sorted(s["name"] for s in job["stages"]) == sorted(stages)
     assert set(job["versions"]) == {"spark", "python", "java", "scala"}
     assert job["versions"]["spark"] == spark.version
     assert job["partitions"] == 2 * spark.sparkContext.defaultParallelism

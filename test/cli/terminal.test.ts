@@ -42,6 +42,30 @@ describe("TerminalRenderer", () => {
     expect(err.text()).toMatch(/Cluster j-1 \(TERMINATED after 9 min 3 s\)/);
   });
 
+  it("on a terminal, spans running at once share one spinner, a line each; each ends on a line of its own", async () => {
+    const err = stream(true);
+    const renderer = new TerminalRenderer({ verbose: false, err: err.s, out: stream(false).s, env: {} });
+    const stage = (name: string) => CODES.JOB_STAGE.msg(name, { stage: name });
+    const train = renderer.span(stage("Train hashing_tf"));
+    const fit = renderer.span(stage("Featurize word2vec"));
+    train.update("fold 1/2 · 1/4 fits");
+    await new Promise((r) => setTimeout(r, 250));
+    const ESC = String.fromCharCode(27);
+    const screen = () => err.text().split(new RegExp(`\r|${ESC}\\[\\d*[GKA]`));
+    const both = screen().filter((f) => f.includes("Train hashing_tf ·")).pop() ?? "";
+    expect(both).toMatch(/Train hashing_tf · fold 1\/2 · 1\/4 fits · [\d.]+ s\n {2}Featurize word2vec · [\d.]+ s/);
+    train.succeed("3 s");
+    await new Promise((r) => setTimeout(r, 250));
+    // The ended span's line stays; the one still running goes on below it, alone.
+    const [before = "", after = ""] = err.text().split(/✔\S* Train hashing_tf \(3 s\)\n/);
+    expect(before).toContain("Featurize word2vec ·");
+    expect(after).toMatch(/Featurize word2vec · [\d.]+ s/);
+    expect(after).not.toContain("Train hashing_tf");
+    fit.fail("failed");
+    await new Promise((r) => setTimeout(r, 10));
+    expect(err.text()).toMatch(/✖\S* Featurize word2vec \(failed\)\n$/);
+  });
+
   it.each([{ CI: "true" }, { TERM: "dumb" }])(
     "a terminal under %o gets plain lines, not a spinner",
     (env) => {

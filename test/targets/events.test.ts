@@ -78,14 +78,17 @@ it("parses and renders cross-validation progress: fold, fits done and time left"
 });
 
 /** Runs a stand-in job that prints `lines` on stdout, through the real process runner. */
-async function runStandIn(lines: string[]): Promise<{ io: RecordingHost; exitCode: number | null }> {
+async function runStandIn(
+  lines: string[],
+  exitCode = 0,
+): Promise<{ io: RecordingHost; exitCode: number | null }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "kindling-events-"));
   const io = new RecordingHost();
   try {
     const result = await runSparkProcess({
       launch: {
         command: process.execPath,
-        args: ["-e", `console.log(${JSON.stringify(lines.join("\n"))})`],
+        args: ["-e", `console.log(${JSON.stringify(lines.join("\n"))}); process.exitCode = ${exitCode}`],
         env: {},
         cwd: dir,
       },
@@ -114,6 +117,35 @@ it("shows cross-validation progress on the running stage's span, and nowhere els
     [CODES.JOB_STAGE.code, "fold 2/3 · 7/12 fits · about 45 s left"],
   ]);
   expect(updates[0]?.data).toMatchObject({ stage: "train:tfidf", done: 7, total: 12, seconds_left: 45.1 });
+});
+
+it("keeps a span per running stage: stages beside each other end on their own, and a failure fails all that run", async () => {
+  const start = (stage: string) => `@@kindling {"event":"stage_start","stage":"${stage}","ts":1}`;
+  const end = (stage: string) => `@@kindling {"event":"stage_end","stage":"${stage}","seconds":3}`;
+  const { io, exitCode } = await runStandIn(
+    [
+      start("featurize:hashing_tf"),
+      start("featurize:word2vec"),
+      end("featurize:hashing_tf"),
+      start("train:hashing_tf"),
+      CV_PROGRESS.replace("train:tfidf", "train:hashing_tf"),
+      '@@kindling {"event":"error","stage":"train:hashing_tf","kind":"Internal","message":"boom"}',
+    ],
+    1,
+  );
+  expect(exitCode).toBe(1);
+  const spans = io.messages.filter((m) => m.span !== undefined).map((m) => [m.span, m.message]);
+  expect(spans).toEqual([
+    ["start", "Start Spark"],
+    ["succeed", expect.stringMatching(/^ok Start Spark \d/)],
+    ["start", "Featurize hashing_tf"],
+    ["start", "Featurize word2vec"],
+    ["succeed", "ok Featurize hashing_tf 3 s"],
+    ["start", "Train hashing_tf"],
+    ["update", "fold 2/3 · 7/12 fits · about 45 s left"],
+    ["fail", "fail Featurize word2vec failed"],
+    ["fail", "fail Train hashing_tf failed"],
+  ]);
 });
 
 it("tells what the job did with its prepared-text cache entry: info when used or stored, a warning otherwise", async () => {

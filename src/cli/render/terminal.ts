@@ -1,4 +1,4 @@
-import ora from "ora";
+import ora, { type Ora } from "ora";
 import { formatDuration } from "../../ui/format.js";
 import type { Message, Span } from "../../ui/io.js";
 import type { ErrorReport, Renderer } from "./renderer.js";
@@ -14,6 +14,12 @@ export interface TerminalOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+interface RunningSpan {
+  name: string;
+  detail: string;
+  elapsed: () => string;
+}
+
 /**
  * Human output: spans as spinners on a terminal (plain lines elsewhere, e.g. CI logs), messages on stderr,
  * the command's own output on stdout.
@@ -22,6 +28,9 @@ export class TerminalRenderer implements Renderer {
   private readonly out: NodeJS.WriteStream;
   private readonly err: NodeJS.WriteStream;
   private readonly now: () => number;
+  private readonly running = new Set<RunningSpan>();
+  private spinner: Ora | undefined;
+  private ticker: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: TerminalOptions) {
     this.out = options.out ?? process.stdout;
@@ -45,29 +54,46 @@ export class TerminalRenderer implements Renderer {
     const elapsed = () => formatDuration((this.now() - started) / 1000);
     // Spark's log lines (--verbose) would garble a redrawn spinner.
     if (!this.interactive() || this.options.verbose) return this.plainSpan(name, elapsed);
-    let detail = "";
-    // discardStdin would put the terminal in raw mode, where Ctrl-C no longer becomes SIGINT. The choice
-    // of a spinner is made above, so ora is not left to make its own (it would print one line and go quiet).
-    const spinner = ora({ text: name, stream: this.err, discardStdin: false, isEnabled: true }).start();
-    const render = () => {
-      spinner.text = `${name}${detail ? ` · ${detail}` : ""} · ${elapsed()}`;
-    };
-    const timer = setInterval(render, 200);
-    timer.unref();
+    const running: RunningSpan = { name, detail: "", elapsed };
+    this.running.add(running);
+    this.redraw();
     return {
       update: (text) => {
-        detail = text;
-        render();
+        running.detail = text;
+        this.redraw();
       },
-      succeed: (d) => {
-        clearInterval(timer);
-        spinner.succeed(`${name} (${d ?? elapsed()})`);
-      },
-      fail: (d) => {
-        clearInterval(timer);
-        spinner.fail(`${name} (${d ?? elapsed()})`);
-      },
+      succeed: (d) => this.settle(running, "succeed", d),
+      fail: (d) => this.settle(running, "fail", d),
     };
+  }
+
+  /**
+   * Every running span on one spinner, a line each: spans can run at once (Word2Vec's feature set trains
+   * beside the others), and two spinners on one stream would overwrite each other's lines.
+   */
+  private redraw(): void {
+    if (this.running.size === 0) return;
+    const text = [...this.running]
+      .map((r) => `${r.name}${r.detail ? ` · ${r.detail}` : ""} · ${r.elapsed()}`)
+      .join("\n  ");
+    if (this.spinner) {
+      this.spinner.text = text;
+      return;
+    }
+    // discardStdin would put the terminal in raw mode, where Ctrl-C no longer becomes SIGINT. The choice
+    // of a spinner is made in span(), so ora is not left to make its own (it would print one line and go quiet).
+    this.spinner = ora({ text, stream: this.err, discardStdin: false, isEnabled: true }).start();
+    this.ticker = setInterval(() => this.redraw(), 200);
+    this.ticker.unref();
+  }
+
+  /** The span's last line stays where the spinner was; the spans still running go on below it. */
+  private settle(running: RunningSpan, outcome: "succeed" | "fail", detail?: string): void {
+    if (!this.running.delete(running) || !this.spinner) return;
+    clearInterval(this.ticker);
+    this.spinner[outcome](`${running.name} (${detail ?? running.elapsed()})`);
+    this.spinner = undefined;
+    this.redraw();
   }
 
   /**

@@ -72,15 +72,16 @@ export async function runSparkProcess(options: SparkProcessOptions): Promise<Spa
   const onExit = () => killGroup(child.pid, "SIGKILL");
   process.once("exit", onExit);
 
-  let current: { name: string; handle: Span } | undefined = {
-    name: "start",
-    handle: io.span(CODES.SPARK_START.msg("Start Spark", { command: launch.command })),
-  };
-  const endCurrent = (ok: boolean, detail?: string) => {
-    if (!current) return;
-    if (ok) current.handle.succeed(detail);
-    else current.handle.fail(detail);
-    current = undefined;
+  let starting: Span | undefined = io.span(CODES.SPARK_START.msg("Start Spark", { command: launch.command }));
+  // Stages by name: Word2Vec's feature set trains beside the others, so two can run at once.
+  const running = new Map<string, Span>();
+  const endAll = (ok: boolean, detail?: string) => {
+    for (const span of [starting, ...running.values()]) {
+      if (ok) span?.succeed(detail);
+      else span?.fail(detail);
+    }
+    starting = undefined;
+    running.clear();
   };
 
   const onAbort = () => {
@@ -98,17 +99,15 @@ export async function runSparkProcess(options: SparkProcessOptions): Promise<Spa
     const event = parseEventLine(line);
     if (!event) return;
     if (event.event === "stage_start") {
-      if (current?.name === "start") endCurrent(true, formatDuration((Date.now() - startedAt) / 1000));
-      else endCurrent(true);
+      starting?.succeed(formatDuration((Date.now() - startedAt) / 1000));
+      starting = undefined;
       result.lastStage = event.stage;
-      current = {
-        name: event.stage,
-        handle: io.span(CODES.JOB_STAGE.msg(stageLabel(event.stage), { stage: event.stage })),
-      };
+      running.set(event.stage, io.span(CODES.JOB_STAGE.msg(stageLabel(event.stage), { stage: event.stage })));
     } else if (event.event === "stage_end") {
-      if (current?.name === event.stage) endCurrent(true, formatDuration(event.seconds));
+      running.get(event.stage)?.succeed(formatDuration(event.seconds));
+      running.delete(event.stage);
     } else if (event.event === "cv_progress") {
-      if (current?.name === event.stage) current.handle.update(cvProgressText(event), event);
+      running.get(event.stage)?.update(cvProgressText(event), event);
     } else if (event.event === "cache") {
       io.notify(cacheMessage(event));
     } else if (event.event === "rows") {
@@ -145,7 +144,7 @@ export async function runSparkProcess(options: SparkProcessOptions): Promise<Spa
   options.signal?.removeEventListener("abort", onAbort);
   process.off("exit", onExit);
   const ok = result.exitCode === 0 && !result.interrupted;
-  endCurrent(ok, ok ? undefined : result.interrupted ? "interrupted" : "failed");
+  endAll(ok, ok ? undefined : result.interrupted ? "interrupted" : "failed");
   await Promise.all([closeStream(jobLog), closeStream(sparkLog)]);
   return result;
 }
