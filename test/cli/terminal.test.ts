@@ -52,8 +52,13 @@ describe("TerminalRenderer", () => {
     await new Promise((r) => setTimeout(r, 250));
     const ESC = String.fromCharCode(27);
     const screen = () => err.text().split(new RegExp(`\r|${ESC}\\[\\d*[GKA]`));
-    const both = screen().filter((f) => f.includes("Train hashing_tf ·")).pop() ?? "";
-    expect(both).toMatch(/Train hashing_tf · fold 1\/2 · 1\/4 fits · [\d.]+ s\n {2}Featurize word2vec · [\d.]+ s/);
+    const both =
+      screen()
+        .filter((f) => f.includes("Train hashing_tf ·"))
+        .pop() ?? "";
+    expect(both).toMatch(
+      /Train hashing_tf · fold 1\/2 · 1\/4 fits · [\d.]+ s\n {2}Featurize word2vec · [\d.]+ s/,
+    );
     train.succeed("3 s");
     await new Promise((r) => setTimeout(r, 250));
     // The ended span's line stays; the one still running goes on below it, alone.
