@@ -102,6 +102,27 @@ describe("report data", () => {
 });
 
 describe("report HTML", () => {
+  it("says where the time went, and that stages ran at the same time when they add up to more than the run", async () => {
+    const sources = clone(await fixtureSources());
+    sources.manifest.stages = [
+      { name: "prepare", seconds: 20 },
+      { name: "train:hashing_tf", seconds: 40 },
+      { name: "featurize:word2vec", seconds: 50 },
+    ];
+    sources.manifest.duration_seconds = 100;
+    const render = async () => {
+      const data = buildReportData(sources);
+      return renderReportHtml(data, await renderCharts(data), META);
+    };
+    expect(await render()).toContain(
+      "1 min 50 s in the job's stages, some of them at the same time, within 1 min 40 s in all.",
+    );
+    sources.manifest.duration_seconds = 130;
+    expect(await render()).toContain(
+      "1 min 50 s in the job's stages of 2 min 10 s in all (the rest is starting Spark, packaging and checks).",
+    );
+  });
+
   it("escapes every string that comes from the run", async () => {
     const sources = clone(await fixtureSources());
     const evil = `<img src=x onerror="alert(1)">&`;
