@@ -23,6 +23,7 @@ import {
 import {
   measureStartup,
   ROOT,
+  RunFailedError,
   type RunMeasurement,
   runKindling,
   runSeedLiteral,
@@ -96,14 +97,13 @@ async function main(): Promise<void> {
     presets: null,
     targets: [],
   };
-  const kindling = (documents: number, file: CorpusFile, sets: Plan["compare"]["sets"], name: string) =>
-    runKindling({
-      corpus: file.path,
-      documents,
-      work: path.join(work, name),
-      sets,
-      driverMemory: plan.driverMemory,
-    });
+  const kindling = (
+    documents: number,
+    file: CorpusFile,
+    sets: Plan["compare"]["sets"],
+    name: string,
+    driverMemory = plan.driverMemory,
+  ) => runKindling({ corpus: file.path, documents, work: path.join(work, name), sets, driverMemory });
 
   if (only.has("startup")) {
     log(`JVM + SparkSession start-up, ${plan.startupRuns} time(s)`);
@@ -162,21 +162,30 @@ async function main(): Promise<void> {
   }
 
   if (only.has("scaling") && plan.scaling) {
-    const { sets } = plan.scaling;
+    const { sets, driverMemory } = plan.scaling;
     const runs: RunMeasurement[] = [];
+    let failed: { documents: number; error: string } | null = null;
     for (const documents of plan.scaling.documents) {
-      const reuse =
-        plan.sklearn && documents === plan.sklearn.documents ? scalingRuns.get(documents) : undefined;
+      const same = plan.sklearn && documents === plan.sklearn.documents && driverMemory === plan.driverMemory;
+      const reuse = same ? scalingRuns.get(documents) : undefined;
       if (reuse) {
         runs.push(reuse);
         continue;
       }
       const file = await corpus(documents);
-      log(`scaling: Kindling at ${documents}`);
-      runs.push(await kindling(documents, file, sets, `scaling-${documents}`));
+      log(`scaling: Kindling at ${documents} (driver memory ${driverMemory})`);
+      try {
+        runs.push(await kindling(documents, file, sets, `scaling-${documents}`, driverMemory));
+      } catch (error) {
+        // Not completing within the memory is the finding: recorded, and the larger corpora are not tried.
+        if (!(error instanceof RunFailedError)) throw error;
+        failed = { documents, error: error.message };
+        log(`scaling: failed at ${documents}: ${error.message}`);
+        break;
+      }
       log(describe(runs.at(-1) as RunMeasurement));
     }
-    results.scaling = { runs };
+    results.scaling = { driver_memory: driverMemory, runs, failed };
   }
 
   if (only.has("standalone")) {

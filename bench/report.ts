@@ -29,7 +29,13 @@ export interface BenchResults {
   startup: { seconds: number[]; median: number } | null;
   compare: { documents: number; runs: RunMeasurement[] } | null;
   sklearn: { documents: number; runs: RunMeasurement[] } | null;
-  scaling: { runs: RunMeasurement[] } | null;
+  scaling: {
+    runs: RunMeasurement[];
+    /** The driver memory every scaling run had (results before it was recorded: the plan's, 4g). */
+    driver_memory?: string;
+    /** The corpus whose run failed (the larger ones were not tried), if one did. */
+    failed?: { documents: number; error: string } | null;
+  } | null;
   standalone: StandaloneResult | null;
   /** Absent in results from before the prepared-text cache. */
   rerun?: RerunResult | null;
@@ -127,6 +133,17 @@ export function evaluateTargets(r: BenchResults): Target[] {
         met: speedup > 1,
       });
     }
+  }
+  if (r.scaling?.driver_memory) {
+    const { failed, driver_memory: memory } = r.scaling;
+    const largest = r.scaling.runs.at(-1);
+    targets.push({
+      target: `the largest corpus completes with spark.driver_memory ${memory} (the default)`,
+      measured: failed
+        ? `failed at ${failed.documents.toLocaleString("en-US")} docs: ${failed.error}`
+        : `${largest?.documents.toLocaleString("en-US") ?? "no"} docs in ${largest?.wall_seconds.toFixed(0) ?? "—"} s`,
+      met: !failed && largest !== undefined,
+    });
   }
   if (r.scaling && r.scaling.runs.length >= 2) {
     const first = r.scaling.runs[0] as RunMeasurement;
@@ -372,7 +389,22 @@ export function markdownReport(r: BenchResults): string {
       String(run.memory.driver_python_mib ?? "—"),
       String(run.memory.total_mib),
     ]);
-    parts.push("", "## Scaling (Kindling, local[*])", "", table(head, rows), "", stagesTable(r.scaling.runs));
+    const memory = r.scaling.driver_memory ? `, driver memory ${r.scaling.driver_memory}` : "";
+    const failed = r.scaling.failed
+      ? [
+          `Failed at ${r.scaling.failed.documents.toLocaleString("en-US")} documents: ${r.scaling.failed.error}`,
+          "",
+        ]
+      : [];
+    parts.push(
+      "",
+      `## Scaling (Kindling, local[*]${memory})`,
+      "",
+      ...failed,
+      table(head, rows),
+      "",
+      stagesTable(r.scaling.runs),
+    );
   }
   if (r.standalone) {
     const s = r.standalone;

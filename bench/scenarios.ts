@@ -12,8 +12,12 @@ export interface Plan {
   compare: { documents: number; sets: FeatureSetName[] };
   /** Kindling vs scikit-learn at a size where one machine's single process starts to hurt. */
   sklearn: { documents: number; sets: FeatureSetName[] } | null;
-  /** Kindling alone over growing corpora: time per document and driver memory. */
-  scaling: { documents: number[]; sets: FeatureSetName[] } | null;
+  /**
+   * Kindling alone over growing corpora: time per document and driver memory, with the driver memory a
+   * user gets by default (`spark.driver_memory`), since the target is that the largest corpus completes
+   * with it.
+   */
+  scaling: { documents: number[]; sets: FeatureSetName[]; driverMemory: string } | null;
   /** The same job on a standalone cluster (master + workers on 127.0.0.1) and on local[*]. */
   standalone: { documents: number; sets: FeatureSetName[]; workers: number; partitions: number };
   /**
@@ -47,7 +51,7 @@ export const FULL: Plan = {
   startupRuns: 3,
   compare: { documents: 50_000, sets: ["hashing_tf", "tfidf", "word2vec"] },
   sklearn: { documents: 1_000_000, sets: ["hashing_tf", "tfidf"] },
-  scaling: { documents: [100_000, 1_000_000, 2_000_000], sets: ["hashing_tf", "tfidf"] },
+  scaling: { documents: [100_000, 1_000_000, 2_000_000], sets: ["hashing_tf", "tfidf"], driverMemory: "2g" },
   standalone: { documents: 50_000, sets: ["hashing_tf", "tfidf"], workers: 2, partitions: 4 },
   rerun: { documents: 1_000_000, sets: ["hashing_tf", "tfidf"] },
   presets: true,

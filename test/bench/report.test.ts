@@ -155,6 +155,33 @@ describe("benchmark targets", () => {
     expect(evaluateTargets(results({ scaling: { runs: [small, fat] } }))[1]?.met).toBe(false);
   });
 
+  it("judges whether the largest corpus completed with the default driver memory", () => {
+    const small = run("kindling", 100_000, 20);
+    const large = run("kindling", 2_000_000, 400);
+    const scaling = (failed: { documents: number; error: string } | null) =>
+      evaluateTargets(
+        results({ scaling: { driver_memory: "2g", runs: failed ? [small] : [small, large], failed } }),
+      )[0];
+    expect(scaling(null)).toMatchObject({
+      target: "the largest corpus completes with spark.driver_memory 2g (the default)",
+      measured: "2,000,000 docs in 400 s",
+      met: true,
+    });
+    const failed = scaling({ documents: 2_000_000, error: "kindling exited with 1; see k.log" });
+    expect(failed).toMatchObject({
+      measured: "failed at 2,000,000 docs: kindling exited with 1; see k.log",
+      met: false,
+    });
+    const md = markdownReport(
+      results({
+        scaling: { driver_memory: "2g", runs: [small], failed: { documents: 2_000_000, error: "boom" } },
+      }),
+    );
+    expect(md).toContain(
+      "## Scaling (Kindling, local[*], driver memory 2g)\n\nFailed at 2,000,000 documents: boom",
+    );
+  });
+
   it("renders every section it has, with the targets first", () => {
     const r = results({
       compare: { documents: 2000, runs: [run("kindling", 2000, 10), run("seed-literal", 2000, 40)] },
