@@ -13,6 +13,10 @@ from .errors import OutputExistsError
 JavaObject = Any
 
 
+# File systems whose rename of a folder is one atomic operation.
+ATOMIC_RENAME_SCHEMES = frozenset({"file", "hdfs", "viewfs"})
+
+
 class HadoopFs:
     """A JVM handle plus the Hadoop Configuration used to resolve URIs to file systems."""
 
@@ -70,6 +74,12 @@ class HadoopFs:
         """Removes `uri` and everything under it; nothing there is fine."""
         fs, path = self._path(uri)
         fs.delete(path, True)
+
+    def renames_atomically(self, uri: str) -> bool:
+        """Whether a folder under `uri` moves at once: on a local disk or HDFS; an object store (s3://)
+        copies and deletes object by object, so a reader could meet a folder half moved."""
+        scheme = self.jvm.java.net.URI(uri).getScheme()
+        return scheme is None or str(scheme) in ATOMIC_RENAME_SCHEMES
 
     def rename(self, source: str, target: str) -> bool:
         """Moves `source` to `target` (atomic on a local or HDFS file system); False if it could not."""

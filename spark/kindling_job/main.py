@@ -123,6 +123,8 @@ class Run:
         stages, self.tokens_col = text_stages(self.spec.input.text_column, self.spec.text)
         self.text_model = PipelineModel(stages=stages)
         self.cores = self.spark.sparkContext.defaultParallelism
+        # The prepared-text cache's events, kept for job.json.
+        self.cache_outcomes: list[dict[str, Any]] = []
 
     def execute(self, raw: DataFrame) -> None:
         with ExitStack() as cleanup:
@@ -168,6 +170,8 @@ class Run:
             if spec.prepared_cache
             else None
         )
+        if cache is not None:
+            self.cache_outcomes = cache.outcomes
         layout = Layout.of(self.spark, raw, partitions) if cache else None
         reused = cache.load(layout, [LABEL, self.tokens_col]) if cache and layout else None
         if reused is not None:
@@ -319,6 +323,7 @@ class Run:
             "stages": list(self.timer.stages),  # every stage before `write`
             "versions": versions(self.spark),
             "partitions": partitions,
+            "prepared_cache": self.cache_outcomes,
         }
         outputs.write_json(self.fs, outputs.child(uri, outputs.JOB), job)
         if spec.output.success_marker:

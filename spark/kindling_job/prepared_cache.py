@@ -12,8 +12,12 @@ An entry is a folder:
 - `entry.json`: every data file's size and partition, each side's row count, the input's statistics and
   the layout the split came from.
 
-A run writes its entry into `<entry>.tmp-<run id>` and renames it into place when complete, so a reader
-never meets one half-written, and two runs storing the same key at once leave one whole entry.
+On a local disk (or HDFS) a run writes its entry into `<entry>.tmp-<run id>` and renames it into place
+when complete, so a reader never meets one half-written, and two runs storing the same key at once leave
+one whole entry. An object store (S3, for cloud runs) has no atomic rename: there the entry is written in
+place, entry.json last, so a reader meets either an entry without entry.json (partial: removed and
+rebuilt) or a whole one; two runs storing one key at once may leave a damaged entry, which the next
+reader finds by its recorded sizes and checksums and rebuilds.
 
 Training must not tell a reused entry from a fresh one, so the rows come back in the same partitions and
 order (cross-validation's folds depend on both): each file is read as one partition, and the
@@ -130,6 +134,12 @@ class PreparedCache:
         self.fs = fs
         self.uri = uri
         self.events = events
+        # What this run did with the entry, for job.json: cloud runs' CLIs see no live events.
+        self.outcomes: list[dict[str, Any]] = []
+
+    def _report(self, status: str, **fields: Any) -> None:
+        self.events.emit("cache", status=status, uri=self.uri, **fields)
+        self.outcomes.append({"status": status, "uri": self.uri, **fields})
 
     def _child(self, *parts: str) -> str:
         return "/".join([self.uri, *parts])
@@ -148,13 +158,11 @@ class PreparedCache:
         except InvalidEntry as e:
             for df in read:
                 df.unpersist()
-            self.events.emit("cache", status="invalid", uri=self.uri, reason=str(e))
+            self._report("invalid", reason=str(e))
             self.fs.delete(self.uri)
             return None
-        self.events.emit(
-            "cache",
-            status="reused",
-            uri=self.uri,
+        self._report(
+            "reused",
             built_by=entry["run_id"],
             created_at=entry["created_at"],
             bytes=_bytes(entry),
@@ -267,14 +275,17 @@ class PreparedCache:
         rejects_uri: str | None,
         run_id: str,
     ) -> None:
-        """Writes the entry (`sides`: train and test, each with its row count) beside its final place, then
-        renames it there. A failure here never fails the run: what was written is removed and the run goes
-        on without it."""
-        staging = f"{self.uri}.tmp-{run_id}"
+        """Writes the entry (`sides`: train and test, each with its row count) beside its final place and
+        renames it there, or on an object store in place with entry.json last. A failure here never fails
+        the run: what was written is removed and the run goes on without it."""
+        atomic = self.fs.renames_atomically(self.uri)
+        folder = f"{self.uri}.tmp-{run_id}" if atomic else self.uri
+        if not atomic and self.fs.exists(self.uri):
+            return  # another run is storing this key, or stored it since this run looked
         try:
-            written = {side: self._write(f"{staging}/{side}", *sides[side]) for side in SIDES}
+            written = {side: self._write(f"{folder}/{side}", *sides[side]) for side in SIDES}
             if rejects_uri is not None:
-                self.fs.copy(rejects_uri, f"{staging}/{REJECTS}")
+                self.fs.copy(rejects_uri, f"{folder}/{REJECTS}")
             entry = {
                 "format": FORMAT,
                 "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -286,18 +297,19 @@ class PreparedCache:
                 "rejects": rejects_uri is not None,
                 "stats": stats_doc(stats),
             }
-            self.fs.write_text(f"{staging}/{ENTRY}", json.dumps(entry, indent=2) + "\n")
-            if self.fs.exists(self.uri) or not self.fs.rename(staging, self.uri):
+            # Last: on an object store, what makes the entry complete.
+            self.fs.write_text(f"{folder}/{ENTRY}", json.dumps(entry, indent=2) + "\n")
+            if atomic and (self.fs.exists(self.uri) or not self.fs.rename(folder, self.uri)):
                 # Another run stored this key meanwhile: its entry is as good as this one.
-                self.fs.delete(staging)
+                self.fs.delete(folder)
                 return
         except Exception as e:  # noqa: BLE001 -- the cache is an optimisation, the run is what matters
-            self.events.emit("cache", status="not_stored", uri=self.uri, reason=error_text(e)[:500])
+            self._report("not_stored", reason=error_text(e)[:500])
             # Best effort: a staging folder left behind is never read, and `kindling cache` lists it.
             with contextlib.suppress(Exception):
-                self.fs.delete(staging)
+                self.fs.delete(folder)
             return
-        self.events.emit("cache", status="stored", uri=self.uri, bytes=_bytes(entry))
+        self._report("stored", bytes=_bytes(entry))
 
     def _write(self, uri: str, rows: DataFrame, count: int) -> dict[str, Any]:
         # One file per partition, whatever spark.sql.files.maxRecordsPerFile says: a file is a partition.

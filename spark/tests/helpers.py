@@ -86,6 +86,16 @@ def seed_spec() -> dict[str, Any]:
     return copy.deepcopy(SEED_SPEC)
 
 
+def quick_spec(input_uri: str, run_dir: Path) -> dict[str, Any]:
+    """Seed defaults with a smaller grid and word2vec, to keep the suite fast."""
+    doc = seed_spec()
+    doc["input"]["uri"] = input_uri
+    doc["output"]["uri"] = run_dir.as_uri()
+    doc["training"]["model"]["grid"]["max_iter"] = [5, 10]
+    doc["feature_sets"][2]["vector_size"] = 16
+    return doc
+
+
 def write_spec(path: Path, doc: dict[str, Any]) -> str:
     path.write_text(json.dumps(doc), encoding="utf-8")
     return str(path)

@@ -18,16 +18,7 @@ from kindling_job.beside import run_beside
 from kindling_job.features import split_beside
 from kindling_job.spec import FeatureSet, parse_spec
 
-from .helpers import corpus, run_job, seed_spec, write_csv
-
-
-def spec_doc(data: str, run_dir: Path) -> dict[str, Any]:
-    doc = seed_spec()
-    doc["input"]["uri"] = data
-    doc["output"]["uri"] = run_dir.as_uri()
-    doc["training"]["model"]["grid"]["max_iter"] = [5, 10]
-    doc["feature_sets"][2]["vector_size"] = 16
-    return doc
+from .helpers import corpus, quick_spec, run_job, seed_spec, write_csv
 
 
 def in_order(sets: Sequence[FeatureSet], cores: int) -> tuple[tuple[FeatureSet, ...], tuple[FeatureSet, ...]]:
@@ -39,11 +30,11 @@ def test_training_beside_gives_the_metrics_of_one_set_after_another(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = write_csv(tmp_path / "data.csv", list(corpus(80, ["spam", "ham"])))
-    code, beside_events = run_job(spec_doc(data, tmp_path / "beside"), tmp_path / "beside")
+    code, beside_events = run_job(quick_spec(data, tmp_path / "beside"), tmp_path / "beside")
     assert code == 0, beside_events
     with monkeypatch.context() as m:
         m.setattr(job_main, "split_beside", in_order)
-        code, events = run_job(spec_doc(data, tmp_path / "in-order"), tmp_path / "in-order")
+        code, events = run_job(quick_spec(data, tmp_path / "in-order"), tmp_path / "in-order")
     assert code == 0, events
 
     def started(evs: list[dict[str, Any]]) -> list[str]:
@@ -83,46 +74,31 @@ def until_a_job_runs(spark: SparkSession) -> None:
         time.sleep(0.1)
 
 
-def test_a_failure_beside_cancels_the_main_sides_jobs_and_is_the_one_raised(spark: SparkSession) -> None:
-    main_ended: list[BaseException] = []
+@pytest.mark.parametrize("failing", ["side", "main"])
+def test_the_first_failure_cancels_the_other_sides_jobs_and_is_the_one_raised(
+    spark: SparkSession, failing: str
+) -> None:
+    cancelled: list[BaseException] = []
 
-    def main_work() -> None:
+    def runs_until_cancelled() -> None:
         try:
             slow_job(spark)
         except BaseException as e:
-            main_ended.append(e)
+            cancelled.append(e)
             raise
 
-    def side_work() -> None:
+    def fails() -> None:
         until_a_job_runs(spark)
-        raise ValueError("word2vec failed")
+        raise ValueError(f"the {failing} side failed")
 
-    with pytest.raises(ValueError, match="word2vec failed"):
-        run_beside(spark.sparkContext, main_work, side_work)
-    assert len(main_ended) == 1
-    assert isinstance(main_ended[0], Py4JJavaError)
-    assert "cancel" in str(main_ended[0].java_exception.toString()).lower()
-
-
-def test_a_failure_on_the_main_side_cancels_the_jobs_beside(spark: SparkSession) -> None:
-    side_ended: list[BaseException] = []
-
-    def side_work() -> None:
-        try:
-            slow_job(spark)
-        except BaseException as e:
-            side_ended.append(e)
-            raise
-
-    def main_work() -> None:
-        until_a_job_runs(spark)
-        raise KeyError("hashing_tf failed")
-
-    with pytest.raises(KeyError, match="hashing_tf failed"):
-        run_beside(spark.sparkContext, main_work, side_work)
-    assert len(side_ended) == 1
-    assert isinstance(side_ended[0], Py4JJavaError)
-    assert "cancel" in str(side_ended[0].java_exception.toString()).lower()
+    work = {"side": fails, "main": runs_until_cancelled}
+    if failing == "main":
+        work = {"side": runs_until_cancelled, "main": fails}
+    with pytest.raises(ValueError, match=f"the {failing} side failed"):
+        run_beside(spark.sparkContext, work["main"], work["side"])
+    assert len(cancelled) == 1
+    assert isinstance(cancelled[0], Py4JJavaError)
+    assert "cancel" in str(cancelled[0].java_exception.toString()).lower()
     # The tags are gone with the work: later jobs of this thread are not cancelled with them.
     assert len(spark.sparkContext.getJobTags()) == 0
     assert spark.sparkContext.parallelize(range(3)).count() == 3

@@ -15,7 +15,7 @@ from kindling_job.identical import ALL_CORRECT, IDF_UNDONE, SAME_PREDICTIONS
 from kindling_job.main import _message
 from kindling_job.spec import SPARK_LINES
 
-from .helpers import RUNNING_LINE, corpus, run_job, seed_spec, write_csv
+from .helpers import RUNNING_LINE, corpus, quick_spec, run_job, write_csv
 
 pytestmark = pytest.mark.usefixtures("spark")  # main() reuses the suite's session
 
@@ -37,16 +37,6 @@ METRIC_KEYS = {
     "train_rows",
     "test_rows",
 }
-
-
-def quick_spec(input_uri: str, run_dir: Path) -> dict[str, Any]:
-    """Seed defaults with a smaller grid and word2vec, to keep the suite fast."""
-    doc = seed_spec()
-    doc["input"]["uri"] = input_uri
-    doc["output"]["uri"] = run_dir.as_uri()
-    doc["training"]["model"]["grid"]["max_iter"] = [5, 10]
-    doc["feature_sets"][2]["vector_size"] = 16
-    return doc
 
 
 def test_binary_run_writes_every_output(spark: SparkSession, tmp_path: Path) -> None:
@@ -123,6 +113,7 @@ def test_binary_run_writes_every_output(spark: SparkSession, tmp_path: Path) -> 
     assert set(job["versions"]) == {"spark", "python", "java", "scala"}
     assert job["versions"]["spark"] == spark.version
     assert job["partitions"] == 2 * spark.sparkContext.defaultParallelism
+    assert job["prepared_cache"] == []  # the spec names no entry
 
     assert (run_dir / "_SUCCESS").read_text() == ""
     features = spark.read.parquet(str(run_dir / "features" / "tfidf"))

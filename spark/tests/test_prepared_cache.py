@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from pyspark.sql import SparkSession
 
+from kindling_job.hadoopfs import HadoopFs
 from kindling_job.prepared_cache import ENTRY
 
 from .helpers import corpus, run_job, seed_spec, write_csv
@@ -40,6 +41,7 @@ def outputs(run_dir: Path) -> tuple[Any, Any]:
     job = json.loads((run_dir / "job.json").read_text(encoding="utf-8"))
     del job["stages"]
     del job["rejects"]["uri"]  # in the run's own folder
+    del job["prepared_cache"]  # what the run did with the cache: stored, reused, or nothing
     return metrics, job
 
 
@@ -80,6 +82,9 @@ def test_a_reused_entry_trains_to_the_metrics_of_a_run_without_the_cache(data: P
     assert cache_events(events) == [("reused", "")]
     reused = next(e for e in events if e["event"] == "cache")
     assert reused["built_by"] == "run-first"
+    # job.json keeps the events too: a cloud run's CLI sees them only there.
+    job = json.loads((tmp_path / "second" / "job.json").read_text(encoding="utf-8"))
+    assert job["prepared_cache"] == [{k: v for k, v in reused.items() if k != "event"}]
     assert reused["bytes"] > 0
     assert {"event": "rows", "read": 81, "rejected": 1, "null_dropped": 0, "used": 80} in events
 
@@ -200,3 +205,33 @@ def test_a_cache_that_cannot_be_written_does_not_fail_the_run(data: Path, tmp_pa
     assert reason
     assert blocker.read_text(encoding="utf-8").startswith("a file")
     assert (tmp_path / "r" / "metrics.json").exists()
+
+
+def test_on_an_object_store_an_entry_is_written_in_place_entry_json_last(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # S3 has no atomic rename: as there, the job writes in place and a folder without entry.json is partial.
+    monkeypatch.setattr(HadoopFs, "renames_atomically", lambda self, uri: False)
+    cache = tmp_path / "cache" / "k1"
+    (cache / "train").mkdir(parents=True)  # a run stopped while writing it
+    (cache / "train" / "part-00000-x.parquet").write_bytes(b"PAR1")
+
+    code, events = run_job(cached_spec(data, tmp_path / "first", cache), tmp_path / "first")
+    assert code == 0, events
+    assert cache_events(events) == [("invalid", "partial: entry.json is missing"), ("stored", "")]
+    assert not list(cache.parent.glob("*.tmp-*"))  # never staged
+    assert json.loads((cache / ENTRY).read_text(encoding="utf-8"))["run_id"] == "run-first"
+
+    code, events = run_job(cached_spec(data, tmp_path / "second", cache), tmp_path / "second")
+    assert code == 0, events
+    assert cache_events(events) == [("reused", "")]
+    assert outputs(tmp_path / "second") == outputs(tmp_path / "first")
+
+
+def test_only_local_disks_and_hdfs_rename_a_folder_at_once(spark: SparkSession) -> None:
+    fs = HadoopFs.of_session(spark)
+    assert fs.renames_atomically("file:///tmp/cache/k1")
+    assert fs.renames_atomically("/tmp/cache/k1")
+    assert fs.renames_atomically("hdfs://namenode:8020/cache/k1")
+    assert not fs.renames_atomically("s3://bucket/runs/_prepared-text/k1")
+    assert not fs.renames_atomically("s3a://bucket/runs/_prepared-text/k1")

@@ -1,10 +1,11 @@
 import { chmod, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { UsageError } from "../errors.js";
 import { cacheDir } from "../packaging/cache.js";
 import { hashJson, PRIVATE_DIR } from "../runs/files.js";
 import type { JobSpec } from "../spec/types.js";
+import { displayPath } from "../ui/format.js";
 
 /**
  * The prepared-text cache (docs/job-spec.md): the split's label and tokens of earlier runs, reused by a
@@ -22,14 +23,30 @@ export function localPreparedRoot(env = process.env): string {
 }
 
 /**
- * The local cache folder as a file:// URI, made if need be and private (0700): entries hold the tokens of
- * the user's data, readable by no one else. Undefined when it cannot be made: the run goes on uncached.
+ * Where entries live and how they are listed and removed: a local folder (local and standalone runs) or
+ * a prefix of the data bucket (cloud runs; s3PreparedStore.ts). The job reads and writes the entries.
  */
-export async function privateLocalRoot(root = localPreparedRoot()): Promise<string | undefined> {
+export interface PreparedStore {
+  /** The root the job is given (file:// or s3://). */
+  readonly uri: string;
+  /** The root as a person reads it. */
+  readonly display: string;
+  /** The entries, oldest first. */
+  list(): Promise<PreparedEntry[]>;
+  remove(entry: PreparedEntry): Promise<void>;
+}
+
+/**
+ * The local cache folder, made if need be and private (0700): entries hold the tokens of the user's data,
+ * readable by no one else. Undefined when it cannot be made: the run goes on uncached.
+ */
+export async function openLocalPreparedStore(
+  root = localPreparedRoot(),
+): Promise<LocalPreparedStore | undefined> {
   try {
     await mkdir(root, { recursive: true, mode: PRIVATE_DIR });
     await chmod(root, PRIVATE_DIR);
-    return pathToFileURL(root).href;
+    return new LocalPreparedStore(root);
   } catch {
     return undefined;
   }
@@ -67,7 +84,6 @@ export function withPreparedCache(spec: JobSpec, root: string, inputSha256: stri
 
 export interface PreparedEntry {
   key: string;
-  dir: string;
   bytes: number;
   /** When the job stored it; for a partial entry, when its folder last changed. */
   createdAt: Date;
@@ -77,42 +93,79 @@ export interface PreparedEntry {
   complete: boolean;
 }
 
-/** The entries in the local cache, oldest first. */
-export async function listPreparedEntries(root: string): Promise<PreparedEntry[]> {
-  let names: string[];
-  try {
-    names = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
+/** Oldest first; the same age by key, so the order never depends on how a listing came back. */
+export function oldestFirst(entries: PreparedEntry[]): PreparedEntry[] {
+  return [...entries].sort(
+    (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.key.localeCompare(b.key),
+  );
+}
+
+/** The entries of a folder, one subfolder each. */
+export class LocalPreparedStore implements PreparedStore {
+  readonly uri: string;
+  readonly display: string;
+
+  constructor(readonly root: string) {
+    this.uri = pathToFileURL(root).href;
+    this.display = displayPath(root);
   }
-  // A folder that goes while being read (another run's eviction, `cache clear`) is simply not listed.
-  const read = await Promise.all(names.map((key) => readEntry(root, key).catch(ignoreGone)));
-  const entries = read.filter((e): e is PreparedEntry => e !== undefined);
-  return entries.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.key.localeCompare(b.key));
+
+  async list(): Promise<PreparedEntry[]> {
+    let names: string[];
+    try {
+      names = (await readdir(this.root, { withFileTypes: true }))
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw error;
+    }
+    // A folder that goes while being read (another run's eviction, `cache clear`) is simply not listed.
+    const read = await Promise.all(names.map((key) => this.read(key).catch(ignoreGone)));
+    return oldestFirst(read.filter((e): e is PreparedEntry => e !== undefined));
+  }
+
+  async remove(entry: PreparedEntry): Promise<void> {
+    await rm(path.join(this.root, entry.key), { recursive: true, force: true });
+  }
+
+  private async read(key: string): Promise<PreparedEntry> {
+    const dir = path.join(this.root, key);
+    const bytes = await sizeOf(dir);
+    const described = describedEntry(
+      key,
+      bytes,
+      await readFile(path.join(dir, ENTRY_FILE), "utf8").catch(() => undefined),
+    );
+    return described ?? { key, bytes, createdAt: (await stat(dir)).mtime, complete: false };
+  }
+}
+
+/**
+ * A complete entry from its entry.json text; undefined without one (still being written, or a run stopped
+ * while writing it) or with one that is not an entry's.
+ */
+export function describedEntry(
+  key: string,
+  bytes: number,
+  text: string | undefined,
+): PreparedEntry | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const entry = JSON.parse(text) as { created_at?: unknown; run_id?: unknown };
+    const createdAt = new Date(String(entry.created_at));
+    if (typeof entry.run_id === "string" && !Number.isNaN(createdAt.getTime())) {
+      return { key, bytes, createdAt, builtBy: entry.run_id, complete: true };
+    }
+  } catch {
+    // Not JSON: listed as partial.
+  }
+  return undefined;
 }
 
 function ignoreGone(error: unknown): undefined {
   if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
   throw error;
-}
-
-async function readEntry(root: string, key: string): Promise<PreparedEntry> {
-  const dir = path.join(root, key);
-  const bytes = await sizeOf(dir);
-  try {
-    const entry = JSON.parse(await readFile(path.join(dir, ENTRY_FILE), "utf8")) as {
-      created_at?: unknown;
-      run_id?: unknown;
-    };
-    const createdAt = new Date(String(entry.created_at));
-    if (typeof entry.run_id === "string" && !Number.isNaN(createdAt.getTime())) {
-      return { key, dir, bytes, createdAt, builtBy: entry.run_id, complete: true };
-    }
-  } catch {
-    // No entry.json (still being written, or a run stopped while writing it) or an unreadable one.
-  }
-  return { key, dir, bytes, createdAt: (await stat(dir)).mtime, complete: false };
 }
 
 async function sizeOf(dir: string): Promise<number> {
@@ -127,10 +180,13 @@ async function sizeOf(dir: string): Promise<number> {
  * Removes the entries named by their keys or unique starts of them (every entry without names); returns
  * those removed. A start that names no entry, or several, is refused before anything is removed.
  */
-export async function clearPreparedEntries(root: string, keys?: readonly string[]): Promise<PreparedEntry[]> {
-  const entries = await listPreparedEntries(root);
+export async function clearPreparedEntries(
+  store: PreparedStore,
+  keys?: readonly string[],
+): Promise<PreparedEntry[]> {
+  const entries = await store.list();
   const chosen = keys ? keys.map((k) => uniqueEntry(entries, k)) : entries;
-  for (const entry of chosen) await rm(entry.dir, { recursive: true, force: true });
+  for (const entry of chosen) await store.remove(entry);
   return chosen;
 }
 
@@ -150,24 +206,24 @@ function uniqueEntry(entries: PreparedEntry[], start: string): PreparedEntry {
  * entry the run just used or stored) goes last, so a cache larger than its limit keeps the newest work.
  */
 export async function evictPreparedEntries(
-  root: string,
+  store: PreparedStore,
   maxBytes: number,
   keep?: string,
 ): Promise<PreparedEntry[]> {
-  const entries = await listPreparedEntries(root);
+  const entries = await store.list();
   const order = [...entries.filter((e) => e.key !== keep), ...entries.filter((e) => e.key === keep)];
   let total = entries.reduce((sum, e) => sum + e.bytes, 0);
   const removed: PreparedEntry[] = [];
   for (const entry of order) {
     if (total <= maxBytes) break;
-    await rm(entry.dir, { recursive: true, force: true });
+    await store.remove(entry);
     total -= entry.bytes;
     removed.push(entry);
   }
   return removed;
 }
 
-/** The local folder of a file:// entry URI; undefined for any other scheme. */
-export function localEntryDir(uri: string): string | undefined {
-  return uri.startsWith("file:") ? fileURLToPath(uri) : undefined;
+/** The key of an entry URI: its last segment. */
+export function entryKey(uri: string): string {
+  return uri.replace(/\/+$/, "").split("/").at(-1) ?? "";
 }

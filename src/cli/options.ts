@@ -64,8 +64,10 @@ export interface ClusterOptions extends GlobalOptions, ConfigOption, AwsOptions 
 }
 
 /** `kindling cache list|clear`: the prepared-text cache of local and standalone runs. */
-export interface CacheOptions extends GlobalOptions {
+export interface CacheOptions extends GlobalOptions, ConfigOption, AwsOptions {
   action: "list" | "clear";
+  /** The cloud runs' cache in the data bucket instead of this machine's. */
+  remote?: boolean;
   /** clear: the entries (keys, or unique starts of keys) to remove. Default: every entry. */
   keys?: string[];
 }

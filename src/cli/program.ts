@@ -748,18 +748,27 @@ export function buildProgram(handlers: Handlers): Command {
   const cache = program
     .command("cache")
     .description("the prepared text of earlier runs, reused when input, text and split settings match");
-  cache
-    .command("list")
+  const REMOTE_CACHE = [
+    "--remote",
+    "the cloud runs' cache in the data bucket (runs/_prepared-text/) instead of this machine's",
+    false,
+  ] as const;
+  const remoteOf = (cmd: Command) => ({
+    ...awsOpts(cmd),
+    ...(cmd.opts<{ remote: boolean }>().remote ? { remote: true } : {}),
+  });
+  withAws(cache.command("list"))
     .description("the cache's entries, oldest first, with their size and the run that built each")
+    .option(...REMOTE_CACHE)
     .action(async (_opts, cmd: Command) => {
-      await handlers.cache({ ...global(cmd), action: "list" });
+      await handlers.cache({ ...remoteOf(cmd), action: "list" });
     });
-  cache
-    .command("clear")
+  withAws(cache.command("clear"))
     .description("remove entries (all of them without keys); later runs prepare their text again")
     .argument("[keys...]", "entry keys, or unique starts of them, as `kindling cache list` shows")
+    .option(...REMOTE_CACHE)
     .action(async (keys: string[], _opts, cmd: Command) => {
-      await handlers.cache({ ...global(cmd), action: "clear", keys });
+      await handlers.cache({ ...remoteOf(cmd), action: "clear", keys });
     });
 
   withAws(
@@ -881,8 +890,12 @@ const EXAMPLES: Record<string, string[]> = {
   "cluster stop": ["kindling cluster stop latest", "kindling cluster stop j-2AXXXXXXGAPLF --no-wait"],
   collect: ["kindling collect latest"],
   cache: ["kindling cache list", "kindling cache clear"],
-  "cache list": ["kindling cache list --json"],
-  "cache clear": ["kindling cache clear", "kindling cache clear 1a2b3c4d5e6f"],
+  "cache list": ["kindling cache list --json", "kindling cache list --remote"],
+  "cache clear": [
+    "kindling cache clear",
+    "kindling cache clear 1a2b3c4d5e6f",
+    "kindling cache clear --remote",
+  ],
   export: ["kindling export mlflow latest --tracking-uri http://127.0.0.1:5000"],
   "export mlflow": [
     "kindling export mlflow latest --tracking-uri http://127.0.0.1:5000",

@@ -1,4 +1,5 @@
 import type { S3 } from "@aws-sdk/client-s3";
+import { deleteAllVersions } from "../aws/deleteVersions.js";
 import { errorName } from "../aws/errors.js";
 
 /** The S3 calls `kindling destroy --delete-data` makes. */
@@ -16,37 +17,8 @@ export async function emptyAndDeleteBucket(
   bucket: string,
   onProgress: (deleted: number) => void = () => {},
 ): Promise<number | undefined> {
-  let deleted = 0;
   try {
-    let keyMarker: string | undefined;
-    let versionMarker: string | undefined;
-    for (;;) {
-      const page = await s3.listObjectVersions({
-        Bucket: bucket,
-        KeyMarker: keyMarker,
-        VersionIdMarker: versionMarker,
-      });
-      const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]
-        .filter((o): o is { Key: string; VersionId?: string } => typeof o.Key === "string")
-        .map((o) => ({ Key: o.Key, VersionId: o.VersionId }));
-      // DeleteObjects takes at most 1000 keys; a page holds at most 1000 versions plus markers.
-      for (let i = 0; i < objects.length; i += 1000) {
-        const batch = objects.slice(i, i + 1000);
-        const res = await s3.deleteObjects({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } });
-        const failed = res.Errors ?? [];
-        if (failed.length > 0) {
-          const first = failed[0];
-          throw new Error(
-            `Could not delete ${failed.length} object(s) from ${bucket}, e.g. ${first?.Key}: ${first?.Code} ${first?.Message}`,
-          );
-        }
-        deleted += batch.length;
-        onProgress(deleted);
-      }
-      if (!page.IsTruncated) break;
-      keyMarker = page.NextKeyMarker;
-      versionMarker = page.NextVersionIdMarker;
-    }
+    const deleted = await deleteAllVersions(s3, bucket, undefined, onProgress);
     await s3.deleteBucket({ Bucket: bucket });
     return deleted;
   } catch (e) {

@@ -1,6 +1,11 @@
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { evictPreparedEntries, localEntryDir, withPreparedCache } from "../cache/preparedText.js";
+import {
+  entryKey,
+  evictPreparedEntries,
+  type PreparedStore,
+  withPreparedCache,
+} from "../cache/preparedText.js";
 import { type Clock, systemClock } from "../clock.js";
 import type { LoadedConfig } from "../config/load.js";
 import { sizeBytes } from "../config/schema.js";
@@ -96,6 +101,7 @@ async function execute(
   const reserve = path.join(run.dir, RESERVE_FILE);
   let manifest: Manifest;
   let spec: JobSpec;
+  let cache: PreparedStore | undefined;
   try {
     const placement = await target.place(run, input);
     const compiled = compileSpec(config, {
@@ -109,10 +115,8 @@ async function execute(
     });
     const sha256 = input.digest?.sha256;
     // An s3:// input is not read by the CLI: without its checksum there is no key to name an entry by.
-    spec =
-      config.cache.prepared_text && placement.preparedCacheRoot && sha256
-        ? withPreparedCache(compiled, placement.preparedCacheRoot, sha256)
-        : compiled;
+    cache = config.cache.prepared_text && sha256 ? placement.preparedCache : undefined;
+    spec = cache && sha256 ? withPreparedCache(compiled, cache.uri, sha256) : compiled;
     manifest = mergeManifest(initialManifest(loaded, run, spec, input, placement.master, createdAt), {
       ...labelsOf(options.labels),
       ...placement.manifest,
@@ -152,7 +156,7 @@ async function execute(
       maxRejectFraction: config.data.max_reject_fraction,
     });
     const metrics = await readJson<Metrics>(path.join(run.dir, "metrics.json"));
-    await keepCacheWithinLimit(spec, sizeBytes(config.cache.max_size), io);
+    if (cache) await keepCacheWithinLimit(cache, spec, sizeBytes(config.cache.max_size), io);
     await publishRun(target, run, io);
     return { runId: run.id, runDir: run.dir, manifest, metrics };
   } catch (error) {
@@ -167,14 +171,18 @@ async function execute(
 }
 
 /**
- * After a run that used a local prepared-text entry: the oldest entries go until the cache fits its limit
- * (the run's own entry last). The run has succeeded, so a failure here only warns.
+ * After a run that used a prepared-text entry: the oldest entries go until the cache fits its limit (the
+ * run's own entry last). The run has succeeded, so a failure here only warns.
  */
-async function keepCacheWithinLimit(spec: JobSpec, maxBytes: number, io: IoHost): Promise<void> {
-  const dir = spec.prepared_cache ? localEntryDir(spec.prepared_cache.uri) : undefined;
-  if (!dir) return;
+async function keepCacheWithinLimit(
+  cache: PreparedStore,
+  spec: JobSpec,
+  maxBytes: number,
+  io: IoHost,
+): Promise<void> {
+  const own = spec.prepared_cache ? entryKey(spec.prepared_cache.uri) : undefined;
   try {
-    for (const entry of await evictPreparedEntries(path.dirname(dir), maxBytes, path.basename(dir))) {
+    for (const entry of await evictPreparedEntries(cache, maxBytes, own)) {
       io.notify(
         CODES.PREPARED_CACHE_EVICTED.msg(
           `Removed prepared-text cache entry ${entry.key.slice(0, 12)} (${formatBytes(entry.bytes)}, from ${entry.createdAt.toISOString()}) to keep the cache within cache.max_size`,

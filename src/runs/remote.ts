@@ -7,6 +7,7 @@ import { pipeline } from "node:stream/promises";
 import type { HeadObjectCommandOutput, S3 } from "@aws-sdk/client-s3";
 import { errorName, httpStatus, isNotFound } from "../aws/errors.js";
 import { KindlingError, UsageError } from "../errors.js";
+import { mapLimited } from "../limit.js";
 import type { JobSpec } from "../spec/types.js";
 import { codePrefix } from "../targets/emr/layout.js";
 import { CODES } from "../ui/codes.js";
@@ -346,17 +347,4 @@ export function localPathOf(dir: string, relative: string): string | undefined {
   if (segments[0] === "code" || relative === SUCCESS_MARKER) return undefined;
   const target = path.join(dir, ...segments);
   return target.startsWith(path.resolve(dir) + path.sep) ? target : undefined;
-}
-
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

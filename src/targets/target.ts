@@ -1,3 +1,4 @@
+import type { PreparedStore } from "../cache/preparedText.js";
 import type { Clock } from "../clock.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { InputDigest } from "../data/digest.js";
@@ -39,8 +40,11 @@ export interface Placement {
   master: string;
   /** Target facts for manifest.json from the start (e.g. the cluster and its estimated cost). */
   manifest?: ManifestPatch;
-  /** Where the job keeps prepared-text cache entries (a file:// URI); absent: this target keeps none. */
-  preparedCacheRoot?: string;
+  /**
+   * Where the job keeps prepared-text cache entries (a local folder, or the data bucket for cloud runs);
+   * absent when the config turns the cache off or the folder cannot be made.
+   */
+  preparedCache?: PreparedStore;
 }
 
 export interface TrainJob {

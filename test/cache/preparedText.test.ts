@@ -5,9 +5,9 @@ import { describe, expect, it } from "vitest";
 import {
   clearPreparedEntries,
   evictPreparedEntries,
-  listPreparedEntries,
+  LocalPreparedStore,
+  openLocalPreparedStore,
   preparedTextKey,
-  privateLocalRoot,
   withPreparedCache,
 } from "../../src/cache/preparedText.js";
 import { parseConfig } from "../../src/config/load.js";
@@ -84,14 +84,14 @@ describe("the local cache's entries", () => {
   it("live in a folder only the user reads (they hold the tokens of the user's data)", async () => {
     const scratch = await mkdtemp(path.join(os.tmpdir(), "kprep-"));
     const root = path.join(scratch, "kindling", "prepared-text");
-    expect(await privateLocalRoot(root)).toBe(`file://${root}`);
+    expect((await openLocalPreparedStore(root))?.uri).toBe(`file://${root}`);
     expect((await stat(root)).mode & 0o777).toBe(0o700);
     await chmod(root, 0o755);
-    await privateLocalRoot(root);
+    await openLocalPreparedStore(root);
     expect((await stat(root)).mode & 0o777).toBe(0o700);
     // A cache that cannot be made leaves the run uncached rather than failing it.
     await writeFile(path.join(scratch, "file"), "");
-    expect(await privateLocalRoot(path.join(scratch, "file", "prepared-text"))).toBeUndefined();
+    expect(await openLocalPreparedStore(path.join(scratch, "file", "prepared-text"))).toBeUndefined();
   });
 
   it("lists complete and partial entries oldest first, with their size and builder", async () => {
@@ -100,7 +100,7 @@ describe("the local cache's entries", () => {
     await entry(root, "old", { createdAt: "2026-01-01T10:00:00Z", bytes: 200 });
     await entry(root, "partial", { bytes: 50 });
 
-    const entries = await listPreparedEntries(root);
+    const entries = await new LocalPreparedStore(root).list();
 
     expect(entries.map((e) => [e.key, e.complete, e.builtBy])).toEqual([
       ["old", true, "run-old"],
@@ -108,7 +108,7 @@ describe("the local cache's entries", () => {
       ["partial", false, undefined], // its folder's time: now
     ]);
     expect(entries[0]?.bytes).toBeGreaterThan(200);
-    expect(await listPreparedEntries(path.join(root, "missing"))).toEqual([]);
+    expect(await new LocalPreparedStore(path.join(root, "missing")).list()).toEqual([]);
   });
 
   it("evicts the oldest first until the rest fit, the run's own entry last", async () => {
@@ -117,12 +117,17 @@ describe("the local cache's entries", () => {
     await entry(root, "b", { createdAt: "2026-02-01T00:00:00Z", bytes: 1000 });
     await entry(root, "c", { createdAt: "2026-03-01T00:00:00Z", bytes: 1000 });
 
-    expect((await evictPreparedEntries(root, 10_000)).map((e) => e.key)).toEqual([]);
+    expect((await evictPreparedEntries(new LocalPreparedStore(root), 10_000)).map((e) => e.key)).toEqual([]);
     // The run reused "a", the oldest: it is kept, the next oldest go.
-    expect((await evictPreparedEntries(root, 1500, "a")).map((e) => e.key)).toEqual(["b", "c"]);
+    expect((await evictPreparedEntries(new LocalPreparedStore(root), 1500, "a")).map((e) => e.key)).toEqual([
+      "b",
+      "c",
+    ]);
     expect(await readdir(root)).toEqual(["a"]);
     // An entry larger than the limit by itself goes too.
-    expect((await evictPreparedEntries(root, 10, "a")).map((e) => e.key)).toEqual(["a"]);
+    expect((await evictPreparedEntries(new LocalPreparedStore(root), 10, "a")).map((e) => e.key)).toEqual([
+      "a",
+    ]);
     expect(await readdir(root)).toEqual([]);
   });
 
@@ -132,13 +137,20 @@ describe("the local cache's entries", () => {
       await entry(root, key, { createdAt: "2026-01-01T00:00:00Z", bytes: 1 });
 
     // A start that names several entries, or none, removes nothing.
-    await expect(clearPreparedEntries(root, ["9f00", "1a"])).rejects.toThrow(
+    await expect(clearPreparedEntries(new LocalPreparedStore(root), ["9f00", "1a"])).rejects.toThrow(
       /2 prepared-text cache entries' keys start with "1a": 1a2b, 1a3c/,
     );
-    await expect(clearPreparedEntries(root, [""])).rejects.toThrow(/No prepared-text cache entry/);
+    await expect(clearPreparedEntries(new LocalPreparedStore(root), [""])).rejects.toThrow(
+      /No prepared-text cache entry/,
+    );
     expect(await readdir(root)).toEqual(["1a2b", "1a3c", "9f00"]);
-    expect((await clearPreparedEntries(root, ["1a3"])).map((e) => e.key)).toEqual(["1a3c"]);
-    expect((await clearPreparedEntries(root)).map((e) => e.key)).toEqual(["1a2b", "9f00"]);
+    expect((await clearPreparedEntries(new LocalPreparedStore(root), ["1a3"])).map((e) => e.key)).toEqual([
+      "1a3c",
+    ]);
+    expect((await clearPreparedEntries(new LocalPreparedStore(root))).map((e) => e.key)).toEqual([
+      "1a2b",
+      "9f00",
+    ]);
     expect(await readdir(root)).toEqual([]);
   });
 });

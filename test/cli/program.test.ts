@@ -285,9 +285,22 @@ describe("argv → options", () => {
       { ...base, config: "kindling.yaml", action: "start", idleMinutes: 30 },
     ],
     [["cluster", "start"], "cluster", { ...base, config: "kindling.yaml", action: "start", idleMinutes: 15 }],
-    [["cache", "list"], "cache", { ...base, action: "list" }],
-    [["--json", "cache", "clear"], "cache", { ...base, json: true, action: "clear", keys: [] }],
-    [["cache", "clear", "1a2b", "3c4d"], "cache", { ...base, action: "clear", keys: ["1a2b", "3c4d"] }],
+    [["cache", "list"], "cache", { ...base, config: "kindling.yaml", action: "list" }],
+    [
+      ["--json", "cache", "clear"],
+      "cache",
+      { ...base, config: "kindling.yaml", json: true, action: "clear", keys: [] },
+    ],
+    [
+      ["cache", "clear", "1a2b", "3c4d"],
+      "cache",
+      { ...base, config: "kindling.yaml", action: "clear", keys: ["1a2b", "3c4d"] },
+    ],
+    [
+      ["cache", "list", "--remote", "--region", "eu-west-1"],
+      "cache",
+      { ...base, config: "kindling.yaml", action: "list", remote: true, region: "eu-west-1" },
+    ],
     [
       ["--json", "cluster", "list"],
       "cluster",

@@ -36,7 +36,7 @@ afterAll(async () => {
 const cli = (args: string[]) => kindling(args, { cwd: dir, env: aws.env });
 
 describe("kindling run --target emr (moto + EMR emulator, real Spark step)", () => {
-  it("brings back the same metrics as the local target, with cluster facts and cost", async () => {
+  it("brings back the same metrics as the local target, with cluster facts and cost; the next run reuses its prepared text", async () => {
     const [local, emr] = [await cli(["run", "--json"]), await cli(["run", "--target", "emr", "--json"])];
     expect(local.code, local.stderr).toBe(0);
     expect(emr.code, emr.stderr).toBe(0);
@@ -106,6 +106,33 @@ describe("kindling run --target emr (moto + EMR emulator, real Spark step)", () 
       Key: `runs/${e.run_id}/report.html`,
     });
     expect(report.ContentLength).toBeGreaterThan(0);
+
+    // The prepared text went to the data bucket; the next run with the same input and text settings
+    // reuses it, says so, and trains to the same metrics.
+    const job = JSON.parse(readFileSync(path.join(runDir, "job.json"), "utf8"));
+    expect(job.prepared_cache).toEqual([
+      expect.objectContaining({
+        status: "stored",
+        uri: expect.stringMatching(
+          new RegExp(`^s3://${aws.foundation.dataBucket}/runs/_prepared-text/[0-9a-f]{32}$`),
+        ),
+      }),
+    ]);
+    const cached = await cli(["--json", "cache", "list", "--remote"]);
+    expect(cached.code, cached.stderr).toBe(0);
+    const entries = (JSON.parse(cached.stdout) as { entries: Array<{ built_by: string; complete: boolean }> })
+      .entries;
+    expect(entries).toEqual([expect.objectContaining({ built_by: e.run_id, complete: true })]);
+    const again = await cli(["run", "--target", "emr", "--events", "jsonl"]);
+    expect(again.code, again.stderr).toBe(0);
+    const events = again.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { code: string; message: string; data?: Record<string, unknown> });
+    const reused = events.find((ev) => ev.data?.status === "reused");
+    expect(reused?.message).toContain(`Reused the prepared text of run ${e.run_id}`);
+    const result = events.at(-1)?.data as { run_dir: string };
+    expect(JSON.parse(readFileSync(path.join(result.run_dir, "metrics.json"), "utf8"))).toEqual(l.metrics);
   });
 
   it("the nodes' Python has no NumPy: the job runs only because the archive it ships provides it", async () => {

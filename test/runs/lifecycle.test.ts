@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
+import { LocalPreparedStore } from "../../src/cache/preparedText.js";
 import { loadConfig } from "../../src/config/load.js";
 import type { DataLocation } from "../../src/data/validate.js";
 import { InterruptedError, JobFailedError, KindlingError, PrerequisiteError } from "../../src/errors.js";
@@ -37,7 +38,7 @@ class MemoryTarget implements Target {
     private readonly script: {
       train?: (job: TrainJob) => Promise<TrainOutcome>;
       fail?: "check" | "prepare" | "teardown";
-      /** Where the target keeps prepared-text cache entries (a file:// URI). */
+      /** Where the target keeps prepared-text cache entries (a local folder). */
       cacheRoot?: string;
     } = {},
   ) {}
@@ -58,7 +59,7 @@ class MemoryTarget implements Target {
       successMarker: false,
       master: "memory",
       manifest: { versions: { java: "17" } },
-      ...(this.script.cacheRoot ? { preparedCacheRoot: this.script.cacheRoot } : {}),
+      ...(this.script.cacheRoot ? { preparedCache: new LocalPreparedStore(this.script.cacheRoot) } : {}),
     };
   }
   async train(job: TrainJob): Promise<TrainOutcome> {
@@ -315,7 +316,7 @@ describe("the prepared-text cache, as the lifecycle names and trims it", () => {
     await oldEntry(root, "older", "2026-02-01T00:00:00Z", 1500);
     let named = "";
     const target = new MemoryTarget({
-      cacheRoot: pathToFileURL(root).href,
+      cacheRoot: root,
       train: async (job) => {
         named = job.spec.prepared_cache?.uri ?? "";
         // What the job stores: an entry of 1 KiB under the named key.
@@ -343,7 +344,7 @@ describe("the prepared-text cache, as the lifecycle names and trims it", () => {
         const w = await workspace(`project: mem\ndata:\n  path: data.csv\n${config}`);
         await w.run(
           new MemoryTarget({
-            cacheRoot: "file:///cache",
+            cacheRoot: "/cache",
             train: async (job) => {
               named.push(job.spec.prepared_cache?.uri);
               await writeJobOutputs(job.run.dir);

@@ -55,6 +55,14 @@ describe("kindling run --target emr-serverless (moto + EMR Serverless emulator, 
     const runDir: string = r.run_dir;
     expect(existsSync(path.join(runDir, "_SUCCESS"))).toBe(true);
     expect(readdirSync(path.join(runDir, "models")).sort()).toEqual(["hashing_tf", "tfidf", "word2vec"]);
+    // The job run stored its prepared text in the data bucket, where the next job run would reuse it.
+    const job = JSON.parse(readFileSync(path.join(runDir, "job.json"), "utf8"));
+    expect(job.prepared_cache).toEqual([
+      expect.objectContaining({
+        status: "stored",
+        uri: expect.stringMatching(/^s3:\/\/[^/]+\/runs\/_prepared-text\/[0-9a-f]{32}$/),
+      }),
+    ]);
     const manifest = JSON.parse(readFileSync(path.join(runDir, "manifest.json"), "utf8"));
     expect(manifest).toMatchObject({
       status: "succeeded",

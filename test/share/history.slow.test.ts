@@ -4,8 +4,11 @@ import os from "node:os";
 import path from "node:path";
 import type { S3 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { evictPreparedEntries } from "../../src/cache/preparedText.js";
+import { S3PreparedStore } from "../../src/cache/s3PreparedStore.js";
 import type { RunRow } from "../../src/cli/commands/runs.js";
 import type { Manifest } from "../../src/runs/manifest.js";
+import { RemoteRunStore } from "../../src/runs/remote.js";
 import { createFoundationStack, type FoundationFixture } from "../aws/foundationFixture.js";
 import { type Moto, motoS3, startMoto, TEST_CREDENTIALS, TEST_REGION } from "../aws/moto.js";
 import { buildCli, kindling } from "../helpers/cli.js";
@@ -187,5 +190,65 @@ describe("shared run history (moto S3)", () => {
     const pushed = await cli(["push", id], f);
     expect(pushed.code, pushed.stderr).toBe(0);
     expect(pushed.stdout).toContain("(1 already there)");
+  }, 120_000);
+});
+
+describe("the cloud runs' prepared-text cache (moto S3)", () => {
+  const CACHE = "runs/_prepared-text/";
+  const put = (key: string, body: string) =>
+    s3.putObject({ Bucket: foundation.dataBucket, Key: `${CACHE}${key}`, Body: body });
+  const entryJson = (runId: string, createdAt: string) =>
+    JSON.stringify({ created_at: createdAt, run_id: runId });
+  const versionsUnder = async (prefix: string) => {
+    const page = await s3.listObjectVersions({ Bucket: foundation.dataBucket, Prefix: `${CACHE}${prefix}` });
+    return (page.Versions?.length ?? 0) + (page.DeleteMarkers?.length ?? 0);
+  };
+
+  it("lists, trims and clears the entries in the data bucket, every version of them, and no run lists them", async () => {
+    const c = await folder("cache");
+    // The foundation's data bucket is versioned (dataBucket.ts); moto's CloudFormation leaves it unversioned.
+    await s3.putBucketVersioning({
+      Bucket: foundation.dataBucket,
+      VersioningConfiguration: { Status: "Enabled" },
+    });
+    await put("aaaa1111/train/part-00000-x.parquet", "x".repeat(1000));
+    await put("aaaa1111/entry.json", entryJson("run-old", "2026-01-01T00:00:00Z"));
+    await put("bbbb2222/train/part-00000-x.parquet", "y".repeat(2000));
+    await put("bbbb2222/train/part-00000-x.parquet", "y".repeat(2000)); // the bucket keeps both versions
+    await put("bbbb2222/entry.json", entryJson("run-new", "2026-02-01T00:00:00Z"));
+    await put("cccc3333/train/part-00000-x.parquet", "z"); // partial: a job stopped before entry.json
+    expect(await versionsUnder("bbbb2222/")).toBe(3);
+
+    const listed = await cli(["--json", "cache", "list", "--remote"], c);
+    expect(listed.code, listed.stderr).toBe(0);
+    const doc = JSON.parse(listed.stdout) as {
+      root: string;
+      entries: Array<{ key: string; bytes: number; complete: boolean; built_by: string | null }>;
+    };
+    expect(doc.root).toBe(`s3://${foundation.dataBucket}/runs/_prepared-text`);
+    expect(doc.entries.map((e) => [e.key, e.complete, e.built_by])).toEqual([
+      ["aaaa1111", true, "run-old"],
+      ["bbbb2222", true, "run-new"],
+      ["cccc3333", false, null], // its age: its newest object's, now
+    ]);
+    const sizeOfA = 1000 + entryJson("run-old", "2026-01-01T00:00:00Z").length;
+    expect(doc.entries[0]?.bytes).toBe(sizeOfA);
+    // `runs --remote` lists run ids under runs/: the cache's prefix is none.
+    const ids = await new RemoteRunStore(s3, foundation.dataBucket).ids();
+    expect(ids.length).toBeGreaterThan(0);
+    expect(ids.filter((id) => id.includes("prepared"))).toEqual([]);
+
+    // After a run that used bbbb2222: the oldest others go first until the rest fit.
+    const store = new S3PreparedStore(s3, foundation.dataBucket);
+    const removed = await evictPreparedEntries(store, 2100, "bbbb2222");
+    expect(removed.map((e) => e.key)).toEqual(["aaaa1111"]);
+    expect(await versionsUnder("aaaa1111/")).toBe(0);
+
+    const cleared = await cli(["cache", "clear", "--remote", "bbbb"], c);
+    expect(cleared.code, cleared.stderr).toBe(0);
+    expect(cleared.stdout).toContain(`Removed 1 entry`);
+    expect(cleared.stdout).toContain(`from s3://${foundation.dataBucket}/runs/_prepared-text.`);
+    expect(await versionsUnder("bbbb2222/")).toBe(0); // no version left behind a delete marker
+    expect((await store.list()).map((e) => e.key)).toEqual(["cccc3333"]);
   }, 120_000);
 });

@@ -1,23 +1,32 @@
 import Table from "cli-table3";
-import { clearPreparedEntries, listPreparedEntries, localPreparedRoot } from "../../cache/preparedText.js";
-import { displayPath, formatBytes } from "../../ui/format.js";
+import {
+  clearPreparedEntries,
+  LocalPreparedStore,
+  localPreparedRoot,
+  type PreparedStore,
+} from "../../cache/preparedText.js";
+import { formatBytes } from "../../ui/format.js";
 import type { CommandIO } from "../io.js";
 import type { CacheOptions } from "../options.js";
 
-/** `kindling cache list|clear`: the prepared-text cache of local and standalone runs (per user). */
+/**
+ * `kindling cache list|clear`: the prepared-text cache of local and standalone runs (per user), or with
+ * --remote that of cloud runs, in the data bucket (per project).
+ */
 export async function cacheCommand(options: CacheOptions, io: CommandIO): Promise<void> {
-  const root = localPreparedRoot();
+  const store = await openStore(options);
+  const root = store.uri;
   if (options.action === "clear") {
     const keys = options.keys?.length ? options.keys : undefined;
-    const removed = await clearPreparedEntries(root, keys);
+    const removed = await clearPreparedEntries(store, keys);
     const bytes = removed.reduce((sum, e) => sum + e.bytes, 0);
     io.emitJson({ root, removed: removed.map((e) => ({ key: e.key, bytes: e.bytes })), bytes });
     io.print(
-      `Removed ${removed.length} ${removed.length === 1 ? "entry" : "entries"} (${formatBytes(bytes)}) from ${displayPath(root)}.`,
+      `Removed ${removed.length} ${removed.length === 1 ? "entry" : "entries"} (${formatBytes(bytes)}) from ${store.display}.`,
     );
     return;
   }
-  const entries = await listPreparedEntries(root);
+  const entries = await store.list();
   const bytes = entries.reduce((sum, e) => sum + e.bytes, 0);
   io.emitJson({
     root,
@@ -31,7 +40,7 @@ export async function cacheCommand(options: CacheOptions, io: CommandIO): Promis
     })),
   });
   if (entries.length === 0) {
-    io.print(`The prepared-text cache (${displayPath(root)}) is empty.`);
+    io.print(`The prepared-text cache (${store.display}) is empty.`);
     return;
   }
   const table = new Table({
@@ -49,6 +58,16 @@ export async function cacheCommand(options: CacheOptions, io: CommandIO): Promis
   }
   io.print(table.toString());
   io.print(
-    `${entries.length} ${entries.length === 1 ? "entry" : "entries"}, ${formatBytes(bytes)} in ${displayPath(root)}; the oldest go first beyond cache.max_size.`,
+    `${entries.length} ${entries.length === 1 ? "entry" : "entries"}, ${formatBytes(bytes)} in ${store.display}; the oldest go first beyond cache.max_size.`,
   );
+}
+
+async function openStore(options: CacheOptions): Promise<PreparedStore> {
+  if (!options.remote) return new LocalPreparedStore(localPreparedRoot());
+  const [{ findDataBucket }, { S3PreparedStore }] = await Promise.all([
+    import("./share.js"),
+    import("../../cache/s3PreparedStore.js"),
+  ]);
+  const { s3, bucket } = await findDataBucket(options, "the cloud runs' prepared-text cache");
+  return new S3PreparedStore(s3, bucket);
 }

@@ -1,4 +1,4 @@
-import { createAwsClients } from "../../aws/clients.js";
+import { type AwsClients, createAwsClients } from "../../aws/clients.js";
 import { translateAwsError } from "../../aws/errors.js";
 import { loadConfig, loadOptionsOf } from "../../config/load.js";
 import { KindlingError, UsageError } from "../../errors.js";
@@ -14,6 +14,15 @@ import { filterRuns, runRow, runsTable } from "./runs.js";
 
 /** The shared history of this project: the deployed foundation's data bucket, found by its stack. */
 export async function openHistory(options: ConfigOption & AwsOptions): Promise<RemoteRunStore> {
+  const { s3, bucket } = await findDataBucket(options, "the shared run history");
+  return new RemoteRunStore(s3, bucket);
+}
+
+/** The deployed foundation's data bucket (and an S3 client), for what lives there (`what`, for errors). */
+export async function findDataBucket(
+  options: ConfigOption & AwsOptions,
+  what: string,
+): Promise<{ s3: AwsClients["s3"]; bucket: string }> {
   const { config } = await loadConfig(options.config, loadOptionsOf(options));
   const region = options.region ?? config.aws.region;
   const aws = await createAwsClients({
@@ -26,11 +35,11 @@ export async function openHistory(options: ConfigOption & AwsOptions): Promise<R
   });
   if (!foundation) {
     throw new KindlingError(
-      `the foundation stack ${stackName} is not deployed in ${aws.region}: the shared run history lives in its data bucket`,
+      `the foundation stack ${stackName} is not deployed in ${aws.region}: ${what} lives in its data bucket`,
       { hint: "`kindling deploy` creates it; pass --region (or set aws.region) if it is in another region." },
     );
   }
-  return new RemoteRunStore(aws.s3, foundation.dataBucketName);
+  return { s3: aws.s3, bucket: foundation.dataBucketName };
 }
 
 /** `kindling runs --remote`: the shared history, with the same filters and table as the local one. */

@@ -1,4 +1,5 @@
 import { type AwsClients, type AwsTarget, createReadOnlyClients } from "../../aws/clients.js";
+import { S3PreparedStore } from "../../cache/s3PreparedStore.js";
 import { realSleep, type Sleep } from "../../clock.js";
 import { emrReleaseOf } from "../../config/sparkLine.js";
 import type { DataLocation } from "../../data/validate.js";
@@ -174,6 +175,9 @@ export class EmrTarget implements Target {
       successMarker: true,
       master: "yarn",
       manifest: { emr: initialEmrFacts(session, layout, estimate, releaseLabel) },
+      ...(this.context.loaded.config.cache.prepared_text
+        ? { preparedCache: new S3PreparedStore(session.aws.s3, layout.bucket) }
+        : {}),
     };
   }
 

@@ -13,6 +13,7 @@ import type { RuntimeBasis } from "../../runs/runtime.js";
 import { type RunDir, SUCCESS_MARKER } from "../../runs/store.js";
 import { CODES } from "../../ui/codes.js";
 import type { IoHost } from "../../ui/io.js";
+import { notifyRecordedCacheEvents } from "../local/events.js";
 import { shellQuote } from "../local/launch.js";
 import { packageJob } from "../shared/package.js";
 import type { RunInput, TrainJob, TrainOutcome } from "../target.js";
@@ -256,6 +257,7 @@ export async function outcomeOf(
     );
   }
   await downloadOutputs(aws.s3, layout.bucket, layout.prefix, run.dir, io);
+  await notifyRecordedCacheEvents(run.dir, io);
   await saveLogs(
     run.dir,
     await readStepLogs(aws.s3, session.foundation.logUri, ran.clusterId, ran.stepId).catch(() => ({

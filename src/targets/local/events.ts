@@ -1,6 +1,9 @@
+import path from "node:path";
+import { entryKey } from "../../cache/preparedText.js";
+import { readJson } from "../../runs/files.js";
 import { CODES } from "../../ui/codes.js";
 import { formatBytes, formatDuration, formatInteger } from "../../ui/format.js";
-import type { Message } from "../../ui/io.js";
+import type { IoHost, Message } from "../../ui/io.js";
 
 /** The job's progress protocol (docs/job-spec.md): `@@kindling {json}` lines on stdout. */
 export const EVENT_PREFIX = "@@kindling ";
@@ -62,14 +65,9 @@ export function cvProgressText(event: Extract<JobEvent, { event: "cv_progress" }
 
 type CacheEvent = Extract<JobEvent, { event: "cache" }>;
 
-/** The cache entry's key: the last segment of its URI. */
-function cacheKey(event: CacheEvent): string {
-  return event.uri.replace(/\/+$/, "").split("/").pop() ?? event.uri;
-}
-
 /** What a `cache` event means, in words. */
 export function cacheText(event: CacheEvent): string {
-  const key = cacheKey(event).slice(0, 12);
+  const key = entryKey(event.uri).slice(0, 12);
   switch (event.status) {
     case "reused":
       return `Reused the prepared text of run ${event.built_by ?? "?"} (cache ${key}, ${formatBytes(event.bytes)}): counting, cleaning, tokenizing and splitting the input skipped`;
@@ -97,6 +95,17 @@ export function cacheMessage(event: CacheEvent): Message<unknown> {
     uri: event.uri,
     reason: event.reason ?? "",
   });
+}
+
+/**
+ * Shows what a cloud run's job did with its prepared-text cache entry, from the events it kept in job.json:
+ * the CLI sees none of a cloud job's events as they happen.
+ */
+export async function notifyRecordedCacheEvents(runDir: string, io: IoHost): Promise<void> {
+  const job = await readJson<{ prepared_cache?: Array<Omit<CacheEvent, "event">> }>(
+    path.join(runDir, "job.json"),
+  ).catch(() => undefined); // completing the run says what is missing
+  for (const outcome of job?.prepared_cache ?? []) io.notify(cacheMessage({ event: "cache", ...outcome }));
 }
 
 /** One line of job.log as a person reads it: protocol events in words, anything else as it is. */

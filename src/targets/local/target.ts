@@ -1,6 +1,6 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { privateLocalRoot } from "../../cache/preparedText.js";
+import { openLocalPreparedStore } from "../../cache/preparedText.js";
 import { configuredLine } from "../../config/sparkLine.js";
 import type { DataLocation } from "../../data/validate.js";
 import { UsageError } from "../../errors.js";
@@ -71,14 +71,14 @@ export class LocalTarget implements Target {
 
   async place(run: RunDir, input: RunInput): Promise<Placement> {
     if (input.location.kind !== "local") throw new Error("prepare() refuses a remote input");
-    const cacheRoot = this.context.loaded.config.cache.prepared_text ? await privateLocalRoot() : undefined;
+    const cache = this.context.loaded.config.cache.prepared_text ? await openLocalPreparedStore() : undefined;
     return {
       inputUri: pathToFileURL(input.location.path).href,
       outputUri: pathToFileURL(run.dir).href,
       successMarker: false,
       master: this.master(),
       manifest: this.java ? { versions: { java: this.java } } : {},
-      ...(cacheRoot ? { preparedCacheRoot: cacheRoot } : {}),
+      ...(cache ? { preparedCache: cache } : {}),
     };
   }
 

@@ -1,4 +1,5 @@
 import type { AwsClients, AwsTarget } from "../../aws/clients.js";
+import { S3PreparedStore } from "../../cache/s3PreparedStore.js";
 import { realSleep, type Sleep } from "../../clock.js";
 import type { DataLocation } from "../../data/validate.js";
 import { KindlingError } from "../../errors.js";
@@ -118,6 +119,9 @@ export class ServerlessTarget implements Target {
       // What the manifest calls the master: the application runs the driver (cluster mode).
       master: `emr-serverless:${session.foundation.serverlessApplicationId}`,
       manifest: { serverless: initialServerlessFacts(session, layout, estimate) },
+      ...(this.context.loaded.config.cache.prepared_text
+        ? { preparedCache: new S3PreparedStore(session.aws.s3, layout.bucket) }
+        : {}),
     };
   }
 

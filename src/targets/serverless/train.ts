@@ -25,6 +25,7 @@ import { depsKey, type RunLayout, runLayout, s3Uri } from "../emr/layout.js";
 import { jobErrorEvent } from "../emr/logs.js";
 import { type PlanInput, plannedUploads, uploadsJson } from "../emr/plan.js";
 import { objectExists, type PlannedUpload, uploadAll } from "../emr/upload.js";
+import { notifyRecordedCacheEvents } from "../local/events.js";
 import { packageJob } from "../shared/package.js";
 import type { RunInput, TrainJob, TrainOutcome } from "../target.js";
 import { actualServerlessCost, describeServerlessEstimate, estimateServerlessCost } from "./cost.js";
@@ -348,6 +349,7 @@ export async function outcomeOfJobRun(
     );
   }
   await downloadOutputs(aws.s3, layout.bucket, layout.prefix, run.dir, io);
+  await notifyRecordedCacheEvents(run.dir, io);
   return { manifest: { serverless } };
 }
 
