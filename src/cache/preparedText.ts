@@ -15,7 +15,8 @@ import { displayPath } from "../ui/format.js";
 
 /** Bumped when what an entry holds changes in a way older entries cannot serve. */
 const KEY_FORMAT = 1;
-const ENTRY_FILE = "entry.json";
+/** The file the job writes last: an entry without it is partial. */
+export const ENTRY_FILE = "entry.json";
 
 /** The folder of local (and standalone) runs' entries, in the per-user cache: shared across projects. */
 export function localPreparedRoot(env = process.env): string {

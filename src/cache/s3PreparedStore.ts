@@ -2,7 +2,13 @@ import type { S3 } from "@aws-sdk/client-s3";
 import { deleteAllVersions } from "../aws/deleteVersions.js";
 import { isNotFound } from "../aws/errors.js";
 import { mapLimited } from "../limit.js";
-import { describedEntry, oldestFirst, type PreparedEntry, type PreparedStore } from "./preparedText.js";
+import {
+  describedEntry,
+  ENTRY_FILE,
+  oldestFirst,
+  type PreparedEntry,
+  type PreparedStore,
+} from "./preparedText.js";
 
 /** The S3 calls the cloud cache makes. */
 export type PreparedS3 = Pick<S3, "listObjectsV2" | "getObject" | "listObjectVersions" | "deleteObjects">;
@@ -13,7 +19,6 @@ export type PreparedS3 = Pick<S3, "listObjectsV2" | "getObject" | "listObjectVer
  * digit), so the shared history never lists it as a run.
  */
 export const PREPARED_PREFIX = "runs/_prepared-text/";
-const ENTRY_FILE = "entry.json";
 /** entry.json reads in flight while listing. */
 const CONCURRENCY = 8;
 
