@@ -69,12 +69,12 @@ const CV_PROGRESS =
 
 it("parses and renders cross-validation progress: fold, fits done and time left", () => {
   expect(parseEventLine(CV_PROGRESS)).toMatchObject({ event: "cv_progress", done: 7, total: 12 });
-  expect(renderJobLogLine(CV_PROGRESS)).toBe("  fold 2/3 · 7/12 fits · about 45 s left");
+  expect(renderJobLogLine(CV_PROGRESS)).toBe("  Train tfidf: fold 2/3 · 7/12 fits · about 45 s left");
   const last = CV_PROGRESS.replace('"done":7', '"done":12').replace(
     '"seconds_left":45.1',
     '"seconds_left":0',
   );
-  expect(renderJobLogLine(last)).toBe("  fold 2/3 · 12/12 fits");
+  expect(renderJobLogLine(last)).toBe("  Train tfidf: fold 2/3 · 12/12 fits");
 });
 
 /** Runs a stand-in job that prints `lines` on stdout, through the real process runner. */

@@ -120,7 +120,8 @@ export function renderJobLogLine(line: string): string {
     case "rows":
       return `  rows: ${formatInteger(event.read)} read, ${formatInteger(event.rejected)} rejected, ${formatInteger(event.null_dropped)} dropped for nulls, ${formatInteger(event.used)} used`;
     case "cv_progress":
-      return `  ${cvProgressText(event)}`;
+      // Named: another feature set's stages may run at the same time and print between this one's lines.
+      return `  ${stageLabel(event.stage)}: ${cvProgressText(event)}`;
     case "cache":
       return `  ${cacheText(event)}`;
     case "error":
