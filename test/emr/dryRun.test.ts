@@ -49,6 +49,12 @@ describe("kindling run --target emr --dry-run", () => {
       "--driver-memory",
       "2g",
       "--conf",
+      // Spark 3.5's JVMs read the Vector API module only when told (EMR's own JVM options stay in its
+      // spark.*.defaultJavaOptions).
+      "spark.driver.extraJavaOptions=--add-modules=jdk.incubator.vector",
+      "--conf",
+      "spark.executor.extraJavaOptions=--add-modules=jdk.incubator.vector",
+      "--conf",
       "spark.executorEnv.PYTHONPATH=pydeps",
       "--conf",
       "spark.ui.showConsoleProgress=false",

@@ -1,5 +1,9 @@
 import { expect, it } from "vitest";
-import { buildSparkSubmitArgs } from "../../src/targets/shared/sparkSubmit.js";
+import {
+  buildSparkSubmitArgs,
+  VECTOR_API_OPTION,
+  withVectorApi,
+} from "../../src/targets/shared/sparkSubmit.js";
 
 it("builds local spark-submit arguments with the spec last", () => {
   expect(
@@ -19,6 +23,10 @@ it("builds local spark-submit arguments with the spec last", () => {
     "kindling r1",
     "--driver-memory",
     "2g",
+    "--conf",
+    "spark.driver.extraJavaOptions=--add-modules=jdk.incubator.vector",
+    "--conf",
+    "spark.executor.extraJavaOptions=--add-modules=jdk.incubator.vector",
     "--conf",
     "spark.sql.shuffle.partitions=8",
     "--conf",
@@ -44,4 +52,30 @@ it("builds cluster-mode arguments for EMR: no master, S3 URIs, executor memory",
   expect(args.slice(0, 2)).toEqual(["--deploy-mode", "cluster"]);
   expect(args).toContain("--executor-memory");
   expect(args.slice(-3)).toEqual(["s3://b/runs/r2/code/entry.py", "--spec", "s3://b/runs/r2/spec.json"]);
+});
+
+it("puts the Vector API module ahead of the JVM options the config gives, once", () => {
+  const conf = withVectorApi({
+    "spark.driver.extraJavaOptions": " -Dlog4j.configuration=file:x.properties ",
+    "spark.executor.extraJavaOptions": "--add-modules=jdk.incubator.vector -XX:+UseG1GC",
+    "spark.sql.shuffle.partitions": 8,
+  });
+  expect(conf).toEqual({
+    "spark.driver.extraJavaOptions": `${VECTOR_API_OPTION} -Dlog4j.configuration=file:x.properties`,
+    "spark.executor.extraJavaOptions": "--add-modules=jdk.incubator.vector -XX:+UseG1GC",
+    "spark.sql.shuffle.partitions": 8,
+  });
+});
+
+it("keeps given JVM options alone where a setting cannot take two (EMR Serverless)", () => {
+  const args = buildSparkSubmitArgs({
+    appName: "kindling-r3",
+    entry: "s3://b/entry.py",
+    pyFiles: [],
+    specUri: "s3://b/spec.json",
+    conf: { "spark.driver.extraJavaOptions": "-Dx=1" },
+    keepGivenJavaOptions: true,
+  });
+  expect(args).toContain("spark.driver.extraJavaOptions=-Dx=1");
+  expect(args).toContain(`spark.executor.extraJavaOptions=${VECTOR_API_OPTION}`);
 });

@@ -38,6 +38,7 @@ export function buildStartJobRunRequest(input: JobRunRequestInput): StartJobRunC
     pyFiles: [input.zipUri],
     archives: deps.archives,
     specUri: input.specUri,
+    keepGivenJavaOptions: true,
     conf: {
       "spark.driver.cores": s.driver.cpu,
       "spark.driver.memory": s.driver.memory,
