@@ -19,10 +19,28 @@ def sql_string_literal(value: str) -> str:
     return "'" + escaped + "'"
 
 
+# The seed's tag rule. Java tries it from every '<' and backtracks `.*` from the end of the line each
+# time, so a line costs its '<'s times its length: a document without newlines is one line, and this rule
+# alone took half of prepare at 1M documents. It removes, on each line, the text from the first '<' to the
+# last "/>" after it: when the line's first '<' has no "/>" after it, no later '<' has either. So matching
+# only at the first '<' of a line (kept in front by a group) removes exactly the same text, in one pass.
+SEED_TAG_PATTERN = "<.*/>"
+# `.` stops at each of Java's line terminators, and MULTILINE's `^` starts a line after each of them.
+ANCHORED_TAG_PATTERN = r"(?m)^([^<\n\r\u0085\u2028\u2029]*+)<.*/>"
+
+
+def linear_rule(rule: CleanRule) -> CleanRule:
+    """The rule Java applies in linear time with the same result (the seed's tag rule), else the rule."""
+    if rule.pattern != SEED_TAG_PATTERN:
+        return rule
+    # The replacement cannot name a group of `<.*/>` (it has none): "$1" + "0" stays group 1, then 0.
+    return CleanRule(ANCHORED_TAG_PATTERN, "$1" + rule.replacement)
+
+
 def clean_expression(column: str, rules: tuple[CleanRule, ...], lowercase: bool) -> str:
     """SQL that applies each rule in order, then lower-cases; a null text becomes '' so any row scores."""
     expr = f"coalesce(CAST({quote_identifier(column)} AS STRING), '')"
-    for rule in rules:
+    for rule in map(linear_rule, rules):
         pattern, replacement = sql_string_literal(rule.pattern), sql_string_literal(rule.replacement)
         expr = f"regexp_replace({expr}, {pattern}, {replacement})"
     return f"lower({expr})" if lowercase else expr

@@ -3,6 +3,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,15 @@ from pyspark.sql.types import ArrayType, StringType, StructField, StructType
 
 from kindling_job.columns import CLEAN, FILTERED, TOKENS
 from kindling_job.spec import CleanRule, StopWords, TextSpec, parse_spec
-from kindling_job.text import cleaner, sql_string_literal, stop_words_remover, text_stages, tokenizer
+from kindling_job.text import (
+    ANCHORED_TAG_PATTERN,
+    cleaner,
+    linear_rule,
+    sql_string_literal,
+    stop_words_remover,
+    text_stages,
+    tokenizer,
+)
 
 from .helpers import seed_spec
 
@@ -31,7 +40,7 @@ DEFAULT_TEXT = dataclasses.replace(
 TEXT_SCHEMA = StructType([StructField("text", StringType())])
 
 
-def texts(spark: SparkSession, values: list[str | None]) -> DataFrame:
+def texts(spark: SparkSession, values: Sequence[str | None]) -> DataFrame:
     return spark.createDataFrame([(v,) for v in values], TEXT_SCHEMA)
 
 
@@ -217,3 +226,39 @@ def test_text_stages_never_fail_and_are_idempotent(
         assert cleaned_again == cleaned  # cleaning is idempotent
         assert all(re.fullmatch(r"[a-z]+", t) for t in tokens)
         assert not english.intersection(tokens)
+
+
+# Characters that decide where `<.*/>` matches: its own, each of Java's line terminators (`\r\n` too),
+# and a letter and a supplementary character in between.
+TAG_TEXT = st.lists(
+    st.sampled_from(["<", "/", ">", "a", " ", "\n", "\r", "\r\n", "\u0085", "\u2028", "\u2029", "😀"]),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(TAG_TEXT, min_size=1, max_size=60), st.sampled_from(["", " ", "0", "\\$0"]))
+def test_seed_tag_rule_runs_anchored_with_the_same_result(
+    spark: SparkSession, values: list[str], replacement: str
+) -> None:
+    rule = CleanRule("<.*/>", replacement)
+    assert linear_rule(rule).pattern == ANCHORED_TAG_PATTERN
+    spec = dataclasses.replace(SEED_TEXT, clean=(rule,), lowercase=False)
+    java = f"regexp_replace(text, {sql_string_literal(rule.pattern)}, {sql_string_literal(replacement)})"
+    df = cleaner("text", spec).transform(texts(spark, values)).selectExpr(CLEAN, f"{java} AS expected")
+    assert_column_equality(df, CLEAN, "expected")
+
+
+def test_seed_tag_rule_anchored_on_lines_with_and_without_tags(spark: SparkSession) -> None:
+    df = with_expected(
+        spark,
+        [
+            ("keep <a> <b/> gone/> kept <c>", "keep  kept <c>"),
+            ("no close <a> <b>\nx <y/> z", "no close <a> <b>\nx  z"),
+            ("</>", ""),
+            ("a <b\r\n/> c <d/>", "a <b\r\n/> c "),
+            ("<x\u2028/> <y/>", "<x\u2028/> "),
+        ],
+    )
+    spec = dataclasses.replace(SEED_TEXT, clean=(CleanRule("<.*/>", ""),), lowercase=False)
+    assert_column_equality(cleaner("text", spec).transform(df), CLEAN, "expected")
