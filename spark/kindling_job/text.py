@@ -20,10 +20,11 @@ def sql_string_literal(value: str) -> str:
 
 
 # The seed's tag rule. Java tries it from every '<' and backtracks `.*` from the end of the line each
-# time, so a line costs its '<'s times its length: a document without newlines is one line, and this rule
-# alone took half of prepare at 1M documents. It removes, on each line, the text from the first '<' to the
-# last "/>" after it: when the line's first '<' has no "/>" after it, no later '<' has either. So matching
-# only at the first '<' of a line (kept in front by a group) removes exactly the same text, in one pass.
+# time, so a line costs its '<'s times its length: a document without newlines is one line, and at 1M such
+# documents prepare took 194-234 s with this rule, 129 s anchored. It removes, on each line, from the
+# first '<' to the last "/>" after it: when the line's first '<' has no "/>" after it, no later '<' has
+# either. So matching only at the first '<' of a line (kept in front by a group) removes exactly the same
+# text, in one pass.
 SEED_TAG_PATTERN = "<.*/>"
 # `.` stops at each of Java's line terminators, and MULTILINE's `^` starts a line after each of them.
 ANCHORED_TAG_PATTERN = r"(?m)^([^<\n\r\u0085\u2028\u2029]*+)<.*/>"
